@@ -1,0 +1,73 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { ExecutionContext } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { IdentityModule } from '@jewelshot/identity';
+import {
+  AllExceptionsFilter,
+  APP_CONFIG,
+  ConfigModule,
+  DatabaseModule,
+  HealthService,
+  LoggingModule,
+  REDIS,
+  RedisModule,
+  RedisThrottlerStorage,
+  type AppConfig,
+} from '@jewelshot/platform';
+import { AdminUsersController } from './admin/admin-users.controller';
+import { AuthController } from './auth/auth.controller';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { RolesGuard } from './auth/roles.guard';
+import { AUTH_RATE_LIMIT } from './common/auth-rate-limit.decorator';
+import { RateLimitGuard } from './common/rate-limit.guard';
+import { HealthController } from './health/health.controller';
+import { MeController } from './me/me.controller';
+
+const reflector = new Reflector();
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('api'),
+        DatabaseModule.forRoot({ applicationName: 'jewelshot-api' }),
+        RedisModule.forRoot('api'),
+        PassportModule,
+        ThrottlerModule.forRootAsync({
+          inject: [APP_CONFIG, REDIS],
+          useFactory: (cfg: AppConfig, redis: Redis) => ({
+            storage: new RedisThrottlerStorage(redis),
+            throttlers: [
+              {
+                name: 'default',
+                ttl: cfg.RATE_LIMIT_WINDOW_MS,
+                limit: (context: ExecutionContext) =>
+                  reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMIT, [context.getHandler(), context.getClass()])
+                    ? cfg.AUTH_RATE_LIMIT_MAX
+                    : cfg.RATE_LIMIT_MAX,
+              },
+            ],
+          }),
+        }),
+        IdentityModule,
+      ],
+      controllers: [HealthController, AuthController, MeController, AdminUsersController],
+      providers: [
+        HealthService,
+        JwtStrategy,
+        // Guards run in this order: rate limit, authentication, roles.
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

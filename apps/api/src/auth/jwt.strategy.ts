@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Inject } from '@nestjs/common';
+import { AccountBannedError, PrincipalService, SessionEndedError, type AccessClaims, type Principal } from '@jewelshot/identity';
+import { APP_CONFIG, UnauthorizedError, type AppConfig } from '@jewelshot/platform';
+
+/** Verifies the bearer JWT, then asks the database (through a short cache) who the caller is now. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly principals: PrincipalService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.JWT_SECRET,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: AccessClaims): Promise<Principal> {
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new UnauthorizedError();
+    const principal = await this.principals.resolve(claims.sub, claims.sid);
+    if (!principal) throw new UnauthorizedError();
+    if (principal.status === 'banned') throw new AccountBannedError();
+    if (!principal.sessionOpen) throw new SessionEndedError();
+    return principal;
+  }
+}

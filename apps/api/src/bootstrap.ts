@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { ValidationError as ClassValidatorError } from 'class-validator';
+import { Logger } from 'nestjs-pino';
+import { requestIdFor, REQUEST_ID_HEADER, ValidationError, type AppConfig, type FieldError } from '@jewelshot/platform';
+import { ApiModule } from './api.module';
+import { buildOpenApiDocument } from './openapi/openapi';
+
+function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+export interface ApiAppOptions {
+  /** Build the module graph without connecting to anything (OpenAPI generation). */
+  preview?: boolean;
+}
+
+/** Creates the API exactly as production runs it; tests and the OpenAPI generator use it too. */
+export async function createApiApp(config: AppConfig, options: ApiAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    logger: false,
+    trustProxy: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    logger: options.preview ? false : undefined,
+    preview: options.preview ?? false,
+    abortOnError: false,
+  });
+  if (!options.preview) app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.enableVersioning({ type: VersioningType.URI });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+      exceptionFactory: (errors) => new ValidationError(flatten(errors)),
+    }),
+  );
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+
+  const document = buildOpenApiDocument(app as INestApplication);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  return app;
+}

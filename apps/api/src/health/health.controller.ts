@@ -1,0 +1,67 @@
+import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
+import { HealthService } from '@jewelshot/platform';
+import { Public } from '../common/public.decorator';
+import { APP_VERSION } from '../version';
+
+class HealthServicesDto {
+  @ApiProperty() database!: boolean;
+  @ApiProperty() redis!: boolean;
+  @ApiProperty() worker!: boolean;
+}
+
+class HealthDetailsDto {
+  @ApiProperty({ example: 'Connected' }) database!: string;
+  @ApiProperty({ example: 'Connected' }) redis!: string;
+  @ApiProperty({ example: 'Active - 1 worker(s)' }) worker!: string;
+}
+
+class HealthReportDto {
+  @ApiProperty({ enum: ['healthy', 'unhealthy'] }) status!: 'healthy' | 'unhealthy';
+  @ApiProperty({ description: 'Epoch milliseconds' }) timestamp!: number;
+  @ApiProperty({ example: '0.1.0' }) version!: string;
+  @ApiProperty({ type: HealthServicesDto }) services!: HealthServicesDto;
+  @ApiProperty({ type: HealthDetailsDto }) details!: HealthDetailsDto;
+}
+
+class ProbeDto {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
+}
+
+/** Unversioned probes for monitors and orchestrators. */
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@Controller({ path: 'health', version: VERSION_NEUTRAL })
+export class HealthController {
+  constructor(private readonly health: HealthService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Database, Redis and worker status (200 healthy, 503 otherwise)' })
+  @ApiOkResponse({ type: HealthReportDto })
+  @ApiServiceUnavailableResponse({ type: HealthReportDto })
+  async report(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReportDto> {
+    const report = await this.health.report(APP_VERSION);
+    void reply.status(report.status === 'healthy' ? 200 : 503);
+    return report;
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up and serving' })
+  @ApiOkResponse({ type: ProbeDto })
+  live(): ProbeDto {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database and Redis answer' })
+  @ApiOkResponse({ type: ProbeDto })
+  @ApiServiceUnavailableResponse({ type: ProbeDto })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ProbeDto> {
+    const { ready } = await this.health.ready();
+    void reply.status(ready ? 200 : 503);
+    return { status: ready ? 'ok' : 'unavailable' };
+  }
+}

@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import { HealthService, type AppConfig } from '@jewelshot/platform';
+import { WorkerModule } from './worker.module';
+
+export interface WorkerApp {
+  context: INestApplicationContext;
+  close(): Promise<void>;
+}
+
+/** The worker: a Nest application context (no HTTP), plus an optional tiny health port. */
+export async function createWorker(config: AppConfig): Promise<WorkerApp> {
+  const context = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  context.useLogger(context.get(Logger));
+  context.enableShutdownHooks();
+  await context.init();
+
+  let server: Server | undefined;
+  if (config.WORKER_HEALTH_PORT !== undefined) {
+    const health = context.get(HealthService);
+    server = createServer((req, res) => {
+      if (req.url !== '/health') {
+        res.writeHead(404, { 'content-type': 'application/json' }).end('{"status":"not found"}');
+        return;
+      }
+      void health.ready().then(({ ready }) => {
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ready ? 'ok' : 'unavailable' }));
+      });
+    });
+    server.listen(config.WORKER_HEALTH_PORT, config.HOST);
+  }
+
+  return {
+    context,
+    async close() {
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await context.close();
+    },
+  };
+}

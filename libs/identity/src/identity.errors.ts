@@ -1,0 +1,37 @@
+import { DomainError, ValidationError } from '@jewelshot/platform';
+
+export class InvalidCredentialsError extends DomainError {
+  constructor() {
+    super('UNAUTHORIZED', 'Invalid email or password');
+  }
+}
+
+export class InvalidRefreshTokenError extends DomainError {
+  constructor() {
+    super('UNAUTHORIZED', 'The refresh token is invalid, expired or revoked');
+  }
+}
+
+export class SessionEndedError extends DomainError {
+  constructor() {
+    super('UNAUTHORIZED', 'The session has ended; sign in again');
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  constructor() {
+    super('CONFLICT', 'An account with this email already exists');
+  }
+}
+
+export class AccountBannedError extends DomainError {
+  constructor() {
+    super('ACCOUNT_BANNED', 'This account is banned');
+  }
+}
+
+export class WrongPasswordError extends ValidationError {
+  constructor() {
+    super([{ field: 'currentPassword', message: 'currentPassword is not correct' }], 'The current password is not correct');
+  }
+}

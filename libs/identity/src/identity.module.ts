@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { Session } from './entities/session.entity';
+import { User } from './entities/user.entity';
+import { AuthService } from './services/auth.service';
+import { PasswordHasher } from './services/password-hasher';
+import { PrincipalService } from './services/principal.service';
+import { SessionsService } from './services/sessions.service';
+import { UsersService } from './services/users.service';
+
+export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature(IDENTITY_ENTITIES),
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET }),
+    }),
+  ],
+  providers: [AuthService, UsersService, SessionsService, PasswordHasher, PrincipalService],
+  exports: [AuthService, UsersService, SessionsService, PrincipalService],
+})
+export class IdentityModule {}

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { User, UserRole } from '../entities/user.entity';
+import { AccountBannedError, InvalidCredentialsError, WrongPasswordError } from '../identity.errors';
+import { PasswordHasher } from './password-hasher';
+import { PrincipalService } from './principal.service';
+import { SessionsService, TokenPair } from './sessions.service';
+import { UsersService } from './users.service';
+
+export interface AuthResult {
+  user: User;
+  tokens: TokenPair;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly hasher: PasswordHasher,
+    private readonly principals: PrincipalService,
+  ) {}
+
+  /** Creates the user and its first session in one transaction (joined if the caller has one). */
+  async register(email: string, password: string, role: UserRole = 'user'): Promise<AuthResult> {
+    const passwordHash = await this.hasher.hash(password);
+    return this.txHost.withTransaction(async () => {
+      const user = await this.users.create(email, passwordHash, role);
+      const tokens = await this.sessions.open(user);
+      return { user, tokens };
+    });
+  }
+
+  /**
+   * Makes `email` an admin: creates the account, or promotes an existing one (its password is
+   * left as it is). Running it again changes nothing.
+   */
+  async ensureAdmin(email: string, password: string): Promise<{ user: User; created: boolean }> {
+    const existing = await this.users.findByEmail(email);
+    if (existing) {
+      if (existing.role !== 'admin') await this.users.setRole(existing.id, 'admin');
+      this.principals.forget(existing.id);
+      return { user: { ...existing, role: 'admin' }, created: false };
+    }
+    const passwordHash = await this.hasher.hash(password);
+    const user = await this.users.create(email, passwordHash, 'admin');
+    return { user, created: true };
+  }
+
+  /** Wrong password and unknown email fail alike, in about the same time. */
+  async login(email: string, password: string): Promise<AuthResult> {
+    const user = await this.users.findByEmail(email);
+    const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
+    if (!user || !valid) throw new InvalidCredentialsError();
+    if (user.status === 'banned') throw new AccountBannedError();
+    const tokens = await this.txHost.withTransaction(() => this.sessions.open(user));
+    return { user, tokens };
+  }
+
+  async refresh(refreshToken: string): Promise<AuthResult> {
+    let found: User | null = null;
+    const tokens = await this.txHost.withTransaction(() =>
+      this.sessions.rotate(refreshToken, async (userId) => {
+        found = await this.users.findById(userId);
+        if (found?.status === 'banned') throw new AccountBannedError();
+        return found;
+      }),
+    );
+    const user = found as User | null;
+    if (!user) throw new InvalidCredentialsError();
+    return { user, tokens };
+  }
+
+  async logout(userId: string, sessionId: string): Promise<void> {
+    await this.sessions.revoke(sessionId, 'logout');
+    this.principals.forget(userId);
+  }
+
+  /** Changes the password and ends every other session of the user. */
+  async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.users.getById(userId);
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw new WrongPasswordError();
+    const passwordHash = await this.hasher.hash(newPassword);
+    await this.txHost.withTransaction(async () => {
+      await this.users.setPasswordHash(userId, passwordHash);
+      await this.sessions.revokeOthers(userId, sessionId, 'password_change');
+    });
+    this.principals.forget(userId);
+  }
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import type { UserRole, UserStatus } from '../entities/user.entity';
+
+/** Who is calling, as the database says now (give or take USER_STATUS_CACHE_MS). */
+export interface Principal {
+  userId: string;
+  sessionId: string;
+  email: string;
+  role: UserRole;
+  status: UserStatus;
+  sessionOpen: boolean;
+}
+
+interface CacheEntry {
+  principal: Principal | null;
+  expiresAt: number;
+}
+
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Resolves an access token's subject and session to the user's current role and status.
+ * A short in-process cache keeps the hot path off the database; it is far shorter than the
+ * 5 s within which a ban must bite.
+ */
+@Injectable()
+export class PrincipalService {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async resolve(userId: string, sessionId: string): Promise<Principal | null> {
+    const key = `${userId}:${sessionId}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.expiresAt > now) return hit.principal;
+    const rows: Array<{ email: string; role: UserRole; status: UserStatus; revoked_at: Date | null }> =
+      await this.dataSource.query(
+        `SELECT u.email, u.role, u.status, s.revoked_at
+           FROM users u JOIN sessions s ON s.user_id = u.id
+          WHERE u.id = $1 AND s.id = $2`,
+        [userId, sessionId],
+      );
+    const row = rows[0];
+    const principal: Principal | null = row
+      ? { userId, sessionId, email: row.email, role: row.role, status: row.status, sessionOpen: row.revoked_at === null }
+      : null;
+    if (this.config.USER_STATUS_CACHE_MS > 0) {
+      if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+      this.cache.set(key, { principal, expiresAt: now + this.config.USER_STATUS_CACHE_MS });
+    }
+    return principal;
+  }
+
+  /** Drops what this process remembers of a user, so its own changes show at once. */
+  forget(userId: string): void {
+    for (const key of this.cache.keys()) if (key.startsWith(`${userId}:`)) this.cache.delete(key);
+  }
+}

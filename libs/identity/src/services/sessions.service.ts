@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsNull, Not } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { RefreshToken } from '../entities/refresh-token.entity';
+import { Session } from '../entities/session.entity';
+import { User } from '../entities/user.entity';
+import { InvalidRefreshTokenError } from '../identity.errors';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+}
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  role: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Sessions, access tokens (JWT) and rotating refresh tokens. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get sessions() {
+    return this.txHost.tx.getRepository(Session);
+  }
+
+  private get tokens() {
+    return this.txHost.tx.getRepository(RefreshToken);
+  }
+
+  /** Opens a new session for the user and returns its first token pair. */
+  async open(user: User): Promise<TokenPair> {
+    const session = await this.sessions.save(this.sessions.create({ userId: user.id }));
+    return this.issue(user, session.id);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair. A token that was already rotated means it
+   * leaked (or a client raced itself): the whole session is revoked and nothing is issued.
+   */
+  async rotate(presented: string, loadUser: (userId: string) => Promise<User | null>): Promise<TokenPair> {
+    const [id, secret] = presented.split('.', 2);
+    if (!id || !secret || !UUID.test(id)) throw new InvalidRefreshTokenError();
+    const token = await this.tokens
+      .createQueryBuilder('t')
+      .setLock('pessimistic_write')
+      .where('t.id = :id', { id })
+      .getOne();
+    if (!token || !sameHash(token.tokenHash, sha256(secret))) throw new InvalidRefreshTokenError();
+    const session = await this.sessions.findOneBy({ id: token.sessionId });
+    if (!session || session.revokedAt) throw new InvalidRefreshTokenError();
+    if (token.rotatedAt) {
+      await this.revoke(session.id, 'token_reuse');
+      throw new InvalidRefreshTokenError();
+    }
+    if (token.expiresAt.getTime() <= Date.now()) throw new InvalidRefreshTokenError();
+    const user = await loadUser(session.userId);
+    if (!user) throw new InvalidRefreshTokenError();
+    await this.tokens.update({ id: token.id }, { rotatedAt: new Date() });
+    return this.issue(user, session.id);
+  }
+
+  async revoke(sessionId: string, reason: string): Promise<void> {
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+  }
+
+  /** Revokes every open session of the user except `keep`. */
+  async revokeOthers(userId: string, keep: string, reason: string): Promise<void> {
+    await this.sessions.update(
+      { userId, id: Not(keep), revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
+  }
+
+  async isOpen(sessionId: string): Promise<boolean> {
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    return session !== null && session.revokedAt === null;
+  }
+
+  verifyAccessToken(token: string): AccessClaims {
+    return this.jwt.verify<AccessClaims>(token, { algorithms: ['HS256'] });
+  }
+
+  private async issue(user: User, sessionId: string): Promise<TokenPair> {
+    const secret = randomBytes(32).toString('base64url');
+    const token = await this.tokens.save(
+      this.tokens.create({
+        sessionId,
+        tokenHash: sha256(secret),
+        expiresAt: new Date(Date.now() + this.config.JWT_REFRESH_TTL_SECONDS * 1000),
+        rotatedAt: null,
+      }),
+    );
+    const claims: AccessClaims = { sub: user.id, sid: sessionId, role: user.role };
+    const accessToken = await this.jwt.signAsync(claims, {
+      expiresIn: this.config.JWT_ACCESS_TTL_SECONDS,
+      algorithm: 'HS256',
+    });
+    return { accessToken, refreshToken: `${token.id}.${secret}`, expiresIn: this.config.JWT_ACCESS_TTL_SECONDS };
+  }
+}

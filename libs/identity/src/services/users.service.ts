@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { NotFoundError } from '@jewelshot/platform';
+import { normalizeEmail } from '../email';
+import { User, UserRole, UserStatus } from '../entities/user.entity';
+import { EmailTakenError } from '../identity.errors';
+
+export interface UserPage {
+  data: User[];
+  nextCursor: string | null;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get repo() {
+    return this.txHost.tx.getRepository(User);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.repo.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.findById(id);
+    if (!user) throw new NotFoundError('User not found');
+    return user;
+  }
+
+  /**
+   * Inserts a user with an already computed hash (hash before opening a transaction: argon2
+   * is slow on purpose). A taken email, checked first and by the unique index, is a CONFLICT.
+   */
+  async create(email: string, passwordHash: string, role: UserRole = 'user'): Promise<User> {
+    const normalized = normalizeEmail(email);
+    if (await this.findByEmail(normalized)) throw new EmailTakenError();
+    try {
+      return await this.repo.save(this.repo.create({ email: normalized, passwordHash, role, status: 'active' }));
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
+    await this.repo.update({ id: userId }, { passwordHash });
+  }
+
+  async setRole(userId: string, role: UserRole): Promise<void> {
+    await this.repo.update({ id: userId }, { role });
+  }
+
+  async setStatus(userId: string, status: UserStatus): Promise<void> {
+    await this.repo.update({ id: userId }, { status });
+  }
+
+  /** Users by creation, newest first; the cursor is the last id seen. */
+  async list(limit: number, cursor?: string): Promise<UserPage> {
+    const query = this.repo
+      .createQueryBuilder('u')
+      .orderBy('u.created_at', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .take(limit + 1);
+    if (cursor) {
+      const after = await this.findById(cursor);
+      if (!after) throw new NotFoundError('Unknown cursor');
+      query.where('(u.created_at, u.id) < (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
+    }
+    const rows = await query.getMany();
+    const data = rows.slice(0, limit);
+    return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+  }
+}

@@ -1,0 +1,175 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MinLength,
+  Min,
+  validateSync,
+  Matches,
+} from 'class-validator';
+
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
+
+/** Names of variables whose values must never be printed. */
+export const SENSITIVE_VARIABLES = ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const;
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+/**
+ * The process environment as the apps accept it. Every variable is listed in `.env.example`.
+ * Defaults are the local-development ones; production refuses the default secret.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/jewelshot';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix for every Redis key the apps write, so several deployments or test runs share one Redis. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]*$/, { message: 'REDIS_KEY_PREFIX may only contain letters, digits, ":", "_" and "-"' })
+  REDIS_KEY_PREFIX = 'js:';
+
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET = DEV_JWT_SECRET;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(90 * 86400)
+  JWT_REFRESH_TTL_SECONDS = 30 * 86400;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  /** Largest accepted request body (JSON) in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** Requests per client per window on the default throttler. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  RATE_LIMIT_WINDOW_MS = 60_000;
+
+  /** Stricter limit for credential endpoints (register, login, refresh, password change). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_LIMIT_MAX = 20;
+
+  /** How long the API may trust a cached user status (ban check). Must stay under 5 s. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(4000)
+  USER_STATUS_CACHE_MS = 2000;
+
+  /** Seconds the worker heartbeat key lives; /health calls the worker down once it lapses. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(3)
+  WORKER_HEARTBEAT_TTL_SECONDS = 15;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  HEALTH_CHECK_TIMEOUT_MS = 1500;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_HEALTH_PORT?: number;
+}
+
+export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the environment once. Throws ConfigError naming every bad variable;
+ * callers at process start print it and exit.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new EnvironmentVariables());
+  const raw: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const problems: string[] = [];
+  for (const error of validateSync(config, { forbidUnknownValues: true })) {
+    const messages = Object.values(error.constraints ?? {});
+    problems.push(`${error.property}: ${messages.join(', ') || 'invalid'}`);
+  }
+  if (config.NODE_ENV === 'production') {
+    for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const) {
+      if (raw[key] === undefined) problems.push(`${key}: must be set explicitly in production`);
+    }
+    if (config.JWT_SECRET === DEV_JWT_SECRET) {
+      problems.push('JWT_SECRET: the development default is refused in production');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Loads the config or ends the process with a message naming each bad variable. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

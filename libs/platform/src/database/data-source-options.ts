@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+// libs/platform/src/database -> the repository root (or dist/ once built).
+const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', '..', 'migrations');
+
+export interface DatabaseSettings {
+  url: string;
+  poolSize: number;
+  applicationName: string;
+}
+
+/** Every entity of every lib; the DataSource, the migration CLI and the drift check share it. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
+/**
+ * The one description of our database connection. `synchronize` is never on: the schema
+ * changes only through the migrations in `migrations/`.
+ */
+export function dataSourceOptions(settings: DatabaseSettings, entities: EntityList): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    entities,
+    migrations: [join(MIGRATIONS_DIR, `[0-9]*-*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`)],
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    // gen_random_uuid() is built into PostgreSQL 13+; the migrations own every extension.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    applicationName: settings.applicationName,
+    // One pg pool per process, sized by DB_POOL_SIZE.
+    poolSize: settings.poolSize,
+    extra: {
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: 30_000,
+    },
+  };
+}

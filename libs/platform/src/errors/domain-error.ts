@@ -1,0 +1,59 @@
+import { ErrorCode } from './error-code';
+
+/**
+ * An error the domain raises on purpose. It knows its code, not its transport: the API's one
+ * exception filter maps the code to a status and the one error shape.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Extra top-level fields of the error body (e.g. `migrateTo` on GONE). */
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  constructor(details: FieldError[], message = 'The request is invalid') {
+    super('VALIDATION_ERROR', message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message = 'Resource not found') {
+    super('RESOURCE_NOT_FOUND', message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super('CONFLICT', message);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'Authentication required') {
+    super('UNAUTHORIZED', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this') {
+    super('FORBIDDEN', message);
+  }
+}
+
+export class GoneError extends DomainError {
+  constructor(message: string, migrateTo: string) {
+    super('GONE', message, undefined, { migrateTo });
+  }
+}

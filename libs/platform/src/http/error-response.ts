@@ -1,0 +1,116 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError } from '../errors/domain-error';
+import { ERROR_STATUS, ErrorCode } from '../errors/error-code';
+import { ErrorBody } from '../errors/error-body';
+
+const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  INTERNAL_ERROR: 'An unexpected error occurred. Quote the request id when reporting it.',
+  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable. Try again shortly.',
+  RESOURCE_NOT_FOUND: 'Resource not found',
+  UNAUTHORIZED: 'Authentication required',
+  FORBIDDEN: 'You are not allowed to do this',
+  RATE_LIMIT_EXCEEDED: 'Too many requests. Slow down and retry after the time in Retry-After.',
+  PAYLOAD_TOO_LARGE: 'The request body is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported content type',
+  VALIDATION_ERROR: 'The request is invalid',
+  CONFLICT: 'The request conflicts with the current state',
+};
+
+const STATUS_TO_CODE: Record<number, ErrorCode> = {
+  400: 'VALIDATION_ERROR',
+  401: 'UNAUTHORIZED',
+  402: 'INSUFFICIENT_CREDITS',
+  403: 'FORBIDDEN',
+  404: 'RESOURCE_NOT_FOUND',
+  405: 'RESOURCE_NOT_FOUND',
+  409: 'CONFLICT',
+  410: 'GONE',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'IDEMPOTENCY_KEY_REUSED',
+  429: 'RATE_LIMIT_EXCEEDED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+export interface MappedError {
+  body: ErrorBody;
+  /** True when the error is ours to fix (5xx): log it with its stack. */
+  unexpected: boolean;
+}
+
+interface StatusCarrier {
+  statusCode?: unknown;
+  status?: unknown;
+  code?: unknown;
+  message?: unknown;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { statusCode, status } = error as StatusCarrier;
+  const value = typeof statusCode === 'number' ? statusCode : status;
+  return typeof value === 'number' && value >= 400 && value < 600 ? value : undefined;
+}
+
+function fromStatus(status: number, requestId: string, message?: string): ErrorBody {
+  const code: ErrorCode = STATUS_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR');
+  const statusCode = status >= 500 && status !== 503 ? 500 : status;
+  const useGeneric = statusCode >= 500 || !message;
+  return {
+    statusCode,
+    code: statusCode === 500 ? 'INTERNAL_ERROR' : code,
+    error: useGeneric ? (GENERIC_MESSAGES[code] ?? GENERIC_MESSAGES.INTERNAL_ERROR ?? 'Error') : message,
+    requestId,
+  };
+}
+
+function httpExceptionMessage(exception: HttpException): string | undefined {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  if (typeof response === 'object' && response !== null) {
+    const { message } = response as { message?: unknown };
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('; ');
+  }
+  return undefined;
+}
+
+/**
+ * Maps anything thrown in the API, from any layer, onto the one error body.
+ * Nothing from a stack, SQL or a provider reaches the client: unexpected errors get a generic
+ * message and the request id, which is also on the log line.
+ */
+export function toErrorBody(exception: unknown, requestId: string): MappedError {
+  if (exception instanceof DomainError) {
+    const body: ErrorBody = {
+      ...(exception.extra ?? {}),
+      statusCode: ERROR_STATUS[exception.code],
+      code: exception.code,
+      error: exception.message,
+      requestId,
+    };
+    if (exception.details !== undefined) body.details = exception.details;
+    return { body, unexpected: body.statusCode >= 500 };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const message = status === HttpStatus.NOT_FOUND ? undefined : httpExceptionMessage(exception);
+    return { body: fromStatus(status, requestId, message), unexpected: status >= 500 };
+  }
+  const status = statusOf(exception);
+  if (status !== undefined && status < 500) {
+    // Errors raised by Fastify itself before a route runs: body parsing, content type, size.
+    const fastifyCode = (exception as StatusCarrier).code;
+    if (status === 400 && typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_ERR_CTP')) {
+      return {
+        body: fromStatus(400, requestId, 'The request body is not valid JSON'),
+        unexpected: false,
+      };
+    }
+    if (status === 400 && exception instanceof SyntaxError) {
+      return { body: fromStatus(400, requestId, 'The request body is not valid JSON'), unexpected: false };
+    }
+    return { body: fromStatus(status, requestId), unexpected: false };
+  }
+  return { body: fromStatus(500, requestId), unexpected: true };
+}

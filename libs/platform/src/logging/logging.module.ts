@@ -1,0 +1,54 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { REQUEST_ID_HEADER } from '../http/request-id';
+
+/** Paths pino replaces with "[redacted]": credentials never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.currentPassword',
+  '*.newPassword',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.token',
+  '*.JWT_SECRET',
+  '*.DATABASE_URL',
+  '*.REDIS_URL',
+];
+
+/** nestjs-pino: JSON in production, pretty in development, the request id on every line. */
+@Module({})
+export class LoggingModule {
+  static forRoot(service: string): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({
+            pinoHttp: {
+              level: config.LOG_LEVEL,
+              base: { service },
+              redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              genReqId: (req: IncomingMessage) => String(req.headers[REQUEST_ID_HEADER] ?? ''),
+              customProps: (req: IncomingMessage) => ({ requestId: req.headers[REQUEST_ID_HEADER] }),
+              autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+              serializers: {
+                req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              },
+              transport:
+                config.NODE_ENV === 'development'
+                  ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+                  : undefined,
+            },
+          }),
+        }),
+      ],
+    };
+  }
+}

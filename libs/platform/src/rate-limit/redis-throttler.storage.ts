@@ -1,0 +1,56 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
+
+interface ThrottlerStorageRecord {
+  totalHits: number;
+  timeToExpire: number;
+  isBlocked: boolean;
+  timeToBlockExpire: number;
+}
+
+// Fixed window counter plus an optional block, in one round trip and atomically.
+// KEYS[1] hits counter, KEYS[2] block marker; ARGV: ttl ms, limit, block ms.
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+local blocked = redis.call('PTTL', KEYS[2])
+if blocked < 0 and hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  blocked = tonumber(ARGV[3])
+end
+return { hits, ttl, blocked }
+`;
+
+/** Rate-limit counters in Redis, so limits hold across every API instance. */
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  constructor(private readonly redis: Redis) {}
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const base = `ratelimit:${throttlerName}:${key}`;
+    const result = (await this.redis.eval(
+      INCREMENT,
+      2,
+      `${base}:hits`,
+      `${base}:block`,
+      String(ttl),
+      String(limit),
+      String(Math.max(blockDuration, 1)),
+    )) as [number, number, number];
+    const [totalHits, ttlMs, blockMs] = result;
+    const isBlocked = blockMs > 0;
+    return {
+      totalHits,
+      timeToExpire: Math.max(0, Math.ceil(ttlMs / 1000)),
+      isBlocked,
+      timeToBlockExpire: isBlocked ? Math.max(1, Math.ceil(blockMs / 1000)) : 0,
+    };
+  }
+}

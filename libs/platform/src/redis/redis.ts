@@ -1,0 +1,38 @@
+import { Logger } from '@nestjs/common';
+import { Redis, RedisOptions } from 'ioredis';
+
+export const REDIS = Symbol('REDIS');
+
+export interface RedisSettings {
+  url: string;
+  keyPrefix: string;
+  /** A name for logs and for CLIENT LIST. */
+  connectionName: string;
+}
+
+/**
+ * The one way the apps make a Redis client. Errors are logged (never thrown as unhandled
+ * events), reconnects back off up to 2 s, and commands fail after 2 retries instead of
+ * queueing forever while Redis is down.
+ */
+export function createRedis(settings: RedisSettings, overrides: RedisOptions = {}): Redis {
+  const logger = new Logger(`Redis:${settings.connectionName}`);
+  const client = new Redis(settings.url, {
+    keyPrefix: settings.keyPrefix,
+    connectionName: settings.connectionName,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 3000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+    lazyConnect: false,
+    ...overrides,
+  });
+  let lastLogged = 0;
+  client.on('error', (error: Error) => {
+    const now = Date.now();
+    if (now - lastLogged > 10_000) {
+      lastLogged = now;
+      logger.warn(`Redis error: ${error.message}`);
+    }
+  });
+  return client;
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { IDENTITY_ENTITIES } from '@jewelshot/identity';
+import { dataSourceOptions, loadConfig } from '@jewelshot/platform';
+
+/** Every entity of every lib: what the migrations must describe. */
+export const ALL_ENTITIES = [...IDENTITY_ENTITIES];
+
+/** A DataSource for migration commands and the drift check, from the same options the apps use. */
+export function migrationDataSource(url: string): DataSource {
+  return new DataSource(dataSourceOptions({ url, poolSize: 2, applicationName: 'jewelshot-migrate' }, ALL_ENTITIES));
+}
+
+// The TypeORM CLI wants a default export.
+export default migrationDataSource(loadConfig().DATABASE_URL);

@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { IdentityModule } from '@jewelshot/identity';
+import { ConfigModule, DatabaseModule, type AppConfig } from '@jewelshot/platform';
+
+/** The domain modules for command-line tasks: no HTTP, no processors. */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ applicationName: 'jewelshot-cli' }),
+        IdentityModule,
+      ],
+    };
+  }
+}

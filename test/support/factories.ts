@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import type { TestApi } from './app';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export function uniqueEmail(label = 'user'): string {
+  return `${label}-${randomBytes(6).toString('hex')}@example.test`;
+}
+
+/** Registers a fresh user through the API and hands back its credentials. */
+export async function newUser(api: TestApi, label = 'user'): Promise<TestUser> {
+  const email = uniqueEmail(label);
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const res = await api.http().post('/v1/auth/register').send({ email, password });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const body = res.body as { user: { id: string }; accessToken: string; refreshToken: string };
+  return { id: body.user.id, email, password, accessToken: body.accessToken, refreshToken: body.refreshToken };
+}
+
+export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
+
+/** A fresh user promoted to admin (through the same code as `npm run admin:create`). */
+export async function newAdmin(api: TestApi): Promise<TestUser> {
+  const { AuthService } = await import('@jewelshot/identity');
+  const user = await newUser(api, 'admin');
+  await api.app.get(AuthService).ensureAdmin(user.email, user.password);
+  return user;
+}

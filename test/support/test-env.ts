@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+
+/** Where the tests find PostgreSQL and Redis: the default local ports unless told otherwise. */
+export const TEST_PG_SERVER = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+export function databaseUrl(name: string): string {
+  return `${TEST_PG_SERVER.replace(/\/$/, '')}/${name}`;
+}
+
+/** The environment every test app starts from; a suite overrides what it needs. */
+export function baseTestEnv(): NodeJS.ProcessEnv {
+  const database = process.env.JEWELSHOT_TEST_DATABASE_URL;
+  const prefix = process.env.JEWELSHOT_TEST_REDIS_PREFIX;
+  if (!database || !prefix) throw new Error('test/support/global-setup did not run');
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: database,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    JWT_SECRET: 'test-secret-0123456789-0123456789-abcdef',
+    DB_POOL_SIZE: '5',
+    RATE_LIMIT_MAX: '100000',
+    AUTH_RATE_LIMIT_MAX: '100000',
+  };
+}
