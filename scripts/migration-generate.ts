@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigOrExit } from '@jewelshot/platform';
+import { loadConfigOrExit, repoRoot } from '@jewelshot/platform';
 import { migrationDataSource } from '../migrations/data-source';
 
 async function main(): Promise<void> {
@@ -38,8 +38,7 @@ ${sql.downQueries.reverse().map((q) => quote(q.query)).join('\n')}
   }
 }
 `;
-    // dist/scripts -> the repository root.
-    const file = join(__dirname, '..', '..', 'migrations', `${stamp}-${name}.ts`);
+    const file = join(repoRoot(), 'migrations', `${stamp}-${name}.ts`);
     writeFileSync(file, body);
     process.stdout.write(`Wrote migrations/${stamp}-${name}.ts\n`);
   } finally {

@@ -5,12 +5,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig, repoRoot } from '@jewelshot/platform';
 import { buildOpenApiDocument } from '../apps/api/src/openapi/openapi';
 import { createApiApp } from '../apps/api/src/bootstrap';
 
-// dist/scripts -> the repository root.
-export const OPENAPI_FILE = join(__dirname, '..', '..', 'openapi.yaml');
+export const OPENAPI_FILE = join(repoRoot(), 'openapi.yaml');
 
 export async function renderOpenApi(): Promise<string> {
   const app = await createApiApp(loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }), { preview: true });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AuthService } from '@jewelshot/identity';
 import type { TestApi } from './app';
 
 export interface TestUser {
@@ -27,7 +28,6 @@ export const bearer = (token: string): [string, string] => ['Authorization', `Be
 
 /** A fresh user promoted to admin (through the same code as `npm run admin:create`). */
 export async function newAdmin(api: TestApi): Promise<TestUser> {
-  const { AuthService } = await import('@jewelshot/identity');
   const user = await newUser(api, 'admin');
   await api.app.get(AuthService).ensureAdmin(user.email, user.password);
   return user;

@@ -16,3 +16,4 @@ export * from './preflight';
 export * from './rate-limit/redis-throttler.storage';
 export * from './redis/redis';
 export * from './redis/redis.module';
+export * from './repo-root';

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { UsersService } from '@jewelshot/identity';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -22,7 +22,6 @@ class UserPageDto {
 }
 
 @ApiTags('admin')
-@ApiBearerAuth()
 @Roles('admin')
 @Controller({ path: 'admin/users', version: '1' })
 export class AdminUsersController {
@@ -30,7 +29,7 @@ export class AdminUsersController {
 
   @Get()
   @ApiOperation({ summary: 'List users, newest first (admin)' })
-  @ApiOkResponse({ type: UserPageDto })
+  @ApiOkResponse({ type: UserPageDto, description: 'One page of users' })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
   async list(@Query() query: UserListQueryDto): Promise<UserPageDto> {
     const page = await this.users.list(query.limit, query.cursor);

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService, type Principal } from '@jewelshot/identity';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
@@ -16,7 +16,7 @@ export class AuthController {
   @Public()
   @AuthRateLimit()
   @ApiOperation({ summary: 'Create an account and sign in' })
-  @ApiCreatedResponse({ type: AuthResponseDto })
+  @ApiCreatedResponse({ type: AuthResponseDto, description: 'Account created and signed in' })
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT')
   async register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.auth.register(body.email, body.password);
@@ -28,7 +28,7 @@ export class AuthController {
   @AuthRateLimit()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
-  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
   @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED')
   async login(@Body() body: LoginDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.auth.login(body.email, body.password);
@@ -43,7 +43,7 @@ export class AuthController {
     summary: 'Exchange a refresh token for a new pair',
     description: 'Refresh tokens rotate: each is single-use. Presenting a used one revokes its whole session.',
   })
-  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
   @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED')
   async refresh(@Body() body: RefreshDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.auth.refresh(body.refreshToken);
@@ -52,8 +52,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiBearerAuth()
-  @ApiOperation({ summary: 'End the current session (its access and refresh tokens stop working)' })
+    @ApiOperation({ summary: 'End the current session (its access and refresh tokens stop working)' })
   @ApiNoContentResponse({ description: 'Signed out' })
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.auth.logout(principal.userId, principal.sessionId);

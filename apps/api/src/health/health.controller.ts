@@ -40,8 +40,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Database, Redis and worker status (200 healthy, 503 otherwise)' })
-  @ApiOkResponse({ type: HealthReportDto })
-  @ApiServiceUnavailableResponse({ type: HealthReportDto })
+  @ApiOkResponse({ type: HealthReportDto, description: 'Every service is up' })
+  @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'At least one service is down' })
   async report(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReportDto> {
     const report = await this.health.report(APP_VERSION);
     void reply.status(report.status === 'healthy' ? 200 : 503);
@@ -50,15 +50,15 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up and serving' })
-  @ApiOkResponse({ type: ProbeDto })
+  @ApiOkResponse({ type: ProbeDto, description: 'Up' })
   live(): ProbeDto {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'Readiness: the database and Redis answer' })
-  @ApiOkResponse({ type: ProbeDto })
-  @ApiServiceUnavailableResponse({ type: ProbeDto })
+  @ApiOkResponse({ type: ProbeDto, description: 'Up' })
+  @ApiServiceUnavailableResponse({ type: ProbeDto, description: 'Not ready' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ProbeDto> {
     const { ready } = await this.health.ready();
     void reply.status(ready ? 200 : 503);

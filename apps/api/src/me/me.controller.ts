@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService, UsersService, type Principal } from '@jewelshot/identity';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
@@ -7,7 +7,6 @@ import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { ChangePasswordDto, UserDto } from '../auth/auth.dto';
 
 @ApiTags('me')
-@ApiBearerAuth()
 @Controller({ path: 'me', version: '1' })
 export class MeController {
   constructor(
@@ -17,7 +16,7 @@ export class MeController {
 
   @Get()
   @ApiOperation({ summary: 'The signed-in user' })
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ type: UserDto, description: 'The signed-in user' })
   async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
     return UserDto.full(await this.users.getById(principal.userId));
   }

@@ -2,12 +2,14 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ERROR_STATUS, type ErrorCode } from '@jewelshot/platform';
 import { ErrorResponseDto, FieldErrorDto } from '../common/error-response.dto';
+import { OPENAPI_PUBLIC_EXTENSION } from '../common/public.decorator';
 import { APP_VERSION } from '../version';
 
 const ERROR_REF = { $ref: '#/components/schemas/ErrorResponseDto' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 type Operation = {
+  [OPENAPI_PUBLIC_EXTENSION]?: boolean;
   security?: Array<Record<string, string[]>>;
   responses: Record<string, unknown>;
   parameters?: unknown[];
@@ -33,7 +35,10 @@ function addCommonErrors(document: OpenAPIObject): void {
       const add = (status: number, codes: ErrorCode[]) => {
         operation.responses[String(status)] ??= errorResponse(codes);
       };
-      const secured = (operation.security ?? []).length > 0;
+      // Auth is global: every operation needs the bearer token unless it is @Public().
+      const secured = !operation[OPENAPI_PUBLIC_EXTENSION];
+      delete operation[OPENAPI_PUBLIC_EXTENSION];
+      operation.security = secured ? [{ bearer: [] }] : [];
       if (operation.requestBody || (operation.parameters ?? []).length > 0) add(400, ['VALIDATION_ERROR']);
       if (secured) {
         add(401, ['UNAUTHORIZED']);
@@ -58,6 +63,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Every response carries X-Request-Id and X-RateLimit-Limit/Remaining/Reset; a 429 adds Retry-After.',
     )
     .setVersion(APP_VERSION)
+    .setLicense('Proprietary', 'https://jewelshot.ai/terms')
+    .addServer('/', 'This API')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const document = SwaggerModule.createDocument(app, config, {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TransactionHost } from '@nestjs-cls/transactional';
+import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -74,7 +74,8 @@ export class SessionsService {
     const session = await this.sessions.findOneBy({ id: token.sessionId });
     if (!session || session.revokedAt) throw new InvalidRefreshTokenError();
     if (token.rotatedAt) {
-      await this.revoke(session.id, 'token_reuse');
+      // Commit the revocation on its own: the error below rolls back the caller's transaction.
+      await this.txHost.withTransaction(Propagation.RequiresNew, () => this.revoke(session.id, 'token_reuse'));
       throw new InvalidRefreshTokenError();
     }
     if (token.expiresAt.getTime() <= Date.now()) throw new InvalidRefreshTokenError();

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { codeRoot } from '../repo-root';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
-// libs/platform/src/database -> the repository root (or dist/ once built).
-const MIGRATIONS_DIR = join(__dirname, '..', '..', '..', '..', 'migrations');
 
 export interface DatabaseSettings {
   url: string;
@@ -23,7 +22,8 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: EntityLi
     type: 'postgres',
     url: settings.url,
     entities,
-    migrations: [join(MIGRATIONS_DIR, `[0-9]*-*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`)],
+    // Compiled migrations under dist/ when built, the TypeScript ones when run from sources.
+    migrations: [join(codeRoot(), 'migrations', `[0-9]*-*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`)],
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

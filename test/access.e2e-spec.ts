@@ -1,0 +1,75 @@
+import { DataSource } from 'typeorm';
+import { startApi, type TestApi } from './support/app';
+import { bearer, newAdmin, newUser } from './support/factories';
+
+describe('authorisation', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startApi();
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('refuses an admin route without a token (401) and with a user token (403)', async () => {
+    const anonymous = await api.http().get('/v1/admin/users');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.code).toBe('UNAUTHORIZED');
+
+    const user = await newUser(api);
+    const forbidden = await api.http().get('/v1/admin/users').set(...bearer(user.accessToken));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('FORBIDDEN');
+  });
+
+  it('lets an admin list users, cursor-paginated', async () => {
+    const admin = await newAdmin(api);
+    await newUser(api);
+    await newUser(api);
+    const first = await api.http().get('/v1/admin/users?limit=2').set(...bearer(admin.accessToken));
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(2);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await api
+      .http()
+      .get(`/v1/admin/users?limit=2&cursor=${first.body.nextCursor}`)
+      .set(...bearer(admin.accessToken));
+    expect(second.status).toBe(200);
+    const firstIds = first.body.data.map((u: { id: string }) => u.id);
+    for (const row of second.body.data) expect(firstIds).not.toContain(row.id);
+    const bad = await api.http().get('/v1/admin/users?limit=500').set(...bearer(admin.accessToken));
+    expect(bad.status).toBe(400);
+  });
+
+  it('refuses a malformed or forged access token', async () => {
+    const garbage = await api.http().get('/v1/me').set('Authorization', 'Bearer not.a.jwt');
+    expect(garbage.status).toBe(401);
+    const user = await newUser(api);
+    const [header, payload] = user.accessToken.split('.');
+    const forged = await api.http().get('/v1/me').set('Authorization', `Bearer ${header}.${payload}.AAAA`);
+    expect(forged.status).toBe(401);
+  });
+
+  it('refuses a banned user within 5 seconds, even with a valid access token', async () => {
+    const user = await newUser(api);
+    expect((await api.http().get('/v1/me').set(...bearer(user.accessToken))).status).toBe(200);
+
+    await api.app.get(DataSource).query(`UPDATE users SET status = 'banned' WHERE id = $1`, [user.id]);
+    const bannedAt = Date.now();
+
+    let res = await api.http().get('/v1/me').set(...bearer(user.accessToken));
+    while (res.status === 200 && Date.now() - bannedAt < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      res = await api.http().get('/v1/me').set(...bearer(user.accessToken));
+    }
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('ACCOUNT_BANNED');
+    expect(Date.now() - bannedAt).toBeLessThan(5000);
+
+    const login = await api.http().post('/v1/auth/login').send({ email: user.email, password: user.password });
+    expect(login.status).toBe(403);
+    expect(login.body.code).toBe('ACCOUNT_BANNED');
+  });
+});
