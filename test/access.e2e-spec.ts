@@ -1,3 +1,4 @@
+import { AuthService } from '@jewelshot/identity';
 import { DataSource } from 'typeorm';
 import { startApi, type TestApi } from './support/app';
 import { bearer, newAdmin, newUser } from './support/factories';
@@ -71,5 +72,36 @@ describe('authorisation', () => {
     const login = await api.http().post('/v1/auth/login').send({ email: user.email, password: user.password });
     expect(login.status).toBe(403);
     expect(login.body.code).toBe('ACCOUNT_BANNED');
+  });
+});
+
+describe('admin:create (AuthService.ensureAdmin)', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startApi();
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('creates an admin, promotes an existing user, and changes nothing when run again', async () => {
+    const auth = api.app.get(AuthService);
+    const email = `Admin-${Date.now()}@Example.test`;
+    const created = await auth.ensureAdmin(email, 'first-admin-password');
+    expect(created).toMatchObject({ created: true, user: { email: email.toLowerCase(), role: 'admin' } });
+    const again = await auth.ensureAdmin(email, 'some-other-password');
+    expect(again).toMatchObject({ created: false, user: { id: created.user.id, role: 'admin' } });
+    // The password of an existing account is left alone.
+    const login = await api.http().post('/v1/auth/login').send({ email, password: 'first-admin-password' });
+    expect(login.status).toBe(200);
+    expect(login.body.user.role).toBe('admin');
+
+    const user = await newUser(api);
+    const promoted = await auth.ensureAdmin(user.email, 'ignored-password');
+    expect(promoted).toMatchObject({ created: false, user: { id: user.id, role: 'admin' } });
+    const list = await api.http().get('/v1/admin/users').set(...bearer(user.accessToken));
+    expect(list.status).toBe(200);
   });
 });
