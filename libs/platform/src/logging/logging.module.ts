@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { PinoPretty } from 'pino-pretty';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
@@ -30,8 +31,8 @@ export class LoggingModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
-            pinoHttp: {
+          useFactory: (config: AppConfig) => {
+            const options = {
               level: config.LOG_LEVEL,
               base: { service },
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -41,12 +42,13 @@ export class LoggingModule {
               serializers: {
                 req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
               },
-              transport:
-                config.NODE_ENV === 'development'
-                  ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-                  : undefined,
-            },
-          }),
+            };
+            // Pretty output in development, written synchronously (no transport thread) so the
+            // last lines before a shutdown are never lost; JSON to stdout everywhere else.
+            return config.NODE_ENV === 'development'
+              ? { pinoHttp: [options, PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })] }
+              : { pinoHttp: options };
+          },
         }),
       ],
     };
