@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
+import { SignupService } from '../apps/api/src/auth/signup.service';
 import { ConfigModule, DatabaseModule, type AppConfig } from '@jewelshot/platform';
 
 /** The domain modules for command-line tasks: no HTTP, no processors. */
@@ -12,7 +14,9 @@ export class CliModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot({ applicationName: 'jewelshot-cli' }),
         IdentityModule,
+        CreditLedgerModule,
       ],
+      providers: [SignupService],
     };
   }
 }

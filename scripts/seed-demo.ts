@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AuthService, UsersService } from '@jewelshot/identity';
+import { SignupService } from '../apps/api/src/auth/signup.service';
 import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
 import { CliModule } from './cli.module';
 
@@ -23,11 +24,12 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   try {
     const auth = app.get(AuthService);
+    const signup = app.get(SignupService);
     const users = app.get(UsersService);
     for (const demo of DEMO_USERS) {
       if (await users.findByEmail(demo.email)) continue;
-      if (demo.role === 'admin') await auth.ensureAdmin(demo.email, demo.password);
-      else await auth.register(demo.email, demo.password);
+      const { user } = await signup.register(demo.email, demo.password);
+      if (demo.role === 'admin') await auth.ensureAdmin(user.email, demo.password);
       process.stdout.write(`Seeded ${demo.role} ${demo.email}\n`);
     }
   } finally {

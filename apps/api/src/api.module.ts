@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
   AllExceptionsFilter,
@@ -17,13 +18,17 @@ import {
   RedisThrottlerStorage,
   type AppConfig,
 } from '@jewelshot/platform';
+import { AdminCreditsController } from './admin/admin-credits.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
+import { SignupService } from './auth/signup.service';
 import { RolesGuard } from './auth/roles.guard';
 import { AUTH_RATE_LIMIT } from './common/auth-rate-limit.decorator';
 import { RateLimitGuard } from './common/rate-limit.guard';
+import { CreditsController } from './credits/credits.controller';
+import { LegacyCreditsController } from './credits/legacy-credits.controller';
 import { HealthController } from './health/health.controller';
 import { MeController } from './me/me.controller';
 
@@ -57,11 +62,21 @@ export class ApiModule {
           }),
         }),
         IdentityModule,
+        CreditLedgerModule,
       ],
-      controllers: [HealthController, AuthController, MeController, AdminUsersController],
+      controllers: [
+        HealthController,
+        AuthController,
+        MeController,
+        CreditsController,
+        LegacyCreditsController,
+        AdminUsersController,
+        AdminCreditsController,
+      ],
       providers: [
         HealthService,
         JwtStrategy,
+        SignupService,
         // Guards run in this order: rate limit, authentication, roles.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },

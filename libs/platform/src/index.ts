@@ -17,3 +17,4 @@ export * from './rate-limit/redis-throttler.storage';
 export * from './redis/redis';
 export * from './redis/redis.module';
 export * from './repo-root';
+export * from './queue/queue.module';

@@ -6,11 +6,15 @@ import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
 import { AuthResponseDto, LoginDto, RefreshDto, RegisterDto, UserSummaryDto } from './auth.dto';
+import { SignupService } from './signup.service';
 
 @ApiTags('auth')
 @Controller({ path: 'auth', version: '1' })
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly signup: SignupService,
+  ) {}
 
   @Post('register')
   @Public()
@@ -19,7 +23,7 @@ export class AuthController {
   @ApiCreatedResponse({ type: AuthResponseDto, description: 'Account created and signed in' })
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT')
   async register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
-    const { user, tokens } = await this.auth.register(body.email, body.password);
+    const { user, tokens } = await this.signup.register(body.email, body.password);
     return { user: UserSummaryDto.of(user), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
   }
 

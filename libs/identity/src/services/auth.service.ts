@@ -8,6 +8,11 @@ import { PrincipalService } from './principal.service';
 import { SessionsService, TokenPair } from './sessions.service';
 import { UsersService } from './users.service';
 
+export interface RegisterOptions {
+  role?: UserRole;
+  onCreated?: (user: User) => Promise<void>;
+}
+
 export interface AuthResult {
   user: User;
   tokens: TokenPair;
@@ -23,11 +28,16 @@ export class AuthService {
     private readonly principals: PrincipalService,
   ) {}
 
-  /** Creates the user and its first session in one transaction (joined if the caller has one). */
-  async register(email: string, password: string, role: UserRole = 'user'): Promise<AuthResult> {
+  /**
+   * Creates the user and its first session in one transaction (joined if the caller has one).
+   * `onCreated` runs inside that transaction, so another domain's set-up (the sign-up credits)
+   * commits or rolls back with the user. The password is hashed before the transaction opens.
+   */
+  async register(email: string, password: string, options: RegisterOptions = {}): Promise<AuthResult> {
     const passwordHash = await this.hasher.hash(password);
     return this.txHost.withTransaction(async () => {
-      const user = await this.users.create(email, passwordHash, role);
+      const user = await this.users.create(email, passwordHash, options.role ?? 'user');
+      await options.onCreated?.(user);
       const tokens = await this.sessions.open(user);
       return { user, tokens };
     });

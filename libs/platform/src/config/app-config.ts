@@ -121,6 +121,26 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(65535)
   WORKER_HEALTH_PORT?: number;
+
+  /** Credits granted to every new account, in the transaction that creates it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  SIGNUP_CREDITS = 3;
+
+  /** How long a credit hold may stay pending before the sweeper may expire it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(7 * 86400)
+  HOLD_TTL_SECONDS = 3600;
+
+  /** How often the worker looks for expired holds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  HOLD_SWEEP_INTERVAL_MS = 60_000;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;

@@ -1,0 +1,38 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LedgerService } from '@jewelshot/credit-ledger';
+import type { Principal } from '@jewelshot/identity';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import { Public } from '../common/public.decorator';
+import { BalanceDto, EntryDto, EntryPageDto, HistoryQueryDto, PriceDto } from './credits.dto';
+
+@ApiTags('credits')
+@Controller({ path: 'credits', version: '1' })
+export class CreditsController {
+  constructor(private readonly ledger: LedgerService) {}
+
+  @Get('balance')
+  @ApiOperation({ summary: 'Your credits: balance, reserved for running operations, available' })
+  @ApiOkResponse({ type: BalanceDto, description: 'The balance' })
+  balance(@CurrentPrincipal() principal: Principal): Promise<BalanceDto> {
+    return this.ledger.balance(principal.userId);
+  }
+
+  @Get('history')
+  @ApiOperation({ summary: 'Your credit history, newest first (cursor-paginated)' })
+  @ApiOkResponse({ type: EntryPageDto, description: 'One page of entries' })
+  @ApiErrors('VALIDATION_ERROR')
+  async history(@CurrentPrincipal() principal: Principal, @Query() query: HistoryQueryDto): Promise<EntryPageDto> {
+    const page = await this.ledger.history(principal.userId, query.limit, query.cursor);
+    return { data: page.data.map((entry) => EntryDto.of(entry)), nextCursor: page.nextCursor };
+  }
+
+  @Get('prices')
+  @Public()
+  @ApiOperation({ summary: 'What each AI operation costs, in credits' })
+  @ApiOkResponse({ type: [PriceDto], description: 'The price list' })
+  async prices(): Promise<PriceDto[]> {
+    return (await this.ledger.prices()).map((price) => PriceDto.of(price));
+  }
+}

@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, NotEquals } from 'class-validator';
+import { ENTRY_KINDS, type CreditEntry, type EntryKind, type OperationPrice } from '@jewelshot/credit-ledger';
+import { PageQueryDto } from '../common/pagination.dto';
+
+export class BalanceDto {
+  @ApiProperty({ type: Number, description: 'Credits owned, including reserved ones' })
+  balance!: number;
+
+  @ApiProperty({ type: Number, description: 'Credits held for operations in progress' })
+  reserved!: number;
+
+  @ApiProperty({ type: Number, description: 'balance - reserved: what new operations may use' })
+  available!: number;
+}
+
+export class EntryDto {
+  @ApiProperty({ type: String, description: 'Entry id (ascending in time)' })
+  id!: string;
+
+  @ApiProperty({ enum: ENTRY_KINDS })
+  kind!: EntryKind;
+
+  @ApiProperty({ type: Number, description: 'Change of the balance (negative for charges)' })
+  delta!: number;
+
+  @ApiProperty({ type: Number })
+  balanceAfter!: number;
+
+  @ApiProperty({ type: String, nullable: true })
+  reason!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The hold a charge settled' })
+  holdId!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: string;
+
+  static of(entry: CreditEntry): EntryDto {
+    return {
+      id: entry.id,
+      kind: entry.kind,
+      delta: entry.delta,
+      balanceAfter: entry.balanceAfter,
+      reason: entry.reason,
+      holdId: entry.holdId,
+      createdAt: entry.createdAt.toISOString(),
+    };
+  }
+}
+
+export class EntryPageDto {
+  @ApiProperty({ type: [EntryDto] })
+  data!: EntryDto[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor!: string | null;
+}
+
+export class HistoryQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ type: String, description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'cursor must be the nextCursor of a previous page' })
+  override cursor?: string = undefined;
+}
+
+export class PriceDto {
+  @ApiProperty({ type: String, example: 'generate' })
+  operation!: string;
+
+  @ApiProperty({ type: Number, description: 'Credits per unit (per image for generate)' })
+  credits!: number;
+
+  static of(price: OperationPrice): PriceDto {
+    return { operation: price.operation, credits: price.credits };
+  }
+}
+
+export class AdjustCreditsDto {
+  @ApiProperty({ type: Number, description: 'Credits to add (positive) or remove (negative); never below what is reserved' })
+  @IsInt()
+  @NotEquals(0)
+  @Min(-1_000_000)
+  @Max(1_000_000)
+  delta!: number;
+
+  @ApiProperty({ type: String, maxLength: 500 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
+
+  @ApiProperty({
+    type: String,
+    maxLength: 100,
+    description: 'Your id for this adjustment; sending the same one again changes nothing',
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'reference must be 1-100 letters, digits, ".", "_", ":" or "-"' })
+  reference!: string;
+}
+
+export class ViolationDto {
+  @ApiProperty({ type: String }) check!: string;
+  @ApiProperty({ type: String }) subject!: string;
+  @ApiProperty({ type: String }) detail!: string;
+}
+
+export class VerificationDto {
+  @ApiProperty({ type: Boolean }) ok!: boolean;
+  @ApiProperty({ type: Number }) accounts!: number;
+  @ApiProperty({ type: Number }) entries!: number;
+  @ApiProperty({ type: Number }) holds!: number;
+  @ApiProperty({ type: [ViolationDto] }) violations!: ViolationDto[];
+}

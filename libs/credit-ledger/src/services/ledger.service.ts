@@ -1,0 +1,312 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { APP_CONFIG, ValidationError, type AppConfig } from '@jewelshot/platform';
+import { CreditAccount } from '../entities/credit-account.entity';
+import { CreditEntry, type EntryKind } from '../entities/credit-entry.entity';
+import { CreditHold, type HoldStatus } from '../entities/credit-hold.entity';
+import { OperationPrice } from '../entities/operation-price.entity';
+import {
+  AccountNotFoundError,
+  BelowReservedError,
+  HoldNotFoundError,
+  HoldStateError,
+  InsufficientCreditsError,
+  ReferenceConflictError,
+  UnknownOperationError,
+} from '../ledger.errors';
+
+export interface Balance {
+  balance: number;
+  reserved: number;
+  available: number;
+}
+
+export interface EntryPage {
+  data: CreditEntry[];
+  nextCursor: string | null;
+}
+
+export interface ReserveOptions {
+  quantity?: number;
+  /** Overrides HOLD_TTL_SECONDS for this hold. */
+  ttlSeconds?: number;
+}
+
+const MAX_QUANTITY = 1000;
+const MAX_AMOUNT = 1_000_000_000;
+
+function assertAmount(field: string, value: number, allowNegative: boolean): void {
+  const ok = Number.isSafeInteger(value) && value !== 0 && Math.abs(value) <= MAX_AMOUNT && (allowNegative || value > 0);
+  if (!ok) throw new ValidationError([{ field, message: `${field} must be a non-zero whole number of credits` }]);
+}
+
+function assertReference(reference: string): void {
+  if (!reference || reference.length > 128) {
+    throw new ValidationError([{ field: 'reference', message: 'reference must be 1-128 characters' }]);
+  }
+}
+
+/**
+ * The only code that changes a credit balance. Two-phase: reserve -> confirm | refund (| expire).
+ * Every method is one transaction (joining the caller's, if any) that locks the account row
+ * (SELECT ... FOR UPDATE) before the hold row, and every method is idempotent on its
+ * reference or hold.
+ */
+@Injectable()
+export class LedgerService {
+  private readonly logger = new Logger(LedgerService.name);
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get accounts() {
+    return this.txHost.tx.getRepository(CreditAccount);
+  }
+
+  private get holds() {
+    return this.txHost.tx.getRepository(CreditHold);
+  }
+
+  private get entries() {
+    return this.txHost.tx.getRepository(CreditEntry);
+  }
+
+  private async lockAccount(userId: string): Promise<CreditAccount> {
+    const account = await this.accounts
+      .createQueryBuilder('a')
+      .setLock('pessimistic_write')
+      .where('a.userId = :userId', { userId })
+      .getOne();
+    if (!account) throw new AccountNotFoundError();
+    return account;
+  }
+
+  private async lockHold(id: string): Promise<CreditHold> {
+    const hold = await this.holds.createQueryBuilder('h').setLock('pessimistic_write').where('h.id = :id', { id }).getOne();
+    if (!hold) throw new HoldNotFoundError();
+    return hold;
+  }
+
+  async balance(userId: string): Promise<Balance> {
+    const account = await this.accounts.findOneBy({ userId });
+    if (!account) throw new AccountNotFoundError();
+    return { balance: account.balance, reserved: account.reserved, available: account.balance - account.reserved };
+  }
+
+  prices(): Promise<OperationPrice[]> {
+    return this.txHost.tx.getRepository(OperationPrice).find({ order: { operation: 'ASC' } });
+  }
+
+  /** Credits `quantity` units of `operation` would cost now. */
+  async quote(operation: string, quantity = 1): Promise<{ unitPrice: number; amount: number }> {
+    const price = await this.txHost.tx.getRepository(OperationPrice).findOneBy({ operation });
+    if (!price) throw new UnknownOperationError(operation);
+    return { unitPrice: price.credits, amount: price.credits * quantity };
+  }
+
+  /**
+   * Reserves the price of `quantity` × `operation` for `reference`. A second call with the same
+   * reference returns the first hold (whatever its state) and reserves nothing more.
+   */
+  @Transactional()
+  async reserve(userId: string, operation: string, reference: string, options: ReserveOptions = {}): Promise<CreditHold> {
+    const quantity = options.quantity ?? 1;
+    assertReference(reference);
+    if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
+      throw new ValidationError([{ field: 'quantity', message: `quantity must be 1-${MAX_QUANTITY}` }]);
+    }
+    const earlier = await this.holds.findOneBy({ reference });
+    if (earlier) return this.sameHold(earlier, userId, operation, quantity);
+    const { unitPrice, amount } = await this.quote(operation, quantity);
+
+    const account = await this.lockAccount(userId);
+    // Re-check under the lock: a concurrent call for the same reference may have won.
+    const raced = await this.holds.findOneBy({ reference });
+    if (raced) return this.sameHold(raced, userId, operation, quantity);
+
+    const available = account.balance - account.reserved;
+    if (available < amount) throw new InsufficientCreditsError(amount, available);
+    await this.accounts.update({ userId }, { reserved: account.reserved + amount });
+    const ttl = options.ttlSeconds ?? this.config.HOLD_TTL_SECONDS;
+    return this.holds.save(
+      this.holds.create({
+        userId,
+        operation,
+        unitPrice,
+        quantity,
+        amount,
+        reference,
+        status: 'pending',
+        reason: null,
+        expiresAt: new Date(Date.now() + ttl * 1000),
+        settledAt: null,
+      }),
+    );
+  }
+
+  private sameHold(hold: CreditHold, userId: string, operation: string, quantity: number): CreditHold {
+    if (hold.userId !== userId || hold.operation !== operation || hold.quantity !== quantity) {
+      throw new ReferenceConflictError(hold.reference);
+    }
+    return hold;
+  }
+
+  /**
+   * Charges a pending hold: balance and reserved both drop by its amount and a charge entry is
+   * written. Confirming a posted hold again changes nothing; a voided or expired one is an error.
+   */
+  @Transactional()
+  async confirm(holdId: string): Promise<CreditHold> {
+    const found = await this.holds.findOneBy({ id: holdId });
+    if (!found) throw new HoldNotFoundError();
+    const account = await this.lockAccount(found.userId);
+    const hold = await this.lockHold(holdId);
+    if (hold.status === 'posted') return hold;
+    if (hold.status !== 'pending') throw new HoldStateError('confirm', hold.status);
+
+    const balance = account.balance - hold.amount;
+    await this.accounts.update({ userId: hold.userId }, { balance, reserved: account.reserved - hold.amount });
+    await this.entries.insert({
+      userId: hold.userId,
+      delta: -hold.amount,
+      balanceAfter: balance,
+      kind: 'charge',
+      holdId: hold.id,
+      reference: `hold:${hold.id}`,
+      reason: `${hold.operation} × ${hold.quantity}`,
+      actorId: null,
+    });
+    return this.settle(hold, 'posted', null);
+  }
+
+  /** Releases a pending hold. Refunding a voided or expired hold again is a no-op; a posted one is an error. */
+  @Transactional()
+  refund(holdId: string, reason: string): Promise<CreditHold> {
+    return this.release(holdId, 'voided', reason);
+  }
+
+  /** The sweeper's release: like a refund, but the hold ends `expired` and can never be posted. */
+  @Transactional()
+  expire(holdId: string, reason = 'expired'): Promise<CreditHold> {
+    return this.release(holdId, 'expired', reason);
+  }
+
+  private async release(holdId: string, status: 'voided' | 'expired', reason: string): Promise<CreditHold> {
+    const found = await this.holds.findOneBy({ id: holdId });
+    if (!found) throw new HoldNotFoundError();
+    const account = await this.lockAccount(found.userId);
+    const hold = await this.lockHold(holdId);
+    if (hold.status === 'voided' || hold.status === 'expired') return hold;
+    if (hold.status === 'posted') throw new HoldStateError('refund', hold.status);
+    await this.accounts.update({ userId: hold.userId }, { reserved: account.reserved - hold.amount });
+    return this.settle(hold, status, reason.slice(0, 500));
+  }
+
+  private async settle(hold: CreditHold, status: HoldStatus, reason: string | null): Promise<CreditHold> {
+    const settledAt = new Date();
+    await this.holds.update({ id: hold.id }, { status, reason, settledAt });
+    return Object.assign(hold, { status, reason, settledAt });
+  }
+
+  /** Adds credits (sign-up bonus, promotion). Idempotent on `reference`. */
+  @Transactional()
+  grant(userId: string, amount: number, reference: string, reason: string, kind: 'grant' | 'purchase' = 'grant'): Promise<CreditEntry> {
+    assertAmount('amount', amount, false);
+    return this.write(userId, amount, reference, reason, kind, null);
+  }
+
+  /**
+   * An admin's correction, up or down; never below what is reserved. Idempotent on `reference`.
+   */
+  @Transactional()
+  adjust(userId: string, delta: number, reference: string, reason: string, actorId: string | null): Promise<CreditEntry> {
+    assertAmount('delta', delta, true);
+    return this.write(userId, delta, reference, reason, 'adjustment', actorId);
+  }
+
+  private async write(
+    userId: string,
+    delta: number,
+    reference: string,
+    reason: string,
+    kind: EntryKind,
+    actorId: string | null,
+  ): Promise<CreditEntry> {
+    assertReference(reference);
+    const earlier = await this.entries.findOneBy({ reference });
+    if (earlier) return this.sameEntry(earlier, userId, delta, kind);
+    const account = await this.lockAccount(userId);
+    const raced = await this.entries.findOneBy({ reference });
+    if (raced) return this.sameEntry(raced, userId, delta, kind);
+
+    const balance = account.balance + delta;
+    if (balance < account.reserved) throw new BelowReservedError(account.balance, account.reserved, delta);
+    await this.accounts.update({ userId }, { balance });
+    const entry = this.entries.create({
+      userId,
+      delta,
+      balanceAfter: balance,
+      kind,
+      holdId: null,
+      reference,
+      reason: reason.slice(0, 500),
+      actorId,
+    });
+    return this.entries.save(entry);
+  }
+
+  private sameEntry(entry: CreditEntry, userId: string, delta: number, kind: EntryKind): CreditEntry {
+    if (entry.userId !== userId || entry.delta !== delta || entry.kind !== kind) throw new ReferenceConflictError(entry.reference);
+    return entry;
+  }
+
+  /** The account's entries, newest first; the cursor is the last id seen. */
+  async history(userId: string, limit: number, cursor?: string): Promise<EntryPage> {
+    if (cursor !== undefined && !/^\d{1,19}$/.test(cursor)) {
+      throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
+    }
+    const query = this.entries
+      .createQueryBuilder('e')
+      .where('e.userId = :userId', { userId })
+      .orderBy('e.id', 'DESC')
+      .take(limit + 1);
+    if (cursor !== undefined) query.andWhere('e.id < :cursor', { cursor });
+    const rows = await query.getMany();
+    const data = rows.slice(0, limit);
+    return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+  }
+
+  /**
+   * Expires pending holds past their time whose reference is no longer being worked on (as
+   * `stillActive` tells), releasing what they reserved. Each hold in its own transaction.
+   */
+  async expireStale(stillActive: (references: string[]) => Promise<Set<string>>, batch = 500): Promise<{ expired: number; skipped: number }> {
+    const due = await this.txHost.tx
+      .getRepository(CreditHold)
+      .createQueryBuilder('h')
+      .where(`h.status = 'pending'`)
+      .andWhere('h.expiresAt < now()')
+      .orderBy('h.expiresAt', 'ASC')
+      .take(batch)
+      .getMany();
+    if (due.length === 0) return { expired: 0, skipped: 0 };
+    const active = await stillActive(due.map((hold) => hold.reference));
+    let expired = 0;
+    for (const hold of due) {
+      if (active.has(hold.reference)) continue;
+      try {
+        const result = await this.expire(hold.id, 'expired: nothing was working on it past its expiry');
+        if (result.status === 'expired') expired += 1;
+      } catch (error) {
+        // Posted while we looked: it was paid for, nothing to release.
+        if (!(error instanceof HoldStateError)) throw error;
+      }
+    }
+    const skipped = due.length - expired;
+    if (expired > 0 || skipped > 0) this.logger.log(`hold sweep: expired ${expired}, still active ${skipped}`);
+    return { expired, skipped };
+  }
+}
