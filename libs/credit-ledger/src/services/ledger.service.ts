@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
@@ -129,22 +130,31 @@ export class LedgerService {
 
     const available = account.balance - account.reserved;
     if (available < amount) throw new InsufficientCreditsError(amount, available);
-    await this.accounts.update({ userId }, { reserved: account.reserved + amount });
     const ttl = options.ttlSeconds ?? this.config.HOLD_TTL_SECONDS;
-    return this.holds.save(
-      this.holds.create({
-        userId,
-        operation,
-        unitPrice,
-        quantity,
-        amount,
-        reference,
-        status: 'pending',
-        reason: null,
-        expiresAt: new Date(Date.now() + ttl * 1000),
-        settledAt: null,
-      }),
-    );
+    const now = new Date();
+    const hold = this.holds.create({
+      id: randomUUID(),
+      userId,
+      operation,
+      unitPrice,
+      quantity,
+      amount,
+      reference,
+      status: 'pending',
+      reason: null,
+      expiresAt: new Date(now.getTime() + ttl * 1000),
+      createdAt: now,
+      settledAt: null,
+    });
+    // Another account may be holding the same reference right now (its lock is not ours):
+    // the unique index decides, and the loser gets a clear conflict, not a failed transaction.
+    const inserted = await this.holds.createQueryBuilder().insert().values(hold).orIgnore().returning(['id']).execute();
+    if ((inserted.raw as unknown[]).length === 0) {
+      const winner = await this.holds.findOneByOrFail({ reference });
+      return this.sameHold(winner, userId, operation, quantity);
+    }
+    await this.accounts.update({ userId }, { reserved: account.reserved + amount });
+    return hold;
   }
 
   private sameHold(hold: CreditHold, userId: string, operation: string, quantity: number): CreditHold {
@@ -244,7 +254,6 @@ export class LedgerService {
 
     const balance = account.balance + delta;
     if (balance < account.reserved) throw new BelowReservedError(account.balance, account.reserved, delta);
-    await this.accounts.update({ userId }, { balance });
     const entry = this.entries.create({
       userId,
       delta,
@@ -255,7 +264,21 @@ export class LedgerService {
       reason: reason.slice(0, 500),
       actorId,
     });
-    return this.entries.save(entry);
+    // As in reserve: a reference taken concurrently for another account is a conflict.
+    const inserted = await this.entries
+      .createQueryBuilder()
+      .insert()
+      .values(entry)
+      .orIgnore()
+      .returning(['id', 'created_at'])
+      .execute();
+    const row = (inserted.raw as Array<{ id: string; created_at: Date }>)[0];
+    if (!row) {
+      const winner = await this.entries.findOneByOrFail({ reference });
+      return this.sameEntry(winner, userId, delta, kind);
+    }
+    await this.accounts.update({ userId }, { balance });
+    return Object.assign(entry, { id: String(row.id), createdAt: row.created_at });
   }
 
   private sameEntry(entry: CreditEntry, userId: string, delta: number, kind: EntryKind): CreditEntry {

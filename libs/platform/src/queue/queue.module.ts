@@ -2,17 +2,13 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { createRedis } from '../redis/redis';
 
 /** BullMQ keys live under the deployment's prefix, like every other key we write. */
 export function queuePrefix(config: AppConfig): string {
   return `${config.REDIS_KEY_PREFIX}bull`;
 }
 
-/**
- * BullMQ's shared connection settings. BullMQ wants no ioredis keyPrefix (it has its own
- * `prefix`) and blocking commands that never give up (`maxRetriesPerRequest: null`).
- */
+/** BullMQ's shared connection settings for every queue and worker of the process. */
 @Module({})
 export class QueueModule {
   static forRoot(connectionName: string): DynamicModule {
@@ -23,10 +19,13 @@ export class QueueModule {
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
-            connection: createRedis(
-              { url: config.REDIS_URL, keyPrefix: '', connectionName: `${connectionName}-bullmq` },
-              { maxRetriesPerRequest: null, enableReadyCheck: false },
-            ),
+            // Options, not a client: BullMQ then opens and closes its connections itself.
+            connection: {
+              url: config.REDIS_URL,
+              connectionName: `${connectionName}-bullmq`,
+              maxRetriesPerRequest: null,
+              retryStrategy: (times: number) => Math.min(times * 200, 2000),
+            },
             prefix: queuePrefix(config),
           }),
         }),
