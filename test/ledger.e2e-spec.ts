@@ -119,6 +119,11 @@ describe('credit ledger', () => {
     expect(await ledger.balance(userId)).toEqual({ balance: 4, reserved: 4, available: 0 });
   });
 
+  it('answers an unknown or malformed hold id with not-found', async () => {
+    await expect(ledger.confirm('not-a-uuid')).rejects.toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
+    await expect(ledger.refund('00000000-0000-4000-8000-000000000000', 'x')).rejects.toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
+  });
+
   it('grants once per reference', async () => {
     const userId = await ctx.newAccount();
     await Promise.all([1, 2, 3].map(() => ledger.grant(userId, 7, `${userId}:promo`, 'promotion')));

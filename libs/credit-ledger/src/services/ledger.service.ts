@@ -42,6 +42,12 @@ function assertAmount(field: string, value: number, allowNegative: boolean): voi
   if (!ok) throw new ValidationError([{ field, message: `${field} must be a non-zero whole number of credits` }]);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function assertHoldId(holdId: string): void {
+  if (!UUID.test(holdId)) throw new HoldNotFoundError();
+}
+
 function assertReference(reference: string): void {
   if (!reference || reference.length > 128) {
     throw new ValidationError([{ field: 'reference', message: 'reference must be 1-128 characters' }]);
@@ -85,6 +91,17 @@ export class LedgerService {
     return account;
   }
 
+  /** Locks the account a hold belongs to: always the account first, then the hold. */
+  private async lockAccountOfHold(holdId: string): Promise<CreditAccount> {
+    const account = await this.accounts
+      .createQueryBuilder('a')
+      .setLock('pessimistic_write')
+      .where('a.userId = (SELECT h.user_id FROM credit_holds h WHERE h.id = :holdId)', { holdId })
+      .getOne();
+    if (!account) throw new HoldNotFoundError();
+    return account;
+  }
+
   private async lockHold(id: string): Promise<CreditHold> {
     const hold = await this.holds.createQueryBuilder('h').setLock('pessimistic_write').where('h.id = :id', { id }).getOne();
     if (!hold) throw new HoldNotFoundError();
@@ -119,17 +136,26 @@ export class LedgerService {
     if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
       throw new ValidationError([{ field: 'quantity', message: `quantity must be 1-${MAX_QUANTITY}` }]);
     }
-    const earlier = await this.holds.findOneBy({ reference });
-    if (earlier) return this.sameHold(earlier, userId, operation, quantity);
-    const { unitPrice, amount } = await this.quote(operation, quantity);
-
-    const account = await this.lockAccount(userId);
-    // Re-check under the lock: a concurrent call for the same reference may have won.
-    const raced = await this.holds.findOneBy({ reference });
-    if (raced) return this.sameHold(raced, userId, operation, quantity);
-
-    const available = account.balance - account.reserved;
-    if (available < amount) throw new InsufficientCreditsError(amount, available);
+    // One round trip: lock the account and read the current price together.
+    const [locked] = (await this.txHost.tx.query(
+      `SELECT a.balance, a.reserved, p.credits
+         FROM credit_accounts a LEFT JOIN operation_prices p ON p.operation = $2
+        WHERE a.user_id = $1
+          FOR UPDATE OF a`,
+      [userId, operation],
+    )) as Array<{ balance: string; reserved: string; credits: number | null }>;
+    if (!locked) throw new AccountNotFoundError();
+    if (locked.credits === null) throw new UnknownOperationError(operation);
+    const unitPrice = locked.credits;
+    const amount = unitPrice * quantity;
+    const reserved = Number(locked.reserved);
+    const available = Number(locked.balance) - reserved;
+    if (available < amount) {
+      // A retry of a reservation that already went through is not an overdraft.
+      const earlier = await this.holds.findOneBy({ reference });
+      if (earlier) return this.sameHold(earlier, userId, operation, quantity);
+      throw new InsufficientCreditsError(amount, available);
+    }
     const ttl = options.ttlSeconds ?? this.config.HOLD_TTL_SECONDS;
     const now = new Date();
     const hold = this.holds.create({
@@ -146,14 +172,15 @@ export class LedgerService {
       createdAt: now,
       settledAt: null,
     });
-    // Another account may be holding the same reference right now (its lock is not ours):
-    // the unique index decides, and the loser gets a clear conflict, not a failed transaction.
+    // The unique index on reference decides between retries and between accounts racing for
+    // one reference (their locks are not ours): a repeat returns the first hold, anything else
+    // is a clear conflict rather than a failed transaction.
     const inserted = await this.holds.createQueryBuilder().insert().values(hold).orIgnore().returning(['id']).execute();
     if ((inserted.raw as unknown[]).length === 0) {
       const winner = await this.holds.findOneByOrFail({ reference });
       return this.sameHold(winner, userId, operation, quantity);
     }
-    await this.accounts.update({ userId }, { reserved: account.reserved + amount });
+    await this.accounts.update({ userId }, { reserved: reserved + amount });
     return hold;
   }
 
@@ -170,9 +197,8 @@ export class LedgerService {
    */
   @Transactional()
   async confirm(holdId: string): Promise<CreditHold> {
-    const found = await this.holds.findOneBy({ id: holdId });
-    if (!found) throw new HoldNotFoundError();
-    const account = await this.lockAccount(found.userId);
+    assertHoldId(holdId);
+    const account = await this.lockAccountOfHold(holdId);
     const hold = await this.lockHold(holdId);
     if (hold.status === 'posted') return hold;
     if (hold.status !== 'pending') throw new HoldStateError('confirm', hold.status);
@@ -205,9 +231,8 @@ export class LedgerService {
   }
 
   private async release(holdId: string, status: 'voided' | 'expired', reason: string): Promise<CreditHold> {
-    const found = await this.holds.findOneBy({ id: holdId });
-    if (!found) throw new HoldNotFoundError();
-    const account = await this.lockAccount(found.userId);
+    assertHoldId(holdId);
+    const account = await this.lockAccountOfHold(holdId);
     const hold = await this.lockHold(holdId);
     if (hold.status === 'voided' || hold.status === 'expired') return hold;
     if (hold.status === 'posted') throw new HoldStateError('refund', hold.status);
@@ -246,14 +271,14 @@ export class LedgerService {
     actorId: string | null,
   ): Promise<CreditEntry> {
     assertReference(reference);
-    const earlier = await this.entries.findOneBy({ reference });
-    if (earlier) return this.sameEntry(earlier, userId, delta, kind);
     const account = await this.lockAccount(userId);
-    const raced = await this.entries.findOneBy({ reference });
-    if (raced) return this.sameEntry(raced, userId, delta, kind);
-
     const balance = account.balance + delta;
-    if (balance < account.reserved) throw new BelowReservedError(account.balance, account.reserved, delta);
+    if (balance < account.reserved) {
+      // A retry of an adjustment that already went through is not a new overdraft.
+      const earlier = await this.entries.findOneBy({ reference });
+      if (earlier) return this.sameEntry(earlier, userId, delta, kind);
+      throw new BelowReservedError(account.balance, account.reserved, delta);
+    }
     const entry = this.entries.create({
       userId,
       delta,
