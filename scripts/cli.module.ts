@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { JobLedgerChecksModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import { SignupService } from '../apps/api/src/auth/signup.service';
@@ -15,6 +16,7 @@ export class CliModule {
         DatabaseModule.forRoot({ applicationName: 'jewelshot-cli' }),
         IdentityModule,
         CreditLedgerModule,
+        JobLedgerChecksModule,
       ],
       providers: [SignupService],
     };

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
@@ -13,12 +14,18 @@ import {
   DatabaseModule,
   HealthService,
   LoggingModule,
+  QueueModule,
   REDIS,
   RedisModule,
   RedisThrottlerStorage,
   type AppConfig,
 } from '@jewelshot/platform';
 import { AdminCreditsController } from './admin/admin-credits.controller';
+import { BatchesController } from './ai/batches.controller';
+import { JobView } from './ai/job-view.service';
+import { JobsController } from './ai/jobs.controller';
+import { LegacyAiController } from './ai/legacy-ai.controller';
+import { UploadsController } from './ai/uploads.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -44,6 +51,7 @@ export class ApiModule {
         LoggingModule.forRoot('api'),
         DatabaseModule.forRoot({ applicationName: 'jewelshot-api' }),
         RedisModule.forRoot('api'),
+        QueueModule.forRoot('api'),
         PassportModule,
         ThrottlerModule.forRootAsync({
           inject: [APP_CONFIG, REDIS],
@@ -63,6 +71,7 @@ export class ApiModule {
         }),
         IdentityModule,
         CreditLedgerModule,
+        AiJobsModule,
       ],
       controllers: [
         HealthController,
@@ -70,6 +79,10 @@ export class ApiModule {
         MeController,
         CreditsController,
         LegacyCreditsController,
+        UploadsController,
+        JobsController,
+        BatchesController,
+        LegacyAiController,
         AdminUsersController,
         AdminCreditsController,
       ],
@@ -77,6 +90,7 @@ export class ApiModule {
         HealthService,
         JwtStrategy,
         SignupService,
+        JobView,
         // Guards run in this order: rate limit, authentication, roles.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
+import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -49,6 +50,12 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
       exceptionFactory: (errors) => new ValidationError(flatten(errors)),
     }),
   );
+
+  // One image per upload request; the size limit answers 413 through the one error filter.
+  await app.register(multipart, {
+    limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 5, parts: 6, headerPairs: 100 },
+    throwFileSizeLimit: true,
+  });
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { CreditLedgerModule, HOLD_ACTIVITY, LEDGER_QUEUE, NOTHING_RUNNING } from '@jewelshot/credit-ledger';
+import { AiRunnerModule } from '@jewelshot/ai-jobs';
+import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
   ConfigModule,
@@ -12,6 +13,8 @@ import {
   type AppConfig,
 } from '@jewelshot/platform';
 import { HeartbeatService } from './heartbeat.service';
+import { aiJobsProcessorFor } from './ai/ai-jobs.processor';
+import { AiMaintenanceProcessor } from './ai/ai-maintenance.processor';
 import { HoldSweepProcessor } from './ledger/hold-sweep.processor';
 
 /** The same domain providers as the API, without controllers: processors and schedules. */
@@ -29,14 +32,9 @@ export class WorkerModule {
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
         IdentityModule,
         CreditLedgerModule,
+        AiRunnerModule,
       ],
-      providers: [
-        HeartbeatService,
-        HealthService,
-        HoldSweepProcessor,
-        // No AI jobs yet: nothing can still be working on a hold past its expiry.
-        { provide: HOLD_ACTIVITY, useValue: NOTHING_RUNNING },
-      ],
+      providers: [HeartbeatService, HealthService, HoldSweepProcessor, aiJobsProcessorFor(config), AiMaintenanceProcessor],
     };
   }
 }

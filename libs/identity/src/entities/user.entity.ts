@@ -3,6 +3,9 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn,
 export const USER_ROLES = ['user', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
+export const PRIORITY_TIERS = ['high', 'normal', 'low'] as const;
+export type PriorityTier = (typeof PRIORITY_TIERS)[number];
+
 export const USER_STATUSES = ['active', 'banned'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
@@ -10,6 +13,7 @@ export type UserStatus = (typeof USER_STATUSES)[number];
 @Index('users_email_key', ['email'], { unique: true })
 @Check('users_role_check', `"role" IN ('user', 'admin')`)
 @Check('users_status_check', `"status" IN ('active', 'banned')`)
+@Check('users_priority_tier_check', `"priority_tier" IN ('high', 'normal', 'low')`)
 @Check('users_email_normalised_check', `"email" = lower(btrim("email"))`)
 export class User {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'users_pkey' })
@@ -27,6 +31,10 @@ export class User {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status!: UserStatus;
+
+  /** Where this account's AI jobs go in the queue; admins may change it. */
+  @Column({ type: 'varchar', length: 8, default: 'normal' })
+  priorityTier!: PriorityTier;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -14,7 +14,7 @@ import {
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 
 /** Names of variables whose values must never be printed. */
-export const SENSITIVE_VARIABLES = ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL'] as const;
+export const SENSITIVE_VARIABLES = ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'FAL_KEY', 'S3_SECRET_ACCESS_KEY'] as const;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -141,9 +141,131 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1000)
   HOLD_SWEEP_INTERVAL_MS = 60_000;
+
+  // --- AI jobs, files and providers ---------------------------------------------------------
+
+  /** Where the API is reached from outside; signed file URLs are built on it. */
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  @IsIn(['local', 's3'])
+  STORAGE_DRIVER: 'local' | 's3' = 'local';
+
+  /** Folder of the local storage driver (relative paths are from the working directory). */
+  @IsString()
+  STORAGE_DIR = 'var/storage';
+
+  @IsOptional() @IsString() S3_BUCKET?: string;
+  @IsOptional() @IsString() S3_REGION?: string;
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'S3_ENDPOINT must be an http(s) URL' }) S3_ENDPOINT?: string;
+  @IsOptional() @IsString() S3_ACCESS_KEY_ID?: string;
+  @IsOptional() @IsString() S3_SECRET_ACCESS_KEY?: string;
+  @IsOptional() @IsIn(['true', 'false']) S3_FORCE_PATH_STYLE?: 'true' | 'false';
+
+  /** Lifetime of a signed file URL. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(7 * 86400)
+  FILE_URL_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(200 * 1024 * 1024)
+  UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
+
+  /** Longest side of a stored upload; larger images are scaled down. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(64)
+  @Max(16384)
+  UPLOAD_MAX_SIDE = 2048;
+
+  /** `fal` when FAL_KEY is set, else the embedded `local` provider. */
+  @IsOptional()
+  @IsIn(['local', 'fal'])
+  AI_PROVIDER?: 'local' | 'fal';
+
+  @IsOptional() @IsString() FAL_KEY?: string;
+  /** Replaces https://queue.fal.run (a proxy, or the fake used by the tests). */
+  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'FAL_QUEUE_BASE_URL must be an http(s) URL' }) FAL_QUEUE_BASE_URL?: string;
+  @IsString() FAL_MODEL_GENERATE = 'fal-ai/flux/dev';
+  @IsString() FAL_MODEL_EDIT = 'fal-ai/flux/dev/image-to-image';
+  @IsString() FAL_MODEL_REMOVE_BACKGROUND = 'fal-ai/birefnet';
+  @IsString() FAL_MODEL_UPSCALE = 'fal-ai/clarity-upscaler';
+  /** How often the fal provider polls a request's status. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  FAL_POLL_INTERVAL_MS = 1000;
+
+  /** Every provider call (and output download) is cancelled past this. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PROVIDER_TIMEOUT_MS = 120_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LOCAL_PROVIDER_LATENCY_MS = 1500;
+
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
+  @Min(0)
+  @Max(1)
+  LOCAL_PROVIDER_FAILURE_RATE = 0;
+
+  /** AI jobs one worker process runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WORKER_CONCURRENCY = 4;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  JOB_ATTEMPTS = 3;
+
+  /** First retry delay; doubles each attempt. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  JOB_BACKOFF_MS = 2000;
+
+  /** How long a worker's lock on a job lasts without renewal: a dead worker's jobs are taken over after it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  JOB_LOCK_MS = 30_000;
+
+  /** A job `running` longer than this is failed and refunded by the reconciler. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  JOB_RUNNING_DEADLINE_MS = 15 * 60_000;
+
+  /** How often the reconciler re-enqueues lost jobs and fails stuck ones. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  RECONCILE_INTERVAL_MS = 60_000;
+
+  /** Queued jobs younger than this are left to the normal enqueue path by the reconciler. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RECONCILE_GRACE_MS = 10_000;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
+
+/** The AI provider in use: explicit AI_PROVIDER, else fal when a key is set, else local. */
+export function aiProviderOf(config: AppConfig): 'local' | 'fal' {
+  return config.AI_PROVIDER ?? (config.FAL_KEY ? 'fal' : 'local');
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -177,6 +299,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('JWT_SECRET: the development default is refused in production');
     }
   }
+  if (config.STORAGE_DRIVER === 's3') {
+    for (const key of ['S3_BUCKET', 'S3_REGION'] as const) if (!raw[key]) problems.push(`${key}: required when STORAGE_DRIVER=s3`);
+  }
+  if (config.AI_PROVIDER === 'fal' && !raw.FAL_KEY) problems.push('FAL_KEY: required when AI_PROVIDER=fal');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -20,6 +20,9 @@ export const REDACTED_PATHS = [
   '*.JWT_SECRET',
   '*.DATABASE_URL',
   '*.REDIS_URL',
+  '*.FAL_KEY',
+  '*.S3_SECRET_ACCESS_KEY',
+  'req.headers["x-fal-key"]',
 ];
 
 /** nestjs-pino: JSON in production, pretty in development, the request id on every line. */

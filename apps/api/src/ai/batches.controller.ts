@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { JobsService } from '@jewelshot/ai-jobs';
+import type { Principal } from '@jewelshot/identity';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import { PageQueryDto } from '../common/pagination.dto';
+import { BatchDto, BatchPageDto, CreateBatchDto } from './ai.dto';
+import { JobView } from './job-view.service';
+
+@ApiTags('ai')
+@Controller({ path: 'batches', version: '1' })
+export class BatchesController {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly view: JobView,
+  ) {}
+
+  private async full(batchId: string, principal: Principal): Promise<BatchDto> {
+    const { batch, jobs, progress } = await this.jobs.getBatch(batchId, principal.userId, principal.role === 'admin');
+    return { ...this.view.batch(batch), progress, items: await this.view.jobs(jobs) };
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Run one operation over up to 100 of your images',
+    description:
+      'The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits ' +
+      'for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority.',
+  })
+  @ApiCreatedResponse({ type: BatchDto, description: 'The batch and its queued items' })
+  @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS')
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateBatchDto): Promise<BatchDto> {
+    const { batch } = await this.jobs.createBatch(principal.userId, body);
+    return this.full(batch.id, principal);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your batches, newest first' })
+  @ApiOkResponse({ type: BatchPageDto, description: 'One page' })
+  @ApiErrors('VALIDATION_ERROR')
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<BatchPageDto> {
+    const page = await this.jobs.listBatches(principal.userId, query.limit, query.cursor);
+    return { data: page.data.map((batch) => this.view.batch(batch)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A batch with its progress and items' })
+  @ApiOkResponse({ type: BatchDto, description: 'The batch' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<BatchDto> {
+    return this.full(id, principal);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel and refund what has not started; ask running items to stop' })
+  @ApiOkResponse({ type: BatchDto, description: 'The batch after the request' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<BatchDto> {
+    await this.jobs.cancelBatch(id, principal.userId, principal.role === 'admin');
+    return this.full(id, principal);
+  }
+}

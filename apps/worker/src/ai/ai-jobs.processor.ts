@@ -1,0 +1,59 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { AI_QUEUE, AiJobName, JobRunner, RetryableJobError, type RunJobPayload, type RunOutcome } from '@jewelshot/ai-jobs';
+import type { AppConfig } from '@jewelshot/platform';
+
+/**
+ * Runs AI jobs. Concurrency and the stall lock come from config: see aiJobsProcessorFor.
+ * A retryable failure is thrown back to BullMQ (exponential backoff); the final one is
+ * refunded by the runner, or here when BullMQ gives up on its own (e.g. stalled too often).
+ */
+export class AiJobsProcessor extends WorkerHost {
+  private readonly logger = new Logger(AiJobsProcessor.name);
+
+  constructor(private readonly runner: JobRunner) {
+    super();
+  }
+
+  async process(job: Job<RunJobPayload>): Promise<RunOutcome> {
+    if (job.name !== AiJobName.Run) throw new UnrecoverableError(`${AI_QUEUE} has no handler for ${job.name}`);
+    const attempts = job.opts.attempts ?? 1;
+    const queueHasRetries = job.attemptsMade + 1 < attempts;
+    try {
+      return await this.runner.run(job.data.jobId, queueHasRetries);
+    } catch (error) {
+      if (error instanceof RetryableJobError) throw error;
+      this.logger.error({ err: error, jobId: job.data.jobId }, 'job attempt crashed');
+      throw error;
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<RunJobPayload> | undefined, error: Error): Promise<void> {
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
+    if (!final) return;
+    const message = error instanceof RetryableJobError ? error.failure.message : 'The job could not be completed';
+    const code = error instanceof RetryableJobError ? error.failure.code : 'FAILED';
+    await this.runner.finish(job.data.jobId, 'failed', { code, message }).catch((finishError: unknown) => {
+      this.logger.error({ err: finishError, jobId: job.data.jobId }, 'could not record the final failure; the reconciler will');
+    });
+  }
+}
+
+/**
+ * The processor class with its BullMQ worker options from config. @Processor is applied here,
+ * at module set-up, because the options are only known once the config is loaded.
+ */
+export function aiJobsProcessorFor(config: AppConfig): typeof AiJobsProcessor {
+  Processor(AI_QUEUE, {
+    concurrency: config.WORKER_CONCURRENCY,
+    // A worker that dies mid-job loses its lock after this; another worker then takes the job.
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.JOB_LOCK_MS,
+    maxStalledCount: 2,
+  })(AiJobsProcessor);
+  return AiJobsProcessor;
+}

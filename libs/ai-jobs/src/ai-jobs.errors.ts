@@ -1,0 +1,55 @@
+import { DomainError, NotFoundError } from '@jewelshot/platform';
+
+export class JobNotFoundError extends NotFoundError {
+  constructor() {
+    super('Job not found');
+  }
+}
+
+export class BatchNotFoundError extends NotFoundError {
+  constructor() {
+    super('Batch not found');
+  }
+}
+
+export class FileNotFoundError extends NotFoundError {
+  constructor() {
+    super('File not found');
+  }
+}
+
+export class UnsupportedImageError extends DomainError {
+  constructor(message = 'Only JPEG, PNG and WebP images are accepted') {
+    super('UNSUPPORTED_MEDIA_TYPE', message);
+  }
+}
+
+export class JobNotCancelableError extends DomainError {
+  constructor(status: string) {
+    super('CONFLICT', `A ${status} job cannot be canceled`, { status });
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');
+  }
+}
+
+export class IdempotencyInFlightError extends DomainError {
+  constructor() {
+    super('CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly');
+  }
+}
+
+/** What a provider call ended with; `message` is safe to show to the job's owner. */
+export class ProviderError extends Error {
+  constructor(
+    readonly code: 'PROVIDER_ERROR' | 'PROVIDER_TIMEOUT' | 'INVALID_INPUT' | 'CANCELED',
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}

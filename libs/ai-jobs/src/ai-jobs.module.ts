@@ -1,0 +1,58 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CreditLedgerModule } from '@jewelshot/credit-ledger';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { AI_MAINTENANCE_QUEUE, AI_QUEUE } from './ai.queue';
+import { AiJob } from './entities/ai-job.entity';
+import { Batch } from './entities/batch.entity';
+import { IdempotencyKey } from './entities/idempotency-key.entity';
+import { StoredFile } from './entities/stored-file.entity';
+import { JobLedgerChecksModule } from './job-ledger-checks.module';
+import { FilesService } from './services/files.service';
+import { IdempotencyService } from './services/idempotency.service';
+import { JobHoldActivity } from './services/job-hold-activity';
+import { JobQueue } from './services/job-queue.service';
+import { JobSignals } from './services/job-signals.service';
+import { JobsService } from './services/jobs.service';
+import { FILE_STORAGE, type FileStorage } from './storage/file-storage';
+import { LocalDiskStorage } from './storage/local-disk.storage';
+import { S3Storage } from './storage/s3.storage';
+
+export const AI_JOBS_ENTITIES = [StoredFile, Batch, AiJob, IdempotencyKey];
+
+export function storageFor(config: AppConfig): FileStorage {
+  if (config.STORAGE_DRIVER === 's3') {
+    return new S3Storage({
+      bucket: config.S3_BUCKET ?? '',
+      region: config.S3_REGION ?? '',
+      endpoint: config.S3_ENDPOINT,
+      accessKeyId: config.S3_ACCESS_KEY_ID,
+      secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    });
+  }
+  return new LocalDiskStorage(config.STORAGE_DIR);
+}
+
+/** Jobs, batches, files and the queue, shared by the API and the worker. Needs QueueModule. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature(AI_JOBS_ENTITIES),
+    BullModule.registerQueue({ name: AI_QUEUE }, { name: AI_MAINTENANCE_QUEUE }),
+    CreditLedgerModule,
+    JobLedgerChecksModule,
+  ],
+  providers: [
+    { provide: FILE_STORAGE, inject: [APP_CONFIG], useFactory: storageFor },
+    FilesService,
+    JobsService,
+    JobQueue,
+    JobSignals,
+    IdempotencyService,
+    JobHoldActivity,
+  ],
+  exports: [FILE_STORAGE, FilesService, JobsService, JobQueue, JobSignals, IdempotencyService, JobHoldActivity, BullModule],
+})
+export class AiJobsModule {}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { CreditLedgerModule, HOLD_ACTIVITY } from '@jewelshot/credit-ledger';
+import { aiProviderOf, APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { AiJobsModule } from './ai-jobs.module';
+import { AI_PROVIDER, type AiProvider } from './providers/ai-provider';
+import { FalProvider } from './providers/fal.provider';
+import { LocalProvider } from './providers/local.provider';
+import { JobHoldActivity } from './services/job-hold-activity';
+import { JobRunner } from './services/job-runner.service';
+import { Reconciler } from './services/reconciler.service';
+
+export function providerFor(config: AppConfig): AiProvider {
+  if (aiProviderOf(config) === 'fal') {
+    return new FalProvider({
+      key: config.FAL_KEY ?? '',
+      models: {
+        generate: config.FAL_MODEL_GENERATE,
+        edit: config.FAL_MODEL_EDIT,
+        'remove-background': config.FAL_MODEL_REMOVE_BACKGROUND,
+        upscale: config.FAL_MODEL_UPSCALE,
+      },
+      pollIntervalMs: config.FAL_POLL_INTERVAL_MS,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+      queueBaseUrl: config.FAL_QUEUE_BASE_URL,
+    });
+  }
+  return new LocalProvider({ latencyMs: config.LOCAL_PROVIDER_LATENCY_MS, failureRate: config.LOCAL_PROVIDER_FAILURE_RATE });
+}
+
+/** What only the worker needs: the provider, the runner and the reconciler. */
+@Module({
+  imports: [AiJobsModule, CreditLedgerModule],
+  providers: [
+    { provide: AI_PROVIDER, inject: [APP_CONFIG], useFactory: providerFor },
+    { provide: HOLD_ACTIVITY, useExisting: JobHoldActivity },
+    JobRunner,
+    Reconciler,
+  ],
+  exports: [JobRunner, Reconciler, HOLD_ACTIVITY, AI_PROVIDER, AiJobsModule],
+})
+export class AiRunnerModule {}

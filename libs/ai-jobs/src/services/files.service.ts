@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import sharp from 'sharp';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { FileNotFoundError, UnsupportedImageError } from '../ai-jobs.errors';
+import { StoredFile, type FileKind } from '../entities/stored-file.entity';
+import { EXTENSIONS, sniffImageType, type ImageType } from '../image-type';
+import { FileSigner } from '../storage/file-signer';
+import { FILE_STORAGE, type FileStorage } from '../storage/file-storage';
+
+export interface FileLink {
+  url: string;
+  expiresAt: Date;
+}
+
+/** Decoding more pixels than this is refused (decompression bombs). */
+const MAX_INPUT_PIXELS = 16384 * 16384;
+
+/** Uploads and outputs: normalised images in storage, rows in `files`, short-lived links. */
+@Injectable()
+export class FilesService {
+  private readonly signer: FileSigner;
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.signer = new FileSigner(config.JWT_SECRET);
+  }
+
+  private get files() {
+    return this.txHost.tx.getRepository(StoredFile);
+  }
+
+  /**
+   * An upload: recognised by its bytes (JPEG, PNG, WebP), turned upright by its EXIF
+   * orientation, stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded.
+   */
+  async ingestUpload(userId: string, bytes: Buffer): Promise<StoredFile> {
+    const type = sniffImageType(bytes.subarray(0, 16));
+    if (!type) throw new UnsupportedImageError();
+    const max = this.config.UPLOAD_MAX_SIDE;
+    let image: sharp.Sharp;
+    try {
+      image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+        .rotate()
+        .resize({ width: max, height: max, fit: 'inside', withoutEnlargement: true });
+    } catch {
+      throw new UnsupportedImageError('The image could not be decoded');
+    }
+    return this.encodeAndStore(userId, 'upload', null, image, type);
+  }
+
+  /** A provider's output image, stored for the job's owner. */
+  async storeOutput(userId: string, jobId: string, bytes: Buffer): Promise<StoredFile> {
+    const type = sniffImageType(bytes.subarray(0, 16)) ?? 'image/png';
+    const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
+    return this.encodeAndStore(userId, 'output', jobId, image, type, { save: false });
+  }
+
+  /** Inserts the rows of files already in storage (inside the caller's transaction). */
+  async saveRows(files: StoredFile[]): Promise<void> {
+    if (files.length > 0) await this.files.insert(files);
+  }
+
+  private async encodeAndStore(
+    userId: string,
+    kind: FileKind,
+    jobId: string | null,
+    image: sharp.Sharp,
+    type: ImageType,
+    options: { save: boolean } = { save: true },
+  ): Promise<StoredFile> {
+    const encoded =
+      type === 'image/jpeg'
+        ? image.jpeg({ quality: 85, mozjpeg: true })
+        : type === 'image/webp'
+          ? image.webp({ quality: 85 })
+          : image.png({ compressionLevel: 9 });
+    let output: { data: Buffer; info: sharp.OutputInfo };
+    try {
+      output = await encoded.toBuffer({ resolveWithObject: true });
+    } catch {
+      throw new UnsupportedImageError('The image could not be decoded');
+    }
+    const id = randomUUID();
+    const storageKey = `${userId}/${id}.${EXTENSIONS[type]}`;
+    await this.storage.put(storageKey, output.data, type);
+    const file = this.files.create({
+      id,
+      userId,
+      kind,
+      jobId,
+      storageKey,
+      contentType: type,
+      bytes: output.info.size,
+      width: output.info.width,
+      height: output.info.height,
+      createdAt: new Date(),
+    });
+    if (options.save) await this.files.insert(file);
+    return file;
+  }
+
+  /** The file if `userId` owns it (or is an admin); anyone else is told it does not exist. */
+  async getVisible(fileId: string, userId: string, isAdmin = false): Promise<StoredFile> {
+    if (!/^[0-9a-f-]{36}$/i.test(fileId)) throw new FileNotFoundError();
+    const file = await this.files.findOneBy({ id: fileId });
+    if (!file || (!isAdmin && file.userId !== userId)) throw new FileNotFoundError();
+    return file;
+  }
+
+  listForJobs(jobIds: string[]): Promise<StoredFile[]> {
+    if (jobIds.length === 0) return Promise.resolve([]);
+    return this.files
+      .createQueryBuilder('f')
+      .where('f.jobId IN (:...jobIds)', { jobIds })
+      .andWhere(`f.kind = 'output'`)
+      .orderBy('f.createdAt', 'ASC')
+      .getMany();
+  }
+
+  /** A link an <img> tag can use until it expires: presigned by S3, or signed by us. */
+  async link(file: StoredFile): Promise<FileLink> {
+    const ttl = this.config.FILE_URL_TTL_SECONDS;
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    const direct = await this.storage.directUrl(file.storageKey, ttl);
+    if (direct) return { url: direct, expiresAt };
+    const expires = Math.floor(expiresAt.getTime() / 1000);
+    const base = this.config.PUBLIC_BASE_URL.replace(/\/$/, '');
+    const sig = this.signer.sign(file.id, expires);
+    return { url: `${base}/v1/files/${file.id}/content?expires=${expires}&sig=${sig}`, expiresAt };
+  }
+
+  /** Opens a file for a signed link; a bad, expired or foreign signature finds nothing. */
+  async openSigned(fileId: string, expires: string, sig: string): Promise<{ file: StoredFile; body: Readable }> {
+    if (!/^[0-9a-f-]{36}$/i.test(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
+    const file = await this.files.findOneBy({ id: fileId });
+    if (!file) throw new FileNotFoundError();
+    return { file, body: await this.storage.get(file.storageKey) };
+  }
+
+  /** The stored bytes of a file (for providers that need the input image itself). */
+  async read(file: StoredFile): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.storage.get(file.storageKey)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+}

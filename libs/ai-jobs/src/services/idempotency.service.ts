@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ValidationError } from '@jewelshot/platform';
+import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../ai-jobs.errors';
+
+export type IdempotencyStart =
+  | { kind: 'new' }
+  | { kind: 'replay'; status: number; body: unknown }
+  | { kind: 'replay-job'; jobId: string };
+
+/** A first request that left no trace this long ago is taken as abandoned (its process died). */
+const ABANDONED_AFTER_MS = 60_000;
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Idempotency-Key for job submission, per user, kept 24 h. Same key and body: the first
+ * response again. Same key, other body: 422. Same key while the first is in flight: 409.
+ * The key row is committed before the work starts (so a concurrent duplicate sees it), and the
+ * job it created is written to it inside the job's own transaction (so a crash cannot leave a
+ * job the key does not know about).
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+  ) {}
+
+  async begin(userId: string, key: string, request: unknown): Promise<IdempotencyStart> {
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }]);
+    }
+    const hash = createHash('sha256').update(stableJson(request)).digest('hex');
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const inserted = (await this.dataSource.query(
+        `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, key) DO NOTHING RETURNING 1`,
+        [userId, key, hash],
+      )) as unknown[];
+      if (inserted.length === 1) return { kind: 'new' };
+      const [row] = (await this.dataSource.query(
+        `SELECT request_hash, response_status, response_body, job_id,
+                created_at < now() - interval '24 hours' AS expired,
+                created_at < now() - $3::interval AS abandoned
+           FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+        [userId, key, `${ABANDONED_AFTER_MS} milliseconds`],
+      )) as Array<{
+        request_hash: string;
+        response_status: number | null;
+        response_body: unknown;
+        job_id: string | null;
+        expired: boolean;
+        abandoned: boolean;
+      }>;
+      if (!row) continue; // deleted in between: try again
+      if (row.expired) {
+        await this.abandon(userId, key);
+        continue;
+      }
+      if (row.request_hash !== hash) throw new IdempotencyKeyReusedError();
+      if (row.response_status !== null) return { kind: 'replay', status: row.response_status, body: row.response_body };
+      if (row.job_id) return { kind: 'replay-job', jobId: row.job_id };
+      if (row.abandoned) {
+        await this.abandon(userId, key);
+        continue;
+      }
+      throw new IdempotencyInFlightError();
+    }
+    throw new IdempotencyInFlightError();
+  }
+
+  /** Inside the job's transaction: the key now names its job. */
+  async attachJob(userId: string, key: string, jobId: string): Promise<void> {
+    await this.txHost.tx.query(`UPDATE idempotency_keys SET job_id = $3 WHERE user_id = $1 AND key = $2`, [userId, key, jobId]);
+  }
+
+  async complete(userId: string, key: string, status: number, body: unknown): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
+      [userId, key, status, JSON.stringify(body)],
+    );
+  }
+
+  /** The request failed before creating anything: the key is free again. */
+  async abandon(userId: string, key: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND job_id IS NULL`, [userId, key]);
+  }
+}

@@ -1,0 +1,20 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { HoldActivity } from '@jewelshot/credit-ledger';
+
+/** A hold's reference is its job's id: the job is still being worked on while queued or running. */
+@Injectable()
+export class JobHoldActivity implements HoldActivity {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async stillActive(references: string[]): Promise<Set<string>> {
+    const uuids = references.filter((reference) => /^[0-9a-f-]{36}$/i.test(reference));
+    if (uuids.length === 0) return new Set();
+    const rows = (await this.dataSource.query(
+      `SELECT id::text AS id FROM ai_jobs WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')`,
+      [uuids],
+    )) as Array<{ id: string }>;
+    return new Set(rows.map((row) => row.id));
+  }
+}

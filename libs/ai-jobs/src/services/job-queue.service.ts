@@ -1,0 +1,52 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { AI_QUEUE, AiJobName, QUEUE_PRIORITY, type RunJobPayload } from '../ai.queue';
+import type { AiJob } from '../entities/ai-job.entity';
+
+/**
+ * Puts jobs on the BullMQ queue. The BullMQ job id is our job id, so adding a job twice is
+ * harmless; a failure to add is logged and left to the reconciler (the row is already safe).
+ */
+@Injectable()
+export class JobQueue {
+  private readonly logger = new Logger(JobQueue.name);
+
+  constructor(
+    @InjectQueue(AI_QUEUE) readonly queue: Queue<RunJobPayload>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private options(job: Pick<AiJob, 'id' | 'priority'>) {
+    return {
+      jobId: job.id,
+      priority: QUEUE_PRIORITY[job.priority],
+      attempts: this.config.JOB_ATTEMPTS,
+      backoff: { type: 'exponential' as const, delay: this.config.JOB_BACKOFF_MS },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 24 * 3600 },
+    };
+  }
+
+  async enqueue(jobs: Array<Pick<AiJob, 'id' | 'priority'>>): Promise<boolean> {
+    if (jobs.length === 0) return true;
+    try {
+      await this.queue.addBulk(jobs.map((job) => ({ name: AiJobName.Run, data: { jobId: job.id }, opts: this.options(job) })));
+      return true;
+    } catch (error) {
+      this.logger.warn(`enqueue of ${jobs.length} job(s) failed, the reconciler will retry: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Takes a job off the queue if it has not started. */
+  async removeIfWaiting(jobId: string): Promise<void> {
+    try {
+      const job = await this.queue.getJob(jobId);
+      if (job && !(await job.isActive())) await job.remove();
+    } catch {
+      // Already taken or gone: the worker will find the job canceled and skip it.
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { HoldStateError, LedgerService } from '@jewelshot/credit-ledger';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { ProviderError } from '../ai-jobs.errors';
+import { AiJob, TERMINAL_STATUSES } from '../entities/ai-job.entity';
+import { StoredFile } from '../entities/stored-file.entity';
+import { AI_PROVIDER, type AiProvider, type ProviderInput } from '../providers/ai-provider';
+import { FilesService } from './files.service';
+import { JobSignals } from './job-signals.service';
+import { JobsService } from './jobs.service';
+
+export type RunOutcome = 'succeeded' | 'failed' | 'canceled' | 'retry' | 'skipped';
+
+export class RetryableJobError extends Error {
+  constructor(readonly failure: ProviderError) {
+    super(failure.message);
+    this.name = 'RetryableJobError';
+  }
+}
+
+/**
+ * Runs one attempt of one job in the worker: claim it, call the provider (with timeout and
+ * cancellation), store the outputs, then charge and finish in one transaction. On the final
+ * failure, refund. Every step re-reads the row: the database is the truth.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly ledger: LedgerService,
+    private readonly files: FilesService,
+    private readonly jobs: JobsService,
+    private readonly signals: JobSignals,
+    @Inject(AI_PROVIDER) private readonly provider: AiProvider,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.signals.onCancel((jobId) => this.running.get(jobId)?.abort(new ProviderError('CANCELED', 'The job was canceled', false)));
+  }
+
+  private get repo() {
+    return this.txHost.tx.getRepository(AiJob);
+  }
+
+  private lock(jobId: string): Promise<AiJob | null> {
+    return this.repo.createQueryBuilder('j').setLock('pessimistic_write').where('j.id = :jobId', { jobId }).getOne();
+  }
+
+  /**
+   * @param queueHasRetries whether BullMQ would run the job again after a failure
+   * @throws RetryableJobError when BullMQ should retry later
+   */
+  async run(jobId: string, queueHasRetries: boolean): Promise<RunOutcome> {
+    const claimed = await this.txHost.withTransaction(async () => {
+      const job = await this.lock(jobId);
+      if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
+      if (job.cancelRequestedAt) return this.jobs.finishCanceled(job, 'Canceled before it started');
+      const now = new Date();
+      const changes = { status: 'running' as const, attempts: job.attempts + 1, startedAt: job.startedAt ?? now, updatedAt: now, provider: this.provider.name };
+      await this.repo.update({ id: jobId }, changes);
+      return Object.assign(job, changes);
+    });
+    if (!claimed) return 'skipped';
+    await this.signals.statusChanged(jobId, claimed.status);
+    if (claimed.status === 'canceled') return 'canceled';
+    // Attempts are counted in the row, so a job re-enqueued by the reconciler gets no extra tries.
+    const isLastAttempt = !queueHasRetries || claimed.attempts >= this.config.JOB_ATTEMPTS;
+
+    const controller = new AbortController();
+    this.running.set(jobId, controller);
+    let images: Buffer[];
+    try {
+      images = (await this.provider.run(await this.inputOf(claimed), controller.signal, {
+        resumeRequestId: claimed.providerRequestId,
+        onSubmitted: async (requestId) => {
+          await this.txHost.tx.getRepository(AiJob).update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+        },
+      })).map((image) => image.data);
+    } catch (error) {
+      const failure =
+        error instanceof ProviderError
+          ? error
+          : controller.signal.aborted && controller.signal.reason instanceof ProviderError
+            ? controller.signal.reason
+            : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
+      if (!(error instanceof ProviderError)) this.logger.error({ err: error, jobId }, 'provider call failed');
+      return this.afterFailure(jobId, failure, isLastAttempt);
+    } finally {
+      this.running.delete(jobId);
+    }
+    return this.afterSuccess(claimed, images);
+  }
+
+  private async inputOf(job: AiJob): Promise<ProviderInput> {
+    const input: ProviderInput = { jobId: job.id, operation: job.operation, params: job.params };
+    const imageId = job.params.inputImageId;
+    if (typeof imageId === 'string') {
+      const file = await this.files.getVisible(imageId, job.userId);
+      input.image = { url: (await this.files.link(file)).url, read: () => this.files.read(file) };
+    }
+    return input;
+  }
+
+  private async afterSuccess(job: AiJob, images: Buffer[]): Promise<RunOutcome> {
+    // Bytes first (outside the transaction), rows with the charge.
+    const outputs: StoredFile[] = [];
+    for (const image of images) outputs.push(await this.files.storeOutput(job.userId, job.id, image));
+    const outcome = await this.txHost.withTransaction(async (): Promise<RunOutcome> => {
+      const current = await this.lock(job.id);
+      // Failed by the reconciler meanwhile (deadline): its hold is refunded, these outputs unpaid.
+      if (!current || current.status !== 'running') return 'skipped';
+      await this.files.saveRows(outputs);
+      await this.ledger.confirm(current.holdId);
+      const finishedAt = new Date();
+      await this.repo.update({ id: job.id }, { status: 'succeeded', finishedAt, updatedAt: finishedAt, errorCode: null, errorMessage: null });
+      return 'succeeded';
+    });
+    if (outcome === 'succeeded') await this.signals.statusChanged(job.id, 'succeeded');
+    return outcome;
+  }
+
+  private async afterFailure(jobId: string, failure: ProviderError, isLastAttempt: boolean): Promise<RunOutcome> {
+    if (failure.code === 'CANCELED') {
+      await this.finish(jobId, 'canceled', failure);
+      return 'canceled';
+    }
+    if (failure.retryable && !isLastAttempt) {
+      await this.repo.update(
+        { id: jobId, status: 'running' },
+        { status: 'queued', errorCode: failure.code, errorMessage: failure.message, updatedAt: new Date() },
+      );
+      await this.signals.statusChanged(jobId, 'queued');
+      throw new RetryableJobError(failure);
+    }
+    await this.finish(jobId, 'failed', failure);
+    return 'failed';
+  }
+
+  /** Ends a job that will not succeed: refund its hold and record why, in one transaction. */
+  async finish(jobId: string, status: 'failed' | 'canceled', failure: { code: string; message: string }): Promise<boolean> {
+    const done = await this.txHost.withTransaction(async () => {
+      const job = await this.lock(jobId);
+      if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
+      try {
+        await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
+      } catch (error) {
+        // Charged already (the provider finished first): the job did succeed.
+        if (error instanceof HoldStateError) {
+          const finishedAt = new Date();
+          await this.repo.update({ id: jobId }, { status: 'succeeded', finishedAt, updatedAt: finishedAt });
+          return true;
+        }
+        throw error;
+      }
+      const finishedAt = new Date();
+      await this.repo.update(
+        { id: jobId },
+        { status, finishedAt, updatedAt: finishedAt, errorCode: failure.code, errorMessage: failure.message.slice(0, 500) },
+      );
+      return true;
+    });
+    if (done) await this.signals.statusChanged(jobId, status);
+    return done;
+  }
+}
