@@ -1,5 +1,7 @@
 // Jest's moduleNameMapper does not apply to global setup: resolve @jewelshot/* from tsconfig.
 import 'tsconfig-paths/register';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { migrationDataSource } from '../../migrations/data-source';
 import { databaseUrl, newRunId, TEST_PG_SERVER } from './test-env';
@@ -25,4 +27,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.JEWELSHOT_TEST_DATABASE = name;
   process.env.JEWELSHOT_TEST_DATABASE_URL = url;
   process.env.JEWELSHOT_TEST_REDIS_PREFIX = `test:${runId}:`;
+  process.env.JEWELSHOT_TEST_STORAGE_DIR = join(tmpdir(), `jewelshot-test-${runId}`);
 }

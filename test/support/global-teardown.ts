@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { databaseUrl, TEST_REDIS_URL } from './test-env';
@@ -12,6 +13,8 @@ export default async function globalTeardown(): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin.end();
   }
+  const storage = process.env.JEWELSHOT_TEST_STORAGE_DIR;
+  if (storage) await rm(storage, { recursive: true, force: true });
   if (prefix) {
     const redis = new Redis(TEST_REDIS_URL);
     let cursor = '0';

@@ -16,7 +16,7 @@ export function databaseUrl(name: string): string {
 export function baseTestEnv(): NodeJS.ProcessEnv {
   const database = process.env.JEWELSHOT_TEST_DATABASE_URL;
   const prefix = process.env.JEWELSHOT_TEST_REDIS_PREFIX;
-  if (!database || !prefix) throw new Error('test/support/global-setup did not run');
+  if (!database || !prefix || !process.env.JEWELSHOT_TEST_STORAGE_DIR) throw new Error('test/support/global-setup did not run');
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -27,5 +27,13 @@ export function baseTestEnv(): NodeJS.ProcessEnv {
     DB_POOL_SIZE: '5',
     RATE_LIMIT_MAX: '100000',
     AUTH_RATE_LIMIT_MAX: '100000',
+    STORAGE_DIR: process.env.JEWELSHOT_TEST_STORAGE_DIR ?? '',
+    LOCAL_PROVIDER_LATENCY_MS: '20',
+    JOB_BACKOFF_MS: '50',
   };
+}
+
+/** A Redis key prefix of a suite's own, so its queues and workers see no other suite's jobs. */
+export function suitePrefix(name: string): string {
+  return `${baseTestEnv().REDIS_KEY_PREFIX}${name}:${newRunId()}:`;
 }
