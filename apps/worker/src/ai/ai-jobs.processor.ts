@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { AI_QUEUE, AiJobName, JobRunner, RetryableJobError, type RunJobPayload, type RunOutcome } from '@jewelshot/ai-jobs';
 import type { AppConfig } from '@jewelshot/platform';
@@ -9,6 +9,8 @@ import type { AppConfig } from '@jewelshot/platform';
  * A retryable failure is thrown back to BullMQ (exponential backoff); the final one is
  * refunded by the runner, or here when BullMQ gives up on its own (e.g. stalled too often).
  */
+// @Injectable so the constructor's parameter types are emitted; @Processor comes from config below.
+@Injectable()
 export class AiJobsProcessor extends WorkerHost {
   private readonly logger = new Logger(AiJobsProcessor.name);
 

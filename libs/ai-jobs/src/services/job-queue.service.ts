@@ -16,7 +16,15 @@ export class JobQueue {
   constructor(
     @InjectQueue(AI_QUEUE) readonly queue: Queue<RunJobPayload>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Without a listener BullMQ prints every connection error; while Redis is down, say it now and then.
+    let lastWarned = 0;
+    queue.on('error', (error: Error) => {
+      if (Date.now() - lastWarned < 10_000) return;
+      lastWarned = Date.now();
+      this.logger.warn(`queue ${AI_QUEUE}: ${error.message}`);
+    });
+  }
 
   private options(job: Pick<AiJob, 'id' | 'priority'>) {
     return {

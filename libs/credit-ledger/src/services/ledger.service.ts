@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { APP_CONFIG, ValidationError, type AppConfig } from '@jewelshot/platform';
 import { CreditAccount } from '../entities/credit-account.entity';
@@ -56,7 +56,9 @@ function assertReference(reference: string): void {
 
 /**
  * The only code that changes a credit balance. Two-phase: reserve -> confirm | refund (| expire).
- * Every method is one transaction (joining the caller's, if any) that locks the account row
+ * Every method is one transaction (joining the caller's, if any, through this app's
+ * TransactionHost: not the @Transactional decorator, whose static host would be shared by
+ * every Nest app in the process) that locks the account row
  * (SELECT ... FOR UPDATE) before the hold row, and every method is idempotent on its
  * reference or hold.
  */
@@ -129,8 +131,11 @@ export class LedgerService {
    * Reserves the price of `quantity` × `operation` for `reference`. A second call with the same
    * reference returns the first hold (whatever its state) and reserves nothing more.
    */
-  @Transactional()
-  async reserve(userId: string, operation: string, reference: string, options: ReserveOptions = {}): Promise<CreditHold> {
+  reserve(userId: string, operation: string, reference: string, options: ReserveOptions = {}): Promise<CreditHold> {
+    return this.txHost.withTransaction(() => this.reserveLocked(userId, operation, reference, options));
+  }
+
+  private async reserveLocked(userId: string, operation: string, reference: string, options: ReserveOptions): Promise<CreditHold> {
     const quantity = options.quantity ?? 1;
     assertReference(reference);
     if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
@@ -195,8 +200,11 @@ export class LedgerService {
    * Charges a pending hold: balance and reserved both drop by its amount and a charge entry is
    * written. Confirming a posted hold again changes nothing; a voided or expired one is an error.
    */
-  @Transactional()
-  async confirm(holdId: string): Promise<CreditHold> {
+  confirm(holdId: string): Promise<CreditHold> {
+    return this.txHost.withTransaction(() => this.confirmLocked(holdId));
+  }
+
+  private async confirmLocked(holdId: string): Promise<CreditHold> {
     assertHoldId(holdId);
     const account = await this.lockAccountOfHold(holdId);
     const hold = await this.lockHold(holdId);
@@ -219,15 +227,13 @@ export class LedgerService {
   }
 
   /** Releases a pending hold. Refunding a voided or expired hold again is a no-op; a posted one is an error. */
-  @Transactional()
   refund(holdId: string, reason: string): Promise<CreditHold> {
-    return this.release(holdId, 'voided', reason);
+    return this.txHost.withTransaction(() => this.release(holdId, 'voided', reason));
   }
 
   /** The sweeper's release: like a refund, but the hold ends `expired` and can never be posted. */
-  @Transactional()
   expire(holdId: string, reason = 'expired'): Promise<CreditHold> {
-    return this.release(holdId, 'expired', reason);
+    return this.txHost.withTransaction(() => this.release(holdId, 'expired', reason));
   }
 
   private async release(holdId: string, status: 'voided' | 'expired', reason: string): Promise<CreditHold> {
@@ -247,19 +253,17 @@ export class LedgerService {
   }
 
   /** Adds credits (sign-up bonus, promotion). Idempotent on `reference`. */
-  @Transactional()
   grant(userId: string, amount: number, reference: string, reason: string, kind: 'grant' | 'purchase' = 'grant'): Promise<CreditEntry> {
     assertAmount('amount', amount, false);
-    return this.write(userId, amount, reference, reason, kind, null);
+    return this.txHost.withTransaction(() => this.write(userId, amount, reference, reason, kind, null));
   }
 
   /**
    * An admin's correction, up or down; never below what is reserved. Idempotent on `reference`.
    */
-  @Transactional()
   adjust(userId: string, delta: number, reference: string, reason: string, actorId: string | null): Promise<CreditEntry> {
     assertAmount('delta', delta, true);
-    return this.write(userId, delta, reference, reason, 'adjustment', actorId);
+    return this.txHost.withTransaction(() => this.write(userId, delta, reference, reason, 'adjustment', actorId));
   }
 
   private async write(

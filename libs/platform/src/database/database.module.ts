@@ -9,7 +9,7 @@ import { dataSourceOptions } from './data-source-options';
 
 /**
  * The process's one DataSource (one pg pool) and the CLS-based transactions: a service method
- * marked `@Transactional()` joins its caller's transaction through `TransactionHost`.
+ * runs `txHost.withTransaction(...)` and so joins its caller's transaction (the default propagation).
  */
 @Module({})
 export class DatabaseModule {
