@@ -6,7 +6,7 @@ import { baseTestEnv } from './test-env';
 export interface WorkerProcess {
   child: ChildProcess;
   output: () => string;
-  /** SIGTERM and wait for a clean exit. */
+  /** SIGTERM and wait for the process to end (Nest re-raises the signal after its shutdown hooks). */
   stop: () => Promise<number | null>;
   /** SIGKILL: no shutdown hook runs. */
   kill: () => Promise<void>;
