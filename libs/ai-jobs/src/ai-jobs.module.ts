@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
-import { AI_MAINTENANCE_QUEUE, AI_QUEUE } from './ai.queue';
+import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './entities/ai-job.entity';
 import { Batch } from './entities/batch.entity';
 import { IdempotencyKey } from './entities/idempotency-key.entity';
@@ -40,7 +40,7 @@ export function storageFor(config: AppConfig): FileStorage {
 @Module({
   imports: [
     TypeOrmModule.forFeature(AI_JOBS_ENTITIES),
-    BullModule.registerQueue({ name: AI_QUEUE }, { name: AI_MAINTENANCE_QUEUE }),
+    BullModule.registerQueue({ name: AI_QUEUE }),
     CreditLedgerModule,
     JobLedgerChecksModule,
   ],

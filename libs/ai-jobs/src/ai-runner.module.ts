@@ -1,7 +1,9 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { CreditLedgerModule, HOLD_ACTIVITY } from '@jewelshot/credit-ledger';
 import { aiProviderOf, APP_CONFIG, type AppConfig } from '@jewelshot/platform';
 import { AiJobsModule } from './ai-jobs.module';
+import { AI_MAINTENANCE_QUEUE } from './ai.queue';
 import { AI_PROVIDER, type AiProvider } from './providers/ai-provider';
 import { FalProvider } from './providers/fal.provider';
 import { LocalProvider } from './providers/local.provider';
@@ -29,13 +31,13 @@ export function providerFor(config: AppConfig): AiProvider {
 
 /** What only the worker needs: the provider, the runner and the reconciler. */
 @Module({
-  imports: [AiJobsModule, CreditLedgerModule],
+  imports: [AiJobsModule, CreditLedgerModule, BullModule.registerQueue({ name: AI_MAINTENANCE_QUEUE })],
   providers: [
     { provide: AI_PROVIDER, inject: [APP_CONFIG], useFactory: providerFor },
     { provide: HOLD_ACTIVITY, useExisting: JobHoldActivity },
     JobRunner,
     Reconciler,
   ],
-  exports: [JobRunner, Reconciler, HOLD_ACTIVITY, AI_PROVIDER, AiJobsModule],
+  exports: [JobRunner, Reconciler, HOLD_ACTIVITY, AI_PROVIDER, AiJobsModule, BullModule],
 })
 export class AiRunnerModule {}

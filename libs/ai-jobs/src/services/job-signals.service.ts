@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, createRedis, type AppConfig } from '@jewelshot/platform';
+import { APP_CONFIG, closeRedis, createRedis, type AppConfig } from '@jewelshot/platform';
 import type { JobStatus } from '../entities/ai-job.entity';
 
 export interface JobEvent {
@@ -85,8 +85,6 @@ export class JobSignals implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const client of [this.publisher, this.subscriber]) {
-      if (client && client.status !== 'end') await client.quit().catch(() => client.disconnect());
-    }
+    for (const client of [this.publisher, this.subscriber]) if (client) await closeRedis(client);
   }
 }

@@ -36,3 +36,13 @@ export function createRedis(settings: RedisSettings, overrides: RedisOptions = {
   });
   return client;
 }
+
+/** QUIT when connected (pending replies arrive first); otherwise just drop the connection attempt. */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
+}
