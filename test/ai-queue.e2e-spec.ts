@@ -4,7 +4,7 @@ import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
 import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from './support/ai';
-import { newUser } from './support/factories';
+import { bearer, newAdmin, newUser } from './support/factories';
 import { baseTestEnv, suitePrefix, TEST_REDIS_URL } from './support/test-env';
 import { startWorkerProcess } from './support/worker-process';
 
@@ -28,7 +28,16 @@ describe('queue, priorities and recovery', () => {
     await fund(api, low, 50);
     await fund(api, high, 1);
     await api.app.get(DataSource).query(`UPDATE users SET priority_tier = 'low' WHERE id = $1`, [low.id]);
-    await api.app.get(DataSource).query(`UPDATE users SET priority_tier = 'high' WHERE id = $1`, [high.id]);
+    const admin = await newAdmin(api);
+    const set = await api
+      .http()
+      .put(`/v1/admin/users/${high.id}/priority-tier`)
+      .set(...bearer(admin.accessToken))
+      .send({ priorityTier: 'high' });
+    expect(set.status).toBe(200);
+    expect(set.body.priorityTier).toBe('high');
+    const refused = await api.http().put(`/v1/admin/users/${high.id}/priority-tier`).set(...bearer(low.accessToken)).send({ priorityTier: 'high' });
+    expect(refused.status).toBe(403);
 
     const worker: WorkerApp = await createWorker(
       loadConfig({ ...baseTestEnv(), ...env, WORKER_CONCURRENCY: '1', LOCAL_PROVIDER_LATENCY_MS: '60' }),

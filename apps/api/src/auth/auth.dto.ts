@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { USER_ROLES, USER_STATUSES, type User, type UserRole, type UserStatus } from '@jewelshot/identity';
+import { PRIORITY_TIERS, USER_ROLES, USER_STATUSES, type PriorityTier, type User, type UserRole, type UserStatus } from '@jewelshot/identity';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -80,10 +80,13 @@ export class UserDto extends UserSummaryDto {
   @ApiProperty({ enum: USER_STATUSES })
   status!: UserStatus;
 
+  @ApiProperty({ enum: PRIORITY_TIERS, description: "Where this account's AI jobs go in the queue" })
+  priorityTier!: PriorityTier;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
   static full(user: User): UserDto {
-    return { ...UserSummaryDto.of(user), status: user.status, createdAt: user.createdAt.toISOString() };
+    return { ...UserSummaryDto.of(user), status: user.status, priorityTier: user.priorityTier, createdAt: user.createdAt.toISOString() };
   }
 }

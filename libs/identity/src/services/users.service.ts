@@ -3,7 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { NotFoundError } from '@jewelshot/platform';
 import { normalizeEmail } from '../email';
-import { User, UserRole, UserStatus } from '../entities/user.entity';
+import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
 import { EmailTakenError } from '../identity.errors';
 
 export interface UserPage {
@@ -56,6 +56,10 @@ export class UsersService {
 
   async setRole(userId: string, role: UserRole): Promise<void> {
     await this.repo.update({ id: userId }, { role });
+  }
+
+  async setPriorityTier(userId: string, priorityTier: PriorityTier): Promise<void> {
+    await this.repo.update({ id: userId }, { priorityTier });
   }
 
   async setStatus(userId: string, status: UserStatus): Promise<void> {
