@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig } from './app-config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../repo-root';
+import { ConfigError, EnvironmentVariables, loadConfig } from './app-config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -51,5 +54,15 @@ describe('configuration', () => {
   it('never echoes a secret value in its messages', () => {
     const problems = problemsOf({ JWT_SECRET: 'tooshort-secret-value' });
     expect(problems.join(' ')).not.toContain('tooshort-secret-value');
+  });
+});
+
+describe('.env.example', () => {
+  it('lists exactly the variables the config reads', () => {
+    const listed = readFileSync(join(repoRoot(), '.env.example'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z0-9_]+=/.test(line))
+      .map((line) => line.split('=')[0]);
+    expect(listed.sort()).toEqual(Object.keys(new EnvironmentVariables()).sort());
   });
 });
