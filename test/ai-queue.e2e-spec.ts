@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { Reconciler } from '@jewelshot/ai-jobs';
+import { LedgerVerifier } from '@jewelshot/credit-ledger';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
@@ -128,5 +130,46 @@ describe('queue, priorities and recovery', () => {
     // SIGTERM ran the shutdown hooks (the heartbeat is withdrawn and logged) before exiting.
     expect(second.output()).toMatch(/worker .* stopped/);
     await expectLedgerClean(api);
+  });
+
+  it('fails and refunds a job stuck running past its deadline', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'stuck' } });
+    // What a job whose worker vanished without a trace looks like, long after its start.
+    await api.app
+      .get(DataSource)
+      .query(`UPDATE ai_jobs SET status = 'running', attempts = 1, started_at = now() - interval '2 hours', updated_at = now() - interval '2 hours' WHERE id = $1`, [body.id]);
+    const worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, JOB_RUNNING_DEADLINE_MS: '60000' }));
+    try {
+      const report = await worker.context.get(Reconciler).reconcile();
+      expect(report.failedStuck).toBe(1);
+    } finally {
+      await worker.close();
+    }
+    const [row] = await jobRows(api, [body.id]);
+    expect(row).toMatchObject({ status: 'failed', hold_status: 'voided' });
+    const view = await api.http().get(`/v1/ai/jobs/${body.id}`).set(...bearer(user.accessToken));
+    expect(view.body.error.code).toBe('DEADLINE_EXCEEDED');
+    await expectLedgerClean(api);
+  });
+
+  it('has the ledger verifier check jobs against their holds', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'audited' } });
+    const runner = api.app.get(DataSource).createQueryRunner();
+    await runner.startTransaction();
+    try {
+      // A job marked succeeded whose hold was never charged: exactly what must never happen.
+      await runner.query(`UPDATE ai_jobs SET status = 'succeeded', finished_at = now() WHERE id = $1`, [body.id]);
+      const report = await api.app.get(LedgerVerifier).verifyWithin(runner.manager);
+      expect(report.violations).toEqual([
+        expect.objectContaining({ check: 'every succeeded job has a posted hold', subject: body.id }),
+      ]);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 });

@@ -86,12 +86,13 @@ export class LocalProvider implements AiProvider {
   }
 
   private async removeBackground(image: Buffer): Promise<ProviderImage> {
-    // Near-white pixels become transparent: a studio backdrop, removed.
-    const base = sharp(image).removeAlpha();
-    const { width, height } = await base.metadata();
-    const mask = await sharp(image).removeAlpha().greyscale().threshold(235).negate().toColourspace('b-w').raw().toBuffer();
-    const data = await base
-      .joinChannel(mask, { raw: { width: width ?? 1, height: height ?? 1, channels: 1 } })
+    // Near-white pixels become transparent: a studio backdrop, removed. (Raw buffers, because
+    // sharp applies removeAlpha at the end of a pipeline, after any joinChannel.)
+    const rgb = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { width, height } = rgb.info;
+    const mask = await sharp(rgb.data, { raw: { width, height, channels: 3 } }).greyscale().threshold(235).negate().raw().toBuffer();
+    const data = await sharp(rgb.data, { raw: { width, height, channels: 3 } })
+      .joinChannel(mask, { raw: { width, height, channels: 1 } })
       .png()
       .toBuffer();
     return { data };
