@@ -7,8 +7,3 @@ export interface HoldActivity {
 }
 
 export const HOLD_ACTIVITY = Symbol('HOLD_ACTIVITY');
-
-/** Until a domain that runs work registers its own, nothing is ever running. */
-export const NOTHING_RUNNING: HoldActivity = {
-  stillActive: async () => new Set<string>(),
-};

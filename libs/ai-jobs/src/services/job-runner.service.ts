@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { HoldStateError, LedgerService } from '@jewelshot/credit-ledger';
+import { LedgerService } from '@jewelshot/credit-ledger';
 import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
 import { ProviderError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from '../entities/ai-job.entity';
@@ -145,17 +145,7 @@ export class JobRunner {
     const done = await this.txHost.withTransaction(async () => {
       const job = await this.lock(jobId);
       if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
-      try {
-        await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
-      } catch (error) {
-        // Charged already (the provider finished first): the job did succeed.
-        if (error instanceof HoldStateError) {
-          const finishedAt = new Date();
-          await this.repo.update({ id: jobId }, { status: 'succeeded', finishedAt, updatedAt: finishedAt });
-          return true;
-        }
-        throw error;
-      }
+      await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
       const finishedAt = new Date();
       await this.repo.update(
         { id: jobId },

@@ -203,7 +203,8 @@ export class JobsService {
     const result = await this.txHost.withTransaction(async () => {
       const { amount } = await this.ledger.quote(first.operation, first.quantity);
       const needed = amount * specs.length;
-      const balance = await this.ledger.balance(userId);
+      // Locked: no other spend can slip in between this check and the holds below.
+      const balance = await this.ledger.balance(userId, { lock: true });
       if (balance.available < needed) throw new InsufficientCreditsError(needed, balance.available);
       const batch = this.txHost.tx.getRepository(Batch).create({
         id: randomUUID(),

@@ -110,8 +110,12 @@ export class LedgerService {
     return hold;
   }
 
-  async balance(userId: string): Promise<Balance> {
-    const account = await this.accounts.findOneBy({ userId });
+  /**
+   * The account's balance. With `lock` (inside the caller's transaction) the account row stays
+   * locked until that transaction ends, so what it says still holds for the caller's next steps.
+   */
+  async balance(userId: string, options: { lock?: boolean } = {}): Promise<Balance> {
+    const account = options.lock ? await this.lockAccount(userId) : await this.accounts.findOneBy({ userId });
     if (!account) throw new AccountNotFoundError();
     return { balance: account.balance, reserved: account.reserved, available: account.balance - account.reserved };
   }

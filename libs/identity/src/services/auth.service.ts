@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { User, UserRole } from '../entities/user.entity';
-import { AccountBannedError, InvalidCredentialsError, WrongPasswordError } from '../identity.errors';
+import { AccountBannedError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
 import { PasswordHasher } from './password-hasher';
 import { PrincipalService } from './principal.service';
 import { SessionsService, TokenPair } from './sessions.service';
@@ -69,18 +69,15 @@ export class AuthService {
     return { user, tokens };
   }
 
-  async refresh(refreshToken: string): Promise<AuthResult> {
-    let found: User | null = null;
-    const tokens = await this.txHost.withTransaction(() =>
+  refresh(refreshToken: string): Promise<AuthResult> {
+    return this.txHost.withTransaction(() =>
       this.sessions.rotate(refreshToken, async (userId) => {
-        found = await this.users.findById(userId);
-        if (found?.status === 'banned') throw new AccountBannedError();
-        return found;
+        const user = await this.users.findById(userId);
+        if (!user) throw new InvalidRefreshTokenError();
+        if (user.status === 'banned') throw new AccountBannedError();
+        return user;
       }),
     );
-    const user = found as User | null;
-    if (!user) throw new InvalidCredentialsError();
-    return { user, tokens };
   }
 
   async logout(userId: string, sessionId: string): Promise<void> {

@@ -62,7 +62,7 @@ export class SessionsService {
    * Exchanges a refresh token for a new pair. A token that was already rotated means it
    * leaked (or a client raced itself): the whole session is revoked and nothing is issued.
    */
-  async rotate(presented: string, loadUser: (userId: string) => Promise<User | null>): Promise<TokenPair> {
+  async rotate(presented: string, loadUser: (userId: string) => Promise<User>): Promise<{ user: User; tokens: TokenPair }> {
     const [id, secret] = presented.split('.', 2);
     if (!id || !secret || !UUID.test(id)) throw new InvalidRefreshTokenError();
     const token = await this.tokens
@@ -80,9 +80,8 @@ export class SessionsService {
     }
     if (token.expiresAt.getTime() <= Date.now()) throw new InvalidRefreshTokenError();
     const user = await loadUser(session.userId);
-    if (!user) throw new InvalidRefreshTokenError();
     await this.tokens.update({ id: token.id }, { rotatedAt: new Date() });
-    return this.issue(user, session.id);
+    return { user, tokens: await this.issue(user, session.id) };
   }
 
   async revoke(sessionId: string, reason: string): Promise<void> {
