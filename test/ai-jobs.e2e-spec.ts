@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
@@ -223,6 +224,37 @@ describe('AI jobs', () => {
       .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)).status);
     expect(statuses[statuses.length - 1]).toBe('succeeded');
     expect(statuses).toContain('running');
+  });
+
+  it('caps the event streams one user may hold open', async () => {
+    const user = await newUser(api);
+    const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'watched ring' } });
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = api.app.getHttpServer().address() as AddressInfo;
+    const controllers: AbortController[] = [];
+    try {
+      const open = async () => {
+        const controller = new AbortController();
+        controllers.push(controller);
+        return fetch(`http://127.0.0.1:${address.port}/v1/ai/jobs/${job.id}/events`, {
+          headers: { authorization: `Bearer ${user.accessToken}` },
+          signal: controller.signal,
+        });
+      };
+      const streams = [];
+      for (let i = 0; i < 10; i += 1) streams.push(await open());
+      expect(streams.map((r) => r.status)).toEqual(Array(10).fill(200));
+      const eleventh = await open();
+      expect(eleventh.status).toBe(429);
+      expect(await eleventh.json()).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED' });
+      // Closing one frees a place.
+      controllers[0]?.abort();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await open()).status).toBe(200);
+    } finally {
+      for (const controller of controllers) controller.abort();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   it('answers the old direct provider paths with 410 and where to go', async () => {

@@ -3,6 +3,7 @@ import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } 
 import type { FastifyReply } from 'fastify';
 import { IdempotencyService, JobSignals, JobsService, TERMINAL_STATUSES, type AiJob } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
+import { DomainError } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
@@ -10,10 +11,14 @@ import { JobView } from './job-view.service';
 
 const SSE_POLL_MS = 2000;
 const SSE_MAX_MS = 30 * 60_000;
+/** Open event streams one user may hold on one API instance. */
+const SSE_PER_USER = 10;
 
 @ApiTags('ai')
 @Controller({ path: 'ai/jobs', version: '1' })
 export class JobsController {
+  private readonly openStreams = new Map<string, number>();
+
   constructor(
     private readonly jobs: JobsService,
     private readonly idempotency: IdempotencyService,
@@ -100,10 +105,15 @@ export class JobsController {
     description: 'Each event is `event: status` with the job as JSON; the stream closes after a terminal status.',
   })
   @ApiOkResponse({ description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
-  @ApiErrors('RESOURCE_NOT_FOUND')
+  @ApiErrors('RESOURCE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED')
   async events(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     const isAdmin = principal.role === 'admin';
     let job: AiJob = await this.jobs.getVisible(id, principal.userId, isAdmin);
+    const open = this.openStreams.get(principal.userId) ?? 0;
+    if (open >= SSE_PER_USER) {
+      throw new DomainError('RATE_LIMIT_EXCEEDED', `At most ${SSE_PER_USER} event streams may be open at once`, { limit: SSE_PER_USER });
+    }
+    this.openStreams.set(principal.userId, open + 1);
     reply.hijack();
     const headers: Record<string, string | number | string[]> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
@@ -154,6 +164,9 @@ export class JobsController {
     unsubscribe();
     clearInterval(poll);
     clearTimeout(limit);
+    const remaining = (this.openStreams.get(principal.userId) ?? 1) - 1;
+    if (remaining > 0) this.openStreams.set(principal.userId, remaining);
+    else this.openStreams.delete(principal.userId);
     reply.raw.end();
   }
 }
