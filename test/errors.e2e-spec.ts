@@ -18,6 +18,10 @@ describe('one error shape on every layer', () => {
     expect(Object.keys(res.body).sort()).toEqual(['code', 'error', 'requestId', 'statusCode']);
     expect(res.body).toMatchObject({ statusCode: 404, code: 'RESOURCE_NOT_FOUND' });
     expect(res.body.requestId).toBe(res.headers['x-request-id']);
+    // Unknown routes are rate-limited like any other.
+    expect(res.headers['x-ratelimit-limit']).toBeDefined();
+    expect((await api.http().delete('/v1/me').set('authorization', 'Bearer x')).status).toBe(404);
+    expect((await api.http().get('/nothing/here/at/all')).status).toBe(404);
   });
 
   it('names every invalid field of a registration', async () => {

@@ -33,6 +33,7 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { SignupService } from './auth/signup.service';
 import { RolesGuard } from './auth/roles.guard';
 import { AUTH_RATE_LIMIT } from './common/auth-rate-limit.decorator';
+import { NotFoundController } from './common/not-found.controller';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { CreditsController } from './credits/credits.controller';
 import { LegacyCreditsController } from './credits/legacy-credits.controller';
@@ -85,6 +86,8 @@ export class ApiModule {
         LegacyAiController,
         AdminUsersController,
         AdminCreditsController,
+        // Last: the catch-all for unknown routes.
+        NotFoundController,
       ],
       providers: [
         HealthService,
