@@ -161,6 +161,8 @@ describe('AI jobs', () => {
     expect((await api.http().post(`/v1/ai/jobs/${job.id}/cancel`).set(...bearer(other.accessToken))).status).toBe(404);
     expect((await api.http().get(`/v1/ai/jobs/${job.id}/events`).set(...bearer(other.accessToken))).status).toBe(404);
     expect((await api.http().get(`/v1/ai/jobs/not-a-uuid`).set(...bearer(owner.accessToken))).status).toBe(404);
+    expect((await api.http().get(`/v1/ai/jobs/${'-'.repeat(36)}`).set(...bearer(owner.accessToken))).status).toBe(404);
+    expect((await api.http().get(`/v1/files/${'-'.repeat(36)}`).set(...bearer(owner.accessToken))).status).toBe(404);
     const list = await api.http().get('/v1/ai/jobs?status=queued').set(...bearer(owner.accessToken));
     expect(list.body.data.map((j: { id: string }) => j.id)).toEqual([job.id]);
     const otherList = await api.http().get('/v1/ai/jobs').set(...bearer(other.accessToken));

@@ -4,19 +4,10 @@ import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { Logger } from 'nestjs-pino';
-import { requestIdFor, REQUEST_ID_HEADER, ValidationError, type AppConfig, type FieldError } from '@jewelshot/platform';
+import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, ValidationError, type AppConfig } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
 import { buildOpenApiDocument } from './openapi/openapi';
-
-function flatten(errors: ClassValidatorError[], parent = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
-  });
-}
 
 export interface ApiAppOptions {
   /** Build the module graph without connecting to anything (OpenAPI generation). */
@@ -47,7 +38,7 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
       forbidNonWhitelisted: true,
       transform: true,
       stopAtFirstError: false,
-      exceptionFactory: (errors) => new ValidationError(flatten(errors)),
+      exceptionFactory: (errors) => new ValidationError(fieldErrors(errors)),
     }),
   );
 

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, validateSync, type ValidationError as CvError } from 'class-validator';
-import { ValidationError, type FieldError } from '@jewelshot/platform';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, validateSync } from 'class-validator';
+import { fieldErrors, ValidationError } from '@jewelshot/platform';
 import { OPERATIONS, type JobParams, type Operation } from './entities/ai-job.entity';
 
 export const ASPECT_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16'] as const;
@@ -51,16 +51,6 @@ const PARAMS: Record<Operation, new () => object> = {
   upscale: UpscaleParams,
 };
 
-function flatten(errors: CvError[], parent: string): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = `${parent}.${error.property}`;
-    return [
-      ...Object.values(error.constraints ?? {}).map((message) => ({ field, message })),
-      ...flatten(error.children ?? [], field),
-    ];
-  });
-}
-
 export interface ValidJob {
   operation: Operation;
   params: JobParams;
@@ -83,7 +73,7 @@ export function validateJob(operation: unknown, params: unknown, prefix = 'param
   }
   const instance = plainToInstance(PARAMS[op], params, { exposeDefaultValues: true });
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) throw new ValidationError(flatten(errors, prefix));
+  if (errors.length > 0) throw new ValidationError(fieldErrors(errors, prefix));
   const clean = { ...(instance as JobParams) };
   const inputImageId = typeof clean.inputImageId === 'string' ? clean.inputImageId : null;
   const quantity = op === 'generate' ? Number(clean.numImages ?? 1) : 1;

@@ -18,3 +18,5 @@ export * from './redis/redis';
 export * from './redis/redis.module';
 export * from './repo-root';
 export * from './queue/queue.module';
+export * from './errors/field-errors';
+export * from './uuid';

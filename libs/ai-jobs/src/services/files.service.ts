@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { APP_CONFIG, isUuid, type AppConfig } from '@jewelshot/platform';
 import { FileNotFoundError, UnsupportedImageError } from '../ai-jobs.errors';
 import { StoredFile, type FileKind } from '../entities/stored-file.entity';
 import { EXTENSIONS, sniffImageType, type ImageType } from '../image-type';
@@ -108,7 +108,7 @@ export class FilesService {
 
   /** The file if `userId` owns it (or is an admin); anyone else is told it does not exist. */
   async getVisible(fileId: string, userId: string, isAdmin = false): Promise<StoredFile> {
-    if (!/^[0-9a-f-]{36}$/i.test(fileId)) throw new FileNotFoundError();
+    if (!isUuid(fileId)) throw new FileNotFoundError();
     const file = await this.files.findOneBy({ id: fileId });
     if (!file || (!isAdmin && file.userId !== userId)) throw new FileNotFoundError();
     return file;
@@ -138,7 +138,7 @@ export class FilesService {
 
   /** Opens a file for a signed link; a bad, expired or foreign signature finds nothing. */
   async openSigned(fileId: string, expires: string, sig: string): Promise<{ file: StoredFile; body: Readable }> {
-    if (!/^[0-9a-f-]{36}$/i.test(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
+    if (!isUuid(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
     const file = await this.files.findOneBy({ id: fileId });
     if (!file) throw new FileNotFoundError();
     return { file, body: await this.storage.get(file.storageKey) };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { HoldActivity } from '@jewelshot/credit-ledger';
+import { isUuid } from '@jewelshot/platform';
 
 /** A hold's reference is its job's id: the job is still being worked on while queued or running. */
 @Injectable()
@@ -9,7 +10,7 @@ export class JobHoldActivity implements HoldActivity {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async stillActive(references: string[]): Promise<Set<string>> {
-    const uuids = references.filter((reference) => /^[0-9a-f-]{36}$/i.test(reference));
+    const uuids = references.filter((reference) => isUuid(reference));
     if (uuids.length === 0) return new Set();
     const rows = (await this.dataSource.query(
       `SELECT id::text AS id FROM ai_jobs WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')`,

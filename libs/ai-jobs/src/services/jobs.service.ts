@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
-import { ValidationError } from '@jewelshot/platform';
+import { isUuid, ValidationError } from '@jewelshot/platform';
 import { BatchNotFoundError, JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES, type JobStatus, type Priority } from '../entities/ai-job.entity';
 import { Batch } from '../entities/batch.entity';
@@ -113,7 +113,7 @@ export class JobsService {
 
   /** The job if `userId` owns it (or is an admin); anyone else is told it does not exist. */
   async getVisible(jobId: string, userId: string, isAdmin = false): Promise<AiJob> {
-    if (!/^[0-9a-f-]{36}$/i.test(jobId)) throw new JobNotFoundError();
+    if (!isUuid(jobId)) throw new JobNotFoundError();
     const job = await this.jobs.findOneBy({ id: jobId });
     if (!job || (!isAdmin && job.userId !== userId)) throw new JobNotFoundError();
     return job;
@@ -226,7 +226,7 @@ export class JobsService {
   }
 
   async getBatch(batchId: string, userId: string, isAdmin = false): Promise<{ batch: Batch; jobs: AiJob[]; progress: BatchProgress }> {
-    if (!/^[0-9a-f-]{36}$/i.test(batchId)) throw new BatchNotFoundError();
+    if (!isUuid(batchId)) throw new BatchNotFoundError();
     const batch = await this.txHost.tx.getRepository(Batch).findOneBy({ id: batchId });
     if (!batch || (!isAdmin && batch.userId !== userId)) throw new BatchNotFoundError();
     const jobs = await this.jobs.find({ where: { batchId }, order: { createdAt: 'ASC', id: 'ASC' } });
@@ -244,7 +244,7 @@ export class JobsService {
       .addOrderBy('b.id', 'DESC')
       .take(limit + 1);
     if (cursor) {
-      const after = /^[0-9a-f-]{36}$/i.test(cursor) ? await repo.findOneBy({ id: cursor, userId }) : null;
+      const after = isUuid(cursor) ? await repo.findOneBy({ id: cursor, userId }) : null;
       if (!after) throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
       query.andWhere('(b.createdAt, b.id) < (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
     }

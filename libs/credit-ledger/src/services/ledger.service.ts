@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { APP_CONFIG, ValidationError, type AppConfig } from '@jewelshot/platform';
+import { APP_CONFIG, isUuid, ValidationError, type AppConfig } from '@jewelshot/platform';
 import { CreditAccount } from '../entities/credit-account.entity';
 import { CreditEntry, type EntryKind } from '../entities/credit-entry.entity';
 import { CreditHold, type HoldStatus } from '../entities/credit-hold.entity';
@@ -42,10 +42,8 @@ function assertAmount(field: string, value: number, allowNegative: boolean): voi
   if (!ok) throw new ValidationError([{ field, message: `${field} must be a non-zero whole number of credits` }]);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function assertHoldId(holdId: string): void {
-  if (!UUID.test(holdId)) throw new HoldNotFoundError();
+  if (!isUuid(holdId)) throw new HoldNotFoundError();
 }
 
 function assertReference(reference: string): void {

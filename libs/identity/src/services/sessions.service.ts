@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Not } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { APP_CONFIG, isUuid, type AppConfig } from '@jewelshot/platform';
 import { RefreshToken } from '../entities/refresh-token.entity';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
@@ -22,8 +22,6 @@ export interface AccessClaims {
   sid: string;
   role: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -64,7 +62,7 @@ export class SessionsService {
    */
   async rotate(presented: string, loadUser: (userId: string) => Promise<User>): Promise<{ user: User; tokens: TokenPair }> {
     const [id, secret] = presented.split('.', 2);
-    if (!id || !secret || !UUID.test(id)) throw new InvalidRefreshTokenError();
+    if (!id || !secret || !isUuid(id)) throw new InvalidRefreshTokenError();
     const token = await this.tokens
       .createQueryBuilder('t')
       .setLock('pessimistic_write')
