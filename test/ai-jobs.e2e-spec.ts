@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
+import { JobHoldActivity } from '@jewelshot/ai-jobs';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
@@ -184,6 +185,16 @@ describe('AI jobs', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await jobRows(api, [job.id]))[0]?.status).toBe('canceled');
     await expectLedgerClean(api);
+  });
+
+  it('tells the hold sweeper a hold is in use exactly while its job is queued or running', async () => {
+    const user = await newUser(api);
+    const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'in use' } });
+    const activity = api.app.get(JobHoldActivity);
+    const stranger = '00000000-0000-4000-8000-000000000000';
+    expect(await activity.stillActive([job.id, stranger, 'signup:x'])).toEqual(new Set([job.id]));
+    await api.http().post(`/v1/ai/jobs/${job.id}/cancel`).set(...bearer(user.accessToken));
+    expect(await activity.stillActive([job.id])).toEqual(new Set());
   });
 
   it('cancels a running job at the provider and refunds it', async () => {
