@@ -10,13 +10,18 @@ import { DomainError } from '@jewelshot/platform';
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly failOpenLog = new Logger(RateLimitGuard.name);
+  private lastWarned = 0;
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     try {
       return await super.handleRequest(props);
     } catch (error) {
       if (error instanceof ThrottlerException || error instanceof DomainError) throw error;
-      this.failOpenLog.warn(`rate limiting skipped: ${error instanceof Error ? error.message : String(error)}`);
+      // Said now and then, not once per request, while Redis is away.
+      if (Date.now() - this.lastWarned > 10_000) {
+        this.lastWarned = Date.now();
+        this.failOpenLog.warn(`rate limiting skipped: ${error instanceof Error ? error.message : String(error)}`);
+      }
       return true;
     }
   }
