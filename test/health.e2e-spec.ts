@@ -49,8 +49,11 @@ describe('health', () => {
 
       const ready = await api.http().get('/health/ready');
       expect(ready.status).toBe(503);
-      // The process is still alive and answering.
+      // The process is still alive and answering, and the rate limiter lets API calls through.
       expect((await api.http().get('/health/live')).status).toBe(200);
+      const prices = await api.http().get('/v1/credits/prices');
+      expect(prices.status).toBe(200);
+      expect(prices.headers['x-ratelimit-limit']).toBeUndefined();
     } finally {
       await api.close();
     }
