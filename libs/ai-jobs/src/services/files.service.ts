@@ -62,6 +62,11 @@ export class FilesService {
     return this.encodeAndStore(userId, 'output', jobId, image, type, { save: false });
   }
 
+  /** Removes stored bytes that never got their row (an output nobody paid for). */
+  async discard(files: StoredFile[]): Promise<void> {
+    for (const file of files) await this.storage.delete(file.storageKey).catch(() => undefined);
+  }
+
   /** Inserts the rows of files already in storage (inside the caller's transaction). */
   async saveRows(files: StoredFile[]): Promise<void> {
     if (files.length > 0) await this.files.insert(files);

@@ -120,6 +120,7 @@ export class JobRunner {
       return 'succeeded';
     });
     if (outcome === 'succeeded') await this.signals.statusChanged(job.id, 'succeeded');
+    else await this.files.discard(outputs);
     return outcome;
   }
 
