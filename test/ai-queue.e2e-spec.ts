@@ -42,7 +42,8 @@ describe('queue, priorities and recovery', () => {
     expect(refused.status).toBe(403);
 
     const worker: WorkerApp = await createWorker(
-      loadConfig({ ...baseTestEnv(), ...env, WORKER_CONCURRENCY: '1', LOCAL_PROVIDER_LATENCY_MS: '60' }),
+      // Slow enough that the 50 low jobs are far from done when the high one arrives, even on a busy machine.
+      loadConfig({ ...baseTestEnv(), ...env, WORKER_CONCURRENCY: '1', LOCAL_PROVIDER_LATENCY_MS: '150' }),
     );
     try {
       const lows: string[] = [];

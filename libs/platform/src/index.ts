@@ -20,3 +20,4 @@ export * from './repo-root';
 export * from './queue/queue.module';
 export * from './errors/field-errors';
 export * from './uuid';
+export * from './database/newest-first-page';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
-import { isUuid, ValidationError } from '@jewelshot/platform';
+import { isUuid, newestFirstPage, ValidationError } from '@jewelshot/platform';
 import { BatchNotFoundError, JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES, type JobStatus, type Priority } from '../entities/ai-job.entity';
 import { Batch } from '../entities/batch.entity';
@@ -120,23 +120,16 @@ export class JobsService {
   }
 
   async list(userId: string, limit: number, status?: JobStatus, cursor?: string): Promise<JobPage> {
-    const query = this.jobs
-      .createQueryBuilder('j')
-      .where('j.userId = :userId', { userId })
-      .orderBy('j.createdAt', 'DESC')
-      .addOrderBy('j.id', 'DESC')
-      .take(limit + 1);
+    const query = this.jobs.createQueryBuilder('j').where('j.userId = :userId', { userId });
     if (status) query.andWhere('j.status = :status', { status });
-    if (cursor) {
-      const after = await this.getVisible(cursor, userId).catch(() => {
-        throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
-      });
-      query.andWhere('(j.createdAt, j.id) < (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
-    }
-    const rows = await query.getMany();
-    const data = rows.slice(0, limit);
-    return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+    const after = cursor
+      ? await this.getVisible(cursor, userId).catch(() => {
+          throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
+        })
+      : null;
+    return newestFirstPage(query, limit, after);
   }
+
 
   /**
    * Queued: canceled and refunded at once. Running: the worker is told to stop; it cancels at
@@ -237,21 +230,11 @@ export class JobsService {
 
   async listBatches(userId: string, limit: number, cursor?: string): Promise<{ data: Batch[]; nextCursor: string | null }> {
     const repo = this.txHost.tx.getRepository(Batch);
-    const query = repo
-      .createQueryBuilder('b')
-      .where('b.userId = :userId', { userId })
-      .orderBy('b.createdAt', 'DESC')
-      .addOrderBy('b.id', 'DESC')
-      .take(limit + 1);
-    if (cursor) {
-      const after = isUuid(cursor) ? await repo.findOneBy({ id: cursor, userId }) : null;
-      if (!after) throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
-      query.andWhere('(b.createdAt, b.id) < (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
-    }
-    const rows = await query.getMany();
-    const data = rows.slice(0, limit);
-    return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+    const after = cursor && isUuid(cursor) ? await repo.findOneBy({ id: cursor, userId }) : null;
+    if (cursor && !after) throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
+    return newestFirstPage(repo.createQueryBuilder('b').where('b.userId = :userId', { userId }), limit, after);
   }
+
 
   /** Cancels and refunds what has not started; running items are asked to stop. */
   async cancelBatch(batchId: string, userId: string, isAdmin = false): Promise<void> {

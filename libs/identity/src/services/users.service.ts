@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { NotFoundError } from '@jewelshot/platform';
+import { newestFirstPage, NotFoundError } from '@jewelshot/platform';
 import { normalizeEmail } from '../email';
 import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
 import { EmailTakenError } from '../identity.errors';
@@ -68,18 +68,9 @@ export class UsersService {
 
   /** Users by creation, newest first; the cursor is the last id seen. */
   async list(limit: number, cursor?: string): Promise<UserPage> {
-    const query = this.repo
-      .createQueryBuilder('u')
-      .orderBy('u.created_at', 'DESC')
-      .addOrderBy('u.id', 'DESC')
-      .take(limit + 1);
-    if (cursor) {
-      const after = await this.findById(cursor);
-      if (!after) throw new NotFoundError('Unknown cursor');
-      query.where('(u.created_at, u.id) < (:createdAt, :id)', { createdAt: after.createdAt, id: after.id });
-    }
-    const rows = await query.getMany();
-    const data = rows.slice(0, limit);
-    return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+    const after = cursor ? await this.findById(cursor) : null;
+    if (cursor && !after) throw new NotFoundError('Unknown cursor');
+    return newestFirstPage(this.repo.createQueryBuilder('u'), limit, after);
   }
+
 }
