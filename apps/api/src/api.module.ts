@@ -24,7 +24,6 @@ import { AdminCreditsController } from './admin/admin-credits.controller';
 import { BatchesController } from './ai/batches.controller';
 import { JobView } from './ai/job-view.service';
 import { JobsController } from './ai/jobs.controller';
-import { LegacyAiController } from './ai/legacy-ai.controller';
 import { UploadsController } from './ai/uploads.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthController } from './auth/auth.controller';
@@ -36,8 +35,8 @@ import { AUTH_RATE_LIMIT } from './common/auth-rate-limit.decorator';
 import { NotFoundController } from './common/not-found.controller';
 import { RateLimitGuard } from './common/rate-limit.guard';
 import { CreditsController } from './credits/credits.controller';
-import { LegacyCreditsController } from './credits/legacy-credits.controller';
 import { HealthController } from './health/health.controller';
+import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
 
 const reflector = new Reflector();
@@ -79,11 +78,10 @@ export class ApiModule {
         AuthController,
         MeController,
         CreditsController,
-        LegacyCreditsController,
         UploadsController,
         JobsController,
         BatchesController,
-        LegacyAiController,
+        LegacyController,
         AdminUsersController,
         AdminCreditsController,
         // Last: the catch-all for unknown routes.

@@ -94,14 +94,7 @@ export class SessionsService {
     );
   }
 
-  async isOpen(sessionId: string): Promise<boolean> {
-    const session = await this.sessions.findOneBy({ id: sessionId });
-    return session !== null && session.revokedAt === null;
-  }
 
-  verifyAccessToken(token: string): AccessClaims {
-    return this.jwt.verify<AccessClaims>(token, { algorithms: ['HS256'] });
-  }
 
   private async issue(user: User, sessionId: string): Promise<TokenPair> {
     const secret = randomBytes(32).toString('base64url');

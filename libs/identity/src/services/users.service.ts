@@ -3,7 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { newestFirstPage, NotFoundError } from '@jewelshot/platform';
 import { normalizeEmail } from '../email';
-import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
+import { User, type PriorityTier, type UserRole } from '../entities/user.entity';
 import { EmailTakenError } from '../identity.errors';
 
 export interface UserPage {
@@ -62,9 +62,6 @@ export class UsersService {
     await this.repo.update({ id: userId }, { priorityTier });
   }
 
-  async setStatus(userId: string, status: UserStatus): Promise<void> {
-    await this.repo.update({ id: userId }, { status });
-  }
 
   /** Users by creation, newest first; the cursor is the last id seen. */
   async list(limit: number, cursor?: string): Promise<UserPage> {

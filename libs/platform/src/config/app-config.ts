@@ -13,9 +13,6 @@ import {
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 
-/** Names of variables whose values must never be printed. */
-export const SENSITIVE_VARIABLES = ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'FAL_KEY', 'S3_SECRET_ACCESS_KEY'] as const;
-
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 

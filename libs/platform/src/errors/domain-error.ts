@@ -34,12 +34,6 @@ export class NotFoundError extends DomainError {
   }
 }
 
-export class ConflictError extends DomainError {
-  constructor(message: string) {
-    super('CONFLICT', message);
-  }
-}
-
 export class UnauthorizedError extends DomainError {
   constructor(message = 'Authentication required') {
     super('UNAUTHORIZED', message);
