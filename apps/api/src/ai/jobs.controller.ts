@@ -90,10 +90,10 @@ export class JobsController {
   @ApiOperation({
     summary: 'Cancel a job',
     description:
-      'Queued: canceled and refunded at once. Running: canceled at the provider and refunded, unless the provider had ' +
-      'already finished (then it succeeds and is charged). Finished: 409.',
+      'Queued or running: canceled and refunded at once; the answer is the settled job (a running one is stopped at ' +
+      'the provider and never charged). Already finished: 409.',
   })
-  @ApiOkResponse({ type: JobDto, description: 'The job after the request' })
+  @ApiOkResponse({ type: JobDto, description: 'The job, canceled' })
   @ApiErrors('RESOURCE_NOT_FOUND', 'CONFLICT')
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobDto> {
     return this.view.job(await this.jobs.cancel(id, principal.userId, principal.role === 'admin'));

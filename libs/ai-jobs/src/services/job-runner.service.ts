@@ -72,6 +72,7 @@ export class JobRunner {
 
     const controller = new AbortController();
     this.running.set(jobId, controller);
+    const stopWatching = this.watchRow(jobId, controller);
     let images: Buffer[];
     try {
       images = (await this.provider.run(await this.inputOf(claimed), controller.signal, {
@@ -90,9 +91,38 @@ export class JobRunner {
       if (!(error instanceof ProviderError)) this.logger.error({ err: error, jobId }, 'provider call failed');
       return this.afterFailure(jobId, failure, isLastAttempt);
     } finally {
+      stopWatching();
       this.running.delete(jobId);
     }
     return this.afterSuccess(claimed, images);
+  }
+
+  /**
+   * Re-reads the job's row every JOB_CANCEL_POLL_MS while its provider works and aborts the call
+   * once the job was canceled or ended otherwise (failed by the reconciler): the database is
+   * the truth, the pub/sub message only a faster hint that may never come with Redis down.
+   * A job put back to `queued` by the reconciler is left alone: its settle decides.
+   */
+  private watchRow(jobId: string, controller: AbortController): () => void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || controller.signal.aborted) return;
+      busy = true;
+      void this.repo
+        .findOne({ where: { id: jobId }, select: { id: true, status: true, cancelRequestedAt: true } })
+        .then((row) => {
+          if (!row) return;
+          if (row.cancelRequestedAt || row.status === 'canceled') {
+            controller.abort(new ProviderError('CANCELED', 'The job was canceled', false));
+          } else if (row.status === 'failed' || row.status === 'succeeded') {
+            controller.abort(new ProviderError('PROVIDER_ERROR', 'The job already ended', false));
+          }
+        })
+        .catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'could not re-read the job row; will try again'))
+        .finally(() => (busy = false));
+    }, this.config.JOB_CANCEL_POLL_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async inputOf(job: AiJob): Promise<ProviderInput> {
@@ -106,26 +136,38 @@ export class JobRunner {
   }
 
   private async afterSuccess(job: AiJob, images: Buffer[]): Promise<RunOutcome> {
-    // Bytes first (outside the transaction), rows with the charge.
+    // Bytes first (outside the transaction), rows with the charge. Whatever does not end in a
+    // committed charge deletes the bytes it wrote: a failed settle leaves no orphan behind.
     const outputs: StoredFile[] = [];
-    for (const image of images) outputs.push(await this.files.storeOutput(job.userId, job.id, image));
-    const outcome = await this.txHost.withTransaction(async (): Promise<RunOutcome> => {
-      const current = await this.lock(job.id);
-      // Failed by the reconciler meanwhile (deadline): its hold is refunded, these outputs unpaid.
-      if (!current || current.status !== 'running') return 'skipped';
-      await this.files.saveRows(outputs);
-      await this.ledger.confirm(current.holdId);
-      const finishedAt = new Date();
-      await this.repo.update({ id: job.id }, { status: 'succeeded', finishedAt, updatedAt: finishedAt, errorCode: null, errorMessage: null });
-      return 'succeeded';
-    });
-    if (outcome === 'succeeded') await this.signals.statusChanged(job.id, 'succeeded');
-    else await this.files.discard(outputs);
+    let outcome: RunOutcome = 'skipped';
+    try {
+      for (const image of images) outputs.push(await this.files.storeOutput(job.userId, job.id, image));
+      outcome = await this.txHost.withTransaction(async (): Promise<RunOutcome> => {
+        const current = await this.lock(job.id);
+        // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
+        // refunded and these outputs are unpaid.
+        if (!current || current.status !== 'running') return 'skipped';
+        // A cancel was asked for (a row written before cancels settled at once): never charge it.
+        if (current.cancelRequestedAt) {
+          await this.jobs.finishCanceled(current, 'Canceled while it ran');
+          return 'canceled';
+        }
+        await this.files.saveRows(outputs);
+        await this.ledger.confirm(current.holdId);
+        const finishedAt = new Date();
+        await this.repo.update({ id: job.id }, { status: 'succeeded', finishedAt, updatedAt: finishedAt, errorCode: null, errorMessage: null });
+        return 'succeeded';
+      });
+    } finally {
+      if (outcome !== 'succeeded') await this.files.discard(outputs);
+    }
+    if (outcome === 'succeeded' || outcome === 'canceled') await this.signals.statusChanged(job.id, outcome);
     return outcome;
   }
 
   private async afterFailure(jobId: string, failure: ProviderError, isLastAttempt: boolean): Promise<RunOutcome> {
     if (failure.code === 'CANCELED') {
+      this.logger.log({ jobId }, 'provider call stopped: the job was canceled');
       await this.finish(jobId, 'canceled', failure);
       return 'canceled';
     }

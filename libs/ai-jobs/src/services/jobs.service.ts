@@ -132,8 +132,11 @@ export class JobsService {
 
 
   /**
-   * Queued: canceled and refunded at once. Running: the worker is told to stop; it cancels at
-   * the provider and refunds, unless the provider had already finished (then it is charged).
+   * A cancel is a database fact: under the job's row lock it records `cancel_requested_at`,
+   * refunds the hold and marks the job `canceled`, so the answer is the truth at once. A
+   * running job's worker sees it on the row (it polls while the provider runs, and its settle
+   * transaction refuses to charge a canceled job); pub/sub only lets it stop sooner.
+   * Already settled: JobNotCancelableError (409).
    */
   async cancel(jobId: string, userId: string, isAdmin = false): Promise<AiJob> {
     await this.getVisible(jobId, userId, isAdmin);
@@ -144,20 +147,19 @@ export class JobsService {
         .where('j.id = :jobId', { jobId })
         .getOneOrFail();
       if (TERMINAL_STATUSES.includes(locked.status)) throw new JobNotCancelableError(locked.status);
-      if (locked.status === 'queued') return this.finishCanceled(locked, 'Canceled before it started');
-      if (!locked.cancelRequestedAt) {
-        locked.cancelRequestedAt = new Date();
-        await this.jobs.update({ id: jobId }, { cancelRequestedAt: locked.cancelRequestedAt, updatedAt: new Date() });
-      }
-      return locked;
+      const wasRunning = locked.status === 'running';
+      locked.cancelRequestedAt ??= new Date();
+      await this.jobs.update({ id: jobId }, { cancelRequestedAt: locked.cancelRequestedAt });
+      return this.finishCanceled(locked, wasRunning ? 'Canceled while it ran' : 'Canceled before it started');
     });
-    if (job.status === 'canceled') {
-      await this.queue.removeIfWaiting(jobId);
-      await this.signals.statusChanged(jobId, 'canceled');
-    } else {
-      await this.signals.requestCancel(jobId);
-    }
+    // Not awaited: BullMQ's connection retries forever while Redis is down, and the answer must
+    // not wait on Redis. Both are hints; the row already says everything.
+    void this.tellOthersCanceled(jobId);
     return job;
+  }
+
+  private async tellOthersCanceled(jobId: string): Promise<void> {
+    await Promise.all([this.signals.requestCancel(jobId), this.signals.statusChanged(jobId, 'canceled'), this.queue.removeIfWaiting(jobId)]);
   }
 
   /** Inside the caller's transaction, with the job row locked: refund and mark canceled. */

@@ -255,6 +255,18 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   RECONCILE_GRACE_MS = 10_000;
+
+  // --- durable cancel and the maintenance schedule (safety net) -------------------------------
+
+  /**
+   * How often the worker re-reads a running job's row while its provider works: a cancel is a
+   * database fact, so the worker notices it even when the Redis pub/sub hint is lost.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  JOB_CANCEL_POLL_MS = 1000;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
