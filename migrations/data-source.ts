@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import { AI_JOBS_ENTITIES } from '@jewelshot/ai-jobs';
 import { CREDIT_LEDGER_ENTITIES } from '@jewelshot/credit-ledger';
 import { IDENTITY_ENTITIES } from '@jewelshot/identity';
-import { dataSourceOptions, loadConfig } from '@jewelshot/platform';
+import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/platform';
 
 /** Every entity of every lib: what the migrations must describe. */
-export const ALL_ENTITIES = [...IDENTITY_ENTITIES, ...CREDIT_LEDGER_ENTITIES, ...AI_JOBS_ENTITIES];
+export const ALL_ENTITIES = [...PLATFORM_ENTITIES, ...IDENTITY_ENTITIES, ...CREDIT_LEDGER_ENTITIES, ...AI_JOBS_ENTITIES];
 
 /** A DataSource for migration commands and the drift check, from the same options the apps use. */
 export function migrationDataSource(url: string): DataSource {

@@ -10,14 +10,15 @@ import {
   LoggingModule,
   QueueModule,
   RedisModule,
+  SchedulesModule,
   type AppConfig,
 } from '@jewelshot/platform';
 import { HeartbeatService } from './heartbeat.service';
 import { aiJobsProcessorFor } from './ai/ai-jobs.processor';
-import { AiMaintenanceProcessor } from './ai/ai-maintenance.processor';
-import { HoldSweepProcessor } from './ledger/hold-sweep.processor';
+import { MaintenanceSchedules } from './maintenance/maintenance.schedules';
+import { RetiredSchedulers } from './maintenance/retired-schedulers';
 
-/** The same domain providers as the API, without controllers: processors and schedules. */
+/** The same domain providers as the API, without controllers: processors and the maintenance schedules. */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -33,8 +34,9 @@ export class WorkerModule {
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,
+        SchedulesModule,
       ],
-      providers: [HeartbeatService, HealthService, HoldSweepProcessor, aiJobsProcessorFor(config), AiMaintenanceProcessor],
+      providers: [HeartbeatService, HealthService, aiJobsProcessorFor(config), MaintenanceSchedules, RetiredSchedulers],
     };
   }
 }

@@ -21,3 +21,6 @@ export * from './queue/queue.module';
 export * from './errors/field-errors';
 export * from './uuid';
 export * from './database/newest-first-page';
+export * from './schedule/schedule-run.entity';
+export * from './schedule/schedule-runner';
+export * from './schedule/schedules.module';

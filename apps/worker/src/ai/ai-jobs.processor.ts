@@ -31,6 +31,20 @@ export class AiJobsProcessor extends WorkerHost {
     }
   }
 
+  private lastErrorLogged = 0;
+
+  /**
+   * BullMQ's own errors (Redis unreachable, a job's key gone after Redis lost its data): logged
+   * now and then. The row is the truth and the reconciler repairs the queue; without a listener
+   * BullMQ prints each one to the console.
+   */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    if (Date.now() - this.lastErrorLogged < 10_000) return;
+    this.lastErrorLogged = Date.now();
+    this.logger.warn(`queue ${AI_QUEUE}: ${error.message}`);
+  }
+
   @OnWorkerEvent('failed')
   async onFailed(job: Job<RunJobPayload> | undefined, error: Error): Promise<void> {
     if (!job) return;

@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { REDIS } from '../redis/redis';
+import { scheduleKey } from '../schedule/schedule-runner';
+import { RECONCILE_SCHEDULE } from '../schedule/schedules.module';
 import { readHeartbeats } from './heartbeat';
 
 export interface ServiceCheck {
@@ -14,11 +16,12 @@ export interface ServiceCheck {
 }
 
 export interface HealthReport {
-  status: 'healthy' | 'unhealthy';
+  /** degraded: every service answers, but the safety net (reconcile) is overdue. */
+  status: 'healthy' | 'degraded' | 'unhealthy';
   timestamp: number;
   version: string;
   services: { database: boolean; redis: boolean; worker: boolean };
-  details: { database: string; redis: string; worker: string };
+  details: { database: string; redis: string; worker: string; reconcile: string };
 }
 
 /** A failure whose message is ours and safe to show on the public /health page. */
@@ -88,15 +91,41 @@ export class HealthService {
     );
   }
 
+  /**
+   * When the reconciler last succeeded (recorded in PostgreSQL by the worker's schedule runner).
+   * Overdue past 2 x RECONCILE_INTERVAL_MS + RECONCILE_GRACE_MS: queued jobs and held credits
+   * may be stuck. Never run at all is not overdue: no worker has started (the worker check says so).
+   */
+  reconcile(): Promise<ServiceCheck> {
+    const overdueAfterMs = 2 * this.config.RECONCILE_INTERVAL_MS + this.config.RECONCILE_GRACE_MS;
+    return measure(
+      async () => {
+        const [run] = (await this.dataSource.query(
+          `SELECT last_succeeded_at, last_error, (extract(epoch FROM now() - last_succeeded_at) * 1000)::bigint AS age_ms
+             FROM schedule_runs WHERE name = $1`,
+          [scheduleKey(this.config, RECONCILE_SCHEDULE)],
+        )) as Array<{ last_succeeded_at: Date | null; last_error: string | null; age_ms: string | null }>;
+        if (!run) return 'Never ran';
+        if (!run.last_succeeded_at || run.age_ms === null) throw new CheckFailed('Overdue: never succeeded');
+        const ageSeconds = Math.round(Number(run.age_ms) / 1000);
+        const when = `last ran at ${run.last_succeeded_at.toISOString()} (${ageSeconds} s ago)`;
+        if (Number(run.age_ms) > overdueAfterMs) throw new CheckFailed(`Overdue: ${when}${run.last_error ? '; the latest run failed' : ''}`);
+        return `OK: ${when}`;
+      },
+      this.config.HEALTH_CHECK_TIMEOUT_MS,
+      'Reconcile record',
+    );
+  }
+
   async report(version: string): Promise<HealthReport> {
-    const [database, redis, worker] = await Promise.all([this.database(), this.redisPing(), this.worker()]);
-    const healthy = database.ok && redis.ok && worker.ok;
+    const [database, redis, worker, reconcile] = await Promise.all([this.database(), this.redisPing(), this.worker(), this.reconcile()]);
+    const up = database.ok && redis.ok && worker.ok;
     return {
-      status: healthy ? 'healthy' : 'unhealthy',
+      status: !up ? 'unhealthy' : reconcile.ok ? 'healthy' : 'degraded',
       timestamp: Date.now(),
       version,
       services: { database: database.ok, redis: redis.ok, worker: worker.ok },
-      details: { database: database.detail, redis: redis.detail, worker: worker.detail },
+      details: { database: database.detail, redis: redis.detail, worker: worker.detail, reconcile: reconcile.detail },
     };
   }
 

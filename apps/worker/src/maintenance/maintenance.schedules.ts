@@ -1,0 +1,34 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Reconciler } from '@jewelshot/ai-jobs';
+import { HOLD_ACTIVITY, LedgerService, type HoldActivity } from '@jewelshot/credit-ledger';
+import { APP_CONFIG, RECONCILE_SCHEDULE, ScheduleRunner, type AppConfig } from '@jewelshot/platform';
+
+export const HOLD_SWEEP_SCHEDULE = 'expire-holds';
+
+/**
+ * The safety net, run from timers in the worker and claimed in PostgreSQL (ScheduleRunner), so
+ * it keeps running when Redis loses its data: the reconciler puts lost jobs back in the queue,
+ * the hold sweeper expires pending holds nothing is working on.
+ */
+@Injectable()
+export class MaintenanceSchedules implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MaintenanceSchedules.name);
+
+  constructor(
+    private readonly runner: ScheduleRunner,
+    private readonly reconciler: Reconciler,
+    private readonly ledger: LedgerService,
+    @Inject(HOLD_ACTIVITY) private readonly activity: HoldActivity,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.runner.every(RECONCILE_SCHEDULE, this.config.RECONCILE_INTERVAL_MS, () => this.reconciler.reconcile());
+    this.runner.every(HOLD_SWEEP_SCHEDULE, this.config.HOLD_SWEEP_INTERVAL_MS, () => this.expireHolds());
+  }
+
+  private async expireHolds(): Promise<void> {
+    const result = await this.ledger.expireStale((references) => this.activity.stillActive(references));
+    if (result.expired > 0) this.logger.log(`expired ${result.expired} hold(s)`);
+  }
+}

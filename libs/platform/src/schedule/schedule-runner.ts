@@ -1,0 +1,125 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+/**
+ * The row of a schedule: its name under the deployment's REDIS_KEY_PREFIX, because what the
+ * schedules tend (the queues) lives under that prefix; deployments sharing one database (test
+ * runs) then keep their schedules apart.
+ */
+export function scheduleKey(config: Pick<AppConfig, 'REDIS_KEY_PREFIX'>, name: string): string {
+  return `${config.REDIS_KEY_PREFIX}${name}`;
+}
+
+/** Names the advisory locks of the schedules (first key of pg_try_advisory_xact_lock(int, int)). */
+const LOCK_NAMESPACE = 'jewelshot:schedule';
+
+/** How long shutdown waits for a run in progress. */
+const SHUTDOWN_WAIT_MS = 10_000;
+
+interface Schedule {
+  name: string;
+  intervalMs: number;
+  task: () => Promise<unknown>;
+  timer?: NodeJS.Timeout;
+  /** This process's run in progress: a run never overlaps its own previous one. */
+  running?: Promise<void>;
+}
+
+/**
+ * Timers in the process, one run per interval across all processes, with no Redis involved:
+ * the safety net (reconcile, hold sweep) must keep running after Redis loses its data.
+ *
+ * Every quarter interval each process tries to claim the next run in a short transaction: a
+ * `pg_try_advisory_xact_lock` on the schedule's name (a second process skips instead of queueing
+ * behind the first), then an upsert of its `schedule_runs` row that succeeds only once the
+ * interval has passed since the last start (PostgreSQL's clock, so workers' clocks may differ).
+ * The winner runs the task outside that transaction and records how it ended.
+ * A run longer than its interval may overlap another process's next run: tasks must be safe
+ * to run concurrently (ours lock the rows they change).
+ */
+@Injectable()
+export class ScheduleRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger(ScheduleRunner.name);
+  private readonly schedules = new Map<string, Schedule>();
+  private stopped = false;
+
+  // The runner's own short transactions, never a caller's: it runs from timers.
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Runs `task` about every `intervalMs` (the first check is at once). */
+  every(name: string, intervalMs: number, task: () => Promise<unknown>): void {
+    if (this.schedules.has(name)) throw new Error(`schedule ${name} is already registered`);
+    const schedule: Schedule = { name: scheduleKey(this.config, name), intervalMs, task };
+    this.schedules.set(name, schedule);
+    const checkEvery = Math.max(50, Math.min(Math.floor(intervalMs / 4), 15_000));
+    schedule.timer = setInterval(() => this.tick(schedule), checkEvery);
+    schedule.timer.unref();
+    this.tick(schedule);
+  }
+
+  private tick(schedule: Schedule): void {
+    if (this.stopped || schedule.running) return;
+    schedule.running = this.runIfDue(schedule)
+      .then(() => undefined)
+      .catch((error: unknown) => this.logger.warn({ err: error, schedule: schedule.name }, 'schedule check failed; will try again'))
+      .finally(() => (schedule.running = undefined));
+  }
+
+  /** Claims and runs the schedule if its interval has passed; true when this process ran it. */
+  private async runIfDue(schedule: Schedule): Promise<boolean> {
+    if (!(await this.claim(schedule.name, schedule.intervalMs))) return false;
+    const started = performance.now();
+    let error: string | null = null;
+    try {
+      await schedule.task();
+    } catch (failure) {
+      error = (failure instanceof Error ? failure.message : String(failure)).slice(0, 500);
+      this.logger.error({ err: failure, schedule: schedule.name }, 'scheduled run failed');
+    }
+    await this.dataSource.query(
+      `UPDATE schedule_runs
+          SET last_finished_at = now(), last_duration_ms = $2, last_error = $3,
+              last_succeeded_at = CASE WHEN $3::varchar IS NULL THEN now() ELSE last_succeeded_at END
+        WHERE name = $1`,
+      [schedule.name, Math.round(performance.now() - started), error],
+    );
+    return true;
+  }
+
+  private async claim(name: string, intervalMs: number): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const [lock] = (await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS locked`, [
+        LOCK_NAMESPACE,
+        name,
+      ])) as Array<{ locked: boolean }>;
+      if (!lock?.locked) return false;
+      const claimed = (await manager.query(
+        `INSERT INTO schedule_runs AS r (name, interval_ms, last_started_at, runs) VALUES ($1, $2, now(), 1)
+         ON CONFLICT (name) DO UPDATE SET interval_ms = EXCLUDED.interval_ms, last_started_at = now(), runs = r.runs + 1
+          WHERE r.last_started_at <= now() - make_interval(secs => $2::int / 1000.0)
+         RETURNING name`,
+        [name, intervalMs],
+      )) as unknown[];
+      return claimed.length === 1;
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    for (const schedule of this.schedules.values()) clearInterval(schedule.timer);
+    // Let a run in progress record its end before the pool closes, but not forever: a task
+    // stuck on an unreachable Redis must not hold the process up.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.schedules.values()].map((schedule) => schedule.running)),
+      new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+}

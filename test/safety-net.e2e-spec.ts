@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { LedgerService } from '@jewelshot/credit-ledger';
+import { loadConfig, scheduleKey } from '@jewelshot/platform';
+import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
+import { startApi, type TestApi } from './support/app';
+import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from './support/ai';
+import { newUser } from './support/factories';
+import { baseTestEnv, suitePrefix } from './support/test-env';
+import { startThrowawayRedis, type ThrowawayRedis } from './support/throwaway-redis';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the safety net lives in PostgreSQL, not in Redis', () => {
+  let redis: ThrowawayRedis;
+  let api: TestApi | undefined;
+  let worker: WorkerApp | undefined;
+
+  beforeEach(async () => {
+    // A Redis of this test's own: it is flushed mid-test.
+    redis = await startThrowawayRedis();
+  });
+
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+    await api?.close();
+    api = undefined;
+    await redis.stop();
+  });
+
+  it('after FLUSHALL, with no restart, lost jobs run and settle and a stale hold expires', async () => {
+    const intervalMs = 2000;
+    const graceMs = 1000;
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: suitePrefix('safety-net'),
+      SIGNUP_CREDITS: '0',
+      RECONCILE_INTERVAL_MS: String(intervalMs),
+      RECONCILE_GRACE_MS: String(graceMs),
+      HOLD_SWEEP_INTERVAL_MS: String(intervalMs),
+    };
+    api = await startApi(env);
+    const user = await newUser(api);
+    await fund(api, user, 7);
+    const latencyMs = 500;
+    worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, WORKER_CONCURRENCY: '1', LOCAL_PROVIDER_LATENCY_MS: String(latencyMs) }));
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) ids.push((await submit(api, user, { operation: 'generate', params: { prompt: `flushed ${i}` } })).body.id);
+    // A hold nothing works on (a reference that is no job), pending with its credit reserved.
+    const hold = await api.app.get(LedgerService).reserve(user.id, 'generate', `test:orphan-hold:${randomUUID()}`);
+    for (let i = 0; i < 200 && !(await jobRows(api, ids)).some((row) => row.status === 'running'); i += 1) await sleep(25);
+    const before = await jobRows(api, ids);
+    expect(before.filter((row) => row.status === 'queued').length).toBeGreaterThanOrEqual(3);
+
+    // Redis loses everything: the BullMQ jobs, and what used to be the schedulers.
+    const flushedAt = Date.now();
+    expect(await redis.client().flushall()).toBe('OK');
+    // Now the hold is past its time.
+    const dataSource = api.app.get(DataSource);
+    await dataSource.query(`UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
+
+    // The reconciler re-enqueues within an interval (+ grace); then the jobs take their provider time.
+    const bound = intervalMs + graceMs + ids.length * latencyMs + 15_000;
+    const rows = await waitTerminal(api, ids, bound);
+    expect(rows.every((row) => row.status === 'succeeded' && row.hold_status === 'posted')).toBe(true);
+    for (let i = 0; i < 100; i += 1) {
+      const [current] = await dataSource.query(`SELECT status FROM credit_holds WHERE id = $1`, [hold.id]);
+      if (current.status !== 'pending') break;
+      await sleep(100);
+    }
+    const [expired] = await dataSource.query(`SELECT status FROM credit_holds WHERE id = $1`, [hold.id]);
+    expect(expired.status).toBe('expired');
+    const recoveredMs = Date.now() - flushedAt;
+    process.stdout.write(`safety net: 6 jobs settled and the stale hold expired ${recoveredMs} ms after FLUSHALL (bound ${bound} ms)\n`);
+
+    const charges = await dataSource.query(`SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`, [user.id]);
+    expect(charges[0].n).toBe(6);
+    await expectLedgerClean(api);
+
+    // The runs are on record in PostgreSQL, after the flush, and /health says when.
+    const [run] = await dataSource.query(`SELECT last_succeeded_at FROM schedule_runs WHERE name = $1`, [scheduleKey(api.config, 'reconcile')]);
+    expect(run.last_succeeded_at.getTime()).toBeGreaterThan(flushedAt - 1000);
+    let health = await api.http().get('/health');
+    // The worker's heartbeat key went with the flush; it comes back within a third of its TTL.
+    for (let i = 0; i < 100 && health.status !== 200; i += 1) {
+      await sleep(100);
+      health = await api.http().get('/health');
+    }
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('healthy');
+    expect(health.body.details.reconcile).toMatch(/^OK: last ran at \d{4}-\d\d-\d\dT/);
+  });
+
+  it('reports /health degraded when the last reconcile is overdue, and says when it ran', async () => {
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: suitePrefix('safety-net-overdue'), RECONCILE_INTERVAL_MS: '600000', RECONCILE_GRACE_MS: '0' };
+    api = await startApi({ ...env, RECONCILE_INTERVAL_MS: '1000' });
+    // A live worker (heartbeat), whose own long interval will not run the reconciler again soon.
+    worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+    const key = scheduleKey(api.config, 'reconcile');
+    const dataSource = api.app.get(DataSource);
+    for (let i = 0; i < 100 && (await dataSource.query(`SELECT 1 FROM schedule_runs WHERE name = $1 AND last_succeeded_at IS NOT NULL`, [key])).length === 0; i += 1) {
+      await sleep(50);
+    }
+    const fresh = await api.http().get('/health');
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.details.reconcile).toMatch(/^OK: last ran at/);
+
+    // The API allows 2 x 1000 ms + 0: a run 30 s old is overdue.
+    await dataSource.query(`UPDATE schedule_runs SET last_succeeded_at = now() - interval '30 seconds' WHERE name = $1`, [key]);
+    const overdue = await api.http().get('/health');
+    expect(overdue.status).toBe(503);
+    expect(overdue.body).toMatchObject({
+      status: 'degraded',
+      services: { database: true, redis: true, worker: true },
+      details: { reconcile: expect.stringMatching(/^Overdue: last ran at .* \(3\d s ago\)$/) },
+    });
+  });
+});
