@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { JobSignals } from '@jewelshot/ai-jobs';
+import { JobSignals, Reconciler } from '@jewelshot/ai-jobs';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
@@ -58,6 +58,36 @@ describe('worker hardening', () => {
     // Three attempts each stored an output; none of the bytes are left behind.
     expect(filesUnder(join(api.config.STORAGE_DIR, user.id))).toEqual([]);
     await expectLedgerClean(api);
+  });
+
+  it('counts the expired idempotency keys it deletes', async () => {
+    const user = await newUser(api);
+    const dataSource = api.app.get(DataSource);
+    await dataSource.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_hash, created_at)
+       SELECT $1, 'old-' || i, repeat('0', 64), now() - interval '25 hours' FROM generate_series(1, 5) AS i`,
+      [user.id],
+    );
+    await dataSource.query(`INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, 'fresh', repeat('0', 64))`, [user.id]);
+    const worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, RECONCILE_INTERVAL_MS: '600000' }));
+    try {
+      // The worker's own first run may have got there already; then this one finds none.
+      const report = await worker.context.get(Reconciler).reconcile();
+      const left = await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [user.id]);
+      expect(left).toEqual([{ key: 'fresh' }]);
+      expect([0, 5]).toContain(report.idempotencyKeysDeleted);
+      // And a run that finds them counts them exactly.
+      await dataSource.query(
+        `INSERT INTO idempotency_keys (user_id, key, request_hash, created_at)
+         SELECT $1, 'older-' || i, repeat('0', 64), now() - interval '25 hours' FROM generate_series(1, 3) AS i`,
+        [user.id],
+      );
+      const again = await worker.context.get(Reconciler).reconcile();
+      expect(again.idempotencyKeysDeleted).toBe(3);
+      expect(await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [user.id])).toEqual([{ key: 'fresh' }]);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('keeps pub/sub channels apart by REDIS_KEY_PREFIX: an app does not hear another deployment\'s cancel', async () => {

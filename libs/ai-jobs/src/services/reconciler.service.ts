@@ -81,10 +81,13 @@ export class Reconciler {
     }
     if (lost.length > 0 && (await this.queue.enqueue(lost))) report.requeued = lost.length;
 
-    const deleted = (await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1`,
-    )) as unknown[];
-    report.idempotencyKeysDeleted = deleted.length;
+    // A SELECT over the DELETE: TypeORM hands back a bare DELETE's result as [rows, rowCount],
+    // whose length is always 2, whereas a SELECT's rows are what they say.
+    const [deleted] = (await this.dataSource.query(
+      `WITH gone AS (DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+    )) as Array<{ n: number }>;
+    report.idempotencyKeysDeleted = deleted?.n ?? 0;
 
     if (report.requeued || report.failedStuck || report.idempotencyKeysDeleted) {
       this.logger.log(
