@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -9,6 +10,7 @@ import { startApi, type TestApi } from './support/app';
 import { expectLedgerClean, fund, submit, waitTerminal } from './support/ai';
 import { newUser } from './support/factories';
 import { baseTestEnv, suitePrefix } from './support/test-env';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,6 +89,29 @@ describe('worker hardening', () => {
       expect(await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [user.id])).toEqual([{ key: 'fresh' }]);
     } finally {
       await worker.close();
+    }
+  });
+
+  it('runs a second worker whose WORKER_HEALTH_PORT is taken, without that port', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = await startWorkerProcess({ ...env, HOST: '127.0.0.1', WORKER_HEALTH_PORT: String(port) });
+      for (let i = 0; i < 100 && !/health port .* unavailable/.test(worker.output()); i += 1) await sleep(50);
+      expect(worker.output()).toMatch(/worker health port 127\.0\.0\.1:\d+ unavailable \(EADDRINUSE\); carrying on without it/);
+      // Still alive, and still working.
+      const user = await newUser(api);
+      await fund(api, user, 1);
+      const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'no health port' } });
+      const [row] = await waitTerminal(api, [job.id], 30_000);
+      expect(row?.status).toBe('succeeded');
+      expect(worker.child.exitCode).toBeNull();
+    } finally {
+      await worker?.stop();
+      await new Promise((resolve) => blocker.close(resolve));
     }
   });
 

@@ -31,7 +31,16 @@ export async function createWorker(config: AppConfig): Promise<WorkerApp> {
         res.end(JSON.stringify({ status: ready ? 'ok' : 'unavailable' }));
       });
     });
-    server.listen(config.WORKER_HEALTH_PORT, config.HOST);
+    // A port already taken (a second worker on the same host) costs this worker its health
+    // port, not its life: it says so and carries on processing jobs.
+    const listening = server;
+    listening.on('error', (error: NodeJS.ErrnoException) => {
+      context.get(Logger).warn(
+        `worker health port ${config.HOST}:${config.WORKER_HEALTH_PORT} unavailable (${error.code ?? error.message}); carrying on without it`,
+      );
+      if (server === listening) server = undefined;
+    });
+    listening.listen(config.WORKER_HEALTH_PORT, config.HOST);
   }
 
   return {
