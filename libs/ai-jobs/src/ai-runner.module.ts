@@ -10,6 +10,7 @@ import { LocalProvider } from './providers/local.provider';
 import { JobHoldActivity } from './services/job-hold-activity';
 import { JobRunner } from './services/job-runner.service';
 import { Reconciler } from './services/reconciler.service';
+import { OrphanFiles } from './storage/orphan-files';
 
 export function providerFor(config: AppConfig): AiProvider {
   if (aiProviderOf(config) === 'fal') {
@@ -29,7 +30,7 @@ export function providerFor(config: AppConfig): AiProvider {
   return new LocalProvider({ latencyMs: config.LOCAL_PROVIDER_LATENCY_MS, failureRate: config.LOCAL_PROVIDER_FAILURE_RATE });
 }
 
-/** What only the worker needs: the provider, the runner and the reconciler. */
+/** What only the worker needs: the provider, the runner, the reconciler and the orphan sweep. */
 @Module({
   imports: [AiJobsModule, CreditLedgerModule, BullModule.registerQueue({ name: AI_MAINTENANCE_QUEUE })],
   providers: [
@@ -37,7 +38,8 @@ export function providerFor(config: AppConfig): AiProvider {
     { provide: HOLD_ACTIVITY, useExisting: JobHoldActivity },
     JobRunner,
     Reconciler,
+    OrphanFiles,
   ],
-  exports: [JobRunner, Reconciler, HOLD_ACTIVITY, AI_PROVIDER, AiJobsModule, BullModule],
+  exports: [JobRunner, Reconciler, OrphanFiles, HOLD_ACTIVITY, AI_PROVIDER, AiJobsModule, BullModule],
 })
 export class AiRunnerModule {}

@@ -22,4 +22,5 @@ export * from './services/jobs.service';
 export * from './services/reconciler.service';
 export * from './storage/file-storage';
 export * from './storage/local-disk.storage';
+export * from './storage/orphan-files';
 export * from './storage/s3.storage';

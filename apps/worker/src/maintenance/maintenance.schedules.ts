@@ -1,14 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Reconciler } from '@jewelshot/ai-jobs';
+import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
 import { HOLD_ACTIVITY, LedgerService, type HoldActivity } from '@jewelshot/credit-ledger';
 import { APP_CONFIG, RECONCILE_SCHEDULE, ScheduleRunner, type AppConfig } from '@jewelshot/platform';
 
 export const HOLD_SWEEP_SCHEDULE = 'expire-holds';
+export const ORPHAN_SWEEP_SCHEDULE = 'orphan-files';
 
 /**
  * The safety net, run from timers in the worker and claimed in PostgreSQL (ScheduleRunner), so
  * it keeps running when Redis loses its data: the reconciler puts lost jobs back in the queue,
- * the hold sweeper expires pending holds nothing is working on.
+ * the hold sweeper expires pending holds nothing is working on, the orphan sweep deletes stored
+ * bytes no file row points at.
  */
 @Injectable()
 export class MaintenanceSchedules implements OnApplicationBootstrap {
@@ -17,6 +19,7 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
   constructor(
     private readonly runner: ScheduleRunner,
     private readonly reconciler: Reconciler,
+    private readonly orphans: OrphanFiles,
     private readonly ledger: LedgerService,
     @Inject(HOLD_ACTIVITY) private readonly activity: HoldActivity,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -25,6 +28,7 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     this.runner.every(RECONCILE_SCHEDULE, this.config.RECONCILE_INTERVAL_MS, () => this.reconciler.reconcile());
     this.runner.every(HOLD_SWEEP_SCHEDULE, this.config.HOLD_SWEEP_INTERVAL_MS, () => this.expireHolds());
+    this.runner.every(ORPHAN_SWEEP_SCHEDULE, this.config.ORPHAN_SWEEP_INTERVAL_MS, () => this.orphans.sweep());
   }
 
   private async expireHolds(): Promise<void> {

@@ -267,6 +267,12 @@ export class EnvironmentVariables {
   @Min(50)
   @Max(60_000)
   JOB_CANCEL_POLL_MS = 1000;
+
+  /** How often the worker deletes stored bytes with no file row (orphans older than a day). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  ORPHAN_SWEEP_INTERVAL_MS = 3_600_000;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
