@@ -54,7 +54,7 @@ export class BatchesController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel and refund what has not started; ask running items to stop' })
+  @ApiOperation({ summary: 'Cancel and refund every item not yet finished (queued or running)' })
   @ApiOkResponse({ type: BatchDto, description: 'The batch after the request' })
   @ApiErrors('RESOURCE_NOT_FOUND')
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<BatchDto> {

@@ -238,7 +238,7 @@ export class JobsService {
   }
 
 
-  /** Cancels and refunds what has not started; running items are asked to stop. */
+  /** Cancels and refunds every item not yet settled (running ones too: see cancel). */
   async cancelBatch(batchId: string, userId: string, isAdmin = false): Promise<void> {
     const { jobs } = await this.getBatch(batchId, userId, isAdmin);
     for (const job of jobs) {
