@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { loadConfig, scheduleKey } from '@jewelshot/platform';
+import { loadConfig, ScheduleRunner, scheduleKey } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
 import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from './support/ai';
@@ -90,6 +90,34 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('healthy');
     expect(health.body.details.reconcile).toMatch(/^OK: last ran at \d{4}-\d\d-\d\dT/);
+  });
+
+  it('runs a schedule once per interval however many workers run it, and records each run', async () => {
+    api = await startApi({ REDIS_URL: redis.url });
+    const config = loadConfig({ ...baseTestEnv(), REDIS_KEY_PREFIX: suitePrefix('safety-net-runner') });
+    const dataSource = api.app.get(DataSource);
+    // Three workers' runners on one schedule.
+    const runners = [0, 1, 2].map(() => new ScheduleRunner(dataSource, config));
+    const runsBy = [0, 0, 0];
+    try {
+      runners.forEach((runner, index) =>
+        runner.every('probe', 1000, async () => {
+          runsBy[index] = (runsBy[index] ?? 0) + 1;
+          await sleep(20);
+        }),
+      );
+      await sleep(3500);
+    } finally {
+      await Promise.all(runners.map((runner) => runner.onApplicationShutdown()));
+    }
+    const total = runsBy.reduce((sum, runs) => sum + runs, 0);
+    // Claims at about 0, 1, 2 and 3 s: never one per runner per interval (which would be 9-12).
+    expect(total).toBeGreaterThanOrEqual(1);
+    expect(total).toBeLessThanOrEqual(4);
+    const [row] = await dataSource.query(`SELECT runs, last_error, last_finished_at, last_duration_ms FROM schedule_runs WHERE name = $1`, [
+      scheduleKey(config, 'probe'),
+    ]);
+    expect(row).toMatchObject({ runs: total, last_error: null, last_finished_at: expect.any(Date) });
   });
 
   it('reports /health degraded when the last reconcile is overdue, and says when it ran', async () => {
