@@ -21,3 +21,5 @@ export * from './queue/queue.module';
 export * from './errors/field-errors';
 export * from './uuid';
 export * from './database/newest-first-page';
+export * from './database/row-access';
+export * from './database/row-scope';
