@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { RowScope } from '@jewelshot/platform';
 import { startApi, type TestApi } from './support/app';
 import { fund, submit, upload } from './support/ai';
-import { bearer, newUser, type TestUser } from './support/factories';
+import { bearer, newAdmin, newUser, type TestUser } from './support/factories';
 import { smallPng } from './support/images';
 import { startLedger, type LedgerContext } from './support/ledger';
 import { suitePrefix } from './support/test-env';
@@ -150,5 +150,19 @@ describe('row-level security', () => {
     expect(file.status).toBe(404);
     const balance = await api.http().get('/v1/credits/balance').set(...bearer(a.accessToken));
     expect(balance.body).toMatchObject({ balance: 23 });
+  });
+
+  it("lets an admin's request see another user's job, batch and file, and nobody else's", async () => {
+    const admin = await newAdmin(api);
+    const [job] = (await api.db.query(`SELECT id, batch_id FROM ai_jobs WHERE user_id = $1 AND batch_id IS NOT NULL`, [b.id])) as Array<{
+      id: string;
+      batch_id: string;
+    }>;
+    const [file] = (await api.db.query(`SELECT id FROM files WHERE user_id = $1 LIMIT 1`, [b.id])) as Array<{ id: string }>;
+    const paths = [`/v1/ai/jobs/${job?.id}`, `/v1/batches/${job?.batch_id}`, `/v1/files/${file?.id}`];
+    for (const path of paths) {
+      expect({ path, status: (await api.http().get(path).set(...bearer(admin.accessToken))).status }).toEqual({ path, status: 200 });
+      expect({ path, status: (await api.http().get(path).set(...bearer(a.accessToken))).status }).toEqual({ path, status: 404 });
+    }
   });
 });
