@@ -58,9 +58,7 @@ export class UploadsController {
   })
   @ApiErrors('RESOURCE_NOT_FOUND')
   async content(@Param('id') id: string, @Query() query: FileContentQueryDto, @Res() reply: FastifyReply): Promise<void> {
-    // The signature is the authorisation, and the link names no user: the lookup sees all
-    // users' files. The scope ends before the bytes are streamed to the client.
-    const { file, body } = await this.scope.allUsers(() => this.files.openSigned(id, query.expires, query.sig));
+    const { file, body } = await this.files.openSigned(id, query.expires, query.sig);
     await reply
       .header('content-type', file.contentType)
       .header('cache-control', 'private, max-age=300')

@@ -143,10 +143,14 @@ export class FilesService {
     return { url: `${base}/v1/files/${file.id}/content?expires=${expires}&sig=${sig}`, expiresAt };
   }
 
-  /** Opens a file for a signed link; a bad, expired or foreign signature finds nothing. */
+  /**
+   * Opens a file for a signed link; a bad, expired or foreign signature finds nothing. The
+   * signature is the authorisation and the link names no user, so the row is looked up across
+   * all users, in a transaction that ends before storage is reached.
+   */
   async openSigned(fileId: string, expires: string, sig: string): Promise<{ file: StoredFile; body: Readable }> {
     if (!isUuid(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
-    const file = await this.files.findOneBy({ id: fileId });
+    const file = await this.scope.allUsers(() => this.files.findOneBy({ id: fileId }));
     if (!file) throw new FileNotFoundError();
     return { file, body: await this.storage.get(file.storageKey) };
   }
