@@ -167,7 +167,10 @@ export class JobsController {
       closed = true;
       stop();
     });
+    // Read once more now that we listen: a change between the first read and the subscription
+    // would otherwise wait for the next poll.
     if (send(first)) stop();
+    else void refresh();
     await done;
     closed = true;
     unsubscribe();
