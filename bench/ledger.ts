@@ -3,17 +3,20 @@
  * over 1,000 accounts and (b) on one hot account, at concurrency 1, 8 and 32; and in the same
  * run the same work as hand-written SQL in raw `pg` transactions, the floor of what PostgreSQL
  * allows here. Prints pairs/s, p50/p99 per pair and ours/raw ratios. Figures, not assertions.
+ * Then the cost of row-level security: the same ledger pairs as the API runs them (its role,
+ * each step in RowScope.run) against the CLI's connections, which see every row.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
-import { loadConfig, repoRoot } from '@jewelshot/platform';
+import { CreditLedgerModule, LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
+import { ConfigModule, DatabaseModule, loadConfig, repoRoot, RowScope, type AppConfig } from '@jewelshot/platform';
 import { CliModule } from '../scripts/cli.module';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -22,6 +25,21 @@ const ACCOUNTS = 1000;
 const CONCURRENCY = [1, 8, 32];
 
 type Pair = (userId: string, reference: string) => Promise<void>;
+
+/** The ledger on connections like the API's: its role, under row-level security. */
+@Module({})
+class ApiRoleLedgerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiRoleLedgerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ applicationName: 'jewelshot-bench-api-role', rowAccess: 'user-scoped' }),
+        CreditLedgerModule,
+      ],
+    };
+  }
+}
 
 interface Row {
   impl: string;
@@ -121,6 +139,7 @@ async function main(): Promise<void> {
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
 
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(env)), { logger: false });
+  const apiRole = await NestFactory.createApplicationContext(ApiRoleLedgerModule.forRoot(loadConfig(env)), { logger: false });
   const raw = new Pool({ connectionString: url, max: 34 });
   try {
     const dataSource = app.get(DataSource);
@@ -169,8 +188,29 @@ async function main(): Promise<void> {
       }
     }
     console.log(`verifier after the run: ${report.entries} entries, ${report.holds} holds, ${report.violations.length} violation(s)`);
-  } finally {
+
+    // Row-level security: reserve (as in a job submission) and confirm, each in the user's
+    // RowScope on the API's role, against the same calls on the CLI's see-all connections.
+    // The raw pool is done: free its connections for the API-role pool.
     await raw.end();
+    const scoped = apiRole.get(RowScope);
+    const scopedLedger = apiRole.get(LedgerService);
+    const asApi: Pair = async (userId, reference) => {
+      const hold = await scoped.run(userId, () => scopedLedger.reserve(userId, 'generate', reference));
+      await scoped.run(userId, () => scopedLedger.confirm(hold.id));
+    };
+    console.log('\nrow-level security, 1,000 accounts: conc  cli pairs/s  api-role pairs/s  api/cli  p50 cli/api ms');
+    for (const concurrency of CONCURRENCY) {
+      const pick = (i: number) => userIds[i % ACCOUNTS] as string;
+      const cli = await measure(ours, pick, concurrency, `rls-cli:${concurrency}`);
+      const api = await measure(asApi, pick, concurrency, `rls-api:${concurrency}`);
+      console.log(
+        `${String(concurrency).padStart(39)}  ${String(cli.pairsPerSecond).padStart(11)}  ${String(api.pairsPerSecond).padStart(16)}  ${(api.pairsPerSecond / Math.max(1, cli.pairsPerSecond)).toFixed(2).padStart(7)}  ${cli.p50.toFixed(2)}/${api.p50.toFixed(2)}`,
+      );
+    }
+  } finally {
+    if (!raw.ending) await raw.end();
+    await apiRole.close();
     await app.close();
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.end();

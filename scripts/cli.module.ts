@@ -13,7 +13,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot({ applicationName: 'jewelshot-cli' }),
+        DatabaseModule.forRoot({ applicationName: 'jewelshot-cli', rowAccess: 'all-users' }),
         IdentityModule,
         CreditLedgerModule,
         JobLedgerChecksModule,

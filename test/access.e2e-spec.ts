@@ -1,5 +1,4 @@
 import { AuthService } from '@jewelshot/identity';
-import { DataSource } from 'typeorm';
 import { startApi, type TestApi } from './support/app';
 import { bearer, newAdmin, newUser } from './support/factories';
 
@@ -57,7 +56,7 @@ describe('authorisation', () => {
     const user = await newUser(api);
     expect((await api.http().get('/v1/me').set(...bearer(user.accessToken))).status).toBe(200);
 
-    await api.app.get(DataSource).query(`UPDATE users SET status = 'banned' WHERE id = $1`, [user.id]);
+    await api.db.query(`UPDATE users SET status = 'banned' WHERE id = $1`, [user.id]);
     const bannedAt = Date.now();
 
     let res = await api.http().get('/v1/me').set(...bearer(user.accessToken));

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
@@ -34,7 +33,7 @@ describe('batches', () => {
     const res = await createBatch(user, { name: 'too big', operation: 'upscale', params: { scale: 2 }, inputImageIds: ids });
     expect(res.status).toBe(402);
     expect(res.body).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { needed: 20, available: 14 } });
-    const db = api.app.get(DataSource);
+    const db = api.db;
     expect(await db.query('SELECT id FROM batches WHERE user_id = $1', [user.id])).toEqual([]);
     expect(await db.query('SELECT id FROM ai_jobs WHERE user_id = $1', [user.id])).toEqual([]);
     expect(await db.query('SELECT id FROM credit_holds WHERE user_id = $1', [user.id])).toEqual([]);
@@ -55,9 +54,7 @@ describe('batches', () => {
       const rows = await waitTerminal(api, res.body.items.map((item: { id: string }) => item.id));
       expect(rows.every((row) => row.status === 'succeeded')).toBe(true);
       // In parallel: at some moment several items were running at once.
-      const spans = (await api.app
-        .get(DataSource)
-        .query(`SELECT started_at, finished_at FROM ai_jobs WHERE batch_id = $1`, [res.body.id])) as Array<{
+      const spans = (await api.db.query(`SELECT started_at, finished_at FROM ai_jobs WHERE batch_id = $1`, [res.body.id])) as Array<{
         started_at: Date;
         finished_at: Date;
       }>;

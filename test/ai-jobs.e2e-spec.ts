@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { DataSource } from 'typeorm';
 import { JobHoldActivity } from '@jewelshot/ai-jobs';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
@@ -44,7 +43,7 @@ describe('AI jobs', () => {
       const res = await submit(api, user, { operation: 'generate', params: { prompt: 'ring', numImages: 4 } });
       expect(res.status).toBe(402);
       expect(res.body).toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { needed: 4, available: 3 } });
-      const rows = await api.app.get(DataSource).query('SELECT id FROM ai_jobs WHERE user_id = $1', [user.id]);
+      const rows = await api.db.query('SELECT id FROM ai_jobs WHERE user_id = $1', [user.id]);
       expect(rows).toEqual([]);
       expect(await queue.getJobCounts()).toEqual(before);
       const balance = await api.http().get('/v1/credits/balance').set(...bearer(user.accessToken));
@@ -107,9 +106,7 @@ describe('AI jobs', () => {
     expect(Math.max(...rows.map((row) => row.attempts))).toBeLessThanOrEqual(3);
     const balance = await api.http().get('/v1/credits/balance').set(...bearer(user.accessToken));
     expect(balance.body).toEqual({ balance: 103 - succeeded.length, reserved: 0, available: 103 - succeeded.length });
-    const charges = await api.app
-      .get(DataSource)
-      .query(`SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`, [user.id]);
+    const charges = await api.db.query(`SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`, [user.id]);
     expect(charges[0].n).toBe(succeeded.length);
     await expectLedgerClean(api);
   });
@@ -123,7 +120,7 @@ describe('AI jobs', () => {
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const holds = await api.app.get(DataSource).query(`SELECT id FROM credit_holds WHERE user_id = $1`, [user.id]);
+    const holds = await api.db.query(`SELECT id FROM credit_holds WHERE user_id = $1`, [user.id]);
     expect(holds).toHaveLength(1);
 
     const reused = await submit(api, user, { operation: 'generate', params: { prompt: 'another ring' } }, 'key-1');
@@ -131,17 +128,11 @@ describe('AI jobs', () => {
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
     // A first request still in flight (key taken, nothing created yet).
-    await api.app
-      .get(DataSource)
-      .query(`INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, 'key-2', $2)`, [user.id, '0'.repeat(64)]);
+    await api.db.query(`INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, 'key-2', $2)`, [user.id, '0'.repeat(64)]);
     const inFlight = await submit(api, user, body, 'key-2');
     expect([409, 422]).toContain(inFlight.status);
-    const sameHash = await api.app
-      .get(DataSource)
-      .query(`SELECT request_hash FROM idempotency_keys WHERE user_id = $1 AND key = 'key-1'`, [user.id]);
-    await api.app
-      .get(DataSource)
-      .query(`INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, 'key-3', $2)`, [user.id, sameHash[0].request_hash]);
+    const sameHash = await api.db.query(`SELECT request_hash FROM idempotency_keys WHERE user_id = $1 AND key = 'key-1'`, [user.id]);
+    await api.db.query(`INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, 'key-3', $2)`, [user.id, sameHash[0].request_hash]);
     const busy = await submit(api, user, body, 'key-3');
     expect(busy.status).toBe(409);
     expect(busy.body.code).toBe('CONFLICT');
@@ -190,7 +181,8 @@ describe('AI jobs', () => {
   it('tells the hold sweeper a hold is in use exactly while its job is queued or running', async () => {
     const user = await newUser(api);
     const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'in use' } });
-    const activity = api.app.get(JobHoldActivity);
+    // The sweeper asks from the worker, whose connections see every user's rows: so does api.db.
+    const activity = new JobHoldActivity(api.db);
     const stranger = '00000000-0000-4000-8000-000000000000';
     expect(await activity.stillActive([job.id, stranger, 'signup:x'])).toEqual(new Set([job.id]));
     await api.http().post(`/v1/ai/jobs/${job.id}/cancel`).set(...bearer(user.accessToken));

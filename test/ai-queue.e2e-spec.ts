@@ -1,5 +1,4 @@
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import { Reconciler } from '@jewelshot/ai-jobs';
 import { LedgerVerifier } from '@jewelshot/credit-ledger';
 import { loadConfig } from '@jewelshot/platform';
@@ -29,7 +28,7 @@ describe('queue, priorities and recovery', () => {
     const high = await newUser(api, 'high');
     await fund(api, low, 50);
     await fund(api, high, 1);
-    await api.app.get(DataSource).query(`UPDATE users SET priority_tier = 'low' WHERE id = $1`, [low.id]);
+    await api.db.query(`UPDATE users SET priority_tier = 'low' WHERE id = $1`, [low.id]);
     const admin = await newAdmin(api);
     const set = await api
       .http()
@@ -121,9 +120,7 @@ describe('queue, priorities and recovery', () => {
     try {
       const rows = await waitTerminal(api, ids, 60_000);
       expect(rows.every((row) => row.status === 'succeeded')).toBe(true);
-      const charges = await api.app
-        .get(DataSource)
-        .query(`SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`, [user.id]);
+      const charges = await api.db.query(`SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`, [user.id]);
       expect(charges[0].n).toBe(12);
     } finally {
       await second.stop();
@@ -138,9 +135,7 @@ describe('queue, priorities and recovery', () => {
     await fund(api, user, 1);
     const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'stuck' } });
     // What a job whose worker vanished without a trace looks like, long after its start.
-    await api.app
-      .get(DataSource)
-      .query(`UPDATE ai_jobs SET status = 'running', attempts = 1, started_at = now() - interval '2 hours', updated_at = now() - interval '2 hours' WHERE id = $1`, [body.id]);
+    await api.db.query(`UPDATE ai_jobs SET status = 'running', attempts = 1, started_at = now() - interval '2 hours', updated_at = now() - interval '2 hours' WHERE id = $1`, [body.id]);
     const worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, JOB_RUNNING_DEADLINE_MS: '60000' }));
     try {
       // The worker's own scheduled run may get there first; either way it happens once.
@@ -159,7 +154,7 @@ describe('queue, priorities and recovery', () => {
     const user = await newUser(api);
     await fund(api, user, 1);
     const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'audited' } });
-    const runner = api.app.get(DataSource).createQueryRunner();
+    const runner = api.db.createQueryRunner();
     await runner.startTransaction();
     try {
       // A job marked succeeded whose hold was never charged: exactly what must never happen.

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { startApi, type TestApi } from './support/app';
 import { bearer, newUser, uniqueEmail } from './support/factories';
 
@@ -129,9 +128,7 @@ describe('identity and auth', () => {
 
   it('stores passwords as argon2id hashes only', async () => {
     const user = await newUser(api);
-    const rows: Array<{ password_hash: string }> = await api.app
-      .get(DataSource)
-      .query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
+    const rows: Array<{ password_hash: string }> = await api.db.query('SELECT password_hash FROM users WHERE id = $1', [user.id]);
     expect(rows[0]?.password_hash).toMatch(/^\$argon2id\$/);
     expect(rows[0]?.password_hash).not.toContain(user.password);
   });

@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig, RowScope } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
 import { bearer, newAdmin, newUser, uniqueEmail } from './support/factories';
@@ -40,7 +39,7 @@ describe('credits over HTTP', () => {
     } finally {
       grant.mockRestore();
     }
-    const rows = await api.app.get(DataSource).query('SELECT id FROM users WHERE email = $1', [email]);
+    const rows = await api.db.query('SELECT id FROM users WHERE email = $1', [email]);
     expect(rows).toEqual([]);
     const retry = await api.http().post('/v1/auth/register').send({ email, password: 'atomic-password' });
     expect(retry.status).toBe(201);
@@ -49,7 +48,8 @@ describe('credits over HTTP', () => {
   it('pages the history newest first with a cursor', async () => {
     const user = await newUser(api);
     const ledger = api.app.get(LedgerService);
-    for (let i = 1; i <= 4; i += 1) await ledger.grant(user.id, i, `${user.id}:page:${i}`, `grant ${i}`);
+    const scope = api.app.get(RowScope);
+    for (let i = 1; i <= 4; i += 1) await scope.run(user.id, () => ledger.grant(user.id, i, `${user.id}:page:${i}`, `grant ${i}`));
     const first = await api.http().get('/v1/credits/history?limit=3').set(...bearer(user.accessToken));
     expect(first.body.data.map((e: { delta: number }) => e.delta)).toEqual([4, 3, 2]);
     const second = await api
@@ -100,9 +100,7 @@ describe('credits over HTTP', () => {
     expect((await adjust({ delta: -100, reason: 'too much', reference: 'ticket-43' })).status).toBe(409);
     expect((await adjust({ delta: 0, reason: 'nothing', reference: 'ticket-44' })).status).toBe(400);
 
-    const [entry] = await api.app
-      .get(DataSource)
-      .query(`SELECT actor_id FROM credit_entries WHERE id = $1`, [first.body.id]);
+    const [entry] = await api.db.query(`SELECT actor_id FROM credit_entries WHERE id = $1`, [first.body.id]);
     expect(entry.actor_id).toBe(admin.id);
 
     const forbidden = await api.http().post(`/v1/admin/users/${user.id}/credits`).set(...bearer(user.accessToken)).send({});
@@ -123,20 +121,19 @@ describe('hold sweeper in the worker', () => {
     try {
       const user = await newUser(api);
       const ledger = api.app.get(LedgerService);
-      const hold = await ledger.reserve(user.id, 'generate', `${user.id}:sweep`, { ttlSeconds: 60 });
-      await api.app
-        .get(DataSource)
-        .query(`UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
+      const scope = api.app.get(RowScope);
+      const hold = await scope.run(user.id, () => ledger.reserve(user.id, 'generate', `${user.id}:sweep`, { ttlSeconds: 60 }));
+      await api.db.query(`UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
 
       worker = await createWorker(loadConfig(env));
       let status = 'pending';
       for (let i = 0; i < 50 && status === 'pending'; i += 1) {
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const [row] = await api.app.get(DataSource).query(`SELECT status FROM credit_holds WHERE id = $1`, [hold.id]);
+        const [row] = await api.db.query(`SELECT status FROM credit_holds WHERE id = $1`, [hold.id]);
         status = row.status;
       }
       expect(status).toBe('expired');
-      expect(await ledger.balance(user.id)).toEqual({ balance: 3, reserved: 0, available: 3 });
+      expect(await scope.run(user.id, () => ledger.balance(user.id))).toEqual({ balance: 3, reserved: 0, available: 3 });
     } finally {
       await worker?.close();
       await api.close();

@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { FalProvider, ProviderError, type ProviderHooks } from '@jewelshot/ai-jobs';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
@@ -105,7 +104,7 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
       const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'fal ring' } });
       const [row] = await waitTerminal(api, [body.id]);
       expect(row).toMatchObject({ status: 'succeeded', hold_status: 'posted' });
-      const [job] = await api.app.get(DataSource).query('SELECT provider, provider_request_id FROM ai_jobs WHERE id = $1', [body.id]);
+      const [job] = await api.db.query('SELECT provider, provider_request_id FROM ai_jobs WHERE id = $1', [body.id]);
       expect(job.provider).toBe('fal');
       expect(fake.requests.has(job.provider_request_id)).toBe(true);
       const view = await api.http().get(`/v1/ai/jobs/${body.id}`).set(...bearer(user.accessToken));
@@ -131,9 +130,7 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
       const submitsBefore = fake.submits.length;
       await worker?.close();
       const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'crash-resume ring' } });
-      await api.app
-        .get(DataSource)
-        .query(`UPDATE ai_jobs SET provider_request_id = $2, attempts = 1 WHERE id = $1`, [body.id, earlier.submitted[0]]);
+      await api.db.query(`UPDATE ai_jobs SET provider_request_id = $2, attempts = 1 WHERE id = $1`, [body.id, earlier.submitted[0]]);
       worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
       const [row] = await waitTerminal(api, [body.id]);
       expect(row?.status).toBe('succeeded');

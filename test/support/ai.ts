@@ -1,13 +1,14 @@
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
 import { AI_QUEUE } from '@jewelshot/ai-jobs';
+import { RowScope } from '@jewelshot/platform';
 import type { TestApi } from './app';
 import { bearer, type TestUser } from './factories';
 
-/** Gives a user credits through the ledger. */
+/** Gives a user credits through the ledger, in that user's row scope (as the API would). */
 export async function fund(api: TestApi, user: TestUser, credits: number): Promise<void> {
-  await api.app.get(LedgerService).grant(user.id, credits, `test-fund:${user.id}:${Date.now()}:${Math.random()}`, 'test credits');
+  const reference = `test-fund:${user.id}:${Date.now()}:${Math.random()}`;
+  await api.app.get(RowScope).run(user.id, () => api.app.get(LedgerService).grant(user.id, credits, reference, 'test credits'));
 }
 
 export async function upload(api: TestApi, user: TestUser, bytes: Buffer, filename = 'photo.png') {
@@ -31,7 +32,7 @@ export interface JobRow {
 }
 
 export async function jobRows(api: TestApi, ids: string[]): Promise<JobRow[]> {
-  return api.app.get(DataSource).query(
+  return api.db.query(
     `SELECT j.id, j.status, h.status AS hold_status, j.cost, j.attempts, j.started_at, j.priority
        FROM ai_jobs j JOIN credit_holds h ON h.id = j.hold_id WHERE j.id = ANY($1::uuid[])`,
     [ids],

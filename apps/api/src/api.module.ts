@@ -49,7 +49,7 @@ export class ApiModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot('api'),
-        DatabaseModule.forRoot({ applicationName: 'jewelshot-api' }),
+        DatabaseModule.forRoot({ applicationName: 'jewelshot-api', rowAccess: 'user-scoped' }),
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),
         PassportModule,

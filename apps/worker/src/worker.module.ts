@@ -27,7 +27,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot('worker'),
-        DatabaseModule.forRoot({ applicationName: 'jewelshot-worker' }),
+        DatabaseModule.forRoot({ applicationName: 'jewelshot-worker', rowAccess: 'all-users' }),
         RedisModule.forRoot('worker'),
         QueueModule.forRoot('worker'),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),

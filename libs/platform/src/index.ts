@@ -24,3 +24,5 @@ export * from './database/newest-first-page';
 export * from './schedule/schedule-run.entity';
 export * from './schedule/schedule-runner';
 export * from './schedule/schedules.module';
+export * from './database/row-access';
+export * from './database/row-scope';

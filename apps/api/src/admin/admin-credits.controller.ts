@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@ne
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
 import { UsersService, type Principal } from '@jewelshot/identity';
+import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Roles } from '../common/roles.decorator';
@@ -15,6 +16,7 @@ export class AdminCreditsController {
     private readonly ledger: LedgerService,
     private readonly verifier: LedgerVerifier,
     private readonly users: UsersService,
+    private readonly scope: RowScope,
   ) {}
 
   @Post('users/:userId/credits')
@@ -33,7 +35,10 @@ export class AdminCreditsController {
     @Body() body: AdjustCreditsDto,
   ): Promise<EntryDto> {
     await this.users.getById(userId);
-    const entry = await this.ledger.adjust(userId, body.delta, `admin:${body.reference}`, body.reason, admin.userId);
+    // An admin use case: it acts on another user's account, on purpose.
+    const entry = await this.scope.allUsers(() =>
+      this.ledger.adjust(userId, body.delta, `admin:${body.reference}`, body.reason, admin.userId),
+    );
     return EntryDto.of(entry);
   }
 

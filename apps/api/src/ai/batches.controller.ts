@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { JobsService } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
+import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
@@ -14,11 +15,15 @@ export class BatchesController {
   constructor(
     private readonly jobs: JobsService,
     private readonly view: JobView,
+    private readonly scope: RowScope,
   ) {}
 
-  private async full(batchId: string, principal: Principal): Promise<BatchDto> {
-    const { batch, jobs, progress } = await this.jobs.getBatch(batchId, principal.userId, principal.role === 'admin');
-    return { ...this.view.batch(batch), progress, items: await this.view.jobs(jobs) };
+  private full(batchId: string, principal: Principal): Promise<BatchDto> {
+    const isAdmin = principal.role === 'admin';
+    return this.scope.forCaller(principal.userId, isAdmin, async () => {
+      const { batch, jobs, progress } = await this.jobs.getBatch(batchId, principal.userId, isAdmin);
+      return { ...this.view.batch(batch), progress, items: await this.view.jobs(jobs) };
+    });
   }
 
   @Post()
@@ -40,7 +45,7 @@ export class BatchesController {
   @ApiOkResponse({ type: BatchPageDto, description: 'One page' })
   @ApiErrors('VALIDATION_ERROR')
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<BatchPageDto> {
-    const page = await this.jobs.listBatches(principal.userId, query.limit, query.cursor);
+    const page = await this.scope.run(principal.userId, () => this.jobs.listBatches(principal.userId, query.limit, query.cursor));
     return { data: page.data.map((batch) => this.view.batch(batch)), nextCursor: page.nextCursor };
   }
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { IdempotencyService, JobSignals, JobsService, TERMINAL_STATUSES, type AiJob } from '@jewelshot/ai-jobs';
+import { IdempotencyService, JobSignals, JobsService, TERMINAL_STATUSES } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
-import { DomainError } from '@jewelshot/platform';
+import { DomainError, RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
@@ -24,7 +24,16 @@ export class JobsController {
     private readonly idempotency: IdempotencyService,
     private readonly signals: JobSignals,
     private readonly view: JobView,
+    private readonly scope: RowScope,
   ) {}
+
+  /** The job as the caller may see it, read in the caller's row scope (a transaction of its own). */
+  private visibleJob(id: string, principal: Principal): Promise<JobDto> {
+    const isAdmin = principal.role === 'admin';
+    return this.scope.forCaller(principal.userId, isAdmin, async () =>
+      this.view.job(await this.jobs.getVisible(id, principal.userId, isAdmin)),
+    );
+  }
 
   @Post()
   @HttpCode(202)
@@ -53,7 +62,7 @@ export class JobsController {
     }
     if (start.kind === 'replay-job') {
       void reply.header('idempotent-replayed', 'true');
-      return this.view.job(await this.jobs.getVisible(start.jobId, principal.userId));
+      return this.scope.run(principal.userId, async () => this.view.job(await this.jobs.getVisible(start.jobId, principal.userId)));
     }
     try {
       const job = await this.jobs.submit(principal.userId, body.operation, body.params, (created) =>
@@ -73,8 +82,10 @@ export class JobsController {
   @ApiOkResponse({ type: JobPageDto, description: 'One page' })
   @ApiErrors('VALIDATION_ERROR')
   async list(@CurrentPrincipal() principal: Principal, @Query() query: JobListQueryDto): Promise<JobPageDto> {
-    const page = await this.jobs.list(principal.userId, query.limit, query.status, query.cursor);
-    return { data: await this.view.jobs(page.data), nextCursor: page.nextCursor };
+    return this.scope.run(principal.userId, async () => {
+      const page = await this.jobs.list(principal.userId, query.limit, query.status, query.cursor);
+      return { data: await this.view.jobs(page.data), nextCursor: page.nextCursor };
+    });
   }
 
   @Get(':id')
@@ -82,7 +93,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobDto, description: 'The job' })
   @ApiErrors('RESOURCE_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobDto> {
-    return this.view.job(await this.jobs.getVisible(id, principal.userId, principal.role === 'admin'));
+    return this.visibleJob(id, principal);
   }
 
   @Post(':id/cancel')
@@ -107,8 +118,8 @@ export class JobsController {
   @ApiOkResponse({ description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiErrors('RESOURCE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED')
   async events(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
-    const isAdmin = principal.role === 'admin';
-    let job: AiJob = await this.jobs.getVisible(id, principal.userId, isAdmin);
+    // Each read is a short scoped transaction of its own: none stays open while the stream does.
+    const first = await this.visibleJob(id, principal);
     const open = this.openStreams.get(principal.userId) ?? 0;
     if (open >= SSE_PER_USER) {
       throw new DomainError('RATE_LIMIT_EXCEEDED', `At most ${SSE_PER_USER} event streams may be open at once`, { limit: SSE_PER_USER });
@@ -126,8 +137,7 @@ export class JobsController {
     });
     let lastSent = '';
     let closed = false;
-    const send = async () => {
-      const dto = await this.view.job(job);
+    const send = (dto: JobDto) => {
       const fingerprint = `${dto.status}:${dto.attempts}:${dto.cancelRequested}`;
       if (fingerprint !== lastSent) {
         lastSent = fingerprint;
@@ -142,8 +152,7 @@ export class JobsController {
     const refresh = async () => {
       if (closed) return;
       try {
-        job = await this.jobs.getVisible(id, principal.userId, isAdmin);
-        if (await send()) stop();
+        if (send(await this.visibleJob(id, principal))) stop();
       } catch {
         stop();
       }
@@ -158,7 +167,10 @@ export class JobsController {
       closed = true;
       stop();
     });
-    if (await send()) stop();
+    // Read once more now that we listen: a change between the first read and the subscription
+    // would otherwise wait for the next poll.
+    if (send(first)) stop();
+    else void refresh();
     await done;
     closed = true;
     unsubscribe();

@@ -4,7 +4,7 @@ import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FilesService } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
-import { ValidationError } from '@jewelshot/platform';
+import { RowScope, ValidationError } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
@@ -17,6 +17,7 @@ export class UploadsController {
   constructor(
     private readonly files: FilesService,
     private readonly view: JobView,
+    private readonly scope: RowScope,
   ) {}
 
   @Post('uploads')
@@ -43,7 +44,9 @@ export class UploadsController {
   @ApiOkResponse({ type: FileDto, description: 'The file' })
   @ApiErrors('RESOURCE_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<FileDto> {
-    return this.view.file(await this.files.getVisible(id, principal.userId, principal.role === 'admin'));
+    return this.scope.forCaller(principal.userId, principal.role === 'admin', async () =>
+      this.view.file(await this.files.getVisible(id, principal.userId, principal.role === 'admin')),
+    );
   }
 
   @Get('files/:id/content')

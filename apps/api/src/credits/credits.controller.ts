@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import type { Principal } from '@jewelshot/identity';
+import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
@@ -10,13 +11,16 @@ import { BalanceDto, EntryDto, EntryPageDto, HistoryQueryDto, PriceDto } from '.
 @ApiTags('credits')
 @Controller({ path: 'credits', version: '1' })
 export class CreditsController {
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly scope: RowScope,
+  ) {}
 
   @Get('balance')
   @ApiOperation({ summary: 'Your credits: balance, reserved for running operations, available' })
   @ApiOkResponse({ type: BalanceDto, description: 'The balance' })
   balance(@CurrentPrincipal() principal: Principal): Promise<BalanceDto> {
-    return this.ledger.balance(principal.userId);
+    return this.scope.run(principal.userId, () => this.ledger.balance(principal.userId));
   }
 
   @Get('history')
@@ -24,7 +28,7 @@ export class CreditsController {
   @ApiOkResponse({ type: EntryPageDto, description: 'One page of entries' })
   @ApiErrors('VALIDATION_ERROR')
   async history(@CurrentPrincipal() principal: Principal, @Query() query: HistoryQueryDto): Promise<EntryPageDto> {
-    const page = await this.ledger.history(principal.userId, query.limit, query.cursor);
+    const page = await this.scope.run(principal.userId, () => this.ledger.history(principal.userId, query.limit, query.cursor));
     return { data: page.data.map((entry) => EntryDto.of(entry)), nextCursor: page.nextCursor };
   }
 

@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { APP_CONFIG, isUuid, type AppConfig } from '@jewelshot/platform';
+import { APP_CONFIG, isUuid, RowScope, type AppConfig } from '@jewelshot/platform';
 import { FileNotFoundError, UnsupportedImageError } from '../ai-jobs.errors';
 import { StoredFile, type FileKind } from '../entities/stored-file.entity';
 import { EXTENSIONS, sniffImageType, type ImageType } from '../image-type';
@@ -28,6 +28,7 @@ export class FilesService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scope: RowScope,
   ) {
     this.signer = new FileSigner(config.JWT_SECRET);
   }
@@ -107,7 +108,8 @@ export class FilesService {
       height: output.info.height,
       createdAt: new Date(),
     });
-    if (options.save) await this.files.insert(file);
+    // Only the insert is in the owner's row scope: no connection is held while sharp works.
+    if (options.save) await this.scope.run(userId, () => this.files.insert(file));
     return file;
   }
 
@@ -141,10 +143,14 @@ export class FilesService {
     return { url: `${base}/v1/files/${file.id}/content?expires=${expires}&sig=${sig}`, expiresAt };
   }
 
-  /** Opens a file for a signed link; a bad, expired or foreign signature finds nothing. */
+  /**
+   * Opens a file for a signed link; a bad, expired or foreign signature finds nothing. The
+   * signature is the authorisation and the link names no user, so the row is looked up across
+   * all users, in a transaction that ends before storage is reached.
+   */
   async openSigned(fileId: string, expires: string, sig: string): Promise<{ file: StoredFile; body: Readable }> {
     if (!isUuid(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
-    const file = await this.files.findOneBy({ id: fileId });
+    const file = await this.scope.allUsers(() => this.files.findOneBy({ id: fileId }));
     if (!file) throw new FileNotFoundError();
     return { file, body: await this.storage.get(file.storageKey) };
   }

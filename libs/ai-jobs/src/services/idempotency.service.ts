@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { TransactionHost } from '@nestjs-cls/transactional';
+import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { ValidationError } from '@jewelshot/platform';
+import { RowScope, ValidationError } from '@jewelshot/platform';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../ai-jobs.errors';
 
 export type IdempotencyStart =
@@ -31,28 +29,42 @@ function stableJson(value: unknown): string {
  * response again. Same key, other body: 422. Same key while the first is in flight: 409.
  * The key row is committed before the work starts (so a concurrent duplicate sees it), and the
  * job it created is written to it inside the job's own transaction (so a crash cannot leave a
- * job the key does not know about).
+ * job the key does not know about). Apart from that, each step commits on its own, in the
+ * user's row scope (`apart`).
  */
 @Injectable()
 export class IdempotencyService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly scope: RowScope,
   ) {}
+
+  /** Runs `fn` in a transaction of its own (never the caller's), scoped to `userId`. */
+  private apart<T>(userId: string, fn: () => Promise<T>): Promise<T> {
+    return this.scope.run(userId, fn, { propagation: Propagation.RequiresNew });
+  }
+
+  private query(sql: string, parameters: unknown[]): Promise<unknown> {
+    return this.txHost.tx.query(sql, parameters);
+  }
 
   async begin(userId: string, key: string, request: unknown): Promise<IdempotencyStart> {
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }]);
     }
     const hash = createHash('sha256').update(stableJson(request)).digest('hex');
+    return this.apart(userId, () => this.claim(userId, key, hash));
+  }
+
+  private async claim(userId: string, key: string, hash: string): Promise<IdempotencyStart> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const inserted = (await this.dataSource.query(
+      const inserted = (await this.query(
         `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
          ON CONFLICT (user_id, key) DO NOTHING RETURNING 1`,
         [userId, key, hash],
       )) as unknown[];
       if (inserted.length === 1) return { kind: 'new' };
-      const [row] = (await this.dataSource.query(
+      const [row] = (await this.query(
         `SELECT request_hash, response_status, response_body, job_id,
                 created_at < now() - interval '24 hours' AS expired,
                 created_at < now() - $3::interval AS abandoned
@@ -68,14 +80,14 @@ export class IdempotencyService {
       }>;
       if (!row) continue; // deleted in between: try again
       if (row.expired) {
-        await this.abandon(userId, key);
+        await this.free(userId, key);
         continue;
       }
       if (row.request_hash !== hash) throw new IdempotencyKeyReusedError();
       if (row.response_status !== null) return { kind: 'replay', status: row.response_status, body: row.response_body };
       if (row.job_id) return { kind: 'replay-job', jobId: row.job_id };
       if (row.abandoned) {
-        await this.abandon(userId, key);
+        await this.free(userId, key);
         continue;
       }
       throw new IdempotencyInFlightError();
@@ -89,14 +101,22 @@ export class IdempotencyService {
   }
 
   async complete(userId: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
-      [userId, key, status, JSON.stringify(body)],
+    await this.apart(userId, () =>
+      this.query(`UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`, [
+        userId,
+        key,
+        status,
+        JSON.stringify(body),
+      ]),
     );
   }
 
   /** The request failed before creating anything: the key is free again. */
   async abandon(userId: string, key: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND job_id IS NULL`, [userId, key]);
+    await this.apart(userId, () => this.free(userId, key));
+  }
+
+  private async free(userId: string, key: string): Promise<void> {
+    await this.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND job_id IS NULL`, [userId, key]);
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
-import { isUuid, newestFirstPage, ValidationError } from '@jewelshot/platform';
+import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
 import { BatchNotFoundError, JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES, type JobStatus, type Priority } from '../entities/ai-job.entity';
 import { Batch } from '../entities/batch.entity';
@@ -38,6 +38,7 @@ export class JobsService {
     private readonly ledger: LedgerService,
     private readonly queue: JobQueue,
     private readonly signals: JobSignals,
+    private readonly scope: RowScope,
   ) {}
 
   private get jobs() {
@@ -61,7 +62,8 @@ export class JobsService {
 
   /**
    * Validates, then in ONE transaction holds the price and inserts the job `queued`; enqueues
-   * after commit. Not enough credits: 402 and nothing is created.
+   * after commit. Not enough credits: 402 and nothing is created. Its own row scope (not the
+   * caller's): the job must be committed before it is enqueued.
    */
   async submit(
     userId: string,
@@ -71,9 +73,9 @@ export class JobsService {
     withinTransaction?: (job: AiJob) => Promise<void>,
   ): Promise<AiJob> {
     const valid = validateJob(operation, params);
-    if (valid.inputImageId) await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
-    const priority = await this.priorityOf(userId);
-    const job = await this.txHost.withTransaction(async () => {
+    const job = await this.scope.run(userId, async () => {
+      if (valid.inputImageId) await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
+      const priority = await this.priorityOf(userId);
       const created = await this.createJob(userId, valid, priority, null);
       await withinTransaction?.(created);
       return created;
@@ -139,8 +141,8 @@ export class JobsService {
    * Already settled: JobNotCancelableError (409).
    */
   async cancel(jobId: string, userId: string, isAdmin = false): Promise<AiJob> {
-    await this.getVisible(jobId, userId, isAdmin);
-    const job = await this.txHost.withTransaction(async () => {
+    const job = await this.scope.forCaller(userId, isAdmin, async () => {
+      await this.getVisible(jobId, userId, isAdmin);
       const locked = await this.jobs
         .createQueryBuilder('j')
         .setLock('pessimistic_write')
@@ -193,9 +195,9 @@ export class JobsService {
     if (!first.inputImageId) {
       throw new ValidationError([{ field: 'operation', message: 'batches are for operations that take an input image' }]);
     }
-    await this.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
 
-    const result = await this.txHost.withTransaction(async () => {
+    const result = await this.scope.run(userId, async () => {
+      await this.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
       const { amount } = await this.ledger.quote(first.operation, first.quantity);
       const needed = amount * specs.length;
       // Locked: no other spend can slip in between this check and the holds below.
@@ -240,7 +242,7 @@ export class JobsService {
 
   /** Cancels and refunds every item not yet settled (running ones too: see cancel). */
   async cancelBatch(batchId: string, userId: string, isAdmin = false): Promise<void> {
-    const { jobs } = await this.getBatch(batchId, userId, isAdmin);
+    const { jobs } = await this.scope.forCaller(userId, isAdmin, () => this.getBatch(batchId, userId, isAdmin));
     for (const job of jobs) {
       if (TERMINAL_STATUSES.includes(job.status)) continue;
       await this.cancel(job.id, userId, isAdmin).catch((error: unknown) => {

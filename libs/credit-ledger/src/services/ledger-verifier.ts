@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { RowScope } from '@jewelshot/platform';
 
 export interface Violation {
   check: string;
@@ -82,15 +83,22 @@ export class LedgerVerifier {
     if (!this.extraChecks.some((existing) => existing.name === check.name)) this.extraChecks.push(check);
   }
 
-  /** Runs every check in one read-only snapshot of its own. */
+  /**
+   * Runs every check in one read-only snapshot of its own, over every user's rows (row-level
+   * security: an invariant checked on a filtered view proves nothing), in whichever process.
+   */
   verify(): Promise<VerificationReport> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
+      await RowScope.allUsersWithin(manager);
       return this.verifyWithin(manager);
     });
   }
 
-  /** Runs every check inside the caller's transaction (it sees that transaction's own writes). */
+  /**
+   * Runs every check inside the caller's transaction (it sees that transaction's own writes,
+   * and only the rows that transaction may see: give it one that sees every user's).
+   */
   async verifyWithin(manager: EntityManager): Promise<VerificationReport> {
     const [counts] = (await manager.query(
       `SELECT (SELECT COUNT(*) FROM credit_accounts)::int AS accounts,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { RowScope } from '@jewelshot/platform';
 import { User, UserRole } from '../entities/user.entity';
 import { AccountBannedError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
 import { PasswordHasher } from './password-hasher';
@@ -26,20 +27,24 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly principals: PrincipalService,
+    private readonly scope: RowScope,
   ) {}
 
   /**
    * Creates the user and its first session in one transaction (joined if the caller has one).
    * `onCreated` runs inside that transaction, so another domain's set-up (the sign-up credits)
    * commits or rolls back with the user. The password is hashed before the transaction opens.
+   * The user's own rows (credits, session) are written in its row scope, set once its id exists.
    */
   async register(email: string, password: string, options: RegisterOptions = {}): Promise<AuthResult> {
     const passwordHash = await this.hasher.hash(password);
     return this.txHost.withTransaction(async () => {
       const user = await this.users.create(email, passwordHash, options.role ?? 'user');
-      await options.onCreated?.(user);
-      const tokens = await this.sessions.open(user);
-      return { user, tokens };
+      return this.scope.run(user.id, async () => {
+        await options.onCreated?.(user);
+        const tokens = await this.sessions.open(user);
+        return { user, tokens };
+      });
     });
   }
 
@@ -65,7 +70,7 @@ export class AuthService {
     const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
     if (!user || !valid) throw new InvalidCredentialsError();
     if (user.status === 'banned') throw new AccountBannedError();
-    const tokens = await this.txHost.withTransaction(() => this.sessions.open(user));
+    const tokens = await this.scope.run(user.id, () => this.sessions.open(user));
     return { user, tokens };
   }
 
@@ -81,7 +86,7 @@ export class AuthService {
   }
 
   async logout(userId: string, sessionId: string): Promise<void> {
-    await this.sessions.revoke(sessionId, 'logout');
+    await this.scope.run(userId, () => this.sessions.revoke(sessionId, 'logout'));
     this.principals.forget(userId);
   }
 
@@ -90,7 +95,7 @@ export class AuthService {
     const user = await this.users.getById(userId);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw new WrongPasswordError();
     const passwordHash = await this.hasher.hash(newPassword);
-    await this.txHost.withTransaction(async () => {
+    await this.scope.run(userId, async () => {
       await this.users.setPasswordHash(userId, passwordHash);
       await this.sessions.revokeOthers(userId, sessionId, 'password_change');
     });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { APP_CONFIG, isUuid, RowScope, type AppConfig } from '@jewelshot/platform';
 import type { UserRole, UserStatus } from '../entities/user.entity';
 
 /** Who is calling, as the database says now (give or take USER_STATUS_CACHE_MS). */
@@ -31,7 +31,8 @@ export class PrincipalService {
   private readonly cache = new Map<string, CacheEntry>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly scope: RowScope,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -40,13 +41,20 @@ export class PrincipalService {
     const now = Date.now();
     const hit = this.cache.get(key);
     if (hit && hit.expiresAt > now) return hit.principal;
-    const rows: Array<{ email: string; role: UserRole; status: UserStatus; revoked_at: Date | null }> =
-      await this.dataSource.query(
-        `SELECT u.email, u.role, u.status, s.revoked_at
-           FROM users u JOIN sessions s ON s.user_id = u.id
-          WHERE u.id = $1 AND s.id = $2`,
-        [userId, sessionId],
-      );
+    if (!isUuid(userId) || !isUuid(sessionId)) return null;
+    // Sessions are row-scoped: read in the claimed user's scope, in a transaction of its own
+    // (this runs in the auth guard, before and apart from any work of the request).
+    const rows = await this.scope.run(
+      userId,
+      async () =>
+        (await this.txHost.tx.query(
+          `SELECT u.email, u.role, u.status, s.revoked_at
+             FROM users u JOIN sessions s ON s.user_id = u.id
+            WHERE u.id = $1 AND s.id = $2`,
+          [userId, sessionId],
+        )) as Array<{ email: string; role: UserRole; status: UserStatus; revoked_at: Date | null }>,
+      { propagation: Propagation.RequiresNew },
+    );
     const row = rows[0];
     const principal: Principal | null = row
       ? { userId, sessionId, email: row.email, role: row.role, status: row.status, sessionOpen: row.revoked_at === null }

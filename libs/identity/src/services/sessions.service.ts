@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Not } from 'typeorm';
-import { APP_CONFIG, isUuid, type AppConfig } from '@jewelshot/platform';
+import { APP_CONFIG, isUuid, RowScope, type AppConfig } from '@jewelshot/platform';
 import { RefreshToken } from '../entities/refresh-token.entity';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
@@ -40,6 +40,7 @@ export class SessionsService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scope: RowScope,
   ) {}
 
   private get sessions() {
@@ -59,6 +60,8 @@ export class SessionsService {
   /**
    * Exchanges a refresh token for a new pair. A token that was already rotated means it
    * leaked (or a client raced itself): the whole session is revoked and nothing is issued.
+   * Sessions are row-scoped and only the session says whose it is: that one lookup, by the id
+   * of a token whose secret matched, sees all users; the revocation is scoped to the owner.
    */
   async rotate(presented: string, loadUser: (userId: string) => Promise<User>): Promise<{ user: User; tokens: TokenPair }> {
     const [id, secret] = presented.split('.', 2);
@@ -69,11 +72,11 @@ export class SessionsService {
       .where('t.id = :id', { id })
       .getOne();
     if (!token || !sameHash(token.tokenHash, sha256(secret))) throw new InvalidRefreshTokenError();
-    const session = await this.sessions.findOneBy({ id: token.sessionId });
+    const session = await this.scope.allUsers(() => this.sessions.findOneBy({ id: token.sessionId }));
     if (!session || session.revokedAt) throw new InvalidRefreshTokenError();
     if (token.rotatedAt) {
       // Commit the revocation on its own: the error below rolls back the caller's transaction.
-      await this.txHost.withTransaction(Propagation.RequiresNew, () => this.revoke(session.id, 'token_reuse'));
+      await this.scope.run(session.userId, () => this.revoke(session.id, 'token_reuse'), { propagation: Propagation.RequiresNew });
       throw new InvalidRefreshTokenError();
     }
     if (token.expiresAt.getTime() <= Date.now()) throw new InvalidRefreshTokenError();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { codeRoot } from '../repo-root';
+import { rowAccessStartupOptions, type RowAccess } from './row-access';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 
@@ -8,6 +9,8 @@ export interface DatabaseSettings {
   url: string;
   poolSize: number;
   applicationName: string;
+  /** Which rows of the user-owned tables this process's connections may see. */
+  rowAccess: RowAccess;
 }
 
 /** Every entity of every lib; the DataSource, the migration CLI and the drift check share it. */
@@ -39,6 +42,7 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: EntityLi
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30_000,
       statement_timeout: 30_000,
+      options: rowAccessStartupOptions(settings.rowAccess),
     },
   };
 }

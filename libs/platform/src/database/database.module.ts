@@ -6,22 +6,32 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import type { RowAccess } from './row-access';
+import { RowScope } from './row-scope';
 
 /**
  * The process's one DataSource (one pg pool) and the CLS-based transactions: a service method
  * runs `txHost.withTransaction(...)` and so joins its caller's transaction (the default propagation).
+ * `rowAccess` says, once per process, whose rows its connections may see; RowScope (global, so
+ * every lib can inject it) scopes a transaction to one user, or deliberately to all.
  */
 @Module({})
 export class DatabaseModule {
-  static forRoot(options: { applicationName: string }): DynamicModule {
+  static forRoot(options: { applicationName: string; rowAccess: RowAccess }): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
             ...dataSourceOptions(
-              { url: config.DATABASE_URL, poolSize: config.DB_POOL_SIZE, applicationName: options.applicationName },
+              {
+                url: config.DATABASE_URL,
+                poolSize: config.DB_POOL_SIZE,
+                applicationName: options.applicationName,
+                rowAccess: options.rowAccess,
+              },
               [],
             ),
             // Each lib registers its entities with TypeOrmModule.forFeature(<LIB>_ENTITIES).
@@ -40,7 +50,8 @@ export class DatabaseModule {
           ],
         }),
       ],
-      exports: [TypeOrmModule],
+      providers: [RowScope],
+      exports: [TypeOrmModule, RowScope],
     };
   }
 }
