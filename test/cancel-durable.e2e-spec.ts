@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { startApi, type TestApi } from './support/app';
 import { expectLedgerClean, fund, jobRows, submit } from './support/ai';
 import { bearer, newUser } from './support/factories';
@@ -60,7 +59,7 @@ describe('cancel is a database fact', () => {
     await sleep(9000);
     const [row] = await jobRows(api, [job.id]);
     expect(row).toMatchObject({ status: 'canceled', hold_status: 'voided' });
-    const dataSource = api.app.get(DataSource);
+    const dataSource = api.db;
     const charges = await dataSource.query(`SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`, [user.id]);
     expect(charges[0].n).toBe(0);
     const outputs = await dataSource.query(`SELECT COUNT(*)::int AS n FROM files WHERE job_id = $1`, [job.id]);

@@ -4,7 +4,6 @@ import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { DataSource } from 'typeorm';
 import { FILE_STORAGE, OrphanFiles, S3Storage, StoredObjectNotFoundError, type FileStorage } from '@jewelshot/ai-jobs';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
@@ -36,7 +35,7 @@ describe('the orphan sweep', () => {
       const user = await newUser(api);
       const kept = await upload(api, user, await smallPng());
       expect(kept.status).toBe(201);
-      const [{ storage_key: keptKey }] = await api.app.get(DataSource).query(`SELECT storage_key FROM files WHERE id = $1`, [kept.body.id]);
+      const [{ storage_key: keptKey }] = await api.db.query(`SELECT storage_key FROM files WHERE id = $1`, [kept.body.id]);
       const storage = api.app.get<FileStorage>(FILE_STORAGE);
       const oldOrphan = `${user.id}/${randomUUID()}.png`;
       const leftover = `${user.id}/${randomUUID()}.png.${randomUUID()}.tmp`;
@@ -91,7 +90,7 @@ describe('the orphan sweep', () => {
       const user = await newUser(api);
       const kept = await upload(api, user, await smallPng());
       expect(kept.status).toBe(201);
-      const [{ storage_key: keptKey }] = await api.app.get(DataSource).query(`SELECT storage_key FROM files WHERE id = $1`, [kept.body.id]);
+      const [{ storage_key: keptKey }] = await api.db.query(`SELECT storage_key FROM files WHERE id = $1`, [kept.body.id]);
       const orphans = [`${user.id}/${randomUUID()}.png`, `${user.id}/${randomUUID()}.webp`];
       for (const key of orphans) await storage.put(key, Buffer.from('bytes'), 'image/png');
       await storage.put('README', Buffer.from('not ours'), 'text/plain');
@@ -104,14 +103,14 @@ describe('the orphan sweep', () => {
       expect(listed.sort()).toEqual([...orphans, keptKey, 'README'].sort());
 
       // s3rver cannot backdate an object: sweep with a cut-off in the future instead of a day ago.
-      const report = await new OrphanFiles(api.app.get(DataSource), storage).sweep(new Date(Date.now() + 60_000));
+      const report = await new OrphanFiles(api.db, storage).sweep(new Date(Date.now() + 60_000));
       expect(report).toEqual({ scanned: 4, deleted: 2 });
       for (const key of orphans) expect(await exists(storage, key)).toBe(false);
       expect(await exists(storage, keptKey)).toBe(true);
       expect(await exists(storage, 'README')).toBe(true);
       // With the real cut-off (a day ago) nothing that young is touched.
       await storage.put(orphans[0] ?? '', Buffer.from('bytes'), 'image/png');
-      expect(await new OrphanFiles(api.app.get(DataSource), storage).sweep()).toEqual({ scanned: 3, deleted: 0 });
+      expect(await new OrphanFiles(api.db, storage).sweep()).toEqual({ scanned: 3, deleted: 0 });
     } finally {
       storage.destroy();
       await api.close();

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { loadConfig, ScheduleRunner, scheduleKey } from '@jewelshot/platform';
+import { loadConfig, RowScope, ScheduleRunner, scheduleKey } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
 import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from './support/ai';
@@ -48,7 +47,8 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i += 1) ids.push((await submit(api, user, { operation: 'generate', params: { prompt: `flushed ${i}` } })).body.id);
     // A hold nothing works on (a reference that is no job), pending with its credit reserved.
-    const hold = await api.app.get(LedgerService).reserve(user.id, 'generate', `test:orphan-hold:${randomUUID()}`);
+    const ledger = api.app.get(LedgerService);
+    const hold = await api.app.get(RowScope).run(user.id, () => ledger.reserve(user.id, 'generate', `test:orphan-hold:${randomUUID()}`));
     for (let i = 0; i < 200 && !(await jobRows(api, ids)).some((row) => row.status === 'running'); i += 1) await sleep(25);
     const before = await jobRows(api, ids);
     expect(before.filter((row) => row.status === 'queued').length).toBeGreaterThanOrEqual(3);
@@ -57,7 +57,7 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     const flushedAt = Date.now();
     expect(await redis.client().flushall()).toBe('OK');
     // Now the hold is past its time.
-    const dataSource = api.app.get(DataSource);
+    const dataSource = api.db;
     await dataSource.query(`UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
 
     // The reconciler re-enqueues within an interval (+ grace); then the jobs take their provider time.
@@ -95,7 +95,7 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
   it('runs a schedule once per interval however many workers run it, and records each run', async () => {
     api = await startApi({ REDIS_URL: redis.url });
     const config = loadConfig({ ...baseTestEnv(), REDIS_KEY_PREFIX: suitePrefix('safety-net-runner') });
-    const dataSource = api.app.get(DataSource);
+    const dataSource = api.db;
     // Three workers' runners on one schedule.
     const runners = [0, 1, 2].map(() => new ScheduleRunner(dataSource, config));
     const runsBy = [0, 0, 0];
@@ -126,7 +126,7 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     // A live worker (heartbeat), whose own long interval will not run the reconciler again soon.
     worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
     const key = scheduleKey(api.config, 'reconcile');
-    const dataSource = api.app.get(DataSource);
+    const dataSource = api.db;
     for (let i = 0; i < 100 && (await dataSource.query(`SELECT 1 FROM schedule_runs WHERE name = $1 AND last_succeeded_at IS NOT NULL`, [key])).length === 0; i += 1) {
       await sleep(50);
     }

@@ -2,7 +2,6 @@ import { readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { JobSignals, Reconciler } from '@jewelshot/ai-jobs';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
@@ -39,7 +38,7 @@ describe('worker hardening', () => {
     const user = await newUser(api);
     await fund(api, user, 1);
     const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'never settled' } });
-    const dataSource = api.app.get(DataSource);
+    const dataSource = api.db;
     const name = `test_refuse_files_${randomBytes(4).toString('hex')}`;
     // The settle transaction throws for this job's output rows (and only this job's).
     await dataSource.query(
@@ -64,7 +63,7 @@ describe('worker hardening', () => {
 
   it('counts the expired idempotency keys it deletes', async () => {
     const user = await newUser(api);
-    const dataSource = api.app.get(DataSource);
+    const dataSource = api.db;
     await dataSource.query(
       `INSERT INTO idempotency_keys (user_id, key, request_hash, created_at)
        SELECT $1, 'old-' || i, repeat('0', 64), now() - interval '25 hours' FROM generate_series(1, 5) AS i`,
