@@ -35,3 +35,13 @@ export class WrongPasswordError extends ValidationError {
     super([{ field: 'currentPassword', message: 'currentPassword is not correct' }], 'The current password is not correct');
   }
 }
+
+/** A password from the list of the most common leaked ones; the field names the parameter refused. */
+export class CommonPasswordError extends ValidationError {
+  constructor(field: 'password' | 'newPassword') {
+    super(
+      [{ field, message: `${field} is one of the most commonly used passwords; choose a less guessable one` }],
+      'The password is too common',
+    );
+  }
+}

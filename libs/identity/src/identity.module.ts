@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { User } from './entities/user.entity';
+import { AccessTokensService } from './services/access-tokens.service';
 import { AuthService } from './services/auth.service';
 import { PasswordHasher } from './services/password-hasher';
 import { PrincipalService } from './services/principal.service';
@@ -21,7 +22,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
       useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET }),
     }),
   ],
-  providers: [AuthService, UsersService, SessionsService, PasswordHasher, PrincipalService],
-  exports: [AuthService, UsersService, SessionsService, PrincipalService],
+  providers: [AccessTokensService, AuthService, UsersService, SessionsService, PasswordHasher, PrincipalService],
+  exports: [AccessTokensService, AuthService, UsersService, SessionsService, PrincipalService],
 })
 export class IdentityModule {}

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { User, UserRole } from '../entities/user.entity';
-import { AccountBannedError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
+import { isCommonPassword } from '../common-passwords';
+import { AccountBannedError, CommonPasswordError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
 import { PasswordHasher } from './password-hasher';
 import { PrincipalService } from './principal.service';
 import { SessionsService, TokenPair } from './sessions.service';
@@ -34,6 +35,7 @@ export class AuthService {
    * commits or rolls back with the user. The password is hashed before the transaction opens.
    */
   async register(email: string, password: string, options: RegisterOptions = {}): Promise<AuthResult> {
+    if (isCommonPassword(password)) throw new CommonPasswordError('password');
     const passwordHash = await this.hasher.hash(password);
     return this.txHost.withTransaction(async () => {
       const user = await this.users.create(email, passwordHash, options.role ?? 'user');
@@ -89,6 +91,7 @@ export class AuthService {
   async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(userId);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw new WrongPasswordError();
+    if (isCommonPassword(newPassword)) throw new CommonPasswordError('newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
     await this.txHost.withTransaction(async () => {
       await this.users.setPasswordHash(userId, passwordHash);
