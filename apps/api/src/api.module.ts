@@ -19,6 +19,7 @@ import {
   RedisModule,
   RedisThrottlerStorage,
   type AppConfig,
+  type LoggingOptions,
 } from '@jewelshot/platform';
 import { AdminCreditsController } from './admin/admin-credits.controller';
 import { BatchesController } from './ai/batches.controller';
@@ -43,12 +44,12 @@ const reflector = new Reflector();
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logging: LoggingOptions = {}): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot('api'),
+        LoggingModule.forRoot('api', logging),
         DatabaseModule.forRoot({ applicationName: 'jewelshot-api' }),
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),

@@ -5,13 +5,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, ValidationError, type AppConfig } from '@jewelshot/platform';
+import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, registerRequestLogging, ValidationError, type AppConfig, type LoggingOptions } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
 import { buildOpenApiDocument } from './openapi/openapi';
 
 export interface ApiAppOptions {
   /** Build the module graph without connecting to anything (OpenAPI generation). */
   preview?: boolean;
+  /** Log lines go here instead of stdout (tests read the real logger's output). */
+  logDestination?: LoggingOptions['destination'];
 }
 
 /** Creates the API exactly as production runs it; tests and the OpenAPI generator use it too. */
@@ -23,7 +25,7 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     logger: false,
     trustProxy: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { destination: options.logDestination }), adapter, {
     bufferLogs: true,
     logger: options.preview ? false : undefined,
     preview: options.preview ?? false,
@@ -49,6 +51,7 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestLogging(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });

@@ -45,3 +45,10 @@ export class CommonPasswordError extends ValidationError {
     );
   }
 }
+
+/** An email that is too long once normalised (lower-casing can lengthen it: 'İ' becomes two code units). */
+export class EmailTooLongError extends ValidationError {
+  constructor() {
+    super([{ field: 'email', message: 'email must be at most 254 characters' }]);
+  }
+}
