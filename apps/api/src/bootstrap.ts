@@ -5,8 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, registerRequestLogging, ValidationError, type AppConfig, type LoggingOptions } from '@jewelshot/platform';
+import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, registerRequestLogging, trustedProxies, ValidationError, type AppConfig, type LoggingOptions } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
+import { registerRateLimitHook } from './http/rate-limit.hook';
 import { buildOpenApiDocument } from './openapi/openapi';
 
 export interface ApiAppOptions {
@@ -23,7 +24,8 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     genReqId: requestIdFor,
     requestIdHeader: false,
     logger: false,
-    trustProxy: false,
+    // X-Forwarded-For is believed only from these proxies (rate-limit buckets key on request.ip).
+    trustProxy: trustedProxies(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { destination: options.logDestination }), adapter, {
     bufferLogs: true,
@@ -52,6 +54,7 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify);
+  if (!options.preview) registerRateLimitHook(app);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });

@@ -12,6 +12,7 @@ export * from './http/all-exceptions.filter';
 export * from './http/error-response';
 export * from './http/request-id';
 export * from './http/unavailable';
+export * from './rate-limit/trusted-proxies';
 export * from './logging/loggable-error';
 export * from './logging/logging.module';
 export * from './logging/query-logger';
