@@ -113,4 +113,52 @@ describe('rate limits per caller', () => {
       }
     });
   });
+
+  describe('login lockout per email', () => {
+    let api: TestApi;
+
+    beforeAll(async () => {
+      // A trusted proxy, so each attempt can come from another client address.
+      api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-lockout'),
+        LOGIN_MAX_FAILURES: '3',
+        TRUSTED_PROXIES: '127.0.0.1/32,::1/128',
+      });
+    });
+
+    afterAll(async () => {
+      await api.close();
+    });
+
+    const login = (email: string, password: string, from: string) =>
+      api.http().post('/v1/auth/login').set('x-forwarded-for', from).send({ email, password });
+
+    it('locks the email after LOGIN_MAX_FAILURES failures from three addresses, even for the right password', async () => {
+      const user = await newUser(api, 'locked');
+      expect((await login(user.email, 'wrong-password-1', '198.51.100.1')).status).toBe(401);
+      expect((await login(user.email, 'wrong-password-2', '198.51.100.2')).status).toBe(401);
+      // Each address has a fresh per-address bucket: only the per-email count can lock.
+      const third = await login(user.email, 'wrong-password-3', '198.51.100.3');
+      expect(third.status).toBe(401);
+      expect(third.headers['x-ratelimit-remaining']).toBe(String(api.config.AUTH_RATE_LIMIT_MAX - 1));
+
+      const locked = await login(user.email, user.password, '198.51.100.4');
+      expect(locked.status).toBe(429);
+      expect(locked.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMIT_EXCEEDED' });
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      // Another account is not affected, and case does not make another email.
+      const other = await newUser(api, 'free');
+      expect((await login(other.email, other.password, '198.51.100.4')).status).toBe(200);
+      expect((await login(user.email.toUpperCase(), user.password, '198.51.100.5')).status).toBe(429);
+    });
+
+    it('resets the count on a successful login', async () => {
+      const user = await newUser(api, 'reset');
+      for (let round = 0; round < 3; round += 1) {
+        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(401);
+        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(401);
+        expect((await login(user.email, user.password, `192.0.2.${round * 2 + 2}`)).status).toBe(200);
+      }
+    });
+  });
 });

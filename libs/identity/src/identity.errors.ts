@@ -52,3 +52,12 @@ export class EmailTooLongError extends ValidationError {
     super([{ field: 'email', message: 'email must be at most 254 characters' }]);
   }
 }
+
+/** Too many failed logins for one email: its login is locked for a while, from every address. */
+export class LoginLockedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMIT_EXCEEDED', 'Too many failed logins for this account. Retry after the time in Retry-After.', {
+      retryAfterSeconds,
+    });
+  }
+}

@@ -4,6 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { User, UserRole } from '../entities/user.entity';
 import { isCommonPassword } from '../common-passwords';
 import { AccountBannedError, CommonPasswordError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
+import { LoginLockout } from './login-lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { PrincipalService } from './principal.service';
 import { SessionsService, TokenPair } from './sessions.service';
@@ -27,6 +28,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly hasher: PasswordHasher,
     private readonly principals: PrincipalService,
+    private readonly lockout: LoginLockout,
   ) {}
 
   /**
@@ -61,11 +63,19 @@ export class AuthService {
     return { user, created: true };
   }
 
-  /** Wrong password and unknown email fail alike, in about the same time. */
+  /**
+   * Wrong password and unknown email fail alike, in about the same time, and both count
+   * towards the email's lockout (so the lockout does not tell which emails exist).
+   */
   async login(email: string, password: string): Promise<AuthResult> {
+    await this.lockout.assertOpen(email);
     const user = await this.users.findByEmail(email);
     const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
-    if (!user || !valid) throw new InvalidCredentialsError();
+    if (!user || !valid) {
+      await this.lockout.recordFailure(email);
+      throw new InvalidCredentialsError();
+    }
+    await this.lockout.reset(email);
     if (user.status === 'banned') throw new AccountBannedError();
     const tokens = await this.txHost.withTransaction(() => this.sessions.open(user));
     return { user, tokens };

@@ -22,6 +22,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.warn({ err: loggableError(exception) }, 'dependency unavailable: answered 503');
       void reply.header('retry-after', String(retryAfterSeconds));
     }
+    // A 429 raised in the domain (the login lockout) says when to retry, like the rate limiter.
+    const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (body.statusCode === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }
