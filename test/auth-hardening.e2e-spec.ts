@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { JwtService } from '@nestjs/jwt';
+import { DataSource } from 'typeorm';
+import { submit } from './support/ai';
 import { startApi, type TestApi } from './support/app';
-import { bearer, newUser, uniqueEmail } from './support/factories';
+import { bearer, newUser, uniqueEmail, type TestUser } from './support/factories';
+import { suitePrefix } from './support/test-env';
 
 describe('auth hardening', () => {
   let api: TestApi;
   let jwt: JwtService;
 
   beforeAll(async () => {
-    api = await startApi();
+    // No worker runs: a submitted job stays queued, so its event stream stays open until closed.
+    api = await startApi({ REDIS_KEY_PREFIX: suitePrefix('auth-hardening'), USER_STATUS_CACHE_MS: '2000' });
     jwt = new JwtService({ secret: api.config.JWT_SECRET });
   });
 
@@ -82,6 +87,87 @@ describe('auth hardening', () => {
     it('accepts an uncommon password of the same length', async () => {
       const res = await api.http().post('/v1/auth/register').send({ email: uniqueEmail(), password: `tide-${randomUUID().slice(0, 8)}` });
       expect(res.status).toBe(201);
+    });
+  });
+
+  describe('event streams end with the session', () => {
+    let base = '';
+
+    beforeAll(async () => {
+      await api.app.listen({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${(api.app.getHttpServer().address() as AddressInfo).port}`;
+    });
+
+    /** Opens the job's event stream and resolves, with what it received, when the server ends it. */
+    async function openStream(user: TestUser): Promise<{ ended: Promise<{ text: string; at: number }> }> {
+      const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'watched ring' } });
+      expect(job.status).toBe('queued');
+      const controller = new AbortController();
+      const res = await fetch(`${base}/v1/ai/jobs/${job.id}/events`, {
+        headers: { authorization: `Bearer ${user.accessToken}` },
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body?.getReader();
+      if (!reader) throw new Error('no stream body');
+      const ended = (async () => {
+        let text = '';
+        const safety = setTimeout(() => controller.abort(), 15_000);
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            text += Buffer.from(value).toString();
+          }
+        } catch {
+          text += '[aborted by the test]';
+        } finally {
+          clearTimeout(safety);
+        }
+        return { text, at: Date.now() };
+      })();
+      // The first event (the job as it is) arrives before anything else happens.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { ended };
+    }
+
+    // The bound the issue asks for, measured on the client, with slack for a loaded machine.
+    const bound = () => api.config.USER_STATUS_CACHE_MS + 1000;
+
+    it('closes on logout', async () => {
+      const user = await newUser(api);
+      const { ended } = await openStream(user);
+      const at = Date.now();
+      expect((await api.http().post('/v1/auth/logout').set(...bearer(user.accessToken))).status).toBe(204);
+      const result = await ended;
+      expect(result.text).toContain('event: end');
+      expect(result.at - at).toBeLessThan(bound());
+    });
+
+    it('closes on a ban, even one written by another process straight to the database', async () => {
+      const user = await newUser(api);
+      const { ended } = await openStream(user);
+      const at = Date.now();
+      await api.app.get(DataSource).query(`UPDATE users SET status = 'banned' WHERE id = $1`, [user.id]);
+      const result = await ended;
+      expect(result.text).toContain('event: end');
+      expect(result.at - at).toBeLessThan(bound());
+    });
+
+    it('closes on a password change made from another session', async () => {
+      const user = await newUser(api);
+      const { ended } = await openStream(user);
+      const other = await api.http().post('/v1/auth/login').send({ email: user.email, password: user.password });
+      const at = Date.now();
+      const changed = await api
+        .http()
+        .post('/v1/me/password')
+        .set(...bearer(other.body.accessToken))
+        .send({ currentPassword: user.password, newPassword: `new-${randomUUID()}` });
+      expect(changed.status).toBe(204);
+      const result = await ended;
+      expect(result.text).toContain('event: end');
+      expect(result.at - at).toBeLessThan(bound());
     });
   });
 });
