@@ -94,6 +94,22 @@ describe('outages are named truthfully', () => {
       }
       const warned = await log.waitFor((line) => String(line.msg ?? '').startsWith('rate limiting skipped'));
       expect(warned.length).toBeGreaterThan(0);
+      // The rate limiter's warning was written inside a request: it carries that request's id.
+      expect(warned[0]?.requestId).toEqual(expect.any(String));
+    }, 30_000);
+
+    it('accepts a job within a few seconds: the enqueue gives up and leaves it to the reconciler', async () => {
+      const user = await newUser(api);
+      const started = Date.now();
+      const res = await api
+        .http()
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .send({ operation: 'generate', params: { prompt: 'ring in a storm' } })
+        .timeout(10_000);
+      expect(res.status).toBe(202);
+      expect(res.body.status).toBe('queued');
+      expect(Date.now() - started).toBeLessThan(5000);
     }, 30_000);
   });
 });

@@ -33,10 +33,8 @@ export class QueryLogger implements TypeOrmLogger {
     this.logger.log(message);
   }
 
-  // TypeORM's chatter (which migration files it found) is debug; its warnings stay warnings.
+  // TypeORM's chatter (which migration files it found) is dropped; its warnings stay warnings.
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    const text = typeof message === 'string' ? message : String(message);
-    if (level === 'warn') this.logger.warn(text);
-    else this.logger.debug(text);
+    if (level === 'warn') this.logger.warn(typeof message === 'string' ? message : String(message));
   }
 }
