@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { loadConfig, type AppConfig } from '@jewelshot/platform';
-import { createApiApp } from '../../apps/api/src/bootstrap';
+import { createApiApp, type ApiAppOptions } from '../../apps/api/src/bootstrap';
 import { baseTestEnv } from './test-env';
 
 export interface TestApi {
@@ -19,9 +19,9 @@ export interface TestApi {
 }
 
 /** The real API (same bootstrap as production) on the run's database and Redis prefix. */
-export async function startApi(overrides: NodeJS.ProcessEnv = {}): Promise<TestApi> {
+export async function startApi(overrides: NodeJS.ProcessEnv = {}, options: ApiAppOptions = {}): Promise<TestApi> {
   const config = loadConfig({ ...baseTestEnv(), ...overrides });
-  const app = await createApiApp(config);
+  const app = await createApiApp(config, options);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const server = app.getHttpServer();

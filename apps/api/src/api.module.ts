@@ -1,24 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
-import type { ExecutionContext } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
   AllExceptionsFilter,
-  APP_CONFIG,
   ConfigModule,
   DatabaseModule,
   HealthService,
   LoggingModule,
   QueueModule,
-  REDIS,
   RedisModule,
-  RedisThrottlerStorage,
   type AppConfig,
+  type LoggingOptions,
 } from '@jewelshot/platform';
 import { AdminCreditsController } from './admin/admin-credits.controller';
 import { BatchesController } from './ai/batches.controller';
@@ -31,44 +26,24 @@ import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { SignupService } from './auth/signup.service';
 import { RolesGuard } from './auth/roles.guard';
-import { AUTH_RATE_LIMIT } from './common/auth-rate-limit.decorator';
 import { NotFoundController } from './common/not-found.controller';
-import { RateLimitGuard } from './common/rate-limit.guard';
 import { CreditsController } from './credits/credits.controller';
 import { HealthController } from './health/health.controller';
 import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
 
-const reflector = new Reflector();
-
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logging: LoggingOptions = {}): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggingModule.forRoot('api'),
+        LoggingModule.forRoot('api', logging),
         DatabaseModule.forRoot({ applicationName: 'jewelshot-api', rowAccess: 'user-scoped' }),
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),
         PassportModule,
-        ThrottlerModule.forRootAsync({
-          inject: [APP_CONFIG, REDIS],
-          useFactory: (cfg: AppConfig, redis: Redis) => ({
-            storage: new RedisThrottlerStorage(redis),
-            throttlers: [
-              {
-                name: 'default',
-                ttl: cfg.RATE_LIMIT_WINDOW_MS,
-                limit: (context: ExecutionContext) =>
-                  reflector.getAllAndOverride<boolean>(AUTH_RATE_LIMIT, [context.getHandler(), context.getClass()])
-                    ? cfg.AUTH_RATE_LIMIT_MAX
-                    : cfg.RATE_LIMIT_MAX,
-              },
-            ],
-          }),
-        }),
         IdentityModule,
         CreditLedgerModule,
         AiJobsModule,
@@ -92,8 +67,8 @@ export class ApiModule {
         JwtStrategy,
         SignupService,
         JobView,
-        // Guards run in this order: rate limit, authentication, roles.
-        { provide: APP_GUARD, useClass: RateLimitGuard },
+        // Guards run in this order: authentication, roles. Rate limiting runs before them, as a
+        // Fastify hook (http/rate-limit.hook.ts).
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -5,13 +5,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, ValidationError, type AppConfig } from '@jewelshot/platform';
+import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, registerRequestLogging, trustedProxies, ValidationError, type AppConfig, type LoggingOptions } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
+import { registerRateLimitHook } from './http/rate-limit.hook';
 import { buildOpenApiDocument } from './openapi/openapi';
 
 export interface ApiAppOptions {
   /** Build the module graph without connecting to anything (OpenAPI generation). */
   preview?: boolean;
+  /** Log lines go here instead of stdout (tests read the real logger's output). */
+  logDestination?: LoggingOptions['destination'];
 }
 
 /** Creates the API exactly as production runs it; tests and the OpenAPI generator use it too. */
@@ -21,9 +24,10 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     genReqId: requestIdFor,
     requestIdHeader: false,
     logger: false,
-    trustProxy: false,
+    // X-Forwarded-For is believed only from these proxies (rate-limit buckets key on request.ip).
+    trustProxy: trustedProxies(config),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { destination: options.logDestination }), adapter, {
     bufferLogs: true,
     logger: options.preview ? false : undefined,
     preview: options.preview ?? false,
@@ -49,6 +53,8 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   });
 
   const fastify = app.getHttpAdapter().getInstance();
+  registerRequestLogging(fastify);
+  if (!options.preview) registerRateLimitHook(app);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });

@@ -35,3 +35,29 @@ export class WrongPasswordError extends ValidationError {
     super([{ field: 'currentPassword', message: 'currentPassword is not correct' }], 'The current password is not correct');
   }
 }
+
+/** A password from the list of the most common leaked ones; the field names the parameter refused. */
+export class CommonPasswordError extends ValidationError {
+  constructor(field: 'password' | 'newPassword') {
+    super(
+      [{ field, message: `${field} is one of the most commonly used passwords; choose a less guessable one` }],
+      'The password is too common',
+    );
+  }
+}
+
+/** An email that is too long once normalised (lower-casing can lengthen it: 'İ' becomes two code units). */
+export class EmailTooLongError extends ValidationError {
+  constructor() {
+    super([{ field: 'email', message: 'email must be at most 254 characters' }]);
+  }
+}
+
+/** Too many failed logins for one email: its login is locked for a while, from every address. */
+export class LoginLockedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMIT_EXCEEDED', 'Too many failed logins for this account. Retry after the time in Retry-After.', {
+      retryAfterSeconds,
+    });
+  }
+}

@@ -5,7 +5,9 @@ import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { User } from './entities/user.entity';
+import { AccessTokensService } from './services/access-tokens.service';
 import { AuthService } from './services/auth.service';
+import { LoginLockout } from './services/login-lockout.service';
 import { PasswordHasher } from './services/password-hasher';
 import { PrincipalService } from './services/principal.service';
 import { SessionsService } from './services/sessions.service';
@@ -21,7 +23,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
       useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET }),
     }),
   ],
-  providers: [AuthService, UsersService, SessionsService, PasswordHasher, PrincipalService],
-  exports: [AuthService, UsersService, SessionsService, PrincipalService],
+  providers: [AccessTokensService, AuthService, LoginLockout, UsersService, SessionsService, PasswordHasher, PrincipalService],
+  exports: [AccessTokensService, AuthService, UsersService, SessionsService, PrincipalService],
 })
 export class IdentityModule {}

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IdempotencyService, JobSignals, JobsService, TERMINAL_STATUSES } from '@jewelshot/ai-jobs';
-import type { Principal } from '@jewelshot/identity';
-import { DomainError, RowScope } from '@jewelshot/platform';
+import { PrincipalService, type Principal } from '@jewelshot/identity';
+import { APP_CONFIG, DomainError, RowScope, type AppConfig } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
@@ -11,6 +11,8 @@ import { JobView } from './job-view.service';
 
 const SSE_POLL_MS = 2000;
 const SSE_MAX_MS = 30 * 60_000;
+/** The shortest interval between two checks that a stream's session is still signed in. */
+const SSE_RECHECK_MIN_MS = 250;
 /** Open event streams one user may hold on one API instance. */
 const SSE_PER_USER = 10;
 
@@ -25,6 +27,8 @@ export class JobsController {
     private readonly signals: JobSignals,
     private readonly view: JobView,
     private readonly scope: RowScope,
+    private readonly principals: PrincipalService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The job as the caller may see it, read in the caller's row scope (a transaction of its own). */
@@ -113,7 +117,9 @@ export class JobsController {
   @Get(':id/events')
   @ApiOperation({
     summary: 'Server-Sent Events of the job status until it ends',
-    description: 'Each event is `event: status` with the job as JSON; the stream closes after a terminal status.',
+    description:
+      'Each event is `event: status` with the job as JSON; the stream closes after a terminal status, or with ' +
+      '`event: end` (`{"reason":"SESSION_ENDED"}`) within USER_STATUS_CACHE_MS of a logout, ban or password change.',
   })
   @ApiOkResponse({ description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiErrors('RESOURCE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED')
@@ -163,6 +169,19 @@ export class JobsController {
     // The pub/sub message is a hint; a slow poll makes sure no change is missed.
     const poll = setInterval(() => void refresh(), SSE_POLL_MS);
     const limit = setTimeout(() => stop(), SSE_MAX_MS);
+    // The guard checked the caller once, at the start; a stream outlives that. Asked again
+    // (from the database) at half the status cache's age, the stream ends within
+    // USER_STATUS_CACHE_MS of a logout, a ban or a password change that ended this session.
+    const recheck = setInterval(() => {
+      void this.principals.stillSignedIn(principal.userId, principal.sessionId).then(
+        (signedIn) => {
+          if (signedIn || closed) return;
+          reply.raw.write(`event: end\ndata: ${JSON.stringify({ reason: 'SESSION_ENDED' })}\n\n`);
+          stop();
+        },
+        () => undefined, // a database hiccup is not a logout; the next check decides
+      );
+    }, Math.max(SSE_RECHECK_MIN_MS, Math.floor(this.config.USER_STATUS_CACHE_MS / 2)));
     reply.raw.on('close', () => {
       closed = true;
       stop();
@@ -176,6 +195,7 @@ export class JobsController {
     unsubscribe();
     clearInterval(poll);
     clearTimeout(limit);
+    clearInterval(recheck);
     const remaining = (this.openStreams.get(principal.userId) ?? 1) - 1;
     if (remaining > 0) this.openStreams.set(principal.userId, remaining);
     else this.openStreams.delete(principal.userId);

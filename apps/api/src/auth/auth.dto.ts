@@ -1,15 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { PRIORITY_TIERS, USER_ROLES, USER_STATUSES, type PriorityTier, type User, type UserRole, type UserStatus } from '@jewelshot/identity';
+import { EMAIL_MAX_LENGTH, normalizeEmail, PRIORITY_TIERS, USER_ROLES, USER_STATUSES, type PriorityTier, type User, type UserRole, type UserStatus } from '@jewelshot/identity';
 
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+// Validated in the form it is stored in: lower-casing can lengthen a string ('İ' becomes two
+// code units), so a length checked before it let a 255-character email reach the database (500).
+const normalizedEmail = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? normalizeEmail(value) : value);
 
 export class RegisterDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
-  @Transform(trim)
+  @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
   @ApiProperty({ minLength: 10, maxLength: 128, example: 'correct horse battery' })
@@ -20,9 +22,9 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
-  @Transform(trim)
+  @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
   @ApiProperty({ maxLength: 128 })

@@ -3,14 +3,14 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Inject } from '@nestjs/common';
-import { AccountBannedError, PrincipalService, SessionEndedError, type AccessClaims, type Principal } from '@jewelshot/identity';
+import { AccountBannedError, acceptableClaims, PrincipalService, SessionEndedError, type Principal } from '@jewelshot/identity';
 import { APP_CONFIG, UnauthorizedError, type AppConfig } from '@jewelshot/platform';
 
 /** Verifies the bearer JWT, then asks the database (through a short cache) who the caller is now. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly principals: PrincipalService,
   ) {
     // A prepared KeyObject: given a string, jsonwebtoken re-derives a key on every request,
@@ -26,8 +26,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(claims: AccessClaims): Promise<Principal> {
-    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') throw new UnauthorizedError();
+  async validate(claims: unknown): Promise<Principal> {
+    // jsonwebtoken accepts a token without `exp`; our rules (exp present, lifetime capped) do not.
+    if (!acceptableClaims(claims, this.config.JWT_ACCESS_TTL_SECONDS)) throw new UnauthorizedError();
     const principal = await this.principals.resolve(claims.sub, claims.sid);
     if (!principal) throw new UnauthorizedError();
     if (principal.status === 'banned') throw new AccountBannedError();

@@ -1,6 +1,5 @@
 import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { HealthService } from '@jewelshot/platform';
 import { Public } from '../common/public.decorator';
@@ -33,10 +32,9 @@ class ProbeDto {
   @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
 }
 
-/** Unversioned probes for monitors and orchestrators. */
+/** Unversioned probes for monitors and orchestrators (never rate-limited: see rate-limit.hook.ts). */
 @ApiTags('health')
 @Public()
-@SkipThrottle()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -50,6 +50,8 @@ function addCommonErrors(document: OpenAPIObject): void {
       }
       if (!probe) add(ERROR_STATUS.RATE_LIMIT_EXCEEDED, ['RATE_LIMIT_EXCEEDED']);
       add(500, ['INTERNAL_ERROR']);
+      // Resolving the caller reads PostgreSQL: while it is away the answer is 503 (never 401).
+      if (secured) add(ERROR_STATUS.SERVICE_UNAVAILABLE, ['SERVICE_UNAVAILABLE']);
     }
   }
 }
@@ -60,7 +62,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'AI product photography for jewelry sellers. Every route is under /v1 except the health probes. ' +
         'Errors always have the shape { statusCode, code, error, requestId, details? }. ' +
-        'Every response carries X-Request-Id and X-RateLimit-Limit/Remaining/Reset; a 429 adds Retry-After.',
+        'Every response carries X-Request-Id and X-RateLimit-Limit/Remaining/Reset; a 429 or 503 adds Retry-After.',
     )
     .setVersion(APP_VERSION)
     .setLicense('Proprietary', 'https://jewelshot.ai/terms')

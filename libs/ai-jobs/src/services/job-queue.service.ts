@@ -37,10 +37,31 @@ export class JobQueue {
     };
   }
 
+  /**
+   * BullMQ connections use `maxRetriesPerRequest: null` and wait for Redis to be ready before
+   * sending anything, so with Redis down or hung a queue call never settles, and the request
+   * awaiting it neither. Calls on the request path get a deadline; what they leave undone is
+   * the reconciler's (the job row is already committed). The floor of 2 s keeps a busy event
+   * loop from turning into delayed jobs.
+   */
+  private withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
+    const ms = Math.max(2000, this.config.REDIS_COMMAND_TIMEOUT_MS);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
+    });
+    // The abandoned call may still settle later; it is harmless (job ids make adds idempotent).
+    work.catch(() => undefined);
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  }
+
   async enqueue(jobs: Array<Pick<AiJob, 'id' | 'priority'>>): Promise<boolean> {
     if (jobs.length === 0) return true;
     try {
-      await this.queue.addBulk(jobs.map((job) => ({ name: AiJobName.Run, data: { jobId: job.id }, opts: this.options(job) })));
+      await this.withDeadline(
+        this.queue.addBulk(jobs.map((job) => ({ name: AiJobName.Run, data: { jobId: job.id }, opts: this.options(job) }))),
+        'enqueue',
+      );
       return true;
     } catch (error) {
       this.logger.warn(`enqueue of ${jobs.length} job(s) failed, the reconciler will retry: ${(error as Error).message}`);
@@ -51,8 +72,13 @@ export class JobQueue {
   /** Takes a job off the queue if it has not started. */
   async removeIfWaiting(jobId: string): Promise<void> {
     try {
-      const job = await this.queue.getJob(jobId);
-      if (job && !(await job.isActive())) await job.remove();
+      await this.withDeadline(
+        (async () => {
+          const job = await this.queue.getJob(jobId);
+          if (job && !(await job.isActive())) await job.remove();
+        })(),
+        'remove a waiting job',
+      );
     } catch {
       // Already taken or gone: the worker will find the job canceled and skip it.
     }

@@ -31,7 +31,13 @@ export class JobSignals implements OnApplicationShutdown {
   }
 
   private pub(): Redis {
-    this.publisher ??= createRedis({ url: this.config.REDIS_URL, keyPrefix: '', connectionName: 'job-signals-pub' });
+    // A command timeout: publishing is a hint on the request path and must not hang with Redis.
+    this.publisher ??= createRedis({
+      url: this.config.REDIS_URL,
+      keyPrefix: '',
+      connectionName: 'job-signals-pub',
+      commandTimeoutMs: this.config.REDIS_COMMAND_TIMEOUT_MS,
+    });
     return this.publisher;
   }
 

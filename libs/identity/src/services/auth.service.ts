@@ -3,7 +3,9 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { RowScope } from '@jewelshot/platform';
 import { User, UserRole } from '../entities/user.entity';
-import { AccountBannedError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
+import { isCommonPassword } from '../common-passwords';
+import { AccountBannedError, CommonPasswordError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
+import { LoginLockout } from './login-lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { PrincipalService } from './principal.service';
 import { SessionsService, TokenPair } from './sessions.service';
@@ -28,6 +30,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly principals: PrincipalService,
     private readonly scope: RowScope,
+    private readonly lockout: LoginLockout,
   ) {}
 
   /**
@@ -37,6 +40,7 @@ export class AuthService {
    * The user's own rows (credits, session) are written in its row scope, set once its id exists.
    */
   async register(email: string, password: string, options: RegisterOptions = {}): Promise<AuthResult> {
+    if (isCommonPassword(password)) throw new CommonPasswordError('password');
     const passwordHash = await this.hasher.hash(password);
     return this.txHost.withTransaction(async () => {
       const user = await this.users.create(email, passwordHash, options.role ?? 'user');
@@ -64,11 +68,19 @@ export class AuthService {
     return { user, created: true };
   }
 
-  /** Wrong password and unknown email fail alike, in about the same time. */
+  /**
+   * Wrong password and unknown email fail alike, in about the same time, and both count
+   * towards the email's lockout (so the lockout does not tell which emails exist).
+   */
   async login(email: string, password: string): Promise<AuthResult> {
+    await this.lockout.assertOpen(email);
     const user = await this.users.findByEmail(email);
     const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
-    if (!user || !valid) throw new InvalidCredentialsError();
+    if (!user || !valid) {
+      await this.lockout.recordFailure(email);
+      throw new InvalidCredentialsError();
+    }
+    await this.lockout.reset(email);
     if (user.status === 'banned') throw new AccountBannedError();
     const tokens = await this.scope.run(user.id, () => this.sessions.open(user));
     return { user, tokens };
@@ -94,6 +106,7 @@ export class AuthService {
   async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.users.getById(userId);
     if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw new WrongPasswordError();
+    if (isCommonPassword(newPassword)) throw new CommonPasswordError('newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
     await this.scope.run(userId, async () => {
       await this.users.setPasswordHash(userId, passwordHash);

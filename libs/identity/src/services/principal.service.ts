@@ -41,6 +41,25 @@ export class PrincipalService {
     const now = Date.now();
     const hit = this.cache.get(key);
     if (hit && hit.expiresAt > now) return hit.principal;
+    const principal = await this.load(userId, sessionId);
+    if (this.config.USER_STATUS_CACHE_MS > 0) {
+      if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
+      this.cache.set(key, { principal, expiresAt: now + this.config.USER_STATUS_CACHE_MS });
+    }
+    return principal;
+  }
+
+  /**
+   * True while the session may still act: the user exists and is not banned, and the session
+   * is open. Read from the database, never the cache: a long-lived stream asks it again and
+   * again and must end within USER_STATUS_CACHE_MS of a logout, ban or password change.
+   */
+  async stillSignedIn(userId: string, sessionId: string): Promise<boolean> {
+    const principal = await this.load(userId, sessionId);
+    return principal !== null && principal.status !== 'banned' && principal.sessionOpen;
+  }
+
+  private async load(userId: string, sessionId: string): Promise<Principal | null> {
     if (!isUuid(userId) || !isUuid(sessionId)) return null;
     // Sessions are row-scoped: read in the claimed user's scope, in a transaction of its own
     // (this runs in the auth guard, before and apart from any work of the request).
@@ -56,14 +75,9 @@ export class PrincipalService {
       { propagation: Propagation.RequiresNew },
     );
     const row = rows[0];
-    const principal: Principal | null = row
+    return row
       ? { userId, sessionId, email: row.email, role: row.role, status: row.status, sessionOpen: row.revoked_at === null }
       : null;
-    if (this.config.USER_STATUS_CACHE_MS > 0) {
-      if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-      this.cache.set(key, { principal, expiresAt: now + this.config.USER_STATUS_CACHE_MS });
-    }
-    return principal;
   }
 
   /** Drops what this process remembers of a user, so its own changes show at once. */

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { newestFirstPage, NotFoundError } from '@jewelshot/platform';
-import { normalizeEmail } from '../email';
+import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email';
 import { User, type PriorityTier, type UserRole } from '../entities/user.entity';
-import { EmailTakenError } from '../identity.errors';
+import { EmailTakenError, EmailTooLongError } from '../identity.errors';
 
 export interface UserPage {
   data: User[];
@@ -41,6 +41,8 @@ export class UsersService {
    */
   async create(email: string, passwordHash: string, role: UserRole = 'user'): Promise<User> {
     const normalized = normalizeEmail(email);
+    // Checked on the stored form: the caller may have checked the length before lower-casing.
+    if (normalized.length > EMAIL_MAX_LENGTH) throw new EmailTooLongError();
     if (await this.findByEmail(normalized)) throw new EmailTakenError();
     try {
       return await this.repo.save(this.repo.create({ email: normalized, passwordHash, role, status: 'active' }));

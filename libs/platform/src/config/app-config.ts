@@ -273,6 +273,37 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1000)
   ORPHAN_SWEEP_INTERVAL_MS = 3_600_000;
+
+  // --- Edges: outages, rate limits per caller, login lockout ---------------------------------
+
+  /**
+   * Every command of the shared Redis clients fails after this long. Without it a Redis that
+   * accepts connections but never answers would hold every request that asks it something
+   * (the rate limiter fails open only once the command fails).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 200;
+
+  /**
+   * Comma-separated CIDRs (or addresses) of the reverse proxies whose X-Forwarded-For we
+   * believe. Empty: nobody's, so a client cannot pick its own rate-limit bucket.
+   */
+  @IsString()
+  @Matches(/^[0-9A-Fa-f.:/,\s]*$/, { message: 'TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs' })
+  TRUSTED_PROXIES = '';
+
+  /**
+   * Failed logins for one email (from any address) within 15 minutes before that email's login
+   * is locked for 15 minutes: a distributed guesser gets 10 tries, not 10 per address.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LOGIN_MAX_FAILURES = 10;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;

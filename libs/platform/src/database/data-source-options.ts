@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { QueryLogger } from '../logging/query-logger';
 import { codeRoot } from '../repo-root';
 import { rowAccessStartupOptions, type RowAccess } from './row-access';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
@@ -32,6 +33,9 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: EntityLi
     synchronize: false,
     migrationsRun: false,
     namingStrategy: new SnakeNamingStrategy(),
+    // Failed and slow queries through our logger, never with their parameters.
+    logger: new QueryLogger(),
+    maxQueryExecutionTime: 2000,
     // gen_random_uuid() is built into PostgreSQL 13+; the migrations own every extension.
     uuidExtension: 'pgcrypto',
     installExtensions: false,

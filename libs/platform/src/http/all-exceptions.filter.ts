@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loggableError } from '../logging/loggable-error';
 import { toErrorBody } from './error-response';
 
 /** The one exception filter: every error a route, guard, pipe or interceptor throws ends here. */
@@ -11,10 +12,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { body, unexpected } = toErrorBody(exception, String(request.id));
+    const { body, unexpected, retryAfterSeconds } = toErrorBody(exception, String(request.id));
+    // Never the raw error: its enumerable fields may hold a query's parameters. The request id
+    // comes from the request context (the logger's mixin), like on every line of a request.
     if (unexpected) {
-      this.logger.error({ err: exception, requestId: request.id }, 'unhandled error');
+      this.logger.error({ err: loggableError(exception) }, 'unhandled error');
     }
+    if (retryAfterSeconds !== undefined) {
+      this.logger.warn({ err: loggableError(exception) }, 'dependency unavailable: answered 503');
+      void reply.header('retry-after', String(retryAfterSeconds));
+    }
+    // A 429 raised in the domain (the login lockout) says when to retry, like the rate limiter.
+    const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (body.statusCode === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

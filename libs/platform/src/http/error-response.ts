@@ -2,6 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { ERROR_STATUS, ErrorCode } from '../errors/error-code';
 import { ErrorBody } from '../errors/error-body';
+import { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable';
 
 const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
   INTERNAL_ERROR: 'An unexpected error occurred. Quote the request id when reporting it.',
@@ -36,6 +37,8 @@ export interface MappedError {
   body: ErrorBody;
   /** True when the error is ours to fix (5xx): log it with its stack. */
   unexpected: boolean;
+  /** A dependency is down (503): the filter sends Retry-After and logs it as an outage. */
+  retryAfterSeconds?: number;
 }
 
 interface StatusCarrier {
@@ -111,6 +114,9 @@ export function toErrorBody(exception: unknown, requestId: string): MappedError 
       return { body: fromStatus(400, requestId, 'The request body is not valid JSON'), unexpected: false };
     }
     return { body: fromStatus(status, requestId), unexpected: false };
+  }
+  if (isUnavailableError(exception)) {
+    return { body: fromStatus(503, requestId), unexpected: false, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS };
   }
   return { body: fromStatus(500, requestId), unexpected: true };
 }

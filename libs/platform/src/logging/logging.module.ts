@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
+import { requestContext } from './request-context';
 
 /** Paths pino replaces with "[redacted]": credentials never reach a log line. */
 export const REDACTED_PATHS = [
@@ -25,10 +27,15 @@ export const REDACTED_PATHS = [
   'req.headers["x-fal-key"]',
 ];
 
+export interface LoggingOptions {
+  /** Where the lines go instead of stdout (tests read the real logger's output from it). */
+  destination?: DestinationStream;
+}
+
 /** nestjs-pino: JSON in production, pretty in development, the request id on every line. */
 @Module({})
 export class LoggingModule {
-  static forRoot(service: string): DynamicModule {
+  static forRoot(service: string, logging: LoggingOptions = {}): DynamicModule {
     return {
       module: LoggingModule,
       imports: [
@@ -41,13 +48,20 @@ export class LoggingModule {
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
               genReqId: (req: IncomingMessage) => String(req.headers[REQUEST_ID_HEADER] ?? ''),
               customProps: (req: IncomingMessage) => ({ requestId: req.headers[REQUEST_ID_HEADER] }),
-              autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+              // The request id of the request a line is written in (see request-context.ts).
+              mixin: () => {
+                const context = requestContext.getStore();
+                return context ? { requestId: context.requestId } : {};
+              },
+              // Access lines come from registerRequestLogging (Fastify hooks), not pino-http.
+              autoLogging: false,
               serializers: {
                 req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
               },
             };
             // Pretty output in development, written synchronously (no transport thread) so the
             // last lines before a shutdown are never lost; JSON to stdout everywhere else.
+            if (logging.destination) return { pinoHttp: [options, logging.destination] };
             return config.NODE_ENV === 'development'
               ? { pinoHttp: [options, PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })] }
               : { pinoHttp: options };

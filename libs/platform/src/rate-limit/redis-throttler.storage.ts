@@ -1,10 +1,11 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 
-interface ThrottlerStorageRecord {
+export interface RateLimitCount {
   totalHits: number;
+  /** Seconds until the window resets. */
   timeToExpire: number;
   isBlocked: boolean;
+  /** Seconds until the block lifts (0 when not blocked). */
   timeToBlockExpire: number;
 }
 
@@ -24,17 +25,15 @@ return { hits, ttl, blocked }
 `;
 
 /** Rate-limit counters in Redis, so limits hold across every API instance. */
-export class RedisThrottlerStorage implements ThrottlerStorage {
+export class RedisThrottlerStorage {
   constructor(private readonly redis: Redis) {}
 
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    throttlerName: string,
-  ): Promise<ThrottlerStorageRecord> {
-    const base = `ratelimit:${throttlerName}:${key}`;
+  /**
+   * Counts one hit on `key` under the policy `name`: a fixed window of `ttl` ms; past `limit`
+   * hits the key is blocked for `blockDuration` ms (at least the rest of the window).
+   */
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<RateLimitCount> {
+    const base = `ratelimit:${name}:${key}`;
     const result = (await this.redis.eval(
       INCREMENT,
       2,

@@ -18,7 +18,12 @@ export class RedisModule implements OnApplicationShutdown {
           provide: REDIS,
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) =>
-            createRedis({ url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX, connectionName }),
+            createRedis({
+              url: config.REDIS_URL,
+              keyPrefix: config.REDIS_KEY_PREFIX,
+              connectionName,
+              commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+            }),
         },
       ],
       exports: [REDIS],

@@ -8,12 +8,17 @@ export interface RedisSettings {
   keyPrefix: string;
   /** A name for logs and for CLIENT LIST. */
   connectionName: string;
+  /**
+   * A command not answered within this fails (REDIS_COMMAND_TIMEOUT_MS for clients on the
+   * request path). Retries cover a Redis that errors; only a timeout covers one that hangs.
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
  * The one way the apps make a Redis client. Errors are logged (never thrown as unhandled
  * events), reconnects back off up to 2 s, and commands fail after 2 retries instead of
- * queueing forever while Redis is down.
+ * queueing forever while Redis is down, or after `commandTimeoutMs` when it hangs.
  */
 export function createRedis(settings: RedisSettings, overrides: RedisOptions = {}): Redis {
   const logger = new Logger(`Redis:${settings.connectionName}`);
@@ -24,6 +29,7 @@ export function createRedis(settings: RedisSettings, overrides: RedisOptions = {
     connectTimeout: 3000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
     lazyConnect: false,
+    ...(settings.commandTimeoutMs !== undefined ? { commandTimeout: settings.commandTimeoutMs } : {}),
     ...overrides,
   });
   let lastLogged = 0;

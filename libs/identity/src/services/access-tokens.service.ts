@@ -1,0 +1,57 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import type { AccessClaims } from './sessions.service';
+
+/** Seconds of clock difference between API instances we tolerate on `exp`. */
+const CLOCK_SKEW_SECONDS = 30;
+
+export interface VerifiedAccessClaims extends AccessClaims {
+  exp: number;
+}
+
+/**
+ * The rules an access token's claims must meet beyond its signature: a subject, a session and
+ * an `exp` no further away than JWT_ACCESS_TTL_SECONDS. A correctly signed token without `exp`
+ * (or with one years away) would otherwise be a key that never expires.
+ */
+export function acceptableClaims(claims: unknown, ttlSeconds: number, nowMs = Date.now()): claims is VerifiedAccessClaims {
+  if (typeof claims !== 'object' || claims === null) return false;
+  const { sub, sid, exp, iat } = claims as Record<string, unknown>;
+  if (typeof sub !== 'string' || typeof sid !== 'string') return false;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return false;
+  const now = nowMs / 1000;
+  if (exp <= now || exp > now + ttlSeconds + CLOCK_SKEW_SECONDS) return false;
+  if (iat !== undefined && (typeof iat !== 'number' || exp - iat > ttlSeconds)) return false;
+  return true;
+}
+
+/**
+ * Verifies a bearer access token without the database: signature (HS256 only), expiry and
+ * lifetime. The API's rate-limit hook uses it to know the caller before any guard runs; its
+ * JWT strategy applies the same claim rules (`acceptableClaims`).
+ */
+@Injectable()
+export class AccessTokensService {
+  // A prepared KeyObject: given a string, jsonwebtoken re-derives a key on every call.
+  private readonly key: KeyObject;
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.key = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
+  }
+
+  /** The claims of a valid token, or null for anything else (never throws). */
+  verify(token: string): VerifiedAccessClaims | null {
+    try {
+      // The typings only know string | Buffer; jsonwebtoken takes a KeyObject as it is.
+      const claims: unknown = this.jwt.verify(token, { secret: this.key as unknown as Buffer, algorithms: ['HS256'] });
+      return acceptableClaims(claims, this.config.JWT_ACCESS_TTL_SECONDS) ? claims : null;
+    } catch {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { migrationDataSource } from '../../migrations/data-source';
+
+const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function uidGid(user: string): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', user]).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', user]).toString().trim());
+  return { uid, gid };
+}
+
+/**
+ * A PostgreSQL cluster of a test's own (initdb in a temp dir, its own port, run as the
+ * non-root `postgres` user), so that a test may stop and start it. Never the shared one.
+ */
+export class ThrowawayPostgres {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/jewelshot`;
+  }
+
+  static async create(): Promise<ThrowawayPostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'jewelshot-pg-'));
+    const { uid, gid } = uidGid('postgres');
+    chmodSync(dir, 0o700);
+    chownSync(dir, uid, gid);
+    const cluster = new ThrowawayPostgres(dir, await freePort());
+    cluster.asPostgres(join(PG_BIN, 'initdb'), ['-D', cluster.dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+    cluster.start();
+    const admin = new Client({ connectionString: `postgres://postgres@127.0.0.1:${cluster.port}/postgres` });
+    await admin.connect();
+    await admin.query('CREATE DATABASE jewelshot');
+    await admin.end();
+    const dataSource = await migrationDataSource(cluster.url).initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.destroy();
+    return cluster;
+  }
+
+  private get dataDir(): string {
+    return join(this.dir, 'data');
+  }
+
+  private asPostgres(command: string, args: string[]): void {
+    execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
+  }
+
+  start(): void {
+    this.asPostgres(join(PG_BIN, 'pg_ctl'), [
+      '-D',
+      this.dataDir,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40`,
+      '-w',
+      'start',
+    ]);
+  }
+
+  stop(): void {
+    this.asPostgres(join(PG_BIN, 'pg_ctl'), ['-D', this.dataDir, '-m', 'fast', '-w', 'stop']);
+  }
+
+  /** Stops the cluster if it runs and deletes its files. */
+  destroy(): void {
+    try {
+      this.stop();
+    } catch {
+      // already stopped
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
