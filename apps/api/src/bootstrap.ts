@@ -1,12 +1,16 @@
 import 'reflect-metadata';
-import { ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
+import { VersioningType, type INestApplication } from '@nestjs/common';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, ValidationError, type AppConfig } from '@jewelshot/platform';
+import { requestIdFor, REQUEST_ID_HEADER, type AppConfig } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
+import { useLimitedJsonParser } from './http/json-body-parser';
+import { useRouteBodyLimits } from './http/route-body-limits';
+import { refuseUnsafeText } from './http/unsafe-text';
+import { BoundedValidationPipe } from './http/validation-pipe';
 import { buildOpenApiDocument } from './openapi/openapi';
 
 export interface ApiAppOptions {
@@ -32,15 +36,10 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   if (!options.preview) app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.enableVersioning({ type: VersioningType.URI });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-      exceptionFactory: (errors) => new ValidationError(fieldErrors(errors)),
-    }),
-  );
+  app.useGlobalPipes(new BoundedValidationPipe());
+  useLimitedJsonParser(app, config);
+  useRouteBodyLimits(app, config);
+  refuseUnsafeText(app);
 
   // One image per upload request; the size limit answers 413 through the one error filter.
   await app.register(multipart, {

@@ -255,6 +255,36 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   RECONCILE_GRACE_MS = 10_000;
+
+  // --- HTTP hardening: one client cannot stall the API -------------------------------------
+
+  /** Body limit of the credential routes (/v1/auth/*): they take an email and a password, so a megabyte there is an attack. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(512)
+  @Max(1024 * 1024)
+  AUTH_BODY_LIMIT_BYTES = 4096;
+
+  /** Deepest nesting of a JSON body; checked before JSON.parse so a 10,000-deep body never recurses. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(256)
+  JSON_MAX_DEPTH = 32;
+
+  /** Most members of one JSON object or array: 90,000 unknown fields are refused while parsing, not validated one by one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  JSON_MAX_KEYS = 1000;
+
+  /** Longest string (in characters) anywhere in a JSON body. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
+  @Max(10 * 1024 * 1024)
+  JSON_MAX_STRING_LENGTH = 65_536;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
