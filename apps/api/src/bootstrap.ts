@@ -9,6 +9,7 @@ import { requestIdFor, REQUEST_ID_HEADER, type AppConfig } from '@jewelshot/plat
 import { ApiModule } from './api.module';
 import { useLimitedJsonParser } from './http/json-body-parser';
 import { useRouteBodyLimits } from './http/route-body-limits';
+import { guardConnections, clientErrorHandler, serverTimeouts } from './http/server-limits';
 import { refuseUnsafeText } from './http/unsafe-text';
 import { BoundedValidationPipe } from './http/validation-pipe';
 import { buildOpenApiDocument } from './openapi/openapi';
@@ -26,6 +27,8 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     requestIdHeader: false,
     logger: false,
     trustProxy: false,
+    ...serverTimeouts(config),
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -40,6 +43,7 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   useLimitedJsonParser(app, config);
   useRouteBodyLimits(app, config);
   refuseUnsafeText(app);
+  guardConnections(app.getHttpServer(), config);
 
   // One image per upload request; the size limit answers 413 through the one error filter.
   await app.register(multipart, {

@@ -285,6 +285,36 @@ export class EnvironmentVariables {
   @Min(256)
   @Max(10 * 1024 * 1024)
   JSON_MAX_STRING_LENGTH = 65_536;
+
+  /** Whole request (headers and body) must arrive within this (the old system asked for 30 s); 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Headers must arrive within this; a client trickling header bytes is cut off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** A socket with no traffic either way for this long is closed (a stalled download, an idle half-open client). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_IDLE_TIMEOUT_MS = 30_000;
+
+  /** How long a kept-alive connection may wait for its next request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+  /** Open connections one client address may hold on one API instance; beyond it new ones are closed at once. Behind a proxy every client shares its address: size it for that. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS = 256;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
