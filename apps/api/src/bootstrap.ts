@@ -7,6 +7,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { requestIdFor, REQUEST_ID_HEADER, type AppConfig } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
+import { frameworkErrors } from './http/framework-errors';
 import { useLimitedJsonParser } from './http/json-body-parser';
 import { useRouteBodyLimits } from './http/route-body-limits';
 import { guardConnections, clientErrorHandler, serverTimeouts } from './http/server-limits';
@@ -29,6 +30,7 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     trustProxy: false,
     ...serverTimeouts(config),
     clientErrorHandler,
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config), adapter, {
     bufferLogs: true,
