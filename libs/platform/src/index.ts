@@ -21,3 +21,4 @@ export * from './queue/queue.module';
 export * from './errors/field-errors';
 export * from './uuid';
 export * from './database/newest-first-page';
+export * from './concurrency/work-queue';

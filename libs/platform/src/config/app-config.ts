@@ -315,6 +315,60 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   HTTP_MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+  // --- CPU-heavy work: bounded, off the event loop, never starving the thread pool ----------
+
+  /**
+   * libuv's thread pool size, read by Node when the pool first starts: the start script and the
+   * Dockerfile set it in the environment before the process starts (setting it later does nothing).
+   * Declared here so its value is validated against the work bounds below.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1024)
+  UV_THREADPOOL_SIZE = 4;
+
+  /**
+   * Password hashes (argon2) running at once per process; more wait in line. Each hash keeps
+   * about 4 threads busy (p=4), so 1 suits a 2-CPU host (2 gave 1.2 s downloads under 64 logins,
+   * 1 gave 0.25 s); raise it with the CPUs. Must stay below UV_THREADPOOL_SIZE.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PASSWORD_HASH_CONCURRENCY = 1;
+
+  /** Password hashes that may wait; past that a login or sign-up is 503 with Retry-After, not queued forever. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PASSWORD_HASH_QUEUE = 32;
+
+  /** Image decodes/encodes (sharp) running at once per process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMAGE_CONCURRENCY = 1;
+
+  /** Image operations that may wait; past that an upload is 503 with Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  IMAGE_QUEUE = 16;
+
+  /** Largest image we decode, in pixels (width × height, at most 50 MP): a bigger one is 413 from its header alone. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50_000_000)
+  IMAGE_MAX_PIXELS = 50_000_000;
+
+  /** Bytes one user may keep in stored files (uploads and outputs); an upload past it is 413. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  STORAGE_QUOTA_BYTES = 1024 * 1024 * 1024;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
@@ -360,6 +414,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     for (const key of ['S3_BUCKET', 'S3_REGION'] as const) if (!raw[key]) problems.push(`${key}: required when STORAGE_DRIVER=s3`);
   }
   if (config.AI_PROVIDER === 'fal' && !raw.FAL_KEY) problems.push('FAL_KEY: required when AI_PROVIDER=fal');
+  if (config.PASSWORD_HASH_CONCURRENCY + config.IMAGE_CONCURRENCY >= config.UV_THREADPOOL_SIZE) {
+    problems.push('UV_THREADPOOL_SIZE: must exceed PASSWORD_HASH_CONCURRENCY + IMAGE_CONCURRENCY, so file reads always find a free thread');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }
