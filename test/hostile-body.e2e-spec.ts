@@ -92,6 +92,16 @@ describe('hostile JSON bodies', () => {
     expect(serverMs.get(answer.requestId)).toBeLessThan(100);
   });
 
+  it('answers 90,000 unknown form fields with a small 400 quickly too', async () => {
+    const form = Array.from({ length: 90_000 }, (_, i) => `f${i}=0`).join('&');
+    const answer = await post('/v1/ai/jobs', form, { 'content-type': 'application/x-www-form-urlencoded' });
+    expectRefused(answer);
+    expect(answer.body.length).toBeLessThan(4096);
+    expect(serverMs.get(answer.requestId)).toBeLessThan(100);
+    const nul = await post('/v1/ai/jobs', 'operation=generate&params=a%00b', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(expectRefused(nul).error).toMatch(/NUL/);
+  });
+
   it('keeps at most 20 field errors when a body has many unknown fields under the member limit', async () => {
     const answer = await post('/v1/ai/jobs', unknownFields(900));
     const parsed = expectRefused(answer);

@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { requestIdFor, REQUEST_ID_HEADER, type AppConfig } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
 import { frameworkErrors } from './http/framework-errors';
+import { useLimitedFormParser } from './http/form-body-parser';
 import { useLimitedJsonParser } from './http/json-body-parser';
 import { useRouteBodyLimits } from './http/route-body-limits';
 import { guardConnections, clientErrorHandler, serverTimeouts } from './http/server-limits';
@@ -43,6 +44,7 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   app.enableVersioning({ type: VersioningType.URI });
   app.useGlobalPipes(new BoundedValidationPipe());
   useLimitedJsonParser(app, config);
+  useLimitedFormParser(app, config);
   useRouteBodyLimits(app, config);
   refuseUnsafeText(app);
   guardConnections(app.getHttpServer(), config);
