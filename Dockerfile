@@ -18,7 +18,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production STORAGE_DIR=/data/storage
+# UV_THREADPOOL_SIZE must be in the environment before Node starts (libuv reads it once): more
+# threads than the bounded argon2 and sharp work, so file reads always find a free one.
+ENV NODE_ENV=production STORAGE_DIR=/data/storage UV_THREADPOOL_SIZE=8
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+// UV_THREADPOOL_SIZE is read by Node when libuv's thread pool first starts, so it can only be
+// set here, before the API and worker processes start (see the README's configuration table).
+const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '8' };
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function step(label, command, args) {

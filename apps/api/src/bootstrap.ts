@@ -1,13 +1,20 @@
 import 'reflect-metadata';
-import { ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
+import { VersioningType, type INestApplication } from '@nestjs/common';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { fieldErrors, requestIdFor, REQUEST_ID_HEADER, registerRequestLogging, trustedProxies, ValidationError, type AppConfig, type LoggingOptions } from '@jewelshot/platform';
+import { requestIdFor, REQUEST_ID_HEADER, registerRequestLogging, trustedProxies, type AppConfig, type LoggingOptions } from '@jewelshot/platform';
 import { ApiModule } from './api.module';
+import { frameworkErrors } from './http/framework-errors';
+import { useLimitedFormParser } from './http/form-body-parser';
+import { useLimitedJsonParser } from './http/json-body-parser';
 import { registerRateLimitHook } from './http/rate-limit.hook';
+import { useRouteBodyLimits } from './http/route-body-limits';
+import { guardConnections, clientErrorHandler, serverTimeouts } from './http/server-limits';
+import { refuseUnsafeText } from './http/unsafe-text';
+import { BoundedValidationPipe } from './http/validation-pipe';
 import { buildOpenApiDocument } from './openapi/openapi';
 
 export interface ApiAppOptions {
@@ -26,6 +33,9 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     logger: false,
     // X-Forwarded-For is believed only from these proxies (rate-limit buckets key on request.ip).
     trustProxy: trustedProxies(config),
+    ...serverTimeouts(config),
+    clientErrorHandler,
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { destination: options.logDestination }), adapter, {
     bufferLogs: true,
@@ -36,15 +46,12 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   if (!options.preview) app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.enableVersioning({ type: VersioningType.URI });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: false,
-      exceptionFactory: (errors) => new ValidationError(fieldErrors(errors)),
-    }),
-  );
+  app.useGlobalPipes(new BoundedValidationPipe());
+  useLimitedJsonParser(app, config);
+  useLimitedFormParser(app, config);
+  useRouteBodyLimits(app, config);
+  refuseUnsafeText(app);
+  guardConnections(app.getHttpServer(), config);
 
   // One image per upload request; the size limit answers 413 through the one error filter.
   await app.register(multipart, {

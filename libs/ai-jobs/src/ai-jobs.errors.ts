@@ -53,3 +53,15 @@ export class ProviderError extends Error {
     this.name = 'ProviderError';
   }
 }
+
+export class ImageTooLargeError extends DomainError {
+  constructor(width: number, height: number, maxPixels: number) {
+    super('PAYLOAD_TOO_LARGE', `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted`, { width, height, maxPixels });
+  }
+}
+
+export class StorageQuotaExceededError extends DomainError {
+  constructor(used: number, quota: number, incoming: number) {
+    super('PAYLOAD_TOO_LARGE', 'This upload would exceed your storage quota', { used, quota, incoming });
+  }
+}

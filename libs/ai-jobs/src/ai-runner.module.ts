@@ -27,7 +27,12 @@ export function providerFor(config: AppConfig): AiProvider {
       queueBaseUrl: config.FAL_QUEUE_BASE_URL,
     });
   }
-  return new LocalProvider({ latencyMs: config.LOCAL_PROVIDER_LATENCY_MS, failureRate: config.LOCAL_PROVIDER_FAILURE_RATE });
+  return new LocalProvider({
+    latencyMs: config.LOCAL_PROVIDER_LATENCY_MS,
+    failureRate: config.LOCAL_PROVIDER_FAILURE_RATE,
+    maxPixels: config.IMAGE_MAX_PIXELS,
+    imageConcurrency: config.IMAGE_CONCURRENCY,
+  });
 }
 
 /** What only the worker needs: the provider, the runner, the reconciler and the orphan sweep. */

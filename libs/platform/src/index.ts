@@ -31,3 +31,5 @@ export * from './schedule/schedule-runner';
 export * from './schedule/schedules.module';
 export * from './database/row-access';
 export * from './database/row-scope';
+
+export * from './concurrency/work-queue';

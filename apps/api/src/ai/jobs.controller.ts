@@ -166,8 +166,12 @@ export class JobsController {
     const unsubscribe = this.signals.onEvent((event) => {
       if (event.jobId === id) void refresh();
     });
-    // The pub/sub message is a hint; a slow poll makes sure no change is missed.
-    const poll = setInterval(() => void refresh(), SSE_POLL_MS);
+    // The pub/sub message is a hint; a slow poll makes sure no change is missed. Each poll also
+    // writes an SSE comment so the stream is never idle: the server closes idle sockets.
+    const poll = setInterval(() => {
+      if (!closed) reply.raw.write(':\n\n');
+      void refresh();
+    }, SSE_POLL_MS);
     const limit = setTimeout(() => stop(), SSE_MAX_MS);
     // The guard checked the caller once, at the start; a stream outlives that. Asked again
     // (from the database) at half the status cache's age, the stream ends within

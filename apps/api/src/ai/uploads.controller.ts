@@ -25,12 +25,14 @@ export class UploadsController {
     summary: 'Upload an image',
     description:
       'multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. ' +
-      'It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded.',
+      'It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. ' +
+      'An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, ' +
+      'or used/quota/incoming); with too much image work in progress, 503 with Retry-After.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadBodyDto })
   @ApiCreatedResponse({ type: FileDto, description: 'The stored image' })
-  @ApiErrors('VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE')
+  @ApiErrors('VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'SERVICE_UNAVAILABLE')
   async upload(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<FileDto> {
     if (!request.isMultipart()) throw new ValidationError([{ field: 'file', message: 'send multipart/form-data with a file field' }]);
     const part = await request.file();

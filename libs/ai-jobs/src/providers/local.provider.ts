@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import { WorkQueue } from '@jewelshot/platform';
 import { ProviderError } from '../ai-jobs.errors';
+import { limitSharpMemory } from '../image-limits';
 import { AiProvider, ProviderImage, ProviderInput, sleep } from './ai-provider';
 
 export interface LocalProviderSettings {
   latencyMs: number;
   failureRate: number;
   random?: () => number;
+  /** Largest input decoded (IMAGE_MAX_PIXELS). */
+  maxPixels?: number;
+  /** sharp operations at once (IMAGE_CONCURRENCY); jobs beyond wait (the worker's own concurrency bounds the line). */
+  imageConcurrency?: number;
 }
 
 const SIZES: Record<string, [number, number]> = {
@@ -29,9 +35,19 @@ function digest(...parts: unknown[]): Buffer {
 export class LocalProvider implements AiProvider {
   readonly name = 'local' as const;
   private readonly random: () => number;
+  private readonly images: WorkQueue;
+  private readonly maxPixels: number;
 
   constructor(private readonly settings: LocalProviderSettings) {
     this.random = settings.random ?? Math.random;
+    this.images = new WorkQueue('image processing', settings.imageConcurrency ?? 1, Number.MAX_SAFE_INTEGER);
+    this.maxPixels = settings.maxPixels ?? 50_000_000;
+    limitSharpMemory();
+  }
+
+  /** An input image, decoded with the pixel limit. */
+  private decode(image: Buffer): sharp.Sharp {
+    return sharp(image, { limitInputPixels: this.maxPixels });
   }
 
   async run(input: ProviderInput, signal: AbortSignal): Promise<ProviderImage[]> {
@@ -42,12 +58,18 @@ export class LocalProvider implements AiProvider {
     switch (input.operation) {
       case 'generate':
         return this.generate(input.params);
-      case 'edit':
-        return [await this.edit(await this.imageOf(input), String(input.params.prompt ?? ''))];
-      case 'remove-background':
-        return [await this.removeBackground(await this.imageOf(input))];
-      case 'upscale':
-        return [await this.upscale(await this.imageOf(input), Number(input.params.scale ?? 2))];
+      case 'edit': {
+        const image = await this.imageOf(input);
+        return [await this.images.run(() => this.edit(image, String(input.params.prompt ?? '')))];
+      }
+      case 'remove-background': {
+        const image = await this.imageOf(input);
+        return [await this.images.run(() => this.removeBackground(image))];
+      }
+      case 'upscale': {
+        const image = await this.imageOf(input);
+        return [await this.images.run(() => this.upscale(image, Number(input.params.scale ?? 2)))];
+      }
     }
   }
 
@@ -71,14 +93,14 @@ export class LocalProvider implements AiProvider {
         <circle cx="${((cx ?? 128) / 255) * width}" cy="${((cy ?? 128) / 255) * height}" r="${20 + ((radius ?? 64) / 255) * (Math.min(width, height) / 3)}"
           fill="none" stroke="rgb(240,220,150)" stroke-width="${Math.max(6, width / 40)}"/>
       </svg>`;
-      images.push({ data: await sharp(Buffer.from(svg)).png().toBuffer() });
+      images.push({ data: await this.images.run(() => sharp(Buffer.from(svg)).png().toBuffer()) });
     }
     return images;
   }
 
   private async edit(image: Buffer, prompt: string): Promise<ProviderImage> {
     const [hue = 0, sat = 128] = digest(prompt);
-    const data = await sharp(image)
+    const data = await this.decode(image)
       .modulate({ hue: hue % 360, saturation: 0.6 + (sat / 255) * 0.8, brightness: 1.05 })
       .png()
       .toBuffer();
@@ -88,7 +110,7 @@ export class LocalProvider implements AiProvider {
   private async removeBackground(image: Buffer): Promise<ProviderImage> {
     // Near-white pixels become transparent: a studio backdrop, removed. (Raw buffers, because
     // sharp applies removeAlpha at the end of a pipeline, after any joinChannel.)
-    const rgb = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const rgb = await this.decode(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const { width, height } = rgb.info;
     const mask = await sharp(rgb.data, { raw: { width, height, channels: 3 } }).greyscale().threshold(235).negate().raw().toBuffer();
     const data = await sharp(rgb.data, { raw: { width, height, channels: 3 } })
@@ -99,9 +121,9 @@ export class LocalProvider implements AiProvider {
   }
 
   private async upscale(image: Buffer, scale: number): Promise<ProviderImage> {
-    const { width = 1, height = 1 } = await sharp(image).metadata();
+    const { width = 1, height = 1 } = await this.decode(image).metadata();
     const factor = Math.min(scale, 4096 / Math.max(width, height));
-    const data = await sharp(image)
+    const data = await this.decode(image)
       .resize({ width: Math.round(width * factor), height: Math.round(height * factor), kernel: 'lanczos3' })
       .png()
       .toBuffer();

@@ -4,9 +4,10 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { APP_CONFIG, isUuid, RowScope, type AppConfig } from '@jewelshot/platform';
-import { FileNotFoundError, UnsupportedImageError } from '../ai-jobs.errors';
+import { APP_CONFIG, DomainError, isUuid, RowScope, WorkQueue, type AppConfig } from '@jewelshot/platform';
+import { FileNotFoundError, ImageTooLargeError, StorageQuotaExceededError, UnsupportedImageError } from '../ai-jobs.errors';
 import { StoredFile, type FileKind } from '../entities/stored-file.entity';
+import { limitSharpMemory } from '../image-limits';
 import { EXTENSIONS, sniffImageType, type ImageType } from '../image-type';
 import { FileSigner } from '../storage/file-signer';
 import { FILE_STORAGE, type FileStorage } from '../storage/file-storage';
@@ -16,13 +17,12 @@ export interface FileLink {
   expiresAt: Date;
 }
 
-/** Decoding more pixels than this is refused (decompression bombs). */
-const MAX_INPUT_PIXELS = 16384 * 16384;
-
 /** Uploads and outputs: normalised images in storage, rows in `files`, short-lived links. */
 @Injectable()
 export class FilesService {
   private readonly signer: FileSigner;
+  /** Decodes and encodes share libuv's pool with file reads: at most IMAGE_CONCURRENCY at once, IMAGE_QUEUE waiting, else 503. */
+  private readonly images: WorkQueue;
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
@@ -31,6 +31,33 @@ export class FilesService {
     private readonly scope: RowScope,
   ) {
     this.signer = new FileSigner(config.JWT_SECRET);
+    this.images = new WorkQueue('image processing', config.IMAGE_CONCURRENCY, config.IMAGE_QUEUE);
+    limitSharpMemory();
+  }
+
+  /** Bytes of stored files the user keeps now (uploads and outputs). */
+  async storageUsed(userId: string): Promise<number> {
+    // In the owner's row scope: outside it the API's role sees no file and the sum would be 0.
+    const row = await this.scope.run(userId, () =>
+      this.files.createQueryBuilder('f').select('COALESCE(SUM(f.bytes), 0)', 'used').where('f.userId = :userId', { userId }).getRawOne<{ used: string }>(),
+    );
+    return Number(row?.used ?? 0);
+  }
+
+  /**
+   * Refuses an image whose header declares more than IMAGE_MAX_PIXELS, before any pixel is
+   * decoded (a 12000×12000 PNG is 560 KB of bytes but 576 MB once decoded).
+   */
+  private async checkDimensions(bytes: Buffer): Promise<void> {
+    let width: number | undefined;
+    let height: number | undefined;
+    try {
+      ({ width, height } = await sharp(bytes).metadata());
+    } catch {
+      throw new UnsupportedImageError('The image could not be decoded');
+    }
+    if (!width || !height) throw new UnsupportedImageError('The image could not be decoded');
+    if (width * height > this.config.IMAGE_MAX_PIXELS) throw new ImageTooLargeError(width, height, this.config.IMAGE_MAX_PIXELS);
   }
 
   private get files() {
@@ -44,22 +71,28 @@ export class FilesService {
   async ingestUpload(userId: string, bytes: Buffer): Promise<StoredFile> {
     const type = sniffImageType(bytes.subarray(0, 16));
     if (!type) throw new UnsupportedImageError();
+    // Cheap refusals first: the quota (the stored copy is rarely larger than the upload) and the header.
+    const used = await this.storageUsed(userId);
+    const quota = this.config.STORAGE_QUOTA_BYTES;
+    if (used >= quota) throw new StorageQuotaExceededError(used, quota, bytes.length);
+    await this.checkDimensions(bytes);
     const max = this.config.UPLOAD_MAX_SIDE;
     let image: sharp.Sharp;
     try {
-      image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+      image = sharp(bytes, { limitInputPixels: this.config.IMAGE_MAX_PIXELS, failOn: 'error' })
         .rotate()
         .resize({ width: max, height: max, fit: 'inside', withoutEnlargement: true });
     } catch {
       throw new UnsupportedImageError('The image could not be decoded');
     }
-    return this.encodeAndStore(userId, 'upload', null, image, type);
+    return this.encodeAndStore(userId, 'upload', null, image, type, { save: true, quota: { used, quota } });
   }
 
   /** A provider's output image, stored for the job's owner. */
   async storeOutput(userId: string, jobId: string, bytes: Buffer): Promise<StoredFile> {
     const type = sniffImageType(bytes.subarray(0, 16)) ?? 'image/png';
-    const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
+    await this.checkDimensions(bytes);
+    const image = sharp(bytes, { limitInputPixels: this.config.IMAGE_MAX_PIXELS, failOn: 'error' });
     return this.encodeAndStore(userId, 'output', jobId, image, type, { save: false });
   }
 
@@ -79,7 +112,7 @@ export class FilesService {
     jobId: string | null,
     image: sharp.Sharp,
     type: ImageType,
-    options: { save: boolean } = { save: true },
+    options: { save: boolean; quota?: { used: number; quota: number } } = { save: true },
   ): Promise<StoredFile> {
     const encoded =
       type === 'image/jpeg'
@@ -89,9 +122,13 @@ export class FilesService {
           : image.png({ compressionLevel: 9 });
     let output: { data: Buffer; info: sharp.OutputInfo };
     try {
-      output = await encoded.toBuffer({ resolveWithObject: true });
-    } catch {
+      output = await this.images.run(() => encoded.toBuffer({ resolveWithObject: true }));
+    } catch (error) {
+      if (error instanceof DomainError) throw error; // a full queue: 503, not "undecodable"
       throw new UnsupportedImageError('The image could not be decoded');
+    }
+    if (options.quota && options.quota.used + output.info.size > options.quota.quota) {
+      throw new StorageQuotaExceededError(options.quota.used, options.quota.quota, output.info.size);
     }
     const id = randomUUID();
     const storageKey = `${userId}/${id}.${EXTENSIONS[type]}`;

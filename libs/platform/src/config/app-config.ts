@@ -298,12 +298,123 @@ export class EnvironmentVariables {
   /**
    * Failed logins for one email (from any address) within 15 minutes before that email's login
    * is locked for 15 minutes: a distributed guesser gets 10 tries, not 10 per address.
+
+  // --- HTTP hardening: one client cannot stall the API -------------------------------------
+
+  /** Body limit of the credential routes (/v1/auth/*): they take an email and a password, so a megabyte there is an attack. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(512)
+  @Max(1024 * 1024)
+  AUTH_BODY_LIMIT_BYTES = 4096;
+
+  /** Deepest nesting of a JSON body; checked before JSON.parse so a 10,000-deep body never recurses. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(256)
+  JSON_MAX_DEPTH = 32;
+
+  /** Most members of one JSON object or array: 90,000 unknown fields are refused while parsing, not validated one by one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  JSON_MAX_KEYS = 1000;
+
+  /** Longest string (in characters) anywhere in a JSON body. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
+  @Max(10 * 1024 * 1024)
+  JSON_MAX_STRING_LENGTH = 65_536;
+
+  /** Whole request (headers and body) must arrive within this (the old system asked for 30 s); 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Headers must arrive within this; a client trickling header bytes is cut off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** A socket with no traffic either way for this long is closed (a stalled download, an idle half-open client). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_IDLE_TIMEOUT_MS = 30_000;
+
+  /** How long a kept-alive connection may wait for its next request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+  /** Open connections one client address may hold on one API instance; beyond it new ones are closed at once. Behind a proxy every client shares its address: size it for that. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+  // --- CPU-heavy work: bounded, off the event loop, never starving the thread pool ----------
+
+  /**
+   * libuv's thread pool size, read by Node when the pool first starts: the start script and the
+   * Dockerfile set it in the environment before the process starts (setting it later does nothing).
+   * Declared here so its value is validated against the work bounds below.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1024)
+  UV_THREADPOOL_SIZE = 4;
+
+  /**
+   * Password hashes (argon2) running at once per process; more wait in line. Each hash keeps
+   * about 4 threads busy (p=4), so 1 suits a 2-CPU host (2 gave 1.2 s downloads under 64 logins,
+   * 1 gave 0.25 s); raise it with the CPUs. Must stay below UV_THREADPOOL_SIZE.
    */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1000)
   LOGIN_MAX_FAILURES = 10;
+
+  PASSWORD_HASH_CONCURRENCY = 1;
+
+  /** Password hashes that may wait; past that a login or sign-up is 503 with Retry-After, not queued forever. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PASSWORD_HASH_QUEUE = 32;
+
+  /** Image decodes/encodes (sharp) running at once per process. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  IMAGE_CONCURRENCY = 1;
+
+  /** Image operations that may wait; past that an upload is 503 with Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  IMAGE_QUEUE = 16;
+
+  /** Largest image we decode, in pixels (width × height, at most 50 MP): a bigger one is 413 from its header alone. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50_000_000)
+  IMAGE_MAX_PIXELS = 50_000_000;
+
+  /** Bytes one user may keep in stored files (uploads and outputs); an upload past it is 413. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  STORAGE_QUOTA_BYTES = 1024 * 1024 * 1024;
 }
 
 export type AppConfig = Readonly<Omit<EnvironmentVariables, never>>;
@@ -349,6 +460,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     for (const key of ['S3_BUCKET', 'S3_REGION'] as const) if (!raw[key]) problems.push(`${key}: required when STORAGE_DRIVER=s3`);
   }
   if (config.AI_PROVIDER === 'fal' && !raw.FAL_KEY) problems.push('FAL_KEY: required when AI_PROVIDER=fal');
+  if (config.PASSWORD_HASH_CONCURRENCY + config.IMAGE_CONCURRENCY >= config.UV_THREADPOOL_SIZE) {
+    problems.push('UV_THREADPOOL_SIZE: must exceed PASSWORD_HASH_CONCURRENCY + IMAGE_CONCURRENCY, so file reads always find a free thread');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ServiceBusyError } from '../concurrency/work-queue';
 import { loggableError } from '../logging/loggable-error';
 import { toErrorBody } from './error-response';
 
@@ -25,6 +26,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // A 429 raised in the domain (the login lockout) says when to retry, like the rate limiter.
     const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
     if (body.statusCode === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    // A full work queue says when to come back.
+    if (exception instanceof ServiceBusyError) void reply.header('retry-after', String(exception.retryAfterSeconds));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

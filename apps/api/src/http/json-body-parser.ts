@@ -1,0 +1,29 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import { DomainError, type AppConfig } from '@jewelshot/platform';
+import { jsonShapeProblem, type JsonLimits } from './json-shape';
+
+export function jsonLimitsOf(config: AppConfig): JsonLimits {
+  return { maxDepth: config.JSON_MAX_DEPTH, maxKeys: config.JSON_MAX_KEYS, maxStringLength: config.JSON_MAX_STRING_LENGTH };
+}
+
+/**
+ * Our own `application/json` parser in place of Fastify's: the body's text is checked against
+ * the limits first (depth, members, string length, NUL, lone surrogates: see `jsonShapeProblem`),
+ * then handed to Fastify's own parser, which keeps its prototype-poisoning protection.
+ * Every refusal is a 400 VALIDATION_ERROR through the one error filter; size stays Fastify's 413.
+ */
+export function useLimitedJsonParser(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  const limits = jsonLimitsOf(config);
+  app.useBodyParser('application/json', { bodyLimit: config.BODY_LIMIT_BYTES }, (request: FastifyRequest, body: Buffer, done) => {
+    const text = body.toString('utf8');
+    const problem = jsonShapeProblem(text, limits);
+    if (problem !== null) {
+      done(new DomainError('VALIDATION_ERROR', `The request body is refused: ${problem}`), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { AppConfig } from '@jewelshot/platform';
+
+/**
+ * How long a client may take, as Fastify/Node server options. A client that trickles its headers
+ * is cut off at HTTP_HEADERS_TIMEOUT_MS, one that trickles its body at HTTP_REQUEST_TIMEOUT_MS,
+ * a socket silent both ways (a stalled download, a dead peer) at HTTP_IDLE_TIMEOUT_MS.
+ * Node checks the first two every `connectionsCheckingInterval` (30 s by default, far too coarse
+ * for a 10 s limit): it is a quarter of the shorter limit here, at most 1 s.
+ *
+ * Streaming routes keep their own limits on top: an event stream ends after its maximum
+ * duration and writes at least every poll interval (so it is never idle), a download is cut
+ * when the reader stops reading (idle timeout), an upload must arrive within the request timeout
+ * and UPLOAD_MAX_BYTES.
+ */
+export function serverTimeouts(config: AppConfig): {
+  connectionTimeout: number;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  http: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
+} {
+  const shortest = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS || Number.POSITIVE_INFINITY);
+  return {
+    connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    http: {
+      // Node requires headersTimeout <= requestTimeout (when the latter is on).
+      headersTimeout: config.HTTP_REQUEST_TIMEOUT_MS > 0 ? Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS) : config.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(shortest / 4))),
+    },
+  };
+}
+
+/**
+ * Guards every new connection: past HTTP_MAX_CONNECTIONS_PER_ADDRESS open connections of one
+ * client address a new one is closed before a byte of it is parsed, so one address cannot hold
+ * every socket; and a connection that sends no byte within HTTP_HEADERS_TIMEOUT_MS is closed:
+ * Node 20 leaves it open (its header timeout and `server.timeout` do not fire for it; checked).
+ */
+export function guardConnections(server: Server, config: AppConfig): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > config.HTTP_MAX_CONNECTIONS_PER_ADDRESS) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    // Node's header timeout starts with the first byte: a connection that never sends one is ours to close.
+    const firstByte = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, config.HTTP_HEADERS_TIMEOUT_MS);
+    firstByte.unref();
+    socket.once('close', () => {
+      clearTimeout(firstByte);
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
+
+/**
+ * Answers what Node's HTTP parser refuses (bad header bytes such as NUL, headers too large, a
+ * request or header timeout) with the one error shape where the socket can still take an
+ * answer, instead of Fastify's own body.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const statusCode = timedOut ? 408 : tooLarge ? 431 : 400;
+  const body = JSON.stringify({
+    statusCode,
+    code: 'VALIDATION_ERROR',
+    error: timedOut ? 'The request took too long to arrive' : tooLarge ? 'The request headers are too large' : 'The request is malformed',
+    requestId: randomUUID(),
+  });
+  const reason = timedOut ? 'Request Timeout' : tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

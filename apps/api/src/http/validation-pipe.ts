@@ -1,0 +1,56 @@
+import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+import { fieldErrors, ValidationError, type FieldError } from '@jewelshot/platform';
+
+/** At most this many field errors go back in `details`: enough to fix a form, too few to amplify an attack. */
+export const MAX_FIELD_ERRORS = 20;
+
+const knownFields = new WeakMap<object, ReadonlySet<string>>();
+
+/** The properties a DTO class declares to class-validator (its whitelist), computed once per class. */
+function fieldsOf(metatype: abstract new (...args: never[]) => unknown): ReadonlySet<string> {
+  let fields = knownFields.get(metatype);
+  if (!fields) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+    fields = new Set(metadata.map((m) => m.propertyName));
+    knownFields.set(metatype, fields);
+  }
+  return fields;
+}
+
+/**
+ * The global pipe: class-validator with whitelist and forbidNonWhitelisted, stopping at the
+ * first failed constraint of each property, and at most MAX_FIELD_ERRORS details.
+ *
+ * Unknown top-level fields are refused before class-transformer and class-validator run:
+ * both would otherwise copy the object and build one error object per unknown key, which made
+ * a body of 90,000 unknown fields cost seconds of event-loop time and a 5.7 MB answer.
+ */
+export class BoundedValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: true,
+      exceptionFactory: (errors) => new ValidationError(fieldErrors(errors).slice(0, MAX_FIELD_ERRORS)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const { metatype } = metadata;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof metatype === 'function' && metadata.type !== 'custom') {
+      const fields = fieldsOf(metatype);
+      if (fields.size > 0) {
+        const unknown: FieldError[] = [];
+        for (const key in value) {
+          if (!Object.hasOwn(value, key) || fields.has(key)) continue;
+          unknown.push({ field: key, message: `property ${key} should not exist` });
+          if (unknown.length >= MAX_FIELD_ERRORS) break;
+        }
+        if (unknown.length > 0) throw new ValidationError(unknown);
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
