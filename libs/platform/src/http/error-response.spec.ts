@@ -34,6 +34,13 @@ describe('toErrorBody', () => {
     });
   });
 
+  it('treats a deliberate 503 (load shed by a full work queue) as an answer, not a fault', () => {
+    const { body, unexpected } = toErrorBody(new DomainError('SERVICE_UNAVAILABLE', 'Busy, retry shortly', { retryAfterSeconds: 1 }), 'r');
+    expect(body.statusCode).toBe(503);
+    expect(unexpected).toBe(false);
+    expect(toErrorBody(new DomainError('INTERNAL_ERROR', 'broken'), 'r').unexpected).toBe(true);
+  });
+
   it('cannot let extra fields overwrite the standard ones', () => {
     const error = new DomainError('CONFLICT', 'Clash', undefined, { statusCode: 200, requestId: 'spoofed' });
     expect(toErrorBody(error, 'real').body).toMatchObject({ statusCode: 409, requestId: 'real' });

@@ -93,7 +93,8 @@ export function toErrorBody(exception: unknown, requestId: string): MappedError 
       requestId,
     };
     if (exception.details !== undefined) body.details = exception.details;
-    return { body, unexpected: body.statusCode >= 500 };
+    // A 503 raised on purpose (a full work queue shedding load) is an answer, not a fault.
+    return { body, unexpected: body.statusCode >= 500 && exception.code !== 'SERVICE_UNAVAILABLE' };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
