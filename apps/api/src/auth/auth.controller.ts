@@ -21,7 +21,7 @@ export class AuthController {
   @AuthRateLimit()
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: AuthResponseDto, description: 'Account created and signed in' })
-  @ApiErrors('VALIDATION_ERROR', 'CONFLICT')
+  @ApiErrors('VALIDATION_ERROR', 'CONFLICT', 'SERVICE_UNAVAILABLE')
   async register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.signup.register(body.email, body.password);
     return { user: UserSummaryDto.of(user), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
@@ -33,7 +33,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
-  @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED')
+  @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED', 'SERVICE_UNAVAILABLE')
   async login(@Body() body: LoginDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.auth.login(body.email, body.password);
     return { user: UserSummaryDto.of(user), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
