@@ -4,7 +4,7 @@ import { LedgerVerifier } from '@jewelshot/credit-ledger';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
-import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from './support/ai';
+import { aiQueue, expectLedgerClean, fund, jobRows, submit, waitTerminal } from './support/ai';
 import { bearer, newAdmin, newUser } from './support/factories';
 import { baseTestEnv, suitePrefix, TEST_REDIS_URL } from './support/test-env';
 import { startWorkerProcess } from './support/worker-process';
@@ -134,7 +134,14 @@ describe('queue, priorities and recovery', () => {
     const user = await newUser(api);
     await fund(api, user, 1);
     const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'stuck' } });
-    // What a job whose worker vanished without a trace looks like, long after its start.
+    // What a job whose worker vanished without a trace looks like, long after its start: its
+    // BullMQ job is gone too (else the worker started below could claim it again first).
+    const queue = aiQueue(api);
+    try {
+      await (await queue.getJob(body.id))?.remove();
+    } finally {
+      await queue.close();
+    }
     await api.db.query(`UPDATE ai_jobs SET status = 'running', attempts = 1, started_at = now() - interval '2 hours', updated_at = now() - interval '2 hours' WHERE id = $1`, [body.id]);
     const worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, JOB_RUNNING_DEADLINE_MS: '60000' }));
     try {

@@ -43,9 +43,10 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     const user = await newUser(api);
     await fund(api, user, 7);
     const latencyMs = 500;
-    worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, WORKER_CONCURRENCY: '1', LOCAL_PROVIDER_LATENCY_MS: String(latencyMs) }));
     const ids: string[] = [];
     for (let i = 0; i < 6; i += 1) ids.push((await submit(api, user, { operation: 'generate', params: { prompt: `flushed ${i}` } })).body.id);
+    // The worker starts after the submits, so however slow they were, most jobs are still queued.
+    worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, WORKER_CONCURRENCY: '1', LOCAL_PROVIDER_LATENCY_MS: String(latencyMs) }));
     // A hold nothing works on (a reference that is no job), pending with its credit reserved.
     const ledger = api.app.get(LedgerService);
     const hold = await api.app.get(RowScope).run(user.id, () => ledger.reserve(user.id, 'generate', `test:orphan-hold:${randomUUID()}`));
