@@ -14,10 +14,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { repoRoot } from '@jewelshot/platform';
+import { benchApiEnv, createBenchDatabase, waitFor } from './support';
 
-const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const API_PORT = 38191;
 const BASE = `http://127.0.0.1:${API_PORT}`;
@@ -43,18 +42,6 @@ function percentile(values: number[], p: number): number {
 
 const fmt = (n: number): string => n.toFixed(1).padStart(7);
 
-async function waitFor(url: string, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 /** Probes /health/live every 20 ms until `stop()` resolves; returns client-side latencies. */
 async function probe(stopAfterMs: number): Promise<number[]> {
@@ -90,22 +77,8 @@ parentPort.on('message', () => { stop = true; });
 
 async function main(): Promise<void> {
   const root = repoRoot();
-  const database = `jewelshot_bench_${Date.now()}`;
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    DATABASE_URL: `${SERVER}/${database}`,
-    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_KEY_PREFIX: `bench:${database}:`,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-    PORT: String(API_PORT),
-    RATE_LIMIT_MAX: '100000000',
-    AUTH_RATE_LIMIT_MAX: '100000000',
-  };
+  const { database, admin } = await createBenchDatabase();
+  const env = benchApiEnv(database, API_PORT, 'warn');
   let api: ChildProcess | undefined;
   try {
     const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], { env, encoding: 'utf8' });

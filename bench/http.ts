@@ -9,10 +9,9 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { repoRoot } from '@jewelshot/platform';
+import { benchApiEnv, createBenchDatabase, waitFor } from './support';
 
-const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const API_PORT = 38181;
@@ -26,18 +25,6 @@ interface Figures {
   non2xx: number;
 }
 
-async function waitFor(url: string, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 async function load(target: string, url: string, headers: Record<string, string> = {}): Promise<Figures> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
@@ -52,22 +39,8 @@ async function load(target: string, url: string, headers: Record<string, string>
 
 async function main(): Promise<void> {
   const root = repoRoot();
-  const database = `jewelshot_bench_${Date.now()}`;
-  const admin = new Client({ connectionString: `${SERVER}/postgres` });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-    DATABASE_URL: `${SERVER}/${database}`,
-    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_KEY_PREFIX: `bench:${database}:`,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-    PORT: String(API_PORT),
-    RATE_LIMIT_MAX: '100000000',
-    AUTH_RATE_LIMIT_MAX: '100000000',
-  };
+  const { database, admin } = await createBenchDatabase();
+  const env = benchApiEnv(database, API_PORT, 'info');
   const children: ChildProcess[] = [];
   try {
     const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], { env, encoding: 'utf8' });

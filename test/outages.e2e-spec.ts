@@ -3,7 +3,8 @@ import { startApi, type TestApi } from './support/app';
 import { CapturedLog } from './support/captured-log';
 import { bearer, newUser } from './support/factories';
 import { suitePrefix } from './support/test-env';
-import { freePort, ThrowawayPostgres } from './support/throwaway-postgres';
+import { freePort } from './support/free-port';
+import { ThrowawayPostgres } from './support/throwaway-postgres';
 
 describe('outages are named truthfully', () => {
   // nestjs-pino keeps one root logger per process: the first app's destination and level are

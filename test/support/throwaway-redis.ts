@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from './free-port';
 
 /**
  * A redis-server of the test's own on a free loopback port, with no persistence: a test may
@@ -17,17 +17,6 @@ export interface ThrowawayRedis {
   start(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForPing(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -1,0 +1,43 @@
+import { Client } from 'pg';
+
+/** The PostgreSQL server the benchmarks make their throwaway databases on. */
+export const BENCH_SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+/** Polls `url` until it answers 2xx. */
+export async function waitFor(url: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** A new empty database for one run; `admin` stays connected to drop it at the end. */
+export async function createBenchDatabase(): Promise<{ database: string; admin: Client }> {
+  const database = `jewelshot_bench_${Date.now()}`;
+  const admin = new Client({ connectionString: `${BENCH_SERVER}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  return { database, admin };
+}
+
+/** The environment of an API started for a benchmark: production mode, its own database and prefix, no rate limit. */
+export function benchApiEnv(database: string, port: number, logLevel: string) {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? logLevel,
+    DATABASE_URL: `${BENCH_SERVER}/${database}`,
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `bench:${database}:`,
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    PORT: String(port),
+    RATE_LIMIT_MAX: '100000000',
+    AUTH_RATE_LIMIT_MAX: '100000000',
+  };
+}
