@@ -2,6 +2,49 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Import a lib through its alias, never by a relative path into its sources. */
+const throughAlias = {
+  group: ['**/libs/*/src/**', '../../libs/**', '../libs/**'],
+  message: 'Import a lib through its @jewelshot/<lib> alias, never by a relative path.',
+};
+
+/**
+ * The floors of DESIGN.md: a lib imports only libs on lower floors (libs on one floor do not
+ * import each other), and never an app. Libs not written yet are listed so the rule is ready.
+ */
+const FLOORS = {
+  platform: [],
+  email: ['platform'],
+  audit: ['platform'],
+  identity: ['platform', 'email', 'audit'],
+  'credit-ledger': ['platform', 'email', 'audit', 'identity'],
+  'ai-jobs': ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
+  webhooks: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
+  abuse: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
+  admin: ['platform', 'email', 'audit', 'identity', 'credit-ledger', 'ai-jobs', 'webhooks', 'abuse'],
+};
+
+const floorRules = Object.entries(FLOORS).map(([lib, below]) => ({
+  files: [`libs/${lib}/src/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          throughAlias,
+          ...Object.keys(FLOORS)
+            .filter((other) => other !== lib && !below.includes(other))
+            .map((other) => ({
+              group: [`@jewelshot/${other}`, `@jewelshot/${other}/**`],
+              message: `libs/${lib} may import only ${below.length ? below.join(', ') : 'no other lib'} (the floors in DESIGN.md).`,
+            })),
+          { group: ['**/apps/**', '@jewelshot/api', '@jewelshot/worker'], message: 'A lib never imports an app.' },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'jest.config.js'] },
   js.configs.recommended,
@@ -13,19 +56,10 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/consistent-type-imports': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['**/libs/*/src/**', '../../libs/**', '../libs/**'],
-              message: 'Import a lib through its @jewelshot/<lib> alias, never by a relative path.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [throughAlias] }],
     },
   },
+  ...floorRules,
   {
     files: ['**/*.js'],
     languageOptions: {
