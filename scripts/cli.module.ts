@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { JobLedgerChecksModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
-import { SignupService } from '../apps/api/src/auth/signup.service';
 import { ConfigModule, DatabaseModule, type AppConfig } from '@jewelshot/platform';
 
 /** The domain modules for command-line tasks: no HTTP, no processors. */
@@ -18,7 +17,6 @@ export class CliModule {
         CreditLedgerModule,
         JobLedgerChecksModule,
       ],
-      providers: [SignupService],
     };
   }
 }

@@ -4,8 +4,8 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { SignupService } from '@jewelshot/credit-ledger';
 import { AuthService, UsersService } from '@jewelshot/identity';
-import { SignupService } from '../apps/api/src/auth/signup.service';
 import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
 import { CliModule } from './cli.module';
 

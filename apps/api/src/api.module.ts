@@ -24,7 +24,6 @@ import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
-import { SignupService } from './auth/signup.service';
 import { RolesGuard } from './auth/roles.guard';
 import { NotFoundController } from './common/not-found.controller';
 import { CreditsController } from './credits/credits.controller';
@@ -65,7 +64,6 @@ export class ApiModule {
       providers: [
         HealthService,
         JwtStrategy,
-        SignupService,
         JobView,
         // Guards run in this order: authentication, roles. Rate limiting runs before them, as a
         // Fastify hook (http/rate-limit.hook.ts).

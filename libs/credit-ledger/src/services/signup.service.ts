@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LedgerService } from '@jewelshot/credit-ledger';
 import { AuthService, type AuthResult } from '@jewelshot/identity';
 import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { LedgerService } from './ledger.service';
 
-/** Sign-up: the user, its session and its sign-up credits, all in one transaction. */
+/**
+ * Sign-up: the user, its session and its sign-up credits, all in one transaction. It lives in
+ * the ledger (which stands on identity) because the credits are the ledger's to grant.
+ */
 @Injectable()
 export class SignupService {
   constructor(
