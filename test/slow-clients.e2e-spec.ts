@@ -99,6 +99,8 @@ describe('slow clients', () => {
       const started = Date.now();
       const socket = connect({ port, host: '127.0.0.1' });
       socket.on('error', () => undefined);
+      // Flowing, so the server's FIN is read and 'close' follows: a paused socket may never see it.
+      socket.resume();
       const closedAfter = await Promise.race([
         new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started))),
         new Promise<number>((resolve) => setTimeout(() => resolve(Number.POSITIVE_INFINITY), 10_000).unref()),
