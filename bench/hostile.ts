@@ -13,9 +13,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { Redis } from 'ioredis';
 import { repoRoot } from '@jewelshot/platform';
-import { benchApiEnv, createBenchDatabase, waitFor } from './support';
+import { benchApiEnv, createBenchDatabase, dropBenchDatabase, waitFor } from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const API_PORT = 38191;
@@ -135,12 +134,7 @@ async function main(): Promise<void> {
   } finally {
     api?.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
-    const redis = new Redis(env.REDIS_URL);
-    const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await dropBenchDatabase(admin, database, env);
   }
 }
 

@@ -8,9 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import { repoRoot } from '@jewelshot/platform';
-import { benchApiEnv, createBenchDatabase, waitFor } from './support';
+import { benchApiEnv, createBenchDatabase, dropBenchDatabase, waitFor } from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -84,12 +83,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
-    const redis = new Redis(env.REDIS_URL);
-    const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await dropBenchDatabase(admin, database, env);
   }
 }
 

@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
 /** The PostgreSQL server the benchmarks make their throwaway databases on. */
@@ -40,4 +41,14 @@ export function benchApiEnv(database: string, port: number, logLevel: string) {
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',
   };
+}
+
+/** Drops the run's database and deletes its Redis keys (after the processes using them stopped). */
+export async function dropBenchDatabase(admin: Client, database: string, env: { REDIS_URL: string; REDIS_KEY_PREFIX: string }): Promise<void> {
+  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await admin.end();
+  const redis = new Redis(env.REDIS_URL);
+  const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
 }
