@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 /** Import a lib through its alias, never by a relative path into its sources. */
 const throughAlias = {
@@ -21,7 +22,16 @@ const FLOORS = {
   'ai-jobs': ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
   webhooks: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
   abuse: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
-  admin: ['platform', 'email', 'audit', 'identity', 'credit-ledger', 'ai-jobs', 'webhooks', 'abuse'],
+  admin: [
+    'platform',
+    'email',
+    'audit',
+    'identity',
+    'credit-ledger',
+    'ai-jobs',
+    'webhooks',
+    'abuse',
+  ],
 };
 
 const floorRules = Object.entries(FLOORS).map(([lib, below]) => ({
@@ -38,7 +48,10 @@ const floorRules = Object.entries(FLOORS).map(([lib, below]) => ({
               group: [`@jewelshot/${other}`, `@jewelshot/${other}/**`],
               message: `libs/${lib} may import only ${below.length ? below.join(', ') : 'no other lib'} (the floors in DESIGN.md).`,
             })),
-          { group: ['**/apps/**', '@jewelshot/api', '@jewelshot/worker'], message: 'A lib never imports an app.' },
+          {
+            group: ['**/apps/**', '@jewelshot/api', '@jewelshot/worker'],
+            message: 'A lib never imports an app.',
+          },
         ],
       },
     ],
@@ -55,7 +68,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/consistent-type-imports': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': ['error', { patterns: [throughAlias] }],
     },
   },
@@ -64,12 +80,26 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
-      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' },
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['scripts/*.mjs', 'bench/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
   },
+  // Formatting is Prettier's job (npm run format:check); this turns off the rules that would fight it.
+  prettier,
 );

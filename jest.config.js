@@ -8,7 +8,9 @@ function esmPackages() {
   const root = join(__dirname, 'node_modules');
   const names = [];
   for (const entry of readdirSync(root)) {
-    const dirs = entry.startsWith('@') ? readdirSync(join(root, entry)).map((d) => `${entry}/${d}`) : [entry];
+    const dirs = entry.startsWith('@')
+      ? readdirSync(join(root, entry)).map((d) => `${entry}/${d}`)
+      : [entry];
     for (const name of dirs) {
       const manifest = join(root, name, 'package.json');
       if (!existsSync(manifest)) continue;

@@ -9,11 +9,14 @@ import { createApiApp } from '../apps/api/src/bootstrap';
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp(config);
-  app.getHttpAdapter().getInstance().addHook('onResponse', async (request, reply) => {
-    if (request.method === 'POST' && process.send) {
-      process.send({ url: request.url, status: reply.statusCode, ms: reply.elapsedTime });
-    }
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', async (request, reply) => {
+      if (request.method === 'POST' && process.send) {
+        process.send({ url: request.url, status: reply.statusCode, ms: reply.elapsedTime });
+      }
+    });
   await app.listen({ port: config.PORT, host: '127.0.0.1' });
 }
 

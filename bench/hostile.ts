@@ -41,7 +41,6 @@ function percentile(values: number[], p: number): number {
 
 const fmt = (n: number): string => n.toFixed(1).padStart(7);
 
-
 /** Probes /health/live every 20 ms until `stop()` resolves; returns client-side latencies. */
 async function probe(stopAfterMs: number): Promise<number[]> {
   const latencies: number[] = [];
@@ -80,10 +79,16 @@ async function main(): Promise<void> {
   const env = benchApiEnv(database, API_PORT, 'warn');
   let api: ChildProcess | undefined;
   try {
-    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], { env, encoding: 'utf8' });
+    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], {
+      env,
+      encoding: 'utf8',
+    });
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     const timings: ServerTiming[] = [];
-    api = fork(join(root, 'dist', 'bench', 'hostile-server.js'), [], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    api = fork(join(root, 'dist', 'bench', 'hostile-server.js'), [], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     api.on('message', (message: ServerTiming) => timings.push(message));
     await waitFor(`${BASE}/health/live`);
 
@@ -116,7 +121,9 @@ async function main(): Promise<void> {
       eval: true,
       workerData: { url: `${BASE}/v1/ai/jobs`, headers, body, maxMs: DURATION * 1000 + 5000 },
     });
-    const attackDone = new Promise<{ sent: number; statuses: Record<string, number> }>((resolve) => attacker.once('message', resolve));
+    const attackDone = new Promise<{ sent: number; statuses: Record<string, number> }>((resolve) =>
+      attacker.once('message', resolve),
+    );
     const firstAttack = timings.length;
     const underAttack = await probe(DURATION * 1000);
     attacker.postMessage('stop');
@@ -124,13 +131,25 @@ async function main(): Promise<void> {
     await attacker.terminate();
     const attackTimings = timings.slice(firstAttack).map((t) => t.ms);
 
-    console.log(`\nbench:hostile — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`);
-    console.log(`90,000 unknown fields (${(body.length / 1e6).toFixed(2)} MB) on POST /v1/ai/jobs: status ${status}, response ${responseBytes} bytes`);
-    console.log(`  server time, 10 sequential:  p50 ${fmt(percentile(single, 50))} ms  max ${fmt(Math.max(...single))} ms`);
-    console.log(`  server time, under the loop: p50 ${fmt(percentile(attackTimings, 50))} ms  p99 ${fmt(percentile(attackTimings, 99))} ms  (${attack.sent} bodies in ${DURATION}s, statuses ${JSON.stringify(attack.statuses)})`);
+    console.log(
+      `\nbench:hostile — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
+    );
+    console.log(
+      `90,000 unknown fields (${(body.length / 1e6).toFixed(2)} MB) on POST /v1/ai/jobs: status ${status}, response ${responseBytes} bytes`,
+    );
+    console.log(
+      `  server time, 10 sequential:  p50 ${fmt(percentile(single, 50))} ms  max ${fmt(Math.max(...single))} ms`,
+    );
+    console.log(
+      `  server time, under the loop: p50 ${fmt(percentile(attackTimings, 50))} ms  p99 ${fmt(percentile(attackTimings, 99))} ms  (${attack.sent} bodies in ${DURATION}s, statuses ${JSON.stringify(attack.statuses)})`,
+    );
     console.log('GET /health/live, client latency (probe every 20 ms):');
-    console.log(`  idle:          p50 ${fmt(percentile(idle, 50))} ms  p99 ${fmt(percentile(idle, 99))} ms  max ${fmt(Math.max(...idle))} ms  (${idle.length} probes)`);
-    console.log(`  under attack:  p50 ${fmt(percentile(underAttack, 50))} ms  p99 ${fmt(percentile(underAttack, 99))} ms  max ${fmt(Math.max(...underAttack))} ms  (${underAttack.length} probes)`);
+    console.log(
+      `  idle:          p50 ${fmt(percentile(idle, 50))} ms  p99 ${fmt(percentile(idle, 99))} ms  max ${fmt(Math.max(...idle))} ms  (${idle.length} probes)`,
+    );
+    console.log(
+      `  under attack:  p50 ${fmt(percentile(underAttack, 50))} ms  p99 ${fmt(percentile(underAttack, 99))} ms  max ${fmt(Math.max(...underAttack))} ms  (${underAttack.length} probes)`,
+    );
   } finally {
     api?.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -24,8 +24,11 @@ interface Figures {
   non2xx: number;
 }
 
-
-async function load(target: string, url: string, headers: Record<string, string> = {}): Promise<Figures> {
+async function load(
+  target: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Figures> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
   return {
     target,
@@ -42,9 +45,15 @@ async function main(): Promise<void> {
   const env = benchApiEnv(database, API_PORT, 'info');
   const children: ChildProcess[] = [];
   try {
-    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], { env, encoding: 'utf8' });
+    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], {
+      env,
+      encoding: 'utf8',
+    });
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
-    const api = spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'src', 'main.js')], { env, stdio: 'ignore' });
+    const api = spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'src', 'main.js')], {
+      env,
+      stdio: 'ignore',
+    });
     children.push(api);
     await waitFor(`http://127.0.0.1:${API_PORT}/health/live`);
 
@@ -55,7 +64,9 @@ async function main(): Promise<void> {
     });
     const { accessToken } = (await registered.json()) as { accessToken: string };
     const auth = { authorization: `Bearer ${accessToken}` };
-    const meBody = await (await fetch(`http://127.0.0.1:${API_PORT}/v1/me`, { headers: auth })).text();
+    const meBody = await (
+      await fetch(`http://127.0.0.1:${API_PORT}/v1/me`, { headers: auth })
+    ).text();
 
     const bare = spawn(process.execPath, [join(root, 'bench', 'bare-server.mjs')], {
       env: { ...process.env, PORT: String(BARE_PORT), BARE_ME_BODY: meBody },
@@ -71,15 +82,20 @@ async function main(): Promise<void> {
     rows.push(await load('bare GET /v1/me', `http://127.0.0.1:${BARE_PORT}/v1/me`));
 
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`\nbench:http — ${DURATION}s × ${CONNECTIONS} connections, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB`);
+    console.log(
+      `\nbench:http — ${DURATION}s × ${CONNECTIONS} connections, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    );
     console.log('target                     req/s    p50 ms  p99 ms  non-2xx');
     for (const row of rows) {
       console.log(
         `${row.target.padEnd(26)} ${String(row.rps).padStart(6)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.non2xx}`,
       );
     }
-    const ratio = (a: Figures | undefined, b: Figures | undefined) => (a && b ? (a.rps / b.rps).toFixed(2) : 'n/a');
-    console.log(`ratio ours/bare req/s: /health/live ${ratio(rows[0], rows[1])}, /v1/me ${ratio(rows[2], rows[3])}`);
+    const ratio = (a: Figures | undefined, b: Figures | undefined) =>
+      a && b ? (a.rps / b.rps).toFixed(2) : 'n/a';
+    console.log(
+      `ratio ours/bare req/s: /health/live ${ratio(rows[0], rows[1])}, /v1/me ${ratio(rows[2], rows[3])}`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));

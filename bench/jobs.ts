@@ -63,19 +63,33 @@ async function main(): Promise<void> {
   };
   const startWorker = (latencyMs: number) => {
     // BENCH_PROFILE_DIR=<dir> writes a CPU profile of each worker process there.
-    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-    const worker = spawn(process.execPath, [...profile, join(root, 'dist', 'apps', 'worker', 'src', 'main.js')], {
-      env: { ...env, LOCAL_PROVIDER_LATENCY_MS: String(latencyMs) },
-      stdio: 'ignore',
-    });
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    const worker = spawn(
+      process.execPath,
+      [...profile, join(root, 'dist', 'apps', 'worker', 'src', 'main.js')],
+      {
+        env: { ...env, LOCAL_PROVIDER_LATENCY_MS: String(latencyMs) },
+        stdio: 'ignore',
+      },
+    );
     children.push(worker);
     return worker;
   };
   try {
-    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], { env, encoding: 'utf8' });
+    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], {
+      env,
+      encoding: 'utf8',
+    });
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     await db.connect();
-    children.push(spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'src', 'main.js')], { env, stdio: 'ignore' }));
+    children.push(
+      spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'src', 'main.js')], {
+        env,
+        stdio: 'ignore',
+      }),
+    );
     await waitFor(`http://127.0.0.1:${API_PORT}/health/live`);
     const base = `http://127.0.0.1:${API_PORT}`;
     // One account per submitter, as in a SaaS with many sellers (one account alone would
@@ -85,7 +99,10 @@ async function main(): Promise<void> {
         await fetch(`${base}/v1/auth/register`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: `bench-${i}@example.test`, password: 'bench-password-123' }),
+          body: JSON.stringify({
+            email: `bench-${i}@example.test`,
+            password: 'bench-password-123',
+          }),
         })
       ).json()) as { accessToken: string; user: { id: string } };
     const users = await Promise.all(Array.from({ length: SUBMITTERS }, (_, i) => register(i)));
@@ -97,8 +114,15 @@ async function main(): Promise<void> {
     for (const user of users) {
       const adjust = await fetch(`${base}/v1/admin/users/${user.user.id}/credits`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${admin.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ delta: 10_000, reason: 'bench', reference: `bench-credits-${user.user.id}` }),
+        headers: {
+          authorization: `Bearer ${admin.accessToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          delta: 10_000,
+          reason: 'bench',
+          reference: `bench-credits-${user.user.id}`,
+        }),
       });
       if (!adjust.ok) throw new Error(`adjust failed: ${adjust.status} ${await adjust.text()}`);
     }
@@ -115,25 +139,39 @@ async function main(): Promise<void> {
           next += 1;
           const res = await fetch(`${base}/v1/ai/jobs`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': 'application/json' },
-            body: JSON.stringify({ operation: 'generate', params: { prompt: `bench ring ${next}` } }),
+            headers: {
+              authorization: `Bearer ${user.accessToken}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({
+              operation: 'generate',
+              params: { prompt: `bench ring ${next}` },
+            }),
           });
-          if (res.status !== 202) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
+          if (res.status !== 202)
+            throw new Error(`submit failed: ${res.status} ${await res.text()}`);
         }
       }),
     );
     const submittedIn = (performance.now() - started) / 1000;
     for (;;) {
-      const { rows } = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status IN ('succeeded', 'failed')`);
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status IN ('succeeded', 'failed')`,
+      );
       if ((rows[0]?.n ?? 0) >= JOBS) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const e2eSeconds = (performance.now() - started) / 1000;
-    const { rows: failedRows } = await db.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status = 'failed'`);
+    const { rows: failedRows } = await db.query<{ n: number }>(
+      `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status = 'failed'`,
+    );
 
     // Raw BullMQ in the same run: add N empty jobs and process them with the same concurrency.
     const rawQueueName = `raw-bench-${stamp}`;
-    const rawQueue = new Queue(rawQueueName, { connection: { url: REDIS_URL }, prefix: `${prefix}raw` });
+    const rawQueue = new Queue(rawQueueName, {
+      connection: { url: REDIS_URL },
+      prefix: `${prefix}raw`,
+    });
     let processed = 0;
     let resolveRaw: () => void = () => undefined;
     const rawDone = new Promise<void>((resolve) => (resolveRaw = resolve));
@@ -143,7 +181,11 @@ async function main(): Promise<void> {
         processed += 1;
         if (processed === JOBS) resolveRaw();
       },
-      { connection: { url: REDIS_URL, maxRetriesPerRequest: null }, prefix: `${prefix}raw`, concurrency: CONCURRENCY },
+      {
+        connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+        prefix: `${prefix}raw`,
+        concurrency: CONCURRENCY,
+      },
     );
     const rawStarted = performance.now();
     let rawNext = 0;
@@ -166,7 +208,11 @@ async function main(): Promise<void> {
     await new Promise((resolve) => worker.once('exit', resolve));
     worker = startWorker(1000);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 180, b: 90 } } }).png().toBuffer();
+    const png = await sharp({
+      create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 180, b: 90 } },
+    })
+      .png()
+      .toBuffer();
     const ids: string[] = [];
     for (let i = 0; i < 100; i += 1) {
       const form = new FormData();
@@ -178,7 +224,12 @@ async function main(): Promise<void> {
     const batch = await fetch(`${base}/v1/batches`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench', operation: 'remove-background', params: {}, inputImageIds: ids }),
+      body: JSON.stringify({
+        name: 'bench',
+        operation: 'remove-background',
+        params: {},
+        inputImageIds: ids,
+      }),
     });
     const batchBody = (await batch.json()) as { id: string };
     for (;;) {
@@ -192,13 +243,23 @@ async function main(): Promise<void> {
     const batchSeconds = (performance.now() - batchStarted) / 1000;
     const ideal = 100 / CONCURRENCY;
 
-    console.log(`\nbench:jobs — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, worker concurrency ${CONCURRENCY}`);
-    console.log(`(a) ${JOBS} jobs from ${SUBMITTERS} accounts submitting at once, local provider at 0 ms`);
-    console.log(`    end to end: ${(JOBS / e2eSeconds).toFixed(1)} jobs/s (${e2eSeconds.toFixed(2)} s; submits took ${submittedIn.toFixed(2)} s; failed ${failedRows[0]?.n ?? 0})`);
-    console.log(`    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`);
+    console.log(
+      `\nbench:jobs — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, worker concurrency ${CONCURRENCY}`,
+    );
+    console.log(
+      `(a) ${JOBS} jobs from ${SUBMITTERS} accounts submitting at once, local provider at 0 ms`,
+    );
+    console.log(
+      `    end to end: ${(JOBS / e2eSeconds).toFixed(1)} jobs/s (${e2eSeconds.toFixed(2)} s; submits took ${submittedIn.toFixed(2)} s; failed ${failedRows[0]?.n ?? 0})`,
+    );
+    console.log(
+      `    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`,
+    );
     console.log(`    ratio ours/raw: ${(rawSeconds / e2eSeconds).toFixed(3)}`);
     console.log(`(b) 100-image batch, provider latency 1,000 ms`);
-    console.log(`    wall ${batchSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s (${(ideal / batchSeconds * 100).toFixed(0)}% of ideal), one at a time would take ≥ 100 s: speed-up ×${(100 / batchSeconds).toFixed(1)}`);
+    console.log(
+      `    wall ${batchSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s (${((ideal / batchSeconds) * 100).toFixed(0)}% of ideal), one at a time would take ≥ 100 s: speed-up ×${(100 / batchSeconds).toFixed(1)}`,
+    );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1500));

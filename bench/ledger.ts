@@ -16,7 +16,14 @@ import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreditLedgerModule, LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
-import { ConfigModule, DatabaseModule, loadConfig, repoRoot, RowScope, type AppConfig } from '@jewelshot/platform';
+import {
+  ConfigModule,
+  DatabaseModule,
+  loadConfig,
+  repoRoot,
+  RowScope,
+  type AppConfig,
+} from '@jewelshot/platform';
 import { CliModule } from '../scripts/cli.module';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -34,7 +41,10 @@ class ApiRoleLedgerModule {
       module: ApiRoleLedgerModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot({ applicationName: 'jewelshot-bench-api-role', rowAccess: 'user-scoped' }),
+        DatabaseModule.forRoot({
+          applicationName: 'jewelshot-bench-api-role',
+          rowAccess: 'user-scoped',
+        }),
         CreditLedgerModule,
       ],
     };
@@ -55,7 +65,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function measure(pair: Pair, pick: (i: number) => string, concurrency: number, label: string): Promise<Omit<Row, 'impl' | 'spread'>> {
+async function measure(
+  pair: Pair,
+  pick: (i: number) => string,
+  concurrency: number,
+  label: string,
+): Promise<Omit<Row, 'impl' | 'spread'>> {
   const latencies: number[] = [];
   const until = performance.now() + SECONDS * 1000;
   let counter = 0;
@@ -91,14 +106,18 @@ function rawPair(pool: Pool): Pair {
         [userId],
       );
       const account = rows[0];
-      if (!account || Number(account.balance) - Number(account.reserved) < 1) throw new Error('insufficient');
+      if (!account || Number(account.balance) - Number(account.reserved) < 1)
+        throw new Error('insufficient');
       const hold = await client.query<{ id: string }>(
         `INSERT INTO credit_holds (user_id, amount, operation, unit_price, quantity, reference, status, expires_at)
          VALUES ($1, 1, 'generate', 1, 1, $2, 'pending', now() + interval '1 hour')
          ON CONFLICT (reference) DO NOTHING RETURNING id`,
         [userId, reference],
       );
-      await client.query('UPDATE credit_accounts SET reserved = reserved + 1, updated_at = now() WHERE user_id = $1', [userId]);
+      await client.query(
+        'UPDATE credit_accounts SET reserved = reserved + 1, updated_at = now() WHERE user_id = $1',
+        [userId],
+      );
       await client.query('COMMIT');
       const holdId = hold.rows[0]?.id;
 
@@ -118,7 +137,10 @@ function rawPair(pool: Pool): Pair {
          VALUES ($1, -1, $2, 'charge', $3::uuid, 'hold:' || $3::text, 'generate × 1')`,
         [userId, balance, holdId],
       );
-      await client.query(`UPDATE credit_holds SET status = 'posted', settled_at = now() WHERE id = $1`, [holdId]);
+      await client.query(
+        `UPDATE credit_holds SET status = 'posted', settled_at = now() WHERE id = $1`,
+        [holdId],
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK');
@@ -134,12 +156,27 @@ async function main(): Promise<void> {
   const url = `${SERVER}/${database}`;
   const admin = new Pool({ connectionString: `${SERVER}/postgres`, max: 1 });
   await admin.query(`CREATE DATABASE "${database}"`);
-  const env = { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, DB_POOL_SIZE: '34', LOG_LEVEL: 'silent' };
-  const migrated = spawnSync(process.execPath, [join(repoRoot(), 'dist', 'scripts', 'migrate.js')], { env, encoding: 'utf8' });
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    DB_POOL_SIZE: '34',
+    LOG_LEVEL: 'silent',
+  };
+  const migrated = spawnSync(
+    process.execPath,
+    [join(repoRoot(), 'dist', 'scripts', 'migrate.js')],
+    { env, encoding: 'utf8' },
+  );
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
 
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(env)), { logger: false });
-  const apiRole = await NestFactory.createApplicationContext(ApiRoleLedgerModule.forRoot(loadConfig(env)), { logger: false });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(env)), {
+    logger: false,
+  });
+  const apiRole = await NestFactory.createApplicationContext(
+    ApiRoleLedgerModule.forRoot(loadConfig(env)),
+    { logger: false },
+  );
   const raw = new Pool({ connectionString: url, max: 34 });
   try {
     const dataSource = app.get(DataSource);
@@ -150,7 +187,8 @@ async function main(): Promise<void> {
       [ACCOUNTS],
     )) as Array<{ id: string }>;
     const userIds = rows.map((row) => row.id);
-    for (const userId of userIds) await ledger.grant(userId, 10_000_000, `bench:${userId}`, 'bench credits');
+    for (const userId of userIds)
+      await ledger.grant(userId, 10_000_000, `bench:${userId}`, 'bench credits');
     const hot = userIds[0] as string;
 
     const ours: Pair = async (userId, reference) => {
@@ -167,27 +205,37 @@ async function main(): Promise<void> {
           ['ledger', ours],
           ['raw pg', rawPair(raw)],
         ] as const) {
-          const figures = await measure(pair, pick, concurrency, `${impl}:${spread}:${concurrency}`);
+          const figures = await measure(
+            pair,
+            pick,
+            concurrency,
+            `${impl}:${spread}:${concurrency}`,
+          );
           results.push({ impl, spread, ...figures });
         }
       }
     }
 
     const report = await app.get(LedgerVerifier).verify();
-    console.log(`\nbench:ledger — ${SECONDS}s per cell, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`);
+    console.log(
+      `\nbench:ledger — ${SECONDS}s per cell, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    );
     console.log('spread            conc  impl     pairs/s  p50 ms  p99 ms  ours/raw');
     for (let i = 0; i < results.length; i += 2) {
       const a = results[i];
       const b = results[i + 1];
       if (!a || !b) continue;
       for (const row of [a, b]) {
-        const ratio = row === a ? (a.pairsPerSecond / Math.max(1, b.pairsPerSecond)).toFixed(2) : '';
+        const ratio =
+          row === a ? (a.pairsPerSecond / Math.max(1, b.pairsPerSecond)).toFixed(2) : '';
         console.log(
           `${row.spread.padEnd(17)} ${String(row.concurrency).padStart(4)}  ${row.impl.padEnd(7)} ${String(row.pairsPerSecond).padStart(8)}  ${row.p50.toFixed(2).padStart(6)}  ${row.p99.toFixed(2).padStart(6)}  ${ratio}`,
         );
       }
     }
-    console.log(`verifier after the run: ${report.entries} entries, ${report.holds} holds, ${report.violations.length} violation(s)`);
+    console.log(
+      `verifier after the run: ${report.entries} entries, ${report.holds} holds, ${report.violations.length} violation(s)`,
+    );
 
     // Row-level security: reserve (as in a job submission) and confirm, each in the user's
     // RowScope on the API's role, against the same calls on the CLI's see-all connections.
@@ -196,10 +244,14 @@ async function main(): Promise<void> {
     const scoped = apiRole.get(RowScope);
     const scopedLedger = apiRole.get(LedgerService);
     const asApi: Pair = async (userId, reference) => {
-      const hold = await scoped.run(userId, () => scopedLedger.reserve(userId, 'generate', reference));
+      const hold = await scoped.run(userId, () =>
+        scopedLedger.reserve(userId, 'generate', reference),
+      );
       await scoped.run(userId, () => scopedLedger.confirm(hold.id));
     };
-    console.log('\nrow-level security, 1,000 accounts: conc  cli pairs/s  api-role pairs/s  api/cli  p50 cli/api ms');
+    console.log(
+      '\nrow-level security, 1,000 accounts: conc  cli pairs/s  api-role pairs/s  api/cli  p50 cli/api ms',
+    );
     for (const concurrency of CONCURRENCY) {
       const pick = (i: number) => userIds[i % ACCOUNTS] as string;
       const cli = await measure(ours, pick, concurrency, `rls-cli:${concurrency}`);

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
 /** The PostgreSQL server the benchmarks make their throwaway databases on. */
-export const BENCH_SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const BENCH_SERVER =
+  process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
 /** Polls `url` until it answers 2xx. */
 export async function waitFor(url: string, timeoutMs = 30_000): Promise<void> {
@@ -44,7 +45,11 @@ export function benchApiEnv(database: string, port: number, logLevel: string) {
 }
 
 /** Drops the run's database and deletes its Redis keys (after the processes using them stopped). */
-export async function dropBenchDatabase(admin: Client, database: string, env: { REDIS_URL: string; REDIS_KEY_PREFIX: string }): Promise<void> {
+export async function dropBenchDatabase(
+  admin: Client,
+  database: string,
+  env: { REDIS_URL: string; REDIS_KEY_PREFIX: string },
+): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   await admin.end();
   const redis = new Redis(env.REDIS_URL);

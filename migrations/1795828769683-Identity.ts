@@ -44,7 +44,9 @@ export class Identity1795828769683 implements MigrationInterface {
         CONSTRAINT "refresh_tokens_pkey" PRIMARY KEY ("id"),
         CONSTRAINT "refresh_tokens_session_id_fkey" FOREIGN KEY ("session_id") REFERENCES "sessions"("id") ON DELETE CASCADE ON UPDATE NO ACTION
       )`);
-    await queryRunner.query(`CREATE INDEX "refresh_tokens_session_id_idx" ON "refresh_tokens" ("session_id")`);
+    await queryRunner.query(
+      `CREATE INDEX "refresh_tokens_session_id_idx" ON "refresh_tokens" ("session_id")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -53,8 +53,12 @@ export class CreditLedger1795829594975 implements MigrationInterface {
         CONSTRAINT "credit_holds_pkey" PRIMARY KEY ("id"),
         CONSTRAINT "credit_holds_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE NO ACTION
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "credit_holds_reference_key" ON "credit_holds" ("reference")`);
-    await queryRunner.query(`CREATE INDEX "credit_holds_user_id_idx" ON "credit_holds" ("user_id")`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "credit_holds_reference_key" ON "credit_holds" ("reference")`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "credit_holds_user_id_idx" ON "credit_holds" ("user_id")`,
+    );
     await queryRunner.query(
       `CREATE INDEX "credit_holds_pending_expires_at_idx" ON "credit_holds" ("expires_at") WHERE "status" = 'pending'`,
     );
@@ -80,9 +84,15 @@ export class CreditLedger1795829594975 implements MigrationInterface {
         CONSTRAINT "credit_entries_hold_id_fkey" FOREIGN KEY ("hold_id") REFERENCES "credit_holds"("id") ON DELETE RESTRICT ON UPDATE NO ACTION,
         CONSTRAINT "credit_entries_actor_id_fkey" FOREIGN KEY ("actor_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE NO ACTION
       )`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "credit_entries_reference_key" ON "credit_entries" ("reference")`);
-    await queryRunner.query(`CREATE UNIQUE INDEX "credit_entries_hold_id_key" ON "credit_entries" ("hold_id")`);
-    await queryRunner.query(`CREATE INDEX "credit_entries_user_id_id_idx" ON "credit_entries" ("user_id", "id")`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "credit_entries_reference_key" ON "credit_entries" ("reference")`,
+    );
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX "credit_entries_hold_id_key" ON "credit_entries" ("hold_id")`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "credit_entries_user_id_id_idx" ON "credit_entries" ("user_id", "id")`,
+    );
 
     // History is append-only: no row may change or disappear, not even by TRUNCATE.
     await queryRunner.query(`
@@ -109,7 +119,9 @@ export class CreditLedger1795829594975 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TRIGGER "users_open_credit_account" AFTER INSERT ON "users"
       FOR EACH ROW EXECUTE FUNCTION "users_open_credit_account"()`);
-    await queryRunner.query(`INSERT INTO "credit_accounts" ("user_id") SELECT "id" FROM "users" ON CONFLICT DO NOTHING`);
+    await queryRunner.query(
+      `INSERT INTO "credit_accounts" ("user_id") SELECT "id" FROM "users" ON CONFLICT DO NOTHING`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,7 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Every table that holds one user's rows, each with its `user_id` column. */
-const USER_TABLES = ['sessions', 'credit_accounts', 'credit_holds', 'credit_entries', 'batches', 'ai_jobs', 'idempotency_keys', 'files'];
+const USER_TABLES = [
+  'sessions',
+  'credit_accounts',
+  'credit_holds',
+  'credit_entries',
+  'batches',
+  'ai_jobs',
+  'idempotency_keys',
+  'files',
+];
 
 /**
  * The API's role: it cannot log in by itself (a login role is a member of it in production;
@@ -38,13 +47,19 @@ export class RowSecurity1795900000000 implements MigrationInterface {
     // Reading and writing rows is all the API does: no DDL, no TRUNCATE, nothing on the
     // migrations' own bookkeeping. Tables and sequences created later get the same grants.
     await queryRunner.query(`GRANT USAGE ON SCHEMA public TO "${API_ROLE}"`);
-    await queryRunner.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${API_ROLE}"`);
-    await queryRunner.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "${API_ROLE}"`);
+    await queryRunner.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "${API_ROLE}"`,
+    );
+    await queryRunner.query(
+      `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "${API_ROLE}"`,
+    );
     await queryRunner.query(`REVOKE ALL ON "schema_migrations" FROM "${API_ROLE}"`);
     await queryRunner.query(
       `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "${API_ROLE}"`,
     );
-    await queryRunner.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "${API_ROLE}"`);
+    await queryRunner.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "${API_ROLE}"`,
+    );
 
     for (const table of USER_TABLES) {
       await queryRunner.query(`ALTER TABLE "${table}" ENABLE ROW LEVEL SECURITY`);
@@ -64,7 +79,9 @@ export class RowSecurity1795900000000 implements MigrationInterface {
     // inserts (for NEW.id, nothing else), whoever runs it. A function-level SET rather than
     // SECURITY DEFINER: the owner is subject to the policy too (FORCE), and the setting is
     // restored when the function returns.
-    await queryRunner.query(`ALTER FUNCTION "users_open_credit_account"() SET app.all_users = 'on'`);
+    await queryRunner.query(
+      `ALTER FUNCTION "users_open_credit_account"() SET app.all_users = 'on'`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -74,7 +91,9 @@ export class RowSecurity1795900000000 implements MigrationInterface {
       await queryRunner.query(`ALTER TABLE "${table}" NO FORCE ROW LEVEL SECURITY`);
       await queryRunner.query(`ALTER TABLE "${table}" DISABLE ROW LEVEL SECURITY`);
     }
-    await queryRunner.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM "${API_ROLE}"`);
+    await queryRunner.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM "${API_ROLE}"`,
+    );
     await queryRunner.query(
       `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM "${API_ROLE}"`,
     );

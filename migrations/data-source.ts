@@ -6,14 +6,24 @@ import { IDENTITY_ENTITIES } from '@jewelshot/identity';
 import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/platform';
 
 /** Every entity of every lib: what the migrations must describe. */
-export const ALL_ENTITIES = [...PLATFORM_ENTITIES, ...IDENTITY_ENTITIES, ...CREDIT_LEDGER_ENTITIES, ...AI_JOBS_ENTITIES];
+export const ALL_ENTITIES = [
+  ...PLATFORM_ENTITIES,
+  ...IDENTITY_ENTITIES,
+  ...CREDIT_LEDGER_ENTITIES,
+  ...AI_JOBS_ENTITIES,
+];
 
 /**
  * A DataSource for migration commands and the drift check, from the same options the apps use;
  * a data migration sees every user's rows.
  */
 export function migrationDataSource(url: string): DataSource {
-  return new DataSource(dataSourceOptions({ url, poolSize: 2, applicationName: 'jewelshot-migrate', rowAccess: 'all-users' }, ALL_ENTITIES));
+  return new DataSource(
+    dataSourceOptions(
+      { url, poolSize: 2, applicationName: 'jewelshot-migrate', rowAccess: 'all-users' },
+      ALL_ENTITIES,
+    ),
+  );
 }
 
 // The TypeORM CLI wants a default export.

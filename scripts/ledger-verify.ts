@@ -11,15 +11,20 @@ import { CliModule } from './cli.module';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   await preflightOrExit(config, { redis: false });
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+    logger: ['error'],
+  });
   try {
     const report = await app.get(LedgerVerifier).verify();
-    process.stdout.write(`Checked ${report.accounts} accounts, ${report.entries} entries, ${report.holds} holds.\n`);
+    process.stdout.write(
+      `Checked ${report.accounts} accounts, ${report.entries} entries, ${report.holds} holds.\n`,
+    );
     if (report.violations.length === 0) {
       process.stdout.write('Ledger OK: no violations.\n');
       return;
     }
-    for (const v of report.violations) process.stdout.write(`VIOLATION [${v.check}] ${v.subject}: ${v.detail}\n`);
+    for (const v of report.violations)
+      process.stdout.write(`VIOLATION [${v.check}] ${v.subject}: ${v.detail}\n`);
     process.stdout.write(`${report.violations.length} violation(s).\n`);
     process.exitCode = 1;
   } finally {
@@ -28,6 +33,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`ledger:verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `ledger:verify failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(2);
 });

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     process.stdout.write(
-      applied.length === 0 ? 'Migrations: up to date\n' : `Migrations applied: ${applied.map((m) => m.name).join(', ')}\n`,
+      applied.length === 0
+        ? 'Migrations: up to date\n'
+        : `Migrations applied: ${applied.map((m) => m.name).join(', ')}\n`,
     );
   } finally {
     await dataSource.destroy();
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `Migration failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

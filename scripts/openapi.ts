@@ -12,7 +12,9 @@ import { createApiApp } from '../apps/api/src/bootstrap';
 export const OPENAPI_FILE = join(repoRoot(), 'openapi.yaml');
 
 export async function renderOpenApi(): Promise<string> {
-  const app = await createApiApp(loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }), { preview: true });
+  const app = await createApiApp(loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }), {
+    preview: true,
+  });
   try {
     return stringify(buildOpenApiDocument(app), { lineWidth: 0, aliasDuplicateObjects: false });
   } finally {
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--check')) {
     const committed = readFileSync(OPENAPI_FILE, 'utf8');
     if (committed !== fresh) {
-      process.stderr.write('openapi.yaml is out of date: run `npm run openapi` and commit the result\n');
+      process.stderr.write(
+        'openapi.yaml is out of date: run `npm run openapi` and commit the result\n',
+      );
       process.exit(1);
     }
     process.stdout.write('openapi.yaml is in sync with the code\n');
@@ -37,7 +41,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`openapi failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `openapi failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

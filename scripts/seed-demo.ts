@@ -21,7 +21,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   await preflightOrExit(config, { redis: false });
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+    logger: ['error'],
+  });
   try {
     const auth = app.get(AuthService);
     const signup = app.get(SignupService);
@@ -38,6 +40,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`seed:demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `seed:demo failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -9,7 +9,11 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // UV_THREADPOOL_SIZE is read by Node when libuv's thread pool first starts, so it can only be
 // set here, before the API and worker processes start (see the README's configuration table).
-const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '8' };
+const env = {
+  ...process.env,
+  NODE_ENV: process.env.NODE_ENV ?? 'development',
+  UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '8',
+};
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function step(label, command, args) {
@@ -24,7 +28,8 @@ function step(label, command, args) {
 if (!existsSync(join(root, 'node_modules'))) step('install dependencies', npm, ['ci']);
 step('build', npm, ['run', '--silent', 'build']);
 step('migrate', process.execPath, ['dist/scripts/migrate.js']);
-if (env.NODE_ENV !== 'production') step('seed demo users', process.execPath, ['dist/scripts/seed-demo.js']);
+if (env.NODE_ENV !== 'production')
+  step('seed demo users', process.execPath, ['dist/scripts/seed-demo.js']);
 
 const children = [
   ['api', 'dist/apps/api/src/main.js'],
@@ -63,4 +68,6 @@ for (const child of children) {
   });
 }
 const port = env.PORT ?? '3000';
-process.stdout.write(`\nJewelshot is starting: API on http://localhost:${port} (docs at /docs, health at /health). Ctrl-C stops everything.\n`);
+process.stdout.write(
+  `\nJewelshot is starting: API on http://localhost:${port} (docs at /docs, health at /health). Ctrl-C stops everything.\n`,
+);

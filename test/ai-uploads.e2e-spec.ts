@@ -8,7 +8,10 @@ describe('uploads and files', () => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await startApi({ UPLOAD_MAX_BYTES: String(5 * 1024 * 1024), PUBLIC_BASE_URL: 'http://files.test' });
+    api = await startApi({
+      UPLOAD_MAX_BYTES: String(5 * 1024 * 1024),
+      PUBLIC_BASE_URL: 'http://files.test',
+    });
   });
 
   afterAll(async () => {
@@ -25,7 +28,12 @@ describe('uploads and files', () => {
 
     const res = await upload(api, user, original, 'ring.jpg');
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ id: expect.any(String), width: 2048, height: 1536, contentType: 'image/jpeg' });
+    expect(res.body).toMatchObject({
+      id: expect.any(String),
+      width: 2048,
+      height: 1536,
+      contentType: 'image/jpeg',
+    });
     expect(res.body.bytes).toBeLessThanOrEqual(original.length / 2);
 
     const stored = await fetchSigned(res.body.url).buffer(true);
@@ -42,7 +50,10 @@ describe('uploads and files', () => {
 
   it('turns an image upright by its EXIF orientation before dropping it', async () => {
     const user = await newUser(api);
-    const sideways = await sharp(await smallPng(120, 60)).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const sideways = await sharp(await smallPng(120, 60))
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
     const res = await upload(api, user, sideways, 'sideways.jpg');
     expect(res.status).toBe(201);
     expect({ width: res.body.width, height: res.body.height }).toEqual({ width: 60, height: 120 });
@@ -63,7 +74,11 @@ describe('uploads and files', () => {
     const big = await upload(api, user, Buffer.alloc(6 * 1024 * 1024, 0xff), 'big.jpg');
     expect(big.status).toBe(413);
     expect(big.body.code).toBe('PAYLOAD_TOO_LARGE');
-    const none = await api.http().post('/v1/uploads').set(...bearer(user.accessToken)).field('note', 'x');
+    const none = await api
+      .http()
+      .post('/v1/uploads')
+      .set(...bearer(user.accessToken))
+      .field('note', 'x');
     expect(none.status).toBe(400);
   });
 
@@ -71,8 +86,18 @@ describe('uploads and files', () => {
     const owner = await newUser(api, 'owner');
     const other = await newUser(api, 'other');
     const { body } = await upload(api, owner, await smallPng());
-    expect((await api.http().get(`/v1/files/${body.id}`).set(...bearer(owner.accessToken))).status).toBe(200);
-    const foreign = await api.http().get(`/v1/files/${body.id}`).set(...bearer(other.accessToken));
+    expect(
+      (
+        await api
+          .http()
+          .get(`/v1/files/${body.id}`)
+          .set(...bearer(owner.accessToken))
+      ).status,
+    ).toBe(200);
+    const foreign = await api
+      .http()
+      .get(`/v1/files/${body.id}`)
+      .set(...bearer(other.accessToken));
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('RESOURCE_NOT_FOUND');
     // The signed URL needs no token, but it cannot be forged, re-pointed or extended.
@@ -80,9 +105,16 @@ describe('uploads and files', () => {
     const url = new URL(body.url);
     const sig = url.searchParams.get('sig') ?? '';
     const expires = Number(url.searchParams.get('expires'));
-    expect((await api.http().get(`${url.pathname}?expires=${expires}&sig=${sig.slice(0, -2)}xx`)).status).toBe(404);
-    expect((await api.http().get(`${url.pathname}?expires=${expires + 3600}&sig=${sig}`)).status).toBe(404);
+    expect(
+      (await api.http().get(`${url.pathname}?expires=${expires}&sig=${sig.slice(0, -2)}xx`)).status,
+    ).toBe(404);
+    expect(
+      (await api.http().get(`${url.pathname}?expires=${expires + 3600}&sig=${sig}`)).status,
+    ).toBe(404);
     const { body: otherFile } = await upload(api, other, await smallPng());
-    expect((await api.http().get(`/v1/files/${otherFile.id}/content?expires=${expires}&sig=${sig}`)).status).toBe(404);
+    expect(
+      (await api.http().get(`/v1/files/${otherFile.id}/content?expires=${expires}&sig=${sig}`))
+        .status,
+    ).toBe(404);
   });
 });

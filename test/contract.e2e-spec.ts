@@ -31,11 +31,21 @@ describe('generated artefacts stay in step with the code', () => {
   it('documents every route with the one error schema', async () => {
     const { parse } = await import('yaml');
     const document = parse(readFileSync(OPENAPI_FILE, 'utf8')) as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+          }
+        >
+      >;
     };
     for (const [path, item] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        const errors = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
+        const errors = Object.entries(operation.responses).filter(
+          ([status]) => Number(status) >= 400,
+        );
         expect(errors.length).toBeGreaterThan(0);
         for (const [status, response] of errors) {
           const ref = response.content?.['application/json']?.schema?.$ref;

@@ -28,7 +28,9 @@ describe('one error shape on every layer', () => {
     const res = await api.http().post('/v1/auth/register').send({ email: 'x' });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_ERROR');
-    const fields = (res.body.details as Array<{ field: string; message: string }>).map((d) => d.field);
+    const fields = (res.body.details as Array<{ field: string; message: string }>).map(
+      (d) => d.field,
+    );
     expect(fields).toEqual(expect.arrayContaining(['email', 'password']));
     for (const detail of res.body.details) expect(typeof detail.message).toBe('string');
   });
@@ -44,7 +46,11 @@ describe('one error shape on every layer', () => {
   });
 
   it('answers malformed JSON with 400, not 500', async () => {
-    const res = await api.http().post('/v1/auth/login').set('content-type', 'application/json').send('{"email": ');
+    const res = await api
+      .http()
+      .post('/v1/auth/login')
+      .set('content-type', 'application/json')
+      .send('{"email": ');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
     expect(res.body.requestId).toEqual(expect.any(String));
@@ -75,7 +81,10 @@ describe('one error shape on every layer', () => {
   });
 
   it('puts rate-limit headers on API responses', async () => {
-    const res = await api.http().post('/v1/auth/login').send({ email: uniqueEmail(), password: 'whatever-password' });
+    const res = await api
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: uniqueEmail(), password: 'whatever-password' });
     expect(res.status).toBe(401);
     expect(res.headers['x-ratelimit-limit']).toBeDefined();
     expect(res.headers['x-ratelimit-remaining']).toBeDefined();

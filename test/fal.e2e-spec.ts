@@ -8,7 +8,12 @@ import { FakeFal } from './support/fake-fal';
 import { baseTestEnv, suitePrefix } from './support/test-env';
 
 const KEY = 'test-fal-key-123';
-const MODELS = { generate: 'fal-ai/flux/dev', edit: 'fal-ai/flux/dev/image-to-image', 'remove-background': 'fal-ai/birefnet', upscale: 'fal-ai/clarity-upscaler' };
+const MODELS = {
+  generate: 'fal-ai/flux/dev',
+  edit: 'fal-ai/flux/dev/image-to-image',
+  'remove-background': 'fal-ai/birefnet',
+  upscale: 'fal-ai/clarity-upscaler',
+};
 
 describe('fal provider (the real @fal-ai/client against a local fake of its queue API)', () => {
   const fake = new FakeFal(KEY);
@@ -22,12 +27,24 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
   });
 
   const provider = (timeoutMs = 5000) =>
-    new FalProvider({ key: KEY, models: MODELS, pollIntervalMs: 20, timeoutMs, queueBaseUrl: fake.url });
-  const hooks = (resumeRequestId: string | null = null): ProviderHooks & { submitted: string[] } => {
+    new FalProvider({
+      key: KEY,
+      models: MODELS,
+      pollIntervalMs: 20,
+      timeoutMs,
+      queueBaseUrl: fake.url,
+    });
+  const hooks = (
+    resumeRequestId: string | null = null,
+  ): ProviderHooks & { submitted: string[] } => {
     const submitted: string[] = [];
     return { resumeRequestId, submitted, onSubmitted: async (id) => void submitted.push(id) };
   };
-  const generate = (prompt: string) => ({ jobId: 'j', operation: 'generate' as const, params: { prompt, numImages: 1, aspectRatio: '1:1' } });
+  const generate = (prompt: string) => ({
+    jobId: 'j',
+    operation: 'generate' as const,
+    params: { prompt, numImages: 1, aspectRatio: '1:1' },
+  });
 
   it('submits, polls, fetches the result and downloads the image', async () => {
     const h = hooks();
@@ -36,7 +53,10 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
     expect(images[0]?.data.subarray(1, 4).toString()).toBe('PNG');
     expect(h.submitted).toHaveLength(1);
     const request = fake.requests.get(h.submitted[0] ?? '');
-    expect(request).toMatchObject({ endpoint: 'fal-ai/flux/dev', input: { prompt: 'gold ring', num_images: 1, image_size: 'square_hd' } });
+    expect(request).toMatchObject({
+      endpoint: 'fal-ai/flux/dev',
+      input: { prompt: 'gold ring', num_images: 1, image_size: 'square_hd' },
+    });
     expect(fake.unauthorized).toEqual([]);
   });
 
@@ -69,7 +89,11 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
     await provider().run(generate('resume ring'), new AbortController().signal, first);
     const submitsBefore = fake.submits.length;
     const resumed = hooks(first.submitted[0] ?? null);
-    const images = await provider().run(generate('resume ring'), new AbortController().signal, resumed);
+    const images = await provider().run(
+      generate('resume ring'),
+      new AbortController().signal,
+      resumed,
+    );
     expect(images).toHaveLength(1);
     expect(fake.submits.length).toBe(submitsBefore);
     expect(resumed.submitted).toEqual([]);
@@ -101,23 +125,41 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
 
     it('runs a job on fal, saves its request id, stores the output and charges once', async () => {
       const user = await newUser(api);
-      const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'fal ring' } });
+      const { body } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'fal ring' },
+      });
       const [row] = await waitTerminal(api, [body.id]);
       expect(row).toMatchObject({ status: 'succeeded', hold_status: 'posted' });
-      const [job] = await api.db.query('SELECT provider, provider_request_id FROM ai_jobs WHERE id = $1', [body.id]);
+      const [job] = await api.db.query(
+        'SELECT provider, provider_request_id FROM ai_jobs WHERE id = $1',
+        [body.id],
+      );
       expect(job.provider).toBe('fal');
       expect(fake.requests.has(job.provider_request_id)).toBe(true);
-      const view = await api.http().get(`/v1/ai/jobs/${body.id}`).set(...bearer(user.accessToken));
+      const view = await api
+        .http()
+        .get(`/v1/ai/jobs/${body.id}`)
+        .set(...bearer(user.accessToken));
       expect(view.body.outputs).toEqual([expect.objectContaining({ width: 96, height: 96 })]);
     });
 
     it('fails a job the model keeps failing, refunds it, and shows only our own error', async () => {
       const user = await newUser(api);
-      const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'will fail' } });
+      const { body } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'will fail' },
+      });
       const [row] = await waitTerminal(api, [body.id]);
       expect(row).toMatchObject({ status: 'failed', hold_status: 'voided', attempts: 2 });
-      const view = await api.http().get(`/v1/ai/jobs/${body.id}`).set(...bearer(user.accessToken));
-      expect(view.body.error).toEqual({ code: 'PROVIDER_ERROR', message: 'The model provider failed to process the request' });
+      const view = await api
+        .http()
+        .get(`/v1/ai/jobs/${body.id}`)
+        .set(...bearer(user.accessToken));
+      expect(view.body.error).toEqual({
+        code: 'PROVIDER_ERROR',
+        message: 'The model provider failed to process the request',
+      });
       expect(JSON.stringify(view.body)).not.toMatch(/CUDA|opt\/model/);
       await expectLedgerClean(api);
     });
@@ -129,8 +171,14 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
       await provider().run(generate('crash-resume ring'), new AbortController().signal, earlier);
       const submitsBefore = fake.submits.length;
       await worker?.close();
-      const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'crash-resume ring' } });
-      await api.db.query(`UPDATE ai_jobs SET provider_request_id = $2, attempts = 1 WHERE id = $1`, [body.id, earlier.submitted[0]]);
+      const { body } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'crash-resume ring' },
+      });
+      await api.db.query(
+        `UPDATE ai_jobs SET provider_request_id = $2, attempts = 1 WHERE id = $1`,
+        [body.id, earlier.submitted[0]],
+      );
       worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
       const [row] = await waitTerminal(api, [body.id]);
       expect(row?.status).toBe('succeeded');

@@ -52,13 +52,20 @@ const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 
 const spec = parse(readFileSync(join(__dirname, '..', 'openapi.yaml'), 'utf8')) as {
-  paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }
+    >
+  >;
   components: { schemas: Record<string, Schema> };
 };
 
 function resolve(schema: Schema | undefined): Schema {
   if (!schema) return {};
-  if (schema.$ref) return resolve(spec.components.schemas[schema.$ref.replace('#/components/schemas/', '')]);
+  if (schema.$ref)
+    return resolve(spec.components.schemas[schema.$ref.replace('#/components/schemas/', '')]);
   if (schema.allOf?.length === 1) return resolve(schema.allOf[0]);
   return schema;
 }
@@ -83,21 +90,42 @@ function valid(raw: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
     case 'string':
       if (schema.format === 'uuid') return fc.uuid();
       if (schema.format === 'email') return fc.emailAddress();
-      if (schema.format === 'date-time') return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
-      return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 200) });
+      if (schema.format === 'date-time')
+        return fc.date({ noInvalidDate: true }).map((d) => d.toISOString());
+      return fc.string({
+        minLength: schema.minLength ?? 0,
+        maxLength: Math.min(schema.maxLength ?? 40, 200),
+      });
     case 'integer':
     case 'number':
-      return fc.integer({ min: Math.ceil(schema.minimum ?? -1000), max: Math.floor(schema.maximum ?? 1000) });
+      return fc.integer({
+        min: Math.ceil(schema.minimum ?? -1000),
+        max: Math.floor(schema.maximum ?? 1000),
+      });
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return depth > 3 ? fc.constant([]) : fc.array(valid(schema.items, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 3, 3) });
+      return depth > 3
+        ? fc.constant([])
+        : fc.array(valid(schema.items, depth + 1), {
+            minLength: schema.minItems ?? 0,
+            maxLength: Math.min(schema.maxItems ?? 3, 3),
+          });
     case 'object':
     default: {
-      if (!schema.properties) return depth > 3 ? fc.constant({}) : fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+      if (!schema.properties)
+        return depth > 3
+          ? fc.constant({})
+          : fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), {
+              maxKeys: 4,
+            });
       const properties = schema.properties;
-      const entries = Object.entries(properties).map(([key, inner]) => [key, valid(inner, depth + 1)] as const);
-      return fc.record(Object.fromEntries(entries), { requiredKeys: (schema.required ?? []).filter((key) => key in properties) });
+      const entries = Object.entries(properties).map(
+        ([key, inner]) => [key, valid(inner, depth + 1)] as const,
+      );
+      return fc.record(Object.fromEntries(entries), {
+        requiredKeys: (schema.required ?? []).filter((key) => key in properties),
+      });
     }
   }
 }
@@ -140,8 +168,24 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Path and query values as they travel in a URL: already percent-encoded text. */
 const hostileUrlText: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('%00', 'a%00b', '%ED%A0%80', '%C0%80', '%FF', '99999999999999999999999999', '-1', '0', '1e400', 'NaN', '%2e%2e%2f', 'null', 'x'.repeat(2000)),
-  fc.string({ unit: 'binary', maxLength: 20 }).map((text) => encodeURIComponent(text.replace(/[\uD800-\uDFFF]/g, 'x'))),
+  fc.constantFrom(
+    '%00',
+    'a%00b',
+    '%ED%A0%80',
+    '%C0%80',
+    '%FF',
+    '99999999999999999999999999',
+    '-1',
+    '0',
+    '1e400',
+    'NaN',
+    '%2e%2e%2f',
+    'null',
+    'x'.repeat(2000),
+  ),
+  fc
+    .string({ unit: 'binary', maxLength: 20 })
+    .map((text) => encodeURIComponent(text.replace(/[\uD800-\uDFFF]/g, 'x'))),
   fc.integer().map(String),
 );
 
@@ -158,19 +202,37 @@ function bodyText(operation: Operation): fc.Arbitrary<string | undefined> {
   const documented = valid(operation.jsonBody) as fc.Arbitrary<Record<string, unknown>>;
   return fc.oneof(
     documented.map((body) => JSON.stringify(body)),
-    fc.tuple(documented, fc.string({ minLength: 1, maxLength: 12 }), hostileValue).map(([body, key, value]) => {
-      const keys = Object.keys(body);
-      // Replace a documented field (wrong type, huge number...) or add an unknown one.
-      const target = keys.length > 0 && value !== undefined ? (keys[Math.abs(key.length * 7) % keys.length] ?? key) : key;
-      return JSON.stringify({ ...body, [target]: value });
-    }),
+    fc
+      .tuple(documented, fc.string({ minLength: 1, maxLength: 12 }), hostileValue)
+      .map(([body, key, value]) => {
+        const keys = Object.keys(body);
+        // Replace a documented field (wrong type, huge number...) or add an unknown one.
+        const target =
+          keys.length > 0 && value !== undefined
+            ? (keys[Math.abs(key.length * 7) % keys.length] ?? key)
+            : key;
+        return JSON.stringify({ ...body, [target]: value });
+      }),
     fc.tuple(documented, fc.integer({ min: 1, max: 2000 })).map(([body, n]) => {
       const extra: Record<string, number> = {};
       for (let i = 0; i < n; i += 1) extra[`unknown${i}`] = i;
       return JSON.stringify({ ...extra, ...body });
     }),
-    fc.integer({ min: 30, max: 20_000 }).map((depth) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`),
-    fc.constantFrom('{"a":"\\u0000"}', '{"a":"\\ud800"}', '{"\\udc00":1}', '[1,2', 'null', '[]', '"text"', '12', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}'),
+    fc
+      .integer({ min: 30, max: 20_000 })
+      .map((depth) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`),
+    fc.constantFrom(
+      '{"a":"\\u0000"}',
+      '{"a":"\\ud800"}',
+      '{"\\udc00":1}',
+      '[1,2',
+      'null',
+      '[]',
+      '"text"',
+      '12',
+      '{"__proto__":{"x":1}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+    ),
     hostileValue.map((value) => JSON.stringify({ value })),
   );
 }
@@ -179,37 +241,56 @@ function request(operation: Operation): fc.Arbitrary<Request> {
   const pathParams = operation.parameters.filter((p) => p.in === 'path');
   const queryParams = operation.parameters.filter((p) => p.in === 'query');
   const headerParams = operation.parameters.filter((p) => p.in === 'header');
-  const pathValues = fc.tuple(...pathParams.map((p) => fc.oneof(valid(p.schema).map((v) => encodeURIComponent(String(v))), fc.uuid(), hostileUrlText)));
+  const pathValues = fc.tuple(
+    ...pathParams.map((p) =>
+      fc.oneof(
+        valid(p.schema).map((v) => encodeURIComponent(String(v))),
+        fc.uuid(),
+        hostileUrlText,
+      ),
+    ),
+  );
   const queryValues = fc.tuple(
     ...queryParams.map((p) =>
       fc.option(
-        fc.oneof(valid(p.schema).map((v) => encodeURIComponent(String(v))), hostileUrlText),
+        fc.oneof(
+          valid(p.schema).map((v) => encodeURIComponent(String(v))),
+          hostileUrlText,
+        ),
         { nil: undefined },
       ),
     ),
   );
   const headerValues = fc.tuple(
     ...headerParams.map(() =>
-      fc.option(fc.oneof(fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /^[\x21-\x7e]+$/.test(s)), fc.constantFrom('x'.repeat(300), '-', 'a b', '9'.repeat(30))), { nil: undefined }),
+      fc.option(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 40 }).filter((s) => /^[\x21-\x7e]+$/.test(s)),
+          fc.constantFrom('x'.repeat(300), '-', 'a b', '9'.repeat(30)),
+        ),
+        { nil: undefined },
+      ),
     ),
   );
-  return fc.tuple(pathValues, queryValues, headerValues, bodyText(operation)).map(([paths, queries, headers, body]) => {
-    let path = operation.path;
-    pathParams.forEach((p, i) => {
-      path = path.replace(`{${p.name}}`, paths[i] ?? 'x');
+  return fc
+    .tuple(pathValues, queryValues, headerValues, bodyText(operation))
+    .map(([paths, queries, headers, body]) => {
+      let path = operation.path;
+      pathParams.forEach((p, i) => {
+        path = path.replace(`{${p.name}}`, paths[i] ?? 'x');
+      });
+      const query: Record<string, string> = {};
+      queryParams.forEach((p, i) => {
+        const value = queries[i];
+        if (value !== undefined) query[p.name] = value;
+      });
+      const headerMap: Record<string, string> = {};
+      headerParams.forEach((p, i) => {
+        const value = headers[i];
+        if (value !== undefined) headerMap[p.name] = value;
+      });
+      return { path, query, headers: headerMap, body };
     });
-    const query: Record<string, string> = {};
-    queryParams.forEach((p, i) => {
-      const value = queries[i];
-      if (value !== undefined) query[p.name] = value;
-    });
-    const headerMap: Record<string, string> = {};
-    headerParams.forEach((p, i) => {
-      const value = headers[i];
-      if (value !== undefined) headerMap[p.name] = value;
-    });
-    return { path, query, headers: headerMap, body };
-  });
 }
 
 const ERROR_KEYS = new Set(['statusCode', 'code', 'error', 'requestId', 'details']);
@@ -246,7 +327,10 @@ describe(`fuzz every documented operation (seed ${SEED}, ${RUNS} runs each)`, ()
       ['/v1/files/99999999999999999999999/content', user.accessToken],
     ];
     for (const [url, token] of cases) {
-      const res = await api.http().get(url).set(...auth(token));
+      const res = await api
+        .http()
+        .get(url)
+        .set(...auth(token));
       expect([url, res.status]).toEqual([url, 400]);
       expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
     }
@@ -263,7 +347,11 @@ describe(`fuzz every documented operation (seed ${SEED}, ${RUNS} runs each)`, ()
     expect(operations.length).toBeGreaterThan(20);
   });
 
-  it.each(operations.map((operation) => [`${operation.method.toUpperCase()} ${operation.path}`, operation] as const))(
+  it.each(
+    operations.map(
+      (operation) => [`${operation.method.toUpperCase()} ${operation.path}`, operation] as const,
+    ),
+  )(
     '%s: never a 5xx, always the one error shape',
     async (_name, operation) => {
       const token = operation.path.startsWith('/v1/admin') ? admin.accessToken : user.accessToken;
@@ -274,25 +362,44 @@ describe(`fuzz every documented operation (seed ${SEED}, ${RUNS} runs each)`, ()
             .join('&');
           const url = search ? `${req.path}?${search}` : req.path;
           const method = operation.method as 'get' | 'post' | 'put' | 'patch' | 'delete';
-          let call = api.http()[method](url).set('authorization', `Bearer ${token}`).timeout(10_000);
+          let call = api
+            .http()
+            [method](url)
+            .set('authorization', `Bearer ${token}`)
+            .timeout(10_000);
           for (const [name, value] of Object.entries(req.headers)) call = call.set(name, value);
           if (operation.multipart && !multipartAsJson) {
-            call = call.attach('file', Buffer.from(req.body ?? 'not an image'), { filename: 'x.png', contentType: 'image/png' });
+            call = call.attach('file', Buffer.from(req.body ?? 'not an image'), {
+              filename: 'x.png',
+              contentType: 'image/png',
+            });
           } else if (req.body !== undefined || operation.multipart) {
             call = call.set('content-type', 'application/json').send(req.body ?? '{}');
           }
           const res = await call;
           const context = `${operation.method.toUpperCase()} ${url.slice(0, 200)} body ${String(req.body).slice(0, 200)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`;
           // /health answers 503 with its own documented report when a dependency (here: the worker) is down.
-          if (operation.path === '/health' && res.status === 503 && typeof (res.body as { status?: unknown }).status === 'string') return;
+          if (
+            operation.path === '/health' &&
+            res.status === 503 &&
+            typeof (res.body as { status?: unknown }).status === 'string'
+          )
+            return;
           if (res.status >= 500) throw new Error(`5xx: ${context}`);
           if (res.status >= 400) {
             const body = res.body as Record<string, unknown>;
             const keys = Object.keys(body);
-            if (!keys.every((key) => ERROR_KEYS.has(key)) || !['statusCode', 'code', 'error', 'requestId'].every((key) => key in body)) {
+            if (
+              !keys.every((key) => ERROR_KEYS.has(key)) ||
+              !['statusCode', 'code', 'error', 'requestId'].every((key) => key in body)
+            ) {
               throw new Error(`not the one error shape: ${context}`);
             }
-            if (body.statusCode !== res.status || !ERROR_CODES.includes(body.code as never) || typeof body.error !== 'string') {
+            if (
+              body.statusCode !== res.status ||
+              !ERROR_CODES.includes(body.code as never) ||
+              typeof body.error !== 'string'
+            ) {
               throw new Error(`inconsistent error body: ${context}`);
             }
           }

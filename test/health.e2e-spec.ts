@@ -38,7 +38,10 @@ describe('health', () => {
   });
 
   it('answers 503 with services.redis false when Redis is unreachable, and keeps serving', async () => {
-    const api = await startApi({ REDIS_URL: 'redis://127.0.0.1:1', HEALTH_CHECK_TIMEOUT_MS: '500' });
+    const api = await startApi({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      HEALTH_CHECK_TIMEOUT_MS: '500',
+    });
     try {
       const res = await api.http().get('/health');
       expect(res.status).toBe(503);
@@ -67,7 +70,9 @@ describe('health', () => {
       const spec = await api.http().get('/openapi.json');
       expect(spec.status).toBe(200);
       expect(spec.body.openapi).toMatch(/^3\./);
-      expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/v1/auth/register', '/health']));
+      expect(Object.keys(spec.body.paths)).toEqual(
+        expect.arrayContaining(['/v1/auth/register', '/health']),
+      );
       const docs = await api.http().get('/docs').redirects(1);
       expect(docs.status).toBe(200);
       expect(docs.text).toContain('swagger');

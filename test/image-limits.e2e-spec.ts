@@ -42,7 +42,10 @@ describe('image limits', () => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await startApi({ UPLOAD_MAX_BYTES: String(5 * 1024 * 1024), STORAGE_QUOTA_BYTES: '60000' });
+    api = await startApi({
+      UPLOAD_MAX_BYTES: String(5 * 1024 * 1024),
+      STORAGE_QUOTA_BYTES: '60000',
+    });
   });
 
   afterAll(async () => {
@@ -55,7 +58,11 @@ describe('image limits', () => {
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const res = await upload(api, user, bomb, 'bomb.png');
     expect(res.status).toBe(413);
-    expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE', details: { width: 12_000, height: 12_000, maxPixels: 50_000_000 } });
+    expect(res.body).toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      details: { width: 12_000, height: 12_000, maxPixels: 50_000_000 },
+    });
   }, 60_000);
 
   it('refuses an upload past the storage quota with 413 and the figures', async () => {
@@ -67,7 +74,11 @@ describe('image limits', () => {
     const photo = await photoJpeg(1600, 1200, 95);
     const over = await upload(api, user, photo, 'big.jpg');
     expect(over.status).toBe(413);
-    expect(over.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE', details: { used, quota: 60_000 } });
+    expect(over.body).toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      details: { used, quota: 60_000 },
+    });
     expect(over.body.details.incoming).toBeGreaterThan(60_000 - used);
 
     // Other users have their own quota.

@@ -46,8 +46,12 @@ describe('ledger SQL', () => {
     const confirm = await sqlOf(() => ctx.ledger.confirm(holdId));
     const second = await ctx.ledger.reserve(userId, 'upscale', `${userId}:sql-2`);
     const refund = await sqlOf(() => ctx.ledger.refund(second.id, 'failed'));
-    const grant = await sqlOf(() => ctx.ledger.grant(userId, 5, `${userId}:sql-grant`, 'promotion'));
-    const adjust = await sqlOf(() => ctx.ledger.adjust(userId, -1, `${userId}:sql-adjust`, 'correction', adminId));
+    const grant = await sqlOf(() =>
+      ctx.ledger.grant(userId, 5, `${userId}:sql-grant`, 'promotion'),
+    );
+    const adjust = await sqlOf(() =>
+      ctx.ledger.adjust(userId, -1, `${userId}:sql-adjust`, 'correction', adminId),
+    );
     expect({ reserve, confirm, refund, grant, adjust }).toMatchSnapshot();
   });
 });

@@ -46,7 +46,10 @@ describe('credit ledger', () => {
     await ledger.reserve(userId, 'generate', `${userId}:1`);
     const attempt = ledger.reserve(userId, 'upscale', `${userId}:2`);
     await expect(attempt).rejects.toBeInstanceOf(InsufficientCreditsError);
-    await expect(attempt).rejects.toMatchObject({ code: 'INSUFFICIENT_CREDITS', details: { needed: 2, available: 1 } });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'INSUFFICIENT_CREDITS',
+      details: { needed: 2, available: 1 },
+    });
     expect(await ledger.balance(userId)).toEqual({ balance: 2, reserved: 1, available: 1 });
   });
 
@@ -56,7 +59,9 @@ describe('credit ledger', () => {
     const again = await ledger.reserve(userId, 'generate', `${userId}:same`);
     expect(again.id).toBe(first.id);
     expect((await ledger.balance(userId)).reserved).toBe(1);
-    await expect(ledger.reserve(userId, 'upscale', `${userId}:same`)).rejects.toBeInstanceOf(ReferenceConflictError);
+    await expect(ledger.reserve(userId, 'upscale', `${userId}:same`)).rejects.toBeInstanceOf(
+      ReferenceConflictError,
+    );
   });
 
   it('charges once when confirmed twice', async () => {
@@ -92,7 +97,10 @@ describe('credit ledger', () => {
   it('never posts an expired hold', async () => {
     const userId = await ctx.newAccount(5);
     const hold = await ledger.reserve(userId, 'generate', `${userId}:exp`, { ttlSeconds: 60 });
-    await ctx.dataSource.query(`UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
+    await ctx.dataSource.query(
+      `UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [hold.id],
+    );
     const swept = await ledger.expireStale(async () => new Set());
     expect(swept.expired).toBeGreaterThanOrEqual(1);
     await expect(ledger.confirm(hold.id)).rejects.toBeInstanceOf(HoldStateError);
@@ -102,8 +110,13 @@ describe('credit ledger', () => {
   it('leaves a hold past its expiry alone while its job still runs', async () => {
     const userId = await ctx.newAccount(5);
     const hold = await ledger.reserve(userId, 'generate', `${userId}:busy`);
-    await ctx.dataSource.query(`UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
-    await ledger.expireStale(async (references) => new Set(references.filter((r) => r === hold.reference)));
+    await ctx.dataSource.query(
+      `UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [hold.id],
+    );
+    await ledger.expireStale(
+      async (references) => new Set(references.filter((r) => r === hold.reference)),
+    );
     expect((await ledger.confirm(hold.id)).status).toBe('posted');
   });
 
@@ -111,17 +124,28 @@ describe('credit ledger', () => {
     const userId = await ctx.newAccount(5);
     const adminId = await ctx.newAccount();
     await ledger.reserve(userId, 'upscale', `${userId}:adj`, { quantity: 2 });
-    await expect(ledger.adjust(userId, -2, `${userId}:adj-1`, 'too far', adminId)).rejects.toBeInstanceOf(BelowReservedError);
+    await expect(
+      ledger.adjust(userId, -2, `${userId}:adj-1`, 'too far', adminId),
+    ).rejects.toBeInstanceOf(BelowReservedError);
     const entry = await ledger.adjust(userId, -1, `${userId}:adj-2`, 'goodwill reversal', adminId);
-    expect(entry).toMatchObject({ kind: 'adjustment', delta: -1, balanceAfter: 4, actorId: adminId });
+    expect(entry).toMatchObject({
+      kind: 'adjustment',
+      delta: -1,
+      balanceAfter: 4,
+      actorId: adminId,
+    });
     const same = await ledger.adjust(userId, -1, `${userId}:adj-2`, 'goodwill reversal', adminId);
     expect(same.id).toBe(entry.id);
     expect(await ledger.balance(userId)).toEqual({ balance: 4, reserved: 4, available: 0 });
   });
 
   it('answers an unknown or malformed hold id with not-found', async () => {
-    await expect(ledger.confirm('not-a-uuid')).rejects.toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
-    await expect(ledger.refund('00000000-0000-4000-8000-000000000000', 'x')).rejects.toMatchObject({ code: 'RESOURCE_NOT_FOUND' });
+    await expect(ledger.confirm('not-a-uuid')).rejects.toMatchObject({
+      code: 'RESOURCE_NOT_FOUND',
+    });
+    await expect(ledger.refund('00000000-0000-4000-8000-000000000000', 'x')).rejects.toMatchObject({
+      code: 'RESOURCE_NOT_FOUND',
+    });
   });
 
   it('grants once per reference', async () => {
@@ -132,19 +156,23 @@ describe('credit ledger', () => {
 
   it('lets the database refuse UPDATE, DELETE and TRUNCATE of history', async () => {
     const userId = await ctx.newAccount(3);
-    await expect(ctx.dataSource.query(`UPDATE credit_entries SET delta = 1000 WHERE user_id = $1`, [userId])).rejects.toThrow(
+    await expect(
+      ctx.dataSource.query(`UPDATE credit_entries SET delta = 1000 WHERE user_id = $1`, [userId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      ctx.dataSource.query(`DELETE FROM credit_entries WHERE user_id = $1`, [userId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(ctx.dataSource.query(`TRUNCATE credit_entries CASCADE`)).rejects.toThrow(
       /append-only/,
     );
-    await expect(ctx.dataSource.query(`DELETE FROM credit_entries WHERE user_id = $1`, [userId])).rejects.toThrow(/append-only/);
-    await expect(ctx.dataSource.query(`TRUNCATE credit_entries CASCADE`)).rejects.toThrow(/append-only/);
     expect((await ledger.balance(userId)).balance).toBe(3);
   });
 
   it('lets the database refuse an overdrawn account even past the code', async () => {
     const userId = await ctx.newAccount(1);
-    await expect(ctx.dataSource.query(`UPDATE credit_accounts SET reserved = 2 WHERE user_id = $1`, [userId])).rejects.toThrow(
-      /credit_accounts_amounts_check/,
-    );
+    await expect(
+      ctx.dataSource.query(`UPDATE credit_accounts SET reserved = 2 WHERE user_id = $1`, [userId]),
+    ).rejects.toThrow(/credit_accounts_amounts_check/);
   });
 
   it('leaves no hold and no reservation when the caller rolls its transaction back', async () => {
@@ -157,7 +185,9 @@ describe('credit ledger', () => {
       }),
     ).rejects.toThrow('the caller failed');
     expect(await ledger.balance(userId)).toEqual({ balance: 5, reserved: 0, available: 5 });
-    const holds = await ctx.dataSource.query(`SELECT id FROM credit_holds WHERE reference = $1`, [`${userId}:rollback`]);
+    const holds = await ctx.dataSource.query(`SELECT id FROM credit_holds WHERE reference = $1`, [
+      `${userId}:rollback`,
+    ]);
     expect(holds).toEqual([]);
   });
 
@@ -166,13 +196,16 @@ describe('credit ledger', () => {
     const poolSize = ctx.dataSource.options.poolSize;
     expect(poolSize).toBeGreaterThanOrEqual(20);
     const results = await Promise.allSettled(
-      Array.from({ length: 1000 }, (_, i) => ledger.reserve(userId, 'generate', `${userId}:burst:${i}`)),
+      Array.from({ length: 1000 }, (_, i) =>
+        ledger.reserve(userId, 'generate', `${userId}:burst:${i}`),
+      ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r) => r.status === 'rejected');
     expect(ok).toHaveLength(100);
     expect(refused).toHaveLength(900);
-    for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(InsufficientCreditsError);
+    for (const r of refused)
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(InsufficientCreditsError);
     expect(await ledger.balance(userId)).toEqual({ balance: 100, reserved: 100, available: 0 });
   });
 
@@ -183,7 +216,9 @@ describe('credit ledger', () => {
     const runner = ctx.dataSource.createQueryRunner();
     await runner.startTransaction();
     try {
-      await runner.query(`UPDATE credit_accounts SET balance = balance + 1 WHERE user_id = $1`, [userId]);
+      await runner.query(`UPDATE credit_accounts SET balance = balance + 1 WHERE user_id = $1`, [
+        userId,
+      ]);
       const report = await ctx.verifier.verifyWithin(runner.manager);
       expect(report.violations).toEqual([
         expect.objectContaining({

@@ -17,11 +17,16 @@ describe('logs: complete and safe', () => {
   });
 
   const accessLinesFor = (requestId: string) =>
-    log.waitFor((line: LogLine) => line.msg === 'request completed' && line.requestId === requestId);
+    log.waitFor(
+      (line: LogLine) => line.msg === 'request completed' && line.requestId === requestId,
+    );
 
   it('writes one access line per request at info, with route template, status, duration, user and request id', async () => {
     const user = await newUser(api);
-    const res = await api.http().get('/v1/me').set(...bearer(user.accessToken));
+    const res = await api
+      .http()
+      .get('/v1/me')
+      .set(...bearer(user.accessToken));
     expect(res.status).toBe(200);
     const requestId = String(res.headers['x-request-id']);
     const lines = await accessLinesFor(requestId);
@@ -40,13 +45,20 @@ describe('logs: complete and safe', () => {
   it('logs the route template, not the URL with its ids and query, and requests Fastify refuses', async () => {
     const user = await newUser(api);
     const id = '00000000-0000-4000-8000-000000000000';
-    const res = await api.http().get(`/v1/ai/jobs/${id}?secret=shh`).set(...bearer(user.accessToken));
+    const res = await api
+      .http()
+      .get(`/v1/ai/jobs/${id}?secret=shh`)
+      .set(...bearer(user.accessToken));
     expect(res.status).toBe(404);
     const [line] = await accessLinesFor(String(res.headers['x-request-id']));
     expect(line).toMatchObject({ route: '/v1/ai/jobs/:id', statusCode: 404, userId: user.id });
     expect(JSON.stringify(line)).not.toContain('shh');
 
-    const bad = await api.http().post('/v1/auth/login').set('content-type', 'application/json').send('{not json');
+    const bad = await api
+      .http()
+      .post('/v1/auth/login')
+      .set('content-type', 'application/json')
+      .send('{not json');
     expect(bad.status).toBe(400);
     const [badLine] = await accessLinesFor(String(bad.headers['x-request-id']));
     expect(badLine).toMatchObject({ method: 'POST', statusCode: 400, userId: null });
@@ -56,7 +68,10 @@ describe('logs: complete and safe', () => {
     const secret = '$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0LXNhbHQ$dGhpcy1pcy1hLWhhc2g';
     const dataSource = api.app.get(DataSource);
     const error = await dataSource
-      .query(`INSERT INTO users (email, password_hash, role, status) VALUES ($1, $2, 'nobody', 'active')`, ['x@example.test', secret])
+      .query(
+        `INSERT INTO users (email, password_hash, role, status) VALUES ($1, $2, 'nobody', 'active')`,
+        ['x@example.test', secret],
+      )
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -77,7 +92,10 @@ describe('logs: complete and safe', () => {
     const email = `${local}@ex.test`;
     expect(email.length).toBeLessThanOrEqual(254);
     expect(email.toLowerCase().length).toBeGreaterThan(254);
-    const res = await api.http().post('/v1/auth/register').send({ email, password: 'a-long-uncommon-pass' });
+    const res = await api
+      .http()
+      .post('/v1/auth/register')
+      .send({ email, password: 'a-long-uncommon-pass' });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_ERROR');
   });

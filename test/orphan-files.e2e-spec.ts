@@ -4,7 +4,13 @@ import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import { FILE_STORAGE, OrphanFiles, S3Storage, StoredObjectNotFoundError, type FileStorage } from '@jewelshot/ai-jobs';
+import {
+  FILE_STORAGE,
+  OrphanFiles,
+  S3Storage,
+  StoredObjectNotFoundError,
+  type FileStorage,
+} from '@jewelshot/ai-jobs';
 import { loadConfig } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from './support/app';
@@ -35,18 +41,31 @@ describe('the orphan sweep', () => {
       const user = await newUser(api);
       const kept = await upload(api, user, await smallPng());
       expect(kept.status).toBe(201);
-      const [{ storage_key: keptKey }] = await api.db.query(`SELECT storage_key FROM files WHERE id = $1`, [kept.body.id]);
+      const [{ storage_key: keptKey }] = await api.db.query(
+        `SELECT storage_key FROM files WHERE id = $1`,
+        [kept.body.id],
+      );
       const storage = api.app.get<FileStorage>(FILE_STORAGE);
       const oldOrphan = `${user.id}/${randomUUID()}.png`;
       const leftover = `${user.id}/${randomUUID()}.png.${randomUUID()}.tmp`;
       const youngOrphan = `${user.id}/${randomUUID()}.png`;
       const foreign = `${user.id}/notes.txt`;
-      for (const key of [oldOrphan, leftover, youngOrphan, foreign]) await storage.put(key, Buffer.from('bytes'), 'image/png');
+      for (const key of [oldOrphan, leftover, youngOrphan, foreign])
+        await storage.put(key, Buffer.from('bytes'), 'image/png');
       // Old: the orphans, the real file, and something that is not ours.
-      for (const key of [oldOrphan, leftover, keptKey, foreign]) await utimes(join(api.config.STORAGE_DIR, key), TWO_DAYS_AGO, TWO_DAYS_AGO);
+      for (const key of [oldOrphan, leftover, keptKey, foreign])
+        await utimes(join(api.config.STORAGE_DIR, key), TWO_DAYS_AGO, TWO_DAYS_AGO);
 
-      worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, ORPHAN_SWEEP_INTERVAL_MS: '1000' }));
-      for (let i = 0; i < 200 && (existsSync(join(api.config.STORAGE_DIR, oldOrphan)) || existsSync(join(api.config.STORAGE_DIR, leftover))); i += 1) {
+      worker = await createWorker(
+        loadConfig({ ...baseTestEnv(), ...env, ORPHAN_SWEEP_INTERVAL_MS: '1000' }),
+      );
+      for (
+        let i = 0;
+        i < 200 &&
+        (existsSync(join(api.config.STORAGE_DIR, oldOrphan)) ||
+          existsSync(join(api.config.STORAGE_DIR, leftover)));
+        i += 1
+      ) {
         await sleep(50);
       }
       expect(await exists(storage, oldOrphan)).toBe(false);
@@ -65,7 +84,14 @@ describe('the orphan sweep', () => {
   it('lists and sweeps an S3 bucket (s3rver) the same way', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'jewelshot-s3-orphans-'));
     const bucket = 'jewelshot-orphans';
-    const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true, resetOnClose: true, configureBuckets: [{ name: bucket }] });
+    const server = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      directory,
+      silent: true,
+      resetOnClose: true,
+      configureBuckets: [{ name: bucket }],
+    });
     const { port } = await server.run();
     const endpoint = `http://127.0.0.1:${port}`;
     const api = await startApi({
@@ -90,7 +116,10 @@ describe('the orphan sweep', () => {
       const user = await newUser(api);
       const kept = await upload(api, user, await smallPng());
       expect(kept.status).toBe(201);
-      const [{ storage_key: keptKey }] = await api.db.query(`SELECT storage_key FROM files WHERE id = $1`, [kept.body.id]);
+      const [{ storage_key: keptKey }] = await api.db.query(
+        `SELECT storage_key FROM files WHERE id = $1`,
+        [kept.body.id],
+      );
       const orphans = [`${user.id}/${randomUUID()}.png`, `${user.id}/${randomUUID()}.webp`];
       for (const key of orphans) await storage.put(key, Buffer.from('bytes'), 'image/png');
       await storage.put('README', Buffer.from('not ours'), 'text/plain');

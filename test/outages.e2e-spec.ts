@@ -18,7 +18,12 @@ describe('outages are named truthfully', () => {
     beforeAll(async () => {
       cluster = await ThrowawayPostgres.create();
       api = await startApi(
-        { DATABASE_URL: cluster.url, REDIS_KEY_PREFIX: suitePrefix('outage-pg'), LOG_LEVEL: 'warn', USER_STATUS_CACHE_MS: '0' },
+        {
+          DATABASE_URL: cluster.url,
+          REDIS_KEY_PREFIX: suitePrefix('outage-pg'),
+          LOG_LEVEL: 'warn',
+          USER_STATUS_CACHE_MS: '0',
+        },
         { logDestination: log },
       );
     }, 120_000);
@@ -30,16 +35,37 @@ describe('outages are named truthfully', () => {
 
     it('answers 503 with Retry-After (never 401) while it is down, logs it, and recovers without a restart', async () => {
       const user = await newUser(api);
-      expect((await api.http().get('/v1/me').set(...bearer(user.accessToken))).status).toBe(200);
+      expect(
+        (
+          await api
+            .http()
+            .get('/v1/me')
+            .set(...bearer(user.accessToken))
+        ).status,
+      ).toBe(200);
 
       cluster.stop();
-      const down = await api.http().get('/v1/me').set(...bearer(user.accessToken));
+      const down = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(user.accessToken));
       expect(down.status).toBe(503);
-      expect(down.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE', requestId: expect.any(String) });
+      expect(down.body).toMatchObject({
+        statusCode: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        requestId: expect.any(String),
+      });
       expect(Number(down.headers['retry-after'])).toBeGreaterThan(0);
-      const again = await api.http().get('/v1/me').set(...bearer(user.accessToken));
+      const again = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(user.accessToken));
       expect(again.status).toBe(503);
-      const lines = await log.waitFor((line) => line.msg === 'dependency unavailable: answered 503' && line.requestId === down.headers['x-request-id']);
+      const lines = await log.waitFor(
+        (line) =>
+          line.msg === 'dependency unavailable: answered 503' &&
+          line.requestId === down.headers['x-request-id'],
+      );
       expect(lines).toHaveLength(1);
       expect(lines[0].level).toBe(40);
 
@@ -47,7 +73,12 @@ describe('outages are named truthfully', () => {
       // The pool reconnects on its own: the next requests succeed with the same API process.
       let status = 0;
       for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {
-        status = (await api.http().get('/v1/me').set(...bearer(user.accessToken))).status;
+        status = (
+          await api
+            .http()
+            .get('/v1/me')
+            .set(...bearer(user.accessToken))
+        ).status;
         if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(status).toBe(200);
@@ -72,7 +103,10 @@ describe('outages are named truthfully', () => {
       });
       const port = await freePort();
       await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-      api = await startApi({ REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'warn' }, { logDestination: log });
+      api = await startApi(
+        { REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+        { logDestination: log },
+      );
     }, 60_000);
 
     afterAll(async () => {
@@ -88,12 +122,18 @@ describe('outages are named truthfully', () => {
       const token = (await newUser(api)).accessToken;
       for (let i = 0; i < 3; i += 1) {
         const started = Date.now();
-        const res = await api.http().get('/v1/me').set(...bearer(token)).timeout(5000);
+        const res = await api
+          .http()
+          .get('/v1/me')
+          .set(...bearer(token))
+          .timeout(5000);
         const elapsed = Date.now() - started;
         expect(res.status).toBe(200);
         expect(elapsed).toBeLessThan(1000);
       }
-      const warned = await log.waitFor((line) => String(line.msg ?? '').startsWith('rate limiting skipped'));
+      const warned = await log.waitFor((line) =>
+        String(line.msg ?? '').startsWith('rate limiting skipped'),
+      );
       expect(warned.length).toBeGreaterThan(0);
       // The rate limiter's warning was written inside a request: it carries that request's id.
       expect(warned[0]?.requestId).toEqual(expect.any(String));

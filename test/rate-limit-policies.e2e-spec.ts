@@ -2,14 +2,19 @@ import { startApi, type TestApi } from './support/app';
 import { bearer, newUser } from './support/factories';
 import { suitePrefix } from './support/test-env';
 
-const remaining = (res: { headers: Record<string, unknown> }): number => Number(res.headers['x-ratelimit-remaining']);
+const remaining = (res: { headers: Record<string, unknown> }): number =>
+  Number(res.headers['x-ratelimit-remaining']);
 
 describe('rate limits per caller', () => {
   describe('buckets', () => {
     let api: TestApi;
 
     beforeAll(async () => {
-      api = await startApi({ REDIS_KEY_PREFIX: suitePrefix('rl-buckets'), RATE_LIMIT_MAX: '50', AUTH_RATE_LIMIT_MAX: '1000' });
+      api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-buckets'),
+        RATE_LIMIT_MAX: '50',
+        AUTH_RATE_LIMIT_MAX: '1000',
+      });
     });
 
     afterAll(async () => {
@@ -19,29 +24,55 @@ describe('rate limits per caller', () => {
     it('gives each user one bucket shared by every route of the policy', async () => {
       const alice = await newUser(api, 'alice');
       const bob = await newUser(api, 'bob');
-      const first = await api.http().get('/v1/me').set(...bearer(alice.accessToken));
-      const second = await api.http().get('/v1/credits/balance').set(...bearer(alice.accessToken));
-      const third = await api.http().get('/v1/ai/jobs').set(...bearer(alice.accessToken));
+      const first = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(alice.accessToken));
+      const second = await api
+        .http()
+        .get('/v1/credits/balance')
+        .set(...bearer(alice.accessToken));
+      const third = await api
+        .http()
+        .get('/v1/ai/jobs')
+        .set(...bearer(alice.accessToken));
       expect(first.headers['x-ratelimit-limit']).toBe('50');
       // Three routes, one bucket: each request took one from the same count.
       expect(remaining(second)).toBe(remaining(first) - 1);
       expect(remaining(third)).toBe(remaining(first) - 2);
       // Bob has a bucket of his own, untouched by Alice.
-      const bobs = await api.http().get('/v1/me').set(...bearer(bob.accessToken));
+      const bobs = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(bob.accessToken));
       expect(remaining(bobs)).toBe(49);
     });
 
     it('counts an invalid token per address, not per token', async () => {
-      const one = await api.http().get('/v1/me').set(...bearer('garbage-1'));
-      const two = await api.http().get('/v1/me').set(...bearer('garbage-2'));
+      const one = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer('garbage-1'));
+      const two = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer('garbage-2'));
       expect(one.status).toBe(401);
       expect(remaining(two)).toBe(remaining(one) - 1);
     });
 
     it('puts the headers on 400 (bad JSON), 413 and 415, which count too', async () => {
       const user = await newUser(api, 'edges');
-      const ok = await api.http().get('/v1/me').set(...bearer(user.accessToken));
-      const badJson = await api.http().post('/v1/ai/jobs').set(...bearer(user.accessToken)).set('content-type', 'application/json').send('{nope');
+      const ok = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(user.accessToken));
+      const badJson = await api
+        .http()
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .set('content-type', 'application/json')
+        .send('{nope');
       expect(badJson.status).toBe(400);
       const tooLarge = await api
         .http()
@@ -50,7 +81,12 @@ describe('rate limits per caller', () => {
         .set('content-type', 'application/json')
         .send(JSON.stringify({ prompt: 'x'.repeat(api.config.BODY_LIMIT_BYTES + 10) }));
       expect(tooLarge.status).toBe(413);
-      const wrongType = await api.http().post('/v1/ai/jobs').set(...bearer(user.accessToken)).set('content-type', 'application/xml').send('<a/>');
+      const wrongType = await api
+        .http()
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .set('content-type', 'application/xml')
+        .send('<a/>');
       expect(wrongType.status).toBe(415);
       for (const res of [badJson, tooLarge, wrongType]) {
         expect(res.headers['x-ratelimit-limit']).toBe('50');
@@ -78,7 +114,11 @@ describe('rate limits per caller', () => {
       await api.http().get('/v1/nowhere');
       const limited = await api.http().get('/v1/nowhere');
       expect(limited.status).toBe(429);
-      expect(limited.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMIT_EXCEEDED', requestId: expect.any(String) });
+      expect(limited.body).toMatchObject({
+        statusCode: 429,
+        code: 'RATE_LIMIT_EXCEEDED',
+        requestId: expect.any(String),
+      });
       expect(limited.headers['x-ratelimit-limit']).toBe('2');
       expect(limited.headers['x-ratelimit-remaining']).toBe('0');
       expect(Number(limited.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
@@ -88,7 +128,10 @@ describe('rate limits per caller', () => {
 
   describe('TRUSTED_PROXIES', () => {
     it('ignores X-Forwarded-For from an untrusted peer', async () => {
-      const api = await startApi({ REDIS_KEY_PREFIX: suitePrefix('rl-untrusted'), RATE_LIMIT_MAX: '50' });
+      const api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-untrusted'),
+        RATE_LIMIT_MAX: '50',
+      });
       try {
         const a = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.1');
         const b = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.2');
@@ -100,7 +143,11 @@ describe('rate limits per caller', () => {
     });
 
     it('believes X-Forwarded-For from a trusted proxy', async () => {
-      const api = await startApi({ REDIS_KEY_PREFIX: suitePrefix('rl-trusted'), RATE_LIMIT_MAX: '50', TRUSTED_PROXIES: '127.0.0.1/32, ::1/128' });
+      const api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-trusted'),
+        RATE_LIMIT_MAX: '50',
+        TRUSTED_PROXIES: '127.0.0.1/32, ::1/128',
+      });
       try {
         const a = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.1');
         const b = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.2');
@@ -140,7 +187,9 @@ describe('rate limits per caller', () => {
       // Each address has a fresh per-address bucket: only the per-email count can lock.
       const third = await login(user.email, 'wrong-password-3', '198.51.100.3');
       expect(third.status).toBe(401);
-      expect(third.headers['x-ratelimit-remaining']).toBe(String(api.config.AUTH_RATE_LIMIT_MAX - 1));
+      expect(third.headers['x-ratelimit-remaining']).toBe(
+        String(api.config.AUTH_RATE_LIMIT_MAX - 1),
+      );
 
       const locked = await login(user.email, user.password, '198.51.100.4');
       expect(locked.status).toBe(429);
@@ -149,15 +198,23 @@ describe('rate limits per caller', () => {
       // Another account is not affected, and case does not make another email.
       const other = await newUser(api, 'free');
       expect((await login(other.email, other.password, '198.51.100.4')).status).toBe(200);
-      expect((await login(user.email.toUpperCase(), user.password, '198.51.100.5')).status).toBe(429);
+      expect((await login(user.email.toUpperCase(), user.password, '198.51.100.5')).status).toBe(
+        429,
+      );
     });
 
     it('resets the count on a successful login', async () => {
       const user = await newUser(api, 'reset');
       for (let round = 0; round < 3; round += 1) {
-        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(401);
-        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(401);
-        expect((await login(user.email, user.password, `192.0.2.${round * 2 + 2}`)).status).toBe(200);
+        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(
+          401,
+        );
+        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(
+          401,
+        );
+        expect((await login(user.email, user.password, `192.0.2.${round * 2 + 2}`)).status).toBe(
+          200,
+        );
       }
     });
   });

@@ -22,7 +22,11 @@ describe('rate limits in Redis', () => {
   });
 
   it('counts across API instances and answers 429 with Retry-After in the one error shape', async () => {
-    const attempt = (api: TestApi) => api.http().post('/v1/auth/login').send({ email: 'nobody@example.test', password: 'whatever-pass' });
+    const attempt = (api: TestApi) =>
+      api
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: 'nobody@example.test', password: 'whatever-pass' });
     const a = await attempt(first);
     expect(a.status).toBe(401);
     expect(a.headers['x-ratelimit-limit']).toBe('3');
@@ -32,7 +36,11 @@ describe('rate limits in Redis', () => {
 
     const limited = await attempt(second);
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMIT_EXCEEDED', requestId: expect.any(String) });
+    expect(limited.body).toMatchObject({
+      statusCode: 429,
+      code: 'RATE_LIMIT_EXCEEDED',
+      requestId: expect.any(String),
+    });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 

@@ -17,7 +17,14 @@ describe('S3-compatible storage (against a local s3rver)', () => {
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'jewelshot-s3-'));
-    server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true, resetOnClose: true, configureBuckets: [{ name: BUCKET }] });
+    server = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      directory,
+      silent: true,
+      resetOnClose: true,
+      configureBuckets: [{ name: BUCKET }],
+    });
     const { port } = await server.run();
     endpoint = `http://127.0.0.1:${port}`;
   });
@@ -74,7 +81,10 @@ describe('S3-compatible storage (against a local s3rver)', () => {
       const image = await fetch(res.body.url);
       expect(image.status).toBe(200);
       expect(Buffer.from(await image.arrayBuffer()).length).toBe(res.body.bytes);
-      const again = await api.http().get(`/v1/files/${res.body.id}`).set(...bearer(user.accessToken));
+      const again = await api
+        .http()
+        .get(`/v1/files/${res.body.id}`)
+        .set(...bearer(user.accessToken));
       expect(again.body.url).toContain('X-Amz-Signature');
     } finally {
       await api.close();

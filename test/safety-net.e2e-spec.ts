@@ -44,13 +44,31 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     await fund(api, user, 7);
     const latencyMs = 500;
     const ids: string[] = [];
-    for (let i = 0; i < 6; i += 1) ids.push((await submit(api, user, { operation: 'generate', params: { prompt: `flushed ${i}` } })).body.id);
+    for (let i = 0; i < 6; i += 1)
+      ids.push(
+        (await submit(api, user, { operation: 'generate', params: { prompt: `flushed ${i}` } }))
+          .body.id,
+      );
     // The worker starts after the submits, so however slow they were, most jobs are still queued.
-    worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, WORKER_CONCURRENCY: '1', LOCAL_PROVIDER_LATENCY_MS: String(latencyMs) }));
+    worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        ...env,
+        WORKER_CONCURRENCY: '1',
+        LOCAL_PROVIDER_LATENCY_MS: String(latencyMs),
+      }),
+    );
     // A hold nothing works on (a reference that is no job), pending with its credit reserved.
     const ledger = api.app.get(LedgerService);
-    const hold = await api.app.get(RowScope).run(user.id, () => ledger.reserve(user.id, 'generate', `test:orphan-hold:${randomUUID()}`));
-    for (let i = 0; i < 200 && !(await jobRows(api, ids)).some((row) => row.status === 'running'); i += 1) await sleep(25);
+    const hold = await api.app
+      .get(RowScope)
+      .run(user.id, () => ledger.reserve(user.id, 'generate', `test:orphan-hold:${randomUUID()}`));
+    for (
+      let i = 0;
+      i < 200 && !(await jobRows(api, ids)).some((row) => row.status === 'running');
+      i += 1
+    )
+      await sleep(25);
     const before = await jobRows(api, ids);
     expect(before.filter((row) => row.status === 'queued').length).toBeGreaterThanOrEqual(3);
 
@@ -59,28 +77,45 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     expect(await redis.client().flushall()).toBe('OK');
     // Now the hold is past its time.
     const dataSource = api.db;
-    await dataSource.query(`UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`, [hold.id]);
+    await dataSource.query(
+      `UPDATE credit_holds SET expires_at = now() - interval '1 second' WHERE id = $1`,
+      [hold.id],
+    );
 
     // The reconciler re-enqueues within an interval (+ grace); then the jobs take their provider time.
     const bound = intervalMs + graceMs + ids.length * latencyMs + 15_000;
     const rows = await waitTerminal(api, ids, bound);
-    expect(rows.every((row) => row.status === 'succeeded' && row.hold_status === 'posted')).toBe(true);
+    expect(rows.every((row) => row.status === 'succeeded' && row.hold_status === 'posted')).toBe(
+      true,
+    );
     for (let i = 0; i < 100; i += 1) {
-      const [current] = await dataSource.query(`SELECT status FROM credit_holds WHERE id = $1`, [hold.id]);
+      const [current] = await dataSource.query(`SELECT status FROM credit_holds WHERE id = $1`, [
+        hold.id,
+      ]);
       if (current.status !== 'pending') break;
       await sleep(100);
     }
-    const [expired] = await dataSource.query(`SELECT status FROM credit_holds WHERE id = $1`, [hold.id]);
+    const [expired] = await dataSource.query(`SELECT status FROM credit_holds WHERE id = $1`, [
+      hold.id,
+    ]);
     expect(expired.status).toBe('expired');
     const recoveredMs = Date.now() - flushedAt;
-    process.stdout.write(`safety net: 6 jobs settled and the stale hold expired ${recoveredMs} ms after FLUSHALL (bound ${bound} ms)\n`);
+    process.stdout.write(
+      `safety net: 6 jobs settled and the stale hold expired ${recoveredMs} ms after FLUSHALL (bound ${bound} ms)\n`,
+    );
 
-    const charges = await dataSource.query(`SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`, [user.id]);
+    const charges = await dataSource.query(
+      `SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`,
+      [user.id],
+    );
     expect(charges[0].n).toBe(6);
     await expectLedgerClean(api);
 
     // The runs are on record in PostgreSQL, after the flush, and /health says when.
-    const [run] = await dataSource.query(`SELECT last_succeeded_at FROM schedule_runs WHERE name = $1`, [scheduleKey(api.config, 'reconcile')]);
+    const [run] = await dataSource.query(
+      `SELECT last_succeeded_at FROM schedule_runs WHERE name = $1`,
+      [scheduleKey(api.config, 'reconcile')],
+    );
     expect(run.last_succeeded_at.getTime()).toBeGreaterThan(flushedAt - 1000);
     let health = await api.http().get('/health');
     // The worker's heartbeat key went with the flush; it comes back within a third of its TTL.
@@ -95,7 +130,10 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
 
   it('runs a schedule once per interval however many workers run it, and records each run', async () => {
     api = await startApi({ REDIS_URL: redis.url });
-    const config = loadConfig({ ...baseTestEnv(), REDIS_KEY_PREFIX: suitePrefix('safety-net-runner') });
+    const config = loadConfig({
+      ...baseTestEnv(),
+      REDIS_KEY_PREFIX: suitePrefix('safety-net-runner'),
+    });
     const dataSource = api.db;
     // Three workers' runners on one schedule.
     const runners = [0, 1, 2].map(() => new ScheduleRunner(dataSource, config));
@@ -115,20 +153,40 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     // Claims at about 0, 1, 2 and 3 s: never one per runner per interval (which would be 9-12).
     expect(total).toBeGreaterThanOrEqual(1);
     expect(total).toBeLessThanOrEqual(4);
-    const [row] = await dataSource.query(`SELECT runs, last_error, last_finished_at, last_duration_ms FROM schedule_runs WHERE name = $1`, [
-      scheduleKey(config, 'probe'),
-    ]);
-    expect(row).toMatchObject({ runs: total, last_error: null, last_finished_at: expect.any(Date) });
+    const [row] = await dataSource.query(
+      `SELECT runs, last_error, last_finished_at, last_duration_ms FROM schedule_runs WHERE name = $1`,
+      [scheduleKey(config, 'probe')],
+    );
+    expect(row).toMatchObject({
+      runs: total,
+      last_error: null,
+      last_finished_at: expect.any(Date),
+    });
   });
 
   it('reports /health degraded when the last reconcile is overdue, and says when it ran', async () => {
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: suitePrefix('safety-net-overdue'), RECONCILE_INTERVAL_MS: '600000', RECONCILE_GRACE_MS: '0' };
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: suitePrefix('safety-net-overdue'),
+      RECONCILE_INTERVAL_MS: '600000',
+      RECONCILE_GRACE_MS: '0',
+    };
     api = await startApi({ ...env, RECONCILE_INTERVAL_MS: '1000' });
     // A live worker (heartbeat), whose own long interval will not run the reconciler again soon.
     worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
     const key = scheduleKey(api.config, 'reconcile');
     const dataSource = api.db;
-    for (let i = 0; i < 100 && (await dataSource.query(`SELECT 1 FROM schedule_runs WHERE name = $1 AND last_succeeded_at IS NOT NULL`, [key])).length === 0; i += 1) {
+    for (
+      let i = 0;
+      i < 100 &&
+      (
+        await dataSource.query(
+          `SELECT 1 FROM schedule_runs WHERE name = $1 AND last_succeeded_at IS NOT NULL`,
+          [key],
+        )
+      ).length === 0;
+      i += 1
+    ) {
       await sleep(50);
     }
     const fresh = await api.http().get('/health');
@@ -136,7 +194,10 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     expect(fresh.body.details.reconcile).toMatch(/^OK: last ran at/);
 
     // The API allows 2 x 1000 ms + 0: a run 30 s old is overdue.
-    await dataSource.query(`UPDATE schedule_runs SET last_succeeded_at = now() - interval '30 seconds' WHERE name = $1`, [key]);
+    await dataSource.query(
+      `UPDATE schedule_runs SET last_succeeded_at = now() - interval '30 seconds' WHERE name = $1`,
+      [key],
+    );
     const overdue = await api.http().get('/health');
     expect(overdue.status).toBe(503);
     expect(overdue.body).toMatchObject({

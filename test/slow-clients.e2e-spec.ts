@@ -5,7 +5,9 @@ import { loadConfig } from '@jewelshot/platform';
 import { createApiApp } from '../apps/api/src/bootstrap';
 import { baseTestEnv } from './support/test-env';
 
-async function listening(overrides: NodeJS.ProcessEnv): Promise<{ app: NestFastifyApplication; port: number }> {
+async function listening(
+  overrides: NodeJS.ProcessEnv,
+): Promise<{ app: NestFastifyApplication; port: number }> {
   const app = await createApiApp(loadConfig({ ...baseTestEnv(), ...overrides }));
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, port: (app.getHttpServer().address() as AddressInfo).port };
@@ -51,21 +53,34 @@ describe('slow clients', () => {
   };
 
   it('closes 300 connections trickling header bytes within the header timeout, and keeps serving', async () => {
-    const { app, port } = await listening({ ...timeouts, HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000' });
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
     const clients: Trickler[] = [];
     try {
-      for (let i = 0; i < 300; i += 1) clients.push(trickle(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'abcdefgh', 900));
+      for (let i = 0; i < 300; i += 1)
+        clients.push(
+          trickle(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'abcdefgh', 900),
+        );
       // Bounded: whatever is still open after 10 s is counted as not closed by the server.
-      const bound = new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 10_000).unref());
-      const results = await Promise.all(clients.map((client) => Promise.race([client.closed, bound])));
+      const bound = new Promise<'open'>((resolve) =>
+        setTimeout(() => resolve('open'), 10_000).unref(),
+      );
+      const results = await Promise.all(
+        clients.map((client) => Promise.race([client.closed, bound])),
+      );
       const stillOpen = results.filter((result) => result === 'open').length;
       expect(stillOpen).toBe(0);
       const times = results.flatMap((result) => (result === 'open' ? [] : [result.ms]));
       // Header timeout (1 s) + the check interval (250 ms) + a generous margin for a busy machine.
       expect(Math.max(...times)).toBeLessThan(1000 + 250 + 3000);
       // Where the socket could still take it, the answer is the one error shape.
-      const answered = results.flatMap((result) => (result !== 'open' && result.reply.length > 0 ? [result.reply] : []));
-      for (const reply of answered) expect(reply).toMatch(/^HTTP\/1\.1 408 [^]*"code":"VALIDATION_ERROR"/);
+      const answered = results.flatMap((result) =>
+        result !== 'open' && result.reply.length > 0 ? [result.reply] : [],
+      );
+      for (const reply of answered)
+        expect(reply).toMatch(/^HTTP\/1\.1 408 [^]*"code":"VALIDATION_ERROR"/);
       const res = await fetch(`http://127.0.0.1:${port}/health/live`);
       expect(res.status).toBe(200);
     } finally {
@@ -75,7 +90,10 @@ describe('slow clients', () => {
   }, 30_000);
 
   it('closes a client trickling its body within the request timeout', async () => {
-    const { app, port } = await listening({ ...timeouts, HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000' });
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
     try {
       const client = trickle(
         port,
@@ -83,7 +101,9 @@ describe('slow clients', () => {
         'a',
         300,
       );
-      const bound = new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 10_000).unref());
+      const bound = new Promise<'open'>((resolve) =>
+        setTimeout(() => resolve('open'), 10_000).unref(),
+      );
       const result = await Promise.race([client.closed, bound]);
       client.stop();
       expect(result).not.toBe('open');
@@ -94,7 +114,10 @@ describe('slow clients', () => {
   }, 20_000);
 
   it('closes a connection that sends nothing', async () => {
-    const { app, port } = await listening({ ...timeouts, HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000' });
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
     try {
       const started = Date.now();
       const socket = connect({ port, host: '127.0.0.1' });
@@ -103,7 +126,9 @@ describe('slow clients', () => {
       socket.resume();
       const closedAfter = await Promise.race([
         new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started))),
-        new Promise<number>((resolve) => setTimeout(() => resolve(Number.POSITIVE_INFINITY), 10_000).unref()),
+        new Promise<number>((resolve) =>
+          setTimeout(() => resolve(Number.POSITIVE_INFINITY), 10_000).unref(),
+        ),
       ]);
       socket.destroy();
       expect(closedAfter).toBeLessThan(1000 + 3000);
@@ -113,10 +138,15 @@ describe('slow clients', () => {
   }, 20_000);
 
   it('closes a connection that sends half its headers and then nothing', async () => {
-    const { app, port } = await listening({ ...timeouts, HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000' });
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
     try {
       const client = trickle(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\n', '', 60_000);
-      const bound = new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), 10_000).unref());
+      const bound = new Promise<'open'>((resolve) =>
+        setTimeout(() => resolve('open'), 10_000).unref(),
+      );
       const result = await Promise.race([client.closed, bound]);
       client.stop();
       expect(result).not.toBe('open');
@@ -144,7 +174,16 @@ describe('slow clients', () => {
         await new Promise((resolve) => socket.on('connect', resolve));
       }
       // Five held open, the three past the cap closed at once (well before any timeout).
-      expect(await Promise.all(closedAt)).toEqual([false, false, false, false, false, true, true, true]);
+      expect(await Promise.all(closedAt)).toEqual([
+        false,
+        false,
+        false,
+        false,
+        false,
+        true,
+        true,
+        true,
+      ]);
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);

@@ -37,7 +37,10 @@ describe('worker hardening', () => {
   it('deletes the output bytes of a settle that fails', async () => {
     const user = await newUser(api);
     await fund(api, user, 1);
-    const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'never settled' } });
+    const { body: job } = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'never settled' },
+    });
     const dataSource = api.db;
     const name = `test_refuse_files_${randomBytes(4).toString('hex')}`;
     // The settle transaction throws for this job's output rows (and only this job's).
@@ -45,7 +48,9 @@ describe('worker hardening', () => {
       `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
          BEGIN IF NEW.job_id = '${job.id}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$`,
     );
-    await dataSource.query(`CREATE TRIGGER ${name} BEFORE INSERT ON files FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+    await dataSource.query(
+      `CREATE TRIGGER ${name} BEFORE INSERT ON files FOR EACH ROW EXECUTE FUNCTION ${name}()`,
+    );
     let worker: WorkerApp | undefined;
     try {
       worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
@@ -69,12 +74,19 @@ describe('worker hardening', () => {
        SELECT $1, 'old-' || i, repeat('0', 64), now() - interval '25 hours' FROM generate_series(1, 5) AS i`,
       [user.id],
     );
-    await dataSource.query(`INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, 'fresh', repeat('0', 64))`, [user.id]);
-    const worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env, RECONCILE_INTERVAL_MS: '600000' }));
+    await dataSource.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, 'fresh', repeat('0', 64))`,
+      [user.id],
+    );
+    const worker = await createWorker(
+      loadConfig({ ...baseTestEnv(), ...env, RECONCILE_INTERVAL_MS: '600000' }),
+    );
     try {
       // The worker's own first run may have got there already; then this one finds none.
       const report = await worker.context.get(Reconciler).reconcile();
-      const left = await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [user.id]);
+      const left = await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [
+        user.id,
+      ]);
       expect(left).toEqual([{ key: 'fresh' }]);
       expect([0, 5]).toContain(report.idempotencyKeysDeleted);
       // And a run that finds them counts them exactly.
@@ -85,7 +97,9 @@ describe('worker hardening', () => {
       );
       const again = await worker.context.get(Reconciler).reconcile();
       expect(again.idempotencyKeysDeleted).toBe(3);
-      expect(await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [user.id])).toEqual([{ key: 'fresh' }]);
+      expect(
+        await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [user.id]),
+      ).toEqual([{ key: 'fresh' }]);
     } finally {
       await worker.close();
     }
@@ -98,13 +112,23 @@ describe('worker hardening', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     let worker: WorkerProcess | undefined;
     try {
-      worker = await startWorkerProcess({ ...env, HOST: '127.0.0.1', WORKER_HEALTH_PORT: String(port) });
-      for (let i = 0; i < 100 && !/health port .* unavailable/.test(worker.output()); i += 1) await sleep(50);
-      expect(worker.output()).toMatch(/worker health port 127\.0\.0\.1:\d+ unavailable \(EADDRINUSE\); carrying on without it/);
+      worker = await startWorkerProcess({
+        ...env,
+        HOST: '127.0.0.1',
+        WORKER_HEALTH_PORT: String(port),
+      });
+      for (let i = 0; i < 100 && !/health port .* unavailable/.test(worker.output()); i += 1)
+        await sleep(50);
+      expect(worker.output()).toMatch(
+        /worker health port 127\.0\.0\.1:\d+ unavailable \(EADDRINUSE\); carrying on without it/,
+      );
       // Still alive, and still working.
       const user = await newUser(api);
       await fund(api, user, 1);
-      const { body: job } = await submit(api, user, { operation: 'generate', params: { prompt: 'no health port' } });
+      const { body: job } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'no health port' },
+      });
       const [row] = await waitTerminal(api, [job.id], 30_000);
       expect(row?.status).toBe('succeeded');
       expect(worker.child.exitCode).toBeNull();
@@ -114,7 +138,7 @@ describe('worker hardening', () => {
     }
   });
 
-  it('keeps pub/sub channels apart by REDIS_KEY_PREFIX: an app does not hear another deployment\'s cancel', async () => {
+  it("keeps pub/sub channels apart by REDIS_KEY_PREFIX: an app does not hear another deployment's cancel", async () => {
     const other = await startApi({ REDIS_KEY_PREFIX: suitePrefix('worker-hardening-other') });
     try {
       const heardHere: string[] = [];

@@ -8,15 +8,26 @@ import { bearer, type TestUser } from './factories';
 /** Gives a user credits through the ledger, in that user's row scope (as the API would). */
 export async function fund(api: TestApi, user: TestUser, credits: number): Promise<void> {
   const reference = `test-fund:${user.id}:${Date.now()}:${Math.random()}`;
-  await api.app.get(RowScope).run(user.id, () => api.app.get(LedgerService).grant(user.id, credits, reference, 'test credits'));
+  await api.app
+    .get(RowScope)
+    .run(user.id, () =>
+      api.app.get(LedgerService).grant(user.id, credits, reference, 'test credits'),
+    );
 }
 
 export async function upload(api: TestApi, user: TestUser, bytes: Buffer, filename = 'photo.png') {
-  return api.http().post('/v1/uploads').set(...bearer(user.accessToken)).attach('file', bytes, filename);
+  return api
+    .http()
+    .post('/v1/uploads')
+    .set(...bearer(user.accessToken))
+    .attach('file', bytes, filename);
 }
 
 export async function submit(api: TestApi, user: TestUser, body: object, key?: string) {
-  const request = api.http().post('/v1/ai/jobs').set(...bearer(user.accessToken));
+  const request = api
+    .http()
+    .post('/v1/ai/jobs')
+    .set(...bearer(user.accessToken));
   if (key) request.set('Idempotency-Key', key);
   return request.send(body);
 }
@@ -40,13 +51,19 @@ export async function jobRows(api: TestApi, ids: string[]): Promise<JobRow[]> {
 }
 
 /** Waits until every job is terminal (or the time is up) and returns their rows. */
-export async function waitTerminal(api: TestApi, ids: string[], timeoutMs = 60_000): Promise<JobRow[]> {
+export async function waitTerminal(
+  api: TestApi,
+  ids: string[],
+  timeoutMs = 60_000,
+): Promise<JobRow[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const rows = await jobRows(api, ids);
     if (rows.every((row) => ['succeeded', 'failed', 'canceled'].includes(row.status))) return rows;
     if (Date.now() > until) {
-      throw new Error(`jobs not terminal after ${timeoutMs} ms: ${JSON.stringify(rows.filter((r) => !['succeeded', 'failed', 'canceled'].includes(r.status)))}`);
+      throw new Error(
+        `jobs not terminal after ${timeoutMs} ms: ${JSON.stringify(rows.filter((r) => !['succeeded', 'failed', 'canceled'].includes(r.status)))}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -54,7 +71,8 @@ export async function waitTerminal(api: TestApi, ids: string[], timeoutMs = 60_0
 
 export async function expectLedgerClean(api: TestApi): Promise<void> {
   const report = await api.app.get(LedgerVerifier).verify();
-  if (report.violations.length > 0) throw new Error(`ledger violations: ${JSON.stringify(report.violations, null, 2)}`);
+  if (report.violations.length > 0)
+    throw new Error(`ledger violations: ${JSON.stringify(report.violations, null, 2)}`);
 }
 
 /** The BullMQ queue as the suite's apps see it (same prefix). */

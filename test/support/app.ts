@@ -19,13 +19,20 @@ export interface TestApi {
 }
 
 /** The real API (same bootstrap as production) on the run's database and Redis prefix. */
-export async function startApi(overrides: NodeJS.ProcessEnv = {}, options: ApiAppOptions = {}): Promise<TestApi> {
+export async function startApi(
+  overrides: NodeJS.ProcessEnv = {},
+  options: ApiAppOptions = {},
+): Promise<TestApi> {
   const config = loadConfig({ ...baseTestEnv(), ...overrides });
   const app = await createApiApp(config, options);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const server = app.getHttpServer();
-  const db = await new DataSource({ type: 'postgres', url: config.DATABASE_URL, poolSize: 2 }).initialize();
+  const db = await new DataSource({
+    type: 'postgres',
+    url: config.DATABASE_URL,
+    poolSize: 2,
+  }).initialize();
   return {
     app,
     config,

@@ -10,7 +10,11 @@ export class CapturedLog extends Writable {
   readonly lines: LogLine[] = [];
   readonly raw: string[] = [];
 
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+  override _write(
+    chunk: Buffer | string,
+    _encoding: BufferEncoding,
+    done: (error?: Error | null) => void,
+  ): void {
     for (const text of chunk.toString().split('\n')) {
       if (!text.trim()) continue;
       this.raw.push(text);

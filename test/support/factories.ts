@@ -19,9 +19,16 @@ export async function newUser(api: TestApi, label = 'user'): Promise<TestUser> {
   const email = uniqueEmail(label);
   const password = `pw-${randomBytes(8).toString('hex')}`;
   const res = await api.http().post('/v1/auth/register').send({ email, password });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   const body = res.body as { user: { id: string }; accessToken: string; refreshToken: string };
-  return { id: body.user.id, email, password, accessToken: body.accessToken, refreshToken: body.refreshToken };
+  return {
+    id: body.user.id,
+    email,
+    password,
+    accessToken: body.accessToken,
+    refreshToken: body.refreshToken,
+  };
 }
 
 export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];

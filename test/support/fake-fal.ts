@@ -34,13 +34,19 @@ export class FakeFal {
   }
 
   async start(): Promise<void> {
-    this.png = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 10, g: 120, b: 200 } } }).png().toBuffer();
+    this.png = await sharp({
+      create: { width: 96, height: 96, channels: 3, background: { r: 10, g: 120, b: 200 } },
+    })
+      .png()
+      .toBuffer();
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private json(res: ServerResponse, status: number, body: unknown): void {
@@ -67,7 +73,13 @@ export class FakeFal {
     const match = /^\/(.+?)\/requests\/([^/]+)(\/status|\/cancel)?$/.exec(url.pathname);
     if (!match) {
       if (req.method !== 'POST') return this.json(res, 405, { detail: 'Method not allowed' });
-      const request: FakeRequest = { id: randomUUID(), endpoint: url.pathname.slice(1), input: await this.body(req), polls: 0, canceled: false };
+      const request: FakeRequest = {
+        id: randomUUID(),
+        endpoint: url.pathname.slice(1),
+        input: await this.body(req),
+        polls: 0,
+        canceled: false,
+      };
       this.requests.set(request.id, request);
       this.submits.push(request);
       const base = `${this.url}/${request.endpoint}/requests/${request.id}`;
@@ -85,7 +97,12 @@ export class FakeFal {
     if (!request) return this.json(res, 404, { detail: 'Request not found' });
     const prompt = String(request.input.prompt ?? '');
     const base = `${this.url}/${match[1]}/requests/${request.id}`;
-    const urls = { request_id: request.id, response_url: base, status_url: `${base}/status`, cancel_url: `${base}/cancel` };
+    const urls = {
+      request_id: request.id,
+      response_url: base,
+      status_url: `${base}/status`,
+      cancel_url: `${base}/cancel`,
+    };
     if (match[3] === '/cancel') {
       request.canceled = true;
       return this.json(res, 202, { status: 'CANCELLATION_REQUESTED' });
@@ -93,12 +110,29 @@ export class FakeFal {
     if (match[3] === '/status') {
       request.polls += 1;
       const done = !prompt.includes('slow') && !request.canceled && request.polls >= 2;
-      return this.json(res, 200, done ? { status: 'COMPLETED', logs: [], ...urls } : { status: 'IN_PROGRESS', logs: [], ...urls });
+      return this.json(
+        res,
+        200,
+        done
+          ? { status: 'COMPLETED', logs: [], ...urls }
+          : { status: 'IN_PROGRESS', logs: [], ...urls },
+      );
     }
-    if (prompt.includes('fail')) return this.json(res, 500, { detail: 'CUDA out of memory at /opt/model/worker.py:42' });
-    if (prompt.includes('reject')) return this.json(res, 422, { detail: [{ loc: ['body', 'prompt'], msg: 'nsfw', type: 'value_error' }] });
+    if (prompt.includes('fail'))
+      return this.json(res, 500, { detail: 'CUDA out of memory at /opt/model/worker.py:42' });
+    if (prompt.includes('reject'))
+      return this.json(res, 422, {
+        detail: [{ loc: ['body', 'prompt'], msg: 'nsfw', type: 'value_error' }],
+      });
     return this.json(res, 200, {
-      images: [{ url: `${this.url}/files/${request.id}.png`, width: 96, height: 96, content_type: 'image/png' }],
+      images: [
+        {
+          url: `${this.url}/files/${request.id}.png`,
+          width: 96,
+          height: 96,
+          content_type: 'image/png',
+        },
+      ],
       seed: 42,
     });
   }

@@ -14,7 +14,9 @@ export default async function globalSetup(): Promise<void> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`The tests need PostgreSQL at ${TEST_PG_SERVER}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`The tests need PostgreSQL at ${TEST_PG_SERVER}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();

@@ -21,7 +21,9 @@ export interface LedgerContext {
 /** The ledger and identity modules on the run's database, without HTTP. */
 export async function startLedger(overrides: NodeJS.ProcessEnv = {}): Promise<LedgerContext> {
   const config = loadConfig({ ...baseTestEnv(), ...overrides });
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: false });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+    logger: false,
+  });
   const ledger = app.get(LedgerService);
   const users = app.get(UsersService);
   return {
@@ -30,8 +32,12 @@ export async function startLedger(overrides: NodeJS.ProcessEnv = {}): Promise<Le
     verifier: app.get(LedgerVerifier),
     dataSource: app.get(DataSource),
     async newAccount(credits = 0) {
-      const user = await users.create(`ledger-${randomBytes(6).toString('hex')}@example.test`, 'not-a-real-hash');
-      if (credits > 0) await ledger.grant(user.id, credits, `test-grant:${user.id}`, 'test credits');
+      const user = await users.create(
+        `ledger-${randomBytes(6).toString('hex')}@example.test`,
+        'not-a-real-hash',
+      );
+      if (credits > 0)
+        await ledger.grant(user.id, credits, `test-grant:${user.id}`, 'test credits');
       return user.id;
     },
     close: () => app.close(),

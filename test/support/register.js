@@ -18,7 +18,11 @@ addHook(
       module: { type: 'commonjs' },
       jsc: {
         parser: { syntax: 'typescript', decorators: true },
-        transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+        transform: {
+          legacyDecorator: true,
+          decoratorMetadata: true,
+          useDefineForClassFields: true,
+        },
         target: 'es2022',
         keepClassNames: true,
       },

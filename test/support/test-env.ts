@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 /** Where the tests find PostgreSQL and Redis: the default local ports unless told otherwise. */
-export const TEST_PG_SERVER = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const TEST_PG_SERVER =
+  process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function newRunId(): string {
@@ -16,7 +17,8 @@ export function databaseUrl(name: string): string {
 export function baseTestEnv(): NodeJS.ProcessEnv {
   const database = process.env.JEWELSHOT_TEST_DATABASE_URL;
   const prefix = process.env.JEWELSHOT_TEST_REDIS_PREFIX;
-  if (!database || !prefix || !process.env.JEWELSHOT_TEST_STORAGE_DIR) throw new Error('test/support/global-setup did not run');
+  if (!database || !prefix || !process.env.JEWELSHOT_TEST_STORAGE_DIR)
+    throw new Error('test/support/global-setup did not run');
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

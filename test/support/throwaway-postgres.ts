@@ -34,9 +34,21 @@ export class ThrowawayPostgres {
     chmodSync(dir, 0o700);
     chownSync(dir, uid, gid);
     const cluster = new ThrowawayPostgres(dir, await freePort());
-    cluster.asPostgres(join(PG_BIN, 'initdb'), ['-D', cluster.dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+    cluster.asPostgres(join(PG_BIN, 'initdb'), [
+      '-D',
+      cluster.dataDir,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
     cluster.start();
-    const admin = new Client({ connectionString: `postgres://postgres@127.0.0.1:${cluster.port}/postgres` });
+    const admin = new Client({
+      connectionString: `postgres://postgres@127.0.0.1:${cluster.port}/postgres`,
+    });
     await admin.connect();
     await admin.query('CREATE DATABASE jewelshot');
     await admin.end();

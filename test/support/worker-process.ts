@@ -15,15 +15,25 @@ export interface WorkerProcess {
 /** The real worker app (apps/worker/src/main.ts) in a process of its own. */
 export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const root = repoRoot();
-  const child = spawn(process.execPath, ['-r', join(root, 'test', 'support', 'register.js'), join(root, 'apps', 'worker', 'src', 'main.ts')], {
-    cwd: root,
-    env: { ...process.env, ...baseTestEnv(), LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      join(root, 'test', 'support', 'register.js'),
+      join(root, 'apps', 'worker', 'src', 'main.ts'),
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, ...baseTestEnv(), LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
 
   const started = Date.now();
   while (!/is up/.test(output)) {

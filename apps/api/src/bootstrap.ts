@@ -5,7 +5,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { requestIdFor, REQUEST_ID_HEADER, registerRequestLogging, trustedProxies, type AppConfig, type LoggingOptions } from '@jewelshot/platform';
+import {
+  requestIdFor,
+  REQUEST_ID_HEADER,
+  registerRequestLogging,
+  trustedProxies,
+  type AppConfig,
+  type LoggingOptions,
+} from '@jewelshot/platform';
 import { ApiModule } from './api.module';
 import { frameworkErrors } from './http/framework-errors';
 import { useLimitedFormParser } from './http/form-body-parser';
@@ -25,7 +32,10 @@ export interface ApiAppOptions {
 }
 
 /** Creates the API exactly as production runs it; tests and the OpenAPI generator use it too. */
-export async function createApiApp(config: AppConfig, options: ApiAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  options: ApiAppOptions = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
@@ -37,12 +47,16 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
     clientErrorHandler,
     frameworkErrors,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(config, { destination: options.logDestination }), adapter, {
-    bufferLogs: true,
-    logger: options.preview ? false : undefined,
-    preview: options.preview ?? false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule.forRoot(config, { destination: options.logDestination }),
+    adapter,
+    {
+      bufferLogs: true,
+      logger: options.preview ? false : undefined,
+      preview: options.preview ?? false,
+      abortOnError: false,
+    },
+  );
   if (!options.preview) app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.enableVersioning({ type: VersioningType.URI });
@@ -67,6 +81,9 @@ export async function createApiApp(config: AppConfig, options: ApiAppOptions = {
   });
 
   const document = buildOpenApiDocument(app as INestApplication);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
   return app;
 }

@@ -9,6 +9,8 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-  process.stderr.write(`API failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `API failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -13,7 +13,9 @@ export interface WorkerApp {
 
 /** The worker: a Nest application context (no HTTP), plus an optional tiny health port. */
 export async function createWorker(config: AppConfig): Promise<WorkerApp> {
-  const context = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
+  const context = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+    bufferLogs: true,
+  });
   context.useLogger(context.get(Logger));
   context.enableShutdownHooks();
   await context.init();
@@ -35,9 +37,11 @@ export async function createWorker(config: AppConfig): Promise<WorkerApp> {
     // port, not its life: it says so and carries on processing jobs.
     const listening = server;
     listening.on('error', (error: NodeJS.ErrnoException) => {
-      context.get(Logger).warn(
-        `worker health port ${config.HOST}:${config.WORKER_HEALTH_PORT} unavailable (${error.code ?? error.message}); carrying on without it`,
-      );
+      context
+        .get(Logger)
+        .warn(
+          `worker health port ${config.HOST}:${config.WORKER_HEALTH_PORT} unavailable (${error.code ?? error.message}); carrying on without it`,
+        );
       if (server === listening) server = undefined;
     });
     listening.listen(config.WORKER_HEALTH_PORT, config.HOST);

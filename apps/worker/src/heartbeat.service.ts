@@ -1,8 +1,21 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, clearHeartbeat, REDIS, writeHeartbeat, type AppConfig, type WorkerHeartbeat } from '@jewelshot/platform';
+import {
+  APP_CONFIG,
+  clearHeartbeat,
+  REDIS,
+  writeHeartbeat,
+  type AppConfig,
+  type WorkerHeartbeat,
+} from '@jewelshot/platform';
 
 /** Announces this worker in Redis every third of the key's TTL; /health reads it. */
 @Injectable()
@@ -32,11 +45,18 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async beat(): Promise<void> {
-    const beat: WorkerHeartbeat = { id: this.id, pid: process.pid, startedAt: this.startedAt, at: new Date().toISOString() };
+    const beat: WorkerHeartbeat = {
+      id: this.id,
+      pid: process.pid,
+      startedAt: this.startedAt,
+      at: new Date().toISOString(),
+    };
     try {
       await writeHeartbeat(this.redis, beat, this.config.WORKER_HEARTBEAT_TTL_SECONDS);
     } catch (error) {
-      this.logger.warn(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `heartbeat failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

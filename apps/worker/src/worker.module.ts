@@ -36,7 +36,13 @@ export class WorkerModule {
         AiRunnerModule,
         SchedulesModule,
       ],
-      providers: [HeartbeatService, HealthService, aiJobsProcessorFor(config), MaintenanceSchedules, RetiredSchedulers],
+      providers: [
+        HeartbeatService,
+        HealthService,
+        aiJobsProcessorFor(config),
+        MaintenanceSchedules,
+        RetiredSchedulers,
+      ],
     };
   }
 }

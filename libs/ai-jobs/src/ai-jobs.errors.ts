@@ -38,7 +38,10 @@ export class IdempotencyKeyReusedError extends DomainError {
 
 export class IdempotencyInFlightError extends DomainError {
   constructor() {
-    super('CONFLICT', 'A request with this Idempotency-Key is still being processed; retry shortly');
+    super(
+      'CONFLICT',
+      'A request with this Idempotency-Key is still being processed; retry shortly',
+    );
   }
 }
 
@@ -56,12 +59,20 @@ export class ProviderError extends Error {
 
 export class ImageTooLargeError extends DomainError {
   constructor(width: number, height: number, maxPixels: number) {
-    super('PAYLOAD_TOO_LARGE', `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted`, { width, height, maxPixels });
+    super(
+      'PAYLOAD_TOO_LARGE',
+      `The image has ${width}×${height} pixels; at most ${maxPixels} are accepted`,
+      { width, height, maxPixels },
+    );
   }
 }
 
 export class StorageQuotaExceededError extends DomainError {
   constructor(used: number, quota: number, incoming: number) {
-    super('PAYLOAD_TOO_LARGE', 'This upload would exceed your storage quota', { used, quota, incoming });
+    super('PAYLOAD_TOO_LARGE', 'This upload would exceed your storage quota', {
+      used,
+      quota,
+      incoming,
+    });
   }
 }

@@ -53,6 +53,15 @@ export function storageFor(config: AppConfig): FileStorage {
     IdempotencyService,
     JobHoldActivity,
   ],
-  exports: [FILE_STORAGE, FilesService, JobsService, JobQueue, JobSignals, IdempotencyService, JobHoldActivity, BullModule],
+  exports: [
+    FILE_STORAGE,
+    FilesService,
+    JobsService,
+    JobQueue,
+    JobSignals,
+    IdempotencyService,
+    JobHoldActivity,
+    BullModule,
+  ],
 })
 export class AiJobsModule {}

@@ -37,7 +37,11 @@ export function providerFor(config: AppConfig): AiProvider {
 
 /** What only the worker needs: the provider, the runner, the reconciler and the orphan sweep. */
 @Module({
-  imports: [AiJobsModule, CreditLedgerModule, BullModule.registerQueue({ name: AI_MAINTENANCE_QUEUE })],
+  imports: [
+    AiJobsModule,
+    CreditLedgerModule,
+    BullModule.registerQueue({ name: AI_MAINTENANCE_QUEUE }),
+  ],
   providers: [
     { provide: AI_PROVIDER, inject: [APP_CONFIG], useFactory: providerFor },
     { provide: HOLD_ACTIVITY, useExisting: JobHoldActivity },
@@ -45,6 +49,14 @@ export function providerFor(config: AppConfig): AiProvider {
     Reconciler,
     OrphanFiles,
   ],
-  exports: [JobRunner, Reconciler, OrphanFiles, HOLD_ACTIVITY, AI_PROVIDER, AiJobsModule, BullModule],
+  exports: [
+    JobRunner,
+    Reconciler,
+    OrphanFiles,
+    HOLD_ACTIVITY,
+    AI_PROVIDER,
+    AiJobsModule,
+    BullModule,
+  ],
 })
 export class AiRunnerModule {}

@@ -1,5 +1,15 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
 import { fieldErrors, ValidationError } from '@jewelshot/platform';
 import { OPERATIONS, type JobParams, type Operation } from './entities/ai-job.entity';
 
@@ -65,7 +75,9 @@ export interface ValidJob {
  */
 export function validateJob(operation: unknown, params: unknown, prefix = 'params'): ValidJob {
   if (typeof operation !== 'string' || !(OPERATIONS as readonly string[]).includes(operation)) {
-    throw new ValidationError([{ field: 'operation', message: `operation must be one of: ${OPERATIONS.join(', ')}` }]);
+    throw new ValidationError([
+      { field: 'operation', message: `operation must be one of: ${OPERATIONS.join(', ')}` },
+    ]);
   }
   const op = operation as Operation;
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {

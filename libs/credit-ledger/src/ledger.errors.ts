@@ -3,7 +3,10 @@ import type { HoldStatus } from './entities/credit-hold.entity';
 
 export class InsufficientCreditsError extends DomainError {
   constructor(needed: number, available: number) {
-    super('INSUFFICIENT_CREDITS', `This needs ${needed} credit(s); ${available} available`, { needed, available });
+    super('INSUFFICIENT_CREDITS', `This needs ${needed} credit(s); ${available} available`, {
+      needed,
+      available,
+    });
   }
 }
 
@@ -29,13 +32,20 @@ export class ReferenceConflictError extends DomainError {
 
 export class BelowReservedError extends DomainError {
   constructor(balance: number, reserved: number, delta: number) {
-    super('CONFLICT', 'An adjustment may not take the balance below what is reserved', { balance, reserved, delta });
+    super('CONFLICT', 'An adjustment may not take the balance below what is reserved', {
+      balance,
+      reserved,
+      delta,
+    });
   }
 }
 
 export class UnknownOperationError extends ValidationError {
   constructor(operation: string) {
-    super([{ field: 'operation', message: `unknown operation: ${operation}` }], `Unknown operation ${operation}`);
+    super(
+      [{ field: 'operation', message: `unknown operation: ${operation}` }],
+      `Unknown operation ${operation}`,
+    );
   }
 }
 

@@ -4,7 +4,9 @@ import { dictionary } from '@zxcvbn-ts/language-common';
 const REFUSED_COUNT = 10_000;
 
 // Built once, lower-cased: "Password123" is as guessable as "password123" to a cracker's rules.
-const COMMON = new Set(dictionary['passwords-common'].slice(0, REFUSED_COUNT).map((p) => p.toLowerCase()));
+const COMMON = new Set(
+  dictionary['passwords-common'].slice(0, REFUSED_COUNT).map((p) => p.toLowerCase()),
+);
 
 /**
  * True when the password is one of the 10,000 most common leaked passwords (zxcvbn's ranked

@@ -32,7 +32,10 @@ export class AccountBannedError extends DomainError {
 
 export class WrongPasswordError extends ValidationError {
   constructor() {
-    super([{ field: 'currentPassword', message: 'currentPassword is not correct' }], 'The current password is not correct');
+    super(
+      [{ field: 'currentPassword', message: 'currentPassword is not correct' }],
+      'The current password is not correct',
+    );
   }
 }
 
@@ -40,7 +43,12 @@ export class WrongPasswordError extends ValidationError {
 export class CommonPasswordError extends ValidationError {
   constructor(field: 'password' | 'newPassword') {
     super(
-      [{ field, message: `${field} is one of the most commonly used passwords; choose a less guessable one` }],
+      [
+        {
+          field,
+          message: `${field} is one of the most commonly used passwords; choose a less guessable one`,
+        },
+      ],
       'The password is too common',
     );
   }
@@ -56,8 +64,12 @@ export class EmailTooLongError extends ValidationError {
 /** Too many failed logins for one email: its login is locked for a while, from every address. */
 export class LoginLockedError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMIT_EXCEEDED', 'Too many failed logins for this account. Retry after the time in Retry-After.', {
-      retryAfterSeconds,
-    });
+    super(
+      'RATE_LIMIT_EXCEEDED',
+      'Too many failed logins for this account. Retry after the time in Retry-After.',
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }

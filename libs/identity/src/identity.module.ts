@@ -23,7 +23,15 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
       useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET }),
     }),
   ],
-  providers: [AccessTokensService, AuthService, LoginLockout, UsersService, SessionsService, PasswordHasher, PrincipalService],
+  providers: [
+    AccessTokensService,
+    AuthService,
+    LoginLockout,
+    UsersService,
+    SessionsService,
+    PasswordHasher,
+    PrincipalService,
+  ],
   exports: [AccessTokensService, AuthService, UsersService, SessionsService, PrincipalService],
 })
 export class IdentityModule {}

@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { Redis } from 'ioredis';
 import type { AppConfig } from './config/app-config';
 
-const PG_HINT = "start it with: pg_ctlcluster <version> main start (or your service manager), or set DATABASE_URL";
+const PG_HINT =
+  'start it with: pg_ctlcluster <version> main start (or your service manager), or set DATABASE_URL';
 const REDIS_HINT = 'start it with: redis-server --daemonize yes, or set REDIS_URL';
 
 function where(url: string): string {
@@ -54,9 +55,15 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<string 
  * Before a start command does anything: if PostgreSQL or Redis does not answer, print one line
  * saying which and how to start it, and exit non-zero.
  */
-export async function preflightOrExit(config: AppConfig, needs: { redis: boolean } = { redis: true }): Promise<void> {
+export async function preflightOrExit(
+  config: AppConfig,
+  needs: { redis: boolean } = { redis: true },
+): Promise<void> {
   const problems = (
-    await Promise.all([checkPostgres(config.DATABASE_URL), needs.redis ? checkRedis(config.REDIS_URL) : null])
+    await Promise.all([
+      checkPostgres(config.DATABASE_URL),
+      needs.redis ? checkRedis(config.REDIS_URL) : null,
+    ])
   ).filter((problem): problem is string => problem !== null);
   if (problems.length > 0) {
     process.stderr.write(`${problems.join('\n')}\n`);

@@ -12,12 +12,16 @@ export function repoRoot(): string {
   let dir = __dirname;
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'jewelshot') {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'jewelshot'
+    ) {
       cached = dir;
       return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the jewelshot package.json above ' + __dirname);
+    if (parent === dir)
+      throw new Error('cannot find the jewelshot package.json above ' + __dirname);
     dir = parent;
   }
 }
@@ -29,5 +33,6 @@ export function codeRoot(): string {
 }
 
 export function projectVersion(): string {
-  return (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }

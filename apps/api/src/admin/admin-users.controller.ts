@@ -1,7 +1,13 @@
 import { Body, Controller, Get, Logger, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { PRIORITY_TIERS, PrincipalService, UsersService, type Principal, type PriorityTier } from '@jewelshot/identity';
+import {
+  PRIORITY_TIERS,
+  PrincipalService,
+  UsersService,
+  type Principal,
+  type PriorityTier,
+} from '@jewelshot/identity';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
@@ -15,7 +21,11 @@ class UserListQueryDto extends PageQueryDto {
 }
 
 class PriorityTierDto {
-  @ApiProperty({ type: String, enum: PRIORITY_TIERS, description: "Where this account's AI jobs go in the queue" })
+  @ApiProperty({
+    type: String,
+    enum: PRIORITY_TIERS,
+    description: "Where this account's AI jobs go in the queue",
+  })
   @IsIn(PRIORITY_TIERS)
   priorityTier!: PriorityTier;
 }
@@ -61,7 +71,10 @@ export class AdminUsersController {
     await this.users.setPriorityTier(userId, body.priorityTier);
     this.principals.forget(userId);
     // Until the audit log exists, the structured log is this change's record.
-    this.logger.log({ actorId: admin.userId, userId, from: before.priorityTier, to: body.priorityTier }, 'admin set priority tier');
+    this.logger.log(
+      { actorId: admin.userId, userId, from: before.priorityTier, to: body.priorityTier },
+      'admin set priority tier',
+    );
     return UserDto.full(await this.users.getById(userId));
   }
 }

@@ -1,16 +1,37 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { JOB_STATUSES, OPERATIONS, PRIORITIES, type JobStatus, type Operation, type Priority } from '@jewelshot/ai-jobs';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
+import {
+  JOB_STATUSES,
+  OPERATIONS,
+  PRIORITIES,
+  type JobStatus,
+  type Operation,
+  type Priority,
+} from '@jewelshot/ai-jobs';
 import { PageQueryDto } from '../common/pagination.dto';
 
 export class FileDto {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
-  @ApiProperty({ type: String, description: 'Short-lived signed URL an <img> tag can use' }) url!: string;
-  @ApiProperty({ type: String, format: 'date-time', description: 'When url stops working' }) urlExpiresAt!: string;
+  @ApiProperty({ type: String, description: 'Short-lived signed URL an <img> tag can use' })
+  url!: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When url stops working' })
+  urlExpiresAt!: string;
   @ApiProperty({ type: Number }) width!: number;
   @ApiProperty({ type: Number }) height!: number;
   @ApiProperty({ type: Number }) bytes!: number;
-  @ApiProperty({ type: String, enum: ['image/jpeg', 'image/png', 'image/webp'] }) contentType!: string;
+  @ApiProperty({ type: String, enum: ['image/jpeg', 'image/png', 'image/webp'] })
+  contentType!: string;
 }
 
 export class UploadBodyDto {
@@ -32,7 +53,12 @@ export class SubmitJobDto {
   @IsIn(OPERATIONS)
   operation!: Operation;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: PARAMS_DESCRIPTION, example: { prompt: 'gold ring on marble, soft daylight', numImages: 2 } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: PARAMS_DESCRIPTION,
+    example: { prompt: 'gold ring on marble, soft daylight', numImages: 2 },
+  })
   @IsObject()
   params!: Record<string, unknown>;
 }
@@ -57,7 +83,8 @@ export class JobDto {
   @ApiProperty({ type: String, enum: PRIORITIES }) priority!: Priority;
   @ApiProperty({ type: Number, description: 'Credits held, charged on success' }) cost!: number;
   @ApiProperty({ type: Number }) attempts!: number;
-  @ApiProperty({ type: Boolean, description: 'A cancel was asked for while it ran' }) cancelRequested!: boolean;
+  @ApiProperty({ type: Boolean, description: 'A cancel was asked for while it ran' })
+  cancelRequested!: boolean;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) batchId!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) queuedAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
@@ -89,7 +116,11 @@ export class CreateBatchDto {
   @IsIn(['edit', 'remove-background', 'upscale'])
   operation!: Operation;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The operation params, without inputImageId (see POST /v1/ai/jobs)' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The operation params, without inputImageId (see POST /v1/ai/jobs)',
+  })
   @IsObject()
   params!: Record<string, unknown>;
 

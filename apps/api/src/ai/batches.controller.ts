@@ -21,7 +21,11 @@ export class BatchesController {
   private full(batchId: string, principal: Principal): Promise<BatchDto> {
     const isAdmin = principal.role === 'admin';
     return this.scope.forCaller(principal.userId, isAdmin, async () => {
-      const { batch, jobs, progress } = await this.jobs.getBatch(batchId, principal.userId, isAdmin);
+      const { batch, jobs, progress } = await this.jobs.getBatch(
+        batchId,
+        principal.userId,
+        isAdmin,
+      );
       return { ...this.view.batch(batch), progress, items: await this.view.jobs(jobs) };
     });
   }
@@ -35,7 +39,10 @@ export class BatchesController {
   })
   @ApiCreatedResponse({ type: BatchDto, description: 'The batch and its queued items' })
   @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS')
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateBatchDto): Promise<BatchDto> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateBatchDto,
+  ): Promise<BatchDto> {
     const { batch } = await this.jobs.createBatch(principal.userId, body);
     return this.full(batch.id, principal);
   }
@@ -44,8 +51,13 @@ export class BatchesController {
   @ApiOperation({ summary: 'Your batches, newest first' })
   @ApiOkResponse({ type: BatchPageDto, description: 'One page' })
   @ApiErrors('VALIDATION_ERROR')
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQueryDto): Promise<BatchPageDto> {
-    const page = await this.scope.run(principal.userId, () => this.jobs.listBatches(principal.userId, query.limit, query.cursor));
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<BatchPageDto> {
+    const page = await this.scope.run(principal.userId, () =>
+      this.jobs.listBatches(principal.userId, query.limit, query.cursor),
+    );
     return { data: page.data.map((batch) => this.view.batch(batch)), nextCursor: page.nextCursor };
   }
 
@@ -62,7 +74,10 @@ export class BatchesController {
   @ApiOperation({ summary: 'Cancel and refund every item not yet finished (queued or running)' })
   @ApiOkResponse({ type: BatchDto, description: 'The batch after the request' })
   @ApiErrors('RESOURCE_NOT_FOUND')
-  async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<BatchDto> {
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<BatchDto> {
     await this.jobs.cancelBatch(id, principal.userId, principal.role === 'admin');
     return this.full(id, principal);
   }

@@ -21,9 +21,12 @@ export class JobView {
   }
 
   async jobs(jobs: AiJob[]): Promise<JobDto[]> {
-    const outputs = await this.files.listForJobs(jobs.filter((job) => job.status === 'succeeded').map((job) => job.id));
+    const outputs = await this.files.listForJobs(
+      jobs.filter((job) => job.status === 'succeeded').map((job) => job.id),
+    );
     const byJob = new Map<string, StoredFile[]>();
-    for (const file of outputs) byJob.set(file.jobId ?? '', [...(byJob.get(file.jobId ?? '') ?? []), file]);
+    for (const file of outputs)
+      byJob.set(file.jobId ?? '', [...(byJob.get(file.jobId ?? '') ?? []), file]);
     return Promise.all(
       jobs.map(async (job) => ({
         id: job.id,
@@ -39,7 +42,13 @@ export class JobView {
         startedAt: job.startedAt?.toISOString() ?? null,
         finishedAt: job.finishedAt?.toISOString() ?? null,
         // Only our own codes and messages: never a provider's internals.
-        error: job.status === 'failed' || job.status === 'canceled' ? { code: job.errorCode ?? 'FAILED', message: job.errorMessage ?? 'The job did not complete' } : null,
+        error:
+          job.status === 'failed' || job.status === 'canceled'
+            ? {
+                code: job.errorCode ?? 'FAILED',
+                message: job.errorMessage ?? 'The job did not complete',
+              }
+            : null,
         outputs: await Promise.all(
           (byJob.get(job.id) ?? []).map(async (file) => ({
             fileId: file.id,

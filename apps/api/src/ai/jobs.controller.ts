@@ -1,5 +1,22 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { IdempotencyService, JobSignals, JobsService, TERMINAL_STATUSES } from '@jewelshot/ai-jobs';
 import { PrincipalService, type Principal } from '@jewelshot/identity';
@@ -49,7 +66,11 @@ export class JobsController {
       'with no second hold; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in ' +
       'flight, 409.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1-255 printable ASCII characters, unique per request' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-255 printable ASCII characters, unique per request',
+  })
   @ApiAcceptedResponse({ type: JobDto, description: 'Queued' })
   @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS', 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED')
   async submit(
@@ -58,7 +79,8 @@ export class JobsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    if (key === undefined) return this.view.job(await this.jobs.submit(principal.userId, body.operation, body.params));
+    if (key === undefined)
+      return this.view.job(await this.jobs.submit(principal.userId, body.operation, body.params));
     const start = await this.idempotency.begin(principal.userId, key, body);
     if (start.kind === 'replay') {
       void reply.status(start.status).header('idempotent-replayed', 'true');
@@ -66,7 +88,9 @@ export class JobsController {
     }
     if (start.kind === 'replay-job') {
       void reply.header('idempotent-replayed', 'true');
-      return this.scope.run(principal.userId, async () => this.view.job(await this.jobs.getVisible(start.jobId, principal.userId)));
+      return this.scope.run(principal.userId, async () =>
+        this.view.job(await this.jobs.getVisible(start.jobId, principal.userId)),
+      );
     }
     try {
       const job = await this.jobs.submit(principal.userId, body.operation, body.params, (created) =>
@@ -85,7 +109,10 @@ export class JobsController {
   @ApiOperation({ summary: 'Your jobs, newest first (cursor-paginated)' })
   @ApiOkResponse({ type: JobPageDto, description: 'One page' })
   @ApiErrors('VALIDATION_ERROR')
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: JobListQueryDto): Promise<JobPageDto> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: JobListQueryDto,
+  ): Promise<JobPageDto> {
     return this.scope.run(principal.userId, async () => {
       const page = await this.jobs.list(principal.userId, query.limit, query.status, query.cursor);
       return { data: await this.view.jobs(page.data), nextCursor: page.nextCursor };
@@ -121,19 +148,31 @@ export class JobsController {
       'Each event is `event: status` with the job as JSON; the stream closes after a terminal status, or with ' +
       '`event: end` (`{"reason":"SESSION_ENDED"}`) within USER_STATUS_CACHE_MS of a logout, ban or password change.',
   })
-  @ApiOkResponse({ description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'An event stream',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   @ApiErrors('RESOURCE_NOT_FOUND', 'RATE_LIMIT_EXCEEDED')
-  async events(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+  async events(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     // Each read is a short scoped transaction of its own: none stays open while the stream does.
     const first = await this.visibleJob(id, principal);
     const open = this.openStreams.get(principal.userId) ?? 0;
     if (open >= SSE_PER_USER) {
-      throw new DomainError('RATE_LIMIT_EXCEEDED', `At most ${SSE_PER_USER} event streams may be open at once`, { limit: SSE_PER_USER });
+      throw new DomainError(
+        'RATE_LIMIT_EXCEEDED',
+        `At most ${SSE_PER_USER} event streams may be open at once`,
+        { limit: SSE_PER_USER },
+      );
     }
     this.openStreams.set(principal.userId, open + 1);
     reply.hijack();
     const headers: Record<string, string | number | string[]> = {};
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) headers[name] = value;
     reply.raw.writeHead(200, {
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -176,16 +215,19 @@ export class JobsController {
     // The guard checked the caller once, at the start; a stream outlives that. Asked again
     // (from the database) at half the status cache's age, the stream ends within
     // USER_STATUS_CACHE_MS of a logout, a ban or a password change that ended this session.
-    const recheck = setInterval(() => {
-      void this.principals.stillSignedIn(principal.userId, principal.sessionId).then(
-        (signedIn) => {
-          if (signedIn || closed) return;
-          reply.raw.write(`event: end\ndata: ${JSON.stringify({ reason: 'SESSION_ENDED' })}\n\n`);
-          stop();
-        },
-        () => undefined, // a database hiccup is not a logout; the next check decides
-      );
-    }, Math.max(SSE_RECHECK_MIN_MS, Math.floor(this.config.USER_STATUS_CACHE_MS / 2)));
+    const recheck = setInterval(
+      () => {
+        void this.principals.stillSignedIn(principal.userId, principal.sessionId).then(
+          (signedIn) => {
+            if (signedIn || closed) return;
+            reply.raw.write(`event: end\ndata: ${JSON.stringify({ reason: 'SESSION_ENDED' })}\n\n`);
+            stop();
+          },
+          () => undefined, // a database hiccup is not a logout; the next check decides
+        );
+      },
+      Math.max(SSE_RECHECK_MIN_MS, Math.floor(this.config.USER_STATUS_CACHE_MS / 2)),
+    );
     reply.raw.on('close', () => {
       closed = true;
       stop();

@@ -1,6 +1,13 @@
 import type {} from '@fastify/multipart';
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FilesService } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
@@ -32,11 +39,23 @@ export class UploadsController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadBodyDto })
   @ApiCreatedResponse({ type: FileDto, description: 'The stored image' })
-  @ApiErrors('VALIDATION_ERROR', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'SERVICE_UNAVAILABLE')
-  async upload(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<FileDto> {
-    if (!request.isMultipart()) throw new ValidationError([{ field: 'file', message: 'send multipart/form-data with a file field' }]);
+  @ApiErrors(
+    'VALIDATION_ERROR',
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'SERVICE_UNAVAILABLE',
+  )
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<FileDto> {
+    if (!request.isMultipart())
+      throw new ValidationError([
+        { field: 'file', message: 'send multipart/form-data with a file field' },
+      ]);
     const part = await request.file();
-    if (!part || part.fieldname !== 'file') throw new ValidationError([{ field: 'file', message: 'file is required' }]);
+    if (!part || part.fieldname !== 'file')
+      throw new ValidationError([{ field: 'file', message: 'file is required' }]);
     const bytes = await part.toBuffer();
     return this.view.file(await this.files.ingestUpload(principal.userId, bytes));
   }
@@ -56,10 +75,19 @@ export class UploadsController {
   @ApiOperation({ summary: 'The bytes of a file, through a signed URL (no token needed)' })
   @ApiOkResponse({
     description: 'The image',
-    content: Object.fromEntries(['image/jpeg', 'image/png', 'image/webp'].map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+    content: Object.fromEntries(
+      ['image/jpeg', 'image/png', 'image/webp'].map((type) => [
+        type,
+        { schema: { type: 'string', format: 'binary' } },
+      ]),
+    ),
   })
   @ApiErrors('RESOURCE_NOT_FOUND')
-  async content(@Param('id') id: string, @Query() query: FileContentQueryDto, @Res() reply: FastifyReply): Promise<void> {
+  async content(
+    @Param('id') id: string,
+    @Query() query: FileContentQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { file, body } = await this.files.openSigned(id, query.expires, query.sig);
     await reply
       .header('content-type', file.contentType)

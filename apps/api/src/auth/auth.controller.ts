@@ -1,5 +1,11 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SignupService } from '@jewelshot/credit-ledger';
 import { AuthService, type Principal } from '@jewelshot/identity';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -24,7 +30,11 @@ export class AuthController {
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT', 'SERVICE_UNAVAILABLE')
   async register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.signup.register(body.email, body.password);
-    return { user: UserSummaryDto.of(user), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+    return {
+      user: UserSummaryDto.of(user),
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+    };
   }
 
   @Post('login')
@@ -36,7 +46,11 @@ export class AuthController {
   @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED', 'SERVICE_UNAVAILABLE')
   async login(@Body() body: LoginDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.auth.login(body.email, body.password);
-    return { user: UserSummaryDto.of(user), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+    return {
+      user: UserSummaryDto.of(user),
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+    };
   }
 
   @Post('refresh')
@@ -45,18 +59,23 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair',
-    description: 'Refresh tokens rotate: each is single-use. Presenting a used one revokes its whole session.',
+    description:
+      'Refresh tokens rotate: each is single-use. Presenting a used one revokes its whole session.',
   })
   @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
   @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED')
   async refresh(@Body() body: RefreshDto): Promise<AuthResponseDto> {
     const { user, tokens } = await this.auth.refresh(body.refreshToken);
-    return { user: UserSummaryDto.of(user), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken };
+    return {
+      user: UserSummaryDto.of(user),
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+    };
   }
 
   @Post('logout')
   @HttpCode(204)
-    @ApiOperation({ summary: 'End the current session (its access and refresh tokens stop working)' })
+  @ApiOperation({ summary: 'End the current session (its access and refresh tokens stop working)' })
   @ApiNoContentResponse({ description: 'Signed out' })
   async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
     await this.auth.logout(principal.userId, principal.sessionId);

@@ -1,11 +1,22 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { EMAIL_MAX_LENGTH, normalizeEmail, PRIORITY_TIERS, USER_ROLES, USER_STATUSES, type PriorityTier, type User, type UserRole, type UserStatus } from '@jewelshot/identity';
+import {
+  EMAIL_MAX_LENGTH,
+  normalizeEmail,
+  PRIORITY_TIERS,
+  USER_ROLES,
+  USER_STATUSES,
+  type PriorityTier,
+  type User,
+  type UserRole,
+  type UserStatus,
+} from '@jewelshot/identity';
 
 // Validated in the form it is stored in: lower-casing can lengthen a string ('İ' becomes two
 // code units), so a length checked before it let a 255-character email reach the database (500).
-const normalizedEmail = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? normalizeEmail(value) : value);
+const normalizedEmail = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? normalizeEmail(value) : value;
 
 export class RegisterDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
@@ -82,13 +93,21 @@ export class UserDto extends UserSummaryDto {
   @ApiProperty({ enum: USER_STATUSES })
   status!: UserStatus;
 
-  @ApiProperty({ enum: PRIORITY_TIERS, description: "Where this account's AI jobs go in the queue" })
+  @ApiProperty({
+    enum: PRIORITY_TIERS,
+    description: "Where this account's AI jobs go in the queue",
+  })
   priorityTier!: PriorityTier;
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
   static full(user: User): UserDto {
-    return { ...UserSummaryDto.of(user), status: user.status, priorityTier: user.priorityTier, createdAt: user.createdAt.toISOString() };
+    return {
+      ...UserSummaryDto.of(user),
+      status: user.status,
+      priorityTier: user.priorityTier,
+      createdAt: user.createdAt.toISOString(),
+    };
   }
 }

@@ -3,7 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { Inject } from '@nestjs/common';
-import { AccountBannedError, acceptableClaims, PrincipalService, SessionEndedError, type Principal } from '@jewelshot/identity';
+import {
+  AccountBannedError,
+  acceptableClaims,
+  PrincipalService,
+  SessionEndedError,
+  type Principal,
+} from '@jewelshot/identity';
 import { APP_CONFIG, UnauthorizedError, type AppConfig } from '@jewelshot/platform';
 
 /** Verifies the bearer JWT, then asks the database (through a short cache) who the caller is now. */
@@ -19,8 +25,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const key = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKeyProvider: (_request: unknown, _token: unknown, done: (error: null, key: Buffer) => void) =>
-        done(null, key as unknown as Buffer),
+      secretOrKeyProvider: (
+        _request: unknown,
+        _token: unknown,
+        done: (error: null, key: Buffer) => void,
+      ) => done(null, key as unknown as Buffer),
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
@@ -28,7 +37,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(claims: unknown): Promise<Principal> {
     // jsonwebtoken accepts a token without `exp`; our rules (exp present, lifetime capped) do not.
-    if (!acceptableClaims(claims, this.config.JWT_ACCESS_TTL_SECONDS)) throw new UnauthorizedError();
+    if (!acceptableClaims(claims, this.config.JWT_ACCESS_TTL_SECONDS))
+      throw new UnauthorizedError();
     const principal = await this.principals.resolve(claims.sub, claims.sid);
     if (!principal) throw new UnauthorizedError();
     if (principal.status === 'banned') throw new AccountBannedError();

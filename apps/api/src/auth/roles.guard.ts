@@ -9,10 +9,14 @@ export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!roles || roles.length === 0) return true;
     const user = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-    if (!user || !roles.includes(user.role)) throw new ForbiddenError('This route is for administrators');
+    if (!user || !roles.includes(user.role))
+      throw new ForbiddenError('This route is for administrators');
     return true;
   }
 }

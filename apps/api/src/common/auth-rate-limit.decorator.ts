@@ -12,4 +12,5 @@ export interface RateLimitRouteConfig {
 
 /** Credential endpoints share the stricter `auth` bucket (AUTH_RATE_LIMIT_MAX per window). */
 export const AuthRateLimit = (): MethodDecorator & ClassDecorator =>
-  RouteConfig({ rateLimitPolicy: 'auth' } satisfies RateLimitRouteConfig) as MethodDecorator & ClassDecorator;
+  RouteConfig({ rateLimitPolicy: 'auth' } satisfies RateLimitRouteConfig) as MethodDecorator &
+    ClassDecorator;

@@ -24,8 +24,12 @@ export class ErrorResponseDto {
   requestId!: string;
 
   @ApiPropertyOptional({
-    description: 'Validation errors: a list of { field, message }; other codes may carry an object.',
-    oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } }, { type: 'object', additionalProperties: true }],
+    description:
+      'Validation errors: a list of { field, message }; other codes may carry an object.',
+    oneOf: [
+      { type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } },
+      { type: 'object', additionalProperties: true },
+    ],
   })
   details?: FieldErrorDto[] | Record<string, unknown>;
 }

@@ -4,4 +4,5 @@ import type { UserRole } from '@jewelshot/identity';
 export const ROLES = 'jewelshot:roles';
 
 /** Only callers with one of these roles may use the route. */
-export const Roles = (...roles: UserRole[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES, roles);
+export const Roles = (...roles: UserRole[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROLES, roles);

@@ -27,8 +27,13 @@ export class CreditsController {
   @ApiOperation({ summary: 'Your credit history, newest first (cursor-paginated)' })
   @ApiOkResponse({ type: EntryPageDto, description: 'One page of entries' })
   @ApiErrors('VALIDATION_ERROR')
-  async history(@CurrentPrincipal() principal: Principal, @Query() query: HistoryQueryDto): Promise<EntryPageDto> {
-    const page = await this.scope.run(principal.userId, () => this.ledger.history(principal.userId, query.limit, query.cursor));
+  async history(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: HistoryQueryDto,
+  ): Promise<EntryPageDto> {
+    const page = await this.scope.run(principal.userId, () =>
+      this.ledger.history(principal.userId, query.limit, query.cursor),
+    );
     return { data: page.data.map((entry) => EntryDto.of(entry)), nextCursor: page.nextCursor };
   }
 

@@ -1,6 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, NotEquals } from 'class-validator';
-import { ENTRY_KINDS, type CreditEntry, type EntryKind, type OperationPrice } from '@jewelshot/credit-ledger';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  NotEquals,
+} from 'class-validator';
+import {
+  ENTRY_KINDS,
+  type CreditEntry,
+  type EntryKind,
+  type OperationPrice,
+} from '@jewelshot/credit-ledger';
 import { PageQueryDto } from '../common/pagination.dto';
 
 export class BalanceDto {
@@ -30,7 +45,12 @@ export class EntryDto {
   @ApiProperty({ type: String, nullable: true })
   reason!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The hold a charge settled' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    format: 'uuid',
+    description: 'The hold a charge settled',
+  })
   holdId!: string | null;
 
   @ApiProperty({ type: String, format: 'date-time' })
@@ -77,7 +97,10 @@ export class PriceDto {
 }
 
 export class AdjustCreditsDto {
-  @ApiProperty({ type: Number, description: 'Credits to add (positive) or remove (negative); never below what is reserved' })
+  @ApiProperty({
+    type: Number,
+    description: 'Credits to add (positive) or remove (negative); never below what is reserved',
+  })
   @IsInt()
   @NotEquals(0)
   @Min(-1_000_000)
@@ -96,7 +119,9 @@ export class AdjustCreditsDto {
     description: 'Your id for this adjustment; sending the same one again changes nothing',
   })
   @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'reference must be 1-100 letters, digits, ".", "_", ":" or "-"' })
+  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, {
+    message: 'reference must be 1-100 letters, digits, ".", "_", ":" or "-"',
+  })
   reference!: string;
 }
 

@@ -1,5 +1,11 @@
 import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HealthService } from '@jewelshot/platform';
 import { Public } from '../common/public.decorator';
@@ -15,12 +21,18 @@ class HealthDetailsDto {
   @ApiProperty({ example: 'Connected' }) database!: string;
   @ApiProperty({ example: 'Connected' }) redis!: string;
   @ApiProperty({ example: 'Active - 1 worker(s)' }) worker!: string;
-  @ApiProperty({ example: 'OK: last ran at 2026-01-01T00:00:00.000Z (12 s ago)', description: 'When the reconciler last succeeded' })
+  @ApiProperty({
+    example: 'OK: last ran at 2026-01-01T00:00:00.000Z (12 s ago)',
+    description: 'When the reconciler last succeeded',
+  })
   reconcile!: string;
 }
 
 class HealthReportDto {
-  @ApiProperty({ enum: ['healthy', 'degraded', 'unhealthy'], description: 'degraded: services answer but the reconciler is overdue' })
+  @ApiProperty({
+    enum: ['healthy', 'degraded', 'unhealthy'],
+    description: 'degraded: services answer but the reconciler is overdue',
+  })
   status!: 'healthy' | 'degraded' | 'unhealthy';
   @ApiProperty({ description: 'Epoch milliseconds' }) timestamp!: number;
   @ApiProperty({ example: '0.1.0' }) version!: string;
@@ -40,9 +52,14 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Database, Redis, worker and reconciler status (200 healthy, 503 otherwise)' })
+  @ApiOperation({
+    summary: 'Database, Redis, worker and reconciler status (200 healthy, 503 otherwise)',
+  })
   @ApiOkResponse({ type: HealthReportDto, description: 'Every service is up' })
-  @ApiServiceUnavailableResponse({ type: HealthReportDto, description: 'A service is down, or the reconciler is overdue' })
+  @ApiServiceUnavailableResponse({
+    type: HealthReportDto,
+    description: 'A service is down, or the reconciler is overdue',
+  })
   async report(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReportDto> {
     const report = await this.health.report(APP_VERSION);
     void reply.status(report.status === 'healthy' ? 200 : 503);

@@ -19,17 +19,30 @@ export function tooManyFields(text: string, max: number): boolean {
  * String contents (NUL, lone surrogates) are checked by the unsafe-text hook.
  */
 export function useLimitedFormParser(app: NestFastifyApplication, config: AppConfig): void {
-  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: config.BODY_LIMIT_BYTES }, (_request, body: Buffer, done) => {
-    const text = body.toString('utf8');
-    if (tooManyFields(text, config.JSON_MAX_KEYS)) {
-      done(new DomainError('VALIDATION_ERROR', `The request body is refused: more than ${config.JSON_MAX_KEYS} fields`), undefined);
-      return;
-    }
-    const parsed = parse(text, '&', '=', { maxKeys: 0 });
-    if (Object.hasOwn(parsed, '__proto__')) {
-      done(new DomainError('VALIDATION_ERROR', 'The request body is refused: it names __proto__'), undefined);
-      return;
-    }
-    done(null, { ...parsed });
-  });
+  app.useBodyParser(
+    'application/x-www-form-urlencoded',
+    { bodyLimit: config.BODY_LIMIT_BYTES },
+    (_request, body: Buffer, done) => {
+      const text = body.toString('utf8');
+      if (tooManyFields(text, config.JSON_MAX_KEYS)) {
+        done(
+          new DomainError(
+            'VALIDATION_ERROR',
+            `The request body is refused: more than ${config.JSON_MAX_KEYS} fields`,
+          ),
+          undefined,
+        );
+        return;
+      }
+      const parsed = parse(text, '&', '=', { maxKeys: 0 });
+      if (Object.hasOwn(parsed, '__proto__')) {
+        done(
+          new DomainError('VALIDATION_ERROR', 'The request body is refused: it names __proto__'),
+          undefined,
+        );
+        return;
+      }
+      done(null, { ...parsed });
+    },
+  );
 }

@@ -5,7 +5,20 @@ import { REQUEST_ID_HEADER, toErrorBody } from '@jewelshot/platform';
  * Errors Fastify's router raises before any route (a path that does not decode, such as
  * `%ED%A0%80`, an encoded lone surrogate) answered with the one error shape instead of Fastify's.
  */
-export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const { body } = toErrorBody(Object.assign(new Error('The request path is not valid'), { statusCode: error.statusCode ?? 400 }), String(request.id));
-  void reply.status(body.statusCode).header(REQUEST_ID_HEADER, request.id).header('content-type', 'application/json; charset=utf-8').send(body);
+export function frameworkErrors(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { body } = toErrorBody(
+    Object.assign(new Error('The request path is not valid'), {
+      statusCode: error.statusCode ?? 400,
+    }),
+    String(request.id),
+  );
+  void reply
+    .status(body.statusCode)
+    .header(REQUEST_ID_HEADER, request.id)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(body);
 }

@@ -4,7 +4,11 @@ import { DomainError, type AppConfig } from '@jewelshot/platform';
 import { jsonShapeProblem, type JsonLimits } from './json-shape';
 
 export function jsonLimitsOf(config: AppConfig): JsonLimits {
-  return { maxDepth: config.JSON_MAX_DEPTH, maxKeys: config.JSON_MAX_KEYS, maxStringLength: config.JSON_MAX_STRING_LENGTH };
+  return {
+    maxDepth: config.JSON_MAX_DEPTH,
+    maxKeys: config.JSON_MAX_KEYS,
+    maxStringLength: config.JSON_MAX_STRING_LENGTH,
+  };
 }
 
 /**
@@ -17,13 +21,20 @@ export function useLimitedJsonParser(app: NestFastifyApplication, config: AppCon
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   const limits = jsonLimitsOf(config);
-  app.useBodyParser('application/json', { bodyLimit: config.BODY_LIMIT_BYTES }, (request: FastifyRequest, body: Buffer, done) => {
-    const text = body.toString('utf8');
-    const problem = jsonShapeProblem(text, limits);
-    if (problem !== null) {
-      done(new DomainError('VALIDATION_ERROR', `The request body is refused: ${problem}`), undefined);
-      return;
-    }
-    parseJson(request, text, done);
-  });
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: config.BODY_LIMIT_BYTES },
+    (request: FastifyRequest, body: Buffer, done) => {
+      const text = body.toString('utf8');
+      const problem = jsonShapeProblem(text, limits);
+      if (problem !== null) {
+        done(
+          new DomainError('VALIDATION_ERROR', `The request body is refused: ${problem}`),
+          undefined,
+        );
+        return;
+      }
+      parseJson(request, text, done);
+    },
+  );
 }

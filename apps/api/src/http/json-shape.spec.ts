@@ -5,7 +5,9 @@ const limits: JsonLimits = { maxDepth: 4, maxKeys: 3, maxStringLength: 5 };
 
 describe('jsonShapeProblem', () => {
   it('passes bodies within every limit', () => {
-    expect(jsonShapeProblem('{"a":[1,2,3],"b":{"c":{"d":"hello"}},"e":"x\\"y"}', limits)).toBeNull();
+    expect(
+      jsonShapeProblem('{"a":[1,2,3],"b":{"c":{"d":"hello"}},"e":"x\\"y"}', limits),
+    ).toBeNull();
     expect(jsonShapeProblem('"\\ud83d\\udc8d"', limits)).toBeNull();
     expect(jsonShapeProblem('"💍💍"', limits)).toBeNull();
     expect(jsonShapeProblem('{"a:b,c":"{[,:"}', limits)).toBeNull();
@@ -22,7 +24,9 @@ describe('jsonShapeProblem', () => {
     expect(jsonShapeProblem('{"a":1,"b":2,"c":3,"d":4}', limits)).toMatch(/object has more than 3/);
     expect(jsonShapeProblem('[1,2,3]', limits)).toBeNull();
     expect(jsonShapeProblem('[1,2,3,4]', limits)).toMatch(/array has more than 3/);
-    expect(jsonShapeProblem('{"a":{"x":1,"y":2,"z":3},"b":{"x":1,"y":2,"z":3},"c":[1,2,3]}', limits)).toBeNull();
+    expect(
+      jsonShapeProblem('{"a":{"x":1,"y":2,"z":3},"b":{"x":1,"y":2,"z":3},"c":[1,2,3]}', limits),
+    ).toBeNull();
   });
 
   it('measures strings in characters, escapes counting once', () => {
@@ -32,7 +36,17 @@ describe('jsonShapeProblem', () => {
   });
 
   it('refuses NUL and lone surrogates, raw or escaped, in values and keys', () => {
-    for (const text of ['"a\\u0000"', '"a\u0000"', '{"\\u0000":1}', '"\\ud800"', '"\\udfff"', '"\\ud800\\u0041"', '"\ud800x"', '"x\udc00"', '\u0000']) {
+    for (const text of [
+      '"a\\u0000"',
+      '"a\u0000"',
+      '{"\\u0000":1}',
+      '"\\ud800"',
+      '"\\udfff"',
+      '"\\ud800\\u0041"',
+      '"\ud800x"',
+      '"x\udc00"',
+      '\u0000',
+    ]) {
       expect(jsonShapeProblem(text, limits)).toMatch(/NUL|surrogate/);
     }
   });

@@ -55,7 +55,10 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
             i += 6;
             if (c === 0) return 'a string holds a NUL character';
             if (isHighSurrogate(c)) {
-              const next = text.charCodeAt(i) === BACKSLASH && text.charCodeAt(i + 1) === 0x75 ? escapedCode(text, i + 1) : -1;
+              const next =
+                text.charCodeAt(i) === BACKSLASH && text.charCodeAt(i + 1) === 0x75
+                  ? escapedCode(text, i + 1)
+                  : -1;
               if (!isLowSurrogate(next)) return 'a string holds a lone UTF-16 surrogate';
               i += 6;
               chars += 1;
@@ -68,7 +71,8 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
         } else {
           if (c === 0) return 'a string holds a NUL character';
           if (isHighSurrogate(c)) {
-            if (!isLowSurrogate(text.charCodeAt(i + 1))) return 'a string holds a lone UTF-16 surrogate';
+            if (!isLowSurrogate(text.charCodeAt(i + 1)))
+              return 'a string holds a lone UTF-16 surrogate';
             i += 1;
           } else if (isLowSurrogate(c)) {
             return 'a string holds a lone UTF-16 surrogate';
@@ -76,10 +80,12 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
           i += 1;
         }
         chars += 1;
-        if (chars > limits.maxStringLength) return `a string is longer than ${limits.maxStringLength} characters`;
+        if (chars > limits.maxStringLength)
+          return `a string is longer than ${limits.maxStringLength} characters`;
       }
     } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
-      if (isObject.length >= limits.maxDepth) return `the body nests deeper than ${limits.maxDepth} levels`;
+      if (isObject.length >= limits.maxDepth)
+        return `the body nests deeper than ${limits.maxDepth} levels`;
       isObject.push(code === OPEN_OBJECT);
       members.push(0);
     } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {

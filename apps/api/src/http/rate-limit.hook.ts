@@ -3,7 +3,14 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AccessTokensService } from '@jewelshot/identity';
-import { APP_CONFIG, DomainError, REDIS, RedisThrottlerStorage, toErrorBody, type AppConfig } from '@jewelshot/platform';
+import {
+  APP_CONFIG,
+  DomainError,
+  REDIS,
+  RedisThrottlerStorage,
+  toErrorBody,
+  type AppConfig,
+} from '@jewelshot/platform';
 import type { RateLimitPolicy, RateLimitRouteConfig } from '../common/auth-rate-limit.decorator';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -37,7 +44,10 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
   const logger = new Logger('RateLimit');
   let lastWarned = 0;
 
-  const limits: Record<RateLimitPolicy, number> = { default: config.RATE_LIMIT_MAX, auth: config.AUTH_RATE_LIMIT_MAX };
+  const limits: Record<RateLimitPolicy, number> = {
+    default: config.RATE_LIMIT_MAX,
+    auth: config.AUTH_RATE_LIMIT_MAX,
+  };
 
   function callerOf(request: FastifyRequest): string {
     const match = BEARER.exec(request.headers.authorization ?? '');
@@ -54,23 +64,38 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       const limit = limits[policy];
       let count;
       try {
-        count = await storage.increment(callerOf(request), config.RATE_LIMIT_WINDOW_MS, limit, config.RATE_LIMIT_WINDOW_MS, policy);
+        count = await storage.increment(
+          callerOf(request),
+          config.RATE_LIMIT_WINDOW_MS,
+          limit,
+          config.RATE_LIMIT_WINDOW_MS,
+          policy,
+        );
       } catch (error) {
         // Said now and then, not once per request, while Redis is away.
         if (Date.now() - lastWarned > 10_000) {
           lastWarned = Date.now();
-          logger.warn(`rate limiting skipped: ${error instanceof Error ? error.message : String(error)}`);
+          logger.warn(
+            `rate limiting skipped: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
         return;
       }
       void reply.header('x-ratelimit-limit', String(limit));
       void reply.header('x-ratelimit-remaining', String(Math.max(0, limit - count.totalHits)));
-      void reply.header('x-ratelimit-reset', String(count.isBlocked ? count.timeToBlockExpire : count.timeToExpire));
+      void reply.header(
+        'x-ratelimit-reset',
+        String(count.isBlocked ? count.timeToBlockExpire : count.timeToExpire),
+      );
       if (!count.isBlocked) return;
-      const error = new DomainError('RATE_LIMIT_EXCEEDED', 'Too many requests. Retry after the time in Retry-After.', {
-        limit,
-        retryAfterSeconds: count.timeToBlockExpire,
-      });
+      const error = new DomainError(
+        'RATE_LIMIT_EXCEEDED',
+        'Too many requests. Retry after the time in Retry-After.',
+        {
+          limit,
+          retryAfterSeconds: count.timeToBlockExpire,
+        },
+      );
       const { body } = toErrorBody(error, String(request.id));
       return reply
         .code(429)

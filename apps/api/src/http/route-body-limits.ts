@@ -14,6 +14,10 @@ export function useRouteBodyLimits(app: NestFastifyApplication, config: AppConfi
     .getHttpAdapter()
     .getInstance()
     .addHook('onRoute', (route) => {
-      if (CREDENTIAL_ROUTES.test(route.url)) route.bodyLimit = Math.min(route.bodyLimit ?? config.AUTH_BODY_LIMIT_BYTES, config.AUTH_BODY_LIMIT_BYTES);
+      if (CREDENTIAL_ROUTES.test(route.url))
+        route.bodyLimit = Math.min(
+          route.bodyLimit ?? config.AUTH_BODY_LIMIT_BYTES,
+          config.AUTH_BODY_LIMIT_BYTES,
+        );
     });
 }

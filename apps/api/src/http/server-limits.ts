@@ -21,14 +21,20 @@ export function serverTimeouts(config: AppConfig): {
   requestTimeout: number;
   http: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
 } {
-  const shortest = Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS || Number.POSITIVE_INFINITY);
+  const shortest = Math.min(
+    config.HTTP_HEADERS_TIMEOUT_MS,
+    config.HTTP_REQUEST_TIMEOUT_MS || Number.POSITIVE_INFINITY,
+  );
   return {
     connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
     http: {
       // Node requires headersTimeout <= requestTimeout (when the latter is on).
-      headersTimeout: config.HTTP_REQUEST_TIMEOUT_MS > 0 ? Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS) : config.HTTP_HEADERS_TIMEOUT_MS,
+      headersTimeout:
+        config.HTTP_REQUEST_TIMEOUT_MS > 0
+          ? Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS)
+          : config.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(shortest / 4))),
     },
@@ -81,10 +87,18 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   const body = JSON.stringify({
     statusCode,
     code: 'VALIDATION_ERROR',
-    error: timedOut ? 'The request took too long to arrive' : tooLarge ? 'The request headers are too large' : 'The request is malformed',
+    error: timedOut
+      ? 'The request took too long to arrive'
+      : tooLarge
+        ? 'The request headers are too large'
+        : 'The request is malformed',
     requestId: randomUUID(),
   });
-  const reason = timedOut ? 'Request Timeout' : tooLarge ? 'Request Header Fields Too Large' : 'Bad Request';
+  const reason = timedOut
+    ? 'Request Timeout'
+    : tooLarge
+      ? 'Request Header Fields Too Large'
+      : 'Bad Request';
   socket.end(
     `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

@@ -30,11 +30,15 @@ export function refuseUnsafeText(app: NestFastifyApplication): void {
         unsafeTextIn(request.query, 'query') ??
         unsafeTextIn(request.params, 'path') ??
         unsafeTextIn(request.headers['idempotency-key'], 'Idempotency-Key') ??
-        (request.headers['content-type']?.startsWith('application/json') ? null : unsafeTextIn(request.body, 'body'));
+        (request.headers['content-type']?.startsWith('application/json')
+          ? null
+          : unsafeTextIn(request.body, 'body'));
       if (found !== null) {
-        throw new DomainError('VALIDATION_ERROR', 'The request holds a NUL character or a lone UTF-16 surrogate', [
-          { field: found, message: 'must not hold a NUL character or a lone UTF-16 surrogate' },
-        ]);
+        throw new DomainError(
+          'VALIDATION_ERROR',
+          'The request holds a NUL character or a lone UTF-16 surrogate',
+          [{ field: found, message: 'must not hold a NUL character or a lone UTF-16 surrogate' }],
+        );
       }
     });
 }

@@ -33,13 +33,20 @@ export class BoundedValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       transform: true,
       stopAtFirstError: true,
-      exceptionFactory: (errors) => new ValidationError(fieldErrors(errors).slice(0, MAX_FIELD_ERRORS)),
+      exceptionFactory: (errors) =>
+        new ValidationError(fieldErrors(errors).slice(0, MAX_FIELD_ERRORS)),
     });
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const { metatype } = metadata;
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof metatype === 'function' && metadata.type !== 'custom') {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      typeof metatype === 'function' &&
+      metadata.type !== 'custom'
+    ) {
       const fields = fieldsOf(metatype);
       if (fields.size > 0) {
         const unknown: FieldError[] = [];

@@ -27,7 +27,15 @@ export class MeController {
   @ApiOperation({ summary: 'Change the password; every other session is signed out' })
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiErrors('VALIDATION_ERROR')
-  async changePassword(@CurrentPrincipal() principal: Principal, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.auth.changePassword(principal.userId, principal.sessionId, body.currentPassword, body.newPassword);
+  async changePassword(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: ChangePasswordDto,
+  ): Promise<void> {
+    await this.auth.changePassword(
+      principal.userId,
+      principal.sessionId,
+      body.currentPassword,
+      body.newPassword,
+    );
   }
 }

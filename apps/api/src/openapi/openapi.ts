@@ -39,7 +39,8 @@ function addCommonErrors(document: OpenAPIObject): void {
       const secured = !operation[OPENAPI_PUBLIC_EXTENSION];
       delete operation[OPENAPI_PUBLIC_EXTENSION];
       operation.security = secured ? [{ bearer: [] }] : [];
-      if (operation.requestBody || (operation.parameters ?? []).length > 0) add(400, ['VALIDATION_ERROR']);
+      if (operation.requestBody || (operation.parameters ?? []).length > 0)
+        add(400, ['VALIDATION_ERROR']);
       if (secured) {
         add(401, ['UNAUTHORIZED']);
         add(403, ['FORBIDDEN', 'ACCOUNT_BANNED']);

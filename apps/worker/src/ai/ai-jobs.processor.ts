@@ -1,7 +1,14 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { AI_QUEUE, AiJobName, JobRunner, RetryableJobError, type RunJobPayload, type RunOutcome } from '@jewelshot/ai-jobs';
+import {
+  AI_QUEUE,
+  AiJobName,
+  JobRunner,
+  RetryableJobError,
+  type RunJobPayload,
+  type RunOutcome,
+} from '@jewelshot/ai-jobs';
 import type { AppConfig } from '@jewelshot/platform';
 
 /**
@@ -19,7 +26,8 @@ export class AiJobsProcessor extends WorkerHost {
   }
 
   async process(job: Job<RunJobPayload>): Promise<RunOutcome> {
-    if (job.name !== AiJobName.Run) throw new UnrecoverableError(`${AI_QUEUE} has no handler for ${job.name}`);
+    if (job.name !== AiJobName.Run)
+      throw new UnrecoverableError(`${AI_QUEUE} has no handler for ${job.name}`);
     const attempts = job.opts.attempts ?? 1;
     const queueHasRetries = job.attemptsMade + 1 < attempts;
     try {
@@ -51,11 +59,17 @@ export class AiJobsProcessor extends WorkerHost {
     const attempts = job.opts.attempts ?? 1;
     const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
     if (!final) return;
-    const message = error instanceof RetryableJobError ? error.failure.message : 'The job could not be completed';
+    const message =
+      error instanceof RetryableJobError ? error.failure.message : 'The job could not be completed';
     const code = error instanceof RetryableJobError ? error.failure.code : 'FAILED';
-    await this.runner.finish(job.data.jobId, 'failed', { code, message }).catch((finishError: unknown) => {
-      this.logger.error({ err: finishError, jobId: job.data.jobId }, 'could not record the final failure; the reconciler will');
-    });
+    await this.runner
+      .finish(job.data.jobId, 'failed', { code, message })
+      .catch((finishError: unknown) => {
+        this.logger.error(
+          { err: finishError, jobId: job.data.jobId },
+          'could not record the final failure; the reconciler will',
+        );
+      });
   }
 }
 

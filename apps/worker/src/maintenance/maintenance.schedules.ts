@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
 import { HOLD_ACTIVITY, LedgerService, type HoldActivity } from '@jewelshot/credit-ledger';
-import { APP_CONFIG, RECONCILE_SCHEDULE, ScheduleRunner, type AppConfig } from '@jewelshot/platform';
+import {
+  APP_CONFIG,
+  RECONCILE_SCHEDULE,
+  ScheduleRunner,
+  type AppConfig,
+} from '@jewelshot/platform';
 
 export const HOLD_SWEEP_SCHEDULE = 'expire-holds';
 export const ORPHAN_SWEEP_SCHEDULE = 'orphan-files';
@@ -26,13 +31,21 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.runner.every(RECONCILE_SCHEDULE, this.config.RECONCILE_INTERVAL_MS, () => this.reconciler.reconcile());
-    this.runner.every(HOLD_SWEEP_SCHEDULE, this.config.HOLD_SWEEP_INTERVAL_MS, () => this.expireHolds());
-    this.runner.every(ORPHAN_SWEEP_SCHEDULE, this.config.ORPHAN_SWEEP_INTERVAL_MS, () => this.orphans.sweep());
+    this.runner.every(RECONCILE_SCHEDULE, this.config.RECONCILE_INTERVAL_MS, () =>
+      this.reconciler.reconcile(),
+    );
+    this.runner.every(HOLD_SWEEP_SCHEDULE, this.config.HOLD_SWEEP_INTERVAL_MS, () =>
+      this.expireHolds(),
+    );
+    this.runner.every(ORPHAN_SWEEP_SCHEDULE, this.config.ORPHAN_SWEEP_INTERVAL_MS, () =>
+      this.orphans.sweep(),
+    );
   }
 
   private async expireHolds(): Promise<void> {
-    const result = await this.ledger.expireStale((references) => this.activity.stillActive(references));
+    const result = await this.ledger.expireStale((references) =>
+      this.activity.stillActive(references),
+    );
     if (result.expired > 0) this.logger.log(`expired ${result.expired} hold(s)`);
   }
 }

@@ -27,7 +27,11 @@ export class RetiredSchedulers implements OnApplicationBootstrap {
     for (const [queue, scheduler] of retired) {
       void queue
         .removeJobScheduler(scheduler)
-        .then((removed) => removed && this.logger.log(`removed the retired BullMQ scheduler ${queue.name}/${scheduler}`))
+        .then(
+          (removed) =>
+            removed &&
+            this.logger.log(`removed the retired BullMQ scheduler ${queue.name}/${scheduler}`),
+        )
         .catch(() => undefined);
     }
   }

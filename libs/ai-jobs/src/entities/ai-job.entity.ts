@@ -1,4 +1,13 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { CreditHold } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
 import { Batch } from './batch.entity';
@@ -24,11 +33,22 @@ export type Operation = (typeof OPERATIONS)[number];
 @Index('ai_jobs_user_id_created_at_idx', ['userId', 'createdAt'])
 @Index('ai_jobs_batch_id_idx', ['batchId'])
 @Index('ai_jobs_hold_id_key', ['holdId'], { unique: true })
-@Index('ai_jobs_active_idx', ['status', 'updatedAt'], { where: `"status" IN ('queued', 'running')` })
-@Check('ai_jobs_status_check', `"status" IN ('queued', 'running', 'succeeded', 'failed', 'canceled')`)
+@Index('ai_jobs_active_idx', ['status', 'updatedAt'], {
+  where: `"status" IN ('queued', 'running')`,
+})
+@Check(
+  'ai_jobs_status_check',
+  `"status" IN ('queued', 'running', 'succeeded', 'failed', 'canceled')`,
+)
 @Check('ai_jobs_priority_check', `"priority" IN ('high', 'normal', 'low')`)
-@Check('ai_jobs_operation_check', `"operation" IN ('generate', 'edit', 'remove-background', 'upscale')`)
-@Check('ai_jobs_finished_check', `("status" IN ('succeeded', 'failed', 'canceled')) = ("finished_at" IS NOT NULL)`)
+@Check(
+  'ai_jobs_operation_check',
+  `"operation" IN ('generate', 'edit', 'remove-background', 'upscale')`,
+)
+@Check(
+  'ai_jobs_finished_check',
+  `("status" IN ('succeeded', 'failed', 'canceled')) = ("finished_at" IS NOT NULL)`,
+)
 export class AiJob {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'ai_jobs_pkey' })
   id!: string;

@@ -10,7 +10,11 @@ export class IdempotencyKey {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'idempotency_keys_pkey' })
   userId!: string;
 
-  @PrimaryColumn({ type: 'varchar', length: 255, primaryKeyConstraintName: 'idempotency_keys_pkey' })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 255,
+    primaryKeyConstraintName: 'idempotency_keys_pkey',
+  })
   key!: string;
 
   @ManyToOne(() => User, { onDelete: 'CASCADE' })

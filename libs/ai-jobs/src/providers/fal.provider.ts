@@ -42,7 +42,9 @@ export class FalProvider implements AiProvider {
       credentials: settings.key,
       suppressLocalCredentialsWarning: true,
       requestMiddleware: async (request) =>
-        base && request.url.startsWith(FAL_QUEUE_ORIGIN) ? { ...request, url: base + request.url.slice(FAL_QUEUE_ORIGIN.length) } : request,
+        base && request.url.startsWith(FAL_QUEUE_ORIGIN)
+          ? { ...request, url: base + request.url.slice(FAL_QUEUE_ORIGIN.length) }
+          : request,
     });
   }
 
@@ -50,7 +52,11 @@ export class FalProvider implements AiProvider {
     const p = input.params;
     switch (input.operation) {
       case 'generate':
-        return { prompt: p.prompt, num_images: p.numImages ?? 1, image_size: IMAGE_SIZES[String(p.aspectRatio ?? '1:1')] };
+        return {
+          prompt: p.prompt,
+          num_images: p.numImages ?? 1,
+          image_size: IMAGE_SIZES[String(p.aspectRatio ?? '1:1')],
+        };
       case 'edit':
         return { prompt: p.prompt, image_url: input.image?.url };
       case 'remove-background':
@@ -60,13 +66,20 @@ export class FalProvider implements AiProvider {
     }
   }
 
-  async run(input: ProviderInput, outer: AbortSignal, hooks: ProviderHooks): Promise<ProviderImage[]> {
+  async run(
+    input: ProviderInput,
+    outer: AbortSignal,
+    hooks: ProviderHooks,
+  ): Promise<ProviderImage[]> {
     const model = this.settings.models[input.operation];
     const signal = AbortSignal.any([outer, AbortSignal.timeout(this.settings.timeoutMs)]);
     let requestId = hooks.resumeRequestId;
     try {
       if (!requestId) {
-        const submitted = await this.fal.queue.submit(model, { input: this.inputFor(input), abortSignal: signal });
+        const submitted = await this.fal.queue.submit(model, {
+          input: this.inputFor(input),
+          abortSignal: signal,
+        });
         requestId = submitted.request_id;
         await hooks.onSubmitted(requestId);
       }
@@ -76,9 +89,13 @@ export class FalProvider implements AiProvider {
         await sleep(this.settings.pollIntervalMs, signal);
       }
       const result = await this.fal.queue.result(model, { requestId, abortSignal: signal });
-      const images = ((result.data as { images?: FalImage[]; image?: FalImage }).images ??
-        [(result.data as { image?: FalImage }).image]).filter((image): image is FalImage => Boolean(image?.url));
-      if (images.length === 0) throw new ProviderError('PROVIDER_ERROR', 'The model returned no image', true);
+      const images = (
+        (result.data as { images?: FalImage[]; image?: FalImage }).images ?? [
+          (result.data as { image?: FalImage }).image,
+        ]
+      ).filter((image): image is FalImage => Boolean(image?.url));
+      if (images.length === 0)
+        throw new ProviderError('PROVIDER_ERROR', 'The model returned no image', true);
       return await Promise.all(images.map((image) => this.download(image.url, signal)));
     } catch (error) {
       if (signal.aborted && requestId) {
@@ -91,24 +108,36 @@ export class FalProvider implements AiProvider {
 
   private async download(url: string, signal: AbortSignal): Promise<ProviderImage> {
     const response = await fetch(url, { signal });
-    if (!response.ok) throw new ProviderError('PROVIDER_ERROR', 'The generated image could not be fetched', true);
+    if (!response.ok)
+      throw new ProviderError('PROVIDER_ERROR', 'The generated image could not be fetched', true);
     const length = Number(response.headers.get('content-length') ?? 0);
-    if (length > MAX_OUTPUT_BYTES) throw new ProviderError('PROVIDER_ERROR', 'The generated image is too large', false);
+    if (length > MAX_OUTPUT_BYTES)
+      throw new ProviderError('PROVIDER_ERROR', 'The generated image is too large', false);
     const data = Buffer.from(await response.arrayBuffer());
-    if (data.length > MAX_OUTPUT_BYTES) throw new ProviderError('PROVIDER_ERROR', 'The generated image is too large', false);
+    if (data.length > MAX_OUTPUT_BYTES)
+      throw new ProviderError('PROVIDER_ERROR', 'The generated image is too large', false);
     return { data };
   }
 
   private translate(error: unknown, outer: AbortSignal, signal: AbortSignal): ProviderError {
     if (error instanceof ProviderError) return error;
     if (outer.aborted) return new ProviderError('CANCELED', 'The job was canceled', false);
-    if (signal.aborted) return new ProviderError('PROVIDER_TIMEOUT', 'The model provider did not answer in time', true);
+    if (signal.aborted)
+      return new ProviderError(
+        'PROVIDER_TIMEOUT',
+        'The model provider did not answer in time',
+        true,
+      );
     if (error instanceof ApiError) {
       const status = error.status;
       if (status === 422 || status === 400) {
         return new ProviderError('INVALID_INPUT', 'The model provider rejected the input', false);
       }
-      return new ProviderError('PROVIDER_ERROR', 'The model provider failed to process the request', status >= 500 || status === 429);
+      return new ProviderError(
+        'PROVIDER_ERROR',
+        'The model provider failed to process the request',
+        status >= 500 || status === 429,
+      );
     }
     return new ProviderError('PROVIDER_ERROR', 'The model provider could not be reached', true);
   }

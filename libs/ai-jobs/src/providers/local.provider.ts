@@ -40,7 +40,11 @@ export class LocalProvider implements AiProvider {
 
   constructor(private readonly settings: LocalProviderSettings) {
     this.random = settings.random ?? Math.random;
-    this.images = new WorkQueue('image processing', settings.imageConcurrency ?? 1, Number.MAX_SAFE_INTEGER);
+    this.images = new WorkQueue(
+      'image processing',
+      settings.imageConcurrency ?? 1,
+      Number.MAX_SAFE_INTEGER,
+    );
     this.maxPixels = settings.maxPixels ?? 50_000_000;
     limitSharpMemory();
   }
@@ -53,7 +57,11 @@ export class LocalProvider implements AiProvider {
   async run(input: ProviderInput, signal: AbortSignal): Promise<ProviderImage[]> {
     if (this.settings.latencyMs > 0) await sleep(this.settings.latencyMs, signal);
     if (this.random() < this.settings.failureRate) {
-      throw new ProviderError('PROVIDER_ERROR', 'The model provider failed to process the request', true);
+      throw new ProviderError(
+        'PROVIDER_ERROR',
+        'The model provider failed to process the request',
+        true,
+      );
     }
     switch (input.operation) {
       case 'generate':
@@ -74,7 +82,8 @@ export class LocalProvider implements AiProvider {
   }
 
   private async imageOf(input: ProviderInput): Promise<Buffer> {
-    if (!input.image) throw new ProviderError('INVALID_INPUT', 'This operation needs an input image', false);
+    if (!input.image)
+      throw new ProviderError('INVALID_INPUT', 'This operation needs an input image', false);
     return input.image.read();
   }
 
@@ -112,7 +121,12 @@ export class LocalProvider implements AiProvider {
     // sharp applies removeAlpha at the end of a pipeline, after any joinChannel.)
     const rgb = await this.decode(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const { width, height } = rgb.info;
-    const mask = await sharp(rgb.data, { raw: { width, height, channels: 3 } }).greyscale().threshold(235).negate().raw().toBuffer();
+    const mask = await sharp(rgb.data, { raw: { width, height, channels: 3 } })
+      .greyscale()
+      .threshold(235)
+      .negate()
+      .raw()
+      .toBuffer();
     const data = await sharp(rgb.data, { raw: { width, height, channels: 3 } })
       .joinChannel(mask, { raw: { width, height, channels: 1 } })
       .png()
@@ -124,7 +138,11 @@ export class LocalProvider implements AiProvider {
     const { width = 1, height = 1 } = await this.decode(image).metadata();
     const factor = Math.min(scale, 4096 / Math.max(width, height));
     const data = await this.decode(image)
-      .resize({ width: Math.round(width * factor), height: Math.round(height * factor), kernel: 'lanczos3' })
+      .resize({
+        width: Math.round(width * factor),
+        height: Math.round(height * factor),
+        kernel: 'lanczos3',
+      })
       .png()
       .toBuffer();
     return { data };

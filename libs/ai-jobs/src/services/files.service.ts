@@ -4,8 +4,20 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import { APP_CONFIG, DomainError, isUuid, RowScope, WorkQueue, type AppConfig } from '@jewelshot/platform';
-import { FileNotFoundError, ImageTooLargeError, StorageQuotaExceededError, UnsupportedImageError } from '../ai-jobs.errors';
+import {
+  APP_CONFIG,
+  DomainError,
+  isUuid,
+  RowScope,
+  WorkQueue,
+  type AppConfig,
+} from '@jewelshot/platform';
+import {
+  FileNotFoundError,
+  ImageTooLargeError,
+  StorageQuotaExceededError,
+  UnsupportedImageError,
+} from '../ai-jobs.errors';
 import { StoredFile, type FileKind } from '../entities/stored-file.entity';
 import { limitSharpMemory } from '../image-limits';
 import { EXTENSIONS, sniffImageType, type ImageType } from '../image-type';
@@ -39,7 +51,11 @@ export class FilesService {
   async storageUsed(userId: string): Promise<number> {
     // In the owner's row scope: outside it the API's role sees no file and the sum would be 0.
     const row = await this.scope.run(userId, () =>
-      this.files.createQueryBuilder('f').select('COALESCE(SUM(f.bytes), 0)', 'used').where('f.userId = :userId', { userId }).getRawOne<{ used: string }>(),
+      this.files
+        .createQueryBuilder('f')
+        .select('COALESCE(SUM(f.bytes), 0)', 'used')
+        .where('f.userId = :userId', { userId })
+        .getRawOne<{ used: string }>(),
     );
     return Number(row?.used ?? 0);
   }
@@ -57,7 +73,8 @@ export class FilesService {
       throw new UnsupportedImageError('The image could not be decoded');
     }
     if (!width || !height) throw new UnsupportedImageError('The image could not be decoded');
-    if (width * height > this.config.IMAGE_MAX_PIXELS) throw new ImageTooLargeError(width, height, this.config.IMAGE_MAX_PIXELS);
+    if (width * height > this.config.IMAGE_MAX_PIXELS)
+      throw new ImageTooLargeError(width, height, this.config.IMAGE_MAX_PIXELS);
   }
 
   private get files() {
@@ -85,7 +102,10 @@ export class FilesService {
     } catch {
       throw new UnsupportedImageError('The image could not be decoded');
     }
-    return this.encodeAndStore(userId, 'upload', null, image, type, { save: true, quota: { used, quota } });
+    return this.encodeAndStore(userId, 'upload', null, image, type, {
+      save: true,
+      quota: { used, quota },
+    });
   }
 
   /** A provider's output image, stored for the job's owner. */
@@ -128,7 +148,11 @@ export class FilesService {
       throw new UnsupportedImageError('The image could not be decoded');
     }
     if (options.quota && options.quota.used + output.info.size > options.quota.quota) {
-      throw new StorageQuotaExceededError(options.quota.used, options.quota.quota, output.info.size);
+      throw new StorageQuotaExceededError(
+        options.quota.used,
+        options.quota.quota,
+        output.info.size,
+      );
     }
     const id = randomUUID();
     const storageKey = `${userId}/${id}.${EXTENSIONS[type]}`;
@@ -185,7 +209,11 @@ export class FilesService {
    * signature is the authorisation and the link names no user, so the row is looked up across
    * all users, in a transaction that ends before storage is reached.
    */
-  async openSigned(fileId: string, expires: string, sig: string): Promise<{ file: StoredFile; body: Readable }> {
+  async openSigned(
+    fileId: string,
+    expires: string,
+    sig: string,
+  ): Promise<{ file: StoredFile; body: Readable }> {
     if (!isUuid(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
     const file = await this.scope.allUsers(() => this.files.findOneBy({ id: fileId }));
     if (!file) throw new FileNotFoundError();

@@ -50,7 +50,9 @@ export class IdempotencyService {
 
   async begin(userId: string, key: string, request: unknown): Promise<IdempotencyStart> {
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-      throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }]);
+      throw new ValidationError([
+        { field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' },
+      ]);
     }
     const hash = createHash('sha256').update(stableJson(request)).digest('hex');
     return this.apart(userId, () => this.claim(userId, key, hash));
@@ -84,7 +86,8 @@ export class IdempotencyService {
         continue;
       }
       if (row.request_hash !== hash) throw new IdempotencyKeyReusedError();
-      if (row.response_status !== null) return { kind: 'replay', status: row.response_status, body: row.response_body };
+      if (row.response_status !== null)
+        return { kind: 'replay', status: row.response_status, body: row.response_body };
       if (row.job_id) return { kind: 'replay-job', jobId: row.job_id };
       if (row.abandoned) {
         await this.free(userId, key);
@@ -97,17 +100,18 @@ export class IdempotencyService {
 
   /** Inside the job's transaction: the key now names its job. */
   async attachJob(userId: string, key: string, jobId: string): Promise<void> {
-    await this.txHost.tx.query(`UPDATE idempotency_keys SET job_id = $3 WHERE user_id = $1 AND key = $2`, [userId, key, jobId]);
+    await this.txHost.tx.query(
+      `UPDATE idempotency_keys SET job_id = $3 WHERE user_id = $1 AND key = $2`,
+      [userId, key, jobId],
+    );
   }
 
   async complete(userId: string, key: string, status: number, body: unknown): Promise<void> {
     await this.apart(userId, () =>
-      this.query(`UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`, [
-        userId,
-        key,
-        status,
-        JSON.stringify(body),
-      ]),
+      this.query(
+        `UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
+        [userId, key, status, JSON.stringify(body)],
+      ),
     );
   }
 
@@ -117,6 +121,9 @@ export class IdempotencyService {
   }
 
   private async free(userId: string, key: string): Promise<void> {
-    await this.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND job_id IS NULL`, [userId, key]);
+    await this.query(
+      `DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND job_id IS NULL`,
+      [userId, key],
+    );
   }
 }

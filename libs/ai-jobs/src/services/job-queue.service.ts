@@ -48,7 +48,10 @@ export class JobQueue {
     const ms = Math.max(2000, this.config.REDIS_COMMAND_TIMEOUT_MS);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)),
+        ms,
+      );
     });
     // The abandoned call may still settle later; it is harmless (job ids make adds idempotent).
     work.catch(() => undefined);
@@ -59,12 +62,20 @@ export class JobQueue {
     if (jobs.length === 0) return true;
     try {
       await this.withDeadline(
-        this.queue.addBulk(jobs.map((job) => ({ name: AiJobName.Run, data: { jobId: job.id }, opts: this.options(job) }))),
+        this.queue.addBulk(
+          jobs.map((job) => ({
+            name: AiJobName.Run,
+            data: { jobId: job.id },
+            opts: this.options(job),
+          })),
+        ),
         'enqueue',
       );
       return true;
     } catch (error) {
-      this.logger.warn(`enqueue of ${jobs.length} job(s) failed, the reconciler will retry: ${(error as Error).message}`);
+      this.logger.warn(
+        `enqueue of ${jobs.length} job(s) failed, the reconciler will retry: ${(error as Error).message}`,
+      );
       return false;
     }
   }

@@ -39,7 +39,9 @@ export class JobRunner {
     @Inject(AI_PROVIDER) private readonly provider: AiProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.signals.onCancel((jobId) => this.running.get(jobId)?.abort(new ProviderError('CANCELED', 'The job was canceled', false)));
+    this.signals.onCancel((jobId) =>
+      this.running.get(jobId)?.abort(new ProviderError('CANCELED', 'The job was canceled', false)),
+    );
   }
 
   private get repo() {
@@ -47,7 +49,11 @@ export class JobRunner {
   }
 
   private lock(jobId: string): Promise<AiJob | null> {
-    return this.repo.createQueryBuilder('j').setLock('pessimistic_write').where('j.id = :jobId', { jobId }).getOne();
+    return this.repo
+      .createQueryBuilder('j')
+      .setLock('pessimistic_write')
+      .where('j.id = :jobId', { jobId })
+      .getOne();
   }
 
   /**
@@ -60,7 +66,13 @@ export class JobRunner {
       if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
       if (job.cancelRequestedAt) return this.jobs.finishCanceled(job, 'Canceled before it started');
       const now = new Date();
-      const changes = { status: 'running' as const, attempts: job.attempts + 1, startedAt: job.startedAt ?? now, updatedAt: now, provider: this.provider.name };
+      const changes = {
+        status: 'running' as const,
+        attempts: job.attempts + 1,
+        startedAt: job.startedAt ?? now,
+        updatedAt: now,
+        provider: this.provider.name,
+      };
       await this.repo.update({ id: jobId }, changes);
       return Object.assign(job, changes);
     });
@@ -75,12 +87,16 @@ export class JobRunner {
     const stopWatching = this.watchRow(jobId, controller);
     let images: Buffer[];
     try {
-      images = (await this.provider.run(await this.inputOf(claimed), controller.signal, {
-        resumeRequestId: claimed.providerRequestId,
-        onSubmitted: async (requestId) => {
-          await this.txHost.tx.getRepository(AiJob).update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
-        },
-      })).map((image) => image.data);
+      images = (
+        await this.provider.run(await this.inputOf(claimed), controller.signal, {
+          resumeRequestId: claimed.providerRequestId,
+          onSubmitted: async (requestId) => {
+            await this.txHost.tx
+              .getRepository(AiJob)
+              .update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+          },
+        })
+      ).map((image) => image.data);
     } catch (error) {
       const failure =
         error instanceof ProviderError
@@ -88,7 +104,8 @@ export class JobRunner {
           : controller.signal.aborted && controller.signal.reason instanceof ProviderError
             ? controller.signal.reason
             : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
-      if (!(error instanceof ProviderError)) this.logger.error({ err: error, jobId }, 'provider call failed');
+      if (!(error instanceof ProviderError))
+        this.logger.error({ err: error, jobId }, 'provider call failed');
       return this.afterFailure(jobId, failure, isLastAttempt);
     } finally {
       stopWatching();
@@ -109,7 +126,10 @@ export class JobRunner {
       if (busy || controller.signal.aborted) return;
       busy = true;
       void this.repo
-        .findOne({ where: { id: jobId }, select: { id: true, status: true, cancelRequestedAt: true } })
+        .findOne({
+          where: { id: jobId },
+          select: { id: true, status: true, cancelRequestedAt: true },
+        })
         .then((row) => {
           if (!row) return;
           if (row.cancelRequestedAt || row.status === 'canceled') {
@@ -118,7 +138,9 @@ export class JobRunner {
             controller.abort(new ProviderError('PROVIDER_ERROR', 'The job already ended', false));
           }
         })
-        .catch((error: unknown) => this.logger.warn({ err: error, jobId }, 'could not re-read the job row; will try again'))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, jobId }, 'could not re-read the job row; will try again'),
+        )
         .finally(() => (busy = false));
     }, this.config.JOB_CANCEL_POLL_MS);
     timer.unref();
@@ -141,7 +163,8 @@ export class JobRunner {
     const outputs: StoredFile[] = [];
     let outcome: RunOutcome = 'skipped';
     try {
-      for (const image of images) outputs.push(await this.files.storeOutput(job.userId, job.id, image));
+      for (const image of images)
+        outputs.push(await this.files.storeOutput(job.userId, job.id, image));
       outcome = await this.txHost.withTransaction(async (): Promise<RunOutcome> => {
         const current = await this.lock(job.id);
         // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
@@ -155,17 +178,31 @@ export class JobRunner {
         await this.files.saveRows(outputs);
         await this.ledger.confirm(current.holdId);
         const finishedAt = new Date();
-        await this.repo.update({ id: job.id }, { status: 'succeeded', finishedAt, updatedAt: finishedAt, errorCode: null, errorMessage: null });
+        await this.repo.update(
+          { id: job.id },
+          {
+            status: 'succeeded',
+            finishedAt,
+            updatedAt: finishedAt,
+            errorCode: null,
+            errorMessage: null,
+          },
+        );
         return 'succeeded';
       });
     } finally {
       if (outcome !== 'succeeded') await this.files.discard(outputs);
     }
-    if (outcome === 'succeeded' || outcome === 'canceled') await this.signals.statusChanged(job.id, outcome);
+    if (outcome === 'succeeded' || outcome === 'canceled')
+      await this.signals.statusChanged(job.id, outcome);
     return outcome;
   }
 
-  private async afterFailure(jobId: string, failure: ProviderError, isLastAttempt: boolean): Promise<RunOutcome> {
+  private async afterFailure(
+    jobId: string,
+    failure: ProviderError,
+    isLastAttempt: boolean,
+  ): Promise<RunOutcome> {
     if (failure.code === 'CANCELED') {
       this.logger.log({ jobId }, 'provider call stopped: the job was canceled');
       await this.finish(jobId, 'canceled', failure);
@@ -174,7 +211,12 @@ export class JobRunner {
     if (failure.retryable && !isLastAttempt) {
       await this.repo.update(
         { id: jobId, status: 'running' },
-        { status: 'queued', errorCode: failure.code, errorMessage: failure.message, updatedAt: new Date() },
+        {
+          status: 'queued',
+          errorCode: failure.code,
+          errorMessage: failure.message,
+          updatedAt: new Date(),
+        },
       );
       await this.signals.statusChanged(jobId, 'queued');
       throw new RetryableJobError(failure);
@@ -184,7 +226,11 @@ export class JobRunner {
   }
 
   /** Ends a job that will not succeed: refund its hold and record why, in one transaction. */
-  async finish(jobId: string, status: 'failed' | 'canceled', failure: { code: string; message: string }): Promise<boolean> {
+  async finish(
+    jobId: string,
+    status: 'failed' | 'canceled',
+    failure: { code: string; message: string },
+  ): Promise<boolean> {
     const done = await this.txHost.withTransaction(async () => {
       const job = await this.lock(jobId);
       if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
@@ -192,7 +238,13 @@ export class JobRunner {
       const finishedAt = new Date();
       await this.repo.update(
         { id: jobId },
-        { status, finishedAt, updatedAt: finishedAt, errorCode: failure.code, errorMessage: failure.message.slice(0, 500) },
+        {
+          status,
+          finishedAt,
+          updatedAt: finishedAt,
+          errorCode: failure.code,
+          errorMessage: failure.message.slice(0, 500),
+        },
       );
       return true;
     });

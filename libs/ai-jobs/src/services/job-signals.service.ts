@@ -43,8 +43,14 @@ export class JobSignals implements OnApplicationShutdown {
 
   private sub(): Redis {
     if (!this.subscriber) {
-      const subscriber = createRedis({ url: this.config.REDIS_URL, keyPrefix: '', connectionName: 'job-signals-sub' });
-      subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+      const subscriber = createRedis({
+        url: this.config.REDIS_URL,
+        keyPrefix: '',
+        connectionName: 'job-signals-sub',
+      });
+      subscriber.on('message', (channel: string, message: string) =>
+        this.dispatch(channel, message),
+      );
       void subscriber.subscribe(this.eventsChannel, this.cancelChannel).catch((error: Error) => {
         this.logger.warn(`subscribe failed: ${error.message}`);
       });

@@ -50,13 +50,19 @@ export class JobsService {
     return user?.priorityTier ?? 'normal';
   }
 
-  private async assertOwnImages(userId: string, ids: string[], field: (index: number) => string): Promise<void> {
+  private async assertOwnImages(
+    userId: string,
+    ids: string[],
+    field: (index: number) => string,
+  ): Promise<void> {
     if (ids.length === 0) return;
     const found = await this.txHost.tx
       .getRepository(StoredFile)
       .findBy({ id: In([...new Set(ids)]), userId, kind: In(['upload', 'output']) });
     const mine = new Set(found.map((file) => file.id));
-    const missing = ids.flatMap((id, index) => (mine.has(id) ? [] : [{ field: field(index), message: 'no such image of yours' }]));
+    const missing = ids.flatMap((id, index) =>
+      mine.has(id) ? [] : [{ field: field(index), message: 'no such image of yours' }],
+    );
     if (missing.length > 0) throw new ValidationError(missing);
   }
 
@@ -74,7 +80,8 @@ export class JobsService {
   ): Promise<AiJob> {
     const valid = validateJob(operation, params);
     const job = await this.scope.run(userId, async () => {
-      if (valid.inputImageId) await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
+      if (valid.inputImageId)
+        await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
       const priority = await this.priorityOf(userId);
       const created = await this.createJob(userId, valid, priority, null);
       await withinTransaction?.(created);
@@ -84,9 +91,16 @@ export class JobsService {
     return job;
   }
 
-  private async createJob(userId: string, valid: ValidJob, priority: Priority, batchId: string | null): Promise<AiJob> {
+  private async createJob(
+    userId: string,
+    valid: ValidJob,
+    priority: Priority,
+    batchId: string | null,
+  ): Promise<AiJob> {
     const id = randomUUID();
-    const hold = await this.ledger.reserve(userId, valid.operation, id, { quantity: valid.quantity });
+    const hold = await this.ledger.reserve(userId, valid.operation, id, {
+      quantity: valid.quantity,
+    });
     const now = new Date();
     const job = this.jobs.create({
       id,
@@ -126,12 +140,13 @@ export class JobsService {
     if (status) query.andWhere('j.status = :status', { status });
     const after = cursor
       ? await this.getVisible(cursor, userId).catch(() => {
-          throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
+          throw new ValidationError([
+            { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+          ]);
         })
       : null;
     return newestFirstPage(query, limit, after);
   }
-
 
   /**
    * A cancel is a database fact: under the job's row lock it records `cancel_requested_at`,
@@ -152,7 +167,10 @@ export class JobsService {
       const wasRunning = locked.status === 'running';
       locked.cancelRequestedAt ??= new Date();
       await this.jobs.update({ id: jobId }, { cancelRequestedAt: locked.cancelRequestedAt });
-      return this.finishCanceled(locked, wasRunning ? 'Canceled while it ran' : 'Canceled before it started');
+      return this.finishCanceled(
+        locked,
+        wasRunning ? 'Canceled while it ran' : 'Canceled before it started',
+      );
     });
     // Not awaited: BullMQ's connection retries forever while Redis is down, and the answer must
     // not wait on Redis. Both are hints; the row already says everything.
@@ -161,14 +179,24 @@ export class JobsService {
   }
 
   private async tellOthersCanceled(jobId: string): Promise<void> {
-    await Promise.all([this.signals.requestCancel(jobId), this.signals.statusChanged(jobId, 'canceled'), this.queue.removeIfWaiting(jobId)]);
+    await Promise.all([
+      this.signals.requestCancel(jobId),
+      this.signals.statusChanged(jobId, 'canceled'),
+      this.queue.removeIfWaiting(jobId),
+    ]);
   }
 
   /** Inside the caller's transaction, with the job row locked: refund and mark canceled. */
   async finishCanceled(job: AiJob, message: string): Promise<AiJob> {
     await this.ledger.refund(job.holdId, message);
     const finishedAt = new Date();
-    const changes = { status: 'canceled' as const, finishedAt, updatedAt: finishedAt, errorCode: 'CANCELED', errorMessage: message };
+    const changes = {
+      status: 'canceled' as const,
+      finishedAt,
+      updatedAt: finishedAt,
+      errorCode: 'CANCELED',
+      errorMessage: message,
+    };
     await this.jobs.update({ id: job.id }, changes);
     return Object.assign(job, changes);
   }
@@ -185,7 +213,9 @@ export class JobsService {
   ): Promise<{ batch: Batch; jobs: AiJob[] }> {
     const ids = input.inputImageIds;
     if (ids.length < 1 || ids.length > MAX_BATCH_ITEMS) {
-      throw new ValidationError([{ field: 'inputImageIds', message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids` }]);
+      throw new ValidationError([
+        { field: 'inputImageIds', message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids` },
+      ]);
     }
     const specs = ids.map((inputImageId) => {
       const params = { ...(input.params as Record<string, unknown>), inputImageId };
@@ -193,7 +223,9 @@ export class JobsService {
     });
     const first = specs[0] as ValidJob;
     if (!first.inputImageId) {
-      throw new ValidationError([{ field: 'operation', message: 'batches are for operations that take an input image' }]);
+      throw new ValidationError([
+        { field: 'operation', message: 'batches are for operations that take an input image' },
+      ]);
     }
 
     const result = await this.scope.run(userId, async () => {
@@ -208,7 +240,9 @@ export class JobsService {
         userId,
         name: input.name,
         operation: first.operation,
-        params: Object.fromEntries(Object.entries(first.params).filter(([key]) => key !== 'inputImageId')),
+        params: Object.fromEntries(
+          Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
+        ),
         total: specs.length,
         createdAt: new Date(),
       });
@@ -222,27 +256,53 @@ export class JobsService {
     return result;
   }
 
-  async getBatch(batchId: string, userId: string, isAdmin = false): Promise<{ batch: Batch; jobs: AiJob[]; progress: BatchProgress }> {
+  async getBatch(
+    batchId: string,
+    userId: string,
+    isAdmin = false,
+  ): Promise<{ batch: Batch; jobs: AiJob[]; progress: BatchProgress }> {
     if (!isUuid(batchId)) throw new BatchNotFoundError();
     const batch = await this.txHost.tx.getRepository(Batch).findOneBy({ id: batchId });
     if (!batch || (!isAdmin && batch.userId !== userId)) throw new BatchNotFoundError();
-    const jobs = await this.jobs.find({ where: { batchId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    const progress: BatchProgress = { total: jobs.length, queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 };
+    const jobs = await this.jobs.find({
+      where: { batchId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    const progress: BatchProgress = {
+      total: jobs.length,
+      queued: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      canceled: 0,
+    };
     for (const job of jobs) progress[job.status] += 1;
     return { batch, jobs, progress };
   }
 
-  async listBatches(userId: string, limit: number, cursor?: string): Promise<{ data: Batch[]; nextCursor: string | null }> {
+  async listBatches(
+    userId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ data: Batch[]; nextCursor: string | null }> {
     const repo = this.txHost.tx.getRepository(Batch);
     const after = cursor && isUuid(cursor) ? await repo.findOneBy({ id: cursor, userId }) : null;
-    if (cursor && !after) throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
-    return newestFirstPage(repo.createQueryBuilder('b').where('b.userId = :userId', { userId }), limit, after);
+    if (cursor && !after)
+      throw new ValidationError([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
+    return newestFirstPage(
+      repo.createQueryBuilder('b').where('b.userId = :userId', { userId }),
+      limit,
+      after,
+    );
   }
-
 
   /** Cancels and refunds every item not yet settled (running ones too: see cancel). */
   async cancelBatch(batchId: string, userId: string, isAdmin = false): Promise<void> {
-    const { jobs } = await this.scope.forCaller(userId, isAdmin, () => this.getBatch(batchId, userId, isAdmin));
+    const { jobs } = await this.scope.forCaller(userId, isAdmin, () =>
+      this.getBatch(batchId, userId, isAdmin),
+    );
     for (const job of jobs) {
       if (TERMINAL_STATUSES.includes(job.status)) continue;
       await this.cancel(job.id, userId, isAdmin).catch((error: unknown) => {

@@ -73,9 +73,10 @@ export class Reconciler {
     for (const job of candidates) {
       if (await this.hasLiveQueueJob(job.id)) continue;
       if (job.status === 'running') {
-        await this.dataSource.query(`UPDATE ai_jobs SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'running'`, [
-          job.id,
-        ]);
+        await this.dataSource.query(
+          `UPDATE ai_jobs SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'running'`,
+          [job.id],
+        );
       }
       lost.push(job);
     }

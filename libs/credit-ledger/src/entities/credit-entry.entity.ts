@@ -1,4 +1,13 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { User } from '@jewelshot/identity';
 import { CreditHold } from './credit-hold.entity';
 import { bigintAsNumber } from './numeric.transformer';
@@ -18,9 +27,16 @@ export type EntryKind = (typeof ENTRY_KINDS)[number];
 @Check('credit_entries_delta_check', `"delta" <> 0`)
 @Check('credit_entries_balance_after_check', `"balance_after" >= 0`)
 @Check('credit_entries_kind_check', `"kind" IN ('grant', 'purchase', 'charge', 'adjustment')`)
-@Check('credit_entries_charge_check', `("kind" = 'charge') = ("hold_id" IS NOT NULL) AND ("kind" <> 'charge' OR "delta" < 0)`)
+@Check(
+  'credit_entries_charge_check',
+  `("kind" = 'charge') = ("hold_id" IS NOT NULL) AND ("kind" <> 'charge' OR "delta" < 0)`,
+)
 export class CreditEntry {
-  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS', primaryKeyConstraintName: 'credit_entries_pkey' })
+  @PrimaryGeneratedColumn('identity', {
+    type: 'bigint',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'credit_entries_pkey',
+  })
   id!: string;
 
   @Column({ type: 'uuid' })

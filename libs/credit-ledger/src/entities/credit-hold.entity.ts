@@ -1,4 +1,13 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { User } from '@jewelshot/identity';
 import { bigintAsNumber } from './numeric.transformer';
 
@@ -13,7 +22,10 @@ export type HoldStatus = (typeof HOLD_STATUSES)[number];
 @Index('credit_holds_reference_key', ['reference'], { unique: true })
 @Index('credit_holds_user_id_idx', ['userId'])
 @Index('credit_holds_pending_expires_at_idx', ['expiresAt'], { where: `"status" = 'pending'` })
-@Check('credit_holds_amount_check', `"amount" > 0 AND "quantity" > 0 AND "unit_price" > 0 AND "amount" = "unit_price" * "quantity"`)
+@Check(
+  'credit_holds_amount_check',
+  `"amount" > 0 AND "quantity" > 0 AND "unit_price" > 0 AND "amount" = "unit_price" * "quantity"`,
+)
 @Check('credit_holds_status_check', `"status" IN ('pending', 'posted', 'voided', 'expired')`)
 @Check('credit_holds_settled_check', `("status" = 'pending') = ("settled_at" IS NULL)`)
 export class CreditHold {

@@ -80,7 +80,8 @@ export class LedgerVerifier {
 
   /** Lets another domain add its consistency checks (the AI jobs add job-vs-hold checks). */
   addCheck(check: LedgerCheck): void {
-    if (!this.extraChecks.some((existing) => existing.name === check.name)) this.extraChecks.push(check);
+    if (!this.extraChecks.some((existing) => existing.name === check.name))
+      this.extraChecks.push(check);
   }
 
   /**
@@ -107,9 +108,18 @@ export class LedgerVerifier {
     )) as Array<{ accounts: number; entries: number; holds: number }>;
     const violations: Violation[] = [];
     for (const check of [...CHECKS, ...this.extraChecks]) {
-      const rows = (await manager.query(`${check.sql} LIMIT 100`)) as Array<{ subject: string; detail: string }>;
-      for (const row of rows) violations.push({ check: check.name, subject: row.subject, detail: row.detail });
+      const rows = (await manager.query(`${check.sql} LIMIT 100`)) as Array<{
+        subject: string;
+        detail: string;
+      }>;
+      for (const row of rows)
+        violations.push({ check: check.name, subject: row.subject, detail: row.detail });
     }
-    return { accounts: counts?.accounts ?? 0, entries: counts?.entries ?? 0, holds: counts?.holds ?? 0, violations };
+    return {
+      accounts: counts?.accounts ?? 0,
+      entries: counts?.entries ?? 0,
+      holds: counts?.holds ?? 0,
+      violations,
+    };
   }
 }

@@ -38,8 +38,15 @@ const MAX_QUANTITY = 1000;
 const MAX_AMOUNT = 1_000_000_000;
 
 function assertAmount(field: string, value: number, allowNegative: boolean): void {
-  const ok = Number.isSafeInteger(value) && value !== 0 && Math.abs(value) <= MAX_AMOUNT && (allowNegative || value > 0);
-  if (!ok) throw new ValidationError([{ field, message: `${field} must be a non-zero whole number of credits` }]);
+  const ok =
+    Number.isSafeInteger(value) &&
+    value !== 0 &&
+    Math.abs(value) <= MAX_AMOUNT &&
+    (allowNegative || value > 0);
+  if (!ok)
+    throw new ValidationError([
+      { field, message: `${field} must be a non-zero whole number of credits` },
+    ]);
 }
 
 function assertHoldId(holdId: string): void {
@@ -48,7 +55,9 @@ function assertHoldId(holdId: string): void {
 
 function assertReference(reference: string): void {
   if (!reference || reference.length > 128) {
-    throw new ValidationError([{ field: 'reference', message: 'reference must be 1-128 characters' }]);
+    throw new ValidationError([
+      { field: 'reference', message: 'reference must be 1-128 characters' },
+    ]);
   }
 }
 
@@ -103,7 +112,11 @@ export class LedgerService {
   }
 
   private async lockHold(id: string): Promise<CreditHold> {
-    const hold = await this.holds.createQueryBuilder('h').setLock('pessimistic_write').where('h.id = :id', { id }).getOne();
+    const hold = await this.holds
+      .createQueryBuilder('h')
+      .setLock('pessimistic_write')
+      .where('h.id = :id', { id })
+      .getOne();
     if (!hold) throw new HoldNotFoundError();
     return hold;
   }
@@ -113,9 +126,15 @@ export class LedgerService {
    * locked until that transaction ends, so what it says still holds for the caller's next steps.
    */
   async balance(userId: string, options: { lock?: boolean } = {}): Promise<Balance> {
-    const account = options.lock ? await this.lockAccount(userId) : await this.accounts.findOneBy({ userId });
+    const account = options.lock
+      ? await this.lockAccount(userId)
+      : await this.accounts.findOneBy({ userId });
     if (!account) throw new AccountNotFoundError();
-    return { balance: account.balance, reserved: account.reserved, available: account.balance - account.reserved };
+    return {
+      balance: account.balance,
+      reserved: account.reserved,
+      available: account.balance - account.reserved,
+    };
   }
 
   prices(): Promise<OperationPrice[]> {
@@ -133,15 +152,29 @@ export class LedgerService {
    * Reserves the price of `quantity` × `operation` for `reference`. A second call with the same
    * reference returns the first hold (whatever its state) and reserves nothing more.
    */
-  reserve(userId: string, operation: string, reference: string, options: ReserveOptions = {}): Promise<CreditHold> {
-    return this.txHost.withTransaction(() => this.reserveLocked(userId, operation, reference, options));
+  reserve(
+    userId: string,
+    operation: string,
+    reference: string,
+    options: ReserveOptions = {},
+  ): Promise<CreditHold> {
+    return this.txHost.withTransaction(() =>
+      this.reserveLocked(userId, operation, reference, options),
+    );
   }
 
-  private async reserveLocked(userId: string, operation: string, reference: string, options: ReserveOptions): Promise<CreditHold> {
+  private async reserveLocked(
+    userId: string,
+    operation: string,
+    reference: string,
+    options: ReserveOptions,
+  ): Promise<CreditHold> {
     const quantity = options.quantity ?? 1;
     assertReference(reference);
     if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
-      throw new ValidationError([{ field: 'quantity', message: `quantity must be 1-${MAX_QUANTITY}` }]);
+      throw new ValidationError([
+        { field: 'quantity', message: `quantity must be 1-${MAX_QUANTITY}` },
+      ]);
     }
     // One round trip: lock the account and read the current price together.
     const [locked] = (await this.txHost.tx.query(
@@ -182,7 +215,13 @@ export class LedgerService {
     // The unique index on reference decides between retries and between accounts racing for
     // one reference (their locks are not ours): a repeat returns the first hold, anything else
     // is a clear conflict rather than a failed transaction.
-    const inserted = await this.holds.createQueryBuilder().insert().values(hold).orIgnore().returning(['id']).execute();
+    const inserted = await this.holds
+      .createQueryBuilder()
+      .insert()
+      .values(hold)
+      .orIgnore()
+      .returning(['id'])
+      .execute();
     if ((inserted.raw as unknown[]).length === 0) {
       const winner = await this.holds.findOneByOrFail({ reference });
       return this.sameHold(winner, userId, operation, quantity);
@@ -191,7 +230,12 @@ export class LedgerService {
     return hold;
   }
 
-  private sameHold(hold: CreditHold, userId: string, operation: string, quantity: number): CreditHold {
+  private sameHold(
+    hold: CreditHold,
+    userId: string,
+    operation: string,
+    quantity: number,
+  ): CreditHold {
     if (hold.userId !== userId || hold.operation !== operation || hold.quantity !== quantity) {
       throw new ReferenceConflictError(hold.reference);
     }
@@ -214,7 +258,10 @@ export class LedgerService {
     if (hold.status !== 'pending') throw new HoldStateError('confirm', hold.status);
 
     const balance = account.balance - hold.amount;
-    await this.accounts.update({ userId: hold.userId }, { balance, reserved: account.reserved - hold.amount });
+    await this.accounts.update(
+      { userId: hold.userId },
+      { balance, reserved: account.reserved - hold.amount },
+    );
     await this.entries.insert({
       userId: hold.userId,
       delta: -hold.amount,
@@ -238,34 +285,61 @@ export class LedgerService {
     return this.txHost.withTransaction(() => this.release(holdId, 'expired', reason));
   }
 
-  private async release(holdId: string, status: 'voided' | 'expired', reason: string): Promise<CreditHold> {
+  private async release(
+    holdId: string,
+    status: 'voided' | 'expired',
+    reason: string,
+  ): Promise<CreditHold> {
     assertHoldId(holdId);
     const account = await this.lockAccountOfHold(holdId);
     const hold = await this.lockHold(holdId);
     if (hold.status === 'voided' || hold.status === 'expired') return hold;
     if (hold.status === 'posted') throw new HoldStateError('refund', hold.status);
-    await this.accounts.update({ userId: hold.userId }, { reserved: account.reserved - hold.amount });
+    await this.accounts.update(
+      { userId: hold.userId },
+      { reserved: account.reserved - hold.amount },
+    );
     return this.settle(hold, status, reason.slice(0, 500));
   }
 
-  private async settle(hold: CreditHold, status: HoldStatus, reason: string | null): Promise<CreditHold> {
+  private async settle(
+    hold: CreditHold,
+    status: HoldStatus,
+    reason: string | null,
+  ): Promise<CreditHold> {
     const settledAt = new Date();
     await this.holds.update({ id: hold.id }, { status, reason, settledAt });
     return Object.assign(hold, { status, reason, settledAt });
   }
 
   /** Adds credits (sign-up bonus, promotion). Idempotent on `reference`. */
-  grant(userId: string, amount: number, reference: string, reason: string, kind: 'grant' | 'purchase' = 'grant'): Promise<CreditEntry> {
+  grant(
+    userId: string,
+    amount: number,
+    reference: string,
+    reason: string,
+    kind: 'grant' | 'purchase' = 'grant',
+  ): Promise<CreditEntry> {
     assertAmount('amount', amount, false);
-    return this.txHost.withTransaction(() => this.write(userId, amount, reference, reason, kind, null));
+    return this.txHost.withTransaction(() =>
+      this.write(userId, amount, reference, reason, kind, null),
+    );
   }
 
   /**
    * An admin's correction, up or down; never below what is reserved. Idempotent on `reference`.
    */
-  adjust(userId: string, delta: number, reference: string, reason: string, actorId: string | null): Promise<CreditEntry> {
+  adjust(
+    userId: string,
+    delta: number,
+    reference: string,
+    reason: string,
+    actorId: string | null,
+  ): Promise<CreditEntry> {
     assertAmount('delta', delta, true);
-    return this.txHost.withTransaction(() => this.write(userId, delta, reference, reason, 'adjustment', actorId));
+    return this.txHost.withTransaction(() =>
+      this.write(userId, delta, reference, reason, 'adjustment', actorId),
+    );
   }
 
   private async write(
@@ -312,15 +386,23 @@ export class LedgerService {
     return Object.assign(entry, { id: String(row.id), createdAt: row.created_at });
   }
 
-  private sameEntry(entry: CreditEntry, userId: string, delta: number, kind: EntryKind): CreditEntry {
-    if (entry.userId !== userId || entry.delta !== delta || entry.kind !== kind) throw new ReferenceConflictError(entry.reference);
+  private sameEntry(
+    entry: CreditEntry,
+    userId: string,
+    delta: number,
+    kind: EntryKind,
+  ): CreditEntry {
+    if (entry.userId !== userId || entry.delta !== delta || entry.kind !== kind)
+      throw new ReferenceConflictError(entry.reference);
     return entry;
   }
 
   /** The account's entries, newest first; the cursor is the last id seen. */
   async history(userId: string, limit: number, cursor?: string): Promise<EntryPage> {
     if (cursor !== undefined && !/^\d{1,19}$/.test(cursor)) {
-      throw new ValidationError([{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page' }]);
+      throw new ValidationError([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
     }
     const query = this.entries
       .createQueryBuilder('e')
@@ -337,7 +419,10 @@ export class LedgerService {
    * Expires pending holds past their time whose reference is no longer being worked on (as
    * `stillActive` tells), releasing what they reserved. Each hold in its own transaction.
    */
-  async expireStale(stillActive: (references: string[]) => Promise<Set<string>>, batch = 500): Promise<{ expired: number; skipped: number }> {
+  async expireStale(
+    stillActive: (references: string[]) => Promise<Set<string>>,
+    batch = 500,
+  ): Promise<{ expired: number; skipped: number }> {
     const due = await this.txHost.tx
       .getRepository(CreditHold)
       .createQueryBuilder('h')
@@ -352,7 +437,10 @@ export class LedgerService {
     for (const hold of due) {
       if (active.has(hold.reference)) continue;
       try {
-        const result = await this.expire(hold.id, 'expired: nothing was working on it past its expiry');
+        const result = await this.expire(
+          hold.id,
+          'expired: nothing was working on it past its expiry',
+        );
         if (result.status === 'expired') expired += 1;
       } catch (error) {
         // Posted while we looked: it was paid for, nothing to release.
@@ -360,7 +448,8 @@ export class LedgerService {
       }
     }
     const skipped = due.length - expired;
-    if (expired > 0 || skipped > 0) this.logger.log(`hold sweep: expired ${expired}, still active ${skipped}`);
+    if (expired > 0 || skipped > 0)
+      this.logger.log(`hold sweep: expired ${expired}, still active ${skipped}`);
     return { expired, skipped };
   }
 }

@@ -19,7 +19,12 @@ export class SignupService {
     return this.auth.register(email, password, {
       onCreated: async (user) => {
         if (this.config.SIGNUP_CREDITS > 0) {
-          await this.ledger.grant(user.id, this.config.SIGNUP_CREDITS, `signup:${user.id}`, 'Sign-up credits');
+          await this.ledger.grant(
+            user.id,
+            this.config.SIGNUP_CREDITS,
+            `signup:${user.id}`,
+            'Sign-up credits',
+          );
         }
       },
     });

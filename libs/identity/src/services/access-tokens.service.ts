@@ -16,7 +16,11 @@ export interface VerifiedAccessClaims extends AccessClaims {
  * an `exp` no further away than JWT_ACCESS_TTL_SECONDS. A correctly signed token without `exp`
  * (or with one years away) would otherwise be a key that never expires.
  */
-export function acceptableClaims(claims: unknown, ttlSeconds: number, nowMs = Date.now()): claims is VerifiedAccessClaims {
+export function acceptableClaims(
+  claims: unknown,
+  ttlSeconds: number,
+  nowMs = Date.now(),
+): claims is VerifiedAccessClaims {
   if (typeof claims !== 'object' || claims === null) return false;
   const { sub, sid, exp, iat } = claims as Record<string, unknown>;
   if (typeof sub !== 'string' || typeof sid !== 'string') return false;
@@ -48,7 +52,10 @@ export class AccessTokensService {
   verify(token: string): VerifiedAccessClaims | null {
     try {
       // The typings only know string | Buffer; jsonwebtoken takes a KeyObject as it is.
-      const claims: unknown = this.jwt.verify(token, { secret: this.key as unknown as Buffer, algorithms: ['HS256'] });
+      const claims: unknown = this.jwt.verify(token, {
+        secret: this.key as unknown as Buffer,
+        algorithms: ['HS256'],
+      });
       return acceptableClaims(claims, this.config.JWT_ACCESS_TTL_SECONDS) ? claims : null;
     } catch {
       return null;

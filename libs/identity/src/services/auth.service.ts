@@ -4,7 +4,13 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { RowScope } from '@jewelshot/platform';
 import { User, UserRole } from '../entities/user.entity';
 import { isCommonPassword } from '../common-passwords';
-import { AccountBannedError, CommonPasswordError, InvalidCredentialsError, InvalidRefreshTokenError, WrongPasswordError } from '../identity.errors';
+import {
+  AccountBannedError,
+  CommonPasswordError,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  WrongPasswordError,
+} from '../identity.errors';
 import { LoginLockout } from './login-lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { PrincipalService } from './principal.service';
@@ -39,7 +45,11 @@ export class AuthService {
    * commits or rolls back with the user. The password is hashed before the transaction opens.
    * The user's own rows (credits, session) are written in its row scope, set once its id exists.
    */
-  async register(email: string, password: string, options: RegisterOptions = {}): Promise<AuthResult> {
+  async register(
+    email: string,
+    password: string,
+    options: RegisterOptions = {},
+  ): Promise<AuthResult> {
     if (isCommonPassword(password)) throw new CommonPasswordError('password');
     const passwordHash = await this.hasher.hash(password);
     return this.txHost.withTransaction(async () => {
@@ -75,7 +85,9 @@ export class AuthService {
   async login(email: string, password: string): Promise<AuthResult> {
     await this.lockout.assertOpen(email);
     const user = await this.users.findByEmail(email);
-    const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyNothing(password);
+    const valid = user
+      ? await this.hasher.verify(user.passwordHash, password)
+      : await this.hasher.verifyNothing(password);
     if (!user || !valid) {
       await this.lockout.recordFailure(email);
       throw new InvalidCredentialsError();
@@ -103,9 +115,15 @@ export class AuthService {
   }
 
   /** Changes the password and ends every other session of the user. */
-  async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(
+    userId: string,
+    sessionId: string,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
     const user = await this.users.getById(userId);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) throw new WrongPasswordError();
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword)))
+      throw new WrongPasswordError();
     if (isCommonPassword(newPassword)) throw new CommonPasswordError('newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
     await this.scope.run(userId, async () => {

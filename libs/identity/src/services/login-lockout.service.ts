@@ -47,14 +47,23 @@ export class LoginLockout {
   async assertOpen(email: string): Promise<void> {
     if (!this.redis) return;
     const [, lock] = this.keys(email);
-    const remainingMs = await this.redis.pttl(lock).catch((error: unknown) => this.failOpen(error, -2));
+    const remainingMs = await this.redis
+      .pttl(lock)
+      .catch((error: unknown) => this.failOpen(error, -2));
     if (remainingMs > 0) throw new LoginLockedError(Math.ceil(remainingMs / 1000));
   }
 
   async recordFailure(email: string): Promise<void> {
     if (!this.redis) return;
     await this.redis
-      .eval(RECORD_FAILURE, 2, ...this.keys(email), String(WINDOW_MS), String(this.config.LOGIN_MAX_FAILURES), String(LOCK_MS))
+      .eval(
+        RECORD_FAILURE,
+        2,
+        ...this.keys(email),
+        String(WINDOW_MS),
+        String(this.config.LOGIN_MAX_FAILURES),
+        String(LOCK_MS),
+      )
       .catch((error: unknown) => this.failOpen(error, 0));
   }
 
@@ -66,7 +75,9 @@ export class LoginLockout {
   private failOpen<T>(error: unknown, value: T): T {
     if (Date.now() - this.lastWarned > 10_000) {
       this.lastWarned = Date.now();
-      this.logger.warn(`login lockout skipped: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `login lockout skipped: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return value;
   }

@@ -13,7 +13,11 @@ export class PasswordHasher {
   private readonly queue: WorkQueue;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.queue = new WorkQueue('password hashing', config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE);
+    this.queue = new WorkQueue(
+      'password hashing',
+      config.PASSWORD_HASH_CONCURRENCY,
+      config.PASSWORD_HASH_QUEUE,
+    );
   }
 
   hash(password: string): Promise<string> {
@@ -33,7 +37,9 @@ export class PasswordHasher {
   /** Spends the same time as a real verification, so an unknown email is not told apart by timing. */
   async verifyNothing(password: string): Promise<false> {
     // Not through the queue: it is computed once, and awaiting it inside a slot could deadlock.
-    this.dummyHash ??= argon2.hash('not-a-real-password-just-for-timing', { type: argon2.argon2id });
+    this.dummyHash ??= argon2.hash('not-a-real-password-just-for-timing', {
+      type: argon2.argon2id,
+    });
     await this.verify(await this.dummyHash, password);
     return false;
   }

@@ -76,7 +76,14 @@ export class PrincipalService {
     );
     const row = rows[0];
     return row
-      ? { userId, sessionId, email: row.email, role: row.role, status: row.status, sessionOpen: row.revoked_at === null }
+      ? {
+          userId,
+          sessionId,
+          email: row.email,
+          role: row.role,
+          status: row.status,
+          sessionOpen: row.revoked_at === null,
+        }
       : null;
   }
 

@@ -63,7 +63,10 @@ export class SessionsService {
    * Sessions are row-scoped and only the session says whose it is: that one lookup, by the id
    * of a token whose secret matched, sees all users; the revocation is scoped to the owner.
    */
-  async rotate(presented: string, loadUser: (userId: string) => Promise<User>): Promise<{ user: User; tokens: TokenPair }> {
+  async rotate(
+    presented: string,
+    loadUser: (userId: string) => Promise<User>,
+  ): Promise<{ user: User; tokens: TokenPair }> {
     const [id, secret] = presented.split('.', 2);
     if (!id || !secret || !isUuid(id)) throw new InvalidRefreshTokenError();
     const token = await this.tokens
@@ -72,11 +75,15 @@ export class SessionsService {
       .where('t.id = :id', { id })
       .getOne();
     if (!token || !sameHash(token.tokenHash, sha256(secret))) throw new InvalidRefreshTokenError();
-    const session = await this.scope.allUsers(() => this.sessions.findOneBy({ id: token.sessionId }));
+    const session = await this.scope.allUsers(() =>
+      this.sessions.findOneBy({ id: token.sessionId }),
+    );
     if (!session || session.revokedAt) throw new InvalidRefreshTokenError();
     if (token.rotatedAt) {
       // Commit the revocation on its own: the error below rolls back the caller's transaction.
-      await this.scope.run(session.userId, () => this.revoke(session.id, 'token_reuse'), { propagation: Propagation.RequiresNew });
+      await this.scope.run(session.userId, () => this.revoke(session.id, 'token_reuse'), {
+        propagation: Propagation.RequiresNew,
+      });
       throw new InvalidRefreshTokenError();
     }
     if (token.expiresAt.getTime() <= Date.now()) throw new InvalidRefreshTokenError();
@@ -86,7 +93,10 @@ export class SessionsService {
   }
 
   async revoke(sessionId: string, reason: string): Promise<void> {
-    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    await this.sessions.update(
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
   }
 
   /** Revokes every open session of the user except `keep`. */
@@ -96,8 +106,6 @@ export class SessionsService {
       { revokedAt: new Date(), revokedReason: reason },
     );
   }
-
-
 
   private async issue(user: User, sessionId: string): Promise<TokenPair> {
     const secret = randomBytes(32).toString('base64url');
@@ -114,6 +122,10 @@ export class SessionsService {
       expiresIn: this.config.JWT_ACCESS_TTL_SECONDS,
       algorithm: 'HS256',
     });
-    return { accessToken, refreshToken: `${token.id}.${secret}`, expiresIn: this.config.JWT_ACCESS_TTL_SECONDS };
+    return {
+      accessToken,
+      refreshToken: `${token.id}.${secret}`,
+      expiresIn: this.config.JWT_ACCESS_TTL_SECONDS,
+    };
   }
 }

@@ -45,7 +45,9 @@ export class UsersService {
     if (normalized.length > EMAIL_MAX_LENGTH) throw new EmailTooLongError();
     if (await this.findByEmail(normalized)) throw new EmailTakenError();
     try {
-      return await this.repo.save(this.repo.create({ email: normalized, passwordHash, role, status: 'active' }));
+      return await this.repo.save(
+        this.repo.create({ email: normalized, passwordHash, role, status: 'active' }),
+      );
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new EmailTakenError();
       throw error;
@@ -64,12 +66,10 @@ export class UsersService {
     await this.repo.update({ id: userId }, { priorityTier });
   }
 
-
   /** Users by creation, newest first; the cursor is the last id seen. */
   async list(limit: number, cursor?: string): Promise<UserPage> {
     const after = cursor ? await this.findById(cursor) : null;
     if (cursor && !after) throw new NotFoundError('Unknown cursor');
     return newestFirstPage(this.repo.createQueryBuilder('u'), limit, after);
   }
-
 }

@@ -37,7 +37,10 @@ describe('WorkQueue', () => {
     const gate = deferred();
     const first = queue.run(() => gate.promise);
     const second = queue.run(() => Promise.resolve());
-    await expect(queue.run(() => Promise.resolve())).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 2 });
+    await expect(queue.run(() => Promise.resolve())).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      retryAfterSeconds: 2,
+    });
     await expect(queue.run(() => Promise.resolve())).rejects.toBeInstanceOf(ServiceBusyError);
     gate.resolve();
     await Promise.all([first, second]);

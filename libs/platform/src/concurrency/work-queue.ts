@@ -36,7 +36,10 @@ export class WorkQueue {
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
       if (this.waiting.length >= this.maxWaiting) {
-        throw new ServiceBusyError(`Too much ${this.name} work in progress. Retry shortly.`, this.retryAfterSeconds);
+        throw new ServiceBusyError(
+          `Too much ${this.name} work in progress. Retry shortly.`,
+          this.retryAfterSeconds,
+        );
       }
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {

@@ -24,9 +24,16 @@ describe('configuration', () => {
   });
 
   it('names each invalid variable', () => {
-    const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', DB_POOL_SIZE: '0' });
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      DB_POOL_SIZE: '0',
+    });
     const named = problems.map((p) => p.split(':')[0]);
-    expect(named).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'DB_POOL_SIZE']));
+    expect(named).toEqual(
+      expect.arrayContaining(['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'DB_POOL_SIZE']),
+    );
   });
 
   it('refuses a short JWT secret', () => {

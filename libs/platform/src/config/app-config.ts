@@ -47,7 +47,9 @@ export class EnvironmentVariables {
 
   /** Prefix for every Redis key the apps write, so several deployments or test runs share one Redis. */
   @IsString()
-  @Matches(/^[A-Za-z0-9:_-]*$/, { message: 'REDIS_KEY_PREFIX may only contain letters, digits, ":", "_" and "-"' })
+  @Matches(/^[A-Za-z0-9:_-]*$/, {
+    message: 'REDIS_KEY_PREFIX may only contain letters, digits, ":", "_" and "-"',
+  })
   REDIS_KEY_PREFIX = 'js:';
 
   @IsString()
@@ -154,7 +156,9 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsString() S3_BUCKET?: string;
   @IsOptional() @IsString() S3_REGION?: string;
-  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'S3_ENDPOINT must be an http(s) URL' }) S3_ENDPOINT?: string;
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'S3_ENDPOINT must be an http(s) URL' })
+  S3_ENDPOINT?: string;
   @IsOptional() @IsString() S3_ACCESS_KEY_ID?: string;
   @IsOptional() @IsString() S3_SECRET_ACCESS_KEY?: string;
   @IsOptional() @IsIn(['true', 'false']) S3_FORCE_PATH_STYLE?: 'true' | 'false';
@@ -186,7 +190,9 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsString() FAL_KEY?: string;
   /** Replaces https://queue.fal.run (a proxy, or the fake used by the tests). */
-  @IsOptional() @Matches(/^https?:\/\/[^\s]+$/, { message: 'FAL_QUEUE_BASE_URL must be an http(s) URL' }) FAL_QUEUE_BASE_URL?: string;
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'FAL_QUEUE_BASE_URL must be an http(s) URL' })
+  FAL_QUEUE_BASE_URL?: string;
   @IsString() FAL_MODEL_GENERATE = 'fal-ai/flux/dev';
   @IsString() FAL_MODEL_EDIT = 'fal-ai/flux/dev/image-to-image';
   @IsString() FAL_MODEL_REMOVE_BACKGROUND = 'fal-ai/birefnet';
@@ -208,7 +214,9 @@ export class EnvironmentVariables {
   @Min(0)
   LOCAL_PROVIDER_LATENCY_MS = 1500;
 
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() !== '' ? Number(value) : value,
+  )
   @Min(0)
   @Max(1)
   LOCAL_PROVIDER_FAILURE_RATE = 0;
@@ -292,7 +300,9 @@ export class EnvironmentVariables {
    * believe. Empty: nobody's, so a client cannot pick its own rate-limit bucket.
    */
   @IsString()
-  @Matches(/^[0-9A-Fa-f.:/,\s]*$/, { message: 'TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs' })
+  @Matches(/^[0-9A-Fa-f.:/,\s]*$/, {
+    message: 'TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs',
+  })
   TRUSTED_PROXIES = '';
 
   /**
@@ -457,11 +467,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
   }
   if (config.STORAGE_DRIVER === 's3') {
-    for (const key of ['S3_BUCKET', 'S3_REGION'] as const) if (!raw[key]) problems.push(`${key}: required when STORAGE_DRIVER=s3`);
+    for (const key of ['S3_BUCKET', 'S3_REGION'] as const)
+      if (!raw[key]) problems.push(`${key}: required when STORAGE_DRIVER=s3`);
   }
-  if (config.AI_PROVIDER === 'fal' && !raw.FAL_KEY) problems.push('FAL_KEY: required when AI_PROVIDER=fal');
+  if (config.AI_PROVIDER === 'fal' && !raw.FAL_KEY)
+    problems.push('FAL_KEY: required when AI_PROVIDER=fal');
   if (config.PASSWORD_HASH_CONCURRENCY + config.IMAGE_CONCURRENCY >= config.UV_THREADPOOL_SIZE) {
-    problems.push('UV_THREADPOOL_SIZE: must exceed PASSWORD_HASH_CONCURRENCY + IMAGE_CONCURRENCY, so file reads always find a free thread');
+    problems.push(
+      'UV_THREADPOOL_SIZE: must exceed PASSWORD_HASH_CONCURRENCY + IMAGE_CONCURRENCY, so file reads always find a free thread',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

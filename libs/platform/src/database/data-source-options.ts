@@ -5,7 +5,6 @@ import { codeRoot } from '../repo-root';
 import { rowAccessStartupOptions, type RowAccess } from './row-access';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
-
 export interface DatabaseSettings {
   url: string;
   poolSize: number;
@@ -21,13 +20,18 @@ export type EntityList = NonNullable<DataSourceOptions['entities']>;
  * The one description of our database connection. `synchronize` is never on: the schema
  * changes only through the migrations in `migrations/`.
  */
-export function dataSourceOptions(settings: DatabaseSettings, entities: EntityList): DataSourceOptions {
+export function dataSourceOptions(
+  settings: DatabaseSettings,
+  entities: EntityList,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,
     entities,
     // Compiled migrations under dist/ when built, the TypeScript ones when run from sources.
-    migrations: [join(codeRoot(), 'migrations', `[0-9]*-*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`)],
+    migrations: [
+      join(codeRoot(), 'migrations', `[0-9]*-*.${__filename.endsWith('.ts') ? 'ts' : 'js'}`),
+    ],
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -61,7 +61,11 @@ export class RowScope {
     await manager.query(APPLY, ['', 'on']);
   }
 
-  private within<T>(settings: Settings, fn: () => Promise<T>, options: RowScopeOptions): Promise<T> {
+  private within<T>(
+    settings: Settings,
+    fn: () => Promise<T>,
+    options: RowScopeOptions,
+  ): Promise<T> {
     const propagation = options.propagation ?? Propagation.Required;
     const joining = propagation === Propagation.Required && this.txHost.isTransactionActive();
     return this.txHost.withTransaction(propagation, async () => {

@@ -35,7 +35,11 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function measure(work: () => Promise<string>, ms: number, what: string): Promise<ServiceCheck> {
+async function measure(
+  work: () => Promise<string>,
+  ms: number,
+  what: string,
+): Promise<ServiceCheck> {
   const started = performance.now();
   try {
     const detail = await withTimeout(work(), ms, what);
@@ -69,7 +73,8 @@ export class HealthService {
   redisPing(): Promise<ServiceCheck> {
     return measure(
       async () => {
-        if (this.redis.status !== 'ready') throw new CheckFailed(`Redis connection is ${this.redis.status}`);
+        if (this.redis.status !== 'ready')
+          throw new CheckFailed(`Redis connection is ${this.redis.status}`);
         await this.redis.ping();
         return 'Connected';
       },
@@ -104,12 +109,20 @@ export class HealthService {
           `SELECT last_succeeded_at, last_error, (extract(epoch FROM now() - last_succeeded_at) * 1000)::bigint AS age_ms
              FROM schedule_runs WHERE name = $1`,
           [scheduleKey(this.config, RECONCILE_SCHEDULE)],
-        )) as Array<{ last_succeeded_at: Date | null; last_error: string | null; age_ms: string | null }>;
+        )) as Array<{
+          last_succeeded_at: Date | null;
+          last_error: string | null;
+          age_ms: string | null;
+        }>;
         if (!run) return 'Never ran';
-        if (!run.last_succeeded_at || run.age_ms === null) throw new CheckFailed('Overdue: never succeeded');
+        if (!run.last_succeeded_at || run.age_ms === null)
+          throw new CheckFailed('Overdue: never succeeded');
         const ageSeconds = Math.round(Number(run.age_ms) / 1000);
         const when = `last ran at ${run.last_succeeded_at.toISOString()} (${ageSeconds} s ago)`;
-        if (Number(run.age_ms) > overdueAfterMs) throw new CheckFailed(`Overdue: ${when}${run.last_error ? '; the latest run failed' : ''}`);
+        if (Number(run.age_ms) > overdueAfterMs)
+          throw new CheckFailed(
+            `Overdue: ${when}${run.last_error ? '; the latest run failed' : ''}`,
+          );
         return `OK: ${when}`;
       },
       this.config.HEALTH_CHECK_TIMEOUT_MS,
@@ -118,14 +131,24 @@ export class HealthService {
   }
 
   async report(version: string): Promise<HealthReport> {
-    const [database, redis, worker, reconcile] = await Promise.all([this.database(), this.redisPing(), this.worker(), this.reconcile()]);
+    const [database, redis, worker, reconcile] = await Promise.all([
+      this.database(),
+      this.redisPing(),
+      this.worker(),
+      this.reconcile(),
+    ]);
     const up = database.ok && redis.ok && worker.ok;
     return {
       status: !up ? 'unhealthy' : reconcile.ok ? 'healthy' : 'degraded',
       timestamp: Date.now(),
       version,
       services: { database: database.ok, redis: redis.ok, worker: worker.ok },
-      details: { database: database.detail, redis: redis.detail, worker: worker.detail, reconcile: reconcile.detail },
+      details: {
+        database: database.detail,
+        redis: redis.detail,
+        worker: worker.detail,
+        reconcile: reconcile.detail,
+      },
     };
   }
 

@@ -10,7 +10,11 @@ export interface WorkerHeartbeat {
   at: string;
 }
 
-export async function writeHeartbeat(redis: Redis, beat: WorkerHeartbeat, ttlSeconds: number): Promise<void> {
+export async function writeHeartbeat(
+  redis: Redis,
+  beat: WorkerHeartbeat,
+  ttlSeconds: number,
+): Promise<void> {
   await redis.set(`${WORKER_HEARTBEAT_KEY}${beat.id}`, JSON.stringify(beat), 'EX', ttlSeconds);
 }
 
@@ -25,7 +29,13 @@ export async function readHeartbeats(redis: Redis): Promise<WorkerHeartbeat[]> {
   let cursor = '0';
   do {
     // SCAN's MATCH does not get ioredis' keyPrefix applied, so spell it out.
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}${WORKER_HEARTBEAT_KEY}*`, 'COUNT', 200);
+    const [next, batch] = await redis.scan(
+      cursor,
+      'MATCH',
+      `${prefix}${WORKER_HEARTBEAT_KEY}*`,
+      'COUNT',
+      200,
+    );
     cursor = next;
     keys.push(...batch.map((key) => key.slice(prefix.length)));
   } while (cursor !== '0' && keys.length < 1000);

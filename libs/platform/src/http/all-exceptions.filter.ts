@@ -24,10 +24,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
       void reply.header('retry-after', String(retryAfterSeconds));
     }
     // A 429 raised in the domain (the login lockout) says when to retry, like the rate limiter.
-    const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-    if (body.statusCode === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)
+      ?.retryAfterSeconds;
+    if (body.statusCode === 429 && typeof retryAfter === 'number')
+      void reply.header('retry-after', String(retryAfter));
     // A full work queue says when to come back.
-    if (exception instanceof ServiceBusyError) void reply.header('retry-after', String(exception.retryAfterSeconds));
-    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    if (exception instanceof ServiceBusyError)
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
+    void reply
+      .status(body.statusCode)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(body);
   }
 }

@@ -4,9 +4,12 @@ import { toErrorBody } from './error-response';
 
 describe('toErrorBody', () => {
   it('hides everything about an unexpected error behind a generic 500', () => {
-    const sqlError = Object.assign(new Error('duplicate key value violates unique constraint "users_pkey" SELECT * FROM users'), {
-      code: '23505',
-    });
+    const sqlError = Object.assign(
+      new Error('duplicate key value violates unique constraint "users_pkey" SELECT * FROM users'),
+      {
+        code: '23505',
+      },
+    );
     const { body, unexpected } = toErrorBody(sqlError, 'req-1');
     expect(unexpected).toBe(true);
     expect(body).toEqual({
@@ -19,7 +22,10 @@ describe('toErrorBody', () => {
   });
 
   it('keeps a domain error code, message, details and extra fields', () => {
-    const { body } = toErrorBody(new DomainError('INSUFFICIENT_CREDITS', 'Not enough credits', { needed: 3, available: 1 }), 'r');
+    const { body } = toErrorBody(
+      new DomainError('INSUFFICIENT_CREDITS', 'Not enough credits', { needed: 3, available: 1 }),
+      'r',
+    );
     expect(body).toEqual({
       statusCode: 402,
       code: 'INSUFFICIENT_CREDITS',
@@ -35,14 +41,20 @@ describe('toErrorBody', () => {
   });
 
   it('treats a deliberate 503 (load shed by a full work queue) as an answer, not a fault', () => {
-    const { body, unexpected } = toErrorBody(new DomainError('SERVICE_UNAVAILABLE', 'Busy, retry shortly', { retryAfterSeconds: 1 }), 'r');
+    const { body, unexpected } = toErrorBody(
+      new DomainError('SERVICE_UNAVAILABLE', 'Busy, retry shortly', { retryAfterSeconds: 1 }),
+      'r',
+    );
     expect(body.statusCode).toBe(503);
     expect(unexpected).toBe(false);
     expect(toErrorBody(new DomainError('INTERNAL_ERROR', 'broken'), 'r').unexpected).toBe(true);
   });
 
   it('cannot let extra fields overwrite the standard ones', () => {
-    const error = new DomainError('CONFLICT', 'Clash', undefined, { statusCode: 200, requestId: 'spoofed' });
+    const error = new DomainError('CONFLICT', 'Clash', undefined, {
+      statusCode: 200,
+      requestId: 'spoofed',
+    });
     expect(toErrorBody(error, 'real').body).toMatchObject({ statusCode: 409, requestId: 'real' });
   });
 
@@ -54,15 +66,32 @@ describe('toErrorBody', () => {
       requestId: 'r',
     });
     expect(toErrorBody(new BadRequestException('bad'), 'r').body.code).toBe('VALIDATION_ERROR');
-    expect(toErrorBody(new ValidationError([{ field: 'a', message: 'b' }]), 'r').body.details).toEqual([{ field: 'a', message: 'b' }]);
+    expect(
+      toErrorBody(new ValidationError([{ field: 'a', message: 'b' }]), 'r').body.details,
+    ).toEqual([{ field: 'a', message: 'b' }]);
   });
 
   it('maps Fastify body errors to 400, 413 and 415', () => {
-    const parse = Object.assign(new SyntaxError('Unexpected end of JSON input'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
-    expect(toErrorBody(parse, 'r').body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
-    const large = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
-    expect(toErrorBody(large, 'r').body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+    const parse = Object.assign(new SyntaxError('Unexpected end of JSON input'), {
+      statusCode: 400,
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+    });
+    expect(toErrorBody(parse, 'r').body).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION_ERROR',
+    });
+    const large = Object.assign(new Error('Request body is too large'), {
+      statusCode: 413,
+      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+    });
+    expect(toErrorBody(large, 'r').body).toMatchObject({
+      statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    });
     const media = Object.assign(new Error('Unsupported Media Type'), { statusCode: 415 });
-    expect(toErrorBody(media, 'r').body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(toErrorBody(media, 'r').body).toMatchObject({
+      statusCode: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
   });
 });

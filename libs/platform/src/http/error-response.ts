@@ -56,13 +56,16 @@ function statusOf(error: unknown): number | undefined {
 }
 
 function fromStatus(status: number, requestId: string, message?: string): ErrorBody {
-  const code: ErrorCode = STATUS_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR');
+  const code: ErrorCode =
+    STATUS_TO_CODE[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR');
   const statusCode = status >= 500 && status !== 503 ? 500 : status;
   const useGeneric = statusCode >= 500 || !message;
   return {
     statusCode,
     code: statusCode === 500 ? 'INTERNAL_ERROR' : code,
-    error: useGeneric ? (GENERIC_MESSAGES[code] ?? GENERIC_MESSAGES.INTERNAL_ERROR ?? 'Error') : message,
+    error: useGeneric
+      ? (GENERIC_MESSAGES[code] ?? GENERIC_MESSAGES.INTERNAL_ERROR ?? 'Error')
+      : message,
     requestId,
   };
 }
@@ -105,19 +108,30 @@ export function toErrorBody(exception: unknown, requestId: string): MappedError 
   if (status !== undefined && status < 500) {
     // Errors raised by Fastify itself before a route runs: body parsing, content type, size.
     const fastifyCode = (exception as StatusCarrier).code;
-    if (status === 400 && typeof fastifyCode === 'string' && fastifyCode.startsWith('FST_ERR_CTP')) {
+    if (
+      status === 400 &&
+      typeof fastifyCode === 'string' &&
+      fastifyCode.startsWith('FST_ERR_CTP')
+    ) {
       return {
         body: fromStatus(400, requestId, 'The request body is not valid JSON'),
         unexpected: false,
       };
     }
     if (status === 400 && exception instanceof SyntaxError) {
-      return { body: fromStatus(400, requestId, 'The request body is not valid JSON'), unexpected: false };
+      return {
+        body: fromStatus(400, requestId, 'The request body is not valid JSON'),
+        unexpected: false,
+      };
     }
     return { body: fromStatus(status, requestId), unexpected: false };
   }
   if (isUnavailableError(exception)) {
-    return { body: fromStatus(503, requestId), unexpected: false, retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS };
+    return {
+      body: fromStatus(503, requestId),
+      unexpected: false,
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    };
   }
   return { body: fromStatus(500, requestId), unexpected: true };
 }

@@ -5,7 +5,9 @@ describe('isUnavailableError', () => {
 
   it('recognises the database being away', () => {
     expect(isUnavailableError(withCode('ECONNREFUSED'))).toBe(true);
-    expect(isUnavailableError(withCode('57P01', 'terminating connection due to administrator command'))).toBe(true);
+    expect(
+      isUnavailableError(withCode('57P01', 'terminating connection due to administrator command')),
+    ).toBe(true);
     expect(isUnavailableError(withCode('57P03', 'the database system is starting up'))).toBe(true);
     expect(isUnavailableError(withCode('08006'))).toBe(true);
     expect(isUnavailableError(new Error('Connection terminated unexpectedly'))).toBe(true);
@@ -13,9 +15,17 @@ describe('isUnavailableError', () => {
   });
 
   it('follows TypeORM driverError, cause and AggregateError', () => {
-    expect(isUnavailableError(Object.assign(new Error('query failed'), { driverError: withCode('57P01') }))).toBe(true);
+    expect(
+      isUnavailableError(
+        Object.assign(new Error('query failed'), { driverError: withCode('57P01') }),
+      ),
+    ).toBe(true);
     expect(isUnavailableError(new Error('outer', { cause: withCode('ECONNRESET') }))).toBe(true);
-    expect(isUnavailableError(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], ''))).toBe(true);
+    expect(
+      isUnavailableError(
+        new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], ''),
+      ),
+    ).toBe(true);
   });
 
   it('leaves real bugs and bad input alone', () => {

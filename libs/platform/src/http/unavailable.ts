@@ -7,7 +7,16 @@ export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
 
 // Socket-level errors of the driver (node errno codes).
-const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 // pg and pg-pool raise plain Errors for these, with no code.
 const UNAVAILABLE_MESSAGES = [
@@ -33,7 +42,9 @@ function oneIsUnavailable(error: ErrorLike): boolean {
     if (code.startsWith('08') && code.length === 5) return true;
     if (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_ERRNOS.has(code)) return true;
   }
-  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
+  return (
+    typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))
+  );
 }
 
 /**
@@ -46,6 +57,13 @@ export function isUnavailableError(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false;
   const candidate = error as ErrorLike;
   if (oneIsUnavailable(candidate)) return true;
-  if (isUnavailableError(candidate.driverError, depth + 1) || isUnavailableError(candidate.cause, depth + 1)) return true;
-  return Array.isArray(candidate.errors) && candidate.errors.some((inner) => isUnavailableError(inner, depth + 1));
+  if (
+    isUnavailableError(candidate.driverError, depth + 1) ||
+    isUnavailableError(candidate.cause, depth + 1)
+  )
+    return true;
+  return (
+    Array.isArray(candidate.errors) &&
+    candidate.errors.some((inner) => isUnavailableError(inner, depth + 1))
+  );
 }

@@ -30,13 +30,21 @@ function stringField(source: Record<string, unknown>, key: string): string | und
  * stack's first line is rebuilt from the scrubbed message.
  */
 export function loggableError(error: unknown, depth = 0): LoggableError {
-  if (!(error instanceof Error)) return { type: typeof error, message: typeof error === 'string' ? error : 'non-error thrown' };
+  if (!(error instanceof Error))
+    return { type: typeof error, message: typeof error === 'string' ? error : 'non-error thrown' };
   const fields = error as unknown as Record<string, unknown>;
-  const driver = fields.driverError instanceof Error ? (fields.driverError as unknown as Record<string, unknown>) : fields;
+  const driver =
+    fields.driverError instanceof Error
+      ? (fields.driverError as unknown as Record<string, unknown>)
+      : fields;
   const code = stringField(driver, 'code') ?? stringField(fields, 'code');
-  const isDatabaseError = 'query' in fields || 'parameters' in fields || (code !== undefined && /^[0-9A-Z]{5}$/.test(code));
+  const isDatabaseError =
+    'query' in fields ||
+    'parameters' in fields ||
+    (code !== undefined && /^[0-9A-Z]{5}$/.test(code));
   const message = scrub(error.message, isDatabaseError);
-  const stackFrames = error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')) ?? [];
+  const stackFrames =
+    error.stack?.split('\n').filter((line) => line.trimStart().startsWith('at ')) ?? [];
   const out: LoggableError = {
     type: error.name,
     message,

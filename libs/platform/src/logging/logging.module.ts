@@ -47,7 +47,9 @@ export class LoggingModule {
               base: { service },
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
               genReqId: (req: IncomingMessage) => String(req.headers[REQUEST_ID_HEADER] ?? ''),
-              customProps: (req: IncomingMessage) => ({ requestId: req.headers[REQUEST_ID_HEADER] }),
+              customProps: (req: IncomingMessage) => ({
+                requestId: req.headers[REQUEST_ID_HEADER],
+              }),
               // The request id of the request a line is written in (see request-context.ts).
               mixin: () => {
                 const context = requestContext.getStore();
@@ -56,14 +58,23 @@ export class LoggingModule {
               // Access lines come from registerRequestLogging (Fastify hooks), not pino-http.
               autoLogging: false,
               serializers: {
-                req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+                req: (req: { id: unknown; method: string; url: string }) => ({
+                  id: req.id,
+                  method: req.method,
+                  url: req.url,
+                }),
               },
             };
             // Pretty output in development, written synchronously (no transport thread) so the
             // last lines before a shutdown are never lost; JSON to stdout everywhere else.
             if (logging.destination) return { pinoHttp: [options, logging.destination] };
             return config.NODE_ENV === 'development'
-              ? { pinoHttp: [options, PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true })] }
+              ? {
+                  pinoHttp: [
+                    options,
+                    PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true }),
+                  ],
+                }
               : { pinoHttp: options };
           },
         }),

@@ -18,7 +18,10 @@ export class QueryLogger implements TypeOrmLogger {
   }
 
   logQueryError(error: string | Error, query: string): void {
-    this.logger.warn({ err: loggableError(error), sql: query.slice(0, MAX_SQL_CHARS) }, 'query failed');
+    this.logger.warn(
+      { err: loggableError(error), sql: query.slice(0, MAX_SQL_CHARS) },
+      'query failed',
+    );
   }
 
   logQuerySlow(time: number, query: string): void {

@@ -32,7 +32,13 @@ export class RedisThrottlerStorage {
    * Counts one hit on `key` under the policy `name`: a fixed window of `ttl` ms; past `limit`
    * hits the key is blocked for `blockDuration` ms (at least the rest of the window).
    */
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<RateLimitCount> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    name: string,
+  ): Promise<RateLimitCount> {
     const base = `ratelimit:${name}:${key}`;
     const result = (await this.redis.eval(
       INCREMENT,

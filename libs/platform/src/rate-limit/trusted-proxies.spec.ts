@@ -7,6 +7,10 @@ describe('trustedProxies', () => {
   });
 
   it('lists the configured CIDRs', () => {
-    expect(trustedProxies({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1/32,::1/128' })).toEqual(['10.0.0.0/8', '127.0.0.1/32', '::1/128']);
+    expect(trustedProxies({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1/32,::1/128' })).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1/32',
+      '::1/128',
+    ]);
   });
 });

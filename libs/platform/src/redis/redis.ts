@@ -29,7 +29,9 @@ export function createRedis(settings: RedisSettings, overrides: RedisOptions = {
     connectTimeout: 3000,
     retryStrategy: (times) => Math.min(times * 200, 2000),
     lazyConnect: false,
-    ...(settings.commandTimeoutMs !== undefined ? { commandTimeout: settings.commandTimeoutMs } : {}),
+    ...(settings.commandTimeoutMs !== undefined
+      ? { commandTimeout: settings.commandTimeoutMs }
+      : {}),
     ...overrides,
   });
   let lastLogged = 0;

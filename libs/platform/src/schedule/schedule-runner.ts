@@ -67,7 +67,12 @@ export class ScheduleRunner implements OnApplicationShutdown {
     if (this.stopped || schedule.running) return;
     schedule.running = this.runIfDue(schedule)
       .then(() => undefined)
-      .catch((error: unknown) => this.logger.warn({ err: error, schedule: schedule.name }, 'schedule check failed; will try again'))
+      .catch((error: unknown) =>
+        this.logger.warn(
+          { err: error, schedule: schedule.name },
+          'schedule check failed; will try again',
+        ),
+      )
       .finally(() => (schedule.running = undefined));
   }
 
@@ -94,10 +99,10 @@ export class ScheduleRunner implements OnApplicationShutdown {
 
   private async claim(name: string, intervalMs: number): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const [lock] = (await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS locked`, [
-        LOCK_NAMESPACE,
-        name,
-      ])) as Array<{ locked: boolean }>;
+      const [lock] = (await manager.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS locked`,
+        [LOCK_NAMESPACE, name],
+      )) as Array<{ locked: boolean }>;
       if (!lock?.locked) return false;
       const claimed = (await manager.query(
         `INSERT INTO schedule_runs AS r (name, interval_ms, last_started_at, runs) VALUES ($1, $2, now(), 1)
