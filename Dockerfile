@@ -8,8 +8,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY migrations ./migrations
-COPY scripts ./scripts
-COPY bench ./bench
+# scripts/ (dev tools) and bench/ stay out of the image; apps/cli holds the operational commands.
 RUN npm run build
 
 FROM node:20-bookworm-slim AS deps
@@ -31,5 +30,5 @@ USER node
 EXPOSE 3000
 # The same image runs the API (default), the worker or a migration:
 #   docker run IMAGE node dist/apps/worker/src/main.js
-#   docker run IMAGE node dist/scripts/migrate.js
+#   docker run IMAGE node dist/apps/cli/src/migrate.js
 CMD ["node", "dist/apps/api/src/main.js"]

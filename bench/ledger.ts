@@ -24,7 +24,7 @@ import {
   RowScope,
   type AppConfig,
 } from '@jewelshot/platform';
-import { CliModule } from '../scripts/cli.module';
+import { CliModule } from '../apps/cli/src/cli.module';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);

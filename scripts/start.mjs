@@ -27,9 +27,9 @@ function step(label, command, args) {
 
 if (!existsSync(join(root, 'node_modules'))) step('install dependencies', npm, ['ci']);
 step('build', npm, ['run', '--silent', 'build']);
-step('migrate', process.execPath, ['dist/scripts/migrate.js']);
+step('migrate', process.execPath, ['dist/apps/cli/src/migrate.js']);
 if (env.NODE_ENV !== 'production')
-  step('seed demo users', process.execPath, ['dist/scripts/seed-demo.js']);
+  step('seed demo users', process.execPath, ['dist/apps/cli/src/seed-demo.js']);
 
 const children = [
   ['api', 'dist/apps/api/src/main.js'],

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
 import { UsersService } from '@jewelshot/identity';
 import { loadConfig } from '@jewelshot/platform';
-import { CliModule } from '../../scripts/cli.module';
+import { CliModule } from '../../apps/cli/src/cli.module';
 import { baseTestEnv } from './test-env';
 
 export interface LedgerContext {

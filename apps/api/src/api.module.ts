@@ -19,7 +19,7 @@ import { AdminCreditsController } from './admin/admin-credits.controller';
 import { BatchesController } from './ai/batches.controller';
 import { JobView } from './ai/job-view.service';
 import { JobsController } from './ai/jobs.controller';
-import { UploadsController } from './ai/uploads.controller';
+import { UploadsController } from './files/uploads.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';

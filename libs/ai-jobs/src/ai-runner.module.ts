@@ -7,10 +7,10 @@ import { AI_MAINTENANCE_QUEUE } from './ai.queue';
 import { AI_PROVIDER, type AiProvider } from './providers/ai-provider';
 import { FalProvider } from './providers/fal.provider';
 import { LocalProvider } from './providers/local.provider';
-import { JobHoldActivity } from './services/job-hold-activity';
-import { JobRunner } from './services/job-runner.service';
-import { Reconciler } from './services/reconciler.service';
-import { OrphanFiles } from './storage/orphan-files';
+import { JobHoldActivity } from './jobs/job-hold-activity';
+import { JobRunner } from './jobs/job-runner';
+import { Reconciler } from './jobs/reconciler';
+import { OrphanFiles } from './files/orphan-files';
 
 export function providerFor(config: AppConfig): AiProvider {
   if (aiProviderOf(config) === 'fal') {

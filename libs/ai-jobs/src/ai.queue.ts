@@ -1,4 +1,4 @@
-import type { Priority } from './entities/ai-job.entity';
+import type { Priority } from './jobs/ai-job.entity';
 
 /**
  * The AI jobs' BullMQ queues and job names. Never rename one: jobs already in Redis under the

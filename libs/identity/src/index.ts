@@ -1,5 +1,5 @@
 export * from './common-passwords';
-export * from './email';
+export * from './email-address';
 export * from './entities/user.entity';
 export * from './entities/session.entity';
 export * from './entities/refresh-token.entity';

@@ -21,24 +21,6 @@ import {
 } from '@jewelshot/ai-jobs';
 import { PageQueryDto } from '../common/pagination.dto';
 
-export class FileDto {
-  @ApiProperty({ type: String, format: 'uuid' }) id!: string;
-  @ApiProperty({ type: String, description: 'Short-lived signed URL an <img> tag can use' })
-  url!: string;
-  @ApiProperty({ type: String, format: 'date-time', description: 'When url stops working' })
-  urlExpiresAt!: string;
-  @ApiProperty({ type: Number }) width!: number;
-  @ApiProperty({ type: Number }) height!: number;
-  @ApiProperty({ type: Number }) bytes!: number;
-  @ApiProperty({ type: String, enum: ['image/jpeg', 'image/png', 'image/webp'] })
-  contentType!: string;
-}
-
-export class UploadBodyDto {
-  @ApiProperty({ type: 'string', format: 'binary', description: 'One JPEG, PNG or WebP image' })
-  file!: unknown;
-}
-
 const PARAMS_DESCRIPTION = [
   'Per operation:',
   '- generate: { prompt (1-2000 chars), numImages 1-4 (default 1), aspectRatio 1:1|4:3|3:4|16:9|9:16 (default 1:1) } — costs price × numImages',
@@ -158,14 +140,4 @@ export class BatchDto extends BatchSummaryDto {
 export class BatchPageDto {
   @ApiProperty({ type: [BatchSummaryDto] }) data!: BatchSummaryDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
-}
-
-export class FileContentQueryDto {
-  @IsString()
-  @MaxLength(20)
-  expires!: string;
-
-  @IsString()
-  @MaxLength(100)
-  sig!: string;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FilesService, type AiJob, type Batch, type StoredFile } from '@jewelshot/ai-jobs';
-import { BatchSummaryDto, FileDto, JobDto } from './ai.dto';
+import { BatchSummaryDto, JobDto } from './ai.dto';
+import { FileDto } from '../files/files.dto';
 
 /** Turns jobs, batches and files into their API shape, with fresh signed links. */
 @Injectable()

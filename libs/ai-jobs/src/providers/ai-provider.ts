@@ -1,4 +1,4 @@
-import type { Operation } from '../entities/ai-job.entity';
+import type { Operation } from '../jobs/ai-job.entity';
 
 export interface ProviderInput {
   jobId: string;

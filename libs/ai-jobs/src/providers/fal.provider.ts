@@ -1,6 +1,6 @@
 import { ApiError, createFalClient, type FalClient } from '@fal-ai/client';
 import { ProviderError } from '../ai-jobs.errors';
-import type { Operation } from '../entities/ai-job.entity';
+import type { Operation } from '../jobs/ai-job.entity';
 import { AiProvider, ProviderHooks, ProviderImage, ProviderInput, sleep } from './ai-provider';
 
 export interface FalSettings {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { WorkQueue } from '@jewelshot/platform';
 import { ProviderError } from '../ai-jobs.errors';
-import { limitSharpMemory } from '../image-limits';
+import { limitSharpMemory } from '../files/image-limits';
 import { AiProvider, ProviderImage, ProviderInput, sleep } from './ai-provider';
 
 export interface LocalProviderSettings {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, REDIS, type AppConfig } from '@jewelshot/platform';
-import { normalizeEmail } from '../email';
+import { normalizeEmail } from '../email-address';
 import { LoginLockedError } from '../identity.errors';
 
 /** Failures are counted over this window, and a lock lasts as long. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { newestFirstPage, NotFoundError } from '@jewelshot/platform';
-import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email';
+import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email-address';
 import { User, type PriorityTier, type UserRole } from '../entities/user.entity';
 import { EmailTakenError, EmailTooLongError } from '../identity.errors';
 

@@ -1,0 +1,98 @@
+import type {} from '@fastify/multipart';
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FilesService } from '@jewelshot/ai-jobs';
+import type { Principal } from '@jewelshot/identity';
+import { RowScope, ValidationError } from '@jewelshot/platform';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import { Public } from '../common/public.decorator';
+import { FileContentQueryDto, FileDto, UploadBodyDto } from './files.dto';
+import { JobView } from '../ai/job-view.service';
+
+@ApiTags('files')
+@Controller({ version: '1' })
+export class UploadsController {
+  constructor(
+    private readonly files: FilesService,
+    private readonly view: JobView,
+    private readonly scope: RowScope,
+  ) {}
+
+  @Post('uploads')
+  @ApiOperation({
+    summary: 'Upload an image',
+    description:
+      'multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. ' +
+      'It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. ' +
+      'An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, ' +
+      'or used/quota/incoming); with too much image work in progress, 503 with Retry-After.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: UploadBodyDto })
+  @ApiCreatedResponse({ type: FileDto, description: 'The stored image' })
+  @ApiErrors(
+    'VALIDATION_ERROR',
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'SERVICE_UNAVAILABLE',
+  )
+  async upload(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+  ): Promise<FileDto> {
+    if (!request.isMultipart())
+      throw new ValidationError([
+        { field: 'file', message: 'send multipart/form-data with a file field' },
+      ]);
+    const part = await request.file();
+    if (!part || part.fieldname !== 'file')
+      throw new ValidationError([{ field: 'file', message: 'file is required' }]);
+    const bytes = await part.toBuffer();
+    return this.view.file(await this.files.ingestUpload(principal.userId, bytes));
+  }
+
+  @Get('files/:id')
+  @ApiOperation({ summary: 'A file of yours, with a fresh signed URL' })
+  @ApiOkResponse({ type: FileDto, description: 'The file' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<FileDto> {
+    return this.scope.forCaller(principal.userId, principal.role === 'admin', async () =>
+      this.view.file(await this.files.getVisible(id, principal.userId, principal.role === 'admin')),
+    );
+  }
+
+  @Get('files/:id/content')
+  @Public()
+  @ApiOperation({ summary: 'The bytes of a file, through a signed URL (no token needed)' })
+  @ApiOkResponse({
+    description: 'The image',
+    content: Object.fromEntries(
+      ['image/jpeg', 'image/png', 'image/webp'].map((type) => [
+        type,
+        { schema: { type: 'string', format: 'binary' } },
+      ]),
+    ),
+  })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  async content(
+    @Param('id') id: string,
+    @Query() query: FileContentQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { file, body } = await this.files.openSigned(id, query.expires, query.sig);
+    await reply
+      .header('content-type', file.contentType)
+      .header('cache-control', 'private, max-age=300')
+      .header('x-content-type-options', 'nosniff')
+      .send(body);
+  }
+}

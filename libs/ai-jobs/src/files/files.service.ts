@@ -1,0 +1,229 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import sharp from 'sharp';
+import {
+  APP_CONFIG,
+  DomainError,
+  isUuid,
+  RowScope,
+  WorkQueue,
+  type AppConfig,
+} from '@jewelshot/platform';
+import {
+  FileNotFoundError,
+  ImageTooLargeError,
+  StorageQuotaExceededError,
+  UnsupportedImageError,
+} from '../ai-jobs.errors';
+import { StoredFile, type FileKind } from './stored-file.entity';
+import { limitSharpMemory } from './image-limits';
+import { EXTENSIONS, sniffImageType, type ImageType } from './image-type';
+import { FileSigner } from './file-signer';
+import { FILE_STORAGE, type FileStorage } from './file-storage';
+
+export interface FileLink {
+  url: string;
+  expiresAt: Date;
+}
+
+/** Uploads and outputs: normalised images in storage, rows in `files`, short-lived links. */
+@Injectable()
+export class FilesService {
+  private readonly signer: FileSigner;
+  /** Decodes and encodes share libuv's pool with file reads: at most IMAGE_CONCURRENCY at once, IMAGE_QUEUE waiting, else 503. */
+  private readonly images: WorkQueue;
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly scope: RowScope,
+  ) {
+    this.signer = new FileSigner(config.JWT_SECRET);
+    this.images = new WorkQueue('image processing', config.IMAGE_CONCURRENCY, config.IMAGE_QUEUE);
+    limitSharpMemory();
+  }
+
+  /** Bytes of stored files the user keeps now (uploads and outputs). */
+  async storageUsed(userId: string): Promise<number> {
+    // In the owner's row scope: outside it the API's role sees no file and the sum would be 0.
+    const row = await this.scope.run(userId, () =>
+      this.files
+        .createQueryBuilder('f')
+        .select('COALESCE(SUM(f.bytes), 0)', 'used')
+        .where('f.userId = :userId', { userId })
+        .getRawOne<{ used: string }>(),
+    );
+    return Number(row?.used ?? 0);
+  }
+
+  /**
+   * Refuses an image whose header declares more than IMAGE_MAX_PIXELS, before any pixel is
+   * decoded (a 12000×12000 PNG is 560 KB of bytes but 576 MB once decoded).
+   */
+  private async checkDimensions(bytes: Buffer): Promise<void> {
+    let width: number | undefined;
+    let height: number | undefined;
+    try {
+      ({ width, height } = await sharp(bytes).metadata());
+    } catch {
+      throw new UnsupportedImageError('The image could not be decoded');
+    }
+    if (!width || !height) throw new UnsupportedImageError('The image could not be decoded');
+    if (width * height > this.config.IMAGE_MAX_PIXELS)
+      throw new ImageTooLargeError(width, height, this.config.IMAGE_MAX_PIXELS);
+  }
+
+  private get files() {
+    return this.txHost.tx.getRepository(StoredFile);
+  }
+
+  /**
+   * An upload: recognised by its bytes (JPEG, PNG, WebP), turned upright by its EXIF
+   * orientation, stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded.
+   */
+  async ingestUpload(userId: string, bytes: Buffer): Promise<StoredFile> {
+    const type = sniffImageType(bytes.subarray(0, 16));
+    if (!type) throw new UnsupportedImageError();
+    // Cheap refusals first: the quota (the stored copy is rarely larger than the upload) and the header.
+    const used = await this.storageUsed(userId);
+    const quota = this.config.STORAGE_QUOTA_BYTES;
+    if (used >= quota) throw new StorageQuotaExceededError(used, quota, bytes.length);
+    await this.checkDimensions(bytes);
+    const max = this.config.UPLOAD_MAX_SIDE;
+    let image: sharp.Sharp;
+    try {
+      image = sharp(bytes, { limitInputPixels: this.config.IMAGE_MAX_PIXELS, failOn: 'error' })
+        .rotate()
+        .resize({ width: max, height: max, fit: 'inside', withoutEnlargement: true });
+    } catch {
+      throw new UnsupportedImageError('The image could not be decoded');
+    }
+    return this.encodeAndStore(userId, 'upload', null, image, type, {
+      save: true,
+      quota: { used, quota },
+    });
+  }
+
+  /** A provider's output image, stored for the job's owner. */
+  async storeOutput(userId: string, jobId: string, bytes: Buffer): Promise<StoredFile> {
+    const type = sniffImageType(bytes.subarray(0, 16)) ?? 'image/png';
+    await this.checkDimensions(bytes);
+    const image = sharp(bytes, { limitInputPixels: this.config.IMAGE_MAX_PIXELS, failOn: 'error' });
+    return this.encodeAndStore(userId, 'output', jobId, image, type, { save: false });
+  }
+
+  /** Removes stored bytes that never got their row (an output nobody paid for). */
+  async discard(files: StoredFile[]): Promise<void> {
+    for (const file of files) await this.storage.delete(file.storageKey).catch(() => undefined);
+  }
+
+  /** Inserts the rows of files already in storage (inside the caller's transaction). */
+  async saveRows(files: StoredFile[]): Promise<void> {
+    if (files.length > 0) await this.files.insert(files);
+  }
+
+  private async encodeAndStore(
+    userId: string,
+    kind: FileKind,
+    jobId: string | null,
+    image: sharp.Sharp,
+    type: ImageType,
+    options: { save: boolean; quota?: { used: number; quota: number } } = { save: true },
+  ): Promise<StoredFile> {
+    const encoded =
+      type === 'image/jpeg'
+        ? image.jpeg({ quality: 85, mozjpeg: true })
+        : type === 'image/webp'
+          ? image.webp({ quality: 85 })
+          : image.png({ compressionLevel: 9 });
+    let output: { data: Buffer; info: sharp.OutputInfo };
+    try {
+      output = await this.images.run(() => encoded.toBuffer({ resolveWithObject: true }));
+    } catch (error) {
+      if (error instanceof DomainError) throw error; // a full queue: 503, not "undecodable"
+      throw new UnsupportedImageError('The image could not be decoded');
+    }
+    if (options.quota && options.quota.used + output.info.size > options.quota.quota) {
+      throw new StorageQuotaExceededError(
+        options.quota.used,
+        options.quota.quota,
+        output.info.size,
+      );
+    }
+    const id = randomUUID();
+    const storageKey = `${userId}/${id}.${EXTENSIONS[type]}`;
+    await this.storage.put(storageKey, output.data, type);
+    const file = this.files.create({
+      id,
+      userId,
+      kind,
+      jobId,
+      storageKey,
+      contentType: type,
+      bytes: output.info.size,
+      width: output.info.width,
+      height: output.info.height,
+      createdAt: new Date(),
+    });
+    // Only the insert is in the owner's row scope: no connection is held while sharp works.
+    if (options.save) await this.scope.run(userId, () => this.files.insert(file));
+    return file;
+  }
+
+  /** The file if `userId` owns it (or is an admin); anyone else is told it does not exist. */
+  async getVisible(fileId: string, userId: string, isAdmin = false): Promise<StoredFile> {
+    if (!isUuid(fileId)) throw new FileNotFoundError();
+    const file = await this.files.findOneBy({ id: fileId });
+    if (!file || (!isAdmin && file.userId !== userId)) throw new FileNotFoundError();
+    return file;
+  }
+
+  listForJobs(jobIds: string[]): Promise<StoredFile[]> {
+    if (jobIds.length === 0) return Promise.resolve([]);
+    return this.files
+      .createQueryBuilder('f')
+      .where('f.jobId IN (:...jobIds)', { jobIds })
+      .andWhere(`f.kind = 'output'`)
+      .orderBy('f.createdAt', 'ASC')
+      .getMany();
+  }
+
+  /** A link an <img> tag can use until it expires: presigned by S3, or signed by us. */
+  async link(file: StoredFile): Promise<FileLink> {
+    const ttl = this.config.FILE_URL_TTL_SECONDS;
+    const expiresAt = new Date(Date.now() + ttl * 1000);
+    const direct = await this.storage.directUrl(file.storageKey, ttl);
+    if (direct) return { url: direct, expiresAt };
+    const expires = Math.floor(expiresAt.getTime() / 1000);
+    const base = this.config.PUBLIC_BASE_URL.replace(/\/$/, '');
+    const sig = this.signer.sign(file.id, expires);
+    return { url: `${base}/v1/files/${file.id}/content?expires=${expires}&sig=${sig}`, expiresAt };
+  }
+
+  /**
+   * Opens a file for a signed link; a bad, expired or foreign signature finds nothing. The
+   * signature is the authorisation and the link names no user, so the row is looked up across
+   * all users, in a transaction that ends before storage is reached.
+   */
+  async openSigned(
+    fileId: string,
+    expires: string,
+    sig: string,
+  ): Promise<{ file: StoredFile; body: Readable }> {
+    if (!isUuid(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
+    const file = await this.scope.allUsers(() => this.files.findOneBy({ id: fileId }));
+    if (!file) throw new FileNotFoundError();
+    return { file, body: await this.storage.get(file.storageKey) };
+  }
+
+  /** The stored bytes of a file (for providers that need the input image itself). */
+  async read(file: StoredFile): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.storage.get(file.storageKey)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+}

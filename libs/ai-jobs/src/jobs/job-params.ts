@@ -1,0 +1,93 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+import { fieldErrors, ValidationError } from '@jewelshot/platform';
+import { OPERATIONS, type JobParams, type Operation } from './ai-job.entity';
+
+export const ASPECT_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16'] as const;
+
+export class GenerateParams {
+  @IsString()
+  @Length(1, 2000)
+  prompt!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(4)
+  numImages: number = 1;
+
+  @IsOptional()
+  @IsIn(ASPECT_RATIOS)
+  aspectRatio: string = '1:1';
+}
+
+export class EditParams {
+  @IsUUID('4')
+  inputImageId!: string;
+
+  @IsString()
+  @Length(1, 2000)
+  prompt!: string;
+}
+
+export class RemoveBackgroundParams {
+  @IsUUID('4')
+  inputImageId!: string;
+}
+
+export class UpscaleParams {
+  @IsOptional()
+  @IsIn([2, 4])
+  scale: number = 2;
+
+  @IsUUID('4')
+  inputImageId!: string;
+}
+
+const PARAMS: Record<Operation, new () => object> = {
+  generate: GenerateParams,
+  edit: EditParams,
+  'remove-background': RemoveBackgroundParams,
+  upscale: UpscaleParams,
+};
+
+export interface ValidJob {
+  operation: Operation;
+  params: JobParams;
+  /** How many units the job costs (images for generate, else 1). */
+  quantity: number;
+  inputImageId: string | null;
+}
+
+/**
+ * Checks an operation and its params (unknown fields refused), fills in defaults, and says
+ * what it costs in units. Errors name `operation` or `params.<field>`.
+ */
+export function validateJob(operation: unknown, params: unknown, prefix = 'params'): ValidJob {
+  if (typeof operation !== 'string' || !(OPERATIONS as readonly string[]).includes(operation)) {
+    throw new ValidationError([
+      { field: 'operation', message: `operation must be one of: ${OPERATIONS.join(', ')}` },
+    ]);
+  }
+  const op = operation as Operation;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new ValidationError([{ field: prefix, message: `${prefix} must be an object` }]);
+  }
+  const instance = plainToInstance(PARAMS[op], params, { exposeDefaultValues: true });
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+  if (errors.length > 0) throw new ValidationError(fieldErrors(errors, prefix));
+  const clean = { ...(instance as JobParams) };
+  const inputImageId = typeof clean.inputImageId === 'string' ? clean.inputImageId : null;
+  const quantity = op === 'generate' ? Number(clean.numImages ?? 1) : 1;
+  return { operation: op, params: clean, quantity, inputImageId };
+}

@@ -1,0 +1,254 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { LedgerService } from '@jewelshot/credit-ledger';
+import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { ProviderError } from '../ai-jobs.errors';
+import { AiJob, TERMINAL_STATUSES } from './ai-job.entity';
+import { StoredFile } from '../files/stored-file.entity';
+import { AI_PROVIDER, type AiProvider, type ProviderInput } from '../providers/ai-provider';
+import { FilesService } from '../files/files.service';
+import { JobSignals } from './job-signals';
+import { JobsService } from './jobs.service';
+
+export type RunOutcome = 'succeeded' | 'failed' | 'canceled' | 'retry' | 'skipped';
+
+export class RetryableJobError extends Error {
+  constructor(readonly failure: ProviderError) {
+    super(failure.message);
+    this.name = 'RetryableJobError';
+  }
+}
+
+/**
+ * Runs one attempt of one job in the worker: claim it, call the provider (with timeout and
+ * cancellation), store the outputs, then charge and finish in one transaction. On the final
+ * failure, refund. Every step re-reads the row: the database is the truth.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly ledger: LedgerService,
+    private readonly files: FilesService,
+    private readonly jobs: JobsService,
+    private readonly signals: JobSignals,
+    @Inject(AI_PROVIDER) private readonly provider: AiProvider,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.signals.onCancel((jobId) =>
+      this.running.get(jobId)?.abort(new ProviderError('CANCELED', 'The job was canceled', false)),
+    );
+  }
+
+  private get repo() {
+    return this.txHost.tx.getRepository(AiJob);
+  }
+
+  private lock(jobId: string): Promise<AiJob | null> {
+    return this.repo
+      .createQueryBuilder('j')
+      .setLock('pessimistic_write')
+      .where('j.id = :jobId', { jobId })
+      .getOne();
+  }
+
+  /**
+   * @param queueHasRetries whether BullMQ would run the job again after a failure
+   * @throws RetryableJobError when BullMQ should retry later
+   */
+  async run(jobId: string, queueHasRetries: boolean): Promise<RunOutcome> {
+    const claimed = await this.txHost.withTransaction(async () => {
+      const job = await this.lock(jobId);
+      if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
+      if (job.cancelRequestedAt) return this.jobs.finishCanceled(job, 'Canceled before it started');
+      const now = new Date();
+      const changes = {
+        status: 'running' as const,
+        attempts: job.attempts + 1,
+        startedAt: job.startedAt ?? now,
+        updatedAt: now,
+        provider: this.provider.name,
+      };
+      await this.repo.update({ id: jobId }, changes);
+      return Object.assign(job, changes);
+    });
+    if (!claimed) return 'skipped';
+    await this.signals.statusChanged(jobId, claimed.status);
+    if (claimed.status === 'canceled') return 'canceled';
+    // Attempts are counted in the row, so a job re-enqueued by the reconciler gets no extra tries.
+    const isLastAttempt = !queueHasRetries || claimed.attempts >= this.config.JOB_ATTEMPTS;
+
+    const controller = new AbortController();
+    this.running.set(jobId, controller);
+    const stopWatching = this.watchRow(jobId, controller);
+    let images: Buffer[];
+    try {
+      images = (
+        await this.provider.run(await this.inputOf(claimed), controller.signal, {
+          resumeRequestId: claimed.providerRequestId,
+          onSubmitted: async (requestId) => {
+            await this.txHost.tx
+              .getRepository(AiJob)
+              .update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+          },
+        })
+      ).map((image) => image.data);
+    } catch (error) {
+      const failure =
+        error instanceof ProviderError
+          ? error
+          : controller.signal.aborted && controller.signal.reason instanceof ProviderError
+            ? controller.signal.reason
+            : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
+      if (!(error instanceof ProviderError))
+        this.logger.error({ err: error, jobId }, 'provider call failed');
+      return this.afterFailure(jobId, failure, isLastAttempt);
+    } finally {
+      stopWatching();
+      this.running.delete(jobId);
+    }
+    return this.afterSuccess(claimed, images);
+  }
+
+  /**
+   * Re-reads the job's row every JOB_CANCEL_POLL_MS while its provider works and aborts the call
+   * once the job was canceled or ended otherwise (failed by the reconciler): the database is
+   * the truth, the pub/sub message only a faster hint that may never come with Redis down.
+   * A job put back to `queued` by the reconciler is left alone: its settle decides.
+   */
+  private watchRow(jobId: string, controller: AbortController): () => void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || controller.signal.aborted) return;
+      busy = true;
+      void this.repo
+        .findOne({
+          where: { id: jobId },
+          select: { id: true, status: true, cancelRequestedAt: true },
+        })
+        .then((row) => {
+          if (!row) return;
+          if (row.cancelRequestedAt || row.status === 'canceled') {
+            controller.abort(new ProviderError('CANCELED', 'The job was canceled', false));
+          } else if (row.status === 'failed' || row.status === 'succeeded') {
+            controller.abort(new ProviderError('PROVIDER_ERROR', 'The job already ended', false));
+          }
+        })
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, jobId }, 'could not re-read the job row; will try again'),
+        )
+        .finally(() => (busy = false));
+    }, this.config.JOB_CANCEL_POLL_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private async inputOf(job: AiJob): Promise<ProviderInput> {
+    const input: ProviderInput = { jobId: job.id, operation: job.operation, params: job.params };
+    const imageId = job.params.inputImageId;
+    if (typeof imageId === 'string') {
+      const file = await this.files.getVisible(imageId, job.userId);
+      input.image = { url: (await this.files.link(file)).url, read: () => this.files.read(file) };
+    }
+    return input;
+  }
+
+  private async afterSuccess(job: AiJob, images: Buffer[]): Promise<RunOutcome> {
+    // Bytes first (outside the transaction), rows with the charge. Whatever does not end in a
+    // committed charge deletes the bytes it wrote: a failed settle leaves no orphan behind.
+    const outputs: StoredFile[] = [];
+    let outcome: RunOutcome = 'skipped';
+    try {
+      for (const image of images)
+        outputs.push(await this.files.storeOutput(job.userId, job.id, image));
+      outcome = await this.txHost.withTransaction(async (): Promise<RunOutcome> => {
+        const current = await this.lock(job.id);
+        // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
+        // refunded and these outputs are unpaid.
+        if (!current || current.status !== 'running') return 'skipped';
+        // A cancel was asked for (a row written before cancels settled at once): never charge it.
+        if (current.cancelRequestedAt) {
+          await this.jobs.finishCanceled(current, 'Canceled while it ran');
+          return 'canceled';
+        }
+        await this.files.saveRows(outputs);
+        await this.ledger.confirm(current.holdId);
+        const finishedAt = new Date();
+        await this.repo.update(
+          { id: job.id },
+          {
+            status: 'succeeded',
+            finishedAt,
+            updatedAt: finishedAt,
+            errorCode: null,
+            errorMessage: null,
+          },
+        );
+        return 'succeeded';
+      });
+    } finally {
+      if (outcome !== 'succeeded') await this.files.discard(outputs);
+    }
+    if (outcome === 'succeeded' || outcome === 'canceled')
+      await this.signals.statusChanged(job.id, outcome);
+    return outcome;
+  }
+
+  private async afterFailure(
+    jobId: string,
+    failure: ProviderError,
+    isLastAttempt: boolean,
+  ): Promise<RunOutcome> {
+    if (failure.code === 'CANCELED') {
+      this.logger.log({ jobId }, 'provider call stopped: the job was canceled');
+      await this.finish(jobId, 'canceled', failure);
+      return 'canceled';
+    }
+    if (failure.retryable && !isLastAttempt) {
+      await this.repo.update(
+        { id: jobId, status: 'running' },
+        {
+          status: 'queued',
+          errorCode: failure.code,
+          errorMessage: failure.message,
+          updatedAt: new Date(),
+        },
+      );
+      await this.signals.statusChanged(jobId, 'queued');
+      throw new RetryableJobError(failure);
+    }
+    await this.finish(jobId, 'failed', failure);
+    return 'failed';
+  }
+
+  /** Ends a job that will not succeed: refund its hold and record why, in one transaction. */
+  async finish(
+    jobId: string,
+    status: 'failed' | 'canceled',
+    failure: { code: string; message: string },
+  ): Promise<boolean> {
+    const done = await this.txHost.withTransaction(async () => {
+      const job = await this.lock(jobId);
+      if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
+      await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
+      const finishedAt = new Date();
+      await this.repo.update(
+        { id: jobId },
+        {
+          status,
+          finishedAt,
+          updatedAt: finishedAt,
+          errorCode: failure.code,
+          errorMessage: failure.message.slice(0, 500),
+        },
+      );
+      return true;
+    });
+    if (done) await this.signals.statusChanged(jobId, status);
+    return done;
+  }
+}

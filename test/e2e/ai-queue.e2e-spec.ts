@@ -1,0 +1,238 @@
+import { Redis } from 'ioredis';
+import { Reconciler } from '@jewelshot/ai-jobs';
+import { LedgerVerifier } from '@jewelshot/credit-ledger';
+import { loadConfig } from '@jewelshot/platform';
+import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
+import { startApi, type TestApi } from '../support/app';
+import { aiQueue, expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../support/ai';
+import { bearer, newAdmin, newUser } from '../support/factories';
+import { baseTestEnv, suitePrefix, TEST_REDIS_URL } from '../support/test-env';
+import { startWorkerProcess } from '../support/worker-process';
+
+describe('queue, priorities and recovery', () => {
+  let api: TestApi;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(async () => {
+    // Each test has a queue of its own.
+    env = { REDIS_KEY_PREFIX: suitePrefix('ai-queue'), SIGNUP_CREDITS: '0' };
+    api = await startApi(env);
+  });
+
+  afterEach(async () => {
+    await api.close();
+  });
+
+  it('starts a high-priority job before 50 low ones submitted earlier, with the workers saturated', async () => {
+    const low = await newUser(api, 'low');
+    const high = await newUser(api, 'high');
+    await fund(api, low, 50);
+    await fund(api, high, 1);
+    await api.db.query(`UPDATE users SET priority_tier = 'low' WHERE id = $1`, [low.id]);
+    const admin = await newAdmin(api);
+    const set = await api
+      .http()
+      .put(`/v1/admin/users/${high.id}/priority-tier`)
+      .set(...bearer(admin.accessToken))
+      .send({ priorityTier: 'high' });
+    expect(set.status).toBe(200);
+    expect(set.body.priorityTier).toBe('high');
+    const refused = await api
+      .http()
+      .put(`/v1/admin/users/${high.id}/priority-tier`)
+      .set(...bearer(low.accessToken))
+      .send({ priorityTier: 'high' });
+    expect(refused.status).toBe(403);
+
+    const worker: WorkerApp = await createWorker(
+      // Slow enough that the 50 low jobs are far from done when the high one arrives, even on a busy machine.
+      loadConfig({
+        ...baseTestEnv(),
+        ...env,
+        WORKER_CONCURRENCY: '1',
+        LOCAL_PROVIDER_LATENCY_MS: '150',
+      }),
+    );
+    try {
+      const lows: string[] = [];
+      for (let i = 0; i < 50; i += 1) {
+        const res = await submit(api, low, {
+          operation: 'generate',
+          params: { prompt: `low ${i}` },
+        });
+        expect(res.body.priority).toBe('low');
+        lows.push(res.body.id);
+      }
+      const submittedHighAt = new Date();
+      const { body: urgent } = await submit(api, high, {
+        operation: 'generate',
+        params: { prompt: 'urgent' },
+      });
+      expect(urgent.priority).toBe('high');
+      const rows = await waitTerminal(api, [...lows, urgent.id]);
+      const highRow = rows.find((row) => row.id === urgent.id);
+      const highStart = highRow?.started_at?.getTime() ?? Infinity;
+      const lowsStartedAfterSubmit = rows.filter(
+        (row) =>
+          row.id !== urgent.id && (row.started_at?.getTime() ?? 0) >= submittedHighAt.getTime(),
+      );
+      const lowsBeforeHigh = lowsStartedAfterSubmit.filter(
+        (row) => (row.started_at?.getTime() ?? 0) < highStart,
+      );
+      // Several low jobs were still waiting when the high one came, and at most the one that
+      // was already being picked up went first.
+      expect(lowsStartedAfterSubmit.length).toBeGreaterThan(10);
+      expect(lowsBeforeHigh.length).toBeLessThanOrEqual(1);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('re-enqueues queued jobs whose BullMQ keys were flushed, and they finish', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 5);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1)
+      ids.push(
+        (await submit(api, user, { operation: 'generate', params: { prompt: `lost ${i}` } })).body
+          .id,
+      );
+
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${api.config.REDIS_KEY_PREFIX}bull:ai-jobs:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await redis.del(...keys);
+    await redis.quit();
+
+    const worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        ...env,
+        RECONCILE_INTERVAL_MS: '500',
+        RECONCILE_GRACE_MS: '0',
+      }),
+    );
+    try {
+      const rows = await waitTerminal(api, ids, 30_000);
+      expect(rows.every((row) => row.status === 'succeeded' && row.hold_status === 'posted')).toBe(
+        true,
+      );
+    } finally {
+      await worker.close();
+    }
+    await expectLedgerClean(api);
+  });
+
+  it('survives a SIGKILLed worker: after a restart every job ends, none charged twice', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 12);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1)
+      ids.push(
+        (await submit(api, user, { operation: 'generate', params: { prompt: `crash ${i}` } })).body
+          .id,
+      );
+    const workerEnv = {
+      ...env,
+      WORKER_CONCURRENCY: '4',
+      LOCAL_PROVIDER_LATENCY_MS: '1500',
+      JOB_LOCK_MS: '2000',
+      RECONCILE_INTERVAL_MS: '1000',
+      RECONCILE_GRACE_MS: '0',
+    };
+    const first = await startWorkerProcess(workerEnv);
+    // Wait until jobs are mid-flight, then pull the plug.
+    for (let i = 0; i < 100; i += 1) {
+      const rows = await jobRows(api, ids);
+      if (rows.filter((row) => row.status === 'running').length >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const runningAtKill = (await jobRows(api, ids)).filter(
+      (row) => row.status === 'running',
+    ).length;
+    expect(runningAtKill).toBeGreaterThan(0);
+    await first.kill();
+
+    const second = await startWorkerProcess({ ...workerEnv, LOCAL_PROVIDER_LATENCY_MS: '50' });
+    try {
+      const rows = await waitTerminal(api, ids, 60_000);
+      expect(rows.every((row) => row.status === 'succeeded')).toBe(true);
+      const charges = await api.db.query(
+        `SELECT COUNT(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'charge'`,
+        [user.id],
+      );
+      expect(charges[0].n).toBe(12);
+    } finally {
+      await second.stop();
+    }
+    // SIGTERM ran the shutdown hooks (the heartbeat is withdrawn and logged) before exiting.
+    expect(second.output()).toMatch(/worker .* stopped/);
+    await expectLedgerClean(api);
+  });
+
+  it('fails and refunds a job stuck running past its deadline', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const { body } = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'stuck' },
+    });
+    // What a job whose worker vanished without a trace looks like, long after its start: its
+    // BullMQ job is gone too (else the worker started below could claim it again first).
+    const queue = aiQueue(api);
+    try {
+      await (await queue.getJob(body.id))?.remove();
+    } finally {
+      await queue.close();
+    }
+    await api.db.query(
+      `UPDATE ai_jobs SET status = 'running', attempts = 1, started_at = now() - interval '2 hours', updated_at = now() - interval '2 hours' WHERE id = $1`,
+      [body.id],
+    );
+    const worker = await createWorker(
+      loadConfig({ ...baseTestEnv(), ...env, JOB_RUNNING_DEADLINE_MS: '60000' }),
+    );
+    try {
+      // The worker's own scheduled run may get there first; either way it happens once.
+      await worker.context.get(Reconciler).reconcile();
+    } finally {
+      await worker.close();
+    }
+    const [row] = await jobRows(api, [body.id]);
+    expect(row).toMatchObject({ status: 'failed', hold_status: 'voided' });
+    const view = await api
+      .http()
+      .get(`/v1/ai/jobs/${body.id}`)
+      .set(...bearer(user.accessToken));
+    expect(view.body.error.code).toBe('DEADLINE_EXCEEDED');
+    await expectLedgerClean(api);
+  });
+
+  it('has the ledger verifier check jobs against their holds', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const { body } = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'audited' },
+    });
+    const runner = api.db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      // A job marked succeeded whose hold was never charged: exactly what must never happen.
+      await runner.query(
+        `UPDATE ai_jobs SET status = 'succeeded', finished_at = now() WHERE id = $1`,
+        [body.id],
+      );
+      const report = await api.app.get(LedgerVerifier).verifyWithin(runner.manager);
+      expect(report.violations).toEqual([
+        expect.objectContaining({
+          check: 'every succeeded job has a posted hold',
+          subject: body.id,
+        }),
+      ]);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+});

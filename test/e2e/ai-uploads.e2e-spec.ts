@@ -1,0 +1,120 @@
+import sharp from 'sharp';
+import { startApi, type TestApi } from '../support/app';
+import { upload } from '../support/ai';
+import { bearer, newUser } from '../support/factories';
+import { photoJpeg, smallPng } from '../support/images';
+
+describe('uploads and files', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startApi({
+      UPLOAD_MAX_BYTES: String(5 * 1024 * 1024),
+      PUBLIC_BASE_URL: 'http://files.test',
+    });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const fetchSigned = (url: string) => api.http().get(url.replace('http://files.test', ''));
+
+  it('stores a 4000×3000 JPEG at quality 95 with GPS EXIF at most half its size, with no metadata', async () => {
+    const user = await newUser(api);
+    const original = await photoJpeg(4000, 3000, 95, true);
+    const before = await sharp(original).metadata();
+    expect(before.exif?.length).toBeGreaterThan(0);
+
+    const res = await upload(api, user, original, 'ring.jpg');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id: expect.any(String),
+      width: 2048,
+      height: 1536,
+      contentType: 'image/jpeg',
+    });
+    expect(res.body.bytes).toBeLessThanOrEqual(original.length / 2);
+
+    const stored = await fetchSigned(res.body.url).buffer(true);
+    expect(stored.status).toBe(200);
+    expect(stored.headers['content-type']).toBe('image/jpeg');
+    const body = stored.body as Buffer;
+    expect(body.length).toBe(res.body.bytes);
+    const after = await sharp(body).metadata();
+    expect(after.exif).toBeUndefined();
+    expect(after.icc).toBeUndefined();
+    expect(after.xmp).toBeUndefined();
+    expect(body.includes(Buffer.from('TestCam'))).toBe(false);
+  });
+
+  it('turns an image upright by its EXIF orientation before dropping it', async () => {
+    const user = await newUser(api);
+    const sideways = await sharp(await smallPng(120, 60))
+      .withMetadata({ orientation: 6 })
+      .jpeg()
+      .toBuffer();
+    const res = await upload(api, user, sideways, 'sideways.jpg');
+    expect(res.status).toBe(201);
+    expect({ width: res.body.width, height: res.body.height }).toEqual({ width: 60, height: 120 });
+  });
+
+  it('recognises images by their bytes: a text file named .jpg is 415', async () => {
+    const user = await newUser(api);
+    const res = await upload(api, user, Buffer.from('definitely not an image\n'), 'photo.jpg');
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const png = await upload(api, user, await smallPng(), 'misnamed.gif');
+    expect(png.status).toBe(201);
+    expect(png.body.contentType).toBe('image/png');
+  });
+
+  it('refuses a file over UPLOAD_MAX_BYTES with 413, and a request without a file with 400', async () => {
+    const user = await newUser(api);
+    const big = await upload(api, user, Buffer.alloc(6 * 1024 * 1024, 0xff), 'big.jpg');
+    expect(big.status).toBe(413);
+    expect(big.body.code).toBe('PAYLOAD_TOO_LARGE');
+    const none = await api
+      .http()
+      .post('/v1/uploads')
+      .set(...bearer(user.accessToken))
+      .field('note', 'x');
+    expect(none.status).toBe(400);
+  });
+
+  it('shows a file and its signed URL to its owner only; others get 404', async () => {
+    const owner = await newUser(api, 'owner');
+    const other = await newUser(api, 'other');
+    const { body } = await upload(api, owner, await smallPng());
+    expect(
+      (
+        await api
+          .http()
+          .get(`/v1/files/${body.id}`)
+          .set(...bearer(owner.accessToken))
+      ).status,
+    ).toBe(200);
+    const foreign = await api
+      .http()
+      .get(`/v1/files/${body.id}`)
+      .set(...bearer(other.accessToken));
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('RESOURCE_NOT_FOUND');
+    // The signed URL needs no token, but it cannot be forged, re-pointed or extended.
+    expect((await fetchSigned(body.url)).status).toBe(200);
+    const url = new URL(body.url);
+    const sig = url.searchParams.get('sig') ?? '';
+    const expires = Number(url.searchParams.get('expires'));
+    expect(
+      (await api.http().get(`${url.pathname}?expires=${expires}&sig=${sig.slice(0, -2)}xx`)).status,
+    ).toBe(404);
+    expect(
+      (await api.http().get(`${url.pathname}?expires=${expires + 3600}&sig=${sig}`)).status,
+    ).toBe(404);
+    const { body: otherFile } = await upload(api, other, await smallPng());
+    expect(
+      (await api.http().get(`/v1/files/${otherFile.id}/content?expires=${expires}&sig=${sig}`))
+        .status,
+    ).toBe(404);
+  });
+});

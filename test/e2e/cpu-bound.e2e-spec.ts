@@ -1,0 +1,50 @@
+import { performance } from 'node:perf_hooks';
+import { startApi, type TestApi } from '../support/app';
+import { upload } from '../support/ai';
+import { newUser } from '../support/factories';
+import { photoJpeg } from '../support/images';
+
+describe('CPU-heavy work is bounded', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    // The defaults: 1 hash at once, 32 waiting, on Node's default pool of 4 threads.
+    api = await startApi({ PUBLIC_BASE_URL: 'http://files.test' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('serves a file download within 1 s while 64 logins run at once (or the logins get 503)', async () => {
+    const user = await newUser(api, 'cpu');
+    const stored = await upload(api, user, await photoJpeg(2048, 1536, 95), 'ring.jpg');
+    expect(stored.status).toBe(201);
+    const path = String(stored.body.url).replace('http://files.test', '');
+
+    const logins = Array.from({ length: 64 }, () =>
+      api.http().post('/v1/auth/login').send({ email: user.email, password: user.password }),
+    );
+    const pending = Promise.all(logins.map((call) => call.then((res) => res)));
+    // Let the logins reach the hasher first.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const started = performance.now();
+    const download = await api.http().get(path).buffer(true);
+    const downloadMs = performance.now() - started;
+    const answers = await pending;
+
+    expect(download.status).toBe(200);
+    expect((download.body as Buffer).length).toBe(stored.body.bytes);
+    const statuses = answers.map((res) => res.status);
+    for (const res of answers) {
+      if (res.status === 503) {
+        expect(res.body).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      } else {
+        expect(res.status).toBe(200);
+      }
+    }
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(0);
+    expect(downloadMs).toBeLessThan(1000);
+  }, 60_000);
+});

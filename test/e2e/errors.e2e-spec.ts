@@ -1,0 +1,93 @@
+import { startApi, type TestApi } from '../support/app';
+import { uniqueEmail } from '../support/factories';
+
+describe('one error shape on every layer', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startApi({ BODY_LIMIT_BYTES: '2048' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('answers an unknown route with 404 and exactly statusCode, code, error, requestId', async () => {
+    const res = await api.http().get('/v1/does-not-exist');
+    expect(res.status).toBe(404);
+    expect(Object.keys(res.body).sort()).toEqual(['code', 'error', 'requestId', 'statusCode']);
+    expect(res.body).toMatchObject({ statusCode: 404, code: 'RESOURCE_NOT_FOUND' });
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+    // Unknown routes are rate-limited like any other.
+    expect(res.headers['x-ratelimit-limit']).toBeDefined();
+    expect((await api.http().delete('/v1/me').set('authorization', 'Bearer x')).status).toBe(404);
+    expect((await api.http().get('/nothing/here/at/all')).status).toBe(404);
+  });
+
+  it('names every invalid field of a registration', async () => {
+    const res = await api.http().post('/v1/auth/register').send({ email: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_ERROR');
+    const fields = (res.body.details as Array<{ field: string; message: string }>).map(
+      (d) => d.field,
+    );
+    expect(fields).toEqual(expect.arrayContaining(['email', 'password']));
+    for (const detail of res.body.details) expect(typeof detail.message).toBe('string');
+  });
+
+  it('refuses an unknown field', async () => {
+    const res = await api
+      .http()
+      .post('/v1/auth/register')
+      .send({ email: uniqueEmail(), password: 'long-enough-password', isAdmin: true });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_ERROR');
+    expect(res.body.details).toEqual([expect.objectContaining({ field: 'isAdmin' })]);
+  });
+
+  it('answers malformed JSON with 400, not 500', async () => {
+    const res = await api
+      .http()
+      .post('/v1/auth/login')
+      .set('content-type', 'application/json')
+      .send('{"email": ');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
+    expect(res.body.requestId).toEqual(expect.any(String));
+  });
+
+  it('answers a body over the limit with 413', async () => {
+    const res = await api
+      .http()
+      .post('/v1/auth/register')
+      .send({ email: uniqueEmail(), password: 'x'.repeat(4096) });
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({ statusCode: 413, code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('answers an unsupported content type with 415', async () => {
+    const res = await api.http().post('/v1/auth/login').set('content-type', 'text/csv').send('a,b');
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+  });
+
+  it('echoes a sane client request id and replaces an unsafe one', async () => {
+    const sane = await api.http().get('/health/live').set('x-request-id', 'client-req-12345');
+    expect(sane.headers['x-request-id']).toBe('client-req-12345');
+    const unsafe = await api.http().get('/v1/nope').set('x-request-id', 'bad id <script>');
+    expect(unsafe.headers['x-request-id']).not.toContain(' ');
+    expect(unsafe.body.requestId).toBe(unsafe.headers['x-request-id']);
+    expect(unsafe.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts rate-limit headers on API responses', async () => {
+    const res = await api
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: uniqueEmail(), password: 'whatever-password' });
+    expect(res.status).toBe(401);
+    expect(res.headers['x-ratelimit-limit']).toBeDefined();
+    expect(res.headers['x-ratelimit-remaining']).toBeDefined();
+    expect(res.headers['x-ratelimit-reset']).toBeDefined();
+  });
+});

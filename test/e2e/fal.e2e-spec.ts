@@ -1,0 +1,189 @@
+import { FalProvider, ProviderError, type ProviderHooks } from '@jewelshot/ai-jobs';
+import { loadConfig } from '@jewelshot/platform';
+import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
+import { startApi, type TestApi } from '../support/app';
+import { expectLedgerClean, jobRows, submit, waitTerminal } from '../support/ai';
+import { bearer, newUser } from '../support/factories';
+import { FakeFal } from '../support/fake-fal';
+import { baseTestEnv, suitePrefix } from '../support/test-env';
+
+const KEY = 'test-fal-key-123';
+const MODELS = {
+  generate: 'fal-ai/flux/dev',
+  edit: 'fal-ai/flux/dev/image-to-image',
+  'remove-background': 'fal-ai/birefnet',
+  upscale: 'fal-ai/clarity-upscaler',
+};
+
+describe('fal provider (the real @fal-ai/client against a local fake of its queue API)', () => {
+  const fake = new FakeFal(KEY);
+
+  beforeAll(async () => {
+    await fake.start();
+  });
+
+  afterAll(async () => {
+    await fake.stop();
+  });
+
+  const provider = (timeoutMs = 5000) =>
+    new FalProvider({
+      key: KEY,
+      models: MODELS,
+      pollIntervalMs: 20,
+      timeoutMs,
+      queueBaseUrl: fake.url,
+    });
+  const hooks = (
+    resumeRequestId: string | null = null,
+  ): ProviderHooks & { submitted: string[] } => {
+    const submitted: string[] = [];
+    return { resumeRequestId, submitted, onSubmitted: async (id) => void submitted.push(id) };
+  };
+  const generate = (prompt: string) => ({
+    jobId: 'j',
+    operation: 'generate' as const,
+    params: { prompt, numImages: 1, aspectRatio: '1:1' },
+  });
+
+  it('submits, polls, fetches the result and downloads the image', async () => {
+    const h = hooks();
+    const images = await provider().run(generate('gold ring'), new AbortController().signal, h);
+    expect(images).toHaveLength(1);
+    expect(images[0]?.data.subarray(1, 4).toString()).toBe('PNG');
+    expect(h.submitted).toHaveLength(1);
+    const request = fake.requests.get(h.submitted[0] ?? '');
+    expect(request).toMatchObject({
+      endpoint: 'fal-ai/flux/dev',
+      input: { prompt: 'gold ring', num_images: 1, image_size: 'square_hd' },
+    });
+    expect(fake.unauthorized).toEqual([]);
+  });
+
+  it('turns a model failure into a retryable error that leaks nothing of the provider', async () => {
+    const error = await provider()
+      .run(generate('please fail'), new AbortController().signal, hooks())
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: true });
+    expect((error as Error).message).not.toMatch(/CUDA|opt\/model/);
+    const rejected = await provider()
+      .run(generate('please reject'), new AbortController().signal, hooks())
+      .catch((e: unknown) => e);
+    expect(rejected).toMatchObject({ code: 'INVALID_INPUT', retryable: false });
+  });
+
+  it('times out a slow request and cancels it at the provider', async () => {
+    const h = hooks();
+    const started = Date.now();
+    const error = await provider(400)
+      .run(generate('very slow ring'), new AbortController().signal, h)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PROVIDER_TIMEOUT', retryable: true });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(fake.requests.get(h.submitted[0] ?? '')?.canceled).toBe(true);
+  });
+
+  it('resumes a request submitted before a crash instead of paying for a second one', async () => {
+    const first = hooks();
+    await provider().run(generate('resume ring'), new AbortController().signal, first);
+    const submitsBefore = fake.submits.length;
+    const resumed = hooks(first.submitted[0] ?? null);
+    const images = await provider().run(
+      generate('resume ring'),
+      new AbortController().signal,
+      resumed,
+    );
+    expect(images).toHaveLength(1);
+    expect(fake.submits.length).toBe(submitsBefore);
+    expect(resumed.submitted).toEqual([]);
+  });
+
+  describe('through the worker', () => {
+    let api: TestApi;
+    let worker: WorkerApp | undefined;
+    let env: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      env = {
+        REDIS_KEY_PREFIX: suitePrefix('fal'),
+        SIGNUP_CREDITS: '5',
+        AI_PROVIDER: 'fal',
+        FAL_KEY: KEY,
+        FAL_QUEUE_BASE_URL: fake.url,
+        FAL_POLL_INTERVAL_MS: '50',
+        JOB_ATTEMPTS: '2',
+      };
+      api = await startApi(env);
+      worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+    });
+
+    afterAll(async () => {
+      await worker?.close();
+      await api?.close();
+    });
+
+    it('runs a job on fal, saves its request id, stores the output and charges once', async () => {
+      const user = await newUser(api);
+      const { body } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'fal ring' },
+      });
+      const [row] = await waitTerminal(api, [body.id]);
+      expect(row).toMatchObject({ status: 'succeeded', hold_status: 'posted' });
+      const [job] = await api.db.query(
+        'SELECT provider, provider_request_id FROM ai_jobs WHERE id = $1',
+        [body.id],
+      );
+      expect(job.provider).toBe('fal');
+      expect(fake.requests.has(job.provider_request_id)).toBe(true);
+      const view = await api
+        .http()
+        .get(`/v1/ai/jobs/${body.id}`)
+        .set(...bearer(user.accessToken));
+      expect(view.body.outputs).toEqual([expect.objectContaining({ width: 96, height: 96 })]);
+    });
+
+    it('fails a job the model keeps failing, refunds it, and shows only our own error', async () => {
+      const user = await newUser(api);
+      const { body } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'will fail' },
+      });
+      const [row] = await waitTerminal(api, [body.id]);
+      expect(row).toMatchObject({ status: 'failed', hold_status: 'voided', attempts: 2 });
+      const view = await api
+        .http()
+        .get(`/v1/ai/jobs/${body.id}`)
+        .set(...bearer(user.accessToken));
+      expect(view.body.error).toEqual({
+        code: 'PROVIDER_ERROR',
+        message: 'The model provider failed to process the request',
+      });
+      expect(JSON.stringify(view.body)).not.toMatch(/CUDA|opt\/model/);
+      await expectLedgerClean(api);
+    });
+
+    it('resumes the fal request a crashed attempt left behind', async () => {
+      const user = await newUser(api);
+      // What a worker killed after submitting leaves: the job row names fal's request.
+      const earlier = hooks();
+      await provider().run(generate('crash-resume ring'), new AbortController().signal, earlier);
+      const submitsBefore = fake.submits.length;
+      await worker?.close();
+      const { body } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'crash-resume ring' },
+      });
+      await api.db.query(
+        `UPDATE ai_jobs SET provider_request_id = $2, attempts = 1 WHERE id = $1`,
+        [body.id, earlier.submitted[0]],
+      );
+      worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+      const [row] = await waitTerminal(api, [body.id]);
+      expect(row?.status).toBe('succeeded');
+      expect(fake.submits.length).toBe(submitsBefore);
+      expect((await jobRows(api, [body.id]))[0]?.hold_status).toBe('posted');
+    });
+  });
+});

@@ -1,0 +1,85 @@
+import { loadConfig } from '@jewelshot/platform';
+import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
+import { startApi } from '../support/app';
+import { baseTestEnv } from '../support/test-env';
+
+describe('health', () => {
+  it('reports healthy with database, Redis and a live worker', async () => {
+    // A prefix of its own, so no other suite's worker heartbeat counts here.
+    const env = { REDIS_KEY_PREFIX: `${baseTestEnv().REDIS_KEY_PREFIX}health-ok:` };
+    const api = await startApi(env);
+    let worker: WorkerApp | undefined;
+    try {
+      const before = await api.http().get('/health');
+      expect(before.status).toBe(503);
+      expect(before.body.services).toEqual({ database: true, redis: true, worker: false });
+
+      worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+      const res = await api.http().get('/health');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        status: 'healthy',
+        timestamp: expect.any(Number),
+        version: expect.any(String),
+        services: { database: true, redis: true, worker: true },
+        details: { database: 'Connected', redis: 'Connected' },
+      });
+
+      // A worker that shuts down withdraws its heartbeat.
+      await worker.close();
+      worker = undefined;
+      const after = await api.http().get('/health');
+      expect(after.status).toBe(503);
+      expect(after.body.services.worker).toBe(false);
+    } finally {
+      await worker?.close();
+      await api.close();
+    }
+  });
+
+  it('answers 503 with services.redis false when Redis is unreachable, and keeps serving', async () => {
+    const api = await startApi({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      HEALTH_CHECK_TIMEOUT_MS: '500',
+    });
+    try {
+      const res = await api.http().get('/health');
+      expect(res.status).toBe(503);
+      expect(res.body.status).toBe('unhealthy');
+      expect(res.body.services.redis).toBe(false);
+      expect(res.body.services.database).toBe(true);
+      expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
+
+      const ready = await api.http().get('/health/ready');
+      expect(ready.status).toBe(503);
+      // The process is still alive and answering, and the rate limiter lets API calls through.
+      expect((await api.http().get('/health/live')).status).toBe(200);
+      const prices = await api.http().get('/v1/credits/prices');
+      expect(prices.status).toBe(200);
+      expect(prices.headers['x-ratelimit-limit']).toBeUndefined();
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('serves liveness, readiness, Swagger UI and the OpenAPI document unversioned', async () => {
+    const api = await startApi();
+    try {
+      expect((await api.http().get('/health/live')).body).toEqual({ status: 'ok' });
+      expect((await api.http().get('/health/ready')).body).toEqual({ status: 'ok' });
+      const spec = await api.http().get('/openapi.json');
+      expect(spec.status).toBe(200);
+      expect(spec.body.openapi).toMatch(/^3\./);
+      expect(Object.keys(spec.body.paths)).toEqual(
+        expect.arrayContaining(['/v1/auth/register', '/health']),
+      );
+      const docs = await api.http().get('/docs').redirects(1);
+      expect(docs.status).toBe(200);
+      expect(docs.text).toContain('swagger');
+      // Only the probes and docs live outside /v1.
+      expect((await api.http().get('/me')).status).toBe(404);
+    } finally {
+      await api.close();
+    }
+  });
+});

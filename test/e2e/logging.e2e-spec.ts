@@ -1,0 +1,102 @@
+import { DataSource, QueryFailedError } from 'typeorm';
+import { loggableError } from '@jewelshot/platform';
+import { startApi, type TestApi } from '../support/app';
+import { CapturedLog, type LogLine } from '../support/captured-log';
+import { bearer, newUser } from '../support/factories';
+
+describe('logs: complete and safe', () => {
+  let api: TestApi;
+  const log = new CapturedLog();
+
+  beforeAll(async () => {
+    api = await startApi({ LOG_LEVEL: 'info' }, { logDestination: log });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const accessLinesFor = (requestId: string) =>
+    log.waitFor(
+      (line: LogLine) => line.msg === 'request completed' && line.requestId === requestId,
+    );
+
+  it('writes one access line per request at info, with route template, status, duration, user and request id', async () => {
+    const user = await newUser(api);
+    const res = await api
+      .http()
+      .get('/v1/me')
+      .set(...bearer(user.accessToken));
+    expect(res.status).toBe(200);
+    const requestId = String(res.headers['x-request-id']);
+    const lines = await accessLinesFor(requestId);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      method: 'GET',
+      route: '/v1/me',
+      statusCode: 200,
+      durationMs: expect.any(Number),
+      userId: user.id,
+      requestId,
+    });
+  });
+
+  it('logs the route template, not the URL with its ids and query, and requests Fastify refuses', async () => {
+    const user = await newUser(api);
+    const id = '00000000-0000-4000-8000-000000000000';
+    const res = await api
+      .http()
+      .get(`/v1/ai/jobs/${id}?secret=shh`)
+      .set(...bearer(user.accessToken));
+    expect(res.status).toBe(404);
+    const [line] = await accessLinesFor(String(res.headers['x-request-id']));
+    expect(line).toMatchObject({ route: '/v1/ai/jobs/:id', statusCode: 404, userId: user.id });
+    expect(JSON.stringify(line)).not.toContain('shh');
+
+    const bad = await api
+      .http()
+      .post('/v1/auth/login')
+      .set('content-type', 'application/json')
+      .send('{not json');
+    expect(bad.status).toBe(400);
+    const [badLine] = await accessLinesFor(String(bad.headers['x-request-id']));
+    expect(badLine).toMatchObject({ method: 'POST', statusCode: 400, userId: null });
+  });
+
+  it('never logs the parameters of a failing query', async () => {
+    const secret = '$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0LXNhbHQ$dGhpcy1pcy1hLWhhc2g';
+    const dataSource = api.app.get(DataSource);
+    const error = await dataSource
+      .query(
+        `INSERT INTO users (email, password_hash, role, status) VALUES ($1, $2, 'nobody', 'active')`,
+        ['x@example.test', secret],
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(QueryFailedError);
+    const lines = await log.waitFor((line) => line.msg === 'query failed');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(log.raw.join('\n')).not.toContain(secret);
+    expect(log.raw.join('\n')).not.toContain('x@example.test');
+    // The filter logs through the same scrubbing: the error itself carries the parameters.
+    expect(JSON.stringify(error)).toContain(secret);
+    expect(JSON.stringify(loggableError(error))).not.toContain(secret);
+  });
+
+  it('validates the email length after normalisation (400, not 500)', async () => {
+    // 'İ' lower-cases to 'i̇' (two code units): 250 characters given, 254+ stored.
+    const local = 'İ'.repeat(10) + 'a'.repeat(230);
+    const email = `${local}@ex.test`;
+    expect(email.length).toBeLessThanOrEqual(254);
+    expect(email.toLowerCase().length).toBeGreaterThan(254);
+    const res = await api
+      .http()
+      .post('/v1/auth/register')
+      .send({ email, password: 'a-long-uncommon-pass' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_ERROR');
+  });
+});

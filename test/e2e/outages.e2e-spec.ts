@@ -1,0 +1,156 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { startApi, type TestApi } from '../support/app';
+import { CapturedLog } from '../support/captured-log';
+import { bearer, newUser } from '../support/factories';
+import { suitePrefix } from '../support/test-env';
+import { freePort } from '../support/free-port';
+import { ThrowawayPostgres } from '../support/throwaway-postgres';
+
+describe('outages are named truthfully', () => {
+  // nestjs-pino keeps one root logger per process: the first app's destination and level are
+  // every app's in this file, so both share one captured log and one level.
+  const log = new CapturedLog();
+
+  describe('PostgreSQL down', () => {
+    let cluster: ThrowawayPostgres;
+    let api: TestApi;
+
+    beforeAll(async () => {
+      cluster = await ThrowawayPostgres.create();
+      api = await startApi(
+        {
+          DATABASE_URL: cluster.url,
+          REDIS_KEY_PREFIX: suitePrefix('outage-pg'),
+          LOG_LEVEL: 'warn',
+          USER_STATUS_CACHE_MS: '0',
+        },
+        { logDestination: log },
+      );
+    }, 120_000);
+
+    afterAll(async () => {
+      await api?.close();
+      cluster?.destroy();
+    });
+
+    it('answers 503 with Retry-After (never 401) while it is down, logs it, and recovers without a restart', async () => {
+      const user = await newUser(api);
+      expect(
+        (
+          await api
+            .http()
+            .get('/v1/me')
+            .set(...bearer(user.accessToken))
+        ).status,
+      ).toBe(200);
+
+      cluster.stop();
+      const down = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(user.accessToken));
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({
+        statusCode: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        requestId: expect.any(String),
+      });
+      expect(Number(down.headers['retry-after'])).toBeGreaterThan(0);
+      const again = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(user.accessToken));
+      expect(again.status).toBe(503);
+      const lines = await log.waitFor(
+        (line) =>
+          line.msg === 'dependency unavailable: answered 503' &&
+          line.requestId === down.headers['x-request-id'],
+      );
+      expect(lines).toHaveLength(1);
+      expect(lines[0].level).toBe(40);
+
+      cluster.start();
+      // The pool reconnects on its own: the next requests succeed with the same API process.
+      let status = 0;
+      for (let attempt = 0; attempt < 50 && status !== 200; attempt += 1) {
+        status = (
+          await api
+            .http()
+            .get('/v1/me')
+            .set(...bearer(user.accessToken))
+        ).status;
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(status).toBe(200);
+    }, 60_000);
+  });
+
+  describe('Redis that accepts connections and never answers', () => {
+    let server: Server;
+    const sockets = new Set<Socket>();
+    let api: TestApi;
+    let closing = false;
+
+    beforeAll(async () => {
+      server = createServer((socket) => {
+        if (closing) {
+          socket.destroy();
+          return;
+        }
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('data', () => undefined); // reads, says nothing
+      });
+      const port = await freePort();
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+      api = await startApi(
+        { REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+        { logDestination: log },
+      );
+    }, 60_000);
+
+    afterAll(async () => {
+      // From here the silent server refuses, so the API's clients give up and close.
+      closing = true;
+      for (const socket of sockets) socket.destroy();
+      await api?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+
+    it('answers GET /v1/me within 1 s (the rate limiter fails open on a command timeout) and says so', async () => {
+      // Registering needs PostgreSQL only: it too goes through once the limiter gives up.
+      const token = (await newUser(api)).accessToken;
+      for (let i = 0; i < 3; i += 1) {
+        const started = Date.now();
+        const res = await api
+          .http()
+          .get('/v1/me')
+          .set(...bearer(token))
+          .timeout(5000);
+        const elapsed = Date.now() - started;
+        expect(res.status).toBe(200);
+        expect(elapsed).toBeLessThan(1000);
+      }
+      const warned = await log.waitFor((line) =>
+        String(line.msg ?? '').startsWith('rate limiting skipped'),
+      );
+      expect(warned.length).toBeGreaterThan(0);
+      // The rate limiter's warning was written inside a request: it carries that request's id.
+      expect(warned[0]?.requestId).toEqual(expect.any(String));
+    }, 30_000);
+
+    it('accepts a job within a few seconds: the enqueue gives up and leaves it to the reconciler', async () => {
+      const user = await newUser(api);
+      const started = Date.now();
+      const res = await api
+        .http()
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .send({ operation: 'generate', params: { prompt: 'ring in a storm' } })
+        .timeout(10_000);
+      expect(res.status).toBe(202);
+      expect(res.body.status).toBe('queued');
+      expect(Date.now() - started).toBeLessThan(5000);
+    }, 30_000);
+  });
+});

@@ -1,0 +1,221 @@
+import { startApi, type TestApi } from '../support/app';
+import { bearer, newUser } from '../support/factories';
+import { suitePrefix } from '../support/test-env';
+
+const remaining = (res: { headers: Record<string, unknown> }): number =>
+  Number(res.headers['x-ratelimit-remaining']);
+
+describe('rate limits per caller', () => {
+  describe('buckets', () => {
+    let api: TestApi;
+
+    beforeAll(async () => {
+      api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-buckets'),
+        RATE_LIMIT_MAX: '50',
+        AUTH_RATE_LIMIT_MAX: '1000',
+      });
+    });
+
+    afterAll(async () => {
+      await api.close();
+    });
+
+    it('gives each user one bucket shared by every route of the policy', async () => {
+      const alice = await newUser(api, 'alice');
+      const bob = await newUser(api, 'bob');
+      const first = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(alice.accessToken));
+      const second = await api
+        .http()
+        .get('/v1/credits/balance')
+        .set(...bearer(alice.accessToken));
+      const third = await api
+        .http()
+        .get('/v1/ai/jobs')
+        .set(...bearer(alice.accessToken));
+      expect(first.headers['x-ratelimit-limit']).toBe('50');
+      // Three routes, one bucket: each request took one from the same count.
+      expect(remaining(second)).toBe(remaining(first) - 1);
+      expect(remaining(third)).toBe(remaining(first) - 2);
+      // Bob has a bucket of his own, untouched by Alice.
+      const bobs = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(bob.accessToken));
+      expect(remaining(bobs)).toBe(49);
+    });
+
+    it('counts an invalid token per address, not per token', async () => {
+      const one = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer('garbage-1'));
+      const two = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer('garbage-2'));
+      expect(one.status).toBe(401);
+      expect(remaining(two)).toBe(remaining(one) - 1);
+    });
+
+    it('puts the headers on 400 (bad JSON), 413 and 415, which count too', async () => {
+      const user = await newUser(api, 'edges');
+      const ok = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(user.accessToken));
+      const badJson = await api
+        .http()
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .set('content-type', 'application/json')
+        .send('{nope');
+      expect(badJson.status).toBe(400);
+      const tooLarge = await api
+        .http()
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .set('content-type', 'application/json')
+        .send(JSON.stringify({ prompt: 'x'.repeat(api.config.BODY_LIMIT_BYTES + 10) }));
+      expect(tooLarge.status).toBe(413);
+      const wrongType = await api
+        .http()
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .set('content-type', 'application/xml')
+        .send('<a/>');
+      expect(wrongType.status).toBe(415);
+      for (const res of [badJson, tooLarge, wrongType]) {
+        expect(res.headers['x-ratelimit-limit']).toBe('50');
+        expect(res.headers['x-ratelimit-reset']).toBeDefined();
+      }
+      expect(remaining(badJson)).toBe(remaining(ok) - 1);
+      expect(remaining(tooLarge)).toBe(remaining(ok) - 2);
+      expect(remaining(wrongType)).toBe(remaining(ok) - 3);
+    });
+  });
+
+  describe('the 429 itself', () => {
+    let api: TestApi;
+
+    beforeAll(async () => {
+      api = await startApi({ REDIS_KEY_PREFIX: suitePrefix('rl-429'), RATE_LIMIT_MAX: '2' });
+    });
+
+    afterAll(async () => {
+      await api.close();
+    });
+
+    it('carries the headers and Retry-After', async () => {
+      await api.http().get('/v1/nowhere');
+      await api.http().get('/v1/nowhere');
+      const limited = await api.http().get('/v1/nowhere');
+      expect(limited.status).toBe(429);
+      expect(limited.body).toMatchObject({
+        statusCode: 429,
+        code: 'RATE_LIMIT_EXCEEDED',
+        requestId: expect.any(String),
+      });
+      expect(limited.headers['x-ratelimit-limit']).toBe('2');
+      expect(limited.headers['x-ratelimit-remaining']).toBe('0');
+      expect(Number(limited.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    });
+  });
+
+  describe('TRUSTED_PROXIES', () => {
+    it('ignores X-Forwarded-For from an untrusted peer', async () => {
+      const api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-untrusted'),
+        RATE_LIMIT_MAX: '50',
+      });
+      try {
+        const a = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.1');
+        const b = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.2');
+        // Same peer (loopback), same bucket, whatever the header says.
+        expect(remaining(b)).toBe(remaining(a) - 1);
+      } finally {
+        await api.close();
+      }
+    });
+
+    it('believes X-Forwarded-For from a trusted proxy', async () => {
+      const api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-trusted'),
+        RATE_LIMIT_MAX: '50',
+        TRUSTED_PROXIES: '127.0.0.1/32, ::1/128',
+      });
+      try {
+        const a = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.1');
+        const b = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.2');
+        const a2 = await api.http().get('/v1/nowhere').set('x-forwarded-for', '203.0.113.1');
+        expect(remaining(a)).toBe(49);
+        expect(remaining(b)).toBe(49);
+        expect(remaining(a2)).toBe(48);
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  describe('login lockout per email', () => {
+    let api: TestApi;
+
+    beforeAll(async () => {
+      // A trusted proxy, so each attempt can come from another client address.
+      api = await startApi({
+        REDIS_KEY_PREFIX: suitePrefix('rl-lockout'),
+        LOGIN_MAX_FAILURES: '3',
+        TRUSTED_PROXIES: '127.0.0.1/32,::1/128',
+      });
+    });
+
+    afterAll(async () => {
+      await api.close();
+    });
+
+    const login = (email: string, password: string, from: string) =>
+      api.http().post('/v1/auth/login').set('x-forwarded-for', from).send({ email, password });
+
+    it('locks the email after LOGIN_MAX_FAILURES failures from three addresses, even for the right password', async () => {
+      const user = await newUser(api, 'locked');
+      expect((await login(user.email, 'wrong-password-1', '198.51.100.1')).status).toBe(401);
+      expect((await login(user.email, 'wrong-password-2', '198.51.100.2')).status).toBe(401);
+      // Each address has a fresh per-address bucket: only the per-email count can lock.
+      const third = await login(user.email, 'wrong-password-3', '198.51.100.3');
+      expect(third.status).toBe(401);
+      expect(third.headers['x-ratelimit-remaining']).toBe(
+        String(api.config.AUTH_RATE_LIMIT_MAX - 1),
+      );
+
+      const locked = await login(user.email, user.password, '198.51.100.4');
+      expect(locked.status).toBe(429);
+      expect(locked.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMIT_EXCEEDED' });
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      // Another account is not affected, and case does not make another email.
+      const other = await newUser(api, 'free');
+      expect((await login(other.email, other.password, '198.51.100.4')).status).toBe(200);
+      expect((await login(user.email.toUpperCase(), user.password, '198.51.100.5')).status).toBe(
+        429,
+      );
+    });
+
+    it('resets the count on a successful login', async () => {
+      const user = await newUser(api, 'reset');
+      for (let round = 0; round < 3; round += 1) {
+        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(
+          401,
+        );
+        expect((await login(user.email, 'wrong-password', `192.0.2.${round * 2 + 1}`)).status).toBe(
+          401,
+        );
+        expect((await login(user.email, user.password, `192.0.2.${round * 2 + 2}`)).status).toBe(
+          200,
+        );
+      }
+    });
+  });
+});

@@ -1,0 +1,52 @@
+import { startApi, type TestApi } from '../support/app';
+import { baseTestEnv } from '../support/test-env';
+
+describe('rate limits in Redis', () => {
+  let first: TestApi;
+  let second: TestApi;
+
+  beforeAll(async () => {
+    // Two API instances sharing one Redis prefix: the limit is global, not per process.
+    const env = {
+      REDIS_KEY_PREFIX: `${baseTestEnv().REDIS_KEY_PREFIX}rate:`,
+      AUTH_RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    };
+    first = await startApi(env);
+    second = await startApi(env);
+  });
+
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it('counts across API instances and answers 429 with Retry-After in the one error shape', async () => {
+    const attempt = (api: TestApi) =>
+      api
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: 'nobody@example.test', password: 'whatever-pass' });
+    const a = await attempt(first);
+    expect(a.status).toBe(401);
+    expect(a.headers['x-ratelimit-limit']).toBe('3');
+    expect(a.headers['x-ratelimit-remaining']).toBe('2');
+    expect((await attempt(second)).headers['x-ratelimit-remaining']).toBe('1');
+    expect((await attempt(first)).headers['x-ratelimit-remaining']).toBe('0');
+
+    const limited = await attempt(second);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toMatchObject({
+      statusCode: 429,
+      code: 'RATE_LIMIT_EXCEEDED',
+      requestId: expect.any(String),
+    });
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('keeps the ordinary limit for other routes', async () => {
+    const res = await first.http().get('/v1/me');
+    expect(res.status).toBe(401);
+    expect(Number(res.headers['x-ratelimit-limit'])).toBeGreaterThan(3);
+  });
+});

@@ -1,0 +1,195 @@
+import { connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@jewelshot/platform';
+import { createApiApp } from '../../apps/api/src/bootstrap';
+import { baseTestEnv } from '../support/test-env';
+
+async function listening(
+  overrides: NodeJS.ProcessEnv,
+): Promise<{ app: NestFastifyApplication; port: number }> {
+  const app = await createApiApp(loadConfig({ ...baseTestEnv(), ...overrides }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, port: (app.getHttpServer().address() as AddressInfo).port };
+}
+
+interface Trickler {
+  socket: Socket;
+  /** Resolves with ms from connect to close, and what the server wrote back. */
+  closed: Promise<{ ms: number; reply: string }>;
+  stop: () => void;
+}
+
+/** A client that sends `head` and then one more byte of `drip` every `everyMs`, until closed. */
+function trickle(port: number, head: string, drip: string, everyMs: number): Trickler {
+  const started = Date.now();
+  const socket = connect({ port, host: '127.0.0.1' });
+  let reply = '';
+  let index = 0;
+  const timer = setInterval(() => {
+    if (socket.writable) socket.write(drip[index % drip.length] ?? 'x');
+    index += 1;
+  }, everyMs);
+  socket.on('connect', () => socket.write(head));
+  socket.on('data', (chunk) => {
+    reply += chunk.toString('latin1');
+  });
+  socket.on('error', () => undefined);
+  const closed = new Promise<{ ms: number; reply: string }>((resolve) => {
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ ms: Date.now() - started, reply });
+    });
+  });
+  return { socket, closed, stop: () => socket.destroy() };
+}
+
+describe('slow clients', () => {
+  const timeouts = {
+    HTTP_HEADERS_TIMEOUT_MS: '1000',
+    HTTP_REQUEST_TIMEOUT_MS: '2000',
+    HTTP_IDLE_TIMEOUT_MS: '1500',
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: '500',
+  };
+
+  it('closes 300 connections trickling header bytes within the header timeout, and keeps serving', async () => {
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
+    const clients: Trickler[] = [];
+    try {
+      for (let i = 0; i < 300; i += 1)
+        clients.push(
+          trickle(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ', 'abcdefgh', 900),
+        );
+      // Bounded: whatever is still open after 10 s is counted as not closed by the server.
+      const bound = new Promise<'open'>((resolve) =>
+        setTimeout(() => resolve('open'), 10_000).unref(),
+      );
+      const results = await Promise.all(
+        clients.map((client) => Promise.race([client.closed, bound])),
+      );
+      const stillOpen = results.filter((result) => result === 'open').length;
+      expect(stillOpen).toBe(0);
+      const times = results.flatMap((result) => (result === 'open' ? [] : [result.ms]));
+      // Header timeout (1 s) + the check interval (250 ms) + a generous margin for a busy machine.
+      expect(Math.max(...times)).toBeLessThan(1000 + 250 + 3000);
+      // Where the socket could still take it, the answer is the one error shape.
+      const answered = results.flatMap((result) =>
+        result !== 'open' && result.reply.length > 0 ? [result.reply] : [],
+      );
+      for (const reply of answered)
+        expect(reply).toMatch(/^HTTP\/1\.1 408 [^]*"code":"VALIDATION_ERROR"/);
+      const res = await fetch(`http://127.0.0.1:${port}/health/live`);
+      expect(res.status).toBe(200);
+    } finally {
+      for (const client of clients) client.stop();
+      await app.close();
+    }
+  }, 30_000);
+
+  it('closes a client trickling its body within the request timeout', async () => {
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
+    try {
+      const client = trickle(
+        port,
+        'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"email":"',
+        'a',
+        300,
+      );
+      const bound = new Promise<'open'>((resolve) =>
+        setTimeout(() => resolve('open'), 10_000).unref(),
+      );
+      const result = await Promise.race([client.closed, bound]);
+      client.stop();
+      expect(result).not.toBe('open');
+      if (result !== 'open') expect(result.ms).toBeLessThan(2000 + 250 + 3000);
+    } finally {
+      await app.close();
+    }
+  }, 20_000);
+
+  it('closes a connection that sends nothing', async () => {
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
+    try {
+      const started = Date.now();
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.on('error', () => undefined);
+      // Flowing, so the server's FIN is read and 'close' follows: a paused socket may never see it.
+      socket.resume();
+      const closedAfter = await Promise.race([
+        new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - started))),
+        new Promise<number>((resolve) =>
+          setTimeout(() => resolve(Number.POSITIVE_INFINITY), 10_000).unref(),
+        ),
+      ]);
+      socket.destroy();
+      expect(closedAfter).toBeLessThan(1000 + 3000);
+    } finally {
+      await app.close();
+    }
+  }, 20_000);
+
+  it('closes a connection that sends half its headers and then nothing', async () => {
+    const { app, port } = await listening({
+      ...timeouts,
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1000',
+    });
+    try {
+      const client = trickle(port, 'GET /health/live HTTP/1.1\r\nHost: x\r\n', '', 60_000);
+      const bound = new Promise<'open'>((resolve) =>
+        setTimeout(() => resolve('open'), 10_000).unref(),
+      );
+      const result = await Promise.race([client.closed, bound]);
+      client.stop();
+      expect(result).not.toBe('open');
+      if (result !== 'open') expect(result.ms).toBeLessThan(1500 + 250 + 3000);
+    } finally {
+      await app.close();
+    }
+  }, 20_000);
+
+  it('caps the open connections of one address', async () => {
+    const { app, port } = await listening({ ...timeouts, HTTP_MAX_CONNECTIONS_PER_ADDRESS: '5' });
+    const sockets: Socket[] = [];
+    try {
+      const closedAt: Array<Promise<boolean>> = [];
+      for (let i = 0; i < 8; i += 1) {
+        const socket = connect({ port, host: '127.0.0.1' });
+        socket.on('error', () => undefined);
+        sockets.push(socket);
+        closedAt.push(
+          Promise.race([
+            new Promise<boolean>((resolve) => socket.on('close', () => resolve(true))),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500).unref()),
+          ]),
+        );
+        await new Promise((resolve) => socket.on('connect', resolve));
+      }
+      // Five held open, the three past the cap closed at once (well before any timeout).
+      expect(await Promise.all(closedAt)).toEqual([
+        false,
+        false,
+        false,
+        false,
+        false,
+        true,
+        true,
+        true,
+      ]);
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await app.close();
+    }
+  }, 20_000);
+});

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot } from '@jewelshot/platform';
+import { migrationDataSource } from '../../migrations/data-source';
+import { OPENAPI_FILE, renderOpenApi } from '../../scripts/openapi';
+
+const run = promisify(execFile);
+
+describe('generated artefacts stay in step with the code', () => {
+  it('has a committed openapi.yaml identical to a fresh one', async () => {
+    const fresh = await renderOpenApi();
+    const committed = readFileSync(OPENAPI_FILE, 'utf8');
+    // On a mismatch, run `npm run openapi` and commit the file.
+    expect(committed).toEqual(fresh);
+  });
+
+  it('has an openapi.yaml that a real OpenAPI validator accepts', async () => {
+    const cli = join(repoRoot(), 'node_modules', '.bin', 'redocly');
+    const { stdout, stderr } = await run(cli, ['lint', OPENAPI_FILE, '--format=summary'], {
+      cwd: repoRoot(),
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    }).catch((error: { stdout?: string; stderr?: string }) => {
+      throw new Error(`redocly lint failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+    });
+    expect(`${stdout}${stderr}`).toMatch(/valid/i);
+    expect(`${stdout}${stderr}`).not.toMatch(/^error/m);
+  });
+
+  it('documents every route with the one error schema', async () => {
+    const { parse } = await import('yaml');
+    const document = parse(readFileSync(OPENAPI_FILE, 'utf8')) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+          }
+        >
+      >;
+    };
+    for (const [path, item] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const errors = Object.entries(operation.responses).filter(
+          ([status]) => Number(status) >= 400,
+        );
+        expect(errors.length).toBeGreaterThan(0);
+        for (const [status, response] of errors) {
+          const ref = response.content?.['application/json']?.schema?.$ref;
+          if (path.startsWith('/health') && status === '503') continue;
+          expect({ route: `${method} ${path} ${status}`, ref }).toEqual({
+            route: `${method} ${path} ${status}`,
+            ref: '#/components/schemas/ErrorResponseDto',
+          });
+        }
+      }
+    }
+  });
+
+  it('has migrations that match the entities exactly', async () => {
+    const url = process.env.JEWELSHOT_TEST_DATABASE_URL;
+    if (!url) throw new Error('global setup did not run');
+    const dataSource = await migrationDataSource(url).initialize();
+    try {
+      const pending = await dataSource.showMigrations();
+      expect(pending).toBe(false);
+      const drift = await dataSource.driver.createSchemaBuilder().log();
+      expect(drift.upQueries.map((query) => query.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
