@@ -16,7 +16,7 @@ describe('CPU-heavy work is bounded', () => {
     await api.close();
   });
 
-  it('serves a file download within 1 s while 64 logins run at once (or the logins get 503)', async () => {
+  it('serves a file download ahead of the queued password hashes while 64 logins run at once (or the logins get 503)', async () => {
     const user = await newUser(api, 'cpu');
     const stored = await upload(api, user, await photoJpeg(2048, 1536, 95), 'ring.jpg');
     expect(stored.status).toBe(201);
@@ -25,12 +25,19 @@ describe('CPU-heavy work is bounded', () => {
     const logins = Array.from({ length: 64 }, () =>
       api.http().post('/v1/auth/login').send({ email: user.email, password: user.password }),
     );
-    const pending = Promise.all(logins.map((call) => call.then((res) => res)));
+    const answeredAt: number[] = [];
+    const pending = Promise.all(
+      logins.map((call) =>
+        call.then((res) => {
+          if (res.status === 200) answeredAt.push(performance.now());
+          return res;
+        }),
+      ),
+    );
     // Let the logins reach the hasher first.
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const started = performance.now();
     const download = await api.http().get(path).buffer(true);
-    const downloadMs = performance.now() - started;
+    const downloadedAt = performance.now();
     const answers = await pending;
 
     expect(download.status).toBe(200);
@@ -45,6 +52,9 @@ describe('CPU-heavy work is bounded', () => {
       }
     }
     expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(0);
-    expect(downloadMs).toBeLessThan(1000);
+    // Not a stopwatch (the machine's load would decide it) but an order: a download waiting behind
+    // the hashes for a thread would come after all of them; it must come before most of them.
+    const loginsBeforeDownload = answeredAt.filter((at) => at < downloadedAt).length;
+    expect(loginsBeforeDownload).toBeLessThan(answeredAt.length / 2);
   }, 60_000);
 });
