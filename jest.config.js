@@ -24,6 +24,10 @@ function esmPackages() {
   return names;
 }
 
+// CommonJS packages that import() an ES module: Jest's loader cannot run import() without
+// --experimental-vm-modules, so these are compiled too (SWC turns the import() into require()).
+const LOADS_ESM_DYNAMICALLY = ['@fastify/cookie'];
+
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 const swc = [
@@ -50,7 +54,9 @@ module.exports = {
     '<rootDir>/{apps,libs}/**/*.spec.ts',
   ],
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().map(escape).join('|')})/)`],
+  transformIgnorePatterns: [
+    `/node_modules/(?!(${[...esmPackages(), ...LOADS_ESM_DYNAMICALLY].map(escape).join('|')})/)`,
+  ],
   moduleNameMapper: {
     '^@jewelshot/(.*)$': '<rootDir>/libs/$1/src',
   },

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { VersioningType, type INestApplication } from '@nestjs/common';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -23,6 +25,8 @@ import { guardConnections, clientErrorHandler, serverTimeouts } from './http/ser
 import { refuseUnsafeText } from './http/unsafe-text';
 import { BoundedValidationPipe } from './http/validation-pipe';
 import { buildOpenApiDocument } from './openapi/openapi';
+import { corsOrigins } from './auth/refresh-cookie';
+import { serveWebApp } from './web/web-app';
 
 export interface ApiAppOptions {
   /** Build the module graph without connecting to anything (OpenAPI generation). */
@@ -72,6 +76,33 @@ export async function createApiApp(
     limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 5, parts: 6, headerPairs: 100 },
     throwFileSizeLimit: true,
   });
+
+  // The refresh cookie of browsers (auth routes only; see auth/refresh-cookie.ts).
+  await app.register(cookie);
+  // CORS only for an SPA hosted elsewhere, and only for the origins listed.
+  const origins = corsOrigins(config);
+  if (origins.length > 0) {
+    await app.register(cors, {
+      origin: origins,
+      credentials: true,
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-CSRF-Protection',
+        'X-Request-Id',
+      ],
+      exposedHeaders: [
+        'X-Request-Id',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+        'Retry-After',
+      ],
+      maxAge: 600,
+    });
+  }
+  if (!options.preview) await serveWebApp(app, config);
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify);

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -6,13 +6,22 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SignupService } from '@jewelshot/credit-ledger';
-import { AuthService, type Principal } from '@jewelshot/identity';
+import { AuthService, type AuthResult, type Principal } from '@jewelshot/identity';
+import { APP_CONFIG, ValidationError, type AppConfig } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
 import { AuthResponseDto, LoginDto, RefreshDto, RegisterDto, UserSummaryDto } from './auth.dto';
+import {
+  assertNotCrossSite,
+  clearRefreshCookie,
+  refreshCookieOf,
+  setRefreshCookie,
+  type RefreshTokenDelivery,
+} from './refresh-cookie';
 
 @ApiTags('auth')
 @Controller({ path: 'auth', version: '1' })
@@ -20,7 +29,23 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly signup: SignupService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The response of a sign-in: the refresh token in the body, or in the httpOnly cookie. */
+  private signedIn(
+    { user, tokens }: Pick<AuthResult, 'user' | 'tokens'>,
+    delivery: RefreshTokenDelivery,
+    reply: FastifyReply,
+  ): AuthResponseDto {
+    const body: AuthResponseDto = {
+      user: UserSummaryDto.of(user),
+      accessToken: tokens.accessToken,
+    };
+    if (delivery === 'cookie') setRefreshCookie(reply, this.config, tokens.refreshToken);
+    else body.refreshToken = tokens.refreshToken;
+    return body;
+  }
 
   @Post('register')
   @Public()
@@ -28,13 +53,12 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: AuthResponseDto, description: 'Account created and signed in' })
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT', 'SERVICE_UNAVAILABLE')
-  async register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
-    const { user, tokens } = await this.signup.register(body.email, body.password);
-    return {
-      user: UserSummaryDto.of(user),
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-    };
+  async register(
+    @Body() body: RegisterDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResponseDto> {
+    const result = await this.signup.register(body.email, body.password);
+    return this.signedIn(result, body.refreshTokenDelivery ?? 'body', reply);
   }
 
   @Post('login')
@@ -44,13 +68,12 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
   @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED', 'SERVICE_UNAVAILABLE')
-  async login(@Body() body: LoginDto): Promise<AuthResponseDto> {
-    const { user, tokens } = await this.auth.login(body.email, body.password);
-    return {
-      user: UserSummaryDto.of(user),
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-    };
+  async login(
+    @Body() body: LoginDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResponseDto> {
+    const result = await this.auth.login(body.email, body.password);
+    return this.signedIn(result, body.refreshTokenDelivery ?? 'body', reply);
   }
 
   @Post('refresh')
@@ -63,21 +86,40 @@ export class AuthController {
       'Refresh tokens rotate: each is single-use. Presenting a used one revokes its whole session.',
   })
   @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
-  @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED')
-  async refresh(@Body() body: RefreshDto): Promise<AuthResponseDto> {
-    const { user, tokens } = await this.auth.refresh(body.refreshToken);
-    return {
-      user: UserSummaryDto.of(user),
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken,
-    };
+  @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'FORBIDDEN', 'ACCOUNT_BANNED')
+  async refresh(
+    @Body() body: RefreshDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResponseDto> {
+    if (body.refreshToken !== undefined) {
+      return this.signedIn(await this.auth.refresh(body.refreshToken), 'body', reply);
+    }
+    const cookie = refreshCookieOf(request);
+    if (cookie === undefined) {
+      throw new ValidationError([
+        { field: 'refreshToken', message: 'refreshToken is required (or the refresh cookie)' },
+      ]);
+    }
+    assertNotCrossSite(request, this.config);
+    try {
+      return this.signedIn(await this.auth.refresh(cookie), 'cookie', reply);
+    } catch (error) {
+      // A dead cookie is dropped, so the browser stops presenting it.
+      clearRefreshCookie(reply, this.config);
+      throw error;
+    }
   }
 
   @Post('logout')
   @HttpCode(204)
   @ApiOperation({ summary: 'End the current session (its access and refresh tokens stop working)' })
   @ApiNoContentResponse({ description: 'Signed out' })
-  async logout(@CurrentPrincipal() principal: Principal): Promise<void> {
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.auth.logout(principal.userId, principal.sessionId);
+    clearRefreshCookie(reply, this.config);
   }
 }

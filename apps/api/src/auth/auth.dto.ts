@@ -1,6 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import {
   EMAIL_MAX_LENGTH,
   normalizeEmail,
@@ -12,13 +12,27 @@ import {
   type UserRole,
   type UserStatus,
 } from '@jewelshot/identity';
+import { REFRESH_TOKEN_DELIVERIES, type RefreshTokenDelivery } from './refresh-cookie';
 
 // Validated in the form it is stored in: lower-casing can lengthen a string ('İ' becomes two
 // code units), so a length checked before it let a 255-character email reach the database (500).
 const normalizedEmail = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? normalizeEmail(value) : value;
 
-export class RegisterDto {
+/** How a sign-in hands over its refresh token. */
+class SignInOptionsDto {
+  @ApiPropertyOptional({
+    enum: REFRESH_TOKEN_DELIVERIES,
+    default: 'body',
+    description:
+      "Where the refresh token goes: 'body' (integrators) or 'cookie' (browsers: an httpOnly, SameSite=Strict cookie for /v1/auth only, never readable by JavaScript; the response then has no refreshToken)",
+  })
+  @IsOptional()
+  @IsIn(REFRESH_TOKEN_DELIVERIES)
+  refreshTokenDelivery?: RefreshTokenDelivery;
+}
+
+export class RegisterDto extends SignInOptionsDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
   @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
@@ -31,7 +45,7 @@ export class RegisterDto {
   password!: string;
 }
 
-export class LoginDto {
+export class LoginDto extends SignInOptionsDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
   @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
@@ -45,10 +59,15 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'The refresh token from the last login or refresh', maxLength: 512 })
+  @ApiPropertyOptional({
+    description:
+      'The refresh token from the last login or refresh. Omit it to use the refresh cookie (then send the header X-CSRF-Protection: 1)',
+    maxLength: 512,
+  })
+  @IsOptional()
   @IsString()
   @Length(1, 512)
-  refreshToken!: string;
+  refreshToken?: string;
 }
 
 export class ChangePasswordDto {
@@ -85,8 +104,11 @@ export class AuthResponseDto {
   @ApiProperty({ description: 'Short-lived JWT for the Authorization: Bearer header' })
   accessToken!: string;
 
-  @ApiProperty({ description: 'Opaque, single-use token for POST /v1/auth/refresh' })
-  refreshToken!: string;
+  @ApiPropertyOptional({
+    description:
+      "Opaque, single-use token for POST /v1/auth/refresh (absent when refreshTokenDelivery is 'cookie')",
+  })
+  refreshToken?: string;
 }
 
 export class UserDto extends UserSummaryDto {

@@ -305,6 +305,22 @@ export class EnvironmentVariables {
   })
   TRUSTED_PROXIES = '';
 
+  // --- The web app (SPA) ----------------------------------------------------------------------
+
+  /**
+   * Origins (scheme://host[:port], comma-separated) of an SPA hosted elsewhere. Only these get
+   * CORS headers (with credentials); empty means same-origin only, no CORS headers at all.
+   */
+  @IsString()
+  @Matches(/^(\s*https?:\/\/[^/\s,]+\s*)?(,\s*https?:\/\/[^/\s,]+\s*)*$/, {
+    message: 'CORS_ORIGINS must be comma-separated origins like https://app.example.com',
+  })
+  CORS_ORIGINS = '';
+
+  /** The built SPA the API serves at `/` (empty: apps/web/dist in the repository). */
+  @IsString()
+  WEB_DIST_DIR = '';
+
   /**
    * Failed logins for one email (from any address) within 15 minutes before that email's login
    * is locked for 15 minutes: a distributed guesser gets 10 tries, not 10 per address.

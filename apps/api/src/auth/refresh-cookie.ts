@@ -1,0 +1,73 @@
+import { timingSafeEqual } from 'node:crypto';
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError, type AppConfig } from '@jewelshot/platform';
+
+/**
+ * The browser's refresh token lives in an httpOnly cookie, out of JavaScript's reach (an XSS
+ * cannot steal it); the access token stays in the SPA's memory. The cookie is sent only to the
+ * auth routes, and only same-site (SameSite=Strict).
+ *
+ * CSRF: a cookie-authenticated refresh must carry the header `X-CSRF-Protection: 1`. A page on
+ * another site cannot add a custom header without a CORS preflight, and the preflight passes
+ * only for CORS_ORIGINS; the Origin header, when the browser sends one, must be ours or listed.
+ */
+export const REFRESH_COOKIE = 'js_refresh';
+export const CSRF_HEADER = 'x-csrf-protection';
+const COOKIE_PATH = '/v1/auth';
+
+export type RefreshTokenDelivery = 'body' | 'cookie';
+export const REFRESH_TOKEN_DELIVERIES: RefreshTokenDelivery[] = ['body', 'cookie'];
+
+export function setRefreshCookie(reply: FastifyReply, config: AppConfig, token: string): void {
+  void reply.setCookie(REFRESH_COOKIE, token, {
+    httpOnly: true,
+    secure: config.NODE_ENV !== 'development',
+    sameSite: 'strict',
+    path: COOKIE_PATH,
+    maxAge: config.JWT_REFRESH_TTL_SECONDS,
+  });
+}
+
+export function clearRefreshCookie(reply: FastifyReply, config: AppConfig): void {
+  void reply.clearCookie(REFRESH_COOKIE, {
+    httpOnly: true,
+    secure: config.NODE_ENV !== 'development',
+    sameSite: 'strict',
+    path: COOKIE_PATH,
+  });
+}
+
+export function refreshCookieOf(request: FastifyRequest): string | undefined {
+  const value = request.cookies?.[REFRESH_COOKIE];
+  return value && value.length <= 512 ? value : undefined;
+}
+
+/** Origins allowed to use the cookie: the API's own, PUBLIC_BASE_URL's and CORS_ORIGINS. */
+export function corsOrigins(config: AppConfig): string[] {
+  return config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Refuses a cookie-authenticated request that a foreign page could have made. */
+export function assertNotCrossSite(request: FastifyRequest, config: AppConfig): void {
+  const header = request.headers[CSRF_HEADER];
+  if (typeof header !== 'string' || !sameText(header, '1')) {
+    throw new ForbiddenError(
+      `A cookie-authenticated request must send the header X-CSRF-Protection: 1`,
+    );
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const own = `${request.protocol}://${request.host}`;
+  const allowed = [own, new URL(config.PUBLIC_BASE_URL).origin, ...corsOrigins(config)];
+  if (!allowed.includes(origin))
+    throw new ForbiddenError('This origin may not use the session cookie');
+}
