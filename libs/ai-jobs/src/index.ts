@@ -24,3 +24,4 @@ export * from './files/file-storage';
 export * from './files/local-disk.storage';
 export * from './files/orphan-files';
 export * from './files/s3.storage';
+export * from './ai-jobs.config';

@@ -1,5 +1,7 @@
-export * from './config/app-config';
+export * from './config/config-section';
 export * from './config/config.module';
+export * from './config/load-config';
+export * from './config/platform.config';
 export * from './database/data-source-options';
 export * from './database/database.module';
 export * from './database/snake-naming.strategy';
@@ -8,8 +10,6 @@ export * from './errors/error-code';
 export * from './errors/error-body';
 export * from './health/health.service';
 export * from './health/heartbeat';
-export * from './http/all-exceptions.filter';
-export * from './http/error-response';
 export * from './http/request-id';
 export * from './http/unavailable';
 export * from './rate-limit/trusted-proxies';
