@@ -1,3 +1,5 @@
+import type { PlatformVariables } from './platform.config';
+
 /**
  * One lib's (or app's) slice of the environment: a class-validator class whose fields are its
  * variables with their defaults, an optional check across those fields, and the injection token
@@ -13,19 +15,13 @@ export interface ConfigSection<T extends object = object> {
    * Rules across this section's variables (and platform's, e.g. NODE_ENV). `given` holds the
    * variables set explicitly in the environment. Returns one `NAME: problem` line per problem.
    */
-  check?(
-    config: Readonly<T> & Readonly<Record<string, unknown>>,
-    given: ReadonlySet<string>,
-  ): string[];
+  check?(config: Readonly<T & PlatformVariables>, given: ReadonlySet<string>): string[];
 }
 
 export function defineConfig<T extends object>(section: {
   name: string;
   variables: new () => T;
-  check?: (
-    config: Readonly<T> & Readonly<Record<string, unknown>>,
-    given: ReadonlySet<string>,
-  ) => string[];
+  check?: (config: Readonly<T & PlatformVariables>, given: ReadonlySet<string>) => string[];
 }): ConfigSection<T> {
   return { ...section, token: Symbol(`${section.name} config`) };
 }
