@@ -3,11 +3,11 @@
  * `onResponse` hook that reports Fastify's own elapsed time for each POST to the parent over IPC,
  * so the figure is server time, not the client's clock.
  */
-import { loadConfig } from '@jewelshot/platform';
+import { loadApiConfig } from '../apps/api/src/api.config';
 import { createApiApp } from '../apps/api/src/bootstrap';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadApiConfig();
   const app = await createApiApp(config);
   app
     .getHttpAdapter()

@@ -16,14 +16,8 @@ import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { CreditLedgerModule, LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
-import {
-  ConfigModule,
-  DatabaseModule,
-  loadConfig,
-  repoRoot,
-  RowScope,
-  type AppConfig,
-} from '@jewelshot/platform';
+import { ConfigModule, DatabaseModule, repoRoot, RowScope } from '@jewelshot/platform';
+import { loadApiConfig, type ApiConfig } from '../apps/api/src/api.config';
 import { CliModule } from '../apps/cli/src/cli.module';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -36,7 +30,7 @@ type Pair = (userId: string, reference: string) => Promise<void>;
 /** The ledger on connections like the API's: its role, under row-level security. */
 @Module({})
 class ApiRoleLedgerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: ApiRoleLedgerModule,
       imports: [
@@ -170,11 +164,11 @@ async function main(): Promise<void> {
   );
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
 
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(loadConfig(env)), {
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(loadApiConfig(env)), {
     logger: false,
   });
   const apiRole = await NestFactory.createApplicationContext(
-    ApiRoleLedgerModule.forRoot(loadConfig(env)),
+    ApiRoleLedgerModule.forRoot(loadApiConfig(env)),
     { logger: false },
   );
   const raw = new Pool({ connectionString: url, max: 34 });

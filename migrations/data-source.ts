@@ -27,4 +27,4 @@ export function migrationDataSource(url: string): DataSource {
 }
 
 // The TypeORM CLI wants a default export.
-export default migrationDataSource(loadConfig().DATABASE_URL);
+export default migrationDataSource(loadConfig([]).DATABASE_URL);

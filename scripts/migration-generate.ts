@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     process.stderr.write('usage: npm run migration:generate -- <PascalCaseName>\n');
     process.exit(2);
   }
-  const config = loadConfigOrExit();
+  const config = loadConfigOrExit([]);
   const dataSource = await migrationDataSource(config.DATABASE_URL).initialize();
   try {
     const sql = await dataSource.driver.createSchemaBuilder().log();

@@ -5,14 +5,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { loadConfig, repoRoot } from '@jewelshot/platform';
+import { repoRoot } from '@jewelshot/platform';
+import { loadApiConfig } from '../apps/api/src/api.config';
 import { buildOpenApiDocument } from '../apps/api/src/openapi/openapi';
 import { createApiApp } from '../apps/api/src/bootstrap';
 
 export const OPENAPI_FILE = join(repoRoot(), 'openapi.yaml');
 
 export async function renderOpenApi(): Promise<string> {
-  const app = await createApiApp(loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }), {
+  const app = await createApiApp(loadApiConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }), {
     preview: true,
   });
   try {

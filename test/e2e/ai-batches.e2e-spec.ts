@@ -1,4 +1,4 @@
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { expectLedgerClean, fund, upload, waitTerminal } from '../support/ai';

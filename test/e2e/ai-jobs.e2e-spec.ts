@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { JobHoldActivity } from '@jewelshot/ai-jobs';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import {

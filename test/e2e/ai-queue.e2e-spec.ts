@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { Reconciler } from '@jewelshot/ai-jobs';
 import { LedgerVerifier } from '@jewelshot/credit-ledger';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { aiQueue, expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../support/ai';

@@ -1,5 +1,6 @@
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { loadConfig, RowScope } from '@jewelshot/platform';
+import { RowScope } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { bearer, newAdmin, newUser, uniqueEmail } from '../support/factories';

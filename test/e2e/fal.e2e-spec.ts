@@ -1,5 +1,5 @@
 import { FalProvider, ProviderError, type ProviderHooks } from '@jewelshot/ai-jobs';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { expectLedgerClean, jobRows, submit, waitTerminal } from '../support/ai';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { ERROR_CODES, repoRoot } from '@jewelshot/platform';
+import { repoRoot } from '@jewelshot/platform';
+import { ERROR_CODES } from '../../apps/api/src/http/error-status';
 import { startApi, type TestApi } from '../support/app';
 import { newAdmin, newUser, type TestUser } from '../support/factories';
 

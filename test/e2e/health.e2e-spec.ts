@@ -1,4 +1,4 @@
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi } from '../support/app';
 import { baseTestEnv } from '../support/test-env';

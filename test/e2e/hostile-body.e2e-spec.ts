@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { baseTestEnv } from '../support/test-env';
 

@@ -11,7 +11,7 @@ import {
   StoredObjectNotFoundError,
   type FileStorage,
 } from '@jewelshot/ai-jobs';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { upload } from '../support/ai';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { loadConfig, RowScope, ScheduleRunner, scheduleKey } from '@jewelshot/platform';
+import { RowScope, ScheduleRunner, scheduleKey } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../support/ai';

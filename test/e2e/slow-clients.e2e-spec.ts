@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { baseTestEnv } from '../support/test-env';
 

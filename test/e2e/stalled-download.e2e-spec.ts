@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FILE_STORAGE, FilesService, StoredFile, type FileStorage } from '@jewelshot/ai-jobs';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from '../support/config';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { baseTestEnv } from '../support/test-env';

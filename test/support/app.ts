@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { loadConfig, type AppConfig } from '@jewelshot/platform';
+import { loadConfig, type AppConfig } from './config';
 import { createApiApp, type ApiAppOptions } from '../../apps/api/src/bootstrap';
 import { baseTestEnv } from './test-env';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
 import { UsersService } from '@jewelshot/identity';
-import { loadConfig } from '@jewelshot/platform';
+import { loadConfig } from './config';
 import { CliModule } from '../../apps/cli/src/cli.module';
 import { baseTestEnv } from './test-env';
 

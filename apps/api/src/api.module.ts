@@ -5,16 +5,16 @@ import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
-  AllExceptionsFilter,
   ConfigModule,
   DatabaseModule,
   HealthService,
   LoggingModule,
   QueueModule,
   RedisModule,
-  type AppConfig,
   type LoggingOptions,
 } from '@jewelshot/platform';
+import { type ApiConfig } from './api.config';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { AdminCreditsController } from './admin/admin-credits.controller';
 import { BatchesController } from './ai/batches.controller';
 import { JobView } from './ai/job-view.service';
@@ -33,7 +33,7 @@ import { MeController } from './me/me.controller';
 
 @Module({})
 export class ApiModule {
-  static forRoot(config: AppConfig, logging: LoggingOptions = {}): DynamicModule {
+  static forRoot(config: ApiConfig, logging: LoggingOptions = {}): DynamicModule {
     return {
       module: ApiModule,
       imports: [

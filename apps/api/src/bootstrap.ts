@@ -12,9 +12,9 @@ import {
   REQUEST_ID_HEADER,
   registerRequestLogging,
   trustedProxies,
-  type AppConfig,
   type LoggingOptions,
 } from '@jewelshot/platform';
+import { type ApiConfig } from './api.config';
 import { ApiModule } from './api.module';
 import { frameworkErrors } from './http/framework-errors';
 import { useLimitedFormParser } from './http/form-body-parser';
@@ -37,7 +37,7 @@ export interface ApiAppOptions {
 
 /** Creates the API exactly as production runs it; tests and the OpenAPI generator use it too. */
 export async function createApiApp(
-  config: AppConfig,
+  config: ApiConfig,
   options: ApiAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({

@@ -1,8 +1,9 @@
-import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
+import { preflightOrExit } from '@jewelshot/platform';
+import { loadApiConfigOrExit } from './api.config';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadApiConfigOrExit();
   await preflightOrExit(config);
   const app = await createApiApp(config);
   await app.listen({ port: config.PORT, host: config.HOST });

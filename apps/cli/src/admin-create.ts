@@ -6,7 +6,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import { AuthService } from '@jewelshot/identity';
-import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
+import { preflightOrExit } from '@jewelshot/platform';
+import { loadCliConfigOrExit } from './cli.config';
 import { CliModule } from './cli.module';
 
 async function main(): Promise<void> {
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const config = loadConfigOrExit();
+  const config = loadCliConfigOrExit();
   await preflightOrExit(config, { redis: false });
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
     logger: ['error'],

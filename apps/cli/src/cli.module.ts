@@ -2,12 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { JobLedgerChecksModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
-import { ConfigModule, DatabaseModule, type AppConfig } from '@jewelshot/platform';
+import { ConfigModule, DatabaseModule } from '@jewelshot/platform';
+import { type CliConfig } from './cli.config';
 
 /** The domain modules for command-line tasks: no HTTP, no processors. */
 @Module({})
 export class CliModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: CliConfig): DynamicModule {
     return {
       module: CliModule,
       imports: [

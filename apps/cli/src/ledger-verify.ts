@@ -5,11 +5,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { LedgerVerifier } from '@jewelshot/credit-ledger';
-import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
+import { preflightOrExit } from '@jewelshot/platform';
+import { loadCliConfigOrExit } from './cli.config';
 import { CliModule } from './cli.module';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadCliConfigOrExit();
   await preflightOrExit(config, { redis: false });
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
     logger: ['error'],

@@ -3,7 +3,8 @@
  * DATABASE_URL if it does not exist yet, so a fresh machine needs nothing but a running server.
  */
 import { Client } from 'pg';
-import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
+import { preflightOrExit } from '@jewelshot/platform';
+import { loadCliConfigOrExit } from './cli.config';
 import { migrationDataSource } from '../../../migrations/data-source';
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -26,7 +27,7 @@ async function ensureDatabase(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadCliConfigOrExit();
   await preflightOrExit(config, { redis: false });
   if (config.NODE_ENV !== 'production') await ensureDatabase(config.DATABASE_URL);
   const dataSource = await migrationDataSource(config.DATABASE_URL).initialize();

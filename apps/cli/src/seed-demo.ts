@@ -6,7 +6,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { SignupService } from '@jewelshot/credit-ledger';
 import { AuthService, UsersService } from '@jewelshot/identity';
-import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
+import { preflightOrExit } from '@jewelshot/platform';
+import { loadCliConfigOrExit } from './cli.config';
 import { CliModule } from './cli.module';
 
 export const DEMO_USERS = [
@@ -15,7 +16,7 @@ export const DEMO_USERS = [
 ] as const;
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadCliConfigOrExit();
   if (config.NODE_ENV === 'production') {
     process.stderr.write('seed:demo refuses to run with NODE_ENV=production\n');
     process.exit(2);

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { HealthService, type AppConfig } from '@jewelshot/platform';
+import { HealthService } from '@jewelshot/platform';
+import { type WorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
 
 export interface WorkerApp {
@@ -12,7 +13,7 @@ export interface WorkerApp {
 }
 
 /** The worker: a Nest application context (no HTTP), plus an optional tiny health port. */
-export async function createWorker(config: AppConfig): Promise<WorkerApp> {
+export async function createWorker(config: WorkerConfig): Promise<WorkerApp> {
   const context = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     bufferLogs: true,
   });

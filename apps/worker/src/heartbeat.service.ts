@@ -8,14 +8,8 @@ import {
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import {
-  APP_CONFIG,
-  clearHeartbeat,
-  REDIS,
-  writeHeartbeat,
-  type AppConfig,
-  type WorkerHeartbeat,
-} from '@jewelshot/platform';
+import { clearHeartbeat, REDIS, writeHeartbeat, type WorkerHeartbeat } from '@jewelshot/platform';
+import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
 /** Announces this worker in Redis every third of the key's TTL; /health reads it. */
 @Injectable()
@@ -27,7 +21,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,8 +1,9 @@
-import { loadConfigOrExit, preflightOrExit } from '@jewelshot/platform';
+import { preflightOrExit } from '@jewelshot/platform';
+import { loadWorkerConfigOrExit } from './worker.config';
 import { createWorker } from './bootstrap';
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = loadWorkerConfigOrExit();
   await preflightOrExit(config);
   // enableShutdownHooks() closes the context on SIGTERM/SIGINT: processors finish or hand
   // their jobs back, the heartbeat is withdrawn, connections close.

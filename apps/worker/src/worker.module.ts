@@ -11,8 +11,8 @@ import {
   QueueModule,
   RedisModule,
   SchedulesModule,
-  type AppConfig,
 } from '@jewelshot/platform';
+import { type WorkerConfig } from './worker.config';
 import { HeartbeatService } from './heartbeat.service';
 import { aiJobsProcessorFor } from './ai/ai-jobs.processor';
 import { MaintenanceSchedules } from './maintenance/maintenance.schedules';
@@ -21,7 +21,7 @@ import { RetiredSchedulers } from './maintenance/retired-schedulers';
 /** The same domain providers as the API, without controllers: processors and the maintenance schedules. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
       imports: [

@@ -1,5 +1,8 @@
 import { DomainError, NotFoundError } from '@jewelshot/platform';
 
+/** AI jobs' own error codes; its other errors use platform's generic ones. The API gives each its HTTP status (apps/api/src/http/error-status.ts). */
+export const AI_JOBS_ERROR_CODES = ['IDEMPOTENCY_KEY_REUSED'] as const;
+
 export class JobNotFoundError extends NotFoundError {
   constructor() {
     super('Job not found');

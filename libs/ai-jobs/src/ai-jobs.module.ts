@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './jobs/ai-job.entity';
 import { Batch } from './jobs/batch.entity';
@@ -21,7 +21,7 @@ import { S3Storage } from './files/s3.storage';
 
 export const AI_JOBS_ENTITIES = [StoredFile, Batch, AiJob, IdempotencyKey];
 
-export function storageFor(config: AppConfig): FileStorage {
+export function storageFor(config: AiJobsConfig): FileStorage {
   if (config.STORAGE_DRIVER === 's3') {
     return new S3Storage({
       bucket: config.S3_BUCKET ?? '',
@@ -45,7 +45,7 @@ export function storageFor(config: AppConfig): FileStorage {
     JobLedgerChecksModule,
   ],
   providers: [
-    { provide: FILE_STORAGE, inject: [APP_CONFIG], useFactory: storageFor },
+    { provide: FILE_STORAGE, inject: [AI_JOBS_CONFIG], useFactory: storageFor },
     FilesService,
     JobsService,
     JobQueue,

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { CreditLedgerModule, HOLD_ACTIVITY } from '@jewelshot/credit-ledger';
-import { aiProviderOf, APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { aiProviderOf, AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AiJobsModule } from './ai-jobs.module';
 import { AI_MAINTENANCE_QUEUE } from './ai.queue';
 import { AI_PROVIDER, type AiProvider } from './providers/ai-provider';
@@ -12,7 +12,7 @@ import { JobRunner } from './jobs/job-runner';
 import { Reconciler } from './jobs/reconciler';
 import { OrphanFiles } from './files/orphan-files';
 
-export function providerFor(config: AppConfig): AiProvider {
+export function providerFor(config: AiJobsConfig): AiProvider {
   if (aiProviderOf(config) === 'fal') {
     return new FalProvider({
       key: config.FAL_KEY ?? '',
@@ -43,7 +43,7 @@ export function providerFor(config: AppConfig): AiProvider {
     BullModule.registerQueue({ name: AI_MAINTENANCE_QUEUE }),
   ],
   providers: [
-    { provide: AI_PROVIDER, inject: [APP_CONFIG], useFactory: providerFor },
+    { provide: AI_PROVIDER, inject: [AI_JOBS_CONFIG], useFactory: providerFor },
     { provide: HOLD_ACTIVITY, useExisting: JobHoldActivity },
     JobRunner,
     Reconciler,

@@ -1,26 +1,48 @@
-export * from './ai-jobs.errors';
-export * from './ai-jobs.module';
-export * from './ai-runner.module';
-export * from './ai.queue';
-export * from './jobs/ai-job.entity';
-export * from './jobs/batch.entity';
-export * from './idempotency/idempotency-key.entity';
-export * from './files/stored-file.entity';
-export * from './files/image-type';
-export * from './jobs/job-ledger-checks.module';
-export * from './jobs/job-params';
-export * from './providers/ai-provider';
-export * from './providers/fal.provider';
-export * from './providers/local.provider';
-export * from './files/files.service';
-export * from './idempotency/idempotency.service';
-export * from './jobs/job-hold-activity';
-export * from './jobs/job-queue';
-export * from './jobs/job-runner';
-export * from './jobs/job-signals';
-export * from './jobs/jobs.service';
-export * from './jobs/reconciler';
-export * from './files/file-storage';
-export * from './files/local-disk.storage';
-export * from './files/orphan-files';
-export * from './files/s3.storage';
+/**
+ * AI jobs' public face: its modules and entities, config, errors, queue names, and the services
+ * the apps call (test/integration/public-faces.spec.ts snapshots it).
+ */
+export { AI_JOBS_ENTITIES, AiJobsModule } from './ai-jobs.module';
+export { AiRunnerModule } from './ai-runner.module';
+export { JobLedgerChecksModule } from './jobs/job-ledger-checks.module';
+export { AI_JOBS_CONFIG, aiJobsConfig, aiProviderOf, threadPoolCheck } from './ai-jobs.config';
+export type { AiJobsConfig } from './ai-jobs.config';
+export {
+  AI_JOBS_ERROR_CODES,
+  BatchNotFoundError,
+  FileNotFoundError,
+  IdempotencyInFlightError,
+  IdempotencyKeyReusedError,
+  ImageTooLargeError,
+  JobNotCancelableError,
+  JobNotFoundError,
+  ProviderError,
+  StorageQuotaExceededError,
+  UnsupportedImageError,
+} from './ai-jobs.errors';
+export { AI_MAINTENANCE_QUEUE, AI_QUEUE, AiJobName } from './ai.queue';
+export type { RunJobPayload } from './ai.queue';
+export { FILE_STORAGE, StoredObjectNotFoundError } from './files/file-storage';
+export type { FileStorage } from './files/file-storage';
+export { FilesService } from './files/files.service';
+export { OrphanFiles } from './files/orphan-files';
+export { S3Storage } from './files/s3.storage';
+export { StoredFile } from './files/stored-file.entity';
+export { IdempotencyService } from './idempotency/idempotency.service';
+export {
+  AiJob,
+  JOB_STATUSES,
+  OPERATIONS,
+  PRIORITIES,
+  TERMINAL_STATUSES,
+} from './jobs/ai-job.entity';
+export type { JobStatus, Operation, Priority } from './jobs/ai-job.entity';
+export { Batch } from './jobs/batch.entity';
+export { JobHoldActivity } from './jobs/job-hold-activity';
+export { JobRunner, RetryableJobError } from './jobs/job-runner';
+export type { RunOutcome } from './jobs/job-runner';
+export { JobSignals } from './jobs/job-signals';
+export { JobsService } from './jobs/jobs.service';
+export { Reconciler } from './jobs/reconciler';
+export type { ProviderHooks } from './providers/ai-provider';
+export { FalProvider } from './providers/fal.provider';

@@ -1,6 +1,9 @@
 import { DomainError, NotFoundError, ValidationError } from '@jewelshot/platform';
 import type { HoldStatus } from './entities/credit-hold.entity';
 
+/** The ledger's own error codes; its other errors use platform's generic ones. The API gives each its HTTP status (apps/api/src/http/error-status.ts). */
+export const CREDIT_LEDGER_ERROR_CODES = ['INSUFFICIENT_CREDITS'] as const;
+
 export class InsufficientCreditsError extends DomainError {
   constructor(needed: number, available: number) {
     super('INSUFFICIENT_CREDITS', `This needs ${needed} credit(s); ${available} available`, {

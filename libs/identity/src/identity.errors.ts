@@ -1,5 +1,8 @@
 import { DomainError, ValidationError } from '@jewelshot/platform';
 
+/** Identity's own error codes; its other errors use platform's generic ones. The API gives each its HTTP status (apps/api/src/http/error-status.ts). */
+export const IDENTITY_ERROR_CODES = ['ACCOUNT_BANNED'] as const;
+
 export class InvalidCredentialsError extends DomainError {
   constructor() {
     super('UNAUTHORIZED', 'Invalid email or password');

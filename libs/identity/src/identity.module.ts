@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { User } from './entities/user.entity';
@@ -19,8 +19,8 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
   imports: [
     TypeOrmModule.forFeature(IDENTITY_ENTITIES),
     JwtModule.registerAsync({
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET }),
+      inject: [IDENTITY_CONFIG],
+      useFactory: (config: IdentityConfig) => ({ secret: config.JWT_SECRET }),
     }),
   ],
   providers: [

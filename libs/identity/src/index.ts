@@ -1,12 +1,28 @@
-export * from './common-passwords';
-export * from './email-address';
-export * from './entities/user.entity';
-export * from './entities/session.entity';
-export * from './entities/refresh-token.entity';
-export * from './identity.errors';
-export * from './identity.module';
-export * from './services/access-tokens.service';
-export * from './services/auth.service';
-export * from './services/principal.service';
-export * from './services/sessions.service';
-export * from './services/users.service';
+/**
+ * Identity's public face: its module and entities, config, errors, and the services the apps
+ * and higher libs call (test/integration/public-faces.spec.ts snapshots it).
+ */
+export { IDENTITY_ENTITIES, IdentityModule } from './identity.module';
+export { IDENTITY_CONFIG, identityConfig } from './identity.config';
+export type { IdentityConfig } from './identity.config';
+export {
+  AccountBannedError,
+  CommonPasswordError,
+  EmailTakenError,
+  EmailTooLongError,
+  IDENTITY_ERROR_CODES,
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  LoginLockedError,
+  SessionEndedError,
+  WrongPasswordError,
+} from './identity.errors';
+export { EMAIL_MAX_LENGTH, normalizeEmail } from './email-address';
+export { PRIORITY_TIERS, User, USER_ROLES, USER_STATUSES } from './entities/user.entity';
+export type { PriorityTier, UserRole, UserStatus } from './entities/user.entity';
+export { acceptableClaims, AccessTokensService } from './services/access-tokens.service';
+export { AuthService } from './services/auth.service';
+export type { AuthResult } from './services/auth.service';
+export { PrincipalService } from './services/principal.service';
+export type { Principal } from './services/principal.service';
+export { UsersService } from './services/users.service';

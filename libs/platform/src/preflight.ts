@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { Redis } from 'ioredis';
-import type { AppConfig } from './config/app-config';
+import type { PlatformConfig } from './config/platform.config';
 
 const PG_HINT =
   'start it with: pg_ctlcluster <version> main start (or your service manager), or set DATABASE_URL';
@@ -56,7 +56,7 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<string 
  * saying which and how to start it, and exit non-zero.
  */
 export async function preflightOrExit(
-  config: AppConfig,
+  config: PlatformConfig,
   needs: { redis: boolean } = { redis: true },
 ): Promise<void> {
   const problems = (

@@ -20,7 +20,8 @@ import {
 import type { FastifyReply } from 'fastify';
 import { IdempotencyService, JobSignals, JobsService, TERMINAL_STATUSES } from '@jewelshot/ai-jobs';
 import { PrincipalService, type Principal } from '@jewelshot/identity';
-import { APP_CONFIG, DomainError, RowScope, type AppConfig } from '@jewelshot/platform';
+import { DomainError, RowScope } from '@jewelshot/platform';
+import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
@@ -45,7 +46,7 @@ export class JobsController {
     private readonly view: JobView,
     private readonly scope: RowScope,
     private readonly principals: PrincipalService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** The job as the caller may see it, read in the caller's row scope (a transaction of its own). */

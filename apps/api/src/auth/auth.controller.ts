@@ -9,7 +9,8 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SignupService } from '@jewelshot/credit-ledger';
 import { AuthService, type AuthResult, type Principal } from '@jewelshot/identity';
-import { APP_CONFIG, ValidationError, type AppConfig } from '@jewelshot/platform';
+import { ValidationError } from '@jewelshot/platform';
+import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
@@ -29,7 +30,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly signup: SignupService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   /** The response of a sign-in: the refresh token in the body, or in the httpOnly cookie. */

@@ -10,13 +10,14 @@ import {
   SessionEndedError,
   type Principal,
 } from '@jewelshot/identity';
-import { APP_CONFIG, UnauthorizedError, type AppConfig } from '@jewelshot/platform';
+import { UnauthorizedError } from '@jewelshot/platform';
+import { API_CONFIG, type ApiConfig } from '../api.config';
 
 /** Verifies the bearer JWT, then asks the database (through a short cache) who the caller is now. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
     private readonly principals: PrincipalService,
   ) {
     // A prepared KeyObject: given a string, jsonwebtoken re-derives a key on every request,

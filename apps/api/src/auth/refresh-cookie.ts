@@ -1,7 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, type AppConfig } from '@jewelshot/platform';
+import { ForbiddenError } from '@jewelshot/platform';
+import type { ApiConfig } from '../api.config';
 
 /**
  * The browser's refresh token lives in an httpOnly cookie, out of JavaScript's reach (an XSS
@@ -19,7 +20,7 @@ const COOKIE_PATH = '/v1/auth';
 export type RefreshTokenDelivery = 'body' | 'cookie';
 export const REFRESH_TOKEN_DELIVERIES: RefreshTokenDelivery[] = ['body', 'cookie'];
 
-export function setRefreshCookie(reply: FastifyReply, config: AppConfig, token: string): void {
+export function setRefreshCookie(reply: FastifyReply, config: ApiConfig, token: string): void {
   void reply.setCookie(REFRESH_COOKIE, token, {
     httpOnly: true,
     secure: config.NODE_ENV !== 'development',
@@ -29,7 +30,7 @@ export function setRefreshCookie(reply: FastifyReply, config: AppConfig, token: 
   });
 }
 
-export function clearRefreshCookie(reply: FastifyReply, config: AppConfig): void {
+export function clearRefreshCookie(reply: FastifyReply, config: ApiConfig): void {
   void reply.clearCookie(REFRESH_COOKIE, {
     httpOnly: true,
     secure: config.NODE_ENV !== 'development',
@@ -44,7 +45,7 @@ export function refreshCookieOf(request: FastifyRequest): string | undefined {
 }
 
 /** Origins allowed to use the cookie: the API's own, PUBLIC_BASE_URL's and CORS_ORIGINS. */
-export function corsOrigins(config: AppConfig): string[] {
+export function corsOrigins(config: ApiConfig): string[] {
   return config.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
@@ -57,7 +58,7 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Refuses a cookie-authenticated request that a foreign page could have made. */
-export function assertNotCrossSite(request: FastifyRequest, config: AppConfig): void {
+export function assertNotCrossSite(request: FastifyRequest, config: ApiConfig): void {
   const header = request.headers[CSRF_HEADER];
   if (typeof header !== 'string' || !sameText(header, '1')) {
     throw new ForbiddenError(

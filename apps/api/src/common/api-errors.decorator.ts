@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
-import { ERROR_STATUS, type ErrorCode } from '@jewelshot/platform';
+import { ERROR_STATUS, type ErrorCode } from '../http/error-status';
 import { ErrorResponseDto } from './error-response.dto';
 
 /** Documents the error codes a route answers with, each in the one error shape. */

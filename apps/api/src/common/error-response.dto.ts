@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ERROR_CODES } from '@jewelshot/platform';
+import { ERROR_CODES } from '../http/error-status';
 
 export class FieldErrorDto {
   @ApiProperty({ example: 'email' })

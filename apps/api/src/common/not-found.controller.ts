@@ -12,7 +12,8 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, NotFoundError, type AppConfig } from '@jewelshot/platform';
+import { NotFoundError } from '@jewelshot/platform';
+import { API_CONFIG, type ApiConfig } from '../api.config';
 import { isClientRoute, webRootOf } from '../web/web-app';
 import { Public } from './public.decorator';
 
@@ -29,7 +30,7 @@ import { Public } from './public.decorator';
 export class NotFoundController {
   private readonly webRoot: string | null;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(API_CONFIG) config: ApiConfig) {
     this.webRoot = webRootOf(config);
   }
 

@@ -1,6 +1,7 @@
 import { parse } from 'node:querystring';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DomainError, type AppConfig } from '@jewelshot/platform';
+import { DomainError } from '@jewelshot/platform';
+import { type ApiConfig } from '../api.config';
 
 /** True when `text` has more than `max` `&`-separated fields; stops counting at the first breach. */
 export function tooManyFields(text: string, max: number): boolean {
@@ -18,7 +19,7 @@ export function tooManyFields(text: string, max: number): boolean {
  * 150 ms of event loop otherwise), and `__proto__` is refused as Nest's default parser does.
  * String contents (NUL, lone surrogates) are checked by the unsafe-text hook.
  */
-export function useLimitedFormParser(app: NestFastifyApplication, config: AppConfig): void {
+export function useLimitedFormParser(app: NestFastifyApplication, config: ApiConfig): void {
   app.useBodyParser(
     'application/x-www-form-urlencoded',
     { bodyLimit: config.BODY_LIMIT_BYTES },

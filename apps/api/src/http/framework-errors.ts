@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { REQUEST_ID_HEADER, toErrorBody } from '@jewelshot/platform';
+import { REQUEST_ID_HEADER } from '@jewelshot/platform';
+import { toErrorBody } from './error-response';
 
 /**
  * Errors Fastify's router raises before any route (a path that does not decode, such as

@@ -1,9 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { DomainError, type AppConfig } from '@jewelshot/platform';
+import { DomainError } from '@jewelshot/platform';
+import { type ApiConfig } from '../api.config';
 import { jsonShapeProblem, type JsonLimits } from './json-shape';
 
-export function jsonLimitsOf(config: AppConfig): JsonLimits {
+export function jsonLimitsOf(config: ApiConfig): JsonLimits {
   return {
     maxDepth: config.JSON_MAX_DEPTH,
     maxKeys: config.JSON_MAX_KEYS,
@@ -17,7 +18,7 @@ export function jsonLimitsOf(config: AppConfig): JsonLimits {
  * then handed to Fastify's own parser, which keeps its prototype-poisoning protection.
  * Every refusal is a 400 VALIDATION_ERROR through the one error filter; size stays Fastify's 413.
  */
-export function useLimitedJsonParser(app: NestFastifyApplication, config: AppConfig): void {
+export function useLimitedJsonParser(app: NestFastifyApplication, config: ApiConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   const limits = jsonLimitsOf(config);

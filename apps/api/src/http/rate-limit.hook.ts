@@ -3,14 +3,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AccessTokensService } from '@jewelshot/identity';
-import {
-  APP_CONFIG,
-  DomainError,
-  REDIS,
-  RedisThrottlerStorage,
-  toErrorBody,
-  type AppConfig,
-} from '@jewelshot/platform';
+import { DomainError, REDIS, RedisThrottlerStorage } from '@jewelshot/platform';
+import { API_CONFIG, type ApiConfig } from '../api.config';
+import { toErrorBody } from './error-response';
 import type { RateLimitPolicy, RateLimitRouteConfig } from '../common/auth-rate-limit.decorator';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -38,7 +33,7 @@ function policyOf(request: FastifyRequest): RateLimitPolicy {
  * that is logged now and then.
  */
 export function registerRateLimitHook(app: NestFastifyApplication): void {
-  const config = app.get<AppConfig>(APP_CONFIG);
+  const config = app.get<ApiConfig>(API_CONFIG);
   const storage = new RedisThrottlerStorage(app.get<Redis>(REDIS));
   const tokens = app.get(AccessTokensService);
   const logger = new Logger('RateLimit');

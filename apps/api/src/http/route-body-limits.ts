@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { AppConfig } from '@jewelshot/platform';
+import { type ApiConfig } from '../api.config';
 
 /** Routes that take only credentials: a few KB is plenty, and a megabyte there is an attack on argon2 or the parser. */
 const CREDENTIAL_ROUTES = /^\/v1\/(auth\/|me\/password$)/;
@@ -9,7 +9,7 @@ const CREDENTIAL_ROUTES = /^\/v1\/(auth\/|me\/password$)/;
  * own limit wins over the server-wide BODY_LIMIT_BYTES and a too-large body is a 413 before it is read in full.
  * Must be installed before Nest registers its routes (in createApiApp, before init).
  */
-export function useRouteBodyLimits(app: NestFastifyApplication, config: AppConfig): void {
+export function useRouteBodyLimits(app: NestFastifyApplication, config: ApiConfig): void {
   app
     .getHttpAdapter()
     .getInstance()

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { AppConfig } from '@jewelshot/platform';
+import { type ApiConfig } from '../api.config';
 
 /**
  * How long a client may take, as Fastify/Node server options. A client that trickles its headers
@@ -15,7 +15,7 @@ import type { AppConfig } from '@jewelshot/platform';
  * when the reader stops reading (idle timeout), an upload must arrive within the request timeout
  * and UPLOAD_MAX_BYTES.
  */
-export function serverTimeouts(config: AppConfig): {
+export function serverTimeouts(config: ApiConfig): {
   connectionTimeout: number;
   keepAliveTimeout: number;
   requestTimeout: number;
@@ -47,7 +47,7 @@ export function serverTimeouts(config: AppConfig): {
  * every socket; and a connection that sends no byte within HTTP_HEADERS_TIMEOUT_MS is closed:
  * Node 20 leaves it open (its header timeout and `server.timeout` do not fire for it; checked).
  */
-export function guardConnections(server: Server, config: AppConfig): void {
+export function guardConnections(server: Server, config: ApiConfig): void {
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? 'unknown';

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ERROR_STATUS, type ErrorCode } from '@jewelshot/platform';
+import { ERROR_STATUS, type ErrorCode } from '../http/error-status';
 import { ErrorResponseDto, FieldErrorDto } from '../common/error-response.dto';
 import { OPENAPI_PUBLIC_EXTENSION } from '../common/public.decorator';
 import { APP_VERSION } from '../version';

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
-import { repoRoot, type AppConfig } from '@jewelshot/platform';
+import { repoRoot } from '@jewelshot/platform';
+import type { ApiConfig } from '../api.config';
 
 /** Paths that belong to the API, never to the SPA: an unknown one there stays the JSON 404. */
 const API_PATHS = /^\/(v\d+|health|docs|openapi)(\/|\.|$)/;
@@ -12,7 +13,7 @@ const API_PATHS = /^\/(v\d+|health|docs|openapi)(\/|\.|$)/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** The folder of the built SPA, or null when there is none (the API then serves no `/`). */
-export function webRootOf(config: AppConfig): string | null {
+export function webRootOf(config: ApiConfig): string | null {
   const root = config.WEB_DIST_DIR || join(repoRoot(), 'apps', 'web', 'dist');
   return existsSync(join(root, 'index.html')) ? root : null;
 }
@@ -23,7 +24,7 @@ export function webRootOf(config: AppConfig): string | null {
  * for a year, `index.html` never cached. Client routes (`/jobs/…`) fall back to `index.html` in
  * the not-found route, for GET requests that accept HTML outside the API's paths.
  */
-export async function serveWebApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function serveWebApp(app: NestFastifyApplication, config: ApiConfig): Promise<void> {
   const root = webRootOf(config);
   if (!root) return;
   await app.register(fastifyStatic, {

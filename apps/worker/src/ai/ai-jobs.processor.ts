@@ -9,7 +9,7 @@ import {
   type RunJobPayload,
   type RunOutcome,
 } from '@jewelshot/ai-jobs';
-import type { AppConfig } from '@jewelshot/platform';
+import { type WorkerConfig } from '../worker.config';
 
 /**
  * Runs AI jobs. Concurrency and the stall lock come from config: see aiJobsProcessorFor.
@@ -77,7 +77,7 @@ export class AiJobsProcessor extends WorkerHost {
  * The processor class with its BullMQ worker options from config. @Processor is applied here,
  * at module set-up, because the options are only known once the config is loaded.
  */
-export function aiJobsProcessorFor(config: AppConfig): typeof AiJobsProcessor {
+export function aiJobsProcessorFor(config: WorkerConfig): typeof AiJobsProcessor {
   Processor(AI_QUEUE, {
     concurrency: config.WORKER_CONCURRENCY,
     // A worker that dies mid-job loses its lock after this; another worker then takes the job.

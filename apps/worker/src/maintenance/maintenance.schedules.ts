@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
 import { HOLD_ACTIVITY, LedgerService, type HoldActivity } from '@jewelshot/credit-ledger';
-import {
-  APP_CONFIG,
-  RECONCILE_SCHEDULE,
-  ScheduleRunner,
-  type AppConfig,
-} from '@jewelshot/platform';
+import { RECONCILE_SCHEDULE, ScheduleRunner } from '@jewelshot/platform';
+import { WORKER_CONFIG, type WorkerConfig } from '../worker.config';
 
 export const HOLD_SWEEP_SCHEDULE = 'expire-holds';
 export const ORPHAN_SWEEP_SCHEDULE = 'orphan-files';
@@ -27,7 +23,7 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     private readonly orphans: OrphanFiles,
     private readonly ledger: LedgerService,
     @Inject(HOLD_ACTIVITY) private readonly activity: HoldActivity,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
   onApplicationBootstrap(): void {

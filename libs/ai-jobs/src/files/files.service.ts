@@ -4,14 +4,9 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import {
-  APP_CONFIG,
-  DomainError,
-  isUuid,
-  RowScope,
-  WorkQueue,
-  type AppConfig,
-} from '@jewelshot/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '@jewelshot/identity';
+import { DomainError, isUuid, RowScope, WorkQueue } from '@jewelshot/platform';
+import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import {
   FileNotFoundError,
   ImageTooLargeError,
@@ -39,10 +34,12 @@ export class FilesService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
     private readonly scope: RowScope,
+    // File links are signed with the token secret, which is identity's to configure.
+    @Inject(IDENTITY_CONFIG) identity: IdentityConfig,
   ) {
-    this.signer = new FileSigner(config.JWT_SECRET);
+    this.signer = new FileSigner(identity.JWT_SECRET);
     this.images = new WorkQueue('image processing', config.IMAGE_CONCURRENCY, config.IMAGE_QUEUE);
     limitSharpMemory();
   }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { AI_QUEUE, AiJobName, QUEUE_PRIORITY, type RunJobPayload } from '../ai.queue';
 import type { AiJob } from './ai-job.entity';
 
@@ -15,7 +15,7 @@ export class JobQueue {
 
   constructor(
     @InjectQueue(AI_QUEUE) readonly queue: Queue<RunJobPayload>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
   ) {
     // Without a listener BullMQ prints every connection error; while Redis is down, say it now and then.
     let lastWarned = 0;

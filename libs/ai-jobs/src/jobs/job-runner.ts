@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { ProviderError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from './ai-job.entity';
 import { StoredFile } from '../files/stored-file.entity';
@@ -37,7 +37,7 @@ export class JobRunner {
     private readonly jobs: JobsService,
     private readonly signals: JobSignals,
     @Inject(AI_PROVIDER) private readonly provider: AiProvider,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
   ) {
     this.signals.onCancel((jobId) =>
       this.running.get(jobId)?.abort(new ProviderError('CANCELED', 'The job was canceled', false)),

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, closeRedis, createRedis, type AppConfig } from '@jewelshot/platform';
+import { closeRedis, createRedis } from '@jewelshot/platform';
+import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import type { JobStatus } from './ai-job.entity';
 
 export interface JobEvent {
@@ -25,7 +26,7 @@ export class JobSignals implements OnApplicationShutdown {
   private readonly eventsChannel: string;
   private readonly cancelChannel: string;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(@Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig) {
     this.eventsChannel = `${config.REDIS_KEY_PREFIX}ai:job-events`;
     this.cancelChannel = `${config.REDIS_KEY_PREFIX}ai:job-cancel`;
   }

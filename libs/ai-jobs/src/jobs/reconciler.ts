@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import type { Priority } from './ai-job.entity';
 import { JobQueue } from './job-queue';
 import { JobRunner } from './job-runner';
@@ -32,7 +32,7 @@ export class Reconciler {
     private readonly queue: JobQueue,
     private readonly runner: JobRunner,
     private readonly signals: JobSignals,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
   ) {}
 
   private async hasLiveQueueJob(jobId: string): Promise<boolean> {

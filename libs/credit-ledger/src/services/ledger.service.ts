@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { APP_CONFIG, isUuid, ValidationError, type AppConfig } from '@jewelshot/platform';
+import { isUuid, ValidationError } from '@jewelshot/platform';
+import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
 import { CreditAccount } from '../entities/credit-account.entity';
 import { CreditEntry, type EntryKind } from '../entities/credit-entry.entity';
 import { CreditHold, type HoldStatus } from '../entities/credit-hold.entity';
@@ -75,7 +76,7 @@ export class LedgerService {
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CREDIT_LEDGER_CONFIG) private readonly config: CreditLedgerConfig,
   ) {}
 
   private get accounts() {

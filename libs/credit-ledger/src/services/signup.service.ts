@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthService, type AuthResult } from '@jewelshot/identity';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
 import { LedgerService } from './ledger.service';
 
 /**
@@ -12,7 +12,7 @@ export class SignupService {
   constructor(
     private readonly auth: AuthService,
     private readonly ledger: LedgerService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CREDIT_LEDGER_CONFIG) private readonly config: CreditLedgerConfig,
   ) {}
 
   register(email: string, password: string): Promise<AuthResult> {

@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import type { AccessClaims } from './sessions.service';
 
 /** Seconds of clock difference between API instances we tolerate on `exp`. */
@@ -43,7 +43,7 @@ export class AccessTokensService {
 
   constructor(
     private readonly jwt: JwtService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {
     this.key = createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8'));
   }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, REDIS, type AppConfig } from '@jewelshot/platform';
+import { REDIS } from '@jewelshot/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { normalizeEmail } from '../email-address';
 import { LoginLockedError } from '../identity.errors';
 
@@ -34,7 +35,7 @@ export class LoginLockout {
   private lastWarned = 0;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Optional() @Inject(REDIS) private readonly redis?: Redis,
   ) {}
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { APP_CONFIG, WorkQueue, type AppConfig } from '@jewelshot/platform';
+import { WorkQueue } from '@jewelshot/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 
 /**
  * argon2id with the library's recommended cost (64 MiB, t=3, p=4). Hashes run on libuv's thread
@@ -12,7 +13,7 @@ export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
   private readonly queue: WorkQueue;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(IDENTITY_CONFIG) config: IdentityConfig) {
     this.queue = new WorkQueue(
       'password hashing',
       config.PASSWORD_HASH_CONCURRENCY,

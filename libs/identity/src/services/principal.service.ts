@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { APP_CONFIG, isUuid, RowScope, type AppConfig } from '@jewelshot/platform';
+import { isUuid, RowScope } from '@jewelshot/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import type { UserRole, UserStatus } from '../entities/user.entity';
 
 /** Who is calling, as the database says now (give or take USER_STATUS_CACHE_MS). */
@@ -33,7 +34,7 @@ export class PrincipalService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly scope: RowScope,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
   ) {}
 
   async resolve(userId: string, sessionId: string): Promise<Principal | null> {

@@ -4,7 +4,8 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { JwtService } from '@nestjs/jwt';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Not } from 'typeorm';
-import { APP_CONFIG, isUuid, RowScope, type AppConfig } from '@jewelshot/platform';
+import { isUuid, RowScope } from '@jewelshot/platform';
+import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { RefreshToken } from '../entities/refresh-token.entity';
 import { Session } from '../entities/session.entity';
 import { User } from '../entities/user.entity';
@@ -39,7 +40,7 @@ export class SessionsService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly jwt: JwtService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     private readonly scope: RowScope,
   ) {}
 

@@ -1,17 +1,19 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AppConfig } from './app-config';
+import { sectionsOf } from './load-config';
 
-export const APP_CONFIG = Symbol('APP_CONFIG');
-
-/** Provides the validated config under the APP_CONFIG token to the whole app. */
+/**
+ * Provides the validated config to the whole app under each loaded section's token (platform's
+ * PLATFORM_CONFIG, a lib's `<LIB>_CONFIG`): a lib reads its own section through its own token.
+ */
 @Global()
 @Module({})
 export class ConfigModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: object): DynamicModule {
+    const tokens = sectionsOf(config).map((section) => section.token);
     return {
       module: ConfigModule,
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: tokens.map((token) => ({ provide: token, useValue: config })),
+      exports: tokens,
     };
   }
 }

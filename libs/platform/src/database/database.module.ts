@@ -3,8 +3,7 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { dataSourceOptions } from './data-source-options';
 import type { RowAccess } from './row-access';
 import { RowScope } from './row-scope';
@@ -23,8 +22,8 @@ export class DatabaseModule {
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
+          inject: [PLATFORM_CONFIG],
+          useFactory: (config: PlatformConfig) => ({
             ...dataSourceOptions(
               {
                 url: config.DATABASE_URL,

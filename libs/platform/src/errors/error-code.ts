@@ -1,24 +1,24 @@
 /**
- * Every machine-readable error code the API may answer with, and its HTTP status.
- * Clients match on `code`; never rename one.
+ * The generic machine-readable error codes, which any lib may raise. A lib declares its own
+ * domain codes in its `<lib>.errors.ts` (`<LIB>_ERROR_CODES`); the API maps every code to an
+ * HTTP status in one table (apps/api/src/http/error-status.ts). Clients match on `code`; never
+ * rename one.
  */
-export const ERROR_STATUS = {
-  VALIDATION_ERROR: 400,
-  UNAUTHORIZED: 401,
-  INSUFFICIENT_CREDITS: 402,
-  FORBIDDEN: 403,
-  ACCOUNT_BANNED: 403,
-  RESOURCE_NOT_FOUND: 404,
-  CONFLICT: 409,
-  GONE: 410,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  RATE_LIMIT_EXCEEDED: 429,
-  INTERNAL_ERROR: 500,
-  SERVICE_UNAVAILABLE: 503,
-} as const;
+export const PLATFORM_ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'RESOURCE_NOT_FOUND',
+  'CONFLICT',
+  'GONE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMIT_EXCEEDED',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+] as const;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];
 
-export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+/** Any lib's code: SCREAMING_SNAKE_CASE, declared in that lib's errors file. */
+export type ErrorCode = string;

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { REDIS } from '../redis/redis';
 import { scheduleKey } from '../schedule/schedule-runner';
 import { RECONCILE_SCHEDULE } from '../schedule/schedules.module';
@@ -56,7 +55,7 @@ export class HealthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   database(): Promise<ServiceCheck> {

@@ -3,8 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { PinoPretty } from 'pino-pretty';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
 import { requestContext } from './request-context';
 
@@ -40,8 +39,8 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => {
+          inject: [PLATFORM_CONFIG],
+          useFactory: (config: PlatformConfig) => {
             const options = {
               level: config.LOG_LEVEL,
               base: { service },

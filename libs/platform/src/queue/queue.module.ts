@@ -1,10 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 
 /** BullMQ keys live under the deployment's prefix, like every other key we write. */
-export function queuePrefix(config: AppConfig): string {
+export function queuePrefix(config: PlatformConfig): string {
   return `${config.REDIS_KEY_PREFIX}bull`;
 }
 
@@ -17,8 +16,8 @@ export class QueueModule {
       global: true,
       imports: [
         BullModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
+          inject: [PLATFORM_CONFIG],
+          useFactory: (config: PlatformConfig) => ({
             // Options, not a client: BullMQ then opens and closes its connections itself.
             connection: {
               url: config.REDIS_URL,

@@ -1,7 +1,6 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG } from '../config/config.module';
-import type { AppConfig } from '../config/app-config';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { closeRedis, createRedis, REDIS } from './redis';
 
 /** One shared ioredis client per process under the REDIS token, closed on shutdown. */
@@ -16,8 +15,8 @@ export class RedisModule implements OnApplicationShutdown {
       providers: [
         {
           provide: REDIS,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) =>
+          inject: [PLATFORM_CONFIG],
+          useFactory: (config: PlatformConfig) =>
             createRedis({
               url: config.REDIS_URL,
               keyPrefix: config.REDIS_KEY_PREFIX,

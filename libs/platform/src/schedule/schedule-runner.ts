@@ -1,15 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.module';
+import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 
 /**
  * The row of a schedule: its name under the deployment's REDIS_KEY_PREFIX, because what the
  * schedules tend (the queues) lives under that prefix; deployments sharing one database (test
  * runs) then keep their schedules apart.
  */
-export function scheduleKey(config: Pick<AppConfig, 'REDIS_KEY_PREFIX'>, name: string): string {
+export function scheduleKey(
+  config: Pick<PlatformConfig, 'REDIS_KEY_PREFIX'>,
+  name: string,
+): string {
   return `${config.REDIS_KEY_PREFIX}${name}`;
 }
 
@@ -49,7 +51,7 @@ export class ScheduleRunner implements OnApplicationShutdown {
   // The runner's own short transactions, never a caller's: it runs from timers.
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
   ) {}
 
   /** Runs `task` about every `intervalMs` (the first check is at once). */

@@ -1,7 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ServiceBusyError } from '../concurrency/work-queue';
-import { loggableError } from '../logging/loggable-error';
+import { loggableError, ServiceBusyError } from '@jewelshot/platform';
 import { toErrorBody } from './error-response';
 
 /** The one exception filter: every error a route, guard, pipe or interceptor throws ends here. */

@@ -1,8 +1,11 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { DomainError } from '../errors/domain-error';
-import { ERROR_STATUS, ErrorCode } from '../errors/error-code';
-import { ErrorBody } from '../errors/error-body';
-import { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './unavailable';
+import {
+  DomainError,
+  isUnavailableError,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+  type ErrorBody,
+} from '@jewelshot/platform';
+import { statusOfCode, type ErrorCode } from './error-status';
 
 const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
   INTERNAL_ERROR: 'An unexpected error occurred. Quote the request id when reporting it.',
@@ -90,7 +93,7 @@ export function toErrorBody(exception: unknown, requestId: string): MappedError 
   if (exception instanceof DomainError) {
     const body: ErrorBody = {
       ...(exception.extra ?? {}),
-      statusCode: ERROR_STATUS[exception.code],
+      statusCode: statusOfCode(exception.code),
       code: exception.code,
       error: exception.message,
       requestId,

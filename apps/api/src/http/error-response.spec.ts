@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { DomainError, GoneError, ValidationError } from '../errors/domain-error';
+import { DomainError, GoneError, ValidationError } from '@jewelshot/platform';
 import { toErrorBody } from './error-response';
 
 describe('toErrorBody', () => {

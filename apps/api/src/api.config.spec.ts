@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '../repo-root';
-import { ConfigError, EnvironmentVariables, loadConfig } from './app-config';
+import { ConfigError } from '@jewelshot/platform';
+import { loadApiConfig } from './api.config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadConfig(env);
+    loadApiConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -15,7 +13,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 describe('configuration', () => {
   it('starts with working local defaults and typed values', () => {
-    const config = loadConfig({ PORT: '4000', DB_POOL_SIZE: '7' });
+    const config = loadApiConfig({ PORT: '4000', DB_POOL_SIZE: '7' });
     expect(config.PORT).toBe(4000);
     expect(config.DB_POOL_SIZE).toBe(7);
     expect(config.NODE_ENV).toBe('development');
@@ -64,12 +62,18 @@ describe('configuration', () => {
   });
 });
 
-describe('.env.example', () => {
-  it('lists exactly the variables the config reads', () => {
-    const listed = readFileSync(join(repoRoot(), '.env.example'), 'utf8')
-      .split('\n')
-      .filter((line) => /^[A-Z0-9_]+=/.test(line))
-      .map((line) => line.split('=')[0]);
-    expect(listed.sort()).toEqual(Object.keys(new EnvironmentVariables()).sort());
+describe('the API config across sections', () => {
+  it('refuses S3 storage without a bucket, fal without a key, and a starved thread pool', () => {
+    expect(problemsOf({ STORAGE_DRIVER: 's3', S3_REGION: 'eu-west-1' })).toEqual([
+      'S3_BUCKET: required when STORAGE_DRIVER=s3',
+    ]);
+    expect(problemsOf({ AI_PROVIDER: 'fal' })).toEqual(['FAL_KEY: required when AI_PROVIDER=fal']);
+    expect(
+      problemsOf({
+        UV_THREADPOOL_SIZE: '4',
+        PASSWORD_HASH_CONCURRENCY: '2',
+        IMAGE_CONCURRENCY: '2',
+      }),
+    ).toEqual([expect.stringMatching(/^UV_THREADPOOL_SIZE: must exceed/)]);
   });
 });

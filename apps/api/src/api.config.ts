@@ -1,0 +1,162 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  defineConfig,
+  loadConfig,
+  loadConfigOrExit,
+  toInt,
+  type ConfigOf,
+} from '@jewelshot/platform';
+import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
+import { creditLedgerConfig } from '@jewelshot/credit-ledger';
+import { identityConfig } from '@jewelshot/identity';
+
+/** The API's own variables: its listen port, body limits, rate limits and HTTP timeouts. */
+class ApiVariables {
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Largest accepted request body (JSON) in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /**
+   * Failed logins for one email (from any address) within 15 minutes before that email's login
+   * is locked for 15 minutes: a distributed guesser gets 10 tries, not 10 per address.
+
+
+  /** Body limit of the credential routes (/v1/auth/*): they take an email and a password, so a megabyte there is an attack. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(512)
+  @Max(1024 * 1024)
+  AUTH_BODY_LIMIT_BYTES = 4096;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(200 * 1024 * 1024)
+  UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
+
+  /** Deepest nesting of a JSON body; checked before JSON.parse so a 10,000-deep body never recurses. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(256)
+  JSON_MAX_DEPTH = 32;
+
+  /** Most members of one JSON object or array: 90,000 unknown fields are refused while parsing, not validated one by one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  JSON_MAX_KEYS = 1000;
+
+  /** Longest string (in characters) anywhere in a JSON body. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
+  @Max(10 * 1024 * 1024)
+  JSON_MAX_STRING_LENGTH = 65_536;
+
+  /** Requests per client per window on the default throttler. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_MAX = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  RATE_LIMIT_WINDOW_MS = 60_000;
+
+  /** Stricter limit for credential endpoints (register, login, refresh, password change). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_RATE_LIMIT_MAX = 20;
+
+  /**
+   * Comma-separated CIDRs (or addresses) of the reverse proxies whose X-Forwarded-For we
+   * believe. Empty: nobody's, so a client cannot pick its own rate-limit bucket.
+   */
+  @IsString()
+  @Matches(/^[0-9A-Fa-f.:/,\s]*$/, {
+    message: 'TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs',
+  })
+  TRUSTED_PROXIES = '';
+
+  /**
+   * Origins (scheme://host[:port], comma-separated) of an SPA hosted elsewhere. Only these get
+   * CORS headers (with credentials); empty means same-origin only, no CORS headers at all.
+   */
+  @IsString()
+  @Matches(/^(\s*https?:\/\/[^/\s,]+\s*)?(,\s*https?:\/\/[^/\s,]+\s*)*$/, {
+    message: 'CORS_ORIGINS must be comma-separated origins like https://app.example.com',
+  })
+  CORS_ORIGINS = '';
+
+  /** The built SPA the API serves at `/` (empty: apps/web/dist in the repository). */
+  @IsString()
+  WEB_DIST_DIR = '';
+
+  /** Whole request (headers and body) must arrive within this (the old system asked for 30 s); 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Headers must arrive within this; a client trickling header bytes is cut off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** A socket with no traffic either way for this long is closed (a stalled download, an idle half-open client). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_IDLE_TIMEOUT_MS = 30_000;
+
+  /** How long a kept-alive connection may wait for its next request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+  /** Open connections one client address may hold on one API instance; beyond it new ones are closed at once. Behind a proxy every client shares its address: size it for that. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS = 256;
+}
+
+const apiConfig = defineConfig({ name: 'api', variables: ApiVariables });
+
+/** Every section the API runs with; a new lib's section is added here (and to the worker's). */
+export const API_CONFIG_SECTIONS = [
+  identityConfig,
+  creditLedgerConfig,
+  aiJobsConfig,
+  apiConfig,
+] as const;
+
+export type ApiConfig = ConfigOf<typeof API_CONFIG_SECTIONS>;
+
+export const API_CONFIG = apiConfig.token;
+
+export const API_CONFIG_CHECKS = [threadPoolCheck];
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return loadConfig(API_CONFIG_SECTIONS, env, API_CONFIG_CHECKS);
+}
+
+export function loadApiConfigOrExit(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return loadConfigOrExit(API_CONFIG_SECTIONS, env, API_CONFIG_CHECKS);
+}

@@ -1,0 +1,13 @@
+import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
+import { creditLedgerConfig } from '@jewelshot/credit-ledger';
+import { identityConfig } from '@jewelshot/identity';
+import { type ConfigOf, loadConfigOrExit } from '@jewelshot/platform';
+
+/** The commands read the same environment as the apps, so they refuse the same mistakes. */
+export const CLI_CONFIG_SECTIONS = [identityConfig, creditLedgerConfig, aiJobsConfig] as const;
+
+export type CliConfig = ConfigOf<typeof CLI_CONFIG_SECTIONS>;
+
+export function loadCliConfigOrExit(env: NodeJS.ProcessEnv = process.env): CliConfig {
+  return loadConfigOrExit(CLI_CONFIG_SECTIONS, env, [threadPoolCheck]);
+}

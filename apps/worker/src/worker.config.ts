@@ -1,0 +1,55 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { defineConfig, loadConfigOrExit, toInt, type ConfigOf } from '@jewelshot/platform';
+import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
+import { creditLedgerConfig } from '@jewelshot/credit-ledger';
+import { identityConfig } from '@jewelshot/identity';
+
+/** The worker's own variables: its concurrency and job lock, heartbeat and optional health port. */
+class WorkerVariables {
+  /** AI jobs one worker process runs at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WORKER_CONCURRENCY = 4;
+
+  /** How long a worker's lock on a job lasts without renewal: a dead worker's jobs are taken over after it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  JOB_LOCK_MS = 30_000;
+
+  /** Seconds the worker heartbeat key lives; /health calls the worker down once it lapses. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(3)
+  WORKER_HEARTBEAT_TTL_SECONDS = 15;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WORKER_HEALTH_PORT?: number;
+}
+
+const workerConfig = defineConfig({ name: 'worker', variables: WorkerVariables });
+
+/** Every section the worker runs with; a new lib's section is added here (and to the API's). */
+export const WORKER_CONFIG_SECTIONS = [
+  identityConfig,
+  creditLedgerConfig,
+  aiJobsConfig,
+  workerConfig,
+] as const;
+
+export type WorkerConfig = ConfigOf<typeof WORKER_CONFIG_SECTIONS>;
+
+export const WORKER_CONFIG = workerConfig.token;
+
+export const WORKER_CONFIG_CHECKS = [threadPoolCheck];
+
+export function loadWorkerConfigOrExit(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return loadConfigOrExit(WORKER_CONFIG_SECTIONS, env, WORKER_CONFIG_CHECKS);
+}

@@ -1,0 +1,31 @@
+import type { PlatformVariables } from './platform.config';
+
+/**
+ * One lib's (or app's) slice of the environment: a class-validator class whose fields are its
+ * variables with their defaults, an optional check across those fields, and the injection token
+ * its services read the validated values through. Each lib declares its own in
+ * `libs/<lib>/src/<lib>.config.ts`; the apps compose the sections they run with `loadConfig`.
+ */
+export interface ConfigSection<T extends object = object> {
+  readonly name: string;
+  readonly variables: new () => T;
+  /** Provides the loaded config, typed as this section (and platform's) by its owner. */
+  readonly token: symbol;
+  /**
+   * Rules across this section's variables (and platform's, e.g. NODE_ENV). `given` holds the
+   * variables set explicitly in the environment. Returns one `NAME: problem` line per problem.
+   */
+  check?(config: Readonly<T & PlatformVariables>, given: ReadonlySet<string>): string[];
+}
+
+export function defineConfig<T extends object>(section: {
+  name: string;
+  variables: new () => T;
+  check?: (config: Readonly<T & PlatformVariables>, given: ReadonlySet<string>) => string[];
+}): ConfigSection<T> {
+  return { ...section, token: Symbol(`${section.name} config`) };
+}
+
+/** class-transformer's `@Transform(toInt)`: an integer-looking string becomes a number. */
+export const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
