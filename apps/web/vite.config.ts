@@ -18,5 +18,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // Node's Request (used under jsdom) needs absolute URLs; a browser resolves relative ones.
+    env: { VITE_API_BASE_URL: 'http://localhost' },
   },
 });
