@@ -53,6 +53,9 @@ module.exports = {
     '<rootDir>/test/integration/**/*.spec.ts',
     '<rootDir>/{apps,libs}/**/*.spec.ts',
   ],
+  // The SPA and its client have their own runner (Vitest: npm run test:web).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/apps/web/', '<rootDir>/packages/'],
+  modulePathIgnorePatterns: ['<rootDir>/apps/web/dist/'],
   transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   transformIgnorePatterns: [
     `/node_modules/(?!(${[...esmPackages(), ...LOADS_ESM_DYNAMICALLY].map(escape).join('|')})/)`,

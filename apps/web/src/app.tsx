@@ -1,0 +1,81 @@
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { ApiError } from '@jewelshot/api-client';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { Layout } from './components/layout';
+import { RequireAuth } from './components/require-auth';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A 4xx will not change by asking again; a lost connection or a 5xx may.
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+// Every page is its own chunk (route-level lazy loading keeps the initial JS small).
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      {
+        path: '/sign-in',
+        lazy: () => import('./pages/sign-in').then((m) => ({ Component: m.SignInPage })),
+      },
+      {
+        path: '/sign-up',
+        lazy: () => import('./pages/sign-up').then((m) => ({ Component: m.SignUpPage })),
+      },
+      {
+        element: <RequireAuth />,
+        children: [
+          {
+            path: '/',
+            lazy: () => import('./pages/home').then((m) => ({ Component: m.HomePage })),
+          },
+          {
+            path: '/shots/new',
+            lazy: () => import('./pages/new-shot').then((m) => ({ Component: m.NewShotPage })),
+          },
+          {
+            path: '/jobs/:id',
+            lazy: () => import('./pages/job-detail').then((m) => ({ Component: m.JobDetailPage })),
+          },
+          {
+            path: '/gallery',
+            lazy: () => import('./pages/gallery').then((m) => ({ Component: m.GalleryPage })),
+          },
+          {
+            path: '/batches',
+            lazy: () => import('./pages/batches').then((m) => ({ Component: m.BatchesPage })),
+          },
+          {
+            path: '/batches/:id',
+            lazy: () =>
+              import('./pages/batch-detail').then((m) => ({ Component: m.BatchDetailPage })),
+          },
+          {
+            path: '/credits',
+            lazy: () => import('./pages/credits').then((m) => ({ Component: m.CreditsPage })),
+          },
+          {
+            path: '/account',
+            lazy: () => import('./pages/account').then((m) => ({ Component: m.AccountPage })),
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+export function App() {
+  return (
+    <MantineProvider>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

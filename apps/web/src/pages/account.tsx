@@ -1,0 +1,106 @@
+import { unwrap } from '@jewelshot/api-client';
+import { Alert, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { api } from '../api';
+import { Loading } from '../components/states';
+import { ErrorAlert, fieldErrors } from '../errors/error-alert';
+import { formatDate } from '../i18n/format';
+import { useMe } from '../queries';
+
+export function AccountPage() {
+  const { t, i18n } = useTranslation();
+  const me = useMe();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [currentPassword, setCurrent] = useState('');
+  const [newPassword, setNew] = useState('');
+
+  const change = useMutation({
+    mutationFn: () =>
+      unwrap(api.client.POST('/v1/me/password', { body: { currentPassword, newPassword } })),
+    onSuccess: () => {
+      setCurrent('');
+      setNew('');
+    },
+  });
+
+  // The API has no "end all sessions" call: a password change ends every other session, and
+  // logout ends this one.
+  const signOutEverywhere = useMutation({
+    mutationFn: async () => {
+      await api.client.POST('/v1/auth/logout');
+      api.session.signOut();
+      queryClient.clear();
+      await navigate('/sign-in');
+    },
+  });
+
+  const fields = fieldErrors(change.error, i18n.language);
+  return (
+    <Stack maw={520}>
+      <Title order={1}>{t('account.title')}</Title>
+      {me.isPending ? (
+        <Loading />
+      ) : me.error ? (
+        <ErrorAlert error={me.error} />
+      ) : (
+        <Stack gap={2}>
+          <Text fw={500}>{me.data.email}</Text>
+          <Text size="sm">
+            {t('account.memberSince')}: {formatDate(me.data.createdAt, i18n.language)}
+          </Text>
+        </Stack>
+      )}
+      <Paper withBorder p="md">
+        <form
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            change.mutate();
+          }}
+        >
+          <Stack>
+            <Title order={2} size="h4">
+              {t('account.changePassword')}
+            </Title>
+            {change.isSuccess && (
+              <Alert color="green" role="status">
+                {t('account.passwordChanged')}
+              </Alert>
+            )}
+            <ErrorAlert error={change.error} />
+            <PasswordInput
+              label={t('account.currentPassword')}
+              autoComplete="current-password"
+              value={currentPassword}
+              onChange={(event) => setCurrent(event.currentTarget.value)}
+              error={fields.currentPassword}
+            />
+            <PasswordInput
+              label={t('account.newPassword')}
+              description={t('auth.passwordHint')}
+              autoComplete="new-password"
+              value={newPassword}
+              onChange={(event) => setNew(event.currentTarget.value)}
+              error={fields.newPassword}
+            />
+            <Button type="submit" loading={change.isPending}>
+              {t('account.changePassword')}
+            </Button>
+          </Stack>
+        </form>
+      </Paper>
+      <Paper withBorder p="md">
+        <Stack>
+          <Text size="sm">{t('account.signOutEverywhereHint')}</Text>
+          <Button color="red" variant="outline" onClick={() => signOutEverywhere.mutate()}>
+            {t('account.signOutEverywhere')}
+          </Button>
+        </Stack>
+      </Paper>
+    </Stack>
+  );
+}

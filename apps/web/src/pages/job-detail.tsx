@@ -1,0 +1,30 @@
+import { ApiError } from '@jewelshot/api-client';
+import { Alert, Stack, Title } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router';
+import { Loading } from '../components/states';
+import { ErrorAlert } from '../errors/error-alert';
+import { JobView } from '../jobs/job-view';
+import { useJob } from '../queries';
+
+export function JobDetailPage() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const job = useJob(id);
+  return (
+    <Stack>
+      <Title order={1}>{t('job.title')}</Title>
+      {job.isPending ? (
+        <Loading />
+      ) : job.error ? (
+        job.error instanceof ApiError && job.error.status === 404 ? (
+          <Alert color="gray">{t('job.notFound')}</Alert>
+        ) : (
+          <ErrorAlert error={job.error} />
+        )
+      ) : (
+        <JobView job={job.data} />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,5 @@
+import { AuthForm } from './auth-form';
+
+export function SignInPage() {
+  return <AuthForm mode="sign-in" />;
+}

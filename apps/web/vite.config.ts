@@ -1,0 +1,24 @@
+/// <reference types="vitest/config" />
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// `npm run dev:web` proxies /v1 to the API (DEV_API_TARGET, default http://localhost:3000) so the
+// SPA and the API share an origin in development as they will in production.
+const apiTarget = process.env.DEV_API_TARGET ?? 'http://localhost:3000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: Number(process.env.DEV_WEB_PORT ?? 5173),
+    proxy: { '/v1': { target: apiTarget, changeOrigin: false } },
+  },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test/setup.ts'],
+    restoreMocks: true,
+    // Node's Request (used under jsdom) needs absolute URLs; a browser resolves relative ones.
+    env: { VITE_API_BASE_URL: 'http://localhost' },
+  },
+});

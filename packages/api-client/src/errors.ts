@@ -1,0 +1,70 @@
+import type { components } from './schema';
+
+export type ErrorBody = components['schemas']['ErrorResponseDto'];
+export type ErrorCode = ErrorBody['code'];
+export type FieldError = components['schemas']['FieldErrorDto'];
+
+/** An API answer that was not 2xx, with the body the API's one error filter produced. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+    /** Seconds to wait before retrying (Retry-After), when the API said so. */
+    readonly retryAfterSeconds: number | null = null,
+  ) {
+    super(body.error);
+    this.name = 'ApiError';
+  }
+
+  get code(): ErrorCode {
+    return this.body.code;
+  }
+
+  /** The per-field messages of a VALIDATION_ERROR, keyed by field name. */
+  get fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (Array.isArray(this.body.details)) {
+      for (const { field, message } of this.body.details) out[field] ??= message;
+    }
+    return out;
+  }
+}
+
+/** Thrown when the browser could not reach the API at all (offline, DNS, CORS). */
+export class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super('The API could not be reached', { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === 'string' &&
+    typeof (value as { statusCode?: unknown }).statusCode === 'number'
+  );
+}
+
+export function retryAfterSeconds(headers: Headers): number | null {
+  const raw = headers.get('retry-after');
+  if (!raw) return null;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** Turns an openapi-fetch error result (or a raw error response) into an ApiError. */
+export function toApiError(response: Response, body: unknown): ApiError {
+  const parsed: ErrorBody = isErrorBody(body)
+    ? body
+    : {
+        statusCode: response.status,
+        code: response.status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_ERROR',
+        error: response.statusText || 'Request failed',
+        requestId: response.headers.get('x-request-id') ?? '',
+      };
+  return new ApiError(response.status, parsed, retryAfterSeconds(response.headers));
+}
