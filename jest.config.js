@@ -64,6 +64,7 @@ module.exports = {
     '^@jewelshot/(.*)$': '<rootDir>/libs/$1/src',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  testResultsProcessor: '<rootDir>/test/support/results-processor.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 2,

@@ -27,6 +27,7 @@ function step(label, command, args) {
 
 if (!existsSync(join(root, 'node_modules'))) step('install dependencies', npm, ['ci']);
 step('build', npm, ['run', '--silent', 'build']);
+step('build the web app', npm, ['run', '--silent', 'build:web']);
 step('migrate', process.execPath, ['dist/apps/cli/src/migrate.js']);
 if (env.NODE_ENV !== 'production')
   step('seed demo users', process.execPath, ['dist/apps/cli/src/seed-demo.js']);

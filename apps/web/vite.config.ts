@@ -18,6 +18,13 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // CI (TEST_REPORT_DIR) also gets a JSON summary to count the tests of `npm test`.
+    ...(process.env.TEST_REPORT_DIR
+      ? {
+          reporters: ['default', 'json'],
+          outputFile: { json: `${process.env.TEST_REPORT_DIR}/vitest.json` },
+        }
+      : {}),
     // Node's Request (used under jsdom) needs absolute URLs; a browser resolves relative ones.
     env: { VITE_API_BASE_URL: 'http://localhost' },
   },

@@ -19,13 +19,19 @@ export function createApi(options: ApiOptions = {}) {
   const baseUrl = (options.baseUrl ?? '').replace(/\/$/, '');
   const fetchFn =
     options.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
-  const session = new Session(options.refresh ?? new BodyRefreshStrategy(), baseUrl, fetchFn);
+  const strategy = options.refresh ?? new BodyRefreshStrategy();
+  const session = new Session(strategy, baseUrl, fetchFn);
   const authFetch = createAuthFetch(session, fetchFn);
-  const client = createClient<paths>({ baseUrl, fetch: authFetch });
+  // Cookie mode: the auth routes' Set-Cookie must count even when the SPA is on another origin.
+  const credentials: RequestCredentials =
+    strategy.delivery === 'cookie' ? 'include' : 'same-origin';
+  const client = createClient<paths>({ baseUrl, fetch: authFetch, credentials });
 
   return {
     client,
     session,
+    /** Pass as `refreshTokenDelivery` when signing in or up. */
+    refreshTokenDelivery: strategy.delivery,
     authFetch,
     upload: (file: Blob, onProgress?: (fraction: number) => void, signal?: AbortSignal) =>
       uploadImage(session, baseUrl, file, onProgress, signal),

@@ -4,10 +4,12 @@ export type AuthResponse = components['schemas']['AuthResponseDto'];
 
 /**
  * How a session gets a new access token. The API answers POST /v1/auth/refresh either from a
- * refresh token in the body (today) or, once it offers it, from an httpOnly cookie with a CSRF
- * header. Switching between them is choosing the strategy passed to `Session`; nothing else changes.
+ * refresh token in the body (integrators) or from an httpOnly cookie with the CSRF header
+ * (browsers). Switching between them is choosing the strategy passed to `Session`; nothing else changes.
  */
 export interface RefreshStrategy {
+  /** What sign-in and sign-up ask for as `refreshTokenDelivery`. */
+  readonly delivery: 'body' | 'cookie';
   /** Remember what a sign-in or refresh returned (the body token, in memory only). */
   remember(auth: AuthResponse): void;
   /** Whether a refresh can be attempted at all (a page reload in body mode cannot). */
@@ -19,10 +21,11 @@ export interface RefreshStrategy {
 
 /** Body mode: the refresh token lives in this object only, never in localStorage or sessionStorage. */
 export class BodyRefreshStrategy implements RefreshStrategy {
+  readonly delivery = 'body' as const;
   private refreshToken: string | null = null;
 
   remember(auth: AuthResponse): void {
-    this.refreshToken = auth.refreshToken;
+    this.refreshToken = auth.refreshToken ?? null;
   }
 
   canRefresh(): boolean {
@@ -43,16 +46,12 @@ export class BodyRefreshStrategy implements RefreshStrategy {
 }
 
 /**
- * Cookie mode (for when the API sets the refresh token as an httpOnly cookie): the browser sends
- * the cookie, and a CSRF token read from a readable cookie goes back in a header.
+ * Cookie mode: the API keeps the refresh token in an httpOnly, SameSite=Strict cookie scoped to
+ * /v1/auth that JavaScript never sees; a refresh sends the cookie and the header
+ * `X-CSRF-Protection: 1` (a foreign page cannot add it without a CORS preflight the API refuses).
  */
 export class CookieRefreshStrategy implements RefreshStrategy {
-  constructor(
-    private readonly csrfCookie = 'jewelshot_csrf',
-    private readonly csrfHeader = 'x-csrf-token',
-    private readonly readCookies: () => string = () =>
-      typeof document === 'undefined' ? '' : document.cookie,
-  ) {}
+  readonly delivery = 'cookie' as const;
 
   remember(): void {
     // The API keeps the refresh token in its cookie; nothing to hold here.
@@ -63,14 +62,10 @@ export class CookieRefreshStrategy implements RefreshStrategy {
   }
 
   refresh(fetchFn: typeof fetch, baseUrl: string): Promise<Response> {
-    const csrf = this.readCookies()
-      .split(';')
-      .map((part) => part.trim().split('='))
-      .find(([name]) => name === this.csrfCookie)?.[1];
     return fetchFn(`${baseUrl}/v1/auth/refresh`, {
       method: 'POST',
       credentials: 'include',
-      headers: { 'content-type': 'application/json', [this.csrfHeader]: csrf ?? '' },
+      headers: { 'content-type': 'application/json', 'x-csrf-protection': '1' },
       body: '{}',
     });
   }

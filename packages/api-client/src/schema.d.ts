@@ -479,8 +479,8 @@ export interface components {
     AuthResponseDto: {
       /** @description Short-lived JWT for the Authorization: Bearer header */
       accessToken: string;
-      /** @description Opaque, single-use token for POST /v1/auth/refresh */
-      refreshToken: string;
+      /** @description Opaque, single-use token for POST /v1/auth/refresh (absent when refreshTokenDelivery is 'cookie') */
+      refreshToken?: string;
       user: components['schemas']['UserSummaryDto'];
     };
     BalanceDto: {
@@ -701,6 +701,12 @@ export interface components {
       /** @example seller@example.com */
       email: string;
       password: string;
+      /**
+       * @description Where the refresh token goes: 'body' (integrators) or 'cookie' (browsers: an httpOnly, SameSite=Strict cookie for /v1/auth only, never readable by JavaScript; the response then has no refreshToken)
+       * @default body
+       * @enum {string}
+       */
+      refreshTokenDelivery: 'body' | 'cookie';
     };
     PriceDto: {
       /** @description Credits per unit (per image for generate) */
@@ -720,14 +726,20 @@ export interface components {
       status: 'ok' | 'unavailable';
     };
     RefreshDto: {
-      /** @description The refresh token from the last login or refresh */
-      refreshToken: string;
+      /** @description The refresh token from the last login or refresh. Omit it to use the refresh cookie (then send the header X-CSRF-Protection: 1) */
+      refreshToken?: string;
     };
     RegisterDto: {
       /** @example seller@example.com */
       email: string;
       /** @example correct horse battery */
       password: string;
+      /**
+       * @description Where the refresh token goes: 'body' (integrators) or 'cookie' (browsers: an httpOnly, SameSite=Strict cookie for /v1/auth only, never readable by JavaScript; the response then has no refreshToken)
+       * @default body
+       * @enum {string}
+       */
+      refreshTokenDelivery: 'body' | 'cookie';
     };
     SubmitJobDto: {
       /** @enum {string} */
@@ -1953,7 +1965,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description ACCOUNT_BANNED */
+      /** @description FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           [name: string]: unknown;

@@ -140,3 +140,26 @@ describe('the token refresh queue', () => {
     expect(stored).not.toContain('secret-refresh');
   });
 });
+
+describe('cookie mode', () => {
+  it('refreshes with the cookie and the CSRF header, never with a token in the body', async () => {
+    const { CookieRefreshStrategy } = await import('@jewelshot/api-client');
+    const seen: Request[] = [];
+    const fetchFn: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      seen.push(request);
+      return Response.json({ user, accessToken: jwt(Math.floor(Date.now() / 1000) + 900, 1) });
+    };
+    const strategy = new CookieRefreshStrategy();
+    expect(strategy.delivery).toBe('cookie');
+    const session = new Session(strategy, BASE, fetchFn);
+    expect(await session.resume()).toBe(true);
+    expect(seen).toHaveLength(1);
+    const [request] = seen;
+    expect(request?.url).toBe(`${BASE}/v1/auth/refresh`);
+    expect(request?.credentials).toBe('include');
+    expect(request?.headers.get('x-csrf-protection')).toBe('1');
+    expect(await request?.json()).toEqual({});
+    expect(session.current.status).toBe('signed-in');
+  });
+});

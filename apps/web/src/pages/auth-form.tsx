@@ -29,8 +29,12 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
     mutationFn: () =>
       unwrap(
         mode === 'sign-in'
-          ? api.client.POST('/v1/auth/login', { body: { email, password } })
-          : api.client.POST('/v1/auth/register', { body: { email, password } }),
+          ? api.client.POST('/v1/auth/login', {
+              body: { email, password, refreshTokenDelivery: api.refreshTokenDelivery },
+            })
+          : api.client.POST('/v1/auth/register', {
+              body: { email, password, refreshTokenDelivery: api.refreshTokenDelivery },
+            }),
       ),
     onSuccess: async (auth) => {
       api.session.signIn(auth);
