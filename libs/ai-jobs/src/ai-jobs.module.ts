@@ -15,6 +15,7 @@ import { JobHoldActivity } from './jobs/job-hold-activity';
 import { JobQueue } from './jobs/job-queue';
 import { JobSignals } from './jobs/job-signals';
 import { JobsService } from './jobs/jobs.service';
+import { JobTransitions } from './jobs/job-transitions';
 import { FILE_STORAGE, type FileStorage } from './files/file-storage';
 import { LocalDiskStorage } from './files/local-disk.storage';
 import { S3Storage } from './files/s3.storage';
@@ -48,6 +49,7 @@ export function storageFor(config: AppConfig): FileStorage {
     { provide: FILE_STORAGE, inject: [APP_CONFIG], useFactory: storageFor },
     FilesService,
     JobsService,
+    JobTransitions,
     JobQueue,
     JobSignals,
     IdempotencyService,
@@ -57,6 +59,7 @@ export function storageFor(config: AppConfig): FileStorage {
     FILE_STORAGE,
     FilesService,
     JobsService,
+    JobTransitions,
     JobQueue,
     JobSignals,
     IdempotencyService,

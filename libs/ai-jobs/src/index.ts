@@ -18,6 +18,7 @@ export * from './jobs/job-hold-activity';
 export * from './jobs/job-queue';
 export * from './jobs/job-runner';
 export * from './jobs/job-signals';
+export * from './jobs/job-transitions';
 export * from './jobs/jobs.service';
 export * from './jobs/reconciler';
 export * from './files/file-storage';

@@ -13,6 +13,7 @@ import { StoredFile } from '../files/stored-file.entity';
 import { validateJob, type ValidJob } from './job-params';
 import { JobQueue } from './job-queue';
 import { JobSignals } from './job-signals';
+import { JobTransitions } from './job-transitions';
 
 export interface JobPage {
   data: AiJob[];
@@ -39,6 +40,7 @@ export class JobsService {
     private readonly queue: JobQueue,
     private readonly signals: JobSignals,
     private readonly scope: RowScope,
+    private readonly transitions: JobTransitions,
   ) {}
 
   private get jobs() {
@@ -166,7 +168,7 @@ export class JobsService {
       if (TERMINAL_STATUSES.includes(locked.status)) throw new JobNotCancelableError(locked.status);
       const wasRunning = locked.status === 'running';
       locked.cancelRequestedAt ??= new Date();
-      await this.jobs.update({ id: jobId }, { cancelRequestedAt: locked.cancelRequestedAt });
+      await this.transitions.requestCancel(jobId, locked.cancelRequestedAt);
       return this.finishCanceled(
         locked,
         wasRunning ? 'Canceled while it ran' : 'Canceled before it started',
@@ -189,15 +191,7 @@ export class JobsService {
   /** Inside the caller's transaction, with the job row locked: refund and mark canceled. */
   async finishCanceled(job: AiJob, message: string): Promise<AiJob> {
     await this.ledger.refund(job.holdId, message);
-    const finishedAt = new Date();
-    const changes = {
-      status: 'canceled' as const,
-      finishedAt,
-      updatedAt: finishedAt,
-      errorCode: 'CANCELED',
-      errorMessage: message,
-    };
-    await this.jobs.update({ id: job.id }, changes);
+    const changes = await this.transitions.end(job.id, 'canceled', { code: 'CANCELED', message });
     return Object.assign(job, changes);
   }
 

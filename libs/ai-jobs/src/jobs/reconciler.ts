@@ -6,6 +6,7 @@ import type { Priority } from './ai-job.entity';
 import { JobQueue } from './job-queue';
 import { JobRunner } from './job-runner';
 import { JobSignals } from './job-signals';
+import { JobTransitions } from './job-transitions';
 
 export interface ReconcileReport {
   requeued: number;
@@ -32,6 +33,7 @@ export class Reconciler {
     private readonly queue: JobQueue,
     private readonly runner: JobRunner,
     private readonly signals: JobSignals,
+    private readonly transitions: JobTransitions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,10 +75,7 @@ export class Reconciler {
     for (const job of candidates) {
       if (await this.hasLiveQueueJob(job.id)) continue;
       if (job.status === 'running') {
-        await this.dataSource.query(
-          `UPDATE ai_jobs SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'running'`,
-          [job.id],
-        );
+        await this.transitions.reconcile(job.id);
       }
       lost.push(job);
     }
