@@ -3,12 +3,11 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
-import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
+import { LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
 import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
-import { BatchNotFoundError, JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
+import { JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES, type JobStatus, type Priority } from './ai-job.entity';
-import { Batch } from './batch.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { validateJob, type ValidJob } from './job-params';
 import { JobQueue } from './job-queue';
@@ -20,18 +19,7 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
-export interface BatchProgress {
-  total: number;
-  queued: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  canceled: number;
-}
-
-export const MAX_BATCH_ITEMS = 100;
-
-/** Creating, reading and canceling AI jobs and batches: the only way to a provider is the queue. */
+/** Creating, reading and canceling AI jobs: the only way to a provider is the queue. */
 @Injectable()
 export class JobsService {
   constructor(
@@ -52,7 +40,8 @@ export class JobsService {
     return user?.priorityTier ?? 'normal';
   }
 
-  private async assertOwnImages(
+  /** Refuses (400) any id that is not an image of `userId`'s; `field` names each in the error. */
+  async assertOwnImages(
     userId: string,
     ids: string[],
     field: (index: number) => string,
@@ -93,7 +82,8 @@ export class JobsService {
     return job;
   }
 
-  private async createJob(
+  /** Inside the caller's transaction: holds the price and inserts the job `queued`. */
+  async createJob(
     userId: string,
     valid: ValidJob,
     priority: Priority,
@@ -193,115 +183,5 @@ export class JobsService {
     await this.ledger.refund(job.holdId, message);
     const changes = await this.transitions.end(job.id, 'canceled', { code: 'CANCELED', message });
     return Object.assign(job, changes);
-  }
-
-  // --- batches ---------------------------------------------------------------------------
-
-  /**
-   * The batch, one job per image and each job's hold, in ONE transaction: all or nothing.
-   * Short of credits for all of them: 402 with the whole batch's `needed`, nothing created.
-   */
-  async createBatch(
-    userId: string,
-    input: { name: string; operation: unknown; params: unknown; inputImageIds: string[] },
-  ): Promise<{ batch: Batch; jobs: AiJob[] }> {
-    const ids = input.inputImageIds;
-    if (ids.length < 1 || ids.length > MAX_BATCH_ITEMS) {
-      throw new ValidationError([
-        { field: 'inputImageIds', message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids` },
-      ]);
-    }
-    const specs = ids.map((inputImageId) => {
-      const params = { ...(input.params as Record<string, unknown>), inputImageId };
-      return validateJob(input.operation, params);
-    });
-    const first = specs[0] as ValidJob;
-    if (!first.inputImageId) {
-      throw new ValidationError([
-        { field: 'operation', message: 'batches are for operations that take an input image' },
-      ]);
-    }
-
-    const result = await this.scope.run(userId, async () => {
-      await this.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
-      const { amount } = await this.ledger.quote(first.operation, first.quantity);
-      const needed = amount * specs.length;
-      // Locked: no other spend can slip in between this check and the holds below.
-      const balance = await this.ledger.balance(userId, { lock: true });
-      if (balance.available < needed) throw new InsufficientCreditsError(needed, balance.available);
-      const batch = this.txHost.tx.getRepository(Batch).create({
-        id: randomUUID(),
-        userId,
-        name: input.name,
-        operation: first.operation,
-        params: Object.fromEntries(
-          Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
-        ),
-        total: specs.length,
-        createdAt: new Date(),
-      });
-      await this.txHost.tx.getRepository(Batch).insert(batch);
-      const jobs: AiJob[] = [];
-      // Batches run at low priority so that single jobs stay snappy.
-      for (const spec of specs) jobs.push(await this.createJob(userId, spec, 'low', batch.id));
-      return { batch, jobs };
-    });
-    await this.queue.enqueue(result.jobs);
-    return result;
-  }
-
-  async getBatch(
-    batchId: string,
-    userId: string,
-    isAdmin = false,
-  ): Promise<{ batch: Batch; jobs: AiJob[]; progress: BatchProgress }> {
-    if (!isUuid(batchId)) throw new BatchNotFoundError();
-    const batch = await this.txHost.tx.getRepository(Batch).findOneBy({ id: batchId });
-    if (!batch || (!isAdmin && batch.userId !== userId)) throw new BatchNotFoundError();
-    const jobs = await this.jobs.find({
-      where: { batchId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
-    const progress: BatchProgress = {
-      total: jobs.length,
-      queued: 0,
-      running: 0,
-      succeeded: 0,
-      failed: 0,
-      canceled: 0,
-    };
-    for (const job of jobs) progress[job.status] += 1;
-    return { batch, jobs, progress };
-  }
-
-  async listBatches(
-    userId: string,
-    limit: number,
-    cursor?: string,
-  ): Promise<{ data: Batch[]; nextCursor: string | null }> {
-    const repo = this.txHost.tx.getRepository(Batch);
-    const after = cursor && isUuid(cursor) ? await repo.findOneBy({ id: cursor, userId }) : null;
-    if (cursor && !after)
-      throw new ValidationError([
-        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
-      ]);
-    return newestFirstPage(
-      repo.createQueryBuilder('b').where('b.userId = :userId', { userId }),
-      limit,
-      after,
-    );
-  }
-
-  /** Cancels and refunds every item not yet settled (running ones too: see cancel). */
-  async cancelBatch(batchId: string, userId: string, isAdmin = false): Promise<void> {
-    const { jobs } = await this.scope.forCaller(userId, isAdmin, () =>
-      this.getBatch(batchId, userId, isAdmin),
-    );
-    for (const job of jobs) {
-      if (TERMINAL_STATUSES.includes(job.status)) continue;
-      await this.cancel(job.id, userId, isAdmin).catch((error: unknown) => {
-        if (!(error instanceof JobNotCancelableError)) throw error;
-      });
-    }
   }
 }
