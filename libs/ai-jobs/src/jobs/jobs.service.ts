@@ -13,6 +13,35 @@ import { validateJob, type ValidJob } from './job-params';
 import { JobQueue } from './job-queue';
 import { JobSignals } from './job-signals';
 import { JobTransitions } from './job-transitions';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+
+export interface SubmitInput {
+  operation: unknown;
+  params: unknown;
+}
+
+export interface SubmitOptions {
+  /** The client's Idempotency-Key: the same key and input give the first job back. */
+  idempotencyKey?: string;
+}
+
+export interface Submitted {
+  job: AiJob;
+  /** true when an earlier submission with the same key made `job` (nothing new was held). */
+  replayed: boolean;
+}
+
+const SNAPSHOT_DATES = ['createdAt', 'updatedAt', 'startedAt', 'finishedAt', 'cancelRequestedAt'];
+
+/** The job as recorded with its idempotency key, with its dates revived. */
+function fromSnapshot(snapshot: Record<string, unknown>): AiJob {
+  const job = Object.assign(new AiJob(), snapshot);
+  for (const field of SNAPSHOT_DATES) {
+    const value = snapshot[field];
+    if (typeof value === 'string') Object.assign(job, { [field]: new Date(value) });
+  }
+  return job;
+}
 
 export interface JobPage {
   data: AiJob[];
@@ -29,6 +58,7 @@ export class JobsService {
     private readonly signals: JobSignals,
     private readonly scope: RowScope,
     private readonly transitions: JobTransitions,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   private get jobs() {
@@ -61,21 +91,48 @@ export class JobsService {
    * Validates, then in ONE transaction holds the price and inserts the job `queued`; enqueues
    * after commit. Not enough credits: 402 and nothing is created. Its own row scope (not the
    * caller's): the job must be committed before it is enqueued.
+   * With an idempotency key: the same key and input give the first job back (`replayed`, as it
+   * was first answered, with no second hold); another input 422; while the first is in flight,
+   * 409. A submission that fails frees its key.
    */
   async submit(
     userId: string,
-    operation: unknown,
-    params: unknown,
-    /** Runs inside the job's transaction (the idempotency key records its job there). */
-    withinTransaction?: (job: AiJob) => Promise<void>,
+    input: SubmitInput,
+    options: SubmitOptions = {},
+  ): Promise<Submitted> {
+    const key = options.idempotencyKey;
+    if (key === undefined) return { job: await this.create(userId, input), replayed: false };
+    const start = await this.idempotency.begin(userId, key, {
+      operation: input.operation,
+      params: input.params,
+    });
+    if (start.kind === 'replay') {
+      const job = start.snapshot
+        ? fromSnapshot(start.snapshot)
+        : await this.scope.run(userId, () => this.getVisible(start.jobId, userId));
+      return { job, replayed: true };
+    }
+    try {
+      return { job: await this.create(userId, input, key), replayed: false };
+    } catch (error) {
+      await this.idempotency.abandon(userId, key);
+      throw error;
+    }
+  }
+
+  private async create(
+    userId: string,
+    input: SubmitInput,
+    idempotencyKey?: string,
   ): Promise<AiJob> {
-    const valid = validateJob(operation, params);
+    const valid = validateJob(input.operation, input.params);
     const job = await this.scope.run(userId, async () => {
       if (valid.inputImageId)
         await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
       const priority = await this.priorityOf(userId);
       const created = await this.createJob(userId, valid, priority, null);
-      await withinTransaction?.(created);
+      if (idempotencyKey !== undefined)
+        await this.idempotency.attachJob(userId, idempotencyKey, created.id, created);
       return created;
     });
     await this.queue.enqueue([job]);
