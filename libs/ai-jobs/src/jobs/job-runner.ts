@@ -191,14 +191,14 @@ export class JobRunner {
   private async afterFailure(
     jobId: string,
     failure: ProviderError,
-    isLastAttempt: boolean,
+    lastAttempt: boolean,
   ): Promise<RunOutcome> {
     if (failure.code === 'CANCELED') {
       this.logger.log({ jobId }, 'provider call stopped: the job was canceled');
       await this.finish(jobId, 'canceled', failure);
       return 'canceled';
     }
-    if (failure.retryable && !isLastAttempt) {
+    if (failure.retryable && !lastAttempt) {
       await this.transitions.requeue(jobId, failure);
       await this.signals.statusChanged(jobId, 'queued');
       throw new RetryableJobError(failure);
