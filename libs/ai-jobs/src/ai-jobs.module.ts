@@ -5,7 +5,7 @@ import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './jobs/ai-job.entity';
-import { Batch } from './jobs/batch.entity';
+import { Batch } from './batches/batch.entity';
 import { IdempotencyKey } from './idempotency/idempotency-key.entity';
 import { StoredFile } from './files/stored-file.entity';
 import { JobLedgerChecksModule } from './jobs/job-ledger-checks.module';
@@ -15,6 +15,8 @@ import { JobHoldActivity } from './jobs/job-hold-activity';
 import { JobQueue } from './jobs/job-queue';
 import { JobSignals } from './jobs/job-signals';
 import { JobsService } from './jobs/jobs.service';
+import { BatchesService } from './batches/batches.service';
+import { JobTransitions } from './jobs/job-transitions';
 import { FILE_STORAGE, type FileStorage } from './files/file-storage';
 import { LocalDiskStorage } from './files/local-disk.storage';
 import { S3Storage } from './files/s3.storage';
@@ -48,6 +50,8 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     { provide: FILE_STORAGE, inject: [AI_JOBS_CONFIG], useFactory: storageFor },
     FilesService,
     JobsService,
+    BatchesService,
+    JobTransitions,
     JobQueue,
     JobSignals,
     IdempotencyService,
@@ -57,6 +61,8 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     FILE_STORAGE,
     FilesService,
     JobsService,
+    BatchesService,
+    JobTransitions,
     JobQueue,
     JobSignals,
     IdempotencyService,

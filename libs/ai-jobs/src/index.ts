@@ -37,12 +37,15 @@ export {
   TERMINAL_STATUSES,
 } from './jobs/ai-job.entity';
 export type { JobStatus, Operation, Priority } from './jobs/ai-job.entity';
-export { Batch } from './jobs/batch.entity';
+export { Batch } from './batches/batch.entity';
+export { BatchesService } from './batches/batches.service';
 export { JobHoldActivity } from './jobs/job-hold-activity';
+export { JobQueue } from './jobs/job-queue';
 export { JobRunner, RetryableJobError } from './jobs/job-runner';
 export type { RunOutcome } from './jobs/job-runner';
 export { JobSignals } from './jobs/job-signals';
 export { JobsService } from './jobs/jobs.service';
 export { Reconciler } from './jobs/reconciler';
-export type { ProviderHooks } from './providers/ai-provider';
+export { AI_PROVIDER } from './providers/ai-provider';
+export type { AiProvider, ProviderHooks } from './providers/ai-provider';
 export { FalProvider } from './providers/fal.provider';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { JobsService } from '@jewelshot/ai-jobs';
+import { BatchesService } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -13,7 +13,7 @@ import { JobView } from './job-view.service';
 @Controller({ path: 'batches', version: '1' })
 export class BatchesController {
   constructor(
-    private readonly jobs: JobsService,
+    private readonly batches: BatchesService,
     private readonly view: JobView,
     private readonly scope: RowScope,
   ) {}
@@ -21,11 +21,7 @@ export class BatchesController {
   private full(batchId: string, principal: Principal): Promise<BatchDto> {
     const isAdmin = principal.role === 'admin';
     return this.scope.forCaller(principal.userId, isAdmin, async () => {
-      const { batch, jobs, progress } = await this.jobs.getBatch(
-        batchId,
-        principal.userId,
-        isAdmin,
-      );
+      const { batch, jobs, progress } = await this.batches.get(batchId, principal.userId, isAdmin);
       return { ...this.view.batch(batch), progress, items: await this.view.jobs(jobs) };
     });
   }
@@ -43,7 +39,7 @@ export class BatchesController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateBatchDto,
   ): Promise<BatchDto> {
-    const { batch } = await this.jobs.createBatch(principal.userId, body);
+    const { batch } = await this.batches.create(principal.userId, body);
     return this.full(batch.id, principal);
   }
 
@@ -56,7 +52,7 @@ export class BatchesController {
     @Query() query: PageQueryDto,
   ): Promise<BatchPageDto> {
     const page = await this.scope.run(principal.userId, () =>
-      this.jobs.listBatches(principal.userId, query.limit, query.cursor),
+      this.batches.list(principal.userId, query.limit, query.cursor),
     );
     return { data: page.data.map((batch) => this.view.batch(batch)), nextCursor: page.nextCursor };
   }
@@ -78,7 +74,7 @@ export class BatchesController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<BatchDto> {
-    await this.jobs.cancelBatch(id, principal.userId, principal.role === 'admin');
+    await this.batches.cancel(id, principal.userId, principal.role === 'admin');
     return this.full(id, principal);
   }
 }

@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { IdempotencyService, JobSignals, JobsService, TERMINAL_STATUSES } from '@jewelshot/ai-jobs';
+import { JobSignals, JobsService, TERMINAL_STATUSES } from '@jewelshot/ai-jobs';
 import { PrincipalService, type Principal } from '@jewelshot/identity';
 import { DomainError, RowScope } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
@@ -41,7 +41,6 @@ export class JobsController {
 
   constructor(
     private readonly jobs: JobsService,
-    private readonly idempotency: IdempotencyService,
     private readonly signals: JobSignals,
     private readonly view: JobView,
     private readonly scope: RowScope,
@@ -79,31 +78,12 @@ export class JobsController {
     @Body() body: SubmitJobDto,
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<unknown> {
-    if (key === undefined)
-      return this.view.job(await this.jobs.submit(principal.userId, body.operation, body.params));
-    const start = await this.idempotency.begin(principal.userId, key, body);
-    if (start.kind === 'replay') {
-      void reply.status(start.status).header('idempotent-replayed', 'true');
-      return start.body;
-    }
-    if (start.kind === 'replay-job') {
-      void reply.header('idempotent-replayed', 'true');
-      return this.scope.run(principal.userId, async () =>
-        this.view.job(await this.jobs.getVisible(start.jobId, principal.userId)),
-      );
-    }
-    try {
-      const job = await this.jobs.submit(principal.userId, body.operation, body.params, (created) =>
-        this.idempotency.attachJob(principal.userId, key, created.id),
-      );
-      const dto = await this.view.job(job);
-      await this.idempotency.complete(principal.userId, key, 202, dto);
-      return dto;
-    } catch (error) {
-      await this.idempotency.abandon(principal.userId, key);
-      throw error;
-    }
+  ): Promise<JobDto> {
+    const { job, replayed } = await this.jobs.submit(principal.userId, body, {
+      idempotencyKey: key,
+    });
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return this.view.job(job);
   }
 
   @Get()

@@ -28,10 +28,11 @@ export class AiJobsProcessor extends WorkerHost {
   async process(job: Job<RunJobPayload>): Promise<RunOutcome> {
     if (job.name !== AiJobName.Run)
       throw new UnrecoverableError(`${AI_QUEUE} has no handler for ${job.name}`);
-    const attempts = job.opts.attempts ?? 1;
-    const queueHasRetries = job.attemptsMade + 1 < attempts;
     try {
-      return await this.runner.run(job.data.jobId, queueHasRetries);
+      return await this.runner.run(job.data.jobId, {
+        made: job.attemptsMade,
+        allowed: job.opts.attempts ?? 1,
+      });
     } catch (error) {
       if (error instanceof RetryableJobError) throw error;
       this.logger.error({ err: error, jobId: job.data.jobId }, 'job attempt crashed');

@@ -30,7 +30,8 @@ export class OrphanFiles {
   private readonly logger = new Logger(OrphanFiles.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    // A sweep on its own schedule, from storage to rows: there is never a caller's transaction.
+    @InjectDataSource() private readonly outsideCallerTransaction: DataSource,
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
   ) {}
 
@@ -60,7 +61,7 @@ export class OrphanFiles {
   private async deleteOrphans(
     candidates: Array<StoredObject & { fileId: string }>,
   ): Promise<number> {
-    const rows = (await this.dataSource.query(
+    const rows = (await this.outsideCallerTransaction.query(
       `SELECT storage_key FROM files WHERE id = ANY($1::uuid[])`,
       [[...new Set(candidates.map((candidate) => candidate.fileId))]],
     )) as Array<{ storage_key: string }>;

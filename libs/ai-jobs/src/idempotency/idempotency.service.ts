@@ -5,10 +5,12 @@ import { createHash } from 'node:crypto';
 import { RowScope, ValidationError } from '@jewelshot/platform';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../ai-jobs.errors';
 
+/**
+ * `new`: the key is ours, go ahead. `replay`: the key already names its job; `snapshot` is what
+ * was recorded with it (the job as first answered), absent on keys written before snapshots.
+ */
 export type IdempotencyStart =
-  | { kind: 'new' }
-  | { kind: 'replay'; status: number; body: unknown }
-  | { kind: 'replay-job'; jobId: string };
+  { kind: 'new' } | { kind: 'replay'; jobId: string; snapshot: Record<string, unknown> | null };
 
 /** A first request that left no trace this long ago is taken as abandoned (its process died). */
 const ABANDONED_AFTER_MS = 60_000;
@@ -25,12 +27,12 @@ function stableJson(value: unknown): string {
 }
 
 /**
- * Idempotency-Key for job submission, per user, kept 24 h. Same key and body: the first
- * response again. Same key, other body: 422. Same key while the first is in flight: 409.
+ * Idempotency-Key for a submission, per user, kept 24 h. Same key and body: the first result
+ * again. Same key, other body: 422. Same key while the first is in flight: 409.
  * The key row is committed before the work starts (so a concurrent duplicate sees it), and the
  * job it created is written to it inside the job's own transaction (so a crash cannot leave a
  * job the key does not know about). Apart from that, each step commits on its own, in the
- * user's row scope (`apart`).
+ * user's row scope (`apart`). Used by JobsService.submit; callers never see it.
  */
 @Injectable()
 export class IdempotencyService {
@@ -39,7 +41,10 @@ export class IdempotencyService {
     private readonly scope: RowScope,
   ) {}
 
-  /** Runs `fn` in a transaction of its own (never the caller's), scoped to `userId`. */
+  /**
+   * Runs `fn` in a transaction of its own (never the caller's), scoped to `userId`: the key's
+   * first write must commit before the job exists, so a concurrent duplicate sees it.
+   */
   private apart<T>(userId: string, fn: () => Promise<T>): Promise<T> {
     return this.scope.run(userId, fn, { propagation: Propagation.RequiresNew });
   }
@@ -86,9 +91,15 @@ export class IdempotencyService {
         continue;
       }
       if (row.request_hash !== hash) throw new IdempotencyKeyReusedError();
-      if (row.response_status !== null)
-        return { kind: 'replay', status: row.response_status, body: row.response_body };
-      if (row.job_id) return { kind: 'replay-job', jobId: row.job_id };
+      if (row.job_id) {
+        // A body without response_status is our snapshot; with one, an HTTP answer stored by
+        // the API before the key moved into this lib (read back through the job instead).
+        const snapshot =
+          row.response_status === null && row.response_body && typeof row.response_body === 'object'
+            ? (row.response_body as Record<string, unknown>)
+            : null;
+        return { kind: 'replay', jobId: row.job_id, snapshot };
+      }
       if (row.abandoned) {
         await this.free(userId, key);
         continue;
@@ -98,20 +109,14 @@ export class IdempotencyService {
     throw new IdempotencyInFlightError();
   }
 
-  /** Inside the job's transaction: the key now names its job. */
-  async attachJob(userId: string, key: string, jobId: string): Promise<void> {
+  /**
+   * Inside the job's transaction: the key now names its job, with a snapshot of the job as it
+   * is first answered, so a replay answers the same even after the job has moved on.
+   */
+  async attachJob(userId: string, key: string, jobId: string, snapshot: object): Promise<void> {
     await this.txHost.tx.query(
-      `UPDATE idempotency_keys SET job_id = $3 WHERE user_id = $1 AND key = $2`,
-      [userId, key, jobId],
-    );
-  }
-
-  async complete(userId: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.apart(userId, () =>
-      this.query(
-        `UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
-        [userId, key, status, JSON.stringify(body)],
-      ),
+      `UPDATE idempotency_keys SET job_id = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
+      [userId, key, jobId, JSON.stringify(snapshot)],
     );
   }
 

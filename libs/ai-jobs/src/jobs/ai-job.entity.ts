@@ -10,7 +10,6 @@ import {
 } from 'typeorm';
 import { CreditHold } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
-import { Batch } from './batch.entity';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -63,9 +62,11 @@ export class AiJob {
   @Column({ type: 'uuid', nullable: true })
   batchId!: string | null;
 
-  @ManyToOne(() => Batch, { onDelete: 'RESTRICT' })
+  // By the entity's name, not its class: a batch knows its jobs' params type, and the job only
+  // needs the foreign key, so the two files do not import each other.
+  @ManyToOne('Batch', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'batch_id', foreignKeyConstraintName: 'ai_jobs_batch_id_fkey' })
-  batch?: Batch;
+  batch?: object;
 
   @Column({ type: 'varchar', length: 32 })
   operation!: Operation;

@@ -7,12 +7,16 @@ import { isUuid } from '@jewelshot/platform';
 /** A hold's reference is its job's id: the job is still being worked on while queued or running. */
 @Injectable()
 export class JobHoldActivity implements HoldActivity {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    // Asked by the hold sweeper before its per-hold transactions, over every user's jobs: a
+    // plain read on the worker's pool, joining no caller's transaction or row scope.
+    @InjectDataSource() private readonly outsideCallerTransaction: DataSource,
+  ) {}
 
   async stillActive(references: string[]): Promise<Set<string>> {
     const uuids = references.filter((reference) => isUuid(reference));
     if (uuids.length === 0) return new Set();
-    const rows = (await this.dataSource.query(
+    const rows = (await this.outsideCallerTransaction.query(
       `SELECT id::text AS id FROM ai_jobs WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'running')`,
       [uuids],
     )) as Array<{ id: string }>;

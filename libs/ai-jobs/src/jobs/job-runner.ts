@@ -10,6 +10,13 @@ import { AI_PROVIDER, type AiProvider, type ProviderInput } from '../providers/a
 import { FilesService } from '../files/files.service';
 import { JobSignals } from './job-signals';
 import { JobsService } from './jobs.service';
+import { isLastAttempt, JobTransitions } from './job-transitions';
+
+/** BullMQ's count of this job's attempts: made before this one, and allowed in all. */
+export interface QueueAttempt {
+  made: number;
+  allowed: number;
+}
 
 export type RunOutcome = 'succeeded' | 'failed' | 'canceled' | 'retry' | 'skipped';
 
@@ -36,6 +43,7 @@ export class JobRunner {
     private readonly files: FilesService,
     private readonly jobs: JobsService,
     private readonly signals: JobSignals,
+    private readonly transitions: JobTransitions,
     @Inject(AI_PROVIDER) private readonly provider: AiProvider,
     @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
   ) {
@@ -56,31 +64,23 @@ export class JobRunner {
       .getOne();
   }
 
-  /**
-   * @param queueHasRetries whether BullMQ would run the job again after a failure
-   * @throws RetryableJobError when BullMQ should retry later
-   */
-  async run(jobId: string, queueHasRetries: boolean): Promise<RunOutcome> {
+  /** @throws RetryableJobError when BullMQ should retry later */
+  async run(jobId: string, queueAttempt: QueueAttempt): Promise<RunOutcome> {
     const claimed = await this.txHost.withTransaction(async () => {
       const job = await this.lock(jobId);
       if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
       if (job.cancelRequestedAt) return this.jobs.finishCanceled(job, 'Canceled before it started');
-      const now = new Date();
-      const changes = {
-        status: 'running' as const,
-        attempts: job.attempts + 1,
-        startedAt: job.startedAt ?? now,
-        updatedAt: now,
-        provider: this.provider.name,
-      };
-      await this.repo.update({ id: jobId }, changes);
-      return Object.assign(job, changes);
+      return this.transitions.claim(job, this.provider.name);
     });
     if (!claimed) return 'skipped';
     await this.signals.statusChanged(jobId, claimed.status);
     if (claimed.status === 'canceled') return 'canceled';
-    // Attempts are counted in the row, so a job re-enqueued by the reconciler gets no extra tries.
-    const isLastAttempt = !queueHasRetries || claimed.attempts >= this.config.JOB_ATTEMPTS;
+    const lastAttempt = isLastAttempt({
+      rowAttempts: claimed.attempts,
+      maxAttempts: this.config.JOB_ATTEMPTS,
+      queueAttemptsMade: queueAttempt.made,
+      queueAttempts: queueAttempt.allowed,
+    });
 
     const controller = new AbortController();
     this.running.set(jobId, controller);
@@ -106,7 +106,7 @@ export class JobRunner {
             : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
       if (!(error instanceof ProviderError))
         this.logger.error({ err: error, jobId }, 'provider call failed');
-      return this.afterFailure(jobId, failure, isLastAttempt);
+      return this.afterFailure(jobId, failure, lastAttempt);
     } finally {
       stopWatching();
       this.running.delete(jobId);
@@ -177,17 +177,7 @@ export class JobRunner {
         }
         await this.files.saveRows(outputs);
         await this.ledger.confirm(current.holdId);
-        const finishedAt = new Date();
-        await this.repo.update(
-          { id: job.id },
-          {
-            status: 'succeeded',
-            finishedAt,
-            updatedAt: finishedAt,
-            errorCode: null,
-            errorMessage: null,
-          },
-        );
+        await this.transitions.succeed(job.id);
         return 'succeeded';
       });
     } finally {
@@ -201,23 +191,15 @@ export class JobRunner {
   private async afterFailure(
     jobId: string,
     failure: ProviderError,
-    isLastAttempt: boolean,
+    lastAttempt: boolean,
   ): Promise<RunOutcome> {
     if (failure.code === 'CANCELED') {
       this.logger.log({ jobId }, 'provider call stopped: the job was canceled');
       await this.finish(jobId, 'canceled', failure);
       return 'canceled';
     }
-    if (failure.retryable && !isLastAttempt) {
-      await this.repo.update(
-        { id: jobId, status: 'running' },
-        {
-          status: 'queued',
-          errorCode: failure.code,
-          errorMessage: failure.message,
-          updatedAt: new Date(),
-        },
-      );
+    if (failure.retryable && !lastAttempt) {
+      await this.transitions.requeue(jobId, failure);
       await this.signals.statusChanged(jobId, 'queued');
       throw new RetryableJobError(failure);
     }
@@ -235,18 +217,7 @@ export class JobRunner {
       const job = await this.lock(jobId);
       if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
       await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
-      const finishedAt = new Date();
-      await this.repo.update(
-        { id: jobId },
-        {
-          status,
-          finishedAt,
-          updatedAt: finishedAt,
-          errorCode: failure.code,
-          errorMessage: failure.message.slice(0, 500),
-        },
-      );
-      return true;
+      return (await this.transitions.end(jobId, status, failure)) !== null;
     });
     if (done) await this.signals.statusChanged(jobId, status);
     return done;

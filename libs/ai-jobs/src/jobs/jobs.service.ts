@@ -3,34 +3,52 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
-import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
+import { LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
 import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
-import { BatchNotFoundError, JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
+import { JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES, type JobStatus, type Priority } from './ai-job.entity';
-import { Batch } from './batch.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { validateJob, type ValidJob } from './job-params';
 import { JobQueue } from './job-queue';
 import { JobSignals } from './job-signals';
+import { JobTransitions } from './job-transitions';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+
+export interface SubmitInput {
+  operation: unknown;
+  params: unknown;
+}
+
+export interface SubmitOptions {
+  /** The client's Idempotency-Key: the same key and input give the first job back. */
+  idempotencyKey?: string;
+}
+
+export interface Submitted {
+  job: AiJob;
+  /** true when an earlier submission with the same key made `job` (nothing new was held). */
+  replayed: boolean;
+}
+
+const SNAPSHOT_DATES = ['createdAt', 'updatedAt', 'startedAt', 'finishedAt', 'cancelRequestedAt'];
+
+/** The job as recorded with its idempotency key, with its dates revived. */
+function fromSnapshot(snapshot: Record<string, unknown>): AiJob {
+  const job = Object.assign(new AiJob(), snapshot);
+  for (const field of SNAPSHOT_DATES) {
+    const value = snapshot[field];
+    if (typeof value === 'string') Object.assign(job, { [field]: new Date(value) });
+  }
+  return job;
+}
 
 export interface JobPage {
   data: AiJob[];
   nextCursor: string | null;
 }
 
-export interface BatchProgress {
-  total: number;
-  queued: number;
-  running: number;
-  succeeded: number;
-  failed: number;
-  canceled: number;
-}
-
-export const MAX_BATCH_ITEMS = 100;
-
-/** Creating, reading and canceling AI jobs and batches: the only way to a provider is the queue. */
+/** Creating, reading and canceling AI jobs: the only way to a provider is the queue. */
 @Injectable()
 export class JobsService {
   constructor(
@@ -39,6 +57,8 @@ export class JobsService {
     private readonly queue: JobQueue,
     private readonly signals: JobSignals,
     private readonly scope: RowScope,
+    private readonly transitions: JobTransitions,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   private get jobs() {
@@ -50,7 +70,8 @@ export class JobsService {
     return user?.priorityTier ?? 'normal';
   }
 
-  private async assertOwnImages(
+  /** Refuses (400) any id that is not an image of `userId`'s; `field` names each in the error. */
+  async assertOwnImages(
     userId: string,
     ids: string[],
     field: (index: number) => string,
@@ -70,28 +91,56 @@ export class JobsService {
    * Validates, then in ONE transaction holds the price and inserts the job `queued`; enqueues
    * after commit. Not enough credits: 402 and nothing is created. Its own row scope (not the
    * caller's): the job must be committed before it is enqueued.
+   * With an idempotency key: the same key and input give the first job back (`replayed`, as it
+   * was first answered, with no second hold); another input 422; while the first is in flight,
+   * 409. A submission that fails frees its key.
    */
   async submit(
     userId: string,
-    operation: unknown,
-    params: unknown,
-    /** Runs inside the job's transaction (the idempotency key records its job there). */
-    withinTransaction?: (job: AiJob) => Promise<void>,
+    input: SubmitInput,
+    options: SubmitOptions = {},
+  ): Promise<Submitted> {
+    const key = options.idempotencyKey;
+    if (key === undefined) return { job: await this.create(userId, input), replayed: false };
+    const start = await this.idempotency.begin(userId, key, {
+      operation: input.operation,
+      params: input.params,
+    });
+    if (start.kind === 'replay') {
+      const job = start.snapshot
+        ? fromSnapshot(start.snapshot)
+        : await this.scope.run(userId, () => this.getVisible(start.jobId, userId));
+      return { job, replayed: true };
+    }
+    try {
+      return { job: await this.create(userId, input, key), replayed: false };
+    } catch (error) {
+      await this.idempotency.abandon(userId, key);
+      throw error;
+    }
+  }
+
+  private async create(
+    userId: string,
+    input: SubmitInput,
+    idempotencyKey?: string,
   ): Promise<AiJob> {
-    const valid = validateJob(operation, params);
+    const valid = validateJob(input.operation, input.params);
     const job = await this.scope.run(userId, async () => {
       if (valid.inputImageId)
         await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
       const priority = await this.priorityOf(userId);
       const created = await this.createJob(userId, valid, priority, null);
-      await withinTransaction?.(created);
+      if (idempotencyKey !== undefined)
+        await this.idempotency.attachJob(userId, idempotencyKey, created.id, created);
       return created;
     });
     await this.queue.enqueue([job]);
     return job;
   }
 
-  private async createJob(
+  /** Inside the caller's transaction: holds the price and inserts the job `queued`. */
+  async createJob(
     userId: string,
     valid: ValidJob,
     priority: Priority,
@@ -166,7 +215,7 @@ export class JobsService {
       if (TERMINAL_STATUSES.includes(locked.status)) throw new JobNotCancelableError(locked.status);
       const wasRunning = locked.status === 'running';
       locked.cancelRequestedAt ??= new Date();
-      await this.jobs.update({ id: jobId }, { cancelRequestedAt: locked.cancelRequestedAt });
+      await this.transitions.requestCancel(jobId, locked.cancelRequestedAt);
       return this.finishCanceled(
         locked,
         wasRunning ? 'Canceled while it ran' : 'Canceled before it started',
@@ -189,125 +238,7 @@ export class JobsService {
   /** Inside the caller's transaction, with the job row locked: refund and mark canceled. */
   async finishCanceled(job: AiJob, message: string): Promise<AiJob> {
     await this.ledger.refund(job.holdId, message);
-    const finishedAt = new Date();
-    const changes = {
-      status: 'canceled' as const,
-      finishedAt,
-      updatedAt: finishedAt,
-      errorCode: 'CANCELED',
-      errorMessage: message,
-    };
-    await this.jobs.update({ id: job.id }, changes);
+    const changes = await this.transitions.end(job.id, 'canceled', { code: 'CANCELED', message });
     return Object.assign(job, changes);
-  }
-
-  // --- batches ---------------------------------------------------------------------------
-
-  /**
-   * The batch, one job per image and each job's hold, in ONE transaction: all or nothing.
-   * Short of credits for all of them: 402 with the whole batch's `needed`, nothing created.
-   */
-  async createBatch(
-    userId: string,
-    input: { name: string; operation: unknown; params: unknown; inputImageIds: string[] },
-  ): Promise<{ batch: Batch; jobs: AiJob[] }> {
-    const ids = input.inputImageIds;
-    if (ids.length < 1 || ids.length > MAX_BATCH_ITEMS) {
-      throw new ValidationError([
-        { field: 'inputImageIds', message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids` },
-      ]);
-    }
-    const specs = ids.map((inputImageId) => {
-      const params = { ...(input.params as Record<string, unknown>), inputImageId };
-      return validateJob(input.operation, params);
-    });
-    const first = specs[0] as ValidJob;
-    if (!first.inputImageId) {
-      throw new ValidationError([
-        { field: 'operation', message: 'batches are for operations that take an input image' },
-      ]);
-    }
-
-    const result = await this.scope.run(userId, async () => {
-      await this.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
-      const { amount } = await this.ledger.quote(first.operation, first.quantity);
-      const needed = amount * specs.length;
-      // Locked: no other spend can slip in between this check and the holds below.
-      const balance = await this.ledger.balance(userId, { lock: true });
-      if (balance.available < needed) throw new InsufficientCreditsError(needed, balance.available);
-      const batch = this.txHost.tx.getRepository(Batch).create({
-        id: randomUUID(),
-        userId,
-        name: input.name,
-        operation: first.operation,
-        params: Object.fromEntries(
-          Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
-        ),
-        total: specs.length,
-        createdAt: new Date(),
-      });
-      await this.txHost.tx.getRepository(Batch).insert(batch);
-      const jobs: AiJob[] = [];
-      // Batches run at low priority so that single jobs stay snappy.
-      for (const spec of specs) jobs.push(await this.createJob(userId, spec, 'low', batch.id));
-      return { batch, jobs };
-    });
-    await this.queue.enqueue(result.jobs);
-    return result;
-  }
-
-  async getBatch(
-    batchId: string,
-    userId: string,
-    isAdmin = false,
-  ): Promise<{ batch: Batch; jobs: AiJob[]; progress: BatchProgress }> {
-    if (!isUuid(batchId)) throw new BatchNotFoundError();
-    const batch = await this.txHost.tx.getRepository(Batch).findOneBy({ id: batchId });
-    if (!batch || (!isAdmin && batch.userId !== userId)) throw new BatchNotFoundError();
-    const jobs = await this.jobs.find({
-      where: { batchId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
-    const progress: BatchProgress = {
-      total: jobs.length,
-      queued: 0,
-      running: 0,
-      succeeded: 0,
-      failed: 0,
-      canceled: 0,
-    };
-    for (const job of jobs) progress[job.status] += 1;
-    return { batch, jobs, progress };
-  }
-
-  async listBatches(
-    userId: string,
-    limit: number,
-    cursor?: string,
-  ): Promise<{ data: Batch[]; nextCursor: string | null }> {
-    const repo = this.txHost.tx.getRepository(Batch);
-    const after = cursor && isUuid(cursor) ? await repo.findOneBy({ id: cursor, userId }) : null;
-    if (cursor && !after)
-      throw new ValidationError([
-        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
-      ]);
-    return newestFirstPage(
-      repo.createQueryBuilder('b').where('b.userId = :userId', { userId }),
-      limit,
-      after,
-    );
-  }
-
-  /** Cancels and refunds every item not yet settled (running ones too: see cancel). */
-  async cancelBatch(batchId: string, userId: string, isAdmin = false): Promise<void> {
-    const { jobs } = await this.scope.forCaller(userId, isAdmin, () =>
-      this.getBatch(batchId, userId, isAdmin),
-    );
-    for (const job of jobs) {
-      if (TERMINAL_STATUSES.includes(job.status)) continue;
-      await this.cancel(job.id, userId, isAdmin).catch((error: unknown) => {
-        if (!(error instanceof JobNotCancelableError)) throw error;
-      });
-    }
   }
 }

@@ -6,6 +6,7 @@ import type { Priority } from './ai-job.entity';
 import { JobQueue } from './job-queue';
 import { JobRunner } from './job-runner';
 import { JobSignals } from './job-signals';
+import { JobTransitions } from './job-transitions';
 
 export interface ReconcileReport {
   requeued: number;
@@ -28,10 +29,13 @@ export class Reconciler {
   private readonly logger = new Logger(Reconciler.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    // Its scans read every job in one statement each and join no caller's transaction; the
+    // repairs go through JobTransitions (and the runner) on the transaction host.
+    @InjectDataSource() private readonly outsideCallerTransaction: DataSource,
     private readonly queue: JobQueue,
     private readonly runner: JobRunner,
     private readonly signals: JobSignals,
+    private readonly transitions: JobTransitions,
     @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
   ) {}
 
@@ -50,7 +54,7 @@ export class Reconciler {
     const grace = `${this.config.RECONCILE_GRACE_MS} milliseconds`;
     const report: ReconcileReport = { requeued: 0, failedStuck: 0, idempotencyKeysDeleted: 0 };
 
-    const stuck = (await this.dataSource.query(
+    const stuck = (await this.outsideCallerTransaction.query(
       `SELECT id FROM ai_jobs WHERE status = 'running' AND updated_at < now() - $1::interval ORDER BY updated_at LIMIT ${BATCH}`,
       [`${this.config.JOB_RUNNING_DEADLINE_MS} milliseconds`],
     )) as Array<{ id: string }>;
@@ -63,7 +67,7 @@ export class Reconciler {
       if (failed) report.failedStuck += 1;
     }
 
-    const candidates = (await this.dataSource.query(
+    const candidates = (await this.outsideCallerTransaction.query(
       `SELECT id, priority, status FROM ai_jobs
         WHERE status IN ('queued', 'running') AND updated_at < now() - $1::interval
         ORDER BY updated_at LIMIT ${BATCH}`,
@@ -73,10 +77,7 @@ export class Reconciler {
     for (const job of candidates) {
       if (await this.hasLiveQueueJob(job.id)) continue;
       if (job.status === 'running') {
-        await this.dataSource.query(
-          `UPDATE ai_jobs SET status = 'queued', updated_at = now() WHERE id = $1 AND status = 'running'`,
-          [job.id],
-        );
+        await this.transitions.reconcile(job.id);
       }
       lost.push(job);
     }
@@ -84,7 +85,7 @@ export class Reconciler {
 
     // A SELECT over the DELETE: TypeORM hands back a bare DELETE's result as [rows, rowCount],
     // whose length is always 2, whereas a SELECT's rows are what they say.
-    const [deleted] = (await this.dataSource.query(
+    const [deleted] = (await this.outsideCallerTransaction.query(
       `WITH gone AS (DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours' RETURNING 1)
        SELECT count(*)::int AS n FROM gone`,
     )) as Array<{ n: number }>;

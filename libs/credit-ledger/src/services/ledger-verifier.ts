@@ -76,7 +76,8 @@ const CHECKS: LedgerCheck[] = [
 export class LedgerVerifier {
   private readonly extraChecks: LedgerCheck[] = [];
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  // verify() reads in a REPEATABLE READ snapshot of its own, never inside the caller's transaction.
+  constructor(@InjectDataSource() private readonly ownSnapshot: DataSource) {}
 
   /** Lets another domain add its consistency checks (the AI jobs add job-vs-hold checks). */
   addCheck(check: LedgerCheck): void {
@@ -89,7 +90,7 @@ export class LedgerVerifier {
    * security: an invariant checked on a filtered view proves nothing), in whichever process.
    */
   verify(): Promise<VerificationReport> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+    return this.ownSnapshot.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       await RowScope.allUsersWithin(manager);
       return this.verifyWithin(manager);

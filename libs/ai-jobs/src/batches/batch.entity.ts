@@ -8,7 +8,7 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 import { User } from '@jewelshot/identity';
-import type { JobParams } from './ai-job.entity';
+import type { JobParams } from '../jobs/ai-job.entity';
 
 /** Many images through one operation; its items are its jobs, created with it in one transaction. */
 @Entity({ name: 'batches' })

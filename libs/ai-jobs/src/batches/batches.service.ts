@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { randomUUID } from 'node:crypto';
+import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
+import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
+import { BatchNotFoundError, JobNotCancelableError } from '../ai-jobs.errors';
+import { AiJob, TERMINAL_STATUSES } from '../jobs/ai-job.entity';
+import { validateJob, type ValidJob } from '../jobs/job-params';
+import { JobQueue } from '../jobs/job-queue';
+import { JobsService } from '../jobs/jobs.service';
+import { Batch } from './batch.entity';
+
+export interface BatchProgress {
+  total: number;
+  queued: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+  canceled: number;
+}
+
+export const MAX_BATCH_ITEMS = 100;
+
+/** Many images through one operation: a batch and its jobs, created all or nothing. */
+@Injectable()
+export class BatchesService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly ledger: LedgerService,
+    private readonly jobs: JobsService,
+    private readonly queue: JobQueue,
+    private readonly scope: RowScope,
+  ) {}
+
+  private get batches() {
+    return this.txHost.tx.getRepository(Batch);
+  }
+
+  /**
+   * The batch, one job per image and each job's hold, in ONE transaction: all or nothing.
+   * Short of credits for all of them: 402 with the whole batch's `needed`, nothing created.
+   */
+  async create(
+    userId: string,
+    input: { name: string; operation: unknown; params: unknown; inputImageIds: string[] },
+  ): Promise<{ batch: Batch; jobs: AiJob[] }> {
+    const ids = input.inputImageIds;
+    if (ids.length < 1 || ids.length > MAX_BATCH_ITEMS) {
+      throw new ValidationError([
+        { field: 'inputImageIds', message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids` },
+      ]);
+    }
+    const specs = ids.map((inputImageId) => {
+      const params = { ...(input.params as Record<string, unknown>), inputImageId };
+      return validateJob(input.operation, params);
+    });
+    const first = specs[0] as ValidJob;
+    if (!first.inputImageId) {
+      throw new ValidationError([
+        { field: 'operation', message: 'batches are for operations that take an input image' },
+      ]);
+    }
+
+    const result = await this.scope.run(userId, async () => {
+      await this.jobs.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
+      const { amount } = await this.ledger.quote(first.operation, first.quantity);
+      const needed = amount * specs.length;
+      // Locked: no other spend can slip in between this check and the holds below.
+      const balance = await this.ledger.balance(userId, { lock: true });
+      if (balance.available < needed) throw new InsufficientCreditsError(needed, balance.available);
+      const batch = this.batches.create({
+        id: randomUUID(),
+        userId,
+        name: input.name,
+        operation: first.operation,
+        params: Object.fromEntries(
+          Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
+        ),
+        total: specs.length,
+        createdAt: new Date(),
+      });
+      await this.batches.insert(batch);
+      const jobs: AiJob[] = [];
+      // Batches run at low priority so that single jobs stay snappy.
+      for (const spec of specs) jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
+      return { batch, jobs };
+    });
+    await this.queue.enqueue(result.jobs);
+    return result;
+  }
+
+  async get(
+    batchId: string,
+    userId: string,
+    isAdmin = false,
+  ): Promise<{ batch: Batch; jobs: AiJob[]; progress: BatchProgress }> {
+    if (!isUuid(batchId)) throw new BatchNotFoundError();
+    const batch = await this.batches.findOneBy({ id: batchId });
+    if (!batch || (!isAdmin && batch.userId !== userId)) throw new BatchNotFoundError();
+    const jobs = await this.txHost.tx.getRepository(AiJob).find({
+      where: { batchId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    const progress: BatchProgress = {
+      total: jobs.length,
+      queued: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      canceled: 0,
+    };
+    for (const job of jobs) progress[job.status] += 1;
+    return { batch, jobs, progress };
+  }
+
+  async list(
+    userId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ data: Batch[]; nextCursor: string | null }> {
+    const after =
+      cursor && isUuid(cursor) ? await this.batches.findOneBy({ id: cursor, userId }) : null;
+    if (cursor && !after)
+      throw new ValidationError([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
+    return newestFirstPage(
+      this.batches.createQueryBuilder('b').where('b.userId = :userId', { userId }),
+      limit,
+      after,
+    );
+  }
+
+  /** Cancels and refunds every item not yet settled (running ones too: see JobsService.cancel). */
+  async cancel(batchId: string, userId: string, isAdmin = false): Promise<void> {
+    const { jobs } = await this.scope.forCaller(userId, isAdmin, () =>
+      this.get(batchId, userId, isAdmin),
+    );
+    for (const job of jobs) {
+      if (TERMINAL_STATUSES.includes(job.status)) continue;
+      await this.jobs.cancel(job.id, userId, isAdmin).catch((error: unknown) => {
+        if (!(error instanceof JobNotCancelableError)) throw error;
+      });
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { In } from 'typeorm';
+import { AiJob, type JobStatus } from './ai-job.entity';
+
+/** Every way a job's status may change; nothing else writes `ai_jobs.status`. */
+export type JobTransition =
+  'claim' | 'succeed' | 'requeue' | 'fail' | 'cancel' | 'request-cancel' | 'reconcile';
+
+/**
+ * The state machine as data: from which statuses each transition may start, and where it ends
+ * (`request-cancel` only marks the row; the status stays). The unit spec iterates over it.
+ */
+export const JOB_TRANSITIONS: Readonly<
+  Record<JobTransition, { from: readonly JobStatus[]; to: JobStatus | 'unchanged' }>
+> = {
+  // `running` too: a worker that died mid-job loses its BullMQ lock and another one takes it.
+  claim: { from: ['queued', 'running'], to: 'running' },
+  succeed: { from: ['running'], to: 'succeeded' },
+  // A retryable failure with attempts left: BullMQ runs it again after its backoff.
+  requeue: { from: ['running'], to: 'queued' },
+  fail: { from: ['queued', 'running'], to: 'failed' },
+  cancel: { from: ['queued', 'running'], to: 'canceled' },
+  'request-cancel': { from: ['queued', 'running'], to: 'unchanged' },
+  // A running job whose BullMQ job is gone goes back to the queue (it resumes its provider request).
+  reconcile: { from: ['running'], to: 'queued' },
+};
+
+/** Whether `transition` may start from `status`. */
+export function allows(transition: JobTransition, status: JobStatus): boolean {
+  return JOB_TRANSITIONS[transition].from.includes(status);
+}
+
+/** The status after `transition` from `status`, or null when the transition is not allowed. */
+export function statusAfter(transition: JobTransition, status: JobStatus): JobStatus | null {
+  if (!allows(transition, status)) return null;
+  const { to } = JOB_TRANSITIONS[transition];
+  return to === 'unchanged' ? status : to;
+}
+
+/**
+ * Whether a failure of this attempt is final: BullMQ will not run the job again, or the row
+ * already counts every attempt allowed. Attempts are counted in the row, so a job re-enqueued
+ * by the reconciler gets no extra tries.
+ */
+export function isLastAttempt(attempt: {
+  /** attempts recorded on the row, this one included */
+  rowAttempts: number;
+  /** JOB_ATTEMPTS */
+  maxAttempts: number;
+  /** BullMQ's attempts made before this one, and the attempts its job allows */
+  queueAttemptsMade: number;
+  queueAttempts: number;
+}): boolean {
+  const queueHasRetries = attempt.queueAttemptsMade + 1 < attempt.queueAttempts;
+  return !queueHasRetries || attempt.rowAttempts >= attempt.maxAttempts;
+}
+
+export interface JobFailure {
+  code: string;
+  message: string;
+}
+
+/**
+ * The one writer of `ai_jobs.status`. Each transition is one guarded UPDATE
+ * (`WHERE id = $1 AND status IN (allowed from-statuses)`) in the caller's transaction, and says
+ * whether it applied; callers lock the row first where they must decide on what they read.
+ */
+@Injectable()
+export class JobTransitions {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private async apply(
+    transition: JobTransition,
+    jobId: string,
+    changes: Partial<AiJob>,
+  ): Promise<boolean> {
+    const { to, from } = JOB_TRANSITIONS[transition];
+    const status = to === 'unchanged' ? {} : { status: to };
+    const result = await this.txHost.tx
+      .getRepository(AiJob)
+      .update({ id: jobId, status: In([...from]) }, { ...changes, ...status });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The worker takes the (locked) job for one attempt; returns the job as it now is, or null. */
+  async claim(job: AiJob, provider: string): Promise<AiJob | null> {
+    const now = new Date();
+    const changes = {
+      attempts: job.attempts + 1,
+      startedAt: job.startedAt ?? now,
+      updatedAt: now,
+      provider,
+    };
+    if (!(await this.apply('claim', job.id, changes))) return null;
+    return Object.assign(job, changes, { status: 'running' as const });
+  }
+
+  async succeed(jobId: string): Promise<boolean> {
+    const finishedAt = new Date();
+    return this.apply('succeed', jobId, {
+      finishedAt,
+      updatedAt: finishedAt,
+      errorCode: null,
+      errorMessage: null,
+    });
+  }
+
+  async requeue(jobId: string, failure: JobFailure): Promise<boolean> {
+    return this.apply('requeue', jobId, {
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      updatedAt: new Date(),
+    });
+  }
+
+  /** Ends a job that will not succeed (its hold is the caller's to refund, in the same transaction). */
+  async end(
+    jobId: string,
+    status: 'failed' | 'canceled',
+    failure: JobFailure,
+  ): Promise<Partial<AiJob> | null> {
+    const finishedAt = new Date();
+    const changes = {
+      finishedAt,
+      updatedAt: finishedAt,
+      errorCode: failure.code,
+      errorMessage: failure.message.slice(0, 500),
+    };
+    const applied = await this.apply(status === 'failed' ? 'fail' : 'cancel', jobId, changes);
+    return applied ? { ...changes, status } : null;
+  }
+
+  /** Records when a cancel was first asked for; the status is left to `end`. */
+  async requestCancel(jobId: string, at: Date): Promise<boolean> {
+    return this.apply('request-cancel', jobId, { cancelRequestedAt: at });
+  }
+
+  async reconcile(jobId: string): Promise<boolean> {
+    return this.apply('reconcile', jobId, { updatedAt: new Date() });
+  }
+}
