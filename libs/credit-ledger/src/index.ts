@@ -8,4 +8,4 @@ export * from './ledger.errors';
 export * from './ledger.queue';
 export * from './services/ledger-verifier';
 export * from './services/ledger.service';
-export * from './services/signup.service';
+export * from './services/signup-credits.subscriber';

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { APP_CONFIG, type AppConfig } from '@jewelshot/platform';
+import { APP_CONFIG, declareEvents, EventsModule, type AppConfig } from '@jewelshot/platform';
+import { UserRegistered } from './events/user-registered';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { User } from './entities/user.entity';
@@ -18,6 +19,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
 @Module({
   imports: [
     TypeOrmModule.forFeature(IDENTITY_ENTITIES),
+    EventsModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET }),
@@ -31,6 +33,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
     SessionsService,
     PasswordHasher,
     PrincipalService,
+    declareEvents([UserRegistered]),
   ],
   exports: [AccessTokensService, AuthService, UsersService, SessionsService, PrincipalService],
 })

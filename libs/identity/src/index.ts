@@ -10,3 +10,4 @@ export * from './services/auth.service';
 export * from './services/principal.service';
 export * from './services/sessions.service';
 export * from './services/users.service';
+export * from './events/user-registered';

@@ -33,3 +33,4 @@ export * from './database/row-access';
 export * from './database/row-scope';
 
 export * from './concurrency/work-queue';
+export * from './events';

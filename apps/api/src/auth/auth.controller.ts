@@ -6,7 +6,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { SignupService } from '@jewelshot/credit-ledger';
 import { AuthService, type Principal } from '@jewelshot/identity';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
@@ -17,10 +16,7 @@ import { AuthResponseDto, LoginDto, RefreshDto, RegisterDto, UserSummaryDto } fr
 @ApiTags('auth')
 @Controller({ path: 'auth', version: '1' })
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly signup: SignupService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Post('register')
   @Public()
@@ -29,7 +25,7 @@ export class AuthController {
   @ApiCreatedResponse({ type: AuthResponseDto, description: 'Account created and signed in' })
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT', 'SERVICE_UNAVAILABLE')
   async register(@Body() body: RegisterDto): Promise<AuthResponseDto> {
-    const { user, tokens } = await this.signup.register(body.email, body.password);
+    const { user, tokens } = await this.auth.register(body.email, body.password);
     return {
       user: UserSummaryDto.of(user),
       accessToken: tokens.accessToken,

@@ -141,6 +141,29 @@ export class EnvironmentVariables {
   @Min(1000)
   HOLD_SWEEP_INTERVAL_MS = 60_000;
 
+  // --- Domain events (transactional outbox, docs/events.md) ----------------------------------
+
+  /** How often the worker looks for committed events to dispatch. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  EVENTS_POLL_MS = 1000;
+
+  /** Dispatched events (and their delivery jobs) are deleted after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  EVENTS_KEEP_DAYS = 7;
+
+  /** First retry delay of a failed after-commit delivery (doubles on each attempt). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  EVENTS_BACKOFF_MS = 5000;
+
   // --- AI jobs, files and providers ---------------------------------------------------------
 
   /** Where the API is reached from outside; signed file URLs are built on it. */
