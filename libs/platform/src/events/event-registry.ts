@@ -107,6 +107,10 @@ export class EventRegistry implements OnModuleInit {
     this.catalogue = catalogue;
   }
 
+  eventNames(): string[] {
+    return [...this.catalogue.events.keys()];
+  }
+
   eventClass(name: string): AnyEventClass | undefined {
     return this.catalogue.events.get(name);
   }

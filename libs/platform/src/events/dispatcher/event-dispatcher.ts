@@ -27,7 +27,8 @@ interface OutboxRow {
  * late with a lower sequence number is still picked up), adds one BullMQ job per (event,
  * after-commit subscriber) with a deterministic job id, then marks the events dispatched, in
  * one short transaction that locks the rows it takes (SKIP LOCKED: two workers never take the
- * same rows). A crash between the two steps dispatches the events again, and BullMQ ignores a
+ * same rows). Events this worker does not know (published by a newer version) are left for
+ * one that does. A crash between the two steps dispatches the events again, and BullMQ ignores a
  * job id it already holds. Dispatched events are deleted after EVENTS_KEEP_DAYS.
  */
 @Injectable()
@@ -61,18 +62,14 @@ export class EventDispatcher implements OnApplicationBootstrap {
     return this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
         `SELECT seq, id, name, payload FROM domain_events
-          WHERE dispatched_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH],
+          WHERE dispatched_at IS NULL AND name = ANY($2::varchar[])
+          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH, this.registry.eventNames()],
       )) as OutboxRow[];
       if (rows.length === 0) return 0;
       const jobs = [];
       const dispatched: string[] = [];
       for (const row of rows) {
-        if (!this.registry.eventClass(row.name)) {
-          // Published by a newer version: left for a worker that knows it.
-          this.logger.warn({ event: row.name, eventId: row.id }, 'unknown event left undispatched');
-          continue;
-        }
         for (const subscriber of this.registry.subscribers(row.name, 'after-commit'))
           jobs.push({
             name: row.name,
