@@ -9,3 +9,4 @@ export * from './ledger.queue';
 export * from './services/ledger-verifier';
 export * from './services/ledger.service';
 export * from './services/signup-credits.subscriber';
+export * from './ledger-checks';

@@ -34,3 +34,4 @@ export * from './database/row-scope';
 
 export * from './concurrency/work-queue';
 export * from './events';
+export * from './ports';

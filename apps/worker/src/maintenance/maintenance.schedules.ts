@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
-import { HOLD_ACTIVITY, LedgerService, type HoldActivity } from '@jewelshot/credit-ledger';
+import { LedgerService } from '@jewelshot/credit-ledger';
 import {
   APP_CONFIG,
   RECONCILE_SCHEDULE,
@@ -26,7 +26,6 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     private readonly reconciler: Reconciler,
     private readonly orphans: OrphanFiles,
     private readonly ledger: LedgerService,
-    @Inject(HOLD_ACTIVITY) private readonly activity: HoldActivity,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,9 +42,8 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
   }
 
   private async expireHolds(): Promise<void> {
-    const result = await this.ledger.expireStale((references) =>
-      this.activity.stillActive(references),
-    );
+    // The ledger asks the HOLD_ACTIVITY port (the AI jobs) which holds are still worked on.
+    const result = await this.ledger.expireStale();
     if (result.expired > 0) this.logger.log(`expired ${result.expired} hold(s)`);
   }
 }
