@@ -12,16 +12,18 @@ export interface WorkerProcess {
   kill: () => Promise<void>;
 }
 
-/** The real worker app (apps/worker/src/main.ts) in a process of its own. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
+/**
+ * The real worker app (apps/worker/src/main.ts) in a process of its own; `entry` (relative to
+ * the repository) starts another entry point instead, e.g. the worker with test modules.
+ */
+export async function startWorkerProcess(
+  env: NodeJS.ProcessEnv,
+  entry = join('apps', 'worker', 'src', 'main.ts'),
+): Promise<WorkerProcess> {
   const root = repoRoot();
   const child = spawn(
     process.execPath,
-    [
-      '-r',
-      join(root, 'test', 'support', 'register.js'),
-      join(root, 'apps', 'worker', 'src', 'main.ts'),
-    ],
+    ['-r', join(root, 'test', 'support', 'register.js'), join(root, entry)],
     {
       cwd: root,
       env: { ...process.env, ...baseTestEnv(), LOG_LEVEL: 'info', ...env },

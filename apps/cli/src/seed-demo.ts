@@ -4,7 +4,6 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { SignupService } from '@jewelshot/credit-ledger';
 import { AuthService, UsersService } from '@jewelshot/identity';
 import { preflightOrExit } from '@jewelshot/platform';
 import { loadCliConfigOrExit } from './cli.config';
@@ -27,11 +26,10 @@ async function main(): Promise<void> {
   });
   try {
     const auth = app.get(AuthService);
-    const signup = app.get(SignupService);
     const users = app.get(UsersService);
     for (const demo of DEMO_USERS) {
       if (await users.findByEmail(demo.email)) continue;
-      const { user } = await signup.register(demo.email, demo.password);
+      const { user } = await auth.register(demo.email, demo.password);
       if (demo.role === 'admin') await auth.ensureAdmin(user.email, demo.password);
       process.stdout.write(`Seeded ${demo.role} ${demo.email}\n`);
     }

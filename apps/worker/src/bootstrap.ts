@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { HealthService } from '@jewelshot/platform';
 import { type WorkerConfig } from './worker.config';
@@ -13,10 +13,16 @@ export interface WorkerApp {
 }
 
 /** The worker: a Nest application context (no HTTP), plus an optional tiny health port. */
-export async function createWorker(config: WorkerConfig): Promise<WorkerApp> {
-  const context = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-    bufferLogs: true,
-  });
+export async function createWorker(
+  config: WorkerConfig,
+  extraImports: ModuleMetadata['imports'] = [],
+): Promise<WorkerApp> {
+  const context = await NestFactory.createApplicationContext(
+    WorkerModule.forRoot(config, extraImports),
+    {
+      bufferLogs: true,
+    },
+  );
   context.useLogger(context.get(Logger));
   context.enableShutdownHooks();
   await context.init();

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AiRunnerModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
@@ -6,6 +6,7 @@ import { IdentityModule } from '@jewelshot/identity';
 import {
   ConfigModule,
   DatabaseModule,
+  EventsDispatchModule,
   HealthService,
   LoggingModule,
   QueueModule,
@@ -21,7 +22,11 @@ import { RetiredSchedulers } from './maintenance/retired-schedulers';
 /** The same domain providers as the API, without controllers: processors and the maintenance schedules. */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: WorkerConfig): DynamicModule {
+  /** `extraImports`: more modules for the same process (tests add their event subscribers). */
+  static forRoot(
+    config: WorkerConfig,
+    extraImports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -35,6 +40,8 @@ export class WorkerModule {
         CreditLedgerModule,
         AiRunnerModule,
         SchedulesModule,
+        EventsDispatchModule.forRoot(config),
+        ...extraImports,
       ],
       providers: [
         HeartbeatService,

@@ -1,19 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '@jewelshot/identity';
+import { EventsModule } from '@jewelshot/platform';
 import { CreditAccount } from './entities/credit-account.entity';
 import { CreditEntry } from './entities/credit-entry.entity';
 import { CreditHold } from './entities/credit-hold.entity';
 import { OperationPrice } from './entities/operation-price.entity';
 import { LedgerVerifier } from './services/ledger-verifier';
 import { LedgerService } from './services/ledger.service';
-import { SignupService } from './services/signup.service';
+import { SignupCredits } from './services/signup-credits.subscriber';
 
 export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, OperationPrice];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(CREDIT_LEDGER_ENTITIES), IdentityModule],
-  providers: [LedgerService, LedgerVerifier, SignupService],
-  exports: [LedgerService, LedgerVerifier, SignupService],
+  imports: [TypeOrmModule.forFeature(CREDIT_LEDGER_ENTITIES), IdentityModule, EventsModule],
+  providers: [LedgerService, LedgerVerifier, SignupCredits],
+  exports: [LedgerService, LedgerVerifier],
 })
 export class CreditLedgerModule {}

@@ -26,4 +26,6 @@ export { LEDGER_QUEUE, LedgerJob } from './ledger.queue';
 export { LedgerVerifier } from './services/ledger-verifier';
 export type { LedgerCheck } from './services/ledger-verifier';
 export { LedgerService } from './services/ledger.service';
-export { SignupService } from './services/signup.service';
+export { SignupCredits } from './services/signup-credits.subscriber';
+export { LEDGER_CHECKS } from './ledger-checks';
+export type { LedgerChecks } from './ledger-checks';

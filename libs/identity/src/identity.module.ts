@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { declareEvents, EventsModule } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config';
+import { UserRegistered } from './events/user-registered';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { User } from './entities/user.entity';
@@ -18,6 +20,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
 @Module({
   imports: [
     TypeOrmModule.forFeature(IDENTITY_ENTITIES),
+    EventsModule,
     JwtModule.registerAsync({
       inject: [IDENTITY_CONFIG],
       useFactory: (config: IdentityConfig) => ({ secret: config.JWT_SECRET }),
@@ -31,6 +34,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
     SessionsService,
     PasswordHasher,
     PrincipalService,
+    declareEvents([UserRegistered]),
   ],
   exports: [AccessTokensService, AuthService, UsersService, SessionsService, PrincipalService],
 })

@@ -26,3 +26,4 @@ export type { AuthResult } from './services/auth.service';
 export { PrincipalService } from './services/principal.service';
 export type { Principal } from './services/principal.service';
 export { UsersService } from './services/users.service';
+export { UserRegistered } from './events/user-registered';

@@ -38,6 +38,7 @@ export { ServiceBusyError, WorkQueue } from './concurrency/work-queue';
 export { dataSourceOptions } from './database/data-source-options';
 export { newestFirstPage } from './database/newest-first-page';
 export { RowScope } from './database/row-scope';
+export { API_DB_ROLE } from './database/row-access';
 export { HealthService } from './health/health.service';
 export { clearHeartbeat, writeHeartbeat } from './health/heartbeat';
 export type { WorkerHeartbeat } from './health/heartbeat';
@@ -51,3 +52,6 @@ export { closeRedis, createRedis, REDIS } from './redis/redis';
 export { projectVersion, repoRoot } from './repo-root';
 export { scheduleKey, ScheduleRunner } from './schedule/schedule-runner';
 export { isUuid } from './uuid';
+// Domain events (the transactional outbox): events/index.ts is their face.
+export * from './events';
+export { portProviders } from './ports';

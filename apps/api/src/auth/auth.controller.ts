@@ -7,7 +7,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SignupService } from '@jewelshot/credit-ledger';
 import { AuthService, type AuthResult, type Principal } from '@jewelshot/identity';
 import { ValidationError } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
@@ -29,7 +28,6 @@ import {
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly signup: SignupService,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -58,7 +56,7 @@ export class AuthController {
     @Body() body: RegisterDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResponseDto> {
-    const result = await this.signup.register(body.email, body.password);
+    const result = await this.auth.register(body.email, body.password);
     return this.signedIn(result, body.refreshTokenDelivery ?? 'body', reply);
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
-import { HOLD_ACTIVITY, LedgerService, type HoldActivity } from '@jewelshot/credit-ledger';
+import { LedgerService } from '@jewelshot/credit-ledger';
 import { RECONCILE_SCHEDULE, ScheduleRunner } from '@jewelshot/platform';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config';
 
@@ -22,7 +22,6 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     private readonly reconciler: Reconciler,
     private readonly orphans: OrphanFiles,
     private readonly ledger: LedgerService,
-    @Inject(HOLD_ACTIVITY) private readonly activity: HoldActivity,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
@@ -39,9 +38,8 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
   }
 
   private async expireHolds(): Promise<void> {
-    const result = await this.ledger.expireStale((references) =>
-      this.activity.stillActive(references),
-    );
+    // The ledger asks the HOLD_ACTIVITY port (the AI jobs) which holds are still worked on.
+    const result = await this.ledger.expireStale();
     if (result.expired > 0) this.logger.log(`expired ${result.expired} hold(s)`);
   }
 }

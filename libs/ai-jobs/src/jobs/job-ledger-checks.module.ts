@@ -1,5 +1,5 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { CreditLedgerModule, LedgerVerifier, type LedgerCheck } from '@jewelshot/credit-ledger';
+import { Module } from '@nestjs/common';
+import { LEDGER_CHECKS, type LedgerCheck } from '@jewelshot/credit-ledger';
 
 /** What the ledger verifier also checks once there are jobs: every job paid exactly as it ended. */
 export const JOB_LEDGER_CHECKS: LedgerCheck[] = [
@@ -23,11 +23,6 @@ export const JOB_LEDGER_CHECKS: LedgerCheck[] = [
   },
 ];
 
-@Module({ imports: [CreditLedgerModule] })
-export class JobLedgerChecksModule implements OnModuleInit {
-  constructor(private readonly verifier: LedgerVerifier) {}
-
-  onModuleInit(): void {
-    for (const check of JOB_LEDGER_CHECKS) this.verifier.addCheck(check);
-  }
-}
+/** Provides the AI jobs' checks to the ledger verifier (the LEDGER_CHECKS port). */
+@Module({ providers: [{ provide: LEDGER_CHECKS, useValue: JOB_LEDGER_CHECKS }] })
+export class JobLedgerChecksModule {}

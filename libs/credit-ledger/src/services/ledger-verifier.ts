@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { RowScope } from '@jewelshot/platform';
+import { portProviders, RowScope } from '@jewelshot/platform';
+import { LEDGER_CHECKS, type LedgerChecks } from '../ledger-checks';
 
 export interface Violation {
   check: string;
@@ -74,15 +76,18 @@ const CHECKS: LedgerCheck[] = [
  */
 @Injectable()
 export class LedgerVerifier {
-  private readonly extraChecks: LedgerCheck[] = [];
+  constructor(
+    // verify() reads in a REPEATABLE READ snapshot of its own, never inside the caller's transaction.
+    @InjectDataSource() private readonly ownSnapshot: DataSource,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
-  // verify() reads in a REPEATABLE READ snapshot of its own, never inside the caller's transaction.
-  constructor(@InjectDataSource() private readonly ownSnapshot: DataSource) {}
-
-  /** Lets another domain add its consistency checks (the AI jobs add job-vs-hold checks). */
-  addCheck(check: LedgerCheck): void {
-    if (!this.extraChecks.some((existing) => existing.name === check.name))
-      this.extraChecks.push(check);
+  /** The checks other domains provide through the LEDGER_CHECKS port (each name once). */
+  private extraChecks(): LedgerCheck[] {
+    const checks = new Map<string, LedgerCheck>();
+    for (const list of portProviders<LedgerChecks>(this.moduleRef, LEDGER_CHECKS))
+      for (const check of list) if (!checks.has(check.name)) checks.set(check.name, check);
+    return [...checks.values()];
   }
 
   /**
@@ -108,7 +113,7 @@ export class LedgerVerifier {
               (SELECT COUNT(*) FROM credit_holds)::int AS holds`,
     )) as Array<{ accounts: number; entries: number; holds: number }>;
     const violations: Violation[] = [];
-    for (const check of [...CHECKS, ...this.extraChecks]) {
+    for (const check of [...CHECKS, ...this.extraChecks()]) {
       const rows = (await manager.query(`${check.sql} LIMIT 100`)) as Array<{
         subject: string;
         detail: string;

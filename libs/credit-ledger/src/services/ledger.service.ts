@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { isUuid, ValidationError } from '@jewelshot/platform';
+import { isUuid, portProviders, ValidationError } from '@jewelshot/platform';
 import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
+import { HOLD_ACTIVITY, type HoldActivity } from '../hold-activity';
 import { CreditAccount } from '../entities/credit-account.entity';
 import { CreditEntry, type EntryKind } from '../entities/credit-entry.entity';
 import { CreditHold, type HoldStatus } from '../entities/credit-hold.entity';
@@ -77,6 +79,7 @@ export class LedgerService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(CREDIT_LEDGER_CONFIG) private readonly config: CreditLedgerConfig,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   private get accounts() {
@@ -417,11 +420,13 @@ export class LedgerService {
   }
 
   /**
-   * Expires pending holds past their time whose reference is no longer being worked on (as
-   * `stillActive` tells), releasing what they reserved. Each hold in its own transaction.
+   * Expires pending holds past their time whose reference is no longer being worked on,
+   * releasing what they reserved. Each hold in its own transaction. What is still worked on
+   * the ledger asks the HOLD_ACTIVITY port (provided where holds are worked on: the AI jobs in
+   * the worker); with no provider, nothing is. `stillActive` overrides the port (tests).
    */
   async expireStale(
-    stillActive: (references: string[]) => Promise<Set<string>>,
+    stillActive: HoldActivity['stillActive'] = (references) => this.stillActive(references),
     batch = 500,
   ): Promise<{ expired: number; skipped: number }> {
     const due = await this.txHost.tx
@@ -452,5 +457,12 @@ export class LedgerService {
     if (expired > 0 || skipped > 0)
       this.logger.log(`hold sweep: expired ${expired}, still active ${skipped}`);
     return { expired, skipped };
+  }
+
+  private async stillActive(references: string[]): Promise<Set<string>> {
+    const active = new Set<string>();
+    for (const port of portProviders<HoldActivity>(this.moduleRef, HOLD_ACTIVITY))
+      for (const reference of await port.stillActive(references)) active.add(reference);
+    return active;
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { RowScope } from '@jewelshot/platform';
+import { Events, RowScope } from '@jewelshot/platform';
+import { UserRegistered } from '../events/user-registered';
 import { User, UserRole } from '../entities/user.entity';
 import { isCommonPassword } from '../common-passwords';
 import {
@@ -19,7 +20,6 @@ import { UsersService } from './users.service';
 
 export interface RegisterOptions {
   role?: UserRole;
-  onCreated?: (user: User) => Promise<void>;
 }
 
 export interface AuthResult {
@@ -37,12 +37,13 @@ export class AuthService {
     private readonly principals: PrincipalService,
     private readonly scope: RowScope,
     private readonly lockout: LoginLockout,
+    private readonly events: Events,
   ) {}
 
   /**
    * Creates the user and its first session in one transaction (joined if the caller has one).
-   * `onCreated` runs inside that transaction, so another domain's set-up (the sign-up credits)
-   * commits or rolls back with the user. The password is hashed before the transaction opens.
+   * It publishes UserRegistered in that transaction: its in-transaction subscribers (the
+   * sign-up credits) commit or roll back with the user (docs/events.md). The password is hashed before the transaction opens.
    * The user's own rows (credits, session) are written in its row scope, set once its id exists.
    */
   async register(
@@ -55,7 +56,7 @@ export class AuthService {
     return this.txHost.withTransaction(async () => {
       const user = await this.users.create(email, passwordHash, options.role ?? 'user');
       return this.scope.run(user.id, async () => {
-        await options.onCreated?.(user);
+        await this.events.publish(new UserRegistered({ userId: user.id, email: user.email }));
         const tokens = await this.sessions.open(user);
         return { user, tokens };
       });

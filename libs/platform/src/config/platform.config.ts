@@ -4,7 +4,7 @@ import { defineConfig, toInt } from './config-section';
 
 /**
  * Platform's variables: the process, PostgreSQL, Redis, logging, health and the safety-net
- * schedule. Nothing of any domain lives here; each lib declares its own section.
+ * schedule, the domain-event outbox. Nothing of any domain lives here; each lib declares its own section.
  */
 export class PlatformVariables {
   @IsIn(['development', 'production', 'test'])
@@ -74,6 +74,35 @@ export class PlatformVariables {
   @Min(2)
   @Max(1024)
   UV_THREADPOOL_SIZE = 4;
+
+  // --- Domain events (the transactional outbox, docs/events.md) ---------------------------
+
+  /** How often the worker looks for committed events to dispatch. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  EVENTS_POLL_MS = 1000;
+
+  /** Dispatched events (and their delivery jobs) are deleted after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  EVENTS_KEEP_DAYS = 7;
+
+  /** First retry delay of a failed after-commit delivery (doubles on each attempt). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  EVENTS_BACKOFF_MS = 5000;
+
+  /** A dead worker's event deliveries are taken over after this (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  EVENTS_LOCK_MS = 30_000;
 }
 
 export const platformConfig = defineConfig({

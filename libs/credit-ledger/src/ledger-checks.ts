@@ -1,0 +1,10 @@
+import type { LedgerCheck } from './services/ledger-verifier';
+
+/**
+ * Port: more consistency checks for the ledger verifier, from the domains that hold what the
+ * ledger's entries refer to (the AI jobs provide job-vs-hold checks). Several libs may each
+ * provide it, with a list of checks: `{ provide: LEDGER_CHECKS, useValue: [...] }`.
+ */
+export const LEDGER_CHECKS = Symbol('LEDGER_CHECKS');
+
+export type LedgerChecks = readonly LedgerCheck[];

@@ -1,0 +1,112 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import type { PlatformConfig } from '../../config/platform.config';
+import { PLATFORM_CONFIG } from '../../config/platform.config';
+import { ScheduleRunner } from '../../schedule/schedule-runner';
+import { EventRegistry } from '../event-registry';
+import { deliveryJobId, EVENTS_QUEUE, type DeliveryJob } from './events.queue';
+
+export const DISPATCH_EVENTS_SCHEDULE = 'dispatch-events';
+export const PRUNE_EVENTS_SCHEDULE = 'prune-events';
+
+const BATCH = 200;
+
+interface OutboxRow {
+  seq: string;
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The worker's side of the outbox. Every EVENTS_POLL_MS it reads the committed, undispatched
+ * events in outbox order (undispatched rows, not a high-water mark: a transaction that commits
+ * late with a lower sequence number is still picked up), adds one BullMQ job per (event,
+ * after-commit subscriber) with a deterministic job id, then marks the events dispatched, in
+ * one short transaction that locks the rows it takes (SKIP LOCKED: two workers never take the
+ * same rows). Events this worker does not know (published by a newer version) are left for
+ * one that does. A crash between the two steps dispatches the events again, and BullMQ ignores a
+ * job id it already holds. Dispatched events are deleted after EVENTS_KEEP_DAYS.
+ */
+@Injectable()
+export class EventDispatcher implements OnApplicationBootstrap {
+  private readonly logger = new Logger(EventDispatcher.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(EVENTS_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    private readonly registry: EventRegistry,
+    private readonly runner: ScheduleRunner,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.runner.every(DISPATCH_EVENTS_SCHEDULE, this.config.EVENTS_POLL_MS, () => this.dispatch());
+    this.runner.every(PRUNE_EVENTS_SCHEDULE, 3_600_000, () => this.prune());
+  }
+
+  /** Dispatches every committed event waiting now; returns how many. */
+  async dispatch(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const count = await this.dispatchBatch();
+      total += count;
+      if (count < BATCH) return total;
+    }
+  }
+
+  private dispatchBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `SELECT seq, id, name, payload FROM domain_events
+          WHERE dispatched_at IS NULL AND name = ANY($2::varchar[])
+          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH, this.registry.eventNames()],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      const jobs = [];
+      const dispatched: string[] = [];
+      for (const row of rows) {
+        for (const subscriber of this.registry.subscribers(row.name, 'after-commit'))
+          jobs.push({
+            name: row.name,
+            data: {
+              eventId: row.id,
+              event: row.name,
+              payload: row.payload,
+              subscriber: subscriber.name,
+            },
+            opts: {
+              jobId: deliveryJobId(row.id, subscriber.name),
+              attempts: subscriber.attempts,
+              backoff: { type: 'exponential', delay: this.config.EVENTS_BACKOFF_MS },
+              removeOnComplete: { age: this.config.EVENTS_KEEP_DAYS * 86400 },
+              removeOnFail: { age: this.config.EVENTS_KEEP_DAYS * 86400 },
+            },
+          });
+        dispatched.push(row.seq);
+      }
+      if (jobs.length > 0) await this.queue.addBulk(jobs);
+      if (dispatched.length > 0)
+        await manager.query(
+          `UPDATE domain_events SET dispatched_at = now() WHERE seq = ANY($1::bigint[])`,
+          [dispatched],
+        );
+      return rows.length;
+    });
+  }
+
+  /** Deletes the events dispatched more than EVENTS_KEEP_DAYS ago. */
+  async prune(): Promise<number> {
+    const [, affected] = (await this.dataSource.query(
+      `DELETE FROM domain_events
+        WHERE dispatched_at < now() - make_interval(days => $1::int)`,
+      [this.config.EVENTS_KEEP_DAYS],
+    )) as [unknown, number];
+    if (affected > 0) this.logger.log(`pruned ${affected} dispatched event(s)`);
+    return affected;
+  }
+}

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { DataSource } from 'typeorm';
+import { EventDispatcher, Events } from '@jewelshot/platform';
+import { loadConfig, type AppConfig } from '../support/config';
+import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
+import {
+  DELIVERIES_TABLE,
+  EventsFixtureModule,
+  startPublisher,
+  TestPinged,
+} from '../support/events-fixture';
+import { baseTestEnv, suitePrefix } from '../support/test-env';
+import { startWorkerProcess } from '../support/worker-process';
+
+interface Delivery {
+  event_id: string;
+  subscriber: string;
+  key: string;
+}
+
+/** The transactional outbox through the real worker: dispatch, retries, crash recovery. */
+describe('domain events (transactional outbox)', () => {
+  let env: NodeJS.ProcessEnv;
+  let config: AppConfig;
+  let db: DataSource;
+  let publisher: INestApplicationContext;
+
+  beforeAll(async () => {
+    env = {
+      REDIS_KEY_PREFIX: suitePrefix('events'),
+      EVENTS_POLL_MS: '100',
+      EVENTS_BACKOFF_MS: '50',
+      EVENTS_LOCK_MS: '1000',
+    };
+    config = loadConfig({ ...baseTestEnv(), ...env });
+    db = await new DataSource({
+      type: 'postgres',
+      url: config.DATABASE_URL,
+      poolSize: 2,
+    }).initialize();
+    await db.query(DELIVERIES_TABLE);
+    publisher = await startPublisher(config);
+  });
+
+  afterAll(async () => {
+    await publisher.close();
+    await db.destroy();
+  });
+
+  /** Publishes in a transaction of its own; with `rollBack`, that transaction then fails. */
+  async function publish(payload: TestPinged['payload'], rollBack = false): Promise<string | null> {
+    const txHost = publisher.get(TransactionHost);
+    const events = publisher.get(Events);
+    let id: string | null = null;
+    try {
+      await txHost.withTransaction(async () => {
+        id = await events.publish(new TestPinged(payload));
+        if (rollBack) throw new Error('roll back');
+      });
+    } catch (error) {
+      if (!rollBack) throw error;
+      return null;
+    }
+    return id;
+  }
+
+  async function deliveries(key: string): Promise<Delivery[]> {
+    return (await db.query(
+      `SELECT event_id, subscriber, key FROM test_event_deliveries WHERE key = $1 ORDER BY n`,
+      [key],
+    )) as Delivery[];
+  }
+
+  /** Waits (no deadline but jest's) until the key's deliveries satisfy `done`. */
+  async function waitFor(key: string, done: (rows: Delivery[]) => boolean): Promise<Delivery[]> {
+    for (;;) {
+      const rows = await deliveries(key);
+      if (done(rows)) return rows;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const count = (rows: Delivery[], subscriber: string) =>
+    rows.filter((r) => r.subscriber === subscriber).length;
+
+  describe('with a worker in this process', () => {
+    let worker: WorkerApp;
+
+    beforeAll(async () => {
+      worker = await createWorker(config, [EventsFixtureModule]);
+    });
+
+    afterAll(async () => {
+      await worker.close();
+    });
+
+    it('never delivers an event whose transaction rolled back', async () => {
+      const rolledBack = `rolled-back-${randomUUID()}`;
+      const committed = `committed-${randomUUID()}`;
+      expect(await publish({ key: rolledBack }, true)).toBeNull();
+      const id = await publish({ key: committed });
+
+      const rows = await waitFor(committed, (r) => r.length === 3);
+      expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set([id]));
+      // Published before the committed one: had it been written, it would have gone first.
+      expect(await deliveries(rolledBack)).toEqual([]);
+      const [outbox] = (await db.query(
+        `SELECT count(*)::int AS n FROM domain_events WHERE payload->>'key' = $1`,
+        [rolledBack],
+      )) as Array<{ n: number }>;
+      expect(outbox?.n).toBe(0);
+    });
+
+    it('retries a subscriber that throws while the others still run, with one event id', async () => {
+      const key = `flaky-${randomUUID()}`;
+      const later = `later-${randomUUID()}`;
+      const id = await publish({ key, failTimes: 2 });
+      await publish({ key: later });
+
+      const rows = await waitFor(key, (r) => count(r, 'test.flaky') === 3);
+      expect(count(rows, 'test.flaky')).toBe(3); // two failures, then the success
+      await waitFor(key, (r) => count(r, 'test.steady') === 1 && count(r, 'test.hanging') === 1);
+      expect(new Set((await deliveries(key)).map((r) => r.event_id))).toEqual(new Set([id]));
+      // A later event is not held up by the failing subscriber.
+      await waitFor(later, (r) => r.length === 3);
+    });
+
+    it('marks delivered events dispatched and prunes them after EVENTS_KEEP_DAYS', async () => {
+      const oldKey = `old-${randomUUID()}`;
+      const freshKey = `fresh-${randomUUID()}`;
+      const oldId = await publish({ key: oldKey });
+      const freshId = await publish({ key: freshKey });
+      await waitFor(oldKey, (r) => r.length === 3);
+      await waitFor(freshKey, (r) => r.length === 3);
+      const dispatchedAt = async (id: string | null) =>
+        (
+          (await db.query(`SELECT dispatched_at FROM domain_events WHERE id = $1`, [id])) as Array<{
+            dispatched_at: Date | null;
+          }>
+        )[0]?.dispatched_at;
+      // Dispatch is marked in the transaction that enqueued the deliveries: wait for its commit.
+      while (!(await dispatchedAt(oldId)) || !(await dispatchedAt(freshId)))
+        await new Promise((resolve) => setTimeout(resolve, 50));
+
+      await db.query(
+        `UPDATE domain_events SET dispatched_at = now() - make_interval(days => $2::int + 1) WHERE id = $1`,
+        [oldId, config.EVENTS_KEEP_DAYS],
+      );
+      expect(await worker.context.get(EventDispatcher).prune()).toBeGreaterThanOrEqual(1);
+      expect(await dispatchedAt(oldId)).toBeUndefined();
+      expect(await dispatchedAt(freshId)).toBeInstanceOf(Date);
+    });
+  });
+
+  it('delivers after a worker killed mid-delivery restarts, with the same event id', async () => {
+    const key = `killed-${randomUUID()}`;
+    const whileDown = `while-down-${randomUUID()}`;
+    const entry = 'test/support/events-worker-main.ts';
+    const first = await startWorkerProcess(env, entry);
+    let second: Awaited<ReturnType<typeof startWorkerProcess>> | undefined;
+    try {
+      const id = await publish({ key, hang: true });
+      // The hanging subscriber has started its first attempt: kill the worker inside it.
+      await waitFor(key, (r) => count(r, 'test.hanging') === 1);
+      await first.kill();
+      // Published while no worker runs: dispatched after the restart.
+      const downId = await publish({ key: whileDown });
+
+      second = await startWorkerProcess(env, entry);
+      const rows = await waitFor(key, (r) => count(r, 'test.hanging') === 2);
+      expect(rows.filter((r) => r.subscriber === 'test.hanging').map((r) => r.event_id)).toEqual([
+        id,
+        id,
+      ]);
+      const down = await waitFor(whileDown, (r) => r.length === 3);
+      expect(new Set(down.map((r) => r.event_id))).toEqual(new Set([downId]));
+      // Every subscriber got the event (at least once), always under its one id.
+      const after = await waitFor(
+        key,
+        (r) => count(r, 'test.steady') >= 1 && count(r, 'test.flaky') >= 1,
+      );
+      expect(new Set(after.map((r) => r.event_id))).toEqual(new Set([id]));
+    } finally {
+      await first.kill().catch(() => undefined);
+      await second?.stop();
+    }
+  });
+});

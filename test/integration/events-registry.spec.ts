@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Injectable, Module, type Provider } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  AfterCommit,
+  declareEvents,
+  DomainEvent,
+  EventRegistry,
+  InTransaction,
+  repoRoot,
+} from '@jewelshot/platform';
+import { baseTestEnv } from '../support/test-env';
+
+class Declared extends DomainEvent<{ id: string }> {
+  static readonly eventName = 'test.declared';
+}
+class Undeclared extends DomainEvent<{ id: string }> {
+  static readonly eventName = 'test.undeclared';
+}
+
+@Injectable()
+class DeclaredSubscriber {
+  @InTransaction(Declared)
+  async onDeclared(): Promise<void> {}
+}
+
+@Injectable()
+class UndeclaredSubscriber {
+  @AfterCommit(Undeclared)
+  async onUndeclared(): Promise<void> {}
+}
+
+/**
+ * Starts a context with the given providers beside the registry (the outbox's publishing side
+ * needs a database, its start-up check does not); resolves to its start-up error.
+ */
+async function startupError(providers: Provider[]): Promise<string> {
+  @Module({ providers: [EventRegistry, ...providers] })
+  class Root {}
+  try {
+    const app = await NestFactory.createApplicationContext(Root, {
+      logger: false,
+      abortOnError: false,
+    });
+    await app.close();
+    return '';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+describe('the event registry, checked at start-up', () => {
+  it('starts when every declared event has a subscriber and every subscriber a declared event', async () => {
+    expect(await startupError([declareEvents([Declared]), DeclaredSubscriber])).toBe('');
+  });
+
+  it('refuses an event nobody subscribes to', async () => {
+    expect(await startupError([declareEvents([Declared])])).toMatch(
+      /event test\.declared has no subscriber/,
+    );
+  });
+
+  it('refuses a subscriber of an event no module declares', async () => {
+    expect(
+      await startupError([declareEvents([Declared]), DeclaredSubscriber, UndeclaredSubscriber]),
+    ).toMatch(
+      /subscriber UndeclaredSubscriber\.onUndeclared listens to test\.undeclared, which no module declares/,
+    );
+  });
+});
+
+describe('events:map', () => {
+  it('prints every event of the API and the worker with its subscribers and their kind', async () => {
+    const root = repoRoot();
+    const child = spawn(
+      process.execPath,
+      ['-r', join(root, 'test', 'support', 'register.js'), join(root, 'scripts', 'events-map.ts')],
+      { cwd: root, env: { ...process.env, ...baseTestEnv() }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(output).toBe('identity.user-registered\n  -> ledger.signup-credits (in-transaction)\n');
+  });
+});
