@@ -51,4 +51,17 @@ describe('WorkQueue', () => {
     await expect(queue.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(queue.run(() => Promise.resolve(7))).resolves.toBe(7);
   });
+
+  it('refuses a task that waited longer than maxWaitMs, and the line moves on', async () => {
+    const queue = new WorkQueue('hashing', 1, 5, 3, 50);
+    const gate = deferred();
+    const first = queue.run(() => gate.promise);
+    const late = queue.run(() => Promise.resolve('ran'));
+    await expect(late).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: 3 });
+    expect(queue.size).toEqual({ running: 1, waiting: 0 });
+    gate.resolve();
+    await first;
+    expect(queue.size).toEqual({ running: 0, waiting: 0 });
+    await expect(queue.run(() => Promise.resolve('next'))).resolves.toBe('next');
+  });
 });

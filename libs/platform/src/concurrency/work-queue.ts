@@ -12,7 +12,9 @@ export class ServiceBusyError extends DomainError {
 
 /**
  * At most `concurrency` tasks of one kind at once, at most `maxWaiting` more in line; past that
- * a task is refused at once with ServiceBusyError instead of waiting forever.
+ * a task is refused at once with ServiceBusyError instead of waiting forever. A task that waits
+ * longer than `maxWaitMs` for its turn (a slow machine, a long line) is refused the same way, so
+ * the client gets a 503 with Retry-After rather than a connection the server times out.
  *
  * Why: argon2 and sharp run on libuv's thread pool, which file reads, DNS and zlib share.
  * Unbounded, 64 logins took every pool thread and starved downloads for 11 s. Bounded below
@@ -27,7 +29,15 @@ export class WorkQueue {
     readonly concurrency: number,
     readonly maxWaiting: number,
     private readonly retryAfterSeconds = 1,
+    readonly maxWaitMs = 10_000,
   ) {}
+
+  private busy(): ServiceBusyError {
+    return new ServiceBusyError(
+      `Too much ${this.name} work in progress. Retry shortly.`,
+      this.retryAfterSeconds,
+    );
+  }
 
   get size(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
@@ -35,13 +45,19 @@ export class WorkQueue {
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxWaiting) {
-        throw new ServiceBusyError(
-          `Too much ${this.name} work in progress. Retry shortly.`,
-          this.retryAfterSeconds,
-        );
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      if (this.waiting.length >= this.maxWaiting) throw this.busy();
+      await new Promise<void>((resolve, reject) => {
+        const turn = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          const at = this.waiting.indexOf(turn);
+          if (at >= 0) this.waiting.splice(at, 1);
+          reject(this.busy());
+        }, this.maxWaitMs);
+        this.waiting.push(turn);
+      });
     } else {
       this.running += 1;
     }
