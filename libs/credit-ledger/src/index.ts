@@ -24,7 +24,7 @@ export { HOLD_ACTIVITY } from './hold-activity';
 export type { HoldActivity } from './hold-activity';
 export { LEDGER_QUEUE, LedgerJob } from './ledger.queue';
 export { LedgerVerifier } from './services/ledger-verifier';
-export type { LedgerCheck } from './services/ledger-verifier';
+export type { LedgerCheck } from './ledger-checks';
 export { LedgerService } from './services/ledger.service';
 export { SignupCredits } from './services/signup-credits.subscriber';
 export { LEDGER_CHECKS } from './ledger-checks';

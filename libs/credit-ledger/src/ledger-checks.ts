@@ -1,4 +1,9 @@
-import type { LedgerCheck } from './services/ledger-verifier';
+/** An extra check another domain adds (e.g. jobs against holds). */
+export interface LedgerCheck {
+  name: string;
+  /** SQL returning rows of { subject, detail }: every row is a violation. */
+  sql: string;
+}
 
 /**
  * Port: more consistency checks for the ledger verifier, from the domains that hold what the

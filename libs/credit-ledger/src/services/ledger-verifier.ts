@@ -3,7 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { portProviders, RowScope } from '@jewelshot/platform';
-import { LEDGER_CHECKS, type LedgerChecks } from '../ledger-checks';
+import { LEDGER_CHECKS, type LedgerCheck, type LedgerChecks } from '../ledger-checks';
 
 export interface Violation {
   check: string;
@@ -16,13 +16,6 @@ export interface VerificationReport {
   entries: number;
   holds: number;
   violations: Violation[];
-}
-
-/** An extra check another domain adds (e.g. jobs against holds). */
-export interface LedgerCheck {
-  name: string;
-  /** SQL returning rows of { subject, detail }: every row is a violation. */
-  sql: string;
 }
 
 const CHECKS: LedgerCheck[] = [

@@ -1,4 +1,5 @@
-import type { PlatformVariables } from './platform.config';
+import type { PlatformVariables } from './platform-variables';
+export { toInt } from './to-int';
 
 /**
  * One lib's (or app's) slice of the environment: a class-validator class whose fields are its
@@ -25,7 +26,3 @@ export function defineConfig<T extends object>(section: {
 }): ConfigSection<T> {
   return { ...section, token: Symbol(`${section.name} config`) };
 }
-
-/** class-transformer's `@Transform(toInt)`: an integer-looking string becomes a number. */
-export const toInt = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;

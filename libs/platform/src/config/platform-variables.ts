@@ -1,0 +1,106 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { toInt } from './to-int';
+
+/**
+ * Platform's variables: the process, PostgreSQL, Redis, logging, health and the safety-net
+ * schedule, the domain-event outbox. Nothing of any domain lives here; each lib declares its own section.
+ */
+export class PlatformVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/jewelshot';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Prefix for every Redis key the apps write, so several deployments or test runs share one Redis. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9:_-]*$/, {
+    message: 'REDIS_KEY_PREFIX may only contain letters, digits, ":", "_" and "-"',
+  })
+  REDIS_KEY_PREFIX = 'js:';
+
+  /**
+   * Every command of the shared Redis clients fails after this long. Without it a Redis that
+   * accepts connections but never answers would hold every request that asks it something
+   * (the rate limiter fails open only once the command fails).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 200;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(30_000)
+  HEALTH_CHECK_TIMEOUT_MS = 1500;
+
+  /** How often the reconciler re-enqueues lost jobs and fails stuck ones. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  RECONCILE_INTERVAL_MS = 60_000;
+
+  /** Queued jobs younger than this are left to the normal enqueue path by the reconciler. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  RECONCILE_GRACE_MS = 10_000;
+
+  /**
+   * libuv's thread pool size, read by Node when the pool first starts: the start script and the
+   * Dockerfile set it in the environment before the process starts (setting it later does nothing).
+   * Declared here so its value is validated against the work bounds below.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1024)
+  UV_THREADPOOL_SIZE = 4;
+
+  // --- Domain events (the transactional outbox, docs/events.md) ---------------------------
+
+  /** How often the worker looks for committed events to dispatch. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  EVENTS_POLL_MS = 1000;
+
+  /** Dispatched events (and their delivery jobs) are deleted after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  EVENTS_KEEP_DAYS = 7;
+
+  /** First retry delay of a failed after-commit delivery (doubles on each attempt). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3_600_000)
+  EVENTS_BACKOFF_MS = 5000;
+
+  /** A dead worker's event deliveries are taken over after this (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  EVENTS_LOCK_MS = 30_000;
+}
