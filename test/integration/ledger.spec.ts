@@ -13,7 +13,9 @@ describe('credit ledger', () => {
   let ledger: LedgerService;
 
   beforeAll(async () => {
-    ctx = await startLedger({ DB_POOL_SIZE: '24' });
+    // 1,000 callers queue for 24 connections on one row lock: on a loaded machine the last ones wait
+    // longer than the production default for a connection, which is not what this suite is about.
+    ctx = await startLedger({ DB_POOL_SIZE: '24', DB_CONNECT_TIMEOUT_MS: '60000' });
     ledger = ctx.ledger;
   });
 
@@ -204,8 +206,12 @@ describe('credit ledger', () => {
     const refused = results.filter((r) => r.status === 'rejected');
     expect(ok).toHaveLength(100);
     expect(refused).toHaveLength(900);
-    for (const r of refused)
-      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(InsufficientCreditsError);
+    // Every refusal is "not enough credits"; anything else is listed with its message.
+    const otherErrors = refused
+      .map((r) => (r as PromiseRejectedResult).reason as unknown)
+      .filter((reason) => !(reason instanceof InsufficientCreditsError))
+      .map((reason) => String(reason));
+    expect(otherErrors).toEqual([]);
     expect(await ledger.balance(userId)).toEqual({ balance: 100, reserved: 100, available: 0 });
   });
 

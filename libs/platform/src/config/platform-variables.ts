@@ -22,6 +22,13 @@ export class PlatformVariables {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  /** How long a query may wait for a free pool connection (or a new one) before it fails. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_CONNECT_TIMEOUT_MS = 5000;
+
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 

@@ -8,6 +8,8 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
 export interface DatabaseSettings {
   url: string;
   poolSize: number;
+  /** How long a query may wait for a free pool connection before it fails (ms). */
+  connectTimeoutMs?: number;
   applicationName: string;
   /** Which rows of the user-owned tables this process's connections may see. */
   rowAccess: RowAccess;
@@ -47,7 +49,7 @@ export function dataSourceOptions(
     // One pg pool per process, sized by DB_POOL_SIZE.
     poolSize: settings.poolSize,
     extra: {
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: settings.connectTimeoutMs ?? 5000,
       idleTimeoutMillis: 30_000,
       statement_timeout: 30_000,
       options: rowAccessStartupOptions(settings.rowAccess),

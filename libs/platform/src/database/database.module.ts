@@ -28,6 +28,7 @@ export class DatabaseModule {
               {
                 url: config.DATABASE_URL,
                 poolSize: config.DB_POOL_SIZE,
+                connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
                 applicationName: options.applicationName,
                 rowAccess: options.rowAccess,
               },
