@@ -23,6 +23,9 @@ const DIST = join(ROOT, 'apps', 'web', 'dist');
 const SHOTS = join(ROOT, 'test-results');
 const PASSWORD = 'violet-harbour-lantern-42';
 
+// A flow is 10–30 s on a busy 2-CPU machine (each axe pass alone is 2–4 s there).
+jest.setTimeout(90_000);
+
 /** Builds the SPA once when there is no build to serve. */
 function ensureBuilt(): void {
   if (existsSync(join(DIST, 'index.html'))) return;
@@ -174,6 +177,11 @@ describe('the seller SPA in a browser', () => {
     await page.getByRole('link', { name: 'Home', exact: true }).click();
     await page.getByText('2 credits', { exact: true }).first().waitFor();
     await expect(balance().textContent()).resolves.toBe('2 credits');
+    await page
+      .getByRole('link', { name: /^Open job/ })
+      .first()
+      .waitFor();
+    await expectAccessible();
     await shot('home');
   });
 
