@@ -79,10 +79,14 @@ async function main(): Promise<void> {
   const env = benchApiEnv(database, API_PORT, 'warn');
   let api: ChildProcess | undefined;
   try {
-    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], {
-      env,
-      encoding: 'utf8',
-    });
+    const migrated = spawnSync(
+      process.execPath,
+      [join(root, 'dist', 'apps', 'cli', 'src', 'migrate.js')],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     const timings: ServerTiming[] = [];
     api = fork(join(root, 'dist', 'bench', 'hostile-server.js'), [], {

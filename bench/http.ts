@@ -45,10 +45,14 @@ async function main(): Promise<void> {
   const env = benchApiEnv(database, API_PORT, 'info');
   const children: ChildProcess[] = [];
   try {
-    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], {
-      env,
-      encoding: 'utf8',
-    });
+    const migrated = spawnSync(
+      process.execPath,
+      [join(root, 'dist', 'apps', 'cli', 'src', 'migrate.js')],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     const api = spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'src', 'main.js')], {
       env,

@@ -78,10 +78,14 @@ async function main(): Promise<void> {
     return worker;
   };
   try {
-    const migrated = spawnSync(process.execPath, [join(root, 'dist', 'scripts', 'migrate.js')], {
-      env,
-      encoding: 'utf8',
-    });
+    const migrated = spawnSync(
+      process.execPath,
+      [join(root, 'dist', 'apps', 'cli', 'src', 'migrate.js')],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     await db.connect();
     children.push(

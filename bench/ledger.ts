@@ -159,7 +159,7 @@ async function main(): Promise<void> {
   };
   const migrated = spawnSync(
     process.execPath,
-    [join(repoRoot(), 'dist', 'scripts', 'migrate.js')],
+    [join(repoRoot(), 'dist', 'apps', 'cli', 'src', 'migrate.js')],
     { env, encoding: 'utf8' },
   );
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);

@@ -1,4 +1,4 @@
-import { MantineProvider } from '@mantine/core';
+import { createTheme, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { ApiError } from '@jewelshot/api-client';
 import { createBrowserRouter, RouterProvider } from 'react-router';
@@ -70,9 +70,12 @@ const router = createBrowserRouter([
   },
 ]);
 
+// Shade 8 of the primary colour keeps white button text and links at WCAG AA contrast (4.5:1).
+const theme = createTheme({ primaryShade: 8 });
+
 export function App() {
   return (
-    <MantineProvider>
+    <MantineProvider theme={theme}>
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -12,5 +12,10 @@ const COLOR: Record<Job['status'], string> = {
 
 export function JobStatus({ status }: { status: Job['status'] }) {
   const { t } = useTranslation();
-  return <Badge color={COLOR[status]}>{t(`status.${status}`)}</Badge>;
+  // A light tint with dark text: white on Mantine's mid shades falls short of AA contrast.
+  return (
+    <Badge variant="light" color={COLOR[status]} c="dark.7">
+      {t(`status.${status}`)}
+    </Badge>
+  );
 }
