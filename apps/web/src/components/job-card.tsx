@@ -24,7 +24,10 @@ export function JobCard({ job }: { job: Job }) {
           {formatDate(job.queuedAt, i18n.language)}
         </Text>
         <Anchor component={Link} to={`/jobs/${job.id}`} size="sm">
-          {t('job.open', { id: job.id.slice(0, 8) })}
+          {t('job.open', {
+            operation: t(`operation.${job.operation}`),
+            when: formatDate(job.queuedAt, i18n.language),
+          })}
         </Anchor>
       </Stack>
     </Card>

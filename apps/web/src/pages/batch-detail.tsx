@@ -106,7 +106,10 @@ export function BatchDetailPage() {
               </Table.Td>
               <Table.Td>
                 <Anchor component={Link} to={`/jobs/${job.id}`}>
-                  {t('job.open', { id: job.id.slice(0, 8) })}
+                  {t('job.open', {
+                    operation: t(`operation.${job.operation}`),
+                    when: t('batches.item', { n: index + 1 }),
+                  })}
                 </Anchor>
               </Table.Td>
             </Table.Tr>
