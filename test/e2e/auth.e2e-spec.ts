@@ -153,6 +153,39 @@ describe('identity and auth', () => {
     expect(refresh.status).toBe(401);
   });
 
+  it('signs out everywhere: every session of the account ends, and no other account is touched', async () => {
+    const user = await newUser(api);
+    const bystander = await newUser(api);
+    const other = await api
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: user.password });
+    expect(other.status).toBe(200);
+    const out = await api
+      .http()
+      .post('/v1/auth/logout-all')
+      .set(...bearer(user.accessToken));
+    expect(out.status).toBe(204);
+    for (const token of [user.accessToken, other.body.accessToken as string]) {
+      const me = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(token));
+      expect(me.status).toBe(401);
+    }
+    for (const refreshToken of [user.refreshToken, other.body.refreshToken as string]) {
+      const refresh = await api.http().post('/v1/auth/refresh').send({ refreshToken });
+      expect(refresh.status).toBe(401);
+    }
+    const still = await api
+      .http()
+      .get('/v1/me')
+      .set(...bearer(bystander.accessToken));
+    expect(still.status).toBe(200);
+    const anonymous = await api.http().post('/v1/auth/logout-all');
+    expect(anonymous.status).toBe(401);
+  });
+
   it('changes the password and ends the other sessions', async () => {
     const user = await newUser(api);
     const other = await api

@@ -121,4 +121,19 @@ export class AuthController {
     await this.auth.logout(principal.userId, principal.sessionId);
     clearRefreshCookie(reply, this.config);
   }
+
+  @Post('logout-all')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Sign out everywhere: end every session of this account, this one included',
+  })
+  @ApiNoContentResponse({ description: 'Every session ended' })
+  @ApiErrors('UNAUTHORIZED')
+  async logoutEverywhere(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.auth.logoutEverywhere(principal.userId);
+    clearRefreshCookie(reply, this.config);
+  }
 }

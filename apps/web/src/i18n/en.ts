@@ -108,7 +108,7 @@ export const en = {
     error: 'What went wrong',
     params: 'Settings',
     notFound: 'This job does not exist or is not yours.',
-    open: 'Open job {{id}}',
+    open: 'Open job: {{operation}}, {{when}}',
   },
   gallery: {
     title: 'Gallery',
@@ -138,8 +138,7 @@ export const en = {
     newPassword: 'New password',
     passwordChanged: 'Password changed. Your other sessions have been signed out.',
     signOutEverywhere: 'Sign out everywhere',
-    signOutEverywhereHint:
-      'Changing your password signs out every other session; this button then signs out this one too.',
+    signOutEverywhereHint: 'Ends every session of this account on every device, this one included.',
     role: 'Role',
     memberSince: 'Member since',
   },

@@ -111,7 +111,7 @@ export const tr: typeof en = {
     error: 'Ne ters gitti',
     params: 'Ayarlar',
     notFound: 'Bu iş yok ya da size ait değil.',
-    open: '{{id}} işini aç',
+    open: 'İşi aç: {{operation}}, {{when}}',
   },
   gallery: {
     title: 'Galeri',
@@ -142,7 +142,7 @@ export const tr: typeof en = {
     passwordChanged: 'Parola değiştirildi. Diğer oturumlarınız kapatıldı.',
     signOutEverywhere: 'Her yerden çıkış yap',
     signOutEverywhereHint:
-      'Parolanızı değiştirmek diğer tüm oturumları kapatır; bu düğme ardından bu oturumu da kapatır.',
+      'Bu hesabın tüm cihazlardaki tüm oturumlarını, bu oturum dahil, kapatır.',
     role: 'Rol',
     memberSince: 'Üyelik tarihi',
   },

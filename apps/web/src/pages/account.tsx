@@ -27,11 +27,10 @@ export function AccountPage() {
     },
   });
 
-  // The API has no "end all sessions" call: a password change ends every other session, and
-  // logout ends this one.
+  // Ends every session of the account, this one included.
   const signOutEverywhere = useMutation({
     mutationFn: async () => {
-      await api.client.POST('/v1/auth/logout');
+      await api.client.POST('/v1/auth/logout-all');
       api.session.signOut();
       queryClient.clear();
       await navigate('/sign-in');

@@ -115,6 +115,12 @@ export class AuthService {
     this.principals.forget(userId);
   }
 
+  /** Ends every session of the user, this one included (sign out everywhere). */
+  async logoutEverywhere(userId: string): Promise<void> {
+    await this.scope.run(userId, () => this.sessions.revokeAll(userId, 'logout_everywhere'));
+    this.principals.forget(userId);
+  }
+
   /** Changes the password and ends every other session of the user. */
   async changePassword(
     userId: string,

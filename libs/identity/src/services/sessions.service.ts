@@ -100,6 +100,14 @@ export class SessionsService {
     );
   }
 
+  /** Revokes every open session of the user. */
+  async revokeAll(userId: string, reason: string): Promise<void> {
+    await this.sessions.update(
+      { userId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
+  }
+
   /** Revokes every open session of the user except `keep`. */
   async revokeOthers(userId: string, keep: string, reason: string): Promise<void> {
     await this.sessions.update(
