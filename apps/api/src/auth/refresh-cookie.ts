@@ -20,23 +20,25 @@ const COOKIE_PATH = '/v1/auth';
 export type RefreshTokenDelivery = 'body' | 'cookie';
 export const REFRESH_TOKEN_DELIVERIES: RefreshTokenDelivery[] = ['body', 'cookie'];
 
-export function setRefreshCookie(reply: FastifyReply, config: ApiConfig, token: string): void {
-  void reply.setCookie(REFRESH_COOKIE, token, {
+/** The cookie's attributes; clearing it must name the same ones, or the browser keeps it. */
+function cookieAttributes(config: ApiConfig) {
+  return {
     httpOnly: true,
     secure: config.NODE_ENV !== 'development',
-    sameSite: 'strict',
+    sameSite: 'strict' as const,
     path: COOKIE_PATH,
+  };
+}
+
+export function setRefreshCookie(reply: FastifyReply, config: ApiConfig, token: string): void {
+  void reply.setCookie(REFRESH_COOKIE, token, {
+    ...cookieAttributes(config),
     maxAge: config.JWT_REFRESH_TTL_SECONDS,
   });
 }
 
 export function clearRefreshCookie(reply: FastifyReply, config: ApiConfig): void {
-  void reply.clearCookie(REFRESH_COOKIE, {
-    httpOnly: true,
-    secure: config.NODE_ENV !== 'development',
-    sameSite: 'strict',
-    path: COOKIE_PATH,
-  });
+  void reply.clearCookie(REFRESH_COOKIE, cookieAttributes(config));
 }
 
 export function refreshCookieOf(request: FastifyRequest): string | undefined {
@@ -44,7 +46,7 @@ export function refreshCookieOf(request: FastifyRequest): string | undefined {
   return value && value.length <= 512 ? value : undefined;
 }
 
-/** Origins allowed to use the cookie: the API's own, PUBLIC_BASE_URL's and CORS_ORIGINS. */
+/** The listed CORS_ORIGINS (an SPA hosted elsewhere); empty when the SPA is same-origin only. */
 export function corsOrigins(config: ApiConfig): string[] {
   return config.CORS_ORIGINS.split(',')
     .map((origin) => origin.trim())
