@@ -3,8 +3,7 @@
  * worker: the seller's flows end to end, each ending with a screenshot under test-results/, and
  * axe on every page visited (no serious or critical violations).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -16,23 +15,15 @@ import { loadConfig } from '../support/config';
 import { newUser, uniqueEmail } from '../support/factories';
 import { freePort } from '../support/free-port';
 import { smallPng } from '../support/images';
+import { ensureSpaBuilt, SPA_DIST } from '../support/spa-build';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 const ROOT = repoRoot();
-const DIST = join(ROOT, 'apps', 'web', 'dist');
 const SHOTS = join(ROOT, 'test-results');
 const PASSWORD = 'violet-harbour-lantern-42';
 
 // A flow is 10–30 s on a busy 2-CPU machine (each axe pass alone is 2–4 s there).
 jest.setTimeout(90_000);
-
-/** Builds the SPA once when there is no build to serve. */
-function ensureBuilt(): void {
-  if (existsSync(join(DIST, 'index.html'))) return;
-  const build = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
-  if (build.status !== 0)
-    throw new Error(`npm run build:web failed: ${String(build.stderr)}${String(build.stdout)}`);
-}
 
 describe('the seller SPA in a browser', () => {
   let api: TestApi;
@@ -99,14 +90,14 @@ describe('the seller SPA in a browser', () => {
   const pngFile = (name: string) => ({ name, mimeType: 'image/png', buffer: photo });
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureSpaBuilt();
     mkdirSync(SHOTS, { recursive: true });
     photo = await smallPng(640, 480);
     const port = await freePort();
     base = `http://localhost:${port}`;
     env = {
       REDIS_KEY_PREFIX: suitePrefix('browser'),
-      WEB_DIST_DIR: DIST,
+      WEB_DIST_DIR: SPA_DIST,
       PUBLIC_BASE_URL: base,
       LOCAL_PROVIDER_LATENCY_MS: '300',
       SIGNUP_CREDITS: '3',
@@ -173,6 +164,8 @@ describe('the seller SPA in a browser', () => {
 
     await page.getByRole('link', { name: 'Credits', exact: true }).click();
     await page.getByRole('table').first().waitFor();
+    // The charge says what it paid for, in words.
+    await page.getByRole('cell', { name: 'Charged: Remove background' }).waitFor();
     await expectAccessible();
     await page.getByRole('link', { name: 'Home', exact: true }).click();
     await page.getByText('2 credits', { exact: true }).first().waitFor();
@@ -213,6 +206,8 @@ describe('the seller SPA in a browser', () => {
       await page.getByRole('button', { name: 'Start (1 credit)' }).click();
       await page.getByRole('button', { name: 'Cancel job' }).click();
       await page.getByText('Canceled', { exact: true }).first().waitFor();
+      // The job's error is in plain words, not the API's English message.
+      await page.getByText('This job was canceled. Your credits were refunded.').waitFor();
       await shot('canceled');
       const rows = (await api.db.query(
         `SELECT j.status, h.status AS hold_status FROM ai_jobs j JOIN credit_holds h ON h.id = j.hold_id
@@ -223,6 +218,11 @@ describe('the seller SPA in a browser', () => {
       await page.getByRole('link', { name: 'Home', exact: true }).click();
       await page.getByText('3 credits', { exact: true }).first().waitFor();
       await expect(balance().textContent()).resolves.toBe('3 credits');
+      // The credits page shows the refund in words: a refund changes no balance, so it is a hold.
+      await page.getByRole('link', { name: 'Credits', exact: true }).click();
+      const holdRow = page.getByRole('row', { name: /Remove background.*1 credit.*Refunded/ });
+      await holdRow.waitFor();
+      await expectAccessible();
     } finally {
       await startWorker();
     }

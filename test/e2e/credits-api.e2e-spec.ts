@@ -91,6 +91,78 @@ describe('credits over HTTP', () => {
     expect(bad.status).toBe(400);
   });
 
+  it("names what a charge paid for, and lists holds with refunds, only the caller's", async () => {
+    const user = await newUser(api);
+    const other = await newUser(api);
+    const ledger = api.app.get(LedgerService);
+    const scope = api.app.get(RowScope);
+    const charged = await scope.run(user.id, () =>
+      ledger.reserve(user.id, 'remove-background', `${user.id}:charged`, { quantity: 2 }),
+    );
+    await scope.run(user.id, () => ledger.confirm(charged.id));
+    const refunded = await scope.run(user.id, () =>
+      ledger.reserve(user.id, 'generate', `${user.id}:refunded`),
+    );
+    await scope.run(user.id, () => ledger.refund(refunded.id, 'canceled'));
+
+    const history = await api
+      .http()
+      .get('/v1/credits/history')
+      .set(...bearer(user.accessToken));
+    expect(history.body.data[0]).toMatchObject({
+      kind: 'charge',
+      delta: -2,
+      holdId: charged.id,
+      operation: 'remove-background',
+      quantity: 2,
+    });
+    expect(history.body.data[1]).toMatchObject({ kind: 'grant', operation: null, quantity: null });
+
+    const first = await api
+      .http()
+      .get('/v1/credits/holds?limit=1')
+      .set(...bearer(user.accessToken));
+    expect(first.status).toBe(200);
+    expect(first.body.data).toEqual([
+      {
+        id: refunded.id,
+        operation: 'generate',
+        quantity: 1,
+        amount: 1,
+        status: 'voided',
+        createdAt: expect.any(String),
+        settledAt: expect.any(String),
+      },
+    ]);
+    expect(first.body.nextCursor).toBe(refunded.id);
+    const second = await api
+      .http()
+      .get(`/v1/credits/holds?limit=1&cursor=${first.body.nextCursor}`)
+      .set(...bearer(user.accessToken));
+    expect(second.body.data).toEqual([
+      expect.objectContaining({ id: charged.id, status: 'posted', amount: 2, quantity: 2 }),
+    ]);
+    expect(second.body.nextCursor).toBeNull();
+
+    const theirs = await api
+      .http()
+      .get('/v1/credits/holds')
+      .set(...bearer(other.accessToken));
+    expect(theirs.body).toEqual({ data: [], nextCursor: null });
+    // Another user's hold id is not a cursor they can page from.
+    const foreignCursor = await api
+      .http()
+      .get(`/v1/credits/holds?cursor=${charged.id}`)
+      .set(...bearer(other.accessToken));
+    expect(foreignCursor.status).toBe(400);
+    expect(foreignCursor.body.code).toBe('VALIDATION_ERROR');
+    const badCursor = await api
+      .http()
+      .get('/v1/credits/holds?cursor=abc')
+      .set(...bearer(user.accessToken));
+    expect(badCursor.status).toBe(400);
+  });
+
   it('lists prices publicly', async () => {
     const res = await api.http().get('/v1/credits/prices');
     expect(res.status).toBe(200);

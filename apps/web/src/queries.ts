@@ -11,6 +11,8 @@ export const keys = {
   jobs: ['jobs'] as const,
   job: (id: string) => ['jobs', id] as const,
   history: ['history'] as const,
+  /** Under history: what invalidates the history invalidates the holds too. */
+  holds: ['history', 'holds'] as const,
   batches: ['batches'] as const,
   batch: (id: string) => ['batches', id] as const,
 };
@@ -59,6 +61,20 @@ export function useHistoryPages() {
     queryFn: ({ pageParam }) =>
       unwrap(
         api.client.GET('/v1/credits/history', {
+          params: { query: { limit: PAGE, cursor: pageParam } },
+        }),
+      ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+}
+
+export function useHoldsPages() {
+  return useInfiniteQuery({
+    queryKey: keys.holds,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.client.GET('/v1/credits/holds', {
           params: { query: { limit: PAGE, cursor: pageParam } },
         }),
       ),

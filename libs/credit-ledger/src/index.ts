@@ -18,7 +18,8 @@ export {
 } from './ledger.errors';
 export { CreditEntry, ENTRY_KINDS } from './entities/credit-entry.entity';
 export type { EntryKind } from './entities/credit-entry.entity';
-export { CreditHold } from './entities/credit-hold.entity';
+export { CreditHold, HOLD_STATUSES } from './entities/credit-hold.entity';
+export type { HoldStatus } from './entities/credit-hold.entity';
 export { OperationPrice } from './entities/operation-price.entity';
 export { HOLD_ACTIVITY } from './hold-activity';
 export type { HoldActivity } from './hold-activity';

@@ -28,3 +28,5 @@ export type Balance = Schemas['BalanceDto'];
 export type Price = Schemas['PriceDto'];
 export type LedgerEntry = Schemas['EntryDto'];
 export type User = Schemas['UserDto'];
+export type Hold = Schemas['HoldDto'];
+export type JobErrorCode = Schemas['JobErrorDto']['code'];

@@ -377,6 +377,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/credits/holds': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your holds, newest first: what each operation reserved and how it ended
+     * @description A refund releases a hold without changing the balance, so refunds show here (status `voided`), not in the history. Cursor-paginated.
+     */
+    get: operations['Credits_holds'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/credits/prices': {
     parameters: {
       query?: never;
@@ -578,6 +598,13 @@ export interface components {
       id: string;
       /** @enum {string} */
       kind: 'grant' | 'purchase' | 'charge' | 'adjustment';
+      /**
+       * @description For a charge: the operation it paid for
+       * @example generate
+       */
+      operation: string | null;
+      /** @description For a charge: how many units it paid for (images for generate) */
+      quantity: number | null;
       reason: string | null;
     };
     EntryPageDto: {
@@ -670,6 +697,29 @@ export interface components {
       redis: boolean;
       worker: boolean;
     };
+    HoldDto: {
+      /** @description Credits reserved (the price snapshot × quantity) */
+      amount: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: uuid */
+      id: string;
+      /** @example generate */
+      operation: string;
+      /** @description Units reserved (images for generate) */
+      quantity: number;
+      /** Format: date-time */
+      settledAt: string | null;
+      /**
+       * @description pending: reserved while the work runs; posted: charged; voided: refunded; expired: released because the work never finished
+       * @enum {string}
+       */
+      status: 'pending' | 'posted' | 'voided' | 'expired';
+    };
+    HoldPageDto: {
+      data: components['schemas']['HoldDto'][];
+      nextCursor: string | null;
+    };
     JobDto: {
       attempts: number;
       /** Format: uuid */
@@ -699,8 +749,19 @@ export interface components {
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
     };
     JobErrorDto: {
-      /** @example PROVIDER_ERROR */
-      code: string;
+      /**
+       * @description Why the job ended without its result; a closed list, one message per code
+       * @example PROVIDER_ERROR
+       * @enum {string}
+       */
+      code:
+        | 'PROVIDER_ERROR'
+        | 'PROVIDER_TIMEOUT'
+        | 'INVALID_INPUT'
+        | 'CANCELED'
+        | 'DEADLINE_EXCEEDED'
+        | 'INTERNAL_ERROR';
+      /** @description The same in English words, for logs and people */
       message: string;
     };
     JobOutputDto: {
@@ -2617,6 +2678,84 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EntryPageDto'];
+        };
+      };
+      /** @description VALIDATION_ERROR */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  Credits_holds: {
+    parameters: {
+      query?: {
+        /** @description The nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of holds */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HoldPageDto'];
         };
       };
       /** @description VALIDATION_ERROR */

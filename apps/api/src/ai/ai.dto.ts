@@ -12,9 +12,11 @@ import {
   MaxLength,
 } from 'class-validator';
 import {
+  JOB_ERROR_CODES,
   JOB_STATUSES,
   OPERATIONS,
   PRIORITIES,
+  type JobErrorCode,
   type JobStatus,
   type Operation,
   type Priority,
@@ -46,8 +48,15 @@ export class SubmitJobDto {
 }
 
 export class JobErrorDto {
-  @ApiProperty({ type: String, example: 'PROVIDER_ERROR' }) code!: string;
-  @ApiProperty({ type: String }) message!: string;
+  @ApiProperty({
+    enum: JOB_ERROR_CODES,
+    example: 'PROVIDER_ERROR',
+    description: 'Why the job ended without its result; a closed list, one message per code',
+  })
+  code!: JobErrorCode;
+
+  @ApiProperty({ type: String, description: 'The same in English words, for logs and people' })
+  message!: string;
 }
 
 export class JobOutputDto {

@@ -46,7 +46,7 @@ export class JobView {
         error:
           job.status === 'failed' || job.status === 'canceled'
             ? {
-                code: job.errorCode ?? 'FAILED',
+                code: job.errorCode ?? (job.status === 'canceled' ? 'CANCELED' : 'INTERNAL_ERROR'),
                 message: job.errorMessage ?? 'The job did not complete',
               }
             : null,

@@ -6,7 +6,16 @@ import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
-import { BalanceDto, EntryDto, EntryPageDto, HistoryQueryDto, PriceDto } from './credits.dto';
+import {
+  BalanceDto,
+  EntryDto,
+  EntryPageDto,
+  HistoryQueryDto,
+  HoldDto,
+  HoldPageDto,
+  HoldQueryDto,
+  PriceDto,
+} from './credits.dto';
 
 @ApiTags('credits')
 @Controller({ path: 'credits', version: '1' })
@@ -35,6 +44,24 @@ export class CreditsController {
       this.ledger.history(principal.userId, query.limit, query.cursor),
     );
     return { data: page.data.map((entry) => EntryDto.of(entry)), nextCursor: page.nextCursor };
+  }
+
+  @Get('holds')
+  @ApiOperation({
+    summary: 'Your holds, newest first: what each operation reserved and how it ended',
+    description:
+      'A refund releases a hold without changing the balance, so refunds show here (status `voided`), not in the history. Cursor-paginated.',
+  })
+  @ApiOkResponse({ type: HoldPageDto, description: 'One page of holds' })
+  @ApiErrors('VALIDATION_ERROR')
+  async holds(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: HoldQueryDto,
+  ): Promise<HoldPageDto> {
+    const page = await this.scope.run(principal.userId, () =>
+      this.ledger.holdHistory(principal.userId, query.limit, query.cursor),
+    );
+    return { data: page.data.map((hold) => HoldDto.of(hold)), nextCursor: page.nextCursor };
   }
 
   @Get('prices')

@@ -4,6 +4,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -12,8 +13,11 @@ import {
 } from 'class-validator';
 import {
   ENTRY_KINDS,
+  HOLD_STATUSES,
   type CreditEntry,
+  type CreditHold,
   type EntryKind,
+  type HoldStatus,
   type OperationPrice,
 } from '@jewelshot/credit-ledger';
 import { PageQueryDto } from '../common/pagination.dto';
@@ -53,6 +57,21 @@ export class EntryDto {
   })
   holdId!: string | null;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'generate',
+    description: 'For a charge: the operation it paid for',
+  })
+  operation!: string | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'For a charge: how many units it paid for (images for generate)',
+  })
+  quantity!: number | null;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
@@ -64,9 +83,65 @@ export class EntryDto {
       balanceAfter: entry.balanceAfter,
       reason: entry.reason,
       holdId: entry.holdId,
+      operation: entry.hold?.operation ?? null,
+      quantity: entry.hold?.quantity ?? null,
       createdAt: entry.createdAt.toISOString(),
     };
   }
+}
+
+export class HoldDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ type: String, example: 'generate' })
+  operation!: string;
+
+  @ApiProperty({ type: Number, description: 'Units reserved (images for generate)' })
+  quantity!: number;
+
+  @ApiProperty({ type: Number, description: 'Credits reserved (the price snapshot × quantity)' })
+  amount!: number;
+
+  @ApiProperty({
+    enum: HOLD_STATUSES,
+    description:
+      'pending: reserved while the work runs; posted: charged; voided: refunded; expired: released because the work never finished',
+  })
+  status!: HoldStatus;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  settledAt!: string | null;
+
+  static of(hold: CreditHold): HoldDto {
+    return {
+      id: hold.id,
+      operation: hold.operation,
+      quantity: hold.quantity,
+      amount: hold.amount,
+      status: hold.status,
+      createdAt: hold.createdAt.toISOString(),
+      settledAt: hold.settledAt?.toISOString() ?? null,
+    };
+  }
+}
+
+export class HoldPageDto {
+  @ApiProperty({ type: [HoldDto] })
+  data!: HoldDto[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor!: string | null;
+}
+
+export class HoldQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ type: String, description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @IsUUID('all', { message: 'cursor must be the nextCursor of a previous page' })
+  override cursor?: string = undefined;
 }
 
 export class EntryPageDto {

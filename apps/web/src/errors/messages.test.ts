@@ -3,17 +3,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeError, ERROR_MESSAGES } from './messages';
+import { describeError, describeJobError, ERROR_MESSAGES, JOB_ERROR_MESSAGES } from './messages';
 
-/** The codes the API declares: the enum of ErrorResponseDto.code in openapi.yaml. */
-function declaredCodes(): string[] {
+/** The codes the API declares: the enum of `<schema>.code` in openapi.yaml. */
+function declaredCodes(schema = 'ErrorResponseDto'): string[] {
   const spec = readFileSync(
     join(dirname(fileURLToPath(import.meta.url)), '../../../../openapi.yaml'),
     'utf8',
   );
-  const block = spec.slice(spec.indexOf('    ErrorResponseDto:'));
+  const start = spec.indexOf(`    ${schema}:`);
+  if (start < 0) throw new Error(`${schema} not found in openapi.yaml`);
+  const block = spec.slice(start);
   const codeEnum = /\n\s+code:\n(?:\s+\w+:.*\n)*?\s+enum:\n((?:\s+- .+\n)+)/.exec(block);
-  if (!codeEnum?.[1]) throw new Error('ErrorResponseDto.code enum not found in openapi.yaml');
+  if (!codeEnum?.[1]) throw new Error(`${schema}.code enum not found in openapi.yaml`);
   return codeEnum[1]
     .trim()
     .split('\n')
@@ -36,6 +38,18 @@ describe('error messages', () => {
       expect(entry.tr.length, code).toBeGreaterThan(0);
       expect(entry.tr, code).not.toBe(entry.en);
     }
+  });
+
+  it('has a message in both languages for exactly the job error codes the API declares', () => {
+    const codes = declaredCodes('JobErrorDto');
+    expect(codes).toContain('PROVIDER_ERROR');
+    expect(Object.keys(JOB_ERROR_MESSAGES).sort()).toEqual([...codes].sort());
+    for (const code of codes) {
+      const entry = JOB_ERROR_MESSAGES[code as keyof typeof JOB_ERROR_MESSAGES];
+      expect(entry.tr, code).not.toBe(entry.en);
+    }
+    expect(describeJobError('CANCELED', 'tr-TR')).toBe(JOB_ERROR_MESSAGES.CANCELED.tr);
+    expect(describeJobError('SOMETHING_NEW', 'en')).toBe(JOB_ERROR_MESSAGES.PROVIDER_ERROR.en);
   });
 
   it('says when to retry after a 429, in the chosen language', () => {

@@ -1,4 +1,4 @@
-import { ApiError, NetworkError, type ErrorCode } from '@jewelshot/api-client';
+import { ApiError, NetworkError, type ErrorCode, type JobErrorCode } from '@jewelshot/api-client';
 
 /**
  * Every error code the API declares (openapi.yaml's ErrorResponseDto.code enum), in plain words,
@@ -62,6 +62,44 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; tr: string }> = {
     tr: 'Hizmet şu anda yoğun ya da kısa süreliğine kullanılamıyor.',
   },
 };
+
+/**
+ * Why a job ended without its result (openapi.yaml's JobErrorDto.code enum), in plain words, in
+ * both languages; errors/messages.test.ts checks it against the spec too.
+ */
+export const JOB_ERROR_MESSAGES: Record<JobErrorCode, { en: string; tr: string }> = {
+  PROVIDER_ERROR: {
+    en: 'The image service could not make this picture. Your credits were refunded.',
+    tr: 'Görsel hizmeti bu resmi oluşturamadı. Kredileriniz iade edildi.',
+  },
+  PROVIDER_TIMEOUT: {
+    en: 'The image service took too long to answer. Your credits were refunded.',
+    tr: 'Görsel hizmeti çok geç yanıt verdi. Kredileriniz iade edildi.',
+  },
+  INVALID_INPUT: {
+    en: 'The image service could not use this photo or prompt. Try another photo or wording. Your credits were refunded.',
+    tr: 'Görsel hizmeti bu fotoğrafı veya istemi kullanamadı. Başka bir fotoğraf ya da ifade deneyin. Kredileriniz iade edildi.',
+  },
+  CANCELED: {
+    en: 'This job was canceled. Your credits were refunded.',
+    tr: 'Bu iş iptal edildi. Kredileriniz iade edildi.',
+  },
+  INTERNAL_ERROR: {
+    en: 'Something went wrong on our side while making this picture. Your credits were refunded.',
+    tr: 'Bu resim oluşturulurken bizim tarafımızda bir sorun oluştu. Kredileriniz iade edildi.',
+  },
+  DEADLINE_EXCEEDED: {
+    en: 'This job took too long and was stopped. Your credits were refunded.',
+    tr: 'Bu iş çok uzun sürdüğü için durduruldu. Kredileriniz iade edildi.',
+  },
+};
+
+/** A job's error in the given language; an unknown code falls back to a general message. */
+export function describeJobError(code: string, language: string): string {
+  const lang = language.startsWith('tr') ? 'tr' : 'en';
+  const entry = JOB_ERROR_MESSAGES[code as JobErrorCode] ?? JOB_ERROR_MESSAGES.PROVIDER_ERROR;
+  return entry[lang];
+}
 
 export interface ErrorText {
   message: string;

@@ -19,6 +19,7 @@ import { api } from '../api';
 import { useCredits } from '../components/credits-text';
 import { JobStatus } from '../components/job-status';
 import { ErrorAlert } from '../errors/error-alert';
+import { describeJobError } from '../errors/messages';
 import { formatDate } from '../i18n/format';
 import { keys, useInvalidateMoney } from '../queries';
 import { useJobStream } from './use-job-stream';
@@ -92,7 +93,7 @@ export function JobView({ job }: { job: Job }) {
       <ErrorAlert error={cancel.error} />
       {job.error && (
         <Alert color="red" title={t('job.error')}>
-          {job.error.message}
+          {describeJobError(job.error.code, i18n.language)}
         </Alert>
       )}
       {job.outputs.length > 0 && (

@@ -6,12 +6,21 @@ import { useCredits } from '../components/credits-text';
 import { Empty, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
-import { useBalance, useHistoryPages } from '../queries';
+import { useBalance, useHistoryPages, useHoldsPages } from '../queries';
 
-/** A ledger entry in words: a positive charge-kind entry is a refund of a hold. */
-export function entryKind(t: TFunction, entry: LedgerEntry): string {
-  if (entry.kind === 'charge' && entry.delta > 0) return t('credits.refund');
-  return t(`credits.kind.${entry.kind}`);
+/**
+ * A ledger entry in words: a charge names what it paid for; an adjustment carries the support
+ * team's note (their own words); a grant needs no more.
+ */
+export function describeEntry(t: TFunction, entry: LedgerEntry): string {
+  const kind = t(`credits.kind.${entry.kind}`);
+  if (entry.kind === 'charge' && entry.operation) {
+    return `${kind}: ${t(`operation.${entry.operation}`)}${
+      entry.quantity && entry.quantity > 1 ? ` × ${entry.quantity}` : ''
+    }`;
+  }
+  if (entry.kind === 'adjustment' && entry.reason) return `${kind}: ${entry.reason}`;
+  return kind;
 }
 
 export function CreditsPage() {
@@ -60,10 +69,7 @@ export function CreditsPage() {
             {entries.map((entry) => (
               <Table.Tr key={entry.id}>
                 <Table.Td>{formatDate(entry.createdAt, i18n.language)}</Table.Td>
-                <Table.Td>
-                  {entryKind(t, entry)}
-                  {entry.reason ? ` — ${entry.reason}` : ''}
-                </Table.Td>
+                <Table.Td>{describeEntry(t, entry)}</Table.Td>
                 <Table.Td>
                   {entry.delta > 0 ? '+' : ''}
                   {credits(entry.delta)}
@@ -83,6 +89,56 @@ export function CreditsPage() {
           {t('app.loadMore')}
         </Button>
       )}
+      <Title order={2}>{t('credits.holds')}</Title>
+      <Text size="sm">{t('credits.holdsHint')}</Text>
+      <HoldsTable />
     </Stack>
+  );
+}
+
+/** Holds: what each operation reserved and how it ended; refunds live here. */
+function HoldsTable() {
+  const { t, i18n } = useTranslation();
+  const credits = useCredits();
+  const holds = useHoldsPages();
+  const rows = holds.data?.pages.flatMap((page) => page.data) ?? [];
+  if (holds.isPending) return <Loading />;
+  if (holds.error) return <ErrorAlert error={holds.error} />;
+  if (rows.length === 0) return <Empty>{t('credits.holdsEmpty')}</Empty>;
+  return (
+    <>
+      <Table striped>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('credits.date')}</Table.Th>
+            <Table.Th>{t('credits.what')}</Table.Th>
+            <Table.Th>{t('credits.amount')}</Table.Th>
+            <Table.Th>{t('credits.outcome')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((hold) => (
+            <Table.Tr key={hold.id}>
+              <Table.Td>{formatDate(hold.createdAt, i18n.language)}</Table.Td>
+              <Table.Td>
+                {t(`operation.${hold.operation}`)}
+                {hold.quantity > 1 ? ` × ${hold.quantity}` : ''}
+              </Table.Td>
+              <Table.Td>{credits(hold.amount)}</Table.Td>
+              <Table.Td>{t(`credits.holdStatus.${hold.status}`)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {holds.hasNextPage && (
+        <Button
+          variant="default"
+          onClick={() => void holds.fetchNextPage()}
+          loading={holds.isFetchingNextPage}
+        >
+          {t('app.loadMore')}
+        </Button>
+      )}
+    </>
   );
 }

@@ -62,7 +62,7 @@ export class AiJobsProcessor extends WorkerHost {
     if (!final) return;
     const message =
       error instanceof RetryableJobError ? error.failure.message : 'The job could not be completed';
-    const code = error instanceof RetryableJobError ? error.failure.code : 'FAILED';
+    const code = error instanceof RetryableJobError ? error.failure.code : 'INTERNAL_ERROR';
     await this.runner
       .finish(job.data.jobId, 'failed', { code, message })
       .catch((finishError: unknown) => {

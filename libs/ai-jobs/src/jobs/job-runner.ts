@@ -10,7 +10,7 @@ import { AI_PROVIDER, type AiProvider, type ProviderInput } from '../providers/a
 import { FilesService } from '../files/files.service';
 import { JobSignals } from './job-signals';
 import { JobsService } from './jobs.service';
-import { isLastAttempt, JobTransitions } from './job-transitions';
+import { isLastAttempt, type JobFailure, JobTransitions } from './job-transitions';
 
 /** BullMQ's count of this job's attempts: made before this one, and allowed in all. */
 export interface QueueAttempt {
@@ -211,7 +211,7 @@ export class JobRunner {
   async finish(
     jobId: string,
     status: 'failed' | 'canceled',
-    failure: { code: string; message: string },
+    failure: JobFailure,
   ): Promise<boolean> {
     const done = await this.txHost.withTransaction(async () => {
       const job = await this.lock(jobId);

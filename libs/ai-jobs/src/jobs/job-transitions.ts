@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { In } from 'typeorm';
+import type { JobErrorCode } from '../ai-jobs.errors';
 import { AiJob, type JobStatus } from './ai-job.entity';
 
 /** Every way a job's status may change; nothing else writes `ai_jobs.status`. */
@@ -58,7 +59,7 @@ export function isLastAttempt(attempt: {
 }
 
 export interface JobFailure {
-  code: string;
+  code: JobErrorCode;
   message: string;
 }
 

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { isUuid, portProviders, ValidationError } from '@jewelshot/platform';
+import { isUuid, newestFirstPage, portProviders, ValidationError } from '@jewelshot/platform';
 import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
 import { HOLD_ACTIVITY, type HoldActivity } from '../hold-activity';
 import { CreditAccount } from '../entities/credit-account.entity';
@@ -28,6 +28,11 @@ export interface Balance {
 
 export interface EntryPage {
   data: CreditEntry[];
+  nextCursor: string | null;
+}
+
+export interface HoldPage {
+  data: CreditHold[];
   nextCursor: string | null;
 }
 
@@ -408,8 +413,10 @@ export class LedgerService {
         { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
       ]);
     }
+    // The hold a charge settled says what it paid for (operation and quantity).
     const query = this.entries
       .createQueryBuilder('e')
+      .leftJoinAndSelect('e.hold', 'h')
       .where('e.userId = :userId', { userId })
       .orderBy('e.id', 'DESC')
       .take(limit + 1);
@@ -417,6 +424,25 @@ export class LedgerService {
     const rows = await query.getMany();
     const data = rows.slice(0, limit);
     return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+  }
+
+  /**
+   * The user's holds, newest first: what each operation reserved and how it ended (posted =
+   * charged, voided = refunded, expired = released by the sweeper). A refund changes no
+   * balance, so it is here and not in `history`. The cursor is the last hold's id.
+   */
+  async holdHistory(userId: string, limit: number, cursor?: string): Promise<HoldPage> {
+    let after: CreditHold | null = null;
+    if (cursor !== undefined) {
+      after = isUuid(cursor) ? await this.holds.findOneBy({ id: cursor, userId }) : null;
+      if (!after) {
+        throw new ValidationError([
+          { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+        ]);
+      }
+    }
+    const query = this.holds.createQueryBuilder('h').where('h.userId = :userId', { userId });
+    return newestFirstPage(query, limit, after);
   }
 
   /**
