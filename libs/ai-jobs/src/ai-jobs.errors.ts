@@ -52,7 +52,7 @@ export class IdempotencyInFlightError extends DomainError {
  * Why a job ended without its result: the job's `error.code`, one of a closed list so that a
  * client can put each in its own words (the SPA has a message per code in each language).
  */
-export const JOB_ERROR_CODES = [
+export const JOB_FAILURE_CODES = [
   'PROVIDER_ERROR',
   'PROVIDER_TIMEOUT',
   'INVALID_INPUT',
@@ -61,12 +61,12 @@ export const JOB_ERROR_CODES = [
   /** Ended by something on our side, not the provider's answer. */
   'INTERNAL_ERROR',
 ] as const;
-export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];
+export type JobFailureCode = (typeof JOB_FAILURE_CODES)[number];
 
 /** What a provider call ended with; `message` is safe to show to the job's owner. */
 export class ProviderError extends Error {
   constructor(
-    readonly code: Exclude<JobErrorCode, 'DEADLINE_EXCEEDED' | 'INTERNAL_ERROR'>,
+    readonly code: Exclude<JobFailureCode, 'DEADLINE_EXCEEDED' | 'INTERNAL_ERROR'>,
     message: string,
     readonly retryable: boolean,
   ) {

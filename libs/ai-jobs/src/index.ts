@@ -14,14 +14,14 @@ export {
   IdempotencyInFlightError,
   IdempotencyKeyReusedError,
   ImageTooLargeError,
-  JOB_ERROR_CODES,
+  JOB_FAILURE_CODES,
   JobNotCancelableError,
   JobNotFoundError,
   ProviderError,
   StorageQuotaExceededError,
   UnsupportedImageError,
 } from './ai-jobs.errors';
-export type { JobErrorCode } from './ai-jobs.errors';
+export type { JobFailureCode } from './ai-jobs.errors';
 export { AI_MAINTENANCE_QUEUE, AI_QUEUE, AiJobName } from './ai.queue';
 export type { RunJobPayload } from './ai.queue';
 export { FILE_STORAGE, StoredObjectNotFoundError } from './files/file-storage';

@@ -12,11 +12,11 @@ import {
   MaxLength,
 } from 'class-validator';
 import {
-  JOB_ERROR_CODES,
+  JOB_FAILURE_CODES,
   JOB_STATUSES,
   OPERATIONS,
   PRIORITIES,
-  type JobErrorCode,
+  type JobFailureCode,
   type JobStatus,
   type Operation,
   type Priority,
@@ -49,11 +49,11 @@ export class SubmitJobDto {
 
 export class JobErrorDto {
   @ApiProperty({
-    enum: JOB_ERROR_CODES,
+    enum: JOB_FAILURE_CODES,
     example: 'PROVIDER_ERROR',
     description: 'Why the job ended without its result; a closed list, one message per code',
   })
-  code!: JobErrorCode;
+  code!: JobFailureCode;
 
   @ApiProperty({ type: String, description: 'The same in English words, for logs and people' })
   message!: string;

@@ -10,7 +10,7 @@ import {
 } from 'typeorm';
 import { CreditHold } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
-import type { JobErrorCode } from '../ai-jobs.errors';
+import type { JobFailureCode } from '../ai-jobs.errors';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'canceled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -106,7 +106,7 @@ export class AiJob {
   cancelRequestedAt!: Date | null;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
-  errorCode!: JobErrorCode | null;
+  errorCode!: JobFailureCode | null;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   errorMessage!: string | null;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { In } from 'typeorm';
-import type { JobErrorCode } from '../ai-jobs.errors';
+import type { JobFailureCode } from '../ai-jobs.errors';
 import { AiJob, type JobStatus } from './ai-job.entity';
 
 /** Every way a job's status may change; nothing else writes `ai_jobs.status`. */
@@ -59,7 +59,7 @@ export function isLastAttempt(attempt: {
 }
 
 export interface JobFailure {
-  code: JobErrorCode;
+  code: JobFailureCode;
   message: string;
 }
 
