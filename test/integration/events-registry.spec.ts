@@ -81,7 +81,10 @@ describe('events:map', () => {
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close' waits for the pipes to drain; 'exit' may come before the last output.
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('close', (exitCode) => resolve(exitCode)),
+    );
     expect(code).toBe(0);
     expect(output).toBe('identity.user-registered\n  -> ledger.signup-credits (in-transaction)\n');
   });

@@ -33,8 +33,10 @@ export async function startWorkerProcess(
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // 'close', not 'exit': 'exit' may come before the pipes are drained, and then the last log
+  // lines (the shutdown hooks' "worker … stopped") would be missing from `output`.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('close', (code) => resolve(code)),
   );
 
   const started = Date.now();
