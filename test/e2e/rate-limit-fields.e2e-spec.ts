@@ -1,5 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import request from 'supertest';
 import type { Redis } from 'ioredis';
 import { parseList, type List } from 'structured-headers';
 import { REDIS } from '@jewelshot/platform';
@@ -7,7 +9,9 @@ import { startApi, type TestApi } from '../support/app';
 import { fund, submit, upload } from '../support/ai';
 import { bearer, newUser, type TestUser } from '../support/factories';
 import { smallPng } from '../support/images';
+import { freePort } from '../support/free-port';
 import { suitePrefix } from '../support/test-env';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 import {
   RATE_LIMIT_CALLER_RESOLVERS,
   type RateLimitCallerResolver,
@@ -135,6 +139,8 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   // the limited APIs' auth bucket for the loopback address is the auth test's alone.
   let setup: TestApi;
   let limited: TestApi;
+  // A second API process on the same Redis prefix: every limit below is shared between them.
+  let secondProcess: WorkerProcess;
   let second: TestApi;
   let limitedPort: number;
   let secondPort: number;
@@ -153,15 +159,19 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
 
   beforeAll(async () => {
     setup = await startApi({ REDIS_KEY_PREFIX: suitePrefix('rl-setup') });
-    // Two API instances on one Redis prefix: every limit below is shared between them.
     limited = await startApi(LIMITED_ENV);
-    second = await startApi(LIMITED_ENV);
     limitedPort = await listen(limited);
-    secondPort = await listen(second);
-  });
+    secondPort = await freePort();
+    secondProcess = await startWorkerProcess(
+      { ...LIMITED_ENV, PORT: String(secondPort), LOG_LEVEL: 'warn' },
+      join('test', 'support', 'api-process-main.ts'),
+    );
+    // Only what the helpers use: HTTP to the other process.
+    second = { http: () => request(`http://127.0.0.1:${secondPort}`) } as unknown as TestApi;
+  }, 60_000);
 
   afterAll(async () => {
-    await second?.close();
+    await secondProcess?.stop();
     await limited?.close();
     await setup?.close();
   });
