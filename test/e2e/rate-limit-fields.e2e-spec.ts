@@ -395,6 +395,24 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     });
   });
 
+  it('RATE_LIMIT_ENABLED=false removes every limit and its headers (for benchmarks)', async () => {
+    const api = await startApi({
+      REDIS_KEY_PREFIX: suitePrefix('rl-off'),
+      RATE_LIMIT_ENABLED: 'false',
+      RATE_LIMIT_MAX: '1',
+    });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const res = await api.http().get('/v1/nowhere');
+        expect(res.status).toBe(404);
+        expect(res.headers['ratelimit']).toBeUndefined();
+        expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+      }
+    } finally {
+      await api.close();
+    }
+  });
+
   describe('every response class', () => {
     let api: TestApi;
 
