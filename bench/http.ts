@@ -9,7 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { repoRoot } from '@jewelshot/platform';
+import { Redis } from 'ioredis';
+import { RedisConcurrencyStorage, RedisThrottlerStorage, repoRoot } from '@jewelshot/platform';
 import { benchApiEnv, createBenchDatabase, dropBenchDatabase, waitFor } from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
@@ -40,6 +41,43 @@ async function load(
     p99: result.latency.p99,
     non2xx: result.non2xx,
   };
+}
+
+/**
+ * The limiter's own Redis work, one call after another on an idle connection: a rate count (what
+ * every request pays) and a concurrency acquire + release (what expensive routes add). Less
+ * sensitive to a busy machine than req/s: p50/p99 in microseconds.
+ */
+async function limiterCalls(env: NodeJS.ProcessEnv): Promise<string[]> {
+  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    keyPrefix: env.REDIS_KEY_PREFIX,
+  });
+  const counters = new RedisThrottlerStorage(redis);
+  const slots = new RedisConcurrencyStorage(redis);
+  const percentiles = async (work: (i: number) => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < 3000; i += 1) {
+      const started = process.hrtime.bigint();
+      await work(i);
+      if (i >= 500) times.push(Number(process.hrtime.bigint() - started) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(times[Math.floor(q * (times.length - 1))] ?? 0);
+    return `p50 ${at(0.5)} µs, p99 ${at(0.99)} µs`;
+  };
+  try {
+    return [
+      `limiter rate count (every request): ${await percentiles(() =>
+        counters.increment('bench', 60_000, 1e9, 60_000, 'default'),
+      )}`,
+      `limiter slot acquire + release (expensive routes): ${await percentiles(async (i) => {
+        await slots.acquire('bench', 'expensive', 4, 600_000, String(i));
+        await slots.release('bench', 'expensive', String(i));
+      })}`,
+    ];
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function main(): Promise<void> {
@@ -111,6 +149,7 @@ async function main(): Promise<void> {
     }
     rows.push(...on, ...off);
     rows.push(await load('bare GET /v1/me', `http://127.0.0.1:${BARE_PORT}/v1/me`));
+    const calls = await limiterCalls(env);
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(
       `\nbench:http — ${DURATION}s × ${CONNECTIONS} connections, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
@@ -133,6 +172,7 @@ async function main(): Promise<void> {
         `(${(mean(on, 'rps') / mean(off, 'rps')).toFixed(2)}), p50 ${mean(on, 'p50')} vs ${mean(off, 'p50')} ms, ` +
         `p99 ${mean(on, 'p99')} vs ${mean(off, 'p99')} ms`,
     );
+    for (const line of calls) console.log(line);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));
