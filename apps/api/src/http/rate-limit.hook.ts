@@ -83,15 +83,15 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
     return { key: claims ? `user:${claims.sub}` : `ip:${request.ip}` };
   }
 
+  /** Said when a spell starts and now and then, not once per request, while Redis is away. */
+  function warn(what: string, error: unknown, spellStarts = false): void {
+    if (!spellStarts && Date.now() - lastWarned <= WARN_INTERVAL_MS) return;
+    lastWarned = Date.now();
+    logger.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   function failedOpen(error: unknown): void {
-    const spellStarts = health.failedOpen();
-    // Said when it starts and now and then, not once per request, while Redis is away.
-    if (spellStarts || Date.now() - lastWarned > WARN_INTERVAL_MS) {
-      lastWarned = Date.now();
-      logger.warn(
-        `rate limiting skipped: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    warn('rate limiting skipped', error, health.failedOpen());
   }
 
   /** Bytes an upload counts for: its Content-Length, or the largest upload when it has none. */
@@ -160,7 +160,10 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
             // 'close' comes when the response has been sent and when the client went away
             // first (an abort), whichever happens: the slot is given back either way.
             reply.raw.once('close', () => {
-              slots.release(caller.key, concurrency, member).catch(failedOpen);
+              // Not given back: the slot lapses with its lease.
+              slots
+                .release(caller.key, concurrency, member)
+                .catch((error: unknown) => warn('concurrency slot not released', error));
             });
           }
           states.push({
