@@ -1,20 +1,23 @@
 /**
  * npm run bench:http — autocannon, 10 s at 50 connections, against GET /health/live and an
- * authenticated GET /v1/me on the real API (production mode, its own throwaway database), and
- * against a bare Fastify server answering the same JSON. Prints req/s, p50 and p99 for each
- * and our/bare ratios. Figures, not assertions.
+ * authenticated GET /v1/me on the real API (production mode, its own throwaway database), the
+ * same GET /v1/me on a second API process with RATE_LIMIT_ENABLED=false (the limiter's cost:
+ * one Redis round trip and the token verified once more), and a bare Fastify server answering
+ * the same JSON. Prints req/s, p50 and p99 for each and the ratios. Figures, not assertions.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { repoRoot } from '@jewelshot/platform';
+import { Redis } from 'ioredis';
+import { RedisConcurrencyStorage, RedisThrottlerStorage, repoRoot } from '@jewelshot/platform';
 import { benchApiEnv, createBenchDatabase, dropBenchDatabase, waitFor } from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const API_PORT = 38181;
 const BARE_PORT = 38182;
+const UNLIMITED_PORT = 38183;
 
 interface Figures {
   target: string;
@@ -28,8 +31,9 @@ async function load(
   target: string,
   url: string,
   headers: Record<string, string> = {},
+  duration = DURATION,
 ): Promise<Figures> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
+  const result = await autocannon({ url, connections: CONNECTIONS, duration, headers });
   return {
     target,
     rps: Math.round(result.requests.average),
@@ -37,6 +41,43 @@ async function load(
     p99: result.latency.p99,
     non2xx: result.non2xx,
   };
+}
+
+/**
+ * The limiter's own Redis work, one call after another on an idle connection: a rate count (what
+ * every request pays) and a concurrency acquire + release (what expensive routes add). Less
+ * sensitive to a busy machine than req/s: p50/p99 in microseconds.
+ */
+async function limiterCalls(env: NodeJS.ProcessEnv): Promise<string[]> {
+  const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    keyPrefix: env.REDIS_KEY_PREFIX,
+  });
+  const counters = new RedisThrottlerStorage(redis);
+  const slots = new RedisConcurrencyStorage(redis);
+  const percentiles = async (work: (i: number) => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = 0; i < 3000; i += 1) {
+      const started = process.hrtime.bigint();
+      await work(i);
+      if (i >= 500) times.push(Number(process.hrtime.bigint() - started) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(times[Math.floor(q * (times.length - 1))] ?? 0);
+    return `p50 ${at(0.5)} µs, p99 ${at(0.99)} µs`;
+  };
+  try {
+    return [
+      `limiter rate count (every request): ${await percentiles(() =>
+        counters.increment('bench', 60_000, 1e9, 60_000, 'default'),
+      )}`,
+      `limiter slot acquire + release (expensive routes): ${await percentiles(async (i) => {
+        await slots.acquire('bench', 'expensive', 4, 600_000, String(i));
+        await slots.release('bench', 'expensive', String(i));
+      })}`,
+    ];
+  } finally {
+    redis.disconnect();
+  }
 }
 
 async function main(): Promise<void> {
@@ -72,6 +113,18 @@ async function main(): Promise<void> {
       await fetch(`http://127.0.0.1:${API_PORT}/v1/me`, { headers: auth })
     ).text();
 
+    // The same API with the limiter off, on the same database and Redis, beside the first.
+    const unlimitedApi = spawn(
+      process.execPath,
+      [join(root, 'dist', 'apps', 'api', 'src', 'main.js')],
+      {
+        env: { ...env, PORT: String(UNLIMITED_PORT), RATE_LIMIT_ENABLED: 'false' },
+        stdio: 'ignore',
+      },
+    );
+    children.push(unlimitedApi);
+    await waitFor(`http://127.0.0.1:${UNLIMITED_PORT}/health/live`);
+
     const bare = spawn(process.execPath, [join(root, 'bench', 'bare-server.mjs')], {
       env: { ...process.env, PORT: String(BARE_PORT), BARE_ME_BODY: meBody },
       stdio: 'ignore',
@@ -82,24 +135,44 @@ async function main(): Promise<void> {
     const rows: Figures[] = [];
     rows.push(await load('ours GET /health/live', `http://127.0.0.1:${API_PORT}/health/live`));
     rows.push(await load('bare GET /health/live', `http://127.0.0.1:${BARE_PORT}/health/live`));
-    rows.push(await load('ours GET /v1/me (JWT)', `http://127.0.0.1:${API_PORT}/v1/me`, auth));
+    // The limiter on and off: both processes warmed up alike (JIT, pools, principal cache), then
+    // measured in turn twice, so a neighbour's burst on a shared machine lands on both.
+    const limitedUrl = `http://127.0.0.1:${API_PORT}/v1/me`;
+    const unlimitedUrl = `http://127.0.0.1:${UNLIMITED_PORT}/v1/me`;
+    await load('warm-up', limitedUrl, auth, 3);
+    await load('warm-up', unlimitedUrl, auth, 3);
+    const on: Figures[] = [];
+    const off: Figures[] = [];
+    for (let round = 1; round <= 2; round += 1) {
+      on.push(await load(`ours GET /v1/me (JWT) #${round}`, limitedUrl, auth));
+      off.push(await load(`ours /v1/me no limiter #${round}`, unlimitedUrl, auth));
+    }
+    rows.push(...on, ...off);
     rows.push(await load('bare GET /v1/me', `http://127.0.0.1:${BARE_PORT}/v1/me`));
-
+    const calls = await limiterCalls(env);
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(
       `\nbench:http — ${DURATION}s × ${CONNECTIONS} connections, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     );
-    console.log('target                     req/s    p50 ms  p99 ms  non-2xx');
+    console.log('target                        req/s    p50 ms  p99 ms  non-2xx');
     for (const row of rows) {
       console.log(
-        `${row.target.padEnd(26)} ${String(row.rps).padStart(6)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.non2xx}`,
+        `${row.target.padEnd(29)} ${String(row.rps).padStart(6)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.non2xx}`,
       );
     }
     const ratio = (a: Figures | undefined, b: Figures | undefined) =>
       a && b ? (a.rps / b.rps).toFixed(2) : 'n/a';
     console.log(
-      `ratio ours/bare req/s: /health/live ${ratio(rows[0], rows[1])}, /v1/me ${ratio(rows[2], rows[3])}`,
+      `ratio ours/bare req/s: /health/live ${ratio(rows[0], rows[1])}, /v1/me ${ratio(on[0], rows.at(-1))}`,
     );
+    const mean = (list: Figures[], key: 'rps' | 'p50' | 'p99') =>
+      Math.round(list.reduce((sum, row) => sum + row[key], 0) / list.length);
+    console.log(
+      `limiter on/off /v1/me (mean of 2): req/s ${mean(on, 'rps')} vs ${mean(off, 'rps')} ` +
+        `(${(mean(on, 'rps') / mean(off, 'rps')).toFixed(2)}), p50 ${mean(on, 'p50')} vs ${mean(off, 'p50')} ms, ` +
+        `p99 ${mean(on, 'p99')} vs ${mean(off, 'p99')} ms`,
+    );
+    for (const line of calls) console.log(line);
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));

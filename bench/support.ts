@@ -41,6 +41,12 @@ export function benchApiEnv(database: string, port: number, logLevel: string) {
     PORT: String(port),
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',
+    SUBMIT_RATE_LIMIT_MAX: '100000000',
+    UPLOAD_RATE_LIMIT_MAX: '100000000',
+    UPLOAD_RATE_LIMIT_BYTES: String(2 ** 50),
+    CONCURRENCY_LIMIT_PER_USER: '100000',
+    DOWNLOAD_CONCURRENCY_LIMIT: '100000',
+    SSE_MAX_OPEN_PER_USER: '100000',
   };
 }
 

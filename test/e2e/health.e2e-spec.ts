@@ -22,7 +22,7 @@ describe('health', () => {
         timestamp: expect.any(Number),
         version: expect.any(String),
         services: { database: true, redis: true, worker: true },
-        details: { database: 'Connected', redis: 'Connected' },
+        details: { database: 'Connected', redis: 'Connected', rateLimiter: 'Enforcing' },
       });
 
       // A worker that shuts down withdraws its heartbeat.
@@ -57,6 +57,12 @@ describe('health', () => {
       const prices = await api.http().get('/v1/credits/prices');
       expect(prices.status).toBe(200);
       expect(prices.headers['x-ratelimit-limit']).toBeUndefined();
+      expect(prices.headers['ratelimit']).toBeUndefined();
+      // The limiter failed open for that request, and the report says so.
+      const after = await api.http().get('/health');
+      expect(after.body.details.rateLimiter).toMatch(
+        /^Degraded: failing open since \S+ \(1 request\(s\) not limited\)$/,
+      );
     } finally {
       await api.close();
     }

@@ -14,6 +14,7 @@ describe('rate limits per caller', () => {
         REDIS_KEY_PREFIX: suitePrefix('rl-buckets'),
         RATE_LIMIT_MAX: '50',
         AUTH_RATE_LIMIT_MAX: '1000',
+        SUBMIT_RATE_LIMIT_MAX: '40',
       });
     });
 
@@ -63,10 +64,13 @@ describe('rate limits per caller', () => {
 
     it('puts the headers on 400 (bad JSON), 413 and 415, which count too', async () => {
       const user = await newUser(api, 'edges');
+      // Submits have a bucket of their own (policy submit), apart from GET /v1/me's.
       const ok = await api
         .http()
-        .get('/v1/me')
-        .set(...bearer(user.accessToken));
+        .post('/v1/ai/jobs')
+        .set(...bearer(user.accessToken))
+        .send({});
+      expect(ok.status).toBe(400);
       const badJson = await api
         .http()
         .post('/v1/ai/jobs')
@@ -89,7 +93,7 @@ describe('rate limits per caller', () => {
         .send('<a/>');
       expect(wrongType.status).toBe(415);
       for (const res of [badJson, tooLarge, wrongType]) {
-        expect(res.headers['x-ratelimit-limit']).toBe('50');
+        expect(res.headers['x-ratelimit-limit']).toBe('40');
         expect(res.headers['x-ratelimit-reset']).toBeDefined();
       }
       expect(remaining(badJson)).toBe(remaining(ok) - 1);

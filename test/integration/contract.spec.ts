@@ -59,6 +59,45 @@ describe('generated artefacts stay in step with the code', () => {
     }
   });
 
+  it("declares the limiter's headers on every response of every operation but the probes", async () => {
+    const { parse } = await import('yaml');
+    const document = parse(readFileSync(OPENAPI_FILE, 'utf8')) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>
+      >;
+      components: { headers: Record<string, unknown> };
+    };
+    const limiter = [
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'RateLimit-Policy',
+      'RateLimit',
+    ];
+    expect(Object.keys(document.components.headers)).toEqual(
+      expect.arrayContaining([...limiter, 'Retry-After']),
+    );
+    let checked = 0;
+    for (const [path, item] of Object.entries(document.paths)) {
+      if (path.startsWith('/health')) continue;
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          const expected = status === '429' ? [...limiter, 'Retry-After'] : limiter;
+          expect({
+            route: `${method} ${path} ${status}`,
+            headers: Object.keys(response.headers ?? {}),
+          }).toEqual({
+            route: `${method} ${path} ${status}`,
+            headers: expect.arrayContaining(expected),
+          });
+          checked += 1;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+  });
+
   it('has migrations that match the entities exactly', async () => {
     const url = process.env.JEWELSHOT_TEST_DATABASE_URL;
     if (!url) throw new Error('global setup did not run');

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import {
   defineConfig,
   loadConfig,
@@ -25,11 +25,6 @@ class ApiVariables {
   @Min(1024)
   @Max(50 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
-
-  /**
-   * Failed logins for one email (from any address) within 15 minutes before that email's login
-   * is locked for 15 minutes: a distributed guesser gets 10 tries, not 10 per address.
-
 
   /** Body limit of the credential routes (/v1/auth/*): they take an email and a password, so a megabyte there is an attack. */
   @Transform(toInt)
@@ -65,22 +60,72 @@ class ApiVariables {
   @Max(10 * 1024 * 1024)
   JSON_MAX_STRING_LENGTH = 65_536;
 
-  /** Requests per client per window on the default throttler. */
+  /**
+   * `false` turns every rate and concurrency limit off (no limit headers either): for
+   * benchmarks measuring the limiter's cost, never for production.
+   */
+  @IsIn(['true', 'false'])
+  RATE_LIMIT_ENABLED: 'true' | 'false' = 'true';
+
+  /** Policy `default`: requests per caller per window, on every route without another policy. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   RATE_LIMIT_MAX = 300;
 
+  /** The window of the `default`, `auth` and `submit` policies. */
   @Transform(toInt)
   @IsInt()
   @Min(1000)
   RATE_LIMIT_WINDOW_MS = 60_000;
 
-  /** Stricter limit for credential endpoints (register, login, refresh, password change). */
+  /** Policy `auth`: stricter limit for credential endpoints (register, login, refresh, password change). */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   AUTH_RATE_LIMIT_MAX = 20;
+
+  /** Policy `submit`: job and batch submits per caller per window (credits bound them too). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SUBMIT_RATE_LIMIT_MAX = 30;
+
+  /** Policy `uploads`: uploads per caller per UPLOAD_RATE_LIMIT_WINDOW_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  UPLOAD_RATE_LIMIT_MAX = 100;
+
+  /** Policy `upload-bytes`: bytes uploaded (by Content-Length) per caller per UPLOAD_RATE_LIMIT_WINDOW_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  UPLOAD_RATE_LIMIT_BYTES = 1024 * 1024 * 1024;
+
+  /** The window of the two upload policies (an hour). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  UPLOAD_RATE_LIMIT_WINDOW_MS = 3_600_000;
+
+  /** Policy `expensive`: requests in flight at once per caller on job/batch submits and uploads, across API processes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CONCURRENCY_LIMIT_PER_USER = 4;
+
+  /** Policy `downloads`: file downloads in flight at once per caller (a signed URL without a token: per address). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DOWNLOAD_CONCURRENCY_LIMIT = 16;
+
+  /** Policy `sse`: job event streams open at once per caller, across API processes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SSE_MAX_OPEN_PER_USER = 10;
 
   /**
    * Comma-separated CIDRs (or addresses) of the reverse proxies whose X-Forwarded-For we

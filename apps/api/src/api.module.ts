@@ -10,6 +10,7 @@ import {
   HealthService,
   LoggingModule,
   QueueModule,
+  RateLimiterHealth,
   RedisModule,
   type LoggingOptions,
 } from '@jewelshot/platform';
@@ -30,6 +31,7 @@ import { CreditsController } from './credits/credits.controller';
 import { HealthController } from './health/health.controller';
 import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
+import { RATE_LIMIT_CALLER_RESOLVERS } from './http/rate-limit-policies';
 
 @Module({})
 export class ApiModule {
@@ -63,6 +65,9 @@ export class ApiModule {
       ],
       providers: [
         HealthService,
+        RateLimiterHealth,
+        // Ways to recognise a caller before the token's user and the address (API keys: issue 13).
+        { provide: RATE_LIMIT_CALLER_RESOLVERS, useValue: [] },
         JwtStrategy,
         JobView,
         // Guards run in this order: authentication, roles. Rate limiting runs before them, as a

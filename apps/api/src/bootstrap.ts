@@ -97,6 +97,8 @@ export async function createApiApp(
         'X-RateLimit-Limit',
         'X-RateLimit-Remaining',
         'X-RateLimit-Reset',
+        'RateLimit-Policy',
+        'RateLimit',
         'Retry-After',
       ],
       maxAge: 600,

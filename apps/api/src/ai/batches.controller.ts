@@ -5,6 +5,7 @@ import type { Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
+import { RateLimit } from '../common/rate-limit.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './ai.dto';
 import { JobView } from './job-view.service';
@@ -27,6 +28,7 @@ export class BatchesController {
   }
 
   @Post()
+  @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Run one operation over up to 100 of your images',
     description:

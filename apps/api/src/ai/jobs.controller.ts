@@ -20,10 +20,11 @@ import {
 import type { FastifyReply } from 'fastify';
 import { JobSignals, JobsService, TERMINAL_STATUSES } from '@jewelshot/ai-jobs';
 import { PrincipalService, type Principal } from '@jewelshot/identity';
-import { DomainError, RowScope } from '@jewelshot/platform';
+import { RowScope } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
+import { RateLimit } from '../common/rate-limit.decorator';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
 import { JobView } from './job-view.service';
 
@@ -31,14 +32,10 @@ const SSE_POLL_MS = 2000;
 const SSE_MAX_MS = 30 * 60_000;
 /** The shortest interval between two checks that a stream's session is still signed in. */
 const SSE_RECHECK_MIN_MS = 250;
-/** Open event streams one user may hold on one API instance. */
-const SSE_PER_USER = 10;
 
 @ApiTags('ai')
 @Controller({ path: 'ai/jobs', version: '1' })
 export class JobsController {
-  private readonly openStreams = new Map<string, number>();
-
   constructor(
     private readonly jobs: JobsService,
     private readonly signals: JobSignals,
@@ -58,6 +55,7 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
+  @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Submit an AI job',
     description:
@@ -123,6 +121,8 @@ export class JobsController {
   }
 
   @Get(':id/events')
+  // At most SSE_MAX_OPEN_PER_USER streams open at once per caller, across API processes.
+  @RateLimit({ concurrencyPolicy: 'sse' })
   @ApiOperation({
     summary: 'Server-Sent Events of the job status until it ends',
     description:
@@ -141,15 +141,6 @@ export class JobsController {
   ): Promise<void> {
     // Each read is a short scoped transaction of its own: none stays open while the stream does.
     const first = await this.visibleJob(id, principal);
-    const open = this.openStreams.get(principal.userId) ?? 0;
-    if (open >= SSE_PER_USER) {
-      throw new DomainError(
-        'RATE_LIMIT_EXCEEDED',
-        `At most ${SSE_PER_USER} event streams may be open at once`,
-        { limit: SSE_PER_USER },
-      );
-    }
-    this.openStreams.set(principal.userId, open + 1);
     reply.hijack();
     const headers: Record<string, string | number | string[]> = {};
     for (const [name, value] of Object.entries(reply.getHeaders()))
@@ -223,9 +214,6 @@ export class JobsController {
     clearInterval(poll);
     clearTimeout(limit);
     clearInterval(recheck);
-    const remaining = (this.openStreams.get(principal.userId) ?? 1) - 1;
-    if (remaining > 0) this.openStreams.set(principal.userId, remaining);
-    else this.openStreams.delete(principal.userId);
     reply.raw.end();
   }
 }

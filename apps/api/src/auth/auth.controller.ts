@@ -11,7 +11,7 @@ import { AuthService, type AuthResult, type Principal } from '@jewelshot/identit
 import { ValidationError } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
+import { AuthRateLimit } from '../common/rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
 import { AuthResponseDto, LoginDto, RefreshDto, RegisterDto, UserSummaryDto } from './auth.dto';

@@ -15,6 +15,7 @@ import { RowScope, ValidationError } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
+import { RateLimit } from '../common/rate-limit.decorator';
 import { FileContentQueryDto, FileDto, UploadBodyDto } from './files.dto';
 import { JobView } from '../ai/job-view.service';
 
@@ -28,6 +29,7 @@ export class UploadsController {
   ) {}
 
   @Post('uploads')
+  @RateLimit({ rateLimitPolicy: 'uploads', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Upload an image',
     description:
@@ -72,6 +74,7 @@ export class UploadsController {
 
   @Get('files/:id/content')
   @Public()
+  @RateLimit({ concurrencyPolicy: 'downloads' })
   @ApiOperation({ summary: 'The bytes of a file, through a signed URL (no token needed)' })
   @ApiOkResponse({
     description: 'The image',

@@ -26,12 +26,20 @@ class HealthDetailsDto {
     description: 'When the reconciler last succeeded',
   })
   reconcile!: string;
+  @ApiProperty({
+    required: false,
+    example: 'Enforcing',
+    description:
+      "This API process's rate limiter: `Enforcing`, or `Degraded: failing open since ...` while Redis errors or is too slow (requests then go through unlimited)",
+  })
+  rateLimiter?: string;
 }
 
 class HealthReportDto {
   @ApiProperty({
     enum: ['healthy', 'degraded', 'unhealthy'],
-    description: 'degraded: services answer but the reconciler is overdue',
+    description:
+      "degraded: services answer but the reconciler is overdue, or this process's rate limiter is failing open",
   })
   status!: 'healthy' | 'degraded' | 'unhealthy';
   @ApiProperty({ description: 'Epoch milliseconds' }) timestamp!: number;

@@ -1,53 +1,130 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AccessTokensService } from '@jewelshot/identity';
-import { DomainError, REDIS, RedisThrottlerStorage } from '@jewelshot/platform';
+import {
+  DomainError,
+  RateLimiterHealth,
+  REDIS,
+  RedisConcurrencyStorage,
+  RedisThrottlerStorage,
+} from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
+import type { RateLimitRouteConfig, RatePolicyName } from '../common/rate-limit.decorator';
 import { toErrorBody } from './error-response';
-import type { RateLimitPolicy, RateLimitRouteConfig } from '../common/auth-rate-limit.decorator';
+import {
+  closestToLimit,
+  CONCURRENCY_LEASE_MS,
+  limitsFor,
+  policyTable,
+  RATE_LIMIT_CALLER_RESOLVERS,
+  rateLimitField,
+  rateLimitPolicyField,
+  type PolicyState,
+  type RateLimitCaller,
+  type RateLimitCallerResolver,
+  type WindowQuota,
+} from './rate-limit-policies';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** While Redis is away the limiter says so at most this often (and once when it comes back). */
+const WARN_INTERVAL_MS = 10_000;
 
 /** Paths never limited: probes must answer even while a client floods the API. */
 function exempt(url: string): boolean {
   return url === '/health' || url.startsWith('/health/') || url.startsWith('/health?');
 }
 
-function policyOf(request: FastifyRequest): RateLimitPolicy {
-  const config = request.routeOptions.config as RateLimitRouteConfig | undefined;
-  return config?.rateLimitPolicy ?? 'default';
+function routeLimits(request: FastifyRequest): RateLimitRouteConfig {
+  return (request.routeOptions.config as RateLimitRouteConfig | undefined) ?? {};
 }
 
 /**
- * Rate limiting as a Fastify `onRequest` hook, so that it counts and labels every request that
- * reaches the server, including those Fastify refuses while parsing the body (400 bad JSON,
- * 413, 415), which no Nest guard ever sees.
+ * Rate and concurrency limiting as a Fastify `onRequest` hook, so that it counts and labels every
+ * request that reaches the server, including those Fastify refuses while parsing the body (400
+ * bad JSON, 413, 415), which no Nest guard ever sees.
  *
- * One bucket per caller and policy, shared by every route of the policy: the user of a valid
- * access token (verified here, without the database), else the client address (`request.ip`,
- * which believes X-Forwarded-For only from TRUSTED_PROXIES). An invalid token counts per
- * address, so rotating garbage tokens buys no fresh buckets. Counters live in Redis (atomic
- * Lua); if Redis errors or hangs past REDIS_COMMAND_TIMEOUT_MS the request goes through and
- * that is logged now and then.
+ * One bucket per caller and policy, shared by every route of the policy (the policies and their
+ * limits: rate-limit-policies.ts). The caller is the first answer of the RATE_LIMIT_CALLER_RESOLVERS
+ * (API keys, later), else the user of a valid access token (verified here, without the
+ * database), else the client address (`request.ip`, which believes X-Forwarded-For only from
+ * TRUSTED_PROXIES). An invalid token counts per address, so rotating garbage tokens buys no
+ * fresh buckets. Counters and in-flight slots live in Redis (atomic Lua), shared by every API
+ * process; if Redis errors or hangs past REDIS_COMMAND_TIMEOUT_MS the request goes through, the
+ * health report says the limiter is degraded, and that is logged now and then.
+ *
+ * Every response that passed the limiter carries X-RateLimit-Limit/Remaining/Reset (the route's
+ * request-rate policy), RateLimit-Policy (every policy that applied) and RateLimit (the one
+ * closest to its limit).
  */
 export function registerRateLimitHook(app: NestFastifyApplication): void {
   const config = app.get<ApiConfig>(API_CONFIG);
-  const storage = new RedisThrottlerStorage(app.get<Redis>(REDIS));
+  if (config.RATE_LIMIT_ENABLED === 'false') return;
+  const redis = app.get<Redis>(REDIS);
+  const counters = new RedisThrottlerStorage(redis);
+  const slots = new RedisConcurrencyStorage(redis);
   const tokens = app.get(AccessTokensService);
+  const health = app.get(RateLimiterHealth);
+  const resolvers = app.get<RateLimitCallerResolver[]>(RATE_LIMIT_CALLER_RESOLVERS);
+  const table = policyTable(config);
   const logger = new Logger('RateLimit');
   let lastWarned = 0;
 
-  const limits: Record<RateLimitPolicy, number> = {
-    default: config.RATE_LIMIT_MAX,
-    auth: config.AUTH_RATE_LIMIT_MAX,
-  };
-
-  function callerOf(request: FastifyRequest): string {
+  function callerOf(request: FastifyRequest): RateLimitCaller {
+    for (const resolve of resolvers) {
+      const caller = resolve(request);
+      if (caller) return caller;
+    }
     const match = BEARER.exec(request.headers.authorization ?? '');
     const claims = match?.[1] ? tokens.verify(match[1]) : null;
-    return claims ? `user:${claims.sub}` : `ip:${request.ip}`;
+    return { key: claims ? `user:${claims.sub}` : `ip:${request.ip}` };
+  }
+
+  /** Said when a spell starts and now and then, not once per request, while Redis is away. */
+  function warn(what: string, error: unknown, spellStarts = false): void {
+    if (!spellStarts && Date.now() - lastWarned <= WARN_INTERVAL_MS) return;
+    lastWarned = Date.now();
+    logger.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  function failedOpen(error: unknown): void {
+    warn('rate limiting skipped', error, health.failedOpen());
+  }
+
+  /** Bytes an upload counts for: its Content-Length, or the largest upload when it has none. */
+  function uploadBytes(request: FastifyRequest): number {
+    const length = Number(request.headers['content-length']);
+    return Number.isSafeInteger(length) && length > 0
+      ? Math.min(length, config.UPLOAD_MAX_BYTES)
+      : config.UPLOAD_MAX_BYTES;
+  }
+
+  async function count(
+    caller: RateLimitCaller,
+    name: RatePolicyName | 'upload-bytes',
+    quota: WindowQuota,
+    cost: number,
+  ): Promise<PolicyState> {
+    const result = await counters.increment(
+      caller.key,
+      quota.windowMs,
+      quota.quota,
+      quota.windowMs,
+      name,
+      cost,
+    );
+    return {
+      name,
+      unit: name === 'upload-bytes' ? 'content-bytes' : 'request',
+      quota: quota.quota,
+      windowSeconds: Math.ceil(quota.windowMs / 1000),
+      remaining: Math.max(0, quota.quota - result.totalHits),
+      resetSeconds: result.isBlocked ? result.timeToBlockExpire : result.timeToExpire,
+      exceeded: result.isBlocked,
+    };
   }
 
   app
@@ -55,46 +132,76 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
     .getInstance()
     .addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (exempt(request.url)) return;
-      const policy = policyOf(request);
-      const limit = limits[policy];
-      let count;
+      const route = routeLimits(request);
+      const ratePolicy = route.rateLimitPolicy ?? 'default';
+      const caller = callerOf(request);
+      const limits = limitsFor(table, caller);
+
+      let states: PolicyState[];
       try {
-        count = await storage.increment(
-          callerOf(request),
-          config.RATE_LIMIT_WINDOW_MS,
-          limit,
-          config.RATE_LIMIT_WINDOW_MS,
-          policy,
-        );
-      } catch (error) {
-        // Said now and then, not once per request, while Redis is away.
-        if (Date.now() - lastWarned > 10_000) {
-          lastWarned = Date.now();
-          logger.warn(
-            `rate limiting skipped: ${error instanceof Error ? error.message : String(error)}`,
+        const counting = [count(caller, ratePolicy, limits.rate[ratePolicy], 1)];
+        if (ratePolicy === 'uploads')
+          counting.push(
+            count(caller, 'upload-bytes', limits.rate['upload-bytes'], uploadBytes(request)),
           );
+        states = await Promise.all(counting);
+        const concurrency = route.concurrencyPolicy;
+        if (concurrency && !states.some((state) => state.exceeded)) {
+          const limit = limits.concurrency[concurrency];
+          const member = `${request.id}:${randomUUID()}`;
+          const slot = await slots.acquire(
+            caller.key,
+            concurrency,
+            limit,
+            CONCURRENCY_LEASE_MS[concurrency],
+            member,
+          );
+          if (slot.acquired) {
+            // 'close' comes when the response has been sent and when the client went away
+            // first (an abort), whichever happens: the slot is given back either way.
+            reply.raw.once('close', () => {
+              // Not given back: the slot lapses with its lease.
+              slots
+                .release(caller.key, concurrency, member)
+                .catch((error: unknown) => warn('concurrency slot not released', error));
+            });
+          }
+          states.push({
+            name: concurrency,
+            unit: 'concurrent-requests',
+            quota: limit,
+            remaining: Math.max(0, limit - slot.inFlight),
+            // A slot has no window: refused, try again in a second.
+            resetSeconds: slot.acquired ? undefined : 1,
+            exceeded: !slot.acquired,
+          });
         }
+      } catch (error) {
+        failedOpen(error);
         return;
       }
-      void reply.header('x-ratelimit-limit', String(limit));
-      void reply.header('x-ratelimit-remaining', String(Math.max(0, limit - count.totalHits)));
-      void reply.header(
-        'x-ratelimit-reset',
-        String(count.isBlocked ? count.timeToBlockExpire : count.timeToExpire),
-      );
-      if (!count.isBlocked) return;
+      if (health.enforced()) logger.log('rate limiting enforced again: Redis answers');
+
+      const [rate] = states;
+      const closest = closestToLimit(states);
+      if (!rate || !closest) return;
+      void reply.header('x-ratelimit-limit', String(rate.quota));
+      void reply.header('x-ratelimit-remaining', String(rate.remaining));
+      void reply.header('x-ratelimit-reset', String(rate.resetSeconds ?? 0));
+      void reply.header('ratelimit-policy', rateLimitPolicyField(states));
+      void reply.header('ratelimit', rateLimitField(closest));
+      if (!closest.exceeded) return;
+
+      const retryAfter = Math.max(1, closest.resetSeconds ?? 1);
       const error = new DomainError(
         'RATE_LIMIT_EXCEEDED',
         'Too many requests. Retry after the time in Retry-After.',
-        {
-          limit,
-          retryAfterSeconds: count.timeToBlockExpire,
-        },
+        { policy: closest.name, limit: closest.quota, retryAfterSeconds: retryAfter },
       );
       const { body } = toErrorBody(error, String(request.id));
       return reply
         .code(429)
-        .header('retry-after', String(count.timeToBlockExpire))
+        .header('retry-after', String(retryAfter))
         .header('content-type', 'application/json; charset=utf-8')
         .send(body);
     });

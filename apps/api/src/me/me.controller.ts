@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService, UsersService, type Principal } from '@jewelshot/identity';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { AuthRateLimit } from '../common/auth-rate-limit.decorator';
+import { AuthRateLimit } from '../common/rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { ChangePasswordDto, UserDto } from '../auth/auth.dto';
 

@@ -57,13 +57,78 @@ function addCommonErrors(document: OpenAPIObject): void {
   }
 }
 
+/** The limiter's response headers (apps/api/src/http/rate-limit.hook.ts), declared once. */
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': {
+    description: "The quota of the route's request-rate policy (requests per window)",
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'X-RateLimit-Remaining': {
+    description: "Requests left in the route's request-rate policy's window",
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'X-RateLimit-Reset': {
+    description: 'Seconds until that window resets',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  'RateLimit-Policy': {
+    description:
+      'draft-ietf-httpapi-ratelimit-headers: an RFC 9651 List of the policies applied to this request, ' +
+      '`"name";q=quota;w=window seconds`, with `qu="content-bytes"` or `qu="concurrent-requests"` when not ' +
+      'requests (e.g. `"submit";q=30;w=60, "expensive";q=4;qu="concurrent-requests"`)',
+    schema: { type: 'string' },
+  },
+  RateLimit: {
+    description:
+      'draft-ietf-httpapi-ratelimit-headers: the policy closest to its limit, `"name";r=remaining;t=seconds to reset` ' +
+      '(no `t` for a concurrency policy with a free slot), e.g. `"default";r=299;t=60`',
+    schema: { type: 'string' },
+  },
+} as const;
+
+const RETRY_AFTER_HEADER = {
+  description: 'Seconds to wait before trying again',
+  schema: { type: 'integer', minimum: 1 },
+};
+
+/**
+ * Every response of every operation but the health probes carries the limiter's headers (when
+ * the limiter could count it: not while Redis is away); a 429 or 503 adds Retry-After.
+ */
+function addRateLimitHeaders(document: OpenAPIObject): void {
+  const components = (document.components ??= {});
+  components.headers = {
+    ...components.headers,
+    ...RATE_LIMIT_HEADERS,
+    'Retry-After': RETRY_AFTER_HEADER,
+  };
+  const refs = Object.fromEntries(
+    Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
+  );
+  for (const [route, path] of Object.entries(document.paths)) {
+    if (route.startsWith('/health')) continue;
+    for (const method of METHODS) {
+      const operation = path[method] as Operation | undefined;
+      if (!operation) continue;
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const target = response as { headers?: Record<string, unknown> };
+        target.headers = { ...target.headers, ...refs };
+        if (status === '429' || status === '503')
+          target.headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
+      }
+    }
+  }
+}
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Jewelshot API')
     .setDescription(
       'AI product photography for jewelry sellers. Every route is under /v1 except the health probes. ' +
         'Errors always have the shape { statusCode, code, error, requestId, details? }. ' +
-        'Every response carries X-Request-Id and X-RateLimit-Limit/Remaining/Reset; a 429 or 503 adds Retry-After.',
+        'Every response carries X-Request-Id; every one but the health probes carries X-RateLimit-Limit/Remaining/Reset ' +
+        'and the IETF RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers); a 429 or 503 adds ' +
+        'Retry-After.',
     )
     .setVersion(APP_VERSION)
     .setLicense('Proprietary', 'https://jewelshot.ai/terms')
@@ -76,5 +141,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   addCommonErrors(document);
+  addRateLimitHeaders(document);
   return document;
 }

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
+import { RateLimiterHealth } from '../rate-limit/rate-limiter-health';
 import { REDIS } from '../redis/redis';
 import { scheduleKey } from '../schedule/schedule-runner';
 import { RECONCILE_SCHEDULE } from '../schedule/schedules.module';
@@ -15,12 +16,22 @@ export interface ServiceCheck {
 }
 
 export interface HealthReport {
-  /** degraded: every service answers, but the safety net (reconcile) is overdue. */
+  /**
+   * degraded: every service answers, but the safety net (reconcile) is overdue, or this API
+   * process's rate limiter is failing open.
+   */
   status: 'healthy' | 'degraded' | 'unhealthy';
   timestamp: number;
   version: string;
   services: { database: boolean; redis: boolean; worker: boolean };
-  details: { database: string; redis: string; worker: string; reconcile: string };
+  details: {
+    database: string;
+    redis: string;
+    worker: string;
+    reconcile: string;
+    /** API processes only: `Enforcing`, or `Degraded: failing open since ...`. */
+    rateLimiter?: string;
+  };
 }
 
 /** A failure whose message is ours and safe to show on the public /health page. */
@@ -56,6 +67,7 @@ export class HealthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    @Optional() private readonly rateLimiter?: RateLimiterHealth,
   ) {}
 
   database(): Promise<ServiceCheck> {
@@ -137,8 +149,9 @@ export class HealthService {
       this.reconcile(),
     ]);
     const up = database.ok && redis.ok && worker.ok;
+    const limiterDegraded = this.rateLimiter?.degraded ?? false;
     return {
-      status: !up ? 'unhealthy' : reconcile.ok ? 'healthy' : 'degraded',
+      status: !up ? 'unhealthy' : reconcile.ok && !limiterDegraded ? 'healthy' : 'degraded',
       timestamp: Date.now(),
       version,
       services: { database: database.ok, redis: redis.ok, worker: worker.ok },
@@ -147,6 +160,7 @@ export class HealthService {
         redis: redis.detail,
         worker: worker.detail,
         reconcile: reconcile.detail,
+        ...(this.rateLimiter ? { rateLimiter: this.rateLimiter.detail() } : {}),
       },
     };
   }

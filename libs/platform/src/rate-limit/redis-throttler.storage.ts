@@ -10,10 +10,11 @@ export interface RateLimitCount {
 }
 
 // Fixed window counter plus an optional block, in one round trip and atomically.
-// KEYS[1] hits counter, KEYS[2] block marker; ARGV: ttl ms, limit, block ms.
+// KEYS[1] hits counter, KEYS[2] block marker; ARGV: ttl ms, limit, block ms, cost.
 const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local cost = tonumber(ARGV[4])
+local hits = redis.call('INCRBY', KEYS[1], cost)
+if hits == cost then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 local blocked = redis.call('PTTL', KEYS[2])
@@ -30,7 +31,8 @@ export class RedisThrottlerStorage {
 
   /**
    * Counts one hit on `key` under the policy `name`: a fixed window of `ttl` ms; past `limit`
-   * hits the key is blocked for `blockDuration` ms (at least the rest of the window).
+   * hits the key is blocked for `blockDuration` ms (at least the rest of the window). `cost`
+   * counts one hit as that many (bytes of an upload, for a bytes-per-window limit).
    */
   async increment(
     key: string,
@@ -38,6 +40,7 @@ export class RedisThrottlerStorage {
     limit: number,
     blockDuration: number,
     name: string,
+    cost = 1,
   ): Promise<RateLimitCount> {
     const base = `ratelimit:${name}:${key}`;
     const result = (await this.redis.eval(
@@ -48,6 +51,7 @@ export class RedisThrottlerStorage {
       String(ttl),
       String(limit),
       String(Math.max(blockDuration, 1)),
+      String(Math.max(1, Math.floor(cost))),
     )) as [number, number, number];
     const [totalHits, ttlMs, blockMs] = result;
     const isBlocked = blockMs > 0;

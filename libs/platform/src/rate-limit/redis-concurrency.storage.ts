@@ -1,0 +1,53 @@
+import type { Redis } from 'ioredis';
+
+export interface ConcurrencySlot {
+  /** True when the request got a slot; false when `limit` were already in flight. */
+  acquired: boolean;
+  /** Requests in flight for the key, this one included when acquired. */
+  inFlight: number;
+}
+
+// A sorted set of the requests in flight, each scored with the end of its lease (Redis time,
+// so API hosts' clocks do not matter). Expired leases (a process that died holding slots) are
+// dropped before counting. KEYS[1] the set; ARGV: lease ms, limit, member.
+const ACQUIRE = `
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs)
+local inFlight = redis.call('ZCARD', KEYS[1])
+if inFlight >= tonumber(ARGV[2]) then return { 0, inFlight } end
+redis.call('ZADD', KEYS[1], nowMs + tonumber(ARGV[1]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return { 1, inFlight + 1 }
+`;
+
+/**
+ * Requests in flight per key, in Redis, so the limit holds across every API instance: a slot is
+ * taken when a request starts and given back when its response ends or its client goes away.
+ * A slot not given back (the process died) lapses after its lease.
+ */
+export class RedisConcurrencyStorage {
+  constructor(private readonly redis: Redis) {}
+
+  async acquire(
+    key: string,
+    name: string,
+    limit: number,
+    leaseMs: number,
+    member: string,
+  ): Promise<ConcurrencySlot> {
+    const [acquired, inFlight] = (await this.redis.eval(
+      ACQUIRE,
+      1,
+      `concurrency:${name}:${key}`,
+      String(Math.max(1, leaseMs)),
+      String(limit),
+      member,
+    )) as [number, number];
+    return { acquired: acquired === 1, inFlight };
+  }
+
+  async release(key: string, name: string, member: string): Promise<void> {
+    await this.redis.zrem(`concurrency:${name}:${key}`, member);
+  }
+}
