@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -9,8 +10,10 @@ import {
   IsUUID,
   Length,
   Max,
+  MaxDate,
   MaxLength,
   Min,
+  MinDate,
 } from 'class-validator';
 import { AUDIT_OUTCOMES, type AuditEvent, type AuditOutcome } from '@jewelshot/audit';
 import { JOB_STATUSES, OPERATIONS, type JobStatus, type Operation } from '@jewelshot/ai-jobs';
@@ -26,6 +29,16 @@ import { PageQueryDto } from '../common/pagination.dto';
 import { UserDto } from '../auth/auth.dto';
 import { BalanceDto } from '../credits/credits.dto';
 import { JobDto } from '../ai/ai.dto';
+
+/** An optional date-time query value, within what PostgreSQL's timestamptz holds and a person means. */
+const QueryDate = () =>
+  applyDecorators(
+    IsOptional(),
+    Type(() => Date),
+    IsDate(),
+    MinDate(new Date('1970-01-01T00:00:00Z')),
+    MaxDate(new Date('9999-12-31T00:00:00Z')),
+  );
 
 const trimmed = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value;
@@ -100,15 +113,11 @@ export class UserSearchQueryDto extends PageQueryDto {
   role?: UserRole;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Created at or after' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @QueryDate()
   createdFrom?: Date;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'Created before' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @QueryDate()
   createdTo?: Date;
 }
 
@@ -188,29 +197,21 @@ export class JobSearchQueryDto extends PageQueryDto {
   operation?: Operation;
 
   @ApiPropertyOptional({ type: String, format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @QueryDate()
   from?: Date;
 
   @ApiPropertyOptional({ type: String, format: 'date-time' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @QueryDate()
   to?: Date;
 }
 
 export class RangeQueryDto {
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'From (inclusive)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @QueryDate()
   from?: Date;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'To (exclusive)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @QueryDate()
   to?: Date;
 }
 
