@@ -83,6 +83,32 @@ describe('the audit chain', () => {
     expect(await verify()).toMatchObject({ ok: true, firstBrokenSeq: null, events: rows.length });
   });
 
+  it('puts npm run admin:create on the record too', async () => {
+    const email = `cli-admin-${Date.now()}@example.test`;
+    await run(
+      process.execPath,
+      [
+        '-r',
+        join(repoRoot(), 'test/support/register.js'),
+        join(repoRoot(), 'apps/cli/src/admin-create.ts'),
+        '--email',
+        email,
+        '--password',
+        'cli-admin-password-1',
+      ],
+      { env: { ...process.env, ...baseTestEnv(), DATABASE_URL: own.url } },
+    );
+    const events = await api.db.query(
+      `SELECT e.action, e.user_agent, e.after FROM audit_events e JOIN users u ON u.id::text = e.target_id
+        WHERE u.email = $1`,
+      [email],
+    );
+    expect(events).toEqual([
+      { action: 'user.create-admin', user_agent: 'cli:admin-create', after: { role: 'admin' } },
+    ]);
+    expect((await verify()).ok).toBe(true);
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE for the API role and for the superuser', async () => {
     await record('trigger.check');
     for (const statement of [
