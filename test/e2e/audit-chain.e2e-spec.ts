@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -10,7 +10,9 @@ import { startApi, type TestApi } from '../support/app';
 import { bearer, newAdmin, newUser } from '../support/factories';
 import { ownDatabase, type OwnDatabase } from '../support/own-database';
 import { repoRoot } from '@jewelshot/platform';
-import { baseTestEnv } from '../support/test-env';
+import { baseTestEnv, suitePrefix } from '../support/test-env';
+import { loadConfig } from '../support/config';
+import { createWorker } from '../../apps/worker/src/bootstrap';
 
 const run = promisify(execFile);
 
@@ -137,6 +139,34 @@ describe('the audit chain', () => {
     expect(await anchors.anchor(new Date('2030-01-01T12:00:00Z'))).toBeNull();
     expect(readdirSync(anchorDir)).toEqual(['audit-head-2030-01-01.json']);
     expect(await verify()).toMatchObject({ ok: true, anchors: 1 });
+  });
+
+  it('the worker anchors the head on its daily schedule when AUDIT_ANCHOR_DIR is set', async () => {
+    await record('before.anchor');
+    const dir = mkdtempSync(join(tmpdir(), 'jewelshot-worker-anchors-'));
+    const anchorsIn = () => readdirSync(dir).filter((name) => /^audit-head-.*\.json$/.test(name));
+    const worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        DATABASE_URL: own.url,
+        REDIS_KEY_PREFIX: suitePrefix('audit-anchor'),
+        AUDIT_ANCHOR_DIR: dir,
+      }),
+    );
+    try {
+      // The schedule's first check is at start-up; wait for its file.
+      for (let i = 0; i < 200 && anchorsIn().length === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const files = anchorsIn();
+      expect(files).toEqual([`audit-head-${new Date().toISOString().slice(0, 10)}.json`]);
+      const [head] = await api.db.query(
+        'SELECT seq::int AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+      );
+      expect(JSON.parse(readFileSync(join(dir, files[0] as string), 'utf8'))).toMatchObject(head);
+    } finally {
+      await worker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the seq of a row edited with the trigger disabled, over HTTP and from the CLI', async () => {
