@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { AuditAnchors, AuditService, AuditVerifier, type AuditActor } from '@jewelshot/audit';
+import {
+  AuditAnchors,
+  AuditLog,
+  AuditService,
+  AuditVerifier,
+  GENESIS_HASH,
+  hashRow,
+  type AuditActor,
+} from '@jewelshot/audit';
 import { RowScope } from '@jewelshot/platform';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { startApi, type TestApi } from '../support/app';
@@ -167,6 +175,47 @@ describe('the audit chain', () => {
       await worker.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('finds a consistent rewrite of the whole chain through the anchor', async () => {
+    type Stored = { seq: number; reason: string | null; prev_hash: string; hash: string };
+    const original = (await api.db.query(
+      'SELECT seq::int AS seq, reason, prev_hash, hash FROM audit_events ORDER BY seq',
+    )) as Stored[];
+    const write = (rows: Stored[]) =>
+      api.db.transaction(async (manager) => {
+        await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+        for (const row of rows)
+          await manager.query(
+            'UPDATE audit_events SET reason = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
+            [row.seq, row.reason, row.prev_hash, row.hash],
+          );
+        await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+      });
+    // Someone with superuser rights edits seq 1 and recomputes every hash after it.
+    const events = await api.app
+      .get(RowScope)
+      .allUsers(() => api.app.get(AuditLog).list({}, 100_000));
+    const inOrder = [...events.data].reverse();
+    let prev = GENESIS_HASH;
+    const forged: Stored[] = inOrder.map((event, index) => {
+      const reason = index === 0 ? 'rewritten history' : event.reason;
+      const fields = { ...event, reason, prevHash: prev };
+      const hash = hashRow(fields);
+      const row = { seq: event.seq, reason, prev_hash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    await write(forged);
+    try {
+      const report = await verify();
+      const [anchor] = await api.app.get(AuditAnchors).read();
+      expect(report).toMatchObject({ ok: false, firstBrokenSeq: anchor?.seq });
+      expect(report.problem).toMatch(/anchor/);
+    } finally {
+      await write(original);
+    }
+    expect((await verify()).ok).toBe(true);
   });
 
   it('names the seq of a row edited with the trigger disabled, over HTTP and from the CLI', async () => {
