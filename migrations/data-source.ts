@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AI_JOBS_ENTITIES } from '@jewelshot/ai-jobs';
+import { AUDIT_ENTITIES } from '@jewelshot/audit';
 import { CREDIT_LEDGER_ENTITIES } from '@jewelshot/credit-ledger';
 import { IDENTITY_ENTITIES } from '@jewelshot/identity';
 import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/platform';
@@ -8,6 +9,7 @@ import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/pla
 /** Every entity of every lib: what the migrations must describe. */
 export const ALL_ENTITIES = [
   ...PLATFORM_ENTITIES,
+  ...AUDIT_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...CREDIT_LEDGER_ENTITIES,
   ...AI_JOBS_ENTITIES,

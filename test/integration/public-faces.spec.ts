@@ -1,4 +1,6 @@
+import * as admin from '@jewelshot/admin';
 import * as aiJobs from '@jewelshot/ai-jobs';
+import * as audit from '@jewelshot/audit';
 import * as creditLedger from '@jewelshot/credit-ledger';
 import * as identity from '@jewelshot/identity';
 import * as platform from '@jewelshot/platform';
@@ -11,9 +13,11 @@ import * as platform from '@jewelshot/platform';
 describe('public faces of the libs', () => {
   it.each([
     ['platform', platform],
+    ['audit', audit],
     ['identity', identity],
     ['credit-ledger', creditLedger],
     ['ai-jobs', aiJobs],
+    ['admin', admin],
   ])('@jewelshot/%s exports exactly its listed names', (_name, lib) => {
     expect(Object.keys(lib).sort()).toMatchSnapshot();
   });

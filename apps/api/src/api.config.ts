@@ -8,6 +8,8 @@ import {
   type ConfigOf,
 } from '@jewelshot/platform';
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
+import { adminConfig } from '@jewelshot/admin';
+import { auditConfig } from '@jewelshot/audit';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { identityConfig } from '@jewelshot/identity';
 
@@ -186,9 +188,11 @@ const apiConfig = defineConfig({ name: 'api', variables: ApiVariables });
 
 /** Every section the API runs with; a new lib's section is added here (and to the worker's). */
 export const API_CONFIG_SECTIONS = [
+  auditConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  adminConfig,
   apiConfig,
 ] as const;
 

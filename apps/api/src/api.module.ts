@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AdminModule } from '@jewelshot/admin';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
+import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
@@ -22,6 +24,9 @@ import { JobView } from './ai/job-view.service';
 import { JobsController } from './ai/jobs.controller';
 import { UploadsController } from './files/uploads.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
+import { AdminJobsController } from './admin/admin-jobs.controller';
+import { AdminQueuesController } from './admin/admin-queues.controller';
+import { AdminAuditController } from './admin/admin-audit.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -48,6 +53,8 @@ export class ApiModule {
         IdentityModule,
         CreditLedgerModule,
         AiJobsModule,
+        AuditModule,
+        AdminModule,
       ],
       controllers: [
         HealthController,
@@ -60,6 +67,9 @@ export class ApiModule {
         LegacyController,
         AdminUsersController,
         AdminCreditsController,
+        AdminJobsController,
+        AdminQueuesController,
+        AdminAuditController,
         // Last: the catch-all for unknown routes.
         NotFoundController,
       ],

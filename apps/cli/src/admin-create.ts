@@ -5,7 +5,9 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { AuthService } from '@jewelshot/identity';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { AuditService } from '@jewelshot/audit';
+import { AuthService, UsersService } from '@jewelshot/identity';
 import { preflightOrExit } from '@jewelshot/platform';
 import { loadCliConfigOrExit } from './cli.config';
 import { CliModule } from './cli.module';
@@ -33,7 +35,29 @@ async function main(): Promise<void> {
     logger: ['error'],
   });
   try {
-    const { user, created } = await app.get(AuthService).ensureAdmin(email, password);
+    // On the record like every admin change: the promotion and its audit event commit together.
+    const { user, created } = await app.get(TransactionHost).withTransaction(async () => {
+      const existing = await app.get(UsersService).findByEmail(email);
+      const result = await app.get(AuthService).ensureAdmin(email, password);
+      await app.get(AuditService).record(
+        {
+          actorId: null,
+          actorEmail: null,
+          ip: null,
+          userAgent: 'cli:admin-create',
+          requestId: null,
+        },
+        {
+          action: result.created ? 'user.create-admin' : 'user.promote',
+          targetType: 'user',
+          targetId: result.user.id,
+          reason: 'npm run admin:create',
+          before: existing ? { role: existing.role } : null,
+          after: { role: 'admin' },
+        },
+      );
+      return result;
+    });
     process.stdout.write(
       `${created ? 'Created admin' : 'Admin ready'}: ${user.email} (${user.id})\n`,
     );

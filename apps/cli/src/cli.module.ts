@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JobLedgerChecksModule } from '@jewelshot/ai-jobs';
+import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import { ConfigModule, DatabaseModule } from '@jewelshot/platform';
@@ -14,6 +15,7 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot({ applicationName: 'jewelshot-cli', rowAccess: 'all-users' }),
+        AuditModule,
         IdentityModule,
         CreditLedgerModule,
         JobLedgerChecksModule,

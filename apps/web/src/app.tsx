@@ -61,6 +61,14 @@ const router = createBrowserRouter([
             lazy: () => import('./pages/credits').then((m) => ({ Component: m.CreditsPage })),
           },
           {
+            path: '/admin',
+            lazy: () => import('./pages/admin').then((m) => ({ Component: m.AdminPage })),
+          },
+          {
+            path: '/admin/users/:id',
+            lazy: () => import('./pages/admin-user').then((m) => ({ Component: m.AdminUserPage })),
+          },
+          {
             path: '/account',
             lazy: () => import('./pages/account').then((m) => ({ Component: m.AccountPage })),
           },

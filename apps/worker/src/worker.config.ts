@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { defineConfig, loadConfigOrExit, toInt, type ConfigOf } from '@jewelshot/platform';
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
+import { auditConfig } from '@jewelshot/audit';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { identityConfig } from '@jewelshot/identity';
 
@@ -38,6 +39,7 @@ const workerConfig = defineConfig({ name: 'worker', variables: WorkerVariables }
 
 /** Every section the worker runs with; a new lib's section is added here (and to the API's). */
 export const WORKER_CONFIG_SECTIONS = [
+  auditConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AiRunnerModule } from '@jewelshot/ai-jobs';
+import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
@@ -36,6 +37,7 @@ export class WorkerModule {
         RedisModule.forRoot('worker'),
         QueueModule.forRoot('worker'),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
+        AuditModule,
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,

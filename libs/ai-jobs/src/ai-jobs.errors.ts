@@ -33,6 +33,12 @@ export class JobNotCancelableError extends DomainError {
   }
 }
 
+export class JobNotRetryableError extends DomainError {
+  constructor(status: string) {
+    super('CONFLICT', `Only a failed job can be retried; this one is ${status}`, { status });
+  }
+}
+
 export class IdempotencyKeyReusedError extends DomainError {
   constructor() {
     super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');

@@ -17,6 +17,7 @@ export {
   JOB_FAILURE_CODES,
   JobNotCancelableError,
   JobNotFoundError,
+  JobNotRetryableError,
   ProviderError,
   StorageQuotaExceededError,
   UnsupportedImageError,
@@ -47,6 +48,7 @@ export { JobRunner, RetryableJobError } from './jobs/job-runner';
 export type { RunOutcome } from './jobs/job-runner';
 export { JobSignals } from './jobs/job-signals';
 export { JobsService } from './jobs/jobs.service';
+export type { JobPage, JobSearch } from './jobs/jobs.service';
 export { Reconciler } from './jobs/reconciler';
 export { AI_PROVIDER } from './providers/ai-provider';
 export type { AiProvider, ProviderHooks } from './providers/ai-provider';

@@ -27,6 +27,7 @@ export { LEDGER_QUEUE, LedgerJob } from './ledger.queue';
 export { LedgerVerifier } from './services/ledger-verifier';
 export type { LedgerCheck } from './ledger-checks';
 export { LedgerService } from './services/ledger.service';
+export type { Balance, LedgerSummary } from './services/ledger.service';
 export { SignupCredits } from './services/signup-credits.subscriber';
 export { LEDGER_CHECKS } from './ledger-checks';
 export type { LedgerChecks } from './ledger-checks';

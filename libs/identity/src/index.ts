@@ -26,4 +26,7 @@ export type { AuthResult } from './services/auth.service';
 export { PrincipalService } from './services/principal.service';
 export type { Principal } from './services/principal.service';
 export { UsersService } from './services/users.service';
+export type { UserPage, UserSearch } from './services/users.service';
+export { SessionsService } from './services/sessions.service';
+export { Session } from './entities/session.entity';
 export { UserRegistered } from './events/user-registered';

@@ -40,7 +40,7 @@ export { newestFirstPage } from './database/newest-first-page';
 export { RowScope } from './database/row-scope';
 export { API_DB_ROLE } from './database/row-access';
 export { HealthService } from './health/health.service';
-export { clearHeartbeat, writeHeartbeat } from './health/heartbeat';
+export { clearHeartbeat, readHeartbeats, writeHeartbeat } from './health/heartbeat';
 export type { WorkerHeartbeat } from './health/heartbeat';
 export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id';
 export { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http/unavailable';

@@ -1,61 +1,135 @@
-import { Body, Controller, Get, Logger, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import {
-  PRIORITY_TIERS,
-  PrincipalService,
-  UsersService,
-  type Principal,
-  type PriorityTier,
-} from '@jewelshot/identity';
-import { CurrentPrincipal } from '../common/current-principal.decorator';
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminUsers } from '@jewelshot/admin';
+import type { AuditActor } from '@jewelshot/audit';
+import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { PageQueryDto } from '../common/pagination.dto';
 import { Roles } from '../common/roles.decorator';
 import { UserDto } from '../auth/auth.dto';
+import { JobView } from '../ai/job-view.service';
+import { Actor } from './audit-actor.decorator';
+import { adminJobs } from './admin-job-view';
+import {
+  BanResultDto,
+  PriorityTierDto,
+  ReasonDto,
+  SessionsEndedDto,
+  UserDetailDto,
+  UserPageDto,
+  UserSearchQueryDto,
+} from './admin.dto';
 
-class UserListQueryDto extends PageQueryDto {
-  @IsOptional()
-  @IsUUID('4', { message: 'cursor must be the nextCursor of a previous page' })
-  override cursor?: string = undefined;
-}
-
-class PriorityTierDto {
-  @ApiProperty({
-    type: String,
-    enum: PRIORITY_TIERS,
-    description: "Where this account's AI jobs go in the queue",
-  })
-  @IsIn(PRIORITY_TIERS)
-  priorityTier!: PriorityTier;
-}
-
-class UserPageDto {
-  @ApiProperty({ type: [UserDto] })
-  data!: UserDto[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor!: string | null;
-}
+const UserId = () => Param('userId', new ParseUUIDPipe({ version: '4' }));
 
 @ApiTags('admin')
 @Roles('admin')
 @Controller({ path: 'admin/users', version: '1' })
 export class AdminUsersController {
-  private readonly logger = new Logger(AdminUsersController.name);
-
   constructor(
-    private readonly users: UsersService,
-    private readonly principals: PrincipalService,
+    private readonly users: AdminUsers,
+    private readonly view: JobView,
+    private readonly scope: RowScope,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users, newest first (admin)' })
+  @ApiOperation({
+    summary: 'Search users by email fragment, status, role and creation time, newest first (admin)',
+  })
   @ApiOkResponse({ type: UserPageDto, description: 'One page of users' })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
-  async list(@Query() query: UserListQueryDto): Promise<UserPageDto> {
-    const page = await this.users.list(query.limit, query.cursor);
+  async list(@Query() query: UserSearchQueryDto): Promise<UserPageDto> {
+    const page = await this.users.search(
+      {
+        email: query.email,
+        status: query.status,
+        role: query.role,
+        createdFrom: query.createdFrom,
+        createdTo: query.createdTo,
+      },
+      query.limit,
+      query.cursor,
+    );
     return { data: page.data.map((user) => UserDto.full(user)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':userId')
+  @ApiOperation({ summary: "A user's detail: balance, holds, recent jobs, open sessions (admin)" })
+  @ApiOkResponse({ type: UserDetailDto })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  async detail(@UserId() userId: string): Promise<UserDetailDto> {
+    const detail = await this.users.detail(userId);
+    return {
+      user: UserDto.full(detail.user),
+      balance: detail.balance,
+      holds: detail.holds.map((hold) => ({
+        id: hold.id,
+        operation: hold.operation,
+        amount: hold.amount,
+        reference: hold.reference,
+        createdAt: hold.createdAt.toISOString(),
+        expiresAt: hold.expiresAt.toISOString(),
+      })),
+      recentJobs: await adminJobs(this.view, this.scope, detail.recentJobs),
+      sessions: detail.sessions.map((session) => ({
+        id: session.id,
+        createdAt: session.createdAt.toISOString(),
+      })),
+    };
+  }
+
+  @Post(':userId/ban')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Ban a user (admin)',
+    description:
+      'Ends every session and cancels and refunds every queued job, in one transaction with its audit event. ' +
+      'An admin cannot ban themself; the last admin cannot be banned.',
+  })
+  @ApiOkResponse({ type: BanResultDto })
+  @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND', 'CONFLICT')
+  async ban(
+    @Actor() actor: AuditActor,
+    @UserId() userId: string,
+    @Body() body: ReasonDto,
+  ): Promise<BanResultDto> {
+    const result = await this.users.ban(actor, userId, body.reason);
+    return { ...result, user: UserDto.full(result.user) };
+  }
+
+  @Post(':userId/unban')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lift a ban (admin)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  async unban(
+    @Actor() actor: AuditActor,
+    @UserId() userId: string,
+    @Body() body: ReasonDto,
+  ): Promise<UserDto> {
+    return UserDto.full(await this.users.unban(actor, userId, body.reason));
+  }
+
+  @Post(':userId/sessions/end')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'End every session of a user (admin)' })
+  @ApiOkResponse({ type: SessionsEndedDto })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  async endSessions(
+    @Actor() actor: AuditActor,
+    @UserId() userId: string,
+    @Body() body: ReasonDto,
+  ): Promise<SessionsEndedDto> {
+    return { sessionsEnded: await this.users.endSessions(actor, userId, body.reason) };
   }
 
   @Put(':userId/priority-tier')
@@ -63,18 +137,41 @@ export class AdminUsersController {
   @ApiOkResponse({ type: UserDto, description: 'The user after the change' })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
   async setPriorityTier(
-    @CurrentPrincipal() admin: Principal,
-    @Param('userId', new ParseUUIDPipe({ version: '4' })) userId: string,
+    @Actor() actor: AuditActor,
+    @UserId() userId: string,
     @Body() body: PriorityTierDto,
   ): Promise<UserDto> {
-    const before = await this.users.getById(userId);
-    await this.users.setPriorityTier(userId, body.priorityTier);
-    this.principals.forget(userId);
-    // Until the audit log exists, the structured log is this change's record.
-    this.logger.log(
-      { actorId: admin.userId, userId, from: before.priorityTier, to: body.priorityTier },
-      'admin set priority tier',
+    return UserDto.full(
+      await this.users.setPriorityTier(actor, userId, body.priorityTier, body.reason ?? null),
     );
-    return UserDto.full(await this.users.getById(userId));
+  }
+
+  @Post(':userId/promote')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Make a user an admin (admin)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  async promote(
+    @Actor() actor: AuditActor,
+    @UserId() userId: string,
+    @Body() body: ReasonDto,
+  ): Promise<UserDto> {
+    return UserDto.full(await this.users.setRole(actor, userId, 'admin', body.reason));
+  }
+
+  @Post(':userId/demote')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Take admin rights away (admin)',
+    description: 'An admin cannot demote themself; the last admin cannot be demoted.',
+  })
+  @ApiOkResponse({ type: UserDto })
+  @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND', 'CONFLICT')
+  async demote(
+    @Actor() actor: AuditActor,
+    @UserId() userId: string,
+    @Body() body: ReasonDto,
+  ): Promise<UserDto> {
+    return UserDto.full(await this.users.setRole(actor, userId, 'user', body.reason));
   }
 }

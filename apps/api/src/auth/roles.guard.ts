@@ -1,22 +1,41 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AdminDenials } from '@jewelshot/admin';
 import type { Principal, UserRole } from '@jewelshot/identity';
-import { ForbiddenError } from '@jewelshot/platform';
+import { ForbiddenError, loggableError } from '@jewelshot/platform';
 import { ROLES } from '../common/roles.decorator';
+import { auditActorOf } from '../admin/audit-actor.decorator';
 
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly logger = new Logger(RolesGuard.name);
 
-  canActivate(context: ExecutionContext): boolean {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly denials: AdminDenials,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (!roles || roles.length === 0) return true;
-    const user = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-    if (!user || !roles.includes(user.role))
-      throw new ForbiddenError('This route is for administrators');
-    return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    const user = request.user;
+    if (user && roles.includes(user.role)) return true;
+    if (roles.includes('admin')) {
+      // On the record (rate-limited per caller): someone tried an admin route.
+      try {
+        await this.denials.record(auditActorOf(request), {
+          method: request.method,
+          path: request.routeOptions.url ?? request.url,
+        });
+      } catch (error) {
+        this.logger.error({ err: loggableError(error) }, 'could not record a denied admin call');
+      }
+    }
+    throw new ForbiddenError('This route is for administrators');
   }
 }

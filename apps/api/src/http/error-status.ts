@@ -1,4 +1,6 @@
+import { ADMIN_ERROR_CODES } from '@jewelshot/admin';
 import { AI_JOBS_ERROR_CODES } from '@jewelshot/ai-jobs';
+import { AUDIT_ERROR_CODES } from '@jewelshot/audit';
 import { CREDIT_LEDGER_ERROR_CODES } from '@jewelshot/credit-ledger';
 import { IDENTITY_ERROR_CODES } from '@jewelshot/identity';
 import { PLATFORM_ERROR_CODES } from '@jewelshot/platform';
@@ -8,7 +10,9 @@ export type ApiErrorCode =
   | (typeof PLATFORM_ERROR_CODES)[number]
   | (typeof IDENTITY_ERROR_CODES)[number]
   | (typeof CREDIT_LEDGER_ERROR_CODES)[number]
-  | (typeof AI_JOBS_ERROR_CODES)[number];
+  | (typeof AI_JOBS_ERROR_CODES)[number]
+  | (typeof AUDIT_ERROR_CODES)[number]
+  | (typeof ADMIN_ERROR_CODES)[number];
 
 /**
  * The HTTP status of every error code the API may answer with: the libs own their codes and

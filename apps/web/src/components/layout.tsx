@@ -51,6 +51,11 @@ export function Layout() {
                       {t(key)}
                     </Anchor>
                   ))}
+                  {session.user.role === 'admin' && (
+                    <Anchor component={NavLink} to="/admin">
+                      {t('admin.nav')}
+                    </Anchor>
+                  )}
                 </Group>
               </nav>
             )}

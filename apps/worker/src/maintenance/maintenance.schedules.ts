@@ -1,17 +1,22 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
+import { AuditAnchors } from '@jewelshot/audit';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { RECONCILE_SCHEDULE, ScheduleRunner } from '@jewelshot/platform';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config';
 
 export const HOLD_SWEEP_SCHEDULE = 'expire-holds';
 export const ORPHAN_SWEEP_SCHEDULE = 'orphan-files';
+export const AUDIT_ANCHOR_SCHEDULE = 'audit-anchor';
+
+const DAY_MS = 86_400_000;
 
 /**
  * The safety net, run from timers in the worker and claimed in PostgreSQL (ScheduleRunner), so
  * it keeps running when Redis loses its data: the reconciler puts lost jobs back in the queue,
  * the hold sweeper expires pending holds nothing is working on, the orphan sweep deletes stored
- * bytes no file row points at.
+ * bytes no file row points at; with AUDIT_ANCHOR_DIR set, the audit chain's head is anchored
+ * there once a day.
  */
 @Injectable()
 export class MaintenanceSchedules implements OnApplicationBootstrap {
@@ -22,6 +27,7 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     private readonly reconciler: Reconciler,
     private readonly orphans: OrphanFiles,
     private readonly ledger: LedgerService,
+    private readonly anchors: AuditAnchors,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
@@ -35,6 +41,8 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     this.runner.every(ORPHAN_SWEEP_SCHEDULE, this.config.ORPHAN_SWEEP_INTERVAL_MS, () =>
       this.orphans.sweep(),
     );
+    if (this.anchors.enabled)
+      this.runner.every(AUDIT_ANCHOR_SCHEDULE, DAY_MS, () => this.anchors.anchor());
   }
 
   private async expireHolds(): Promise<void> {

@@ -6,8 +6,14 @@ import { In } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
 import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
-import { JobNotCancelableError, JobNotFoundError } from '../ai-jobs.errors';
-import { AiJob, TERMINAL_STATUSES, type JobStatus, type Priority } from './ai-job.entity';
+import { JobNotCancelableError, JobNotFoundError, JobNotRetryableError } from '../ai-jobs.errors';
+import {
+  AiJob,
+  TERMINAL_STATUSES,
+  type JobStatus,
+  type Operation,
+  type Priority,
+} from './ai-job.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { validateJob, type ValidJob } from './job-params';
 import { JobQueue } from './job-queue';
@@ -41,6 +47,15 @@ function fromSnapshot(snapshot: Record<string, unknown>): AiJob {
     if (typeof value === 'string') Object.assign(job, { [field]: new Date(value) });
   }
   return job;
+}
+
+/** An admin's search over every user's jobs: all given fields must match. */
+export interface JobSearch {
+  status?: JobStatus;
+  userId?: string;
+  operation?: Operation;
+  from?: Date;
+  to?: Date;
 }
 
 export interface JobPage {
@@ -207,24 +222,106 @@ export class JobsService {
   async cancel(jobId: string, userId: string, isAdmin = false): Promise<AiJob> {
     const job = await this.scope.forCaller(userId, isAdmin, async () => {
       await this.getVisible(jobId, userId, isAdmin);
-      const locked = await this.jobs
-        .createQueryBuilder('j')
-        .setLock('pessimistic_write')
-        .where('j.id = :jobId', { jobId })
-        .getOneOrFail();
-      if (TERMINAL_STATUSES.includes(locked.status)) throw new JobNotCancelableError(locked.status);
-      const wasRunning = locked.status === 'running';
-      locked.cancelRequestedAt ??= new Date();
-      await this.transitions.requestCancel(jobId, locked.cancelRequestedAt);
-      return this.finishCanceled(
-        locked,
-        wasRunning ? 'Canceled while it ran' : 'Canceled before it started',
-      );
+      return this.cancelLocked(jobId);
     });
-    // Not awaited: BullMQ's connection retries forever while Redis is down, and the answer must
-    // not wait on Redis. Both are hints; the row already says everything.
-    void this.tellOthersCanceled(jobId);
+    this.announceCanceled([jobId]);
     return job;
+  }
+
+  /**
+   * Inside the caller's transaction: locks the job, refunds its hold and marks it canceled.
+   * The caller calls `announceCanceled` once its transaction has committed.
+   */
+  async cancelLocked(jobId: string): Promise<AiJob> {
+    const locked = await this.jobs
+      .createQueryBuilder('j')
+      .setLock('pessimistic_write')
+      .where('j.id = :jobId', { jobId })
+      .getOne();
+    if (!locked) throw new JobNotFoundError();
+    if (TERMINAL_STATUSES.includes(locked.status)) throw new JobNotCancelableError(locked.status);
+    const wasRunning = locked.status === 'running';
+    locked.cancelRequestedAt ??= new Date();
+    await this.transitions.requestCancel(jobId, locked.cancelRequestedAt);
+    return this.finishCanceled(
+      locked,
+      wasRunning ? 'Canceled while it ran' : 'Canceled before it started',
+    );
+  }
+
+  /** Inside the caller's transaction: cancels and refunds every queued job of the user. */
+  async cancelQueuedOf(userId: string, message: string): Promise<AiJob[]> {
+    const queued = await this.jobs
+      .createQueryBuilder('j')
+      .setLock('pessimistic_write')
+      .where(`j.userId = :userId AND j.status = 'queued'`, { userId })
+      .orderBy('j.createdAt', 'ASC')
+      .getMany();
+    const canceled: AiJob[] = [];
+    for (const job of queued) {
+      job.cancelRequestedAt ??= new Date();
+      await this.transitions.requestCancel(job.id, job.cancelRequestedAt);
+      canceled.push(await this.finishCanceled(job, message));
+    }
+    return canceled;
+  }
+
+  /**
+   * After the cancel committed: tells a running worker, the event streams and the queue. Not
+   * awaited: BullMQ's connection retries forever while Redis is down, and the answer must not
+   * wait on Redis. All of it is a hint; the row already says everything.
+   */
+  announceCanceled(jobIds: string[]): void {
+    for (const jobId of jobIds) void this.tellOthersCanceled(jobId);
+  }
+
+  /** Every user's jobs matching `search`, newest first (admins; the caller scopes to all users). */
+  async search(search: JobSearch, limit: number, cursor?: string): Promise<JobPage> {
+    const query = this.jobs.createQueryBuilder('j');
+    if (search.status) query.andWhere('j.status = :status', { status: search.status });
+    if (search.userId) query.andWhere('j.userId = :userId', { userId: search.userId });
+    if (search.operation)
+      query.andWhere('j.operation = :operation', { operation: search.operation });
+    if (search.from) query.andWhere('j.createdAt >= :from', { from: search.from });
+    if (search.to) query.andWhere('j.createdAt < :to', { to: search.to });
+    const after = cursor
+      ? await this.jobs.findOneBy({ id: isUuid(cursor) ? cursor : randomUUID() })
+      : null;
+    if (cursor && !after)
+      throw new ValidationError([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
+    return newestFirstPage(query, limit, after);
+  }
+
+  /**
+   * Inside the caller's transaction: a failed job again, as a new job of the same user,
+   * operation and params, at today's price. `free`: the user is first granted exactly that
+   * price (an entry the ledger history shows), so the new hold costs them nothing net.
+   * The caller enqueues the new job once its transaction has committed.
+   */
+  async retry(jobId: string, payer: 'user' | 'free'): Promise<{ job: AiJob; granted: number }> {
+    const failed = await this.jobs.findOneBy({ id: jobId });
+    if (!failed) throw new JobNotFoundError();
+    if (failed.status !== 'failed') throw new JobNotRetryableError(failed.status);
+    const valid = validateJob(failed.operation, failed.params);
+    let granted = 0;
+    if (payer === 'free') {
+      granted = (await this.ledger.quote(valid.operation, valid.quantity)).amount;
+      await this.ledger.grant(
+        failed.userId,
+        granted,
+        `free-retry:${randomUUID()}`,
+        `Free retry of a failed ${failed.operation} job`,
+      );
+    }
+    const job = await this.createJob(
+      failed.userId,
+      valid,
+      await this.priorityOf(failed.userId),
+      null,
+    );
+    return { job, granted };
   }
 
   private async tellOthersCanceled(jobId: string): Promise<void> {

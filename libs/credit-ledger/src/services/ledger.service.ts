@@ -36,6 +36,17 @@ export interface HoldPage {
   nextCursor: string | null;
 }
 
+/** What moved through the ledger over a range, in credits (all positive numbers). */
+export interface LedgerSummary {
+  granted: number;
+  purchased: number;
+  charged: number;
+  /** Released holds: reserved, then given back (refunds, cancels, expiries). */
+  refunded: number;
+  adjustedUp: number;
+  adjustedDown: number;
+}
+
 export interface ReserveOptions {
   quantity?: number;
   /** Overrides HOLD_TTL_SECONDS for this hold. */
@@ -148,6 +159,60 @@ export class LedgerService {
 
   prices(): Promise<OperationPrice[]> {
     return this.txHost.tx.getRepository(OperationPrice).find({ order: { operation: 'ASC' } });
+  }
+
+  /**
+   * Sets an operation's price. Holds already made keep the price they snapshotted; holds made
+   * after this commits take the new one. Returns the price before and after.
+   */
+  async setPrice(operation: string, credits: number): Promise<{ before: number; after: number }> {
+    assertAmount('credits', credits, false);
+    return this.txHost.withTransaction(async () => {
+      const prices = this.txHost.tx.getRepository(OperationPrice);
+      const current = await prices
+        .createQueryBuilder('p')
+        .setLock('pessimistic_write')
+        .where('p.operation = :operation', { operation })
+        .getOne();
+      if (!current) throw new UnknownOperationError(operation);
+      await prices.update({ operation }, { credits });
+      return { before: current.credits, after: credits };
+    });
+  }
+
+  /** The account's pending holds, newest first. */
+  pendingHolds(userId: string, limit = 50): Promise<CreditHold[]> {
+    return this.holds.find({
+      where: { userId, status: 'pending' },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** Credits granted, purchased, charged, refunded and adjusted between `from` and `to`. */
+  async summary(from: Date, to: Date): Promise<LedgerSummary> {
+    const [entries] = (await this.txHost.tx.query(
+      `SELECT COALESCE(SUM(delta) FILTER (WHERE kind = 'grant'), 0) AS granted,
+              COALESCE(SUM(delta) FILTER (WHERE kind = 'purchase'), 0) AS purchased,
+              COALESCE(-SUM(delta) FILTER (WHERE kind = 'charge'), 0) AS charged,
+              COALESCE(SUM(delta) FILTER (WHERE kind = 'adjustment' AND delta > 0), 0) AS up,
+              COALESCE(-SUM(delta) FILTER (WHERE kind = 'adjustment' AND delta < 0), 0) AS down
+         FROM credit_entries WHERE created_at >= $1 AND created_at < $2`,
+      [from, to],
+    )) as Array<Record<'granted' | 'purchased' | 'charged' | 'up' | 'down', string>>;
+    const [holds] = (await this.txHost.tx.query(
+      `SELECT COALESCE(SUM(amount), 0) AS refunded FROM credit_holds
+        WHERE status IN ('voided', 'expired') AND settled_at >= $1 AND settled_at < $2`,
+      [from, to],
+    )) as Array<{ refunded: string }>;
+    return {
+      granted: Number(entries?.granted ?? 0),
+      purchased: Number(entries?.purchased ?? 0),
+      charged: Number(entries?.charged ?? 0),
+      refunded: Number(holds?.refunded ?? 0),
+      adjustedUp: Number(entries?.up ?? 0),
+      adjustedDown: Number(entries?.down ?? 0),
+    };
   }
 
   /** Credits `quantity` units of `operation` would cost now. */

@@ -100,12 +100,22 @@ export class SessionsService {
     );
   }
 
-  /** Revokes every open session of the user. */
-  async revokeAll(userId: string, reason: string): Promise<void> {
-    await this.sessions.update(
+  /** Revokes every open session of the user; returns how many were open. */
+  async revokeAll(userId: string, reason: string): Promise<number> {
+    const result = await this.sessions.update(
       { userId, revokedAt: IsNull() },
       { revokedAt: new Date(), revokedReason: reason },
     );
+    return result.affected ?? 0;
+  }
+
+  /** The user's open sessions, newest first. */
+  openOf(userId: string, limit = 50): Promise<Session[]> {
+    return this.sessions.find({
+      where: { userId, revokedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
   }
 
   /** Revokes every open session of the user except `keep`. */

@@ -3,8 +3,18 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { newestFirstPage, NotFoundError } from '@jewelshot/platform';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email-address';
-import { User, type PriorityTier, type UserRole } from '../entities/user.entity';
+import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
 import { EmailTakenError, EmailTooLongError } from '../identity.errors';
+
+/** An admin's search: every field optional, all given ones must match. */
+export interface UserSearch {
+  /** A fragment of the email, case-insensitive. */
+  email?: string;
+  status?: UserStatus;
+  role?: UserRole;
+  createdFrom?: Date;
+  createdTo?: Date;
+}
 
 export interface UserPage {
   data: User[];
@@ -66,10 +76,38 @@ export class UsersService {
     await this.repo.update({ id: userId }, { priorityTier });
   }
 
-  /** Users by creation, newest first; the cursor is the last id seen. */
-  async list(limit: number, cursor?: string): Promise<UserPage> {
+  async setStatus(userId: string, status: UserStatus): Promise<void> {
+    await this.repo.update({ id: userId }, { status });
+  }
+
+  /**
+   * Locks every active admin's row (in the caller's transaction) and returns their ids: two
+   * admins demoting each other at once cannot both see "one other admin is left".
+   */
+  async lockActiveAdmins(): Promise<string[]> {
+    const rows = await this.repo
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .select(['u.id'])
+      .where(`u.role = 'admin' AND u.status = 'active'`)
+      .orderBy('u.id')
+      .getMany();
+    return rows.map((row) => row.id);
+  }
+
+  /** Users by creation, newest first, matching `search`; the cursor is the last id seen. */
+  async list(limit: number, cursor?: string, search: UserSearch = {}): Promise<UserPage> {
     const after = cursor ? await this.findById(cursor) : null;
     if (cursor && !after) throw new NotFoundError('Unknown cursor');
-    return newestFirstPage(this.repo.createQueryBuilder('u'), limit, after);
+    const query = this.repo.createQueryBuilder('u');
+    if (search.email) {
+      const fragment = search.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+      query.andWhere(`u.email LIKE :email`, { email: `%${fragment}%` });
+    }
+    if (search.status) query.andWhere('u.status = :status', { status: search.status });
+    if (search.role) query.andWhere('u.role = :role', { role: search.role });
+    if (search.createdFrom) query.andWhere('u.createdAt >= :from', { from: search.createdFrom });
+    if (search.createdTo) query.andWhere('u.createdAt < :to', { to: search.createdTo });
+    return newestFirstPage(query, limit, after);
   }
 }

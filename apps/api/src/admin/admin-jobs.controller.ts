@@ -1,0 +1,96 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminJobs } from '@jewelshot/admin';
+import type { AuditActor } from '@jewelshot/audit';
+import { RowScope } from '@jewelshot/platform';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { Roles } from '../common/roles.decorator';
+import { JobView } from '../ai/job-view.service';
+import { Actor } from './audit-actor.decorator';
+import { adminJobs } from './admin-job-view';
+import {
+  AdminJobDto,
+  AdminJobPageDto,
+  JobSearchQueryDto,
+  ReasonDto,
+  RetryJobDto,
+} from './admin.dto';
+
+const JobId = () => Param('jobId', new ParseUUIDPipe({ version: '4' }));
+
+@ApiTags('admin')
+@Roles('admin')
+@Controller({ path: 'admin/jobs', version: '1' })
+export class AdminJobsController {
+  constructor(
+    private readonly jobs: AdminJobs,
+    private readonly view: JobView,
+    private readonly scope: RowScope,
+  ) {}
+
+  private async one(job: Parameters<typeof adminJobs>[2][number]): Promise<AdminJobDto> {
+    const [dto] = await adminJobs(this.view, this.scope, [job]);
+    if (!dto) throw new Error('unreachable: one job in, one out');
+    return dto;
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: "Every user's jobs, newest first, by status, user, operation and time (admin)",
+  })
+  @ApiOkResponse({ type: AdminJobPageDto })
+  @ApiErrors('VALIDATION_ERROR')
+  async list(@Query() query: JobSearchQueryDto): Promise<AdminJobPageDto> {
+    const page = await this.jobs.search(
+      {
+        status: query.status,
+        userId: query.userId,
+        operation: query.operation,
+        from: query.from,
+        to: query.to,
+      },
+      query.limit,
+      query.cursor,
+    );
+    return { data: await adminJobs(this.view, this.scope, page.data), nextCursor: page.nextCursor };
+  }
+
+  @Get(':jobId')
+  @ApiOperation({ summary: 'A job with its attempts, provider and raw error (admin)' })
+  @ApiOkResponse({ type: AdminJobDto })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  async detail(@JobId() jobId: string): Promise<AdminJobDto> {
+    return this.one(await this.jobs.detail(jobId));
+  }
+
+  @Post(':jobId/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Cancel any user's job and refund its hold (admin)" })
+  @ApiOkResponse({ type: AdminJobDto })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND', 'CONFLICT')
+  async cancel(
+    @Actor() actor: AuditActor,
+    @JobId() jobId: string,
+    @Body() body: ReasonDto,
+  ): Promise<AdminJobDto> {
+    return this.one(await this.jobs.cancel(actor, jobId, body.reason));
+  }
+
+  @Post(':jobId/retry')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Run a failed job again as a new job (admin)',
+    description:
+      "`payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, " +
+      'so it costs them nothing. The choice is in the audit event.',
+  })
+  @ApiOkResponse({ type: AdminJobDto, description: 'The new job' })
+  @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS', 'RESOURCE_NOT_FOUND', 'CONFLICT')
+  async retry(
+    @Actor() actor: AuditActor,
+    @JobId() jobId: string,
+    @Body() body: RetryJobDto,
+  ): Promise<AdminJobDto> {
+    return this.one(await this.jobs.retry(actor, jobId, body.payer, body.reason));
+  }
+}

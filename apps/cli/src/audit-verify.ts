@@ -1,0 +1,39 @@
+/**
+ * npm run audit:verify — walks the audit chain (and compares it with the anchors in
+ * AUDIT_ANCHOR_DIR, when set). Exits 1 and names the first broken seq when there is one.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AuditVerifier } from '@jewelshot/audit';
+import { preflightOrExit } from '@jewelshot/platform';
+import { loadCliConfigOrExit } from './cli.config';
+import { CliModule } from './cli.module';
+
+async function main(): Promise<void> {
+  const config = loadCliConfigOrExit();
+  await preflightOrExit(config, { redis: false });
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
+    logger: ['error'],
+  });
+  try {
+    const report = await app.get(AuditVerifier).verify();
+    process.stdout.write(
+      `Checked ${report.events} audit events against ${report.anchors} anchor(s).\n`,
+    );
+    if (report.ok) {
+      process.stdout.write('Audit chain OK.\n');
+      return;
+    }
+    process.stdout.write(`BROKEN at seq ${report.firstBrokenSeq}: ${report.problem}\n`);
+    process.exitCode = 1;
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `audit:verify failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(2);
+});

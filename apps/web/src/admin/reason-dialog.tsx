@@ -1,0 +1,58 @@
+import { Button, Group, Modal, Stack, Textarea } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorAlert } from '../errors/error-alert';
+
+/** Asks for the reason a destructive action requires, then runs it; shows the API's error. */
+export function ReasonDialog({
+  title,
+  opened,
+  onClose,
+  onConfirm,
+}: {
+  title: string;
+  opened: boolean;
+  onClose: () => void;
+  onConfirm: (reason: string) => Promise<void>;
+}) {
+  const { t } = useTranslation();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await onConfirm(reason);
+      setReason('');
+      onClose();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal opened={opened} onClose={onClose} title={title}>
+      <Stack>
+        <Textarea
+          label={t('admin.reason')}
+          value={reason}
+          onChange={(event) => setReason(event.currentTarget.value)}
+          minLength={3}
+          required
+          data-autofocus
+        />
+        <ErrorAlert error={error} />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('admin.cancel')}
+          </Button>
+          <Button onClick={() => void submit()} loading={busy} disabled={reason.trim().length < 3}>
+            {t('admin.confirm')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,545 @@
+import { unwrap } from '@jewelshot/api-client';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  NativeSelect,
+  NumberInput,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { api } from '../api';
+import { isForbidden, latestEventFor, useAdminUsers, type AuditEvent } from '../admin/admin-api';
+import { ReasonDialog } from '../admin/reason-dialog';
+import { RecordedEvent } from '../admin/recorded-event';
+import { Empty, Loading } from '../components/states';
+import { ErrorAlert } from '../errors/error-alert';
+import { formatDate } from '../i18n/format';
+import { useSession } from '../session';
+
+/** "Not allowed" for anyone the API refuses (the API decides; the page only says so). */
+export function NotAllowed() {
+  const { t } = useTranslation();
+  return (
+    <Alert color="red" role="alert" title={t('admin.notAllowed')}>
+      {null}
+    </Alert>
+  );
+}
+
+function UsersTab() {
+  const { t, i18n } = useTranslation();
+  const [email, setEmail] = useState('');
+  const users = useAdminUsers(email);
+  if (users.error)
+    return isForbidden(users.error) ? <NotAllowed /> : <ErrorAlert error={users.error} />;
+  return (
+    <Stack>
+      <TextInput
+        label={t('admin.users.search')}
+        value={email}
+        onChange={(event) => setEmail(event.currentTarget.value)}
+      />
+      {users.isPending ? (
+        <Loading />
+      ) : users.data.data.length === 0 ? (
+        <Empty>{t('admin.users.empty')}</Empty>
+      ) : (
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('admin.users.email')}</Table.Th>
+              <Table.Th>{t('admin.users.role')}</Table.Th>
+              <Table.Th>{t('admin.users.status')}</Table.Th>
+              <Table.Th>{t('admin.users.tier')}</Table.Th>
+              <Table.Th>{t('admin.users.created')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {users.data.data.map((user) => (
+              <Table.Tr key={user.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/admin/users/${user.id}`}>
+                    {user.email}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{user.role}</Table.Td>
+                <Table.Td>{user.status}</Table.Td>
+                <Table.Td>{user.priorityTier}</Table.Td>
+                <Table.Td>{formatDate(user.createdAt, i18n.language)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}
+
+type JobStatusFilter = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled' | '';
+
+function JobsTab() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [status, setStatus] = useState<JobStatusFilter>('');
+  const [action, setAction] = useState<{ jobId: string; kind: 'cancel' | 'user' | 'free' } | null>(
+    null,
+  );
+  const [recorded, setRecorded] = useState<AuditEvent | null>(null);
+  const jobs = useQuery({
+    queryKey: ['admin', 'jobs', status],
+    queryFn: () =>
+      unwrap(
+        api.client.GET('/v1/admin/jobs', {
+          params: { query: { limit: 50, status: status || undefined } },
+        }),
+      ),
+  });
+  const run = async (reason: string) => {
+    if (!action) return;
+    const path = { params: { path: { jobId: action.jobId } } };
+    if (action.kind === 'cancel')
+      await unwrap(api.client.POST('/v1/admin/jobs/{jobId}/cancel', { ...path, body: { reason } }));
+    else
+      await unwrap(
+        api.client.POST('/v1/admin/jobs/{jobId}/retry', {
+          ...path,
+          body: { reason, payer: action.kind },
+        }),
+      );
+    setRecorded(await latestEventFor(action.jobId));
+    await client.invalidateQueries({ queryKey: ['admin', 'jobs'] });
+  };
+  if (jobs.error)
+    return isForbidden(jobs.error) ? <NotAllowed /> : <ErrorAlert error={jobs.error} />;
+  return (
+    <Stack>
+      <NativeSelect
+        label={t('admin.jobs.filter')}
+        value={status}
+        onChange={(event) => setStatus(event.currentTarget.value as JobStatusFilter)}
+        data={[
+          { value: '', label: t('admin.jobs.all') },
+          ...(['queued', 'running', 'succeeded', 'failed', 'canceled'] as const).map((s) => ({
+            value: s,
+            label: t(`status.${s}`),
+          })),
+        ]}
+      />
+      <RecordedEvent event={recorded} />
+      {jobs.isPending ? (
+        <Loading />
+      ) : jobs.data.data.length === 0 ? (
+        <Empty>{t('admin.jobs.empty')}</Empty>
+      ) : (
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('admin.jobs.user')}</Table.Th>
+              <Table.Th>{t('admin.jobs.operation')}</Table.Th>
+              <Table.Th>{t('admin.jobs.status')}</Table.Th>
+              <Table.Th>{t('admin.jobs.error')}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {jobs.data.data.map((job) => (
+              <Table.Tr key={job.id}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/admin/users/${job.userId}`}>
+                    {job.userId.slice(0, 8)}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
+                <Table.Td>{t(`status.${job.status}`)}</Table.Td>
+                <Table.Td>{job.rawErrorMessage ?? ''}</Table.Td>
+                <Table.Td>
+                  <Group gap="xs">
+                    {(job.status === 'queued' || job.status === 'running') && (
+                      <Button
+                        size="xs"
+                        onClick={() => setAction({ jobId: job.id, kind: 'cancel' })}
+                      >
+                        {t('admin.jobs.cancel')}
+                      </Button>
+                    )}
+                    {job.status === 'failed' && (
+                      <>
+                        <Button
+                          size="xs"
+                          onClick={() => setAction({ jobId: job.id, kind: 'user' })}
+                        >
+                          {t('admin.jobs.retryPaid')}
+                        </Button>
+                        <Button
+                          size="xs"
+                          onClick={() => setAction({ jobId: job.id, kind: 'free' })}
+                        >
+                          {t('admin.jobs.retryFree')}
+                        </Button>
+                      </>
+                    )}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <ReasonDialog
+        title={
+          action?.kind === 'cancel'
+            ? t('admin.jobs.cancel')
+            : action?.kind === 'free'
+              ? t('admin.jobs.retryFree')
+              : t('admin.jobs.retryPaid')
+        }
+        opened={action !== null}
+        onClose={() => setAction(null)}
+        onConfirm={run}
+      />
+    </Stack>
+  );
+}
+
+function QueuesTab() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [action, setAction] = useState<'pause' | 'resume' | 'drain-failed' | null>(null);
+  const [recorded, setRecorded] = useState<AuditEvent | null>(null);
+  const stats = useQuery({
+    queryKey: ['admin', 'queues'],
+    queryFn: () => unwrap(api.client.GET('/v1/admin/queues')),
+  });
+  const run = async (reason: string) => {
+    if (!action) return;
+    const path =
+      action === 'pause'
+        ? '/v1/admin/queues/pause'
+        : action === 'resume'
+          ? '/v1/admin/queues/resume'
+          : '/v1/admin/queues/drain-failed';
+    await unwrap(api.client.POST(path, { body: { reason } }));
+    setRecorded(await latestEventFor('ai-jobs'));
+    await client.invalidateQueries({ queryKey: ['admin', 'queues'] });
+  };
+  if (stats.error)
+    return isForbidden(stats.error) ? <NotAllowed /> : <ErrorAlert error={stats.error} />;
+  if (stats.isPending) return <Loading />;
+  const s = stats.data;
+  return (
+    <Stack>
+      <Text fw={700}>{s.paused ? t('admin.queues.paused') : t('admin.queues.running')}</Text>
+      <Text>{t('admin.queues.waiting', s.queuedByPriority)}</Text>
+      {s.oldestWaitingSeconds !== null && (
+        <Text>{t('admin.queues.oldest', { seconds: s.oldestWaitingSeconds })}</Text>
+      )}
+      <Text>{t('admin.queues.workers', { count: s.workers.length })}</Text>
+      <Text size="sm">
+        {t('admin.queues.counts')}:{' '}
+        {Object.entries(s.counts)
+          .map(([state, n]) => `${state} ${n}`)
+          .join(' · ')}
+      </Text>
+      <RecordedEvent event={recorded} />
+      <Group>
+        {s.paused ? (
+          <Button onClick={() => setAction('resume')}>{t('admin.queues.resume')}</Button>
+        ) : (
+          <Button onClick={() => setAction('pause')}>{t('admin.queues.pause')}</Button>
+        )}
+        <Button variant="default" onClick={() => setAction('drain-failed')}>
+          {t('admin.queues.drain')}
+        </Button>
+      </Group>
+      <ReasonDialog
+        title={
+          action === 'pause'
+            ? t('admin.queues.pause')
+            : action === 'resume'
+              ? t('admin.queues.resume')
+              : t('admin.queues.drain')
+        }
+        opened={action !== null}
+        onClose={() => setAction(null)}
+        onConfirm={run}
+      />
+    </Stack>
+  );
+}
+
+function PricesTab() {
+  const { t } = useTranslation();
+  const client = useQueryClient();
+  const [editing, setEditing] = useState<{ operation: string; credits: number } | null>(null);
+  const [open, setOpen] = useState(false);
+  const [recorded, setRecorded] = useState<AuditEvent | null>(null);
+  const prices = useQuery({
+    queryKey: ['admin', 'prices'],
+    queryFn: () => unwrap(api.client.GET('/v1/admin/prices')),
+  });
+  const save = async (reason: string) => {
+    if (!editing) return;
+    await unwrap(
+      api.client.PUT('/v1/admin/prices/{operation}', {
+        params: { path: { operation: editing.operation } },
+        body: { credits: editing.credits, reason },
+      }),
+    );
+    setRecorded(await latestEventFor(editing.operation));
+    await client.invalidateQueries({ queryKey: ['admin', 'prices'] });
+    await client.invalidateQueries({ queryKey: ['prices'] });
+  };
+  if (prices.error)
+    return isForbidden(prices.error) ? <NotAllowed /> : <ErrorAlert error={prices.error} />;
+  if (prices.isPending) return <Loading />;
+  return (
+    <Stack>
+      <RecordedEvent event={recorded} />
+      <Table>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('admin.prices.operation')}</Table.Th>
+            <Table.Th>{t('admin.prices.credits')}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {prices.data.map((price) => (
+            <Table.Tr key={price.operation}>
+              <Table.Td>{price.operation}</Table.Td>
+              <Table.Td>
+                <NumberInput
+                  aria-label={`${t('admin.prices.credits')} ${price.operation}`}
+                  min={1}
+                  defaultValue={price.credits}
+                  onChange={(value) =>
+                    setEditing({ operation: price.operation, credits: Number(value) })
+                  }
+                />
+              </Table.Td>
+              <Table.Td>
+                <Button
+                  size="xs"
+                  disabled={editing?.operation !== price.operation}
+                  onClick={() => setOpen(true)}
+                >
+                  {t('admin.prices.save')}
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <ReasonDialog
+        title={t('admin.prices.save')}
+        opened={open}
+        onClose={() => setOpen(false)}
+        onConfirm={save}
+      />
+    </Stack>
+  );
+}
+
+function LedgerTab() {
+  const { t } = useTranslation();
+  const summary = useQuery({
+    queryKey: ['admin', 'ledger-summary'],
+    queryFn: () => unwrap(api.client.GET('/v1/admin/ledger/summary')),
+  });
+  const [check, setCheck] = useState<{ ok: boolean; text: string } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const verify = async () => {
+    setError(null);
+    try {
+      const report = await unwrap(api.client.GET('/v1/admin/ledger/verify'));
+      setCheck({
+        ok: report.ok,
+        text: report.ok
+          ? t('admin.ledger.ok', report)
+          : t('admin.ledger.broken', { count: report.violations.length }),
+      });
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  if (summary.error)
+    return isForbidden(summary.error) ? <NotAllowed /> : <ErrorAlert error={summary.error} />;
+  return (
+    <Stack>
+      {summary.data && (
+        <Text>
+          {t('admin.ledger.summary', {
+            ...summary.data,
+            up: summary.data.adjustedUp,
+            down: summary.data.adjustedDown,
+          })}
+        </Text>
+      )}
+      <Group>
+        <Button onClick={() => void verify()}>{t('admin.ledger.verify')}</Button>
+      </Group>
+      {check && (
+        <Alert color={check.ok ? 'green' : 'red'} role="status">
+          {check.text}
+        </Alert>
+      )}
+      <ErrorAlert error={error} />
+    </Stack>
+  );
+}
+
+type Outcome = 'succeeded' | 'denied' | 'failed' | '';
+
+export function AuditTab() {
+  const { t, i18n } = useTranslation();
+  const [action, setAction] = useState('');
+  const [outcome, setOutcome] = useState<Outcome>('');
+  const [check, setCheck] = useState<{ ok: boolean; text: string } | null>(null);
+  const query = { limit: 50, action: action || undefined, outcome: outcome || undefined };
+  const events = useQuery({
+    queryKey: ['admin', 'audit', action, outcome],
+    queryFn: () => unwrap(api.client.GET('/v1/admin/audit', { params: { query } })),
+  });
+  const exportCsv = async () => {
+    const { data } = await api.client.GET('/v1/admin/audit/export', {
+      params: { query: { action: query.action, outcome: query.outcome } },
+      parseAs: 'text',
+    });
+    const url = URL.createObjectURL(new Blob([data ?? ''], { type: 'text/csv' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = 'audit-events.csv';
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+  const verify = async () => {
+    const report = await unwrap(api.client.GET('/v1/admin/audit/verify'));
+    setCheck({
+      ok: report.ok,
+      text: report.ok
+        ? t('admin.audit.ok', { events: report.events })
+        : t('admin.audit.broken', { seq: report.firstBrokenSeq, problem: report.problem }),
+    });
+  };
+  if (events.error)
+    return isForbidden(events.error) ? <NotAllowed /> : <ErrorAlert error={events.error} />;
+  return (
+    <Stack>
+      <Group align="flex-end">
+        <TextInput
+          label={t('admin.audit.action')}
+          value={action}
+          onChange={(event) => setAction(event.currentTarget.value)}
+        />
+        <NativeSelect
+          label={t('admin.audit.outcome')}
+          value={outcome}
+          onChange={(event) => setOutcome(event.currentTarget.value as Outcome)}
+          data={[
+            { value: '', label: t('admin.audit.any') },
+            { value: 'succeeded', label: 'succeeded' },
+            { value: 'denied', label: 'denied' },
+            { value: 'failed', label: 'failed' },
+          ]}
+        />
+        <Button variant="default" onClick={() => void exportCsv()}>
+          {t('admin.audit.export')}
+        </Button>
+        <Button onClick={() => void verify()}>{t('admin.audit.verify')}</Button>
+      </Group>
+      {check && (
+        <Alert color={check.ok ? 'green' : 'red'} role="status">
+          {check.text}
+        </Alert>
+      )}
+      {events.isPending ? (
+        <Loading />
+      ) : events.data.data.length === 0 ? (
+        <Empty>{t('admin.audit.empty')}</Empty>
+      ) : (
+        <Table striped data-testid="audit-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>#</Table.Th>
+              <Table.Th>{t('admin.audit.when')}</Table.Th>
+              <Table.Th>{t('admin.audit.action')}</Table.Th>
+              <Table.Th>{t('admin.audit.actor')}</Table.Th>
+              <Table.Th>{t('admin.audit.target')}</Table.Th>
+              <Table.Th>{t('admin.audit.outcome')}</Table.Th>
+              <Table.Th>{t('admin.audit.reason')}</Table.Th>
+              <Table.Th>{t('admin.audit.change')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {events.data.data.map((event) => (
+              <Table.Tr key={event.seq}>
+                <Table.Td>{event.seq}</Table.Td>
+                <Table.Td>{formatDate(event.occurredAt, i18n.language)}</Table.Td>
+                <Table.Td>{event.action}</Table.Td>
+                <Table.Td>{event.actorEmail ?? ''}</Table.Td>
+                <Table.Td>{event.targetId ?? ''}</Table.Td>
+                <Table.Td>{event.outcome}</Table.Td>
+                <Table.Td>{event.reason ?? ''}</Table.Td>
+                <Table.Td>
+                  <Text size="xs" ff="monospace">
+                    {JSON.stringify(event.before)} → {JSON.stringify(event.after)}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}
+
+export function AdminPage() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const isAdmin = session.status === 'signed-in' && session.user.role === 'admin';
+  return (
+    <Stack>
+      <Title order={1}>{t('admin.title')}</Title>
+      {!isAdmin && <NotAllowed />}
+      {/* The API decides in every case: a non-admin's calls below are refused (403) too. */}
+      <Tabs defaultValue="users" keepMounted={false}>
+        <Tabs.List>
+          {(['users', 'jobs', 'queues', 'prices', 'ledger', 'audit'] as const).map((tab) => (
+            <Tabs.Tab key={tab} value={tab}>
+              {t(`admin.tabs.${tab}`)}
+            </Tabs.Tab>
+          ))}
+        </Tabs.List>
+        <Tabs.Panel value="users" pt="md">
+          <UsersTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="jobs" pt="md">
+          <JobsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="queues" pt="md">
+          <QueuesTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="prices" pt="md">
+          <PricesTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="ledger" pt="md">
+          <LedgerTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="audit" pt="md">
+          <AuditTab />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

@@ -1,0 +1,80 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AuditService, type AuditActor } from '@jewelshot/audit';
+import { DomainError, loggableError, RowScope } from '@jewelshot/platform';
+
+/** What an admin write is about, for its audit event. */
+export interface AdminAction {
+  /** e.g. `user.ban` */
+  action: string;
+  targetType: string;
+  targetId: string;
+  reason?: string | null;
+}
+
+/** What the domain call did: its result and the state before and after it. */
+export interface AdminChange<T> {
+  result: T;
+  before: unknown;
+  after: unknown;
+  details?: unknown;
+  /** Work that must follow the commit (queue calls, cache drops): run only if it committed. */
+  afterCommit?: () => void | Promise<void>;
+}
+
+/**
+ * The one way an admin write happens: ONE transaction { the domain call; audit.record }, scoped
+ * to every user's rows on purpose. The change and its `succeeded` event commit together or not
+ * at all; when the change fails, a `failed` event is committed on its own, outside the rolled
+ * back transaction, and the error goes on to the caller.
+ */
+@Injectable()
+export class AdminActions {
+  private readonly logger = new Logger(AdminActions.name);
+
+  constructor(
+    private readonly audit: AuditService,
+    private readonly scope: RowScope,
+  ) {}
+
+  async run<T>(
+    actor: AuditActor,
+    action: AdminAction,
+    change: () => Promise<AdminChange<T>>,
+  ): Promise<T> {
+    let done: AdminChange<T>;
+    try {
+      done = await this.scope.allUsers(async () => {
+        const changed = await change();
+        await this.audit.record(actor, {
+          ...action,
+          outcome: 'succeeded',
+          before: changed.before,
+          after: changed.after,
+          details: changed.details,
+        });
+        return changed;
+      });
+    } catch (error) {
+      await this.recordFailure(actor, action, error);
+      throw error;
+    }
+    if (done.afterCommit) await done.afterCommit();
+    return done.result;
+  }
+
+  private async recordFailure(actor: AuditActor, action: AdminAction, error: unknown) {
+    const details =
+      error instanceof DomainError
+        ? { code: error.code, message: error.message }
+        : { code: 'INTERNAL_ERROR', message: 'unexpected error' };
+    try {
+      await this.audit.recordApart(actor, { ...action, outcome: 'failed', details });
+    } catch (auditError) {
+      // The caller still gets the original error; losing the failed event is logged loudly.
+      this.logger.error(
+        { err: loggableError(auditError), action: action.action },
+        'could not record a failed admin action',
+      );
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { AuditJson, AuditOutcome } from './audit-event.entity';
+import { AuditAnchors, type Anchor } from './audit-anchors';
+import { GENESIS_HASH, hashRow, type HashedFields } from './audit-hash';
+
+export interface AuditVerification {
+  ok: boolean;
+  /** Events read. */
+  events: number;
+  /** The first seq where the chain is broken (missing, edited, out of order, or not the anchored one). */
+  firstBrokenSeq: number | null;
+  /** What is wrong there, in words. */
+  problem: string | null;
+  /** Anchors compared with the chain (0 when AUDIT_ANCHOR_DIR is not set). */
+  anchors: number;
+}
+
+interface Row {
+  seq: string;
+  occurred_at: Date;
+  actor_id: string | null;
+  actor_email: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: AuditOutcome;
+  reason: string | null;
+  details: AuditJson;
+  before: AuditJson;
+  after: AuditJson;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const BATCH = 5000;
+
+/**
+ * Walks the chain in seq order and recomputes every hash: a row edited, deleted or inserted out
+ * of order (by someone past the append-only trigger: a database superuser) breaks it at that
+ * seq. The anchors written elsewhere catch what the chain alone cannot: a rewrite of the whole
+ * chain, or of its tail.
+ */
+@Injectable()
+export class AuditVerifier {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly anchors: AuditAnchors,
+  ) {}
+
+  async verify(): Promise<AuditVerification> {
+    const anchors = await this.anchors.read();
+    const bySeq = new Map<number, Anchor>(anchors.map((anchor) => [anchor.seq, anchor]));
+    let events = 0;
+    let expected = 1;
+    let prevHash = GENESIS_HASH;
+    const broken = (seq: number, problem: string): AuditVerification => ({
+      ok: false,
+      events,
+      firstBrokenSeq: seq,
+      problem,
+      anchors: anchors.length,
+    });
+    for (;;) {
+      const rows = (await this.txHost.tx.query(
+        `SELECT * FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT ${BATCH}`,
+        [expected],
+      )) as Row[];
+      for (const row of rows) {
+        events += 1;
+        const seq = Number(row.seq);
+        if (seq !== expected)
+          return broken(expected, `seq ${expected} is missing (next is ${seq})`);
+        if (row.prev_hash !== prevHash)
+          return broken(seq, `seq ${seq} does not follow the hash of seq ${seq - 1}`);
+        if (hashRow(fieldsOf(row)) !== row.hash)
+          return broken(seq, `seq ${seq} was changed after it was written`);
+        const anchor = bySeq.get(seq);
+        if (anchor && anchor.hash !== row.hash)
+          return broken(seq, `seq ${seq} differs from the anchor of ${anchor.anchoredAt}`);
+        prevHash = row.hash;
+        expected += 1;
+      }
+      if (rows.length < BATCH) break;
+    }
+    const last = expected - 1;
+    const beyond = anchors.find((anchor) => anchor.seq > last);
+    if (beyond)
+      return broken(
+        last + 1,
+        `the anchor of ${beyond.anchoredAt} names seq ${beyond.seq}, but the chain ends at ${last}`,
+      );
+    return { ok: true, events, firstBrokenSeq: null, problem: null, anchors: anchors.length };
+  }
+}
+
+function fieldsOf(row: Row): HashedFields {
+  return {
+    seq: Number(row.seq),
+    occurredAt: row.occurred_at,
+    actorId: row.actor_id,
+    actorEmail: row.actor_email,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    outcome: row.outcome,
+    reason: row.reason,
+    details: row.details,
+    before: row.before,
+    after: row.after,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+  };
+}

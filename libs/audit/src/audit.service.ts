@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { AuditEvent, type AuditOutcome } from './audit-event.entity';
+import { auditJson, GENESIS_HASH, hashRow, type HashedFields } from './audit-hash';
+
+/** Who acted and from where: what the HTTP layer knows of the request. */
+export interface AuditActor {
+  actorId: string | null;
+  actorEmail: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
+export interface AuditRecord {
+  action: string;
+  outcome?: AuditOutcome;
+  targetType?: string | null;
+  targetId?: string | null;
+  reason?: string | null;
+  details?: unknown;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * Every append to the chain takes this transaction-scoped advisory lock first: appends are
+ * serialised, so two admins never read the same head and fork the chain, and the lock is
+ * released when the change's transaction ends (commit or rollback).
+ */
+const APPEND_LOCK = 0x6a7361756469; // 'jsaudi'
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+function clip(value: string | null | undefined, max: number): string | null {
+  return value === null || value === undefined ? null : value.slice(0, max);
+}
+
+/**
+ * Appends audit events. `record` writes in the caller's transaction, so the event and the change
+ * it records commit together or not at all; `recordApart` commits on its own, for what must stay
+ * on the record although the caller's work did not happen (a refused call, a failed change).
+ */
+@Injectable()
+export class AuditService {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  /** Appends one event inside the caller's transaction (outside one it is a programming error). */
+  async record(actor: AuditActor, record: AuditRecord): Promise<AuditEvent> {
+    if (!this.txHost.isTransactionActive())
+      throw new Error(`audit.record(${record.action}) must run inside the change's transaction`);
+    return this.append(actor, record);
+  }
+
+  /** Appends one event in a transaction of its own, whatever happens to the caller's. */
+  recordApart(actor: AuditActor, record: AuditRecord): Promise<AuditEvent> {
+    return this.txHost.withTransaction(Propagation.RequiresNew, () => this.append(actor, record));
+  }
+
+  private async append(actor: AuditActor, record: AuditRecord): Promise<AuditEvent> {
+    const tx = this.txHost.tx;
+    await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK]);
+    const [head] = (await tx.query(
+      'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+    )) as Array<{ seq: string; hash: string }>;
+    const fields: HashedFields = {
+      seq: head ? Number(head.seq) + 1 : 1,
+      occurredAt: new Date(),
+      actorId: actor.actorId,
+      actorEmail: clip(actor.actorEmail, 254),
+      action: record.action.slice(0, 64),
+      targetType: clip(record.targetType, 32),
+      targetId: clip(record.targetId, 64),
+      outcome: record.outcome ?? 'succeeded',
+      reason: clip(record.reason, 500),
+      details: auditJson(record.details),
+      before: auditJson(record.before),
+      after: auditJson(record.after),
+      ip: clip(actor.ip, 64),
+      userAgent: clip(actor.userAgent, 500),
+      requestId: clip(actor.requestId, 128),
+      prevHash: head ? head.hash : GENESIS_HASH,
+    };
+    const event = Object.assign(new AuditEvent(), fields, { hash: hashRow(fields) });
+    // Plain SQL: one statement, and the API's role needs no RETURNING.
+    await tx.query(
+      `INSERT INTO audit_events (seq, occurred_at, actor_id, actor_email, action, target_type,
+         target_id, outcome, reason, details, before, after, ip, user_agent, request_id,
+         prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13, $14,
+         $15, $16, $17)`,
+      [
+        event.seq,
+        event.occurredAt,
+        event.actorId,
+        event.actorEmail,
+        event.action,
+        event.targetType,
+        event.targetId,
+        event.outcome,
+        event.reason,
+        jsonOrNull(event.details),
+        jsonOrNull(event.before),
+        jsonOrNull(event.after),
+        event.ip,
+        event.userAgent,
+        event.requestId,
+        event.prevHash,
+        event.hash,
+      ],
+    );
+    return event;
+  }
+}

@@ -1,0 +1,522 @@
+import { randomUUID } from 'node:crypto';
+import { RequestMethod, type Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { LedgerService } from '@jewelshot/credit-ledger';
+import { RowScope } from '@jewelshot/platform';
+import { ApiModule } from '../../apps/api/src/api.module';
+import { ROLES } from '../../apps/api/src/common/roles.decorator';
+import { startApi, type TestApi } from '../support/app';
+import { expectLedgerClean, fund, jobRows, submit } from '../support/ai';
+import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
+import { ownDatabase, type OwnDatabase } from '../support/own-database';
+import { suitePrefix } from '../support/test-env';
+
+interface Route {
+  method: string;
+  path: string;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Every admin write route of the API, read from the controllers' own metadata. */
+function adminWriteRoutes(api: TestApi): Route[] {
+  const controllers = (ApiModule.forRoot(api.config).controllers ?? []) as Type[];
+  const routes: Route[] = [];
+  for (const controller of controllers) {
+    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+    const classRoles = Reflect.getMetadata(ROLES, controller) as string[] | undefined;
+    const proto = controller.prototype as Record<string, unknown>;
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const handler = proto[name];
+      if (typeof handler !== 'function' || name === 'constructor') continue;
+      const verb = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+      if (verb === undefined) continue;
+      const roles = (Reflect.getMetadata(ROLES, handler) as string[] | undefined) ?? classRoles;
+      const method = RequestMethod[verb];
+      if (!roles?.includes('admin') || !WRITE_METHODS.has(method)) continue;
+      const sub = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
+      const path = `/v1/${[base, sub].filter((p) => p && p !== '/').join('/')}`.replace(
+        /\/+/g,
+        '/',
+      );
+      routes.push({ method, path });
+    }
+  }
+  return routes;
+}
+
+interface Call {
+  path: string;
+  body: object;
+}
+
+/**
+ * How to call each admin write route once, on fresh targets. A new admin write route without a
+ * row here fails the route-table test: every write must show it records its audit event.
+ */
+type Fixture = (ctx: { api: TestApi; admin: TestUser }) => Promise<Call>;
+
+async function queuedJob(api: TestApi): Promise<string> {
+  const owner = await newUser(api, 'owner');
+  await fund(api, owner, 5);
+  const res = await submit(api, owner, { operation: 'generate', params: { prompt: 'ring' } });
+  if (res.status !== 202) throw new Error(`submit: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** A job that failed the way the worker fails one: its hold refunded, its row failed. */
+async function failedJob(api: TestApi): Promise<string> {
+  const jobId = await queuedJob(api);
+  const [row] = await api.db.query('SELECT hold_id FROM ai_jobs WHERE id = $1', [jobId]);
+  await api.app
+    .get(RowScope)
+    .allUsers(() => api.app.get(LedgerService).refund(row.hold_id, 'provider failed'));
+  await api.db.query(
+    `UPDATE ai_jobs SET status = 'failed', finished_at = now(), error_code = 'PROVIDER_ERROR',
+            error_message = 'upstream 500: raw detail' WHERE id = $1`,
+    [jobId],
+  );
+  return jobId;
+}
+
+const FIXTURES: Record<string, Fixture> = {
+  'POST /v1/admin/users/:userId/ban': async ({ api }) => ({
+    path: `/v1/admin/users/${(await newUser(api)).id}/ban`,
+    body: { reason: 'fraud' },
+  }),
+  'POST /v1/admin/users/:userId/unban': async ({ api }) => {
+    const user = await newUser(api);
+    await api.db.query(`UPDATE users SET status = 'banned' WHERE id = $1`, [user.id]);
+    return { path: `/v1/admin/users/${user.id}/unban`, body: { reason: 'appeal accepted' } };
+  },
+  'POST /v1/admin/users/:userId/sessions/end': async ({ api }) => ({
+    path: `/v1/admin/users/${(await newUser(api)).id}/sessions/end`,
+    body: { reason: 'stolen laptop' },
+  }),
+  'PUT /v1/admin/users/:userId/priority-tier': async ({ api }) => ({
+    path: `/v1/admin/users/${(await newUser(api)).id}/priority-tier`,
+    body: { priorityTier: 'high', reason: 'key account' },
+  }),
+  'POST /v1/admin/users/:userId/promote': async ({ api }) => ({
+    path: `/v1/admin/users/${(await newUser(api)).id}/promote`,
+    body: { reason: 'new support hire' },
+  }),
+  'POST /v1/admin/users/:userId/demote': async ({ api }) => ({
+    path: `/v1/admin/users/${(await newAdmin(api)).id}/demote`,
+    body: { reason: 'left the team' },
+  }),
+  'POST /v1/admin/users/:userId/credits': async ({ api }) => ({
+    path: `/v1/admin/users/${(await newUser(api)).id}/credits`,
+    body: { delta: 5, reference: randomUUID(), reason: 'goodwill' },
+  }),
+  'PUT /v1/admin/prices/:operation': async () => ({
+    path: '/v1/admin/prices/upscale',
+    body: { credits: 2, reason: 'price review' },
+  }),
+  'POST /v1/admin/jobs/:jobId/cancel': async ({ api }) => ({
+    path: `/v1/admin/jobs/${await queuedJob(api)}/cancel`,
+    body: { reason: 'stuck' },
+  }),
+  'POST /v1/admin/jobs/:jobId/retry': async ({ api }) => ({
+    path: `/v1/admin/jobs/${await failedJob(api)}/retry`,
+    body: { payer: 'free', reason: 'provider outage' },
+  }),
+  'POST /v1/admin/queues/pause': async () => ({
+    path: '/v1/admin/queues/pause',
+    body: { reason: 'provider maintenance' },
+  }),
+  'POST /v1/admin/queues/resume': async () => ({
+    path: '/v1/admin/queues/resume',
+    body: { reason: 'maintenance over' },
+  }),
+  'POST /v1/admin/queues/drain-failed': async () => ({
+    path: '/v1/admin/queues/drain-failed',
+    body: { reason: 'clean up' },
+  }),
+};
+
+interface EventRow {
+  seq: number;
+  action: string;
+  outcome: string;
+  actor_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  before: unknown;
+  after: unknown;
+  details: unknown;
+  reason: string | null;
+}
+
+describe('the admin API', () => {
+  let own: OwnDatabase;
+  let api: TestApi;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    // A database of its own: prices change here, and the chain must hold only this suite's events.
+    own = await ownDatabase('admin');
+    api = await startApi({
+      DATABASE_URL: own.url,
+      REDIS_KEY_PREFIX: suitePrefix('admin-api'),
+      SIGNUP_CREDITS: '3',
+    });
+    admin = await newAdmin(api);
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await own.drop();
+  });
+
+  const eventsOf = (requestId: string): Promise<EventRow[]> =>
+    api.db.query(
+      `SELECT seq::int AS seq, action, outcome, actor_id, ip, user_agent, request_id, before, after,
+              details, reason
+         FROM audit_events WHERE request_id = $1 ORDER BY seq`,
+      [requestId],
+    );
+
+  const send = (route: Route, call: Call, token: string, requestId: string) =>
+    api
+      .http()
+      [route.method.toLowerCase() as 'post' | 'put'](call.path)
+      .set(...bearer(token))
+      .set('X-Request-Id', requestId)
+      .set('User-Agent', 'admin-console-test/1.0')
+      .send(call.body);
+
+  it('has a fixture for every admin write route (a new route must show its audit event)', () => {
+    const routes = adminWriteRoutes(api).map((r) => `${r.method} ${r.path}`);
+    expect(routes.length).toBeGreaterThanOrEqual(13);
+    expect([...routes].sort()).toEqual(Object.keys(FIXTURES).sort());
+  });
+
+  it('records exactly one succeeded event, with actor, IP, user agent, request id and before/after, for every admin write route', async () => {
+    for (const route of adminWriteRoutes(api)) {
+      const key = `${route.method} ${route.path}`;
+      const fixture = FIXTURES[key];
+      if (!fixture) throw new Error(`no fixture for ${key}`);
+      const requestId = `admin-write-${randomUUID()}`;
+      const res = await send(route, await fixture({ api, admin }), admin.accessToken, requestId);
+      expect({ key, status: res.status }).toEqual({ key, status: expect.any(Number) });
+      if (res.status >= 300) throw new Error(`${key}: ${res.status} ${JSON.stringify(res.body)}`);
+      const events = await eventsOf(requestId);
+      expect({ key, events: events.length }).toEqual({ key, events: 1 });
+      const [event] = events as [EventRow];
+      expect({ key, ...event }).toMatchObject({
+        key,
+        outcome: 'succeeded',
+        actor_id: admin.id,
+        ip: expect.stringMatching(/\S/),
+        user_agent: 'admin-console-test/1.0',
+        request_id: requestId,
+      });
+      expect(event.before).not.toBeNull();
+      expect(event.after).not.toBeNull();
+    }
+  });
+
+  it('refuses every admin write route to a user with 403 and records a denied event', async () => {
+    for (const route of adminWriteRoutes(api)) {
+      const key = `${route.method} ${route.path}`;
+      const caller = await newUser(api, 'intruder');
+      const requestId = `admin-denied-${randomUUID()}`;
+      const call = { path: route.path.replace(/:(\w+)/g, randomUUID()), body: { reason: 'x' } };
+      const res = await send(route, call, caller.accessToken, requestId);
+      expect({ key, status: res.status }).toEqual({ key, status: 403 });
+      const events = await eventsOf(requestId);
+      expect({ key, events: events.map((e) => [e.outcome, e.actor_id]) }).toEqual({
+        key,
+        events: [['denied', caller.id]],
+      });
+    }
+  });
+
+  it('records one denied event per caller per window, however many calls', async () => {
+    const caller = await newUser(api, 'hammer');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const requestId = `hammer-${randomUUID()}`;
+      ids.push(requestId);
+      const res = await api
+        .http()
+        .get('/v1/admin/users')
+        .set(...bearer(caller.accessToken))
+        .set('X-Request-Id', requestId);
+      expect(res.status).toBe(403);
+    }
+    const rows = await api.db.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE actor_id = $1 AND outcome = 'denied'`,
+      [caller.id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('a failing adjustment changes nothing, records no succeeded event, and a failed one outside the transaction', async () => {
+    const user = await newUser(api);
+    const requestId = `admin-fail-${randomUUID()}`;
+    const res = await api
+      .http()
+      .post(`/v1/admin/users/${user.id}/credits`)
+      .set(...bearer(admin.accessToken))
+      .set('X-Request-Id', requestId)
+      .send({ delta: -100, reference: randomUUID(), reason: 'too much' });
+    expect(res.status).toBe(409);
+    const events = await eventsOf(requestId);
+    expect(events.map((e) => e.outcome)).toEqual(['failed']);
+    expect(events[0]?.details).toMatchObject({ code: 'CONFLICT' });
+    const balance = await api.db.query(
+      'SELECT balance::int AS b FROM credit_accounts WHERE user_id = $1',
+      [user.id],
+    );
+    expect(balance[0].b).toBe(3);
+    const entries = await api.db.query(
+      `SELECT count(*)::int AS n FROM credit_entries WHERE user_id = $1 AND kind = 'adjustment'`,
+      [user.id],
+    );
+    expect(entries[0].n).toBe(0);
+  });
+
+  it("shows the adjustment in the user's balance, the admin's history view and the audit log", async () => {
+    const user = await newUser(api);
+    const res = await api
+      .http()
+      .post(`/v1/admin/users/${user.id}/credits`)
+      .set(...bearer(admin.accessToken))
+      .send({ delta: 7, reference: randomUUID(), reason: 'promo' });
+    expect(res.status).toBe(200);
+    const history = await api
+      .http()
+      .get(`/v1/admin/users/${user.id}/credits/history`)
+      .set(...bearer(admin.accessToken));
+    expect(history.body.data[0]).toMatchObject({ kind: 'adjustment', delta: 7, balanceAfter: 10 });
+    const log = await api
+      .http()
+      .get(`/v1/admin/audit?targetId=${user.id}&action=credits.adjust`)
+      .set(...bearer(admin.accessToken));
+    expect(log.body.data).toHaveLength(1);
+    expect(log.body.data[0]).toMatchObject({
+      action: 'credits.adjust',
+      actorId: admin.id,
+      actorEmail: admin.email,
+      outcome: 'succeeded',
+      reason: 'promo',
+      before: { balance: 3 },
+      after: { balance: 10 },
+      seq: expect.any(Number),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const one = await api
+      .http()
+      .get(`/v1/admin/audit/${log.body.data[0].seq}`)
+      .set(...bearer(admin.accessToken));
+    expect(one.body).toEqual(log.body.data[0]);
+  });
+
+  it('refuses an admin banning, demoting or adjusting themself, and removing the last admin', async () => {
+    const self = await newAdmin(api);
+    for (const [path, body] of [
+      [`/v1/admin/users/${self.id}/ban`, { reason: 'oops' }],
+      [`/v1/admin/users/${self.id}/demote`, { reason: 'oops' }],
+      [`/v1/admin/users/${self.id}/credits`, { delta: 5, reference: randomUUID(), reason: 'me' }],
+    ] as const) {
+      const res = await api
+        .http()
+        .post(path)
+        .set(...bearer(self.accessToken))
+        .send(body);
+      expect({ path, status: res.status }).toEqual({ path, status: 403 });
+    }
+  });
+
+  it('keeps the last admin when two admins demote each other at once', async () => {
+    const a = await newAdmin(api);
+    const b = await newAdmin(api);
+    const others = (await api.db.query(
+      `SELECT id FROM users WHERE role = 'admin' AND id <> ALL($1::uuid[])`,
+      [[a.id, b.id]],
+    )) as Array<{ id: string }>;
+    await api.db.query(`UPDATE users SET role = 'user' WHERE id = ANY($1::uuid[])`, [
+      others.map((o) => o.id),
+    ]);
+    try {
+      const [ab, ba] = await Promise.all([
+        api
+          .http()
+          .post(`/v1/admin/users/${b.id}/demote`)
+          .set(...bearer(a.accessToken))
+          .send({ reason: 'rotation one' }),
+        api
+          .http()
+          .post(`/v1/admin/users/${a.id}/demote`)
+          .set(...bearer(b.accessToken))
+          .send({ reason: 'rotation two' }),
+      ]);
+      // One wins; the other is refused (the last admin stays, or the loser is no longer an admin).
+      expect([ab.status, ba.status].sort()).toEqual([200, expect.any(Number)]);
+      expect([403, 409]).toContain([ab.status, ba.status].find((s) => s !== 200));
+      const left = await api.db.query(
+        `SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND id = ANY($1::uuid[])`,
+        [[a.id, b.id]],
+      );
+      expect(left[0].n).toBe(1);
+    } finally {
+      await api.db.query(`UPDATE users SET role = 'admin' WHERE id = ANY($1::uuid[])`, [
+        others.map((o) => o.id),
+      ]);
+    }
+  });
+
+  it('ban ends every session, cancels and refunds queued jobs, and leaves the ledger clean', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 10);
+    const jobs: string[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const res = await submit(api, user, { operation: 'generate', params: { prompt: `r${i}` } });
+      expect(res.status).toBe(202);
+      jobs.push(res.body.id);
+    }
+    const res = await api
+      .http()
+      .post(`/v1/admin/users/${user.id}/ban`)
+      .set(...bearer(admin.accessToken))
+      .send({ reason: 'chargeback fraud' });
+    expect(res.status).toBe(200);
+    expect(res.body.canceledJobs.sort()).toEqual([...jobs].sort());
+    expect(res.body.sessionsEnded).toBeGreaterThanOrEqual(1);
+    const rows = await jobRows(api, jobs);
+    expect(rows.map((r) => [r.status, r.hold_status])).toEqual([
+      ['canceled', 'voided'],
+      ['canceled', 'voided'],
+    ]);
+    const account = await api.db.query(
+      'SELECT balance::int AS balance, reserved::int AS reserved FROM credit_accounts WHERE user_id = $1',
+      [user.id],
+    );
+    expect(account[0]).toEqual({ balance: 13, reserved: 0 });
+    await expectLedgerClean(api);
+    const verify = await api
+      .http()
+      .get('/v1/admin/ledger/verify')
+      .set(...bearer(admin.accessToken));
+    expect(verify.body.ok).toBe(true);
+    const next = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...bearer(user.accessToken));
+    expect(next.status).toBe(403);
+    expect(next.body.code).toBe('ACCOUNT_BANNED');
+  });
+
+  it('a new price applies to holds made after it; holds made before keep their snapshot', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 50);
+    const before = await submit(api, user, { operation: 'generate', params: { prompt: 'a' } });
+    const oldPrice = before.body.cost as number;
+    const set = await api
+      .http()
+      .put('/v1/admin/prices/generate')
+      .set(...bearer(admin.accessToken))
+      .send({ credits: oldPrice + 4, reason: 'new model' });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ operation: 'generate', credits: oldPrice + 4 });
+    const after = await submit(api, user, { operation: 'generate', params: { prompt: 'b' } });
+    const holds = await api.db.query(
+      `SELECT j.id, h.amount::int AS amount, h.unit_price::int AS unit FROM ai_jobs j JOIN credit_holds h ON h.id = j.hold_id
+        WHERE j.id = ANY($1::uuid[])`,
+      [[before.body.id, after.body.id]],
+    );
+    const amount = (id: string) => holds.find((h: { id: string }) => h.id === id)?.amount;
+    expect(amount(before.body.id)).toBe(oldPrice);
+    expect(amount(after.body.id)).toBe(oldPrice + 4);
+    const log = await api
+      .http()
+      .get('/v1/admin/audit?action=price.set&targetId=generate')
+      .set(...bearer(admin.accessToken));
+    expect(log.body.data[0]).toMatchObject({
+      before: { credits: oldPrice },
+      after: { credits: oldPrice + 4 },
+    });
+    await api
+      .http()
+      .put('/v1/admin/prices/generate')
+      .set(...bearer(admin.accessToken))
+      .send({ credits: oldPrice, reason: 'back' });
+  });
+
+  it('retries a failed job paid by the user, or free of charge, with the choice in the audit event', async () => {
+    const paid = await failedJob(api);
+    const res = await api
+      .http()
+      .post(`/v1/admin/jobs/${paid}/retry`)
+      .set(...bearer(admin.accessToken))
+      .send({ payer: 'user', reason: 'transient' });
+    expect(res.status).toBe(201);
+    expect(res.body.id).not.toBe(paid);
+    expect(res.body.status).toBe('queued');
+    const [event] = (
+      await api
+        .http()
+        .get(`/v1/admin/audit?action=job.retry&targetId=${paid}`)
+        .set(...bearer(admin.accessToken))
+    ).body.data;
+    expect(event.details).toEqual({ payer: 'user', granted: 0 });
+    const detail = await api
+      .http()
+      .get(`/v1/admin/jobs/${paid}`)
+      .set(...bearer(admin.accessToken));
+    expect(detail.body).toMatchObject({
+      status: 'failed',
+      rawErrorMessage: 'upstream 500: raw detail',
+    });
+    await expectLedgerClean(api);
+  });
+
+  it('searches users, jobs and the audit log, exports CSV, and verifies the chain', async () => {
+    const user = await newUser(api, 'findme');
+    const search = await api
+      .http()
+      .get(`/v1/admin/users?email=findme&status=active&role=user&limit=100`)
+      .set(...bearer(admin.accessToken));
+    expect(search.body.data.map((u: { id: string }) => u.id)).toContain(user.id);
+    const detail = await api
+      .http()
+      .get(`/v1/admin/users/${user.id}`)
+      .set(...bearer(admin.accessToken));
+    expect(detail.body).toMatchObject({ user: { id: user.id }, balance: { balance: 3 } });
+    expect(detail.body.sessions.length).toBeGreaterThanOrEqual(1);
+    const jobs = await api
+      .http()
+      .get('/v1/admin/jobs?status=canceled')
+      .set(...bearer(admin.accessToken));
+    expect(jobs.status).toBe(200);
+    expect(jobs.body.data.every((j: { status: string }) => j.status === 'canceled')).toBe(true);
+    const csv = await api
+      .http()
+      .get('/v1/admin/audit/export?action=credits.adjust')
+      .set(...bearer(admin.accessToken));
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toMatch(/^seq,occurredAt,action,outcome/);
+    expect(lines.slice(1).every((line) => line.includes('credits.adjust'))).toBe(true);
+    const queues = await api
+      .http()
+      .get('/v1/admin/queues')
+      .set(...bearer(admin.accessToken));
+    expect(queues.body).toMatchObject({ name: 'ai-jobs', paused: false, workers: [] });
+    const summary = await api
+      .http()
+      .get('/v1/admin/ledger/summary')
+      .set(...bearer(admin.accessToken));
+    expect(summary.body.granted).toBeGreaterThan(0);
+    const verify = await api
+      .http()
+      .get('/v1/admin/audit/verify')
+      .set(...bearer(admin.accessToken));
+    expect(verify.body).toMatchObject({ ok: true, firstBrokenSeq: null });
+    expect(verify.body.events).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,288 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  AuditAnchors,
+  AuditLog,
+  AuditService,
+  AuditVerifier,
+  GENESIS_HASH,
+  hashRow,
+  type AuditActor,
+} from '@jewelshot/audit';
+import { RowScope } from '@jewelshot/platform';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { startApi, type TestApi } from '../support/app';
+import { bearer, newAdmin, newUser } from '../support/factories';
+import { ownDatabase, type OwnDatabase } from '../support/own-database';
+import { repoRoot } from '@jewelshot/platform';
+import { baseTestEnv, suitePrefix } from '../support/test-env';
+import { loadConfig } from '../support/config';
+import { createWorker } from '../../apps/worker/src/bootstrap';
+
+const run = promisify(execFile);
+
+const ACTOR: AuditActor = {
+  actorId: null,
+  actorEmail: 'chain@example.test',
+  ip: '127.0.0.1',
+  userAgent: 'jest',
+  requestId: 'chain-test-0001',
+};
+
+/**
+ * The chain itself: concurrent appends, the append-only trigger, tampering found by the
+ * verifier (HTTP and `npm run audit:verify`), and anchors. On a database of its own: this suite
+ * breaks the chain on purpose.
+ */
+describe('the audit chain', () => {
+  let own: OwnDatabase;
+  let api: TestApi;
+  let anchorDir: string;
+
+  beforeAll(async () => {
+    own = await ownDatabase('audit');
+    anchorDir = mkdtempSync(join(tmpdir(), 'jewelshot-anchors-'));
+    api = await startApi({ DATABASE_URL: own.url, AUDIT_ANCHOR_DIR: anchorDir });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await own.drop();
+    rmSync(anchorDir, { recursive: true, force: true });
+  });
+
+  const verify = () => api.app.get(RowScope).allUsers(() => api.app.get(AuditVerifier).verify());
+
+  async function record(action: string, details: unknown = { n: 1 }) {
+    const audit = api.app.get(AuditService);
+    const txHost = api.app.get(TransactionHost);
+    return txHost.withTransaction(() => audit.record(ACTOR, { action, details }));
+  }
+
+  it('refuses record() outside a transaction', async () => {
+    await expect(api.app.get(AuditService).record(ACTOR, { action: 'x' })).rejects.toThrow(
+      /inside the change's transaction/,
+    );
+  });
+
+  it('keeps 20 concurrent admin actions in one gap-free chain with no fork', async () => {
+    const admins = await Promise.all(Array.from({ length: 4 }, () => newAdmin(api)));
+    const target = await newUser(api);
+    const before = await api.db.query('SELECT count(*)::int AS n FROM audit_events');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api
+          .http()
+          .put(`/v1/admin/users/${target.id}/priority-tier`)
+          .set(...bearer((admins[i % 4] as { accessToken: string }).accessToken))
+          .send({ priorityTier: (['high', 'normal', 'low'] as const)[i % 3], reason: `r${i}` }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const rows = (await api.db.query(
+      'SELECT seq::int AS seq, prev_hash, hash FROM audit_events ORDER BY seq',
+    )) as Array<{ seq: number; prev_hash: string; hash: string }>;
+    expect(rows.length).toBe(before[0].n + 20);
+    rows.forEach((row, index) => expect(row.seq).toBe(index + 1));
+    // No fork: every prev_hash is used once, and is the hash of the row before.
+    expect(new Set(rows.map((row) => row.prev_hash)).size).toBe(rows.length);
+    for (let i = 1; i < rows.length; i += 1) expect(rows[i]?.prev_hash).toBe(rows[i - 1]?.hash);
+    expect(await verify()).toMatchObject({ ok: true, firstBrokenSeq: null, events: rows.length });
+  });
+
+  it('puts npm run admin:create on the record too', async () => {
+    const email = `cli-admin-${Date.now()}@example.test`;
+    await run(
+      process.execPath,
+      [
+        '-r',
+        join(repoRoot(), 'test/support/register.js'),
+        join(repoRoot(), 'apps/cli/src/admin-create.ts'),
+        '--email',
+        email,
+        '--password',
+        'cli-admin-password-1',
+      ],
+      { env: { ...process.env, ...baseTestEnv(), DATABASE_URL: own.url } },
+    );
+    const events = await api.db.query(
+      `SELECT e.action, e.user_agent, e.after FROM audit_events e JOIN users u ON u.id::text = e.target_id
+        WHERE u.email = $1`,
+      [email],
+    );
+    expect(events).toEqual([
+      { action: 'user.create-admin', user_agent: 'cli:admin-create', after: { role: 'admin' } },
+    ]);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE for the API role and for the superuser', async () => {
+    await record('trigger.check');
+    for (const statement of [
+      `UPDATE audit_events SET reason = 'x' WHERE seq = 1`,
+      `DELETE FROM audit_events WHERE seq = 1`,
+      `TRUNCATE audit_events`,
+    ]) {
+      await expect(api.db.query(statement)).rejects.toThrow(/append-only|permission denied/);
+      await expect(
+        api.db.transaction(async (manager) => {
+          await manager.query('SET LOCAL ROLE jewelshot_api');
+          await manager.query(statement);
+        }),
+      ).rejects.toThrow(/append-only|permission denied/);
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('writes a daily anchor once, and verify compares the chain with it', async () => {
+    const anchors = api.app.get(AuditAnchors);
+    const first = await anchors.anchor(new Date('2030-01-01T00:00:00Z'));
+    expect(first).toMatchObject({
+      seq: expect.any(Number),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(await anchors.anchor(new Date('2030-01-01T12:00:00Z'))).toBeNull();
+    expect(readdirSync(anchorDir)).toEqual(['audit-head-2030-01-01.json']);
+    expect(await verify()).toMatchObject({ ok: true, anchors: 1 });
+  });
+
+  it('the worker anchors the head on its daily schedule when AUDIT_ANCHOR_DIR is set', async () => {
+    await record('before.anchor');
+    const dir = mkdtempSync(join(tmpdir(), 'jewelshot-worker-anchors-'));
+    const anchorsIn = () => readdirSync(dir).filter((name) => /^audit-head-.*\.json$/.test(name));
+    const worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        DATABASE_URL: own.url,
+        REDIS_KEY_PREFIX: suitePrefix('audit-anchor'),
+        AUDIT_ANCHOR_DIR: dir,
+      }),
+    );
+    try {
+      // The schedule's first check is at start-up; wait for its file.
+      for (let i = 0; i < 200 && anchorsIn().length === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      const files = anchorsIn();
+      expect(files).toEqual([`audit-head-${new Date().toISOString().slice(0, 10)}.json`]);
+      const [head] = await api.db.query(
+        'SELECT seq::int AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+      );
+      expect(JSON.parse(readFileSync(join(dir, files[0] as string), 'utf8'))).toMatchObject(head);
+    } finally {
+      await worker.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('finds a consistent rewrite of the whole chain through the anchor', async () => {
+    type Stored = { seq: number; reason: string | null; prev_hash: string; hash: string };
+    const original = (await api.db.query(
+      'SELECT seq::int AS seq, reason, prev_hash, hash FROM audit_events ORDER BY seq',
+    )) as Stored[];
+    const write = (rows: Stored[]) =>
+      api.db.transaction(async (manager) => {
+        await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+        for (const row of rows)
+          await manager.query(
+            'UPDATE audit_events SET reason = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
+            [row.seq, row.reason, row.prev_hash, row.hash],
+          );
+        await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+      });
+    // Someone with superuser rights edits seq 1 and recomputes every hash after it.
+    const events = await api.app
+      .get(RowScope)
+      .allUsers(() => api.app.get(AuditLog).list({}, 100_000));
+    const inOrder = [...events.data].reverse();
+    let prev = GENESIS_HASH;
+    const forged: Stored[] = inOrder.map((event, index) => {
+      const reason = index === 0 ? 'rewritten history' : event.reason;
+      const fields = { ...event, reason, prevHash: prev };
+      const hash = hashRow(fields);
+      const row = { seq: event.seq, reason, prev_hash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    await write(forged);
+    try {
+      const report = await verify();
+      const [anchor] = await api.app.get(AuditAnchors).read();
+      expect(report).toMatchObject({ ok: false, firstBrokenSeq: anchor?.seq });
+      expect(report.problem).toMatch(/anchor/);
+    } finally {
+      await write(original);
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('names the seq of a row edited with the trigger disabled, over HTTP and from the CLI', async () => {
+    await record('tamper.target', { amount: 5 });
+    const [{ seq }] = await api.db.query(
+      `SELECT seq::int AS seq FROM audit_events WHERE action = 'tamper.target'`,
+    );
+    const admin = await newAdmin(api);
+    await api.db.transaction(async (manager) => {
+      await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      await manager.query(`UPDATE audit_events SET details = '{"amount": 500}' WHERE seq = $1`, [
+        seq,
+      ]);
+      await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    });
+    const res = await api
+      .http()
+      .get('/v1/admin/audit/verify')
+      .set(...bearer(admin.accessToken));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: false, firstBrokenSeq: seq });
+    expect(res.body.problem).toMatch(/changed/);
+
+    const result = await run(
+      process.execPath,
+      [
+        '-r',
+        join(repoRoot(), 'test/support/register.js'),
+        join(repoRoot(), 'apps/cli/src/audit-verify.ts'),
+      ],
+      {
+        env: {
+          ...process.env,
+          ...baseTestEnv(),
+          DATABASE_URL: own.url,
+          AUDIT_ANCHOR_DIR: anchorDir,
+        },
+      },
+    ).then(
+      (out) => ({ code: 0, stdout: out.stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`BROKEN at seq ${seq}`);
+
+    // Put it back (as the superuser again) for the next case.
+    await api.db.transaction(async (manager) => {
+      await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      await manager.query(`UPDATE audit_events SET details = '{"amount": 5}' WHERE seq = $1`, [
+        seq,
+      ]);
+      await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    });
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('names the gap a deleted row leaves', async () => {
+    await record('delete.target');
+    await record('after.deleted');
+    const [{ seq }] = await api.db.query(
+      `SELECT seq::int AS seq FROM audit_events WHERE action = 'delete.target'`,
+    );
+    await api.db.transaction(async (manager) => {
+      await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      await manager.query('DELETE FROM audit_events WHERE seq = $1', [seq]);
+      await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    });
+    expect(await verify()).toMatchObject({ ok: false, firstBrokenSeq: seq });
+  });
+});
