@@ -4,8 +4,7 @@
  * ban and see the user's next page say so; a non-admin sees "not allowed" and every admin call
  * it made was refused. Screenshots under test-results/, axe on the console's pages.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { AuthService } from '@jewelshot/identity';
@@ -14,24 +13,14 @@ import { repoRoot } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
 import { uniqueEmail } from '../support/factories';
 import { freePort } from '../support/free-port';
+import { ensureSpaBuilt, SPA_DIST } from '../support/spa-build';
 import { suitePrefix } from '../support/test-env';
 
 const ROOT = repoRoot();
-const DIST = join(ROOT, 'apps', 'web', 'dist');
 const SHOTS = join(ROOT, 'test-results');
 const PASSWORD = 'violet-harbour-lantern-42';
 
 jest.setTimeout(120_000);
-
-/** Builds the SPA when there is no build, or one from before the admin console. */
-function ensureBuilt(): void {
-  const assets = join(DIST, 'assets');
-  if (existsSync(join(DIST, 'index.html')) && readdirSync(assets).some((f) => /^admin/.test(f)))
-    return;
-  const build = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
-  if (build.status !== 0)
-    throw new Error(`npm run build:web failed: ${String(build.stderr)}${String(build.stdout)}`);
-}
 
 describe('the admin console in a browser', () => {
   let api: TestApi;
@@ -87,13 +76,13 @@ describe('the admin console in a browser', () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureSpaBuilt();
     mkdirSync(SHOTS, { recursive: true });
     const port = await freePort();
     base = `http://localhost:${port}`;
     api = await startApi({
       REDIS_KEY_PREFIX: suitePrefix('admin-browser'),
-      WEB_DIST_DIR: DIST,
+      WEB_DIST_DIR: SPA_DIST,
       PUBLIC_BASE_URL: base,
       SIGNUP_CREDITS: '3',
     });

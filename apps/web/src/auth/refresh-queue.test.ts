@@ -133,6 +133,34 @@ describe('the token refresh queue', () => {
     expect(session.current).toEqual({ status: 'signed-out', reason: 'banned' });
   });
 
+  it('ends the session as banned when any request answers 403 ACCOUNT_BANNED', async () => {
+    const answers: Record<string, Response> = {
+      '/v1/me': Response.json(
+        { statusCode: 403, code: 'ACCOUNT_BANNED', error: 'banned', requestId: 'x' },
+        { status: 403 },
+      ),
+      '/v1/admin/users': Response.json(
+        { statusCode: 403, code: 'FORBIDDEN', error: 'no', requestId: 'y' },
+        { status: 403 },
+      ),
+    };
+    const fetchFn: typeof fetch = async (input, init) => {
+      const answer = answers[new URL(new Request(input, init).url).pathname];
+      if (!answer) throw new Error('unexpected request');
+      return answer.clone();
+    };
+    const session = new Session(new BodyRefreshStrategy(), BASE, fetchFn);
+    session.signIn({ accessToken: jwt(Date.now() / 1000 + 900, 0), refreshToken: 'r0', user });
+    const authFetch = createAuthFetch(session, fetchFn);
+    // A plain 403 (an action not allowed) keeps the session.
+    expect((await authFetch(`${BASE}/v1/admin/users`)).status).toBe(403);
+    expect(session.current.status).toBe('signed-in');
+    const banned = await authFetch(`${BASE}/v1/me`);
+    expect(banned.status).toBe(403);
+    expect(((await banned.json()) as { code: string }).code).toBe('ACCOUNT_BANNED');
+    expect(session.current).toEqual({ status: 'signed-out', reason: 'banned' });
+  });
+
   it('keeps the refresh token in memory only', () => {
     const session = new Session(new BodyRefreshStrategy(), BASE, async () => new Response());
     session.signIn({ accessToken: jwt(0, 0), refreshToken: 'secret-refresh', user });
