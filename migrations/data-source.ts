@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AI_JOBS_ENTITIES } from '@jewelshot/ai-jobs';
 import { CREDIT_LEDGER_ENTITIES } from '@jewelshot/credit-ledger';
+import { EMAIL_ENTITIES } from '@jewelshot/email';
 import { IDENTITY_ENTITIES } from '@jewelshot/identity';
 import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/platform';
 
 /** Every entity of every lib: what the migrations must describe. */
 export const ALL_ENTITIES = [
   ...PLATFORM_ENTITIES,
+  ...EMAIL_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...CREDIT_LEDGER_ENTITIES,
   ...AI_JOBS_ENTITIES,

@@ -9,6 +9,7 @@ import {
 } from '@jewelshot/platform';
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
+import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
 
 /** The API's own variables: its listen port, body limits, rate limits and HTTP timeouts. */
@@ -141,6 +142,7 @@ const apiConfig = defineConfig({ name: 'api', variables: ApiVariables });
 
 /** Every section the API runs with; a new lib's section is added here (and to the worker's). */
 export const API_CONFIG_SECTIONS = [
+  emailConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,

@@ -3,6 +3,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { defineConfig, loadConfigOrExit, toInt, type ConfigOf } from '@jewelshot/platform';
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
+import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
 
 /** The worker's own variables: its concurrency and job lock, heartbeat and optional health port. */
@@ -38,6 +39,7 @@ const workerConfig = defineConfig({ name: 'worker', variables: WorkerVariables }
 
 /** Every section the worker runs with; a new lib's section is added here (and to the API's). */
 export const WORKER_CONFIG_SECTIONS = [
+  emailConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,

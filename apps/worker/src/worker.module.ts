@@ -2,6 +2,7 @@ import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AiRunnerModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
+import { EMAIL_QUEUE, EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
 import {
   ConfigModule,
@@ -16,6 +17,7 @@ import {
 import { type WorkerConfig } from './worker.config';
 import { HeartbeatService } from './heartbeat.service';
 import { aiJobsProcessorFor } from './ai/ai-jobs.processor';
+import { emailProcessorFor } from './email/email.processor';
 import { MaintenanceSchedules } from './maintenance/maintenance.schedules';
 import { RetiredSchedulers } from './maintenance/retired-schedulers';
 
@@ -35,7 +37,8 @@ export class WorkerModule {
         DatabaseModule.forRoot({ applicationName: 'jewelshot-worker', rowAccess: 'all-users' }),
         RedisModule.forRoot('worker'),
         QueueModule.forRoot('worker'),
-        BullModule.registerQueue({ name: LEDGER_QUEUE }),
+        BullModule.registerQueue({ name: LEDGER_QUEUE }, { name: EMAIL_QUEUE }),
+        EmailModule,
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,
@@ -47,6 +50,7 @@ export class WorkerModule {
         HeartbeatService,
         HealthService,
         aiJobsProcessorFor(config),
+        emailProcessorFor(config),
         MaintenanceSchedules,
         RetiredSchedulers,
       ],
