@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
+import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
 import {
   ConfigModule,
@@ -21,6 +22,8 @@ import { JobView } from './ai/job-view.service';
 import { JobsController } from './ai/jobs.controller';
 import { UploadsController } from './files/uploads.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
+import { AdminEmailsController } from './admin/admin-emails.controller';
+import { EmailController } from './email/email.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -43,6 +46,7 @@ export class ApiModule {
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),
         PassportModule,
+        EmailModule,
         IdentityModule,
         CreditLedgerModule,
         AiJobsModule,
@@ -58,6 +62,8 @@ export class ApiModule {
         LegacyController,
         AdminUsersController,
         AdminCreditsController,
+        AdminEmailsController,
+        EmailController,
         // Last: the catch-all for unknown routes.
         NotFoundController,
       ],
