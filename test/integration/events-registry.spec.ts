@@ -83,6 +83,16 @@ describe('events:map', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
-    expect(output).toBe('identity.user-registered\n  -> ledger.signup-credits (in-transaction)\n');
+    expect(output).toBe(
+      [
+        'email.queued',
+        '  -> email.hand-to-queue (after-commit)',
+        'identity.email-verified',
+        '  -> ledger.signup-credits-on-verified (in-transaction)',
+        'identity.user-registered',
+        '  -> ledger.signup-credits (in-transaction)',
+        '',
+      ].join('\n'),
+    );
   });
 });
