@@ -1,5 +1,6 @@
 import * as aiJobs from '@jewelshot/ai-jobs';
 import * as creditLedger from '@jewelshot/credit-ledger';
+import * as email from '@jewelshot/email';
 import * as identity from '@jewelshot/identity';
 import * as platform from '@jewelshot/platform';
 
@@ -11,6 +12,7 @@ import * as platform from '@jewelshot/platform';
 describe('public faces of the libs', () => {
   it.each([
     ['platform', platform],
+    ['email', email],
     ['identity', identity],
     ['credit-ledger', creditLedger],
     ['ai-jobs', aiJobs],
