@@ -58,9 +58,21 @@ export class Email1795920000000 implements MigrationInterface {
           WITH CHECK ("user_id" = NULLIF(current_setting('app.user_id', true), '')::uuid
                       OR current_setting('app.all_users', true) = 'on')`);
     }
+    // The cap per address counts every user's messages to it, while the API sees only one
+    // user's rows: this function may count past the policy (a function-level SET, as for
+    // users_open_credit_account) and hands back a number, never a row.
+    await queryRunner.query(`
+      CREATE FUNCTION "email_recent_to_address"(address varchar, tmpl varchar) RETURNS integer
+        LANGUAGE sql STABLE SET app.all_users = 'on' AS $$
+          SELECT count(*)::int FROM email_messages
+           WHERE to_address = address AND template = tmpl
+             AND status NOT IN ('rate_limited', 'suppressed')
+             AND created_at > now() - interval '1 hour'
+        $$`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION "email_recent_to_address"(varchar, varchar)`);
     await queryRunner.query(`DROP TABLE "email_opt_outs"`);
     await queryRunner.query(`DROP TABLE "email_messages"`);
   }

@@ -4,6 +4,7 @@ import { startApi, type TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
 import { bearer, newUser, uniqueEmail } from '../support/factories';
 import { linkIn, mailTo, newOutboxDir, readOutbox, waitForMail } from '../support/outbox';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 const BASE = 'https://app.jewelshot.test';
@@ -13,7 +14,8 @@ describe('mail flows through the outbox', () => {
   let api: TestApi;
   let worker: WorkerApp;
   const outbox = newOutboxDir();
-  const env = {
+  let db: SuiteDatabase;
+  const env: NodeJS.ProcessEnv = {
     REDIS_KEY_PREFIX: suitePrefix('email-flows'),
     OUTBOX_DIR: outbox,
     APP_BASE_URL: BASE,
@@ -22,6 +24,8 @@ describe('mail flows through the outbox', () => {
   };
 
   beforeAll(async () => {
+    db = await suiteDatabase('email_flows');
+    env.DATABASE_URL = db.url;
     api = await startApi(env);
     worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
   });
@@ -29,6 +33,7 @@ describe('mail flows through the outbox', () => {
   afterAll(async () => {
     await worker?.close();
     await api?.close();
+    await db?.drop();
   });
 
   const to = (address: string) => (mail: { to: string }) => mail.to === address;
@@ -199,6 +204,38 @@ describe('mail flows through the outbox', () => {
       .query({ token: `${url.searchParams.get('token')}x` });
     expect(forged.status).toBe(400);
     expect(forged.body.code).toBe('INVALID_TOKEN');
+  });
+
+  it('with SIGNUP_CREDITS_ON=verified, grants the sign-up credits when the address is verified, once', async () => {
+    const verifiedApi = await startApi({
+      ...env,
+      SIGNUP_CREDITS_ON: 'verified',
+      SIGNUP_CREDITS: '3',
+    });
+    try {
+      const user = await newUser(verifiedApi, 'farm');
+      const balance = async () =>
+        Number(
+          (
+            (await api.db.query(`SELECT balance FROM credit_accounts WHERE user_id = $1`, [
+              user.id,
+            ])) as Array<{ balance: string }>
+          )[0]?.balance,
+        );
+      expect(await balance()).toBe(0);
+      const mail = await mailTo(
+        outbox,
+        (m) => m.to === user.email && m.template === 'verify-email',
+      );
+      const token = linkIn(mail, `${BASE}/verify-email`).searchParams.get('token');
+      const verify = () => verifiedApi.http().post('/v1/auth/verify-email').send({ token });
+      expect((await verify()).status).toBe(204);
+      expect(await balance()).toBe(3);
+      expect((await verify()).status).toBe(400);
+      expect(await balance()).toBe(3);
+    } finally {
+      await verifiedApi.close();
+    }
   });
 
   it('security mail carries no unsubscribe header', async () => {

@@ -5,6 +5,7 @@ import { startApi, type TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
 import { uniqueEmail } from '../support/factories';
 import { FakeResend } from '../support/fake-resend';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -49,9 +50,13 @@ describe('the resend driver against a fake Resend', () => {
   let worker: WorkerApp;
   let env: NodeJS.ProcessEnv;
 
+  let db: SuiteDatabase;
+
   beforeAll(async () => {
     await fake.start();
+    db = await suiteDatabase('email_resend');
     env = {
+      DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: suitePrefix('email-resend'),
       EMAIL_DRIVER: 'resend',
       RESEND_API_KEY: API_KEY,
@@ -69,6 +74,7 @@ describe('the resend driver against a fake Resend', () => {
     await worker?.close();
     await api?.close();
     await fake.stop();
+    await db?.drop();
   });
 
   it('sends a message once, with its id as the Idempotency-Key, and records Resend’s id', async () => {
@@ -134,9 +140,13 @@ describe('a worker killed between the send and marking it sent', () => {
   let env: NodeJS.ProcessEnv;
   const workers: WorkerProcess[] = [];
 
+  let db: SuiteDatabase;
+
   beforeAll(async () => {
     await fake.start();
+    db = await suiteDatabase('email_resend');
     env = {
+      DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: suitePrefix('email-kill'),
       EMAIL_DRIVER: 'resend',
       RESEND_API_KEY: API_KEY,
@@ -153,6 +163,7 @@ describe('a worker killed between the send and marking it sent', () => {
     for (const worker of workers) if (worker.child.exitCode === null) await worker.kill();
     await api?.close();
     await fake.stop();
+    await db?.drop();
   });
 
   it('does not make Resend deliver twice: the retry carries the same Idempotency-Key', async () => {

@@ -115,13 +115,14 @@ export class EmailService {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
       `email-cap:address:${to}:${template}`,
     ]);
+    // By address across every user's rows (a counting function of the Email migration: the
+    // caller's row scope shows only this user's).
     const [counts] = (await tx.query(
-      `SELECT count(*) FILTER (WHERE user_id = $1)::int AS by_user,
-              count(*) FILTER (WHERE to_address = $2)::int AS by_address
-         FROM email_messages
-        WHERE (user_id = $1 OR to_address = $2) AND template = $3
-          AND status NOT IN ('rate_limited', 'suppressed')
-          AND created_at > now() - interval '1 hour'`,
+      `SELECT (SELECT count(*)::int FROM email_messages
+                WHERE user_id = $1 AND template = $3
+                  AND status NOT IN ('rate_limited', 'suppressed')
+                  AND created_at > now() - interval '1 hour') AS by_user,
+              email_recent_to_address($2, $3) AS by_address`,
       [userId, to, template],
     )) as Array<{ by_user: number; by_address: number }>;
     const max = this.config.EMAIL_MAX_PER_HOUR_PER_TYPE;
