@@ -129,7 +129,7 @@ async function main(): Promise<void> {
     EMAIL_TOKEN_SECRET: 'bench-email-token-secret-0123456789-abcdef',
     APP_BASE_URL: 'https://app.jewelshot.example',
     EVENTS_POLL_MS: '50',
-    EMAIL_SEND_RATE_PER_SECOND: '100000',
+    EMAIL_SEND_RATE_PER_SECOND: '10000',
     EMAIL_MAX_PER_HOUR_PER_TYPE: '10000',
     OUTBOX_DIR: outbox,
   };
