@@ -32,12 +32,14 @@ export function ResetPasswordPage() {
             {t('mail.resetTitle')}
           </Title>
           {reset.isSuccess ? (
-            <Alert color="green" role="status">
-              {t('mail.resetDone')}{' '}
+            <>
+              <Alert color="green" role="status">
+                {t('mail.resetDone')}
+              </Alert>
               <Anchor component={Link} to="/sign-in">
                 {t('auth.signIn')}
               </Anchor>
-            </Alert>
+            </>
           ) : (
             <>
               <ErrorAlert error={reset.error} />
