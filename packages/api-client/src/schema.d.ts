@@ -939,11 +939,10 @@ export interface components {
       /** @example seller@example.com */
       email: string;
       /**
-       * @description The language of the mail we send
-       * @default en
+       * @description The language of the mail we send (English when absent)
        * @enum {string}
        */
-      language: 'en' | 'tr';
+      language?: 'en' | 'tr';
       /** @example correct horse battery */
       password: string;
       /**

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiCreatedResponse,
@@ -37,6 +37,8 @@ import {
 @ApiTags('auth')
 @Controller({ path: 'auth', version: '1' })
 export class AuthController {
+  private readonly logger = new Logger(AuthController.name);
+
   constructor(
     private readonly auth: AuthService,
     private readonly mail: AccountMail,
@@ -88,7 +90,13 @@ export class AuthController {
   async requestPasswordReset(
     @Body() body: PasswordResetRequestDto,
   ): Promise<PasswordResetAcceptedDto> {
-    await this.mail.requestPasswordReset(body.email);
+    // Not awaited: a known and an unknown address answer in the same time (no enumeration by
+    // timing); the work (lookup, token, mail) goes on after the answer, and a failure is logged.
+    void this.mail
+      .requestPasswordReset(body.email)
+      .catch((error: unknown) =>
+        this.logger.error({ err: error }, 'password reset request failed'),
+      );
     return { message: 'If an account has this address, a reset link is on its way.' };
   }
 

@@ -46,8 +46,7 @@ export class RegisterDto extends SignInOptionsDto {
 
   @ApiPropertyOptional({
     enum: ['en', 'tr'],
-    default: 'en',
-    description: 'The language of the mail we send',
+    description: 'The language of the mail we send (English when absent)',
   })
   @IsOptional()
   @IsIn(['en', 'tr'])
