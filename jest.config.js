@@ -26,7 +26,7 @@ function esmPackages() {
 
 // CommonJS packages that import() an ES module: Jest's loader cannot run import() without
 // --experimental-vm-modules, so these are compiled too (SWC turns the import() into require()).
-const LOADS_ESM_DYNAMICALLY = ['@fastify/cookie'];
+const LOADS_ESM_DYNAMICALLY = ['@fastify/cookie', '@react-email/render'];
 
 const escape = (name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AI_JOBS_ENTITIES } from '@jewelshot/ai-jobs';
 import { AUDIT_ENTITIES } from '@jewelshot/audit';
 import { CREDIT_LEDGER_ENTITIES } from '@jewelshot/credit-ledger';
+import { EMAIL_ENTITIES } from '@jewelshot/email';
 import { IDENTITY_ENTITIES } from '@jewelshot/identity';
 import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/platform';
 
@@ -10,6 +11,7 @@ import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/pla
 export const ALL_ENTITIES = [
   ...PLATFORM_ENTITIES,
   ...AUDIT_ENTITIES,
+  ...EMAIL_ENTITIES,
   ...IDENTITY_ENTITIES,
   ...CREDIT_LEDGER_ENTITIES,
   ...AI_JOBS_ENTITIES,

@@ -86,6 +86,16 @@ describe('events:map', () => {
       child.once('close', (exitCode) => resolve(exitCode)),
     );
     expect(code).toBe(0);
-    expect(output).toBe('identity.user-registered\n  -> ledger.signup-credits (in-transaction)\n');
+    expect(output).toBe(
+      [
+        'email.queued',
+        '  -> email.hand-to-queue (after-commit)',
+        'identity.email-verified',
+        '  -> ledger.signup-credits-on-verified (in-transaction)',
+        'identity.user-registered',
+        '  -> ledger.signup-credits (in-transaction)',
+        '',
+      ].join('\n'),
+    );
   });
 });

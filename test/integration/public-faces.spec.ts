@@ -2,6 +2,7 @@ import * as admin from '@jewelshot/admin';
 import * as aiJobs from '@jewelshot/ai-jobs';
 import * as audit from '@jewelshot/audit';
 import * as creditLedger from '@jewelshot/credit-ledger';
+import * as email from '@jewelshot/email';
 import * as identity from '@jewelshot/identity';
 import * as platform from '@jewelshot/platform';
 
@@ -14,6 +15,7 @@ describe('public faces of the libs', () => {
   it.each([
     ['platform', platform],
     ['audit', audit],
+    ['email', email],
     ['identity', identity],
     ['credit-ledger', creditLedger],
     ['ai-jobs', aiJobs],

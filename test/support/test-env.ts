@@ -35,6 +35,8 @@ export function baseTestEnv(): NodeJS.ProcessEnv {
     CONCURRENCY_LIMIT_PER_USER: '1000',
     DOWNLOAD_CONCURRENCY_LIMIT: '1000',
     STORAGE_DIR: process.env.JEWELSHOT_TEST_STORAGE_DIR ?? '',
+    // Mail sent by any suite's worker lands in the run's temp directory, never in the repository.
+    OUTBOX_DIR: `${process.env.JEWELSHOT_TEST_STORAGE_DIR ?? ''}/outbox`,
     LOCAL_PROVIDER_LATENCY_MS: '20',
     JOB_BACKOFF_MS: '50',
   };

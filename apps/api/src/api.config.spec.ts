@@ -45,6 +45,8 @@ describe('configuration', () => {
         expect.stringMatching(/^JWT_SECRET: must be set/),
         expect.stringMatching(/^DATABASE_URL: must be set/),
         expect.stringMatching(/^REDIS_URL: must be set/),
+        expect.stringMatching(/^EMAIL_TOKEN_SECRET: must be set/),
+        expect.stringMatching(/^APP_BASE_URL: must be set/),
       ]),
     );
     const complete = {
@@ -52,6 +54,8 @@ describe('configuration', () => {
       JWT_SECRET: 'a-real-production-secret-of-enough-length',
       DATABASE_URL: 'postgres://app@db:5432/jewelshot',
       REDIS_URL: 'redis://redis:6379',
+      EMAIL_TOKEN_SECRET: 'a-real-unsubscribe-signing-key-of-enough-length',
+      APP_BASE_URL: 'https://app.jewelshot.example',
     };
     expect(problemsOf(complete)).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { adminConfig } from '@jewelshot/admin';
 import { auditConfig } from '@jewelshot/audit';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
+import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
 
 /** The API's own variables: its listen port, body limits, rate limits and HTTP timeouts. */
@@ -189,6 +190,7 @@ const apiConfig = defineConfig({ name: 'api', variables: ApiVariables });
 /** Every section the API runs with; a new lib's section is added here (and to the worker's). */
 export const API_CONFIG_SECTIONS = [
   auditConfig,
+  emailConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,

@@ -5,6 +5,7 @@ import { AdminModule } from '@jewelshot/admin';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
+import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
 import {
   ConfigModule,
@@ -27,6 +28,8 @@ import { AdminUsersController } from './admin/admin-users.controller';
 import { AdminJobsController } from './admin/admin-jobs.controller';
 import { AdminQueuesController } from './admin/admin-queues.controller';
 import { AdminAuditController } from './admin/admin-audit.controller';
+import { AdminEmailsController } from './admin/admin-emails.controller';
+import { EmailController } from './email/email.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -50,6 +53,7 @@ export class ApiModule {
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),
         PassportModule,
+        EmailModule,
         IdentityModule,
         CreditLedgerModule,
         AiJobsModule,
@@ -70,6 +74,8 @@ export class ApiModule {
         AdminJobsController,
         AdminQueuesController,
         AdminAuditController,
+        AdminEmailsController,
+        EmailController,
         // Last: the catch-all for unknown routes.
         NotFoundController,
       ],

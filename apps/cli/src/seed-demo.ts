@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     const users = app.get(UsersService);
     for (const demo of DEMO_USERS) {
       if (await users.findByEmail(demo.email)) continue;
-      const { user } = await auth.register(demo.email, demo.password);
+      const { user } = await auth.register(demo.email, demo.password, { verified: true });
       if (demo.role === 'admin') await auth.ensureAdmin(user.email, demo.password);
       process.stdout.write(`Seeded ${demo.role} ${demo.email}\n`);
     }

@@ -29,6 +29,24 @@ const router = createBrowserRouter([
         lazy: () => import('./pages/sign-up').then((m) => ({ Component: m.SignUpPage })),
       },
       {
+        path: '/forgot-password',
+        lazy: () =>
+          import('./pages/forgot-password').then((m) => ({ Component: m.ForgotPasswordPage })),
+      },
+      {
+        path: '/reset-password',
+        lazy: () =>
+          import('./pages/reset-password').then((m) => ({ Component: m.ResetPasswordPage })),
+      },
+      {
+        path: '/verify-email',
+        lazy: () => import('./pages/verify-email').then((m) => ({ Component: m.VerifyEmailPage })),
+      },
+      {
+        path: '/unsubscribe',
+        lazy: () => import('./pages/unsubscribe').then((m) => ({ Component: m.UnsubscribePage })),
+      },
+      {
         element: <RequireAuth />,
         children: [
           {

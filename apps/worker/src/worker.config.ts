@@ -4,6 +4,7 @@ import { defineConfig, loadConfigOrExit, toInt, type ConfigOf } from '@jewelshot
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { auditConfig } from '@jewelshot/audit';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
+import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
 
 /** The worker's own variables: its concurrency and job lock, heartbeat and optional health port. */
@@ -40,6 +41,7 @@ const workerConfig = defineConfig({ name: 'worker', variables: WorkerVariables }
 /** Every section the worker runs with; a new lib's section is added here (and to the API's). */
 export const WORKER_CONFIG_SECTIONS = [
   auditConfig,
+  emailConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,

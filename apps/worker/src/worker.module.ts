@@ -3,6 +3,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { AiRunnerModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
+import { EMAIL_QUEUE, EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
 import {
   ConfigModule,
@@ -17,6 +18,7 @@ import {
 import { type WorkerConfig } from './worker.config';
 import { HeartbeatService } from './heartbeat.service';
 import { aiJobsProcessorFor } from './ai/ai-jobs.processor';
+import { emailProcessorFor } from './email/email.processor';
 import { MaintenanceSchedules } from './maintenance/maintenance.schedules';
 import { RetiredSchedulers } from './maintenance/retired-schedulers';
 
@@ -36,8 +38,9 @@ export class WorkerModule {
         DatabaseModule.forRoot({ applicationName: 'jewelshot-worker', rowAccess: 'all-users' }),
         RedisModule.forRoot('worker'),
         QueueModule.forRoot('worker'),
-        BullModule.registerQueue({ name: LEDGER_QUEUE }),
+        BullModule.registerQueue({ name: LEDGER_QUEUE }, { name: EMAIL_QUEUE }),
         AuditModule,
+        EmailModule,
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,
@@ -49,6 +52,7 @@ export class WorkerModule {
         HeartbeatService,
         HealthService,
         aiJobsProcessorFor(config),
+        emailProcessorFor(config),
         MaintenanceSchedules,
         RetiredSchedulers,
       ],

@@ -1,6 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { CreditLedgerModule, HOLD_ACTIVITY } from '@jewelshot/credit-ledger';
+import { EmailModule } from '@jewelshot/email';
+import { IdentityModule } from '@jewelshot/identity';
 import { aiProviderOf, AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AiJobsModule } from './ai-jobs.module';
 import { AI_MAINTENANCE_QUEUE } from './ai.queue';
@@ -8,6 +10,7 @@ import { AI_PROVIDER, type AiProvider } from './providers/ai-provider';
 import { FalProvider } from './providers/fal.provider';
 import { LocalProvider } from './providers/local.provider';
 import { JobHoldActivity } from './jobs/job-hold-activity';
+import { JobNotifications } from './jobs/job-notifications';
 import { JobRunner } from './jobs/job-runner';
 import { Reconciler } from './jobs/reconciler';
 import { OrphanFiles } from './files/orphan-files';
@@ -40,12 +43,15 @@ export function providerFor(config: AiJobsConfig): AiProvider {
   imports: [
     AiJobsModule,
     CreditLedgerModule,
+    EmailModule,
+    IdentityModule,
     BullModule.registerQueue({ name: AI_MAINTENANCE_QUEUE }),
   ],
   providers: [
     { provide: AI_PROVIDER, inject: [AI_JOBS_CONFIG], useFactory: providerFor },
     { provide: HOLD_ACTIVITY, useExisting: JobHoldActivity },
     JobRunner,
+    JobNotifications,
     Reconciler,
     OrphanFiles,
   ],

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { defineConfig, toInt, type PlatformConfig } from '@jewelshot/platform';
 
 /** The ledger's variables: sign-up credits and the life of a hold. */
@@ -10,6 +10,20 @@ export class CreditLedgerVariables {
   @Min(0)
   @Max(1_000_000)
   SIGNUP_CREDITS = 3;
+
+  /**
+   * When the sign-up credits are granted: with the account (`register`), or once its address is
+   * verified (`verified`, against free-credit farming with throwaway addresses).
+   */
+  @IsIn(['register', 'verified'])
+  SIGNUP_CREDITS_ON: 'register' | 'verified' = 'register';
+
+  /** Below this many available credits the user is mailed once, until the balance rises above it again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  LOW_CREDITS_THRESHOLD = 2;
 
   /** How long a credit hold may stay pending before the sweeper may expire it. */
   @Transform(toInt)

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
 import { EventsModule } from '@jewelshot/platform';
 import { CreditAccount } from './entities/credit-account.entity';
@@ -8,13 +9,19 @@ import { CreditHold } from './entities/credit-hold.entity';
 import { OperationPrice } from './entities/operation-price.entity';
 import { LedgerVerifier } from './services/ledger-verifier';
 import { LedgerService } from './services/ledger.service';
+import { LowCredits } from './services/low-credits';
 import { SignupCredits } from './services/signup-credits.subscriber';
 
 export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, OperationPrice];
 
 @Module({
-  imports: [TypeOrmModule.forFeature(CREDIT_LEDGER_ENTITIES), IdentityModule, EventsModule],
-  providers: [LedgerService, LedgerVerifier, SignupCredits],
+  imports: [
+    TypeOrmModule.forFeature(CREDIT_LEDGER_ENTITIES),
+    IdentityModule,
+    EmailModule,
+    EventsModule,
+  ],
+  providers: [LedgerService, LedgerVerifier, SignupCredits, LowCredits],
   exports: [LedgerService, LedgerVerifier],
 })
 export class CreditLedgerModule {}

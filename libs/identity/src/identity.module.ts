@@ -1,12 +1,17 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EmailModule } from '@jewelshot/email';
 import { declareEvents, EventsModule } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config';
+import { EmailVerified } from './events/email-verified';
 import { UserRegistered } from './events/user-registered';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { User } from './entities/user.entity';
+import { UserToken } from './entities/user-token.entity';
+import { AccountMail } from './services/account-mail.service';
+import { UserTokens } from './services/user-tokens.service';
 import { AccessTokensService } from './services/access-tokens.service';
 import { AuthService } from './services/auth.service';
 import { LoginLockout } from './services/login-lockout.service';
@@ -15,12 +20,13 @@ import { PrincipalService } from './services/principal.service';
 import { SessionsService } from './services/sessions.service';
 import { UsersService } from './services/users.service';
 
-export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
+export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken];
 
 @Module({
   imports: [
     TypeOrmModule.forFeature(IDENTITY_ENTITIES),
     EventsModule,
+    EmailModule,
     JwtModule.registerAsync({
       inject: [IDENTITY_CONFIG],
       useFactory: (config: IdentityConfig) => ({ secret: config.JWT_SECRET }),
@@ -34,8 +40,17 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken];
     SessionsService,
     PasswordHasher,
     PrincipalService,
-    declareEvents([UserRegistered]),
+    AccountMail,
+    UserTokens,
+    declareEvents([UserRegistered, EmailVerified]),
   ],
-  exports: [AccessTokensService, AuthService, UsersService, SessionsService, PrincipalService],
+  exports: [
+    AccessTokensService,
+    AuthService,
+    AccountMail,
+    UsersService,
+    SessionsService,
+    PrincipalService,
+  ],
 })
 export class IdentityModule {}

@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -7,14 +8,24 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthService, type AuthResult, type Principal } from '@jewelshot/identity';
+import { AccountMail, AuthService, type AuthResult, type Principal } from '@jewelshot/identity';
 import { ValidationError } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AuthRateLimit } from '../common/rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
-import { AuthResponseDto, LoginDto, RefreshDto, RegisterDto, UserSummaryDto } from './auth.dto';
+import {
+  AuthResponseDto,
+  LoginDto,
+  PasswordResetAcceptedDto,
+  PasswordResetConfirmDto,
+  PasswordResetRequestDto,
+  RefreshDto,
+  RegisterDto,
+  UserSummaryDto,
+  VerifyEmailDto,
+} from './auth.dto';
 import {
   assertNotCrossSite,
   clearRefreshCookie,
@@ -26,8 +37,11 @@ import {
 @ApiTags('auth')
 @Controller({ path: 'auth', version: '1' })
 export class AuthController {
+  private readonly logger = new Logger(AuthController.name);
+
   constructor(
     private readonly auth: AuthService,
+    private readonly mail: AccountMail,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -56,8 +70,58 @@ export class AuthController {
     @Body() body: RegisterDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResponseDto> {
-    const result = await this.auth.register(body.email, body.password);
+    const result = await this.auth.register(body.email, body.password, {
+      language: body.language,
+    });
     return this.signedIn(result, body.refreshTokenDelivery ?? 'body', reply);
+  }
+
+  @Post('password-reset')
+  @Public()
+  @AuthRateLimit()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Mail a password reset link',
+    description:
+      'Always 202 with the same body, whether or not an account has the address (no account enumeration). The link holds a single-use token valid for 30 minutes; reset mail is capped per address.',
+  })
+  @ApiAcceptedResponse({ type: PasswordResetAcceptedDto, description: 'Accepted' })
+  @ApiErrors('VALIDATION_ERROR')
+  async requestPasswordReset(
+    @Body() body: PasswordResetRequestDto,
+  ): Promise<PasswordResetAcceptedDto> {
+    // Not awaited: a known and an unknown address answer in the same time (no enumeration by
+    // timing); the work (lookup, token, mail) goes on after the answer, and a failure is logged.
+    void this.mail
+      .requestPasswordReset(body.email)
+      .catch((error: unknown) =>
+        this.logger.error({ err: error }, 'password reset request failed'),
+      );
+    return { message: 'If an account has this address, a reset link is on its way.' };
+  }
+
+  @Post('password-reset/confirm')
+  @Public()
+  @AuthRateLimit()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Set a new password with the token of a reset link; every session is signed out',
+  })
+  @ApiNoContentResponse({ description: 'Password set' })
+  @ApiErrors('VALIDATION_ERROR', 'INVALID_TOKEN', 'SERVICE_UNAVAILABLE')
+  async confirmPasswordReset(@Body() body: PasswordResetConfirmDto): Promise<void> {
+    await this.mail.confirmPasswordReset(body.token, body.password);
+  }
+
+  @Post('verify-email')
+  @Public()
+  @AuthRateLimit()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Verify the address with the token of a verify link' })
+  @ApiNoContentResponse({ description: 'Address verified' })
+  @ApiErrors('VALIDATION_ERROR', 'INVALID_TOKEN')
+  async verifyEmail(@Body() body: VerifyEmailDto): Promise<void> {
+    await this.mail.verifyEmail(body.token);
   }
 
   @Post('login')

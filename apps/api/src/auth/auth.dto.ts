@@ -43,6 +43,49 @@ export class RegisterDto extends SignInOptionsDto {
   @IsString()
   @Length(10, 128, { message: 'password must be 10 to 128 characters' })
   password!: string;
+
+  @ApiPropertyOptional({
+    enum: ['en', 'tr'],
+    description: 'The language of the mail we send (English when absent)',
+  })
+  @IsOptional()
+  @IsIn(['en', 'tr'])
+  language?: 'en' | 'tr';
+}
+
+export class PasswordResetRequestDto {
+  @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
+  @Transform(normalizedEmail)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(EMAIL_MAX_LENGTH)
+  email!: string;
+}
+
+export class PasswordResetAcceptedDto {
+  @ApiProperty({
+    example: 'If an account has this address, a reset link is on its way.',
+    description: 'The same for every address, known or not',
+  })
+  message!: string;
+}
+
+export class PasswordResetConfirmDto {
+  @ApiProperty({ description: 'The token from the reset link', maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 128 })
+  @IsString()
+  @Length(10, 128, { message: 'password must be 10 to 128 characters' })
+  password!: string;
+}
+
+export class VerifyEmailDto {
+  @ApiProperty({ description: 'The token from the verify link', maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
 }
 
 export class LoginDto extends SignInOptionsDto {
@@ -121,6 +164,12 @@ export class UserDto extends UserSummaryDto {
   })
   priorityTier!: PriorityTier;
 
+  @ApiProperty({ description: 'Whether the address has been verified (a verify link followed)' })
+  emailVerified!: boolean;
+
+  @ApiProperty({ enum: ['en', 'tr'], description: 'The language of the mail we send' })
+  language!: string;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
@@ -129,6 +178,8 @@ export class UserDto extends UserSummaryDto {
       ...UserSummaryDto.of(user),
       status: user.status,
       priorityTier: user.priorityTier,
+      emailVerified: user.emailVerifiedAt !== null,
+      language: user.language,
       createdAt: user.createdAt.toISOString(),
     };
   }

@@ -1,5 +1,6 @@
 import * as aiJobs from '@jewelshot/ai-jobs';
 import * as creditLedger from '@jewelshot/credit-ledger';
+import * as email from '@jewelshot/email';
 import * as identity from '@jewelshot/identity';
 import * as platform from '@jewelshot/platform';
 import { DomainError } from '@jewelshot/platform';
@@ -8,7 +9,7 @@ import { ERROR_STATUS, statusOfCode } from './error-status';
 
 /** Every `<LIB>_ERROR_CODES` list a lib's public face exports, found by name. */
 function declaredCodes(): string[] {
-  return [platform, identity, creditLedger, aiJobs].flatMap((lib) =>
+  return [platform, email, identity, creditLedger, aiJobs].flatMap((lib) =>
     Object.entries(lib)
       .filter(([name, value]) => name.endsWith('_ERROR_CODES') && Array.isArray(value))
       .flatMap(([, value]) => value as string[]),

@@ -2,12 +2,14 @@ import { ADMIN_ERROR_CODES } from '@jewelshot/admin';
 import { AI_JOBS_ERROR_CODES } from '@jewelshot/ai-jobs';
 import { AUDIT_ERROR_CODES } from '@jewelshot/audit';
 import { CREDIT_LEDGER_ERROR_CODES } from '@jewelshot/credit-ledger';
+import { EMAIL_ERROR_CODES } from '@jewelshot/email';
 import { IDENTITY_ERROR_CODES } from '@jewelshot/identity';
 import { PLATFORM_ERROR_CODES } from '@jewelshot/platform';
 
 /** Every code a lib declares: platform's generic ones and each lib's `<LIB>_ERROR_CODES`. */
 export type ApiErrorCode =
   | (typeof PLATFORM_ERROR_CODES)[number]
+  | (typeof EMAIL_ERROR_CODES)[number]
   | (typeof IDENTITY_ERROR_CODES)[number]
   | (typeof CREDIT_LEDGER_ERROR_CODES)[number]
   | (typeof AI_JOBS_ERROR_CODES)[number]
@@ -21,6 +23,7 @@ export type ApiErrorCode =
  */
 export const ERROR_STATUS = {
   VALIDATION_ERROR: 400,
+  INVALID_TOKEN: 400,
   UNAUTHORIZED: 401,
   INSUFFICIENT_CREDITS: 402,
   FORBIDDEN: 403,

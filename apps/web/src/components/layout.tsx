@@ -7,6 +7,7 @@ import { NavLink, Outlet, useNavigate } from 'react-router';
 import { api } from '../api';
 import { setLanguage, type Language } from '../i18n';
 import { useSession } from '../session';
+import { VerifyBanner } from './verify-banner';
 import { Loading } from './states';
 
 const NAV = [
@@ -84,6 +85,7 @@ export function Layout() {
             {t('app.offline')}
           </Alert>
         )}
+        {session.status === 'signed-in' && <VerifyBanner />}
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

@@ -33,6 +33,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; tr: string }> = {
     en: 'This clashes with something that already exists or has already finished.',
     tr: 'Bu, zaten var olan ya da tamamlanmış bir şeyle çakışıyor.',
   },
+  INVALID_TOKEN: {
+    en: 'This link is invalid, has expired or has already been used. Ask for a new one.',
+    tr: 'Bu bağlantı geçersiz, süresi dolmuş ya da zaten kullanılmış. Yeni bir bağlantı isteyin.',
+  },
   GONE: {
     en: 'This feature has moved. Please reload the page.',
     tr: 'Bu özellik taşındı. Lütfen sayfayı yenileyin.',

@@ -153,6 +153,36 @@ export const en = {
     role: 'Role',
     memberSince: 'Member since',
   },
+  mail: {
+    forgotLink: 'Forgot your password?',
+    forgotTitle: 'Reset your password',
+    forgotSubmit: 'Email me a reset link',
+    forgotSent:
+      'If an account has this address, a reset link is on its way. It works once, for 30 minutes.',
+    resetTitle: 'Choose a new password',
+    resetSubmit: 'Set the password',
+    resetDone: 'Your password is set and every session was signed out. Sign in with the new one.',
+    verifyTitle: 'Verify your email address',
+    verifyDone: 'Your address is verified. Thank you!',
+    verifyBanner: 'Please verify your email address: we sent you a link.',
+    verifyResend: 'Send another link',
+    verifySent: 'A new link is on its way. Check your inbox.',
+    unsubscribeTitle: 'Stop these emails',
+    unsubscribeHint: 'You will no longer receive this type of email. Security mail still arrives.',
+    unsubscribeSubmit: 'Unsubscribe',
+    unsubscribed:
+      'Done: you will no longer receive “{{type}}” emails. Change this any time in Account.',
+    preferencesTitle: 'Email',
+    preferencesHint:
+      'Choose what we email you about. Verification, password resets and password changes are always sent.',
+    types: {
+      'job-failed': 'A shot failed',
+      'batch-finished': 'A batch is finished',
+      'low-credits': 'Credits are running low',
+      welcome: 'Welcome',
+      'admin-alert': 'Admin alerts',
+    },
+  },
   upload: {
     type: 'Only JPEG, PNG or WebP photos can be used.',
     size: 'This photo is {{size}}; the limit is {{limit}}.',

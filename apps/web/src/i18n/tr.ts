@@ -157,6 +157,36 @@ export const tr: typeof en = {
     role: 'Rol',
     memberSince: 'Üyelik tarihi',
   },
+  mail: {
+    forgotLink: 'Parolanızı mı unuttunuz?',
+    forgotTitle: 'Parolanızı sıfırlayın',
+    forgotSubmit: 'Bana sıfırlama bağlantısı gönder',
+    forgotSent:
+      'Bu adrese ait bir hesap varsa sıfırlama bağlantısı yolda. Bağlantı 30 dakika boyunca bir kez çalışır.',
+    resetTitle: 'Yeni bir parola seçin',
+    resetSubmit: 'Parolayı belirle',
+    resetDone: 'Parolanız belirlendi ve tüm oturumlar kapatıldı. Yeni parolanızla giriş yapın.',
+    verifyTitle: 'E-posta adresinizi doğrulayın',
+    verifyDone: 'Adresiniz doğrulandı. Teşekkürler!',
+    verifyBanner: 'Lütfen e-posta adresinizi doğrulayın: size bir bağlantı gönderdik.',
+    verifyResend: 'Yeni bağlantı gönder',
+    verifySent: 'Yeni bir bağlantı yolda. Gelen kutunuzu kontrol edin.',
+    unsubscribeTitle: 'Bu e-postaları durdur',
+    unsubscribeHint: 'Bu türden e-posta almayacaksınız. Güvenlik e-postaları yine gelir.',
+    unsubscribeSubmit: 'Aboneliği bitir',
+    unsubscribed:
+      'Tamam: artık “{{type}}” e-postaları almayacaksınız. Bunu istediğiniz zaman Hesap sayfasından değiştirebilirsiniz.',
+    preferencesTitle: 'E-posta',
+    preferencesHint:
+      'Size hangi konularda e-posta göndereceğimizi seçin. Doğrulama, parola sıfırlama ve parola değişikliği e-postaları her zaman gönderilir.',
+    types: {
+      'job-failed': 'Bir çekim başarısız oldu',
+      'batch-finished': 'Bir toplu iş bitti',
+      'low-credits': 'Kredi azalıyor',
+      welcome: 'Hoş geldiniz',
+      'admin-alert': 'Yönetici uyarıları',
+    },
+  },
   upload: {
     type: 'Yalnızca JPEG, PNG veya WebP fotoğraflar kullanılabilir.',
     size: 'Bu fotoğraf {{size}}; sınır {{limit}}.',

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api } from '../api';
 import { Loading } from '../components/states';
+import { EmailPreferences } from '../components/email-preferences';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useMe } from '../queries';
@@ -92,6 +93,7 @@ export function AccountPage() {
           </Stack>
         </form>
       </Paper>
+      <EmailPreferences />
       <Paper withBorder p="md">
         <Stack>
           <Text size="sm">{t('account.signOutEverywhereHint')}</Text>

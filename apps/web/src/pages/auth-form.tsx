@@ -33,7 +33,12 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
               body: { email, password, refreshTokenDelivery: api.refreshTokenDelivery },
             })
           : api.client.POST('/v1/auth/register', {
-              body: { email, password, refreshTokenDelivery: api.refreshTokenDelivery },
+              body: {
+                email,
+                password,
+                refreshTokenDelivery: api.refreshTokenDelivery,
+                language: i18n.language === 'tr' ? 'tr' : 'en',
+              },
             }),
       ),
     onSuccess: async (auth) => {
@@ -95,6 +100,11 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
           <Button type="submit" loading={submit.isPending}>
             {t(mode === 'sign-in' ? 'auth.signIn' : 'auth.signUp')}
           </Button>
+          {mode === 'sign-in' && (
+            <Anchor component={Link} to="/forgot-password" size="sm">
+              {t('mail.forgotLink')}
+            </Anchor>
+          )}
           <Text size="sm">
             {t(mode === 'sign-in' ? 'auth.noAccount' : 'auth.haveAccount')}{' '}
             <Anchor component={Link} to={mode === 'sign-in' ? '/sign-up' : '/sign-in'}>

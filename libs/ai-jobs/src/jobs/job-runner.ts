@@ -11,6 +11,7 @@ import { FilesService } from '../files/files.service';
 import { JobSignals } from './job-signals';
 import { JobsService } from './jobs.service';
 import { isLastAttempt, type JobFailure, JobTransitions } from './job-transitions';
+import { JobNotifications } from './job-notifications';
 
 /** BullMQ's count of this job's attempts: made before this one, and allowed in all. */
 export interface QueueAttempt {
@@ -43,6 +44,7 @@ export class JobRunner {
     private readonly files: FilesService,
     private readonly jobs: JobsService,
     private readonly signals: JobSignals,
+    private readonly notifications: JobNotifications,
     private readonly transitions: JobTransitions,
     @Inject(AI_PROVIDER) private readonly provider: AiProvider,
     @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
@@ -178,6 +180,7 @@ export class JobRunner {
         await this.files.saveRows(outputs);
         await this.ledger.confirm(current.holdId);
         await this.transitions.succeed(job.id);
+        await this.notifications.jobEnded(current, 'succeeded');
         return 'succeeded';
       });
     } finally {
@@ -217,7 +220,9 @@ export class JobRunner {
       const job = await this.lock(jobId);
       if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
       await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
-      return (await this.transitions.end(jobId, status, failure)) !== null;
+      if ((await this.transitions.end(jobId, status, failure)) === null) return false;
+      await this.notifications.jobEnded(job, status, failure);
+      return true;
     });
     if (done) await this.signals.statusChanged(jobId, status);
     return done;

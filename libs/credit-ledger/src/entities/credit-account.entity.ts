@@ -30,6 +30,10 @@ export class CreditAccount {
   @Column({ type: 'bigint', default: 0, transformer: bigintAsNumber })
   reserved!: number;
 
+  /** The available balance is below LOW_CREDITS_THRESHOLD and the user was mailed (LowCredits). */
+  @Column({ type: 'boolean', default: false })
+  lowCreditsNotified!: boolean;
+
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;
 }

@@ -7,6 +7,7 @@ import { isUuid, newestFirstPage, portProviders, ValidationError } from '@jewels
 import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
 import { HOLD_ACTIVITY, type HoldActivity } from '../hold-activity';
 import { CreditAccount } from '../entities/credit-account.entity';
+import { LowCredits } from './low-credits';
 import { CreditEntry, type EntryKind } from '../entities/credit-entry.entity';
 import { CreditHold, type HoldStatus } from '../entities/credit-hold.entity';
 import { OperationPrice } from '../entities/operation-price.entity';
@@ -96,6 +97,7 @@ export class LedgerService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(CREDIT_LEDGER_CONFIG) private readonly config: CreditLedgerConfig,
     private readonly moduleRef: ModuleRef,
+    private readonly lowCredits: LowCredits,
   ) {}
 
   private get accounts() {
@@ -301,6 +303,7 @@ export class LedgerService {
       return this.sameHold(winner, userId, operation, quantity);
     }
     await this.accounts.update({ userId }, { reserved: reserved + amount });
+    await this.lowCredits.watch(userId);
     return hold;
   }
 
@@ -373,6 +376,7 @@ export class LedgerService {
       { userId: hold.userId },
       { reserved: account.reserved - hold.amount },
     );
+    await this.lowCredits.watch(hold.userId);
     return this.settle(hold, status, reason.slice(0, 500));
   }
 
@@ -457,6 +461,7 @@ export class LedgerService {
       return this.sameEntry(winner, userId, delta, kind);
     }
     await this.accounts.update({ userId }, { balance });
+    await this.lowCredits.watch(userId);
     return Object.assign(entry, { id: String(row.id), createdAt: row.created_at });
   }
 

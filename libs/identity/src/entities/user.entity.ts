@@ -44,6 +44,14 @@ export class User {
   @Column({ type: 'varchar', length: 8, default: 'normal' })
   priorityTier!: PriorityTier;
 
+  /** When the address was proven (a verify link followed); null until then. */
+  @Column({ type: 'timestamptz', nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  /** The language of the mail we send (`en` or `tr`). */
+  @Column({ type: 'varchar', length: 8, default: 'en' })
+  language!: string;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -17,9 +17,14 @@ import { PasswordHasher } from './password-hasher';
 import { PrincipalService } from './principal.service';
 import { SessionsService, TokenPair } from './sessions.service';
 import { UsersService } from './users.service';
+import { AccountMail } from './account-mail.service';
 
 export interface RegisterOptions {
   role?: UserRole;
+  /** The language of the account's mail (`en` or `tr`). */
+  language?: string;
+  /** The address is known to be the user's (the demo seeds): verified at once, no verify mail. */
+  verified?: boolean;
 }
 
 export interface AuthResult {
@@ -38,6 +43,7 @@ export class AuthService {
     private readonly scope: RowScope,
     private readonly lockout: LoginLockout,
     private readonly events: Events,
+    private readonly mail: AccountMail,
   ) {}
 
   /**
@@ -54,9 +60,16 @@ export class AuthService {
     if (isCommonPassword(password)) throw new CommonPasswordError('password');
     const passwordHash = await this.hasher.hash(password);
     return this.txHost.withTransaction(async () => {
-      const user = await this.users.create(email, passwordHash, options.role ?? 'user');
+      const user = await this.users.create(
+        email,
+        passwordHash,
+        options.role ?? 'user',
+        options.language === 'tr' ? 'tr' : 'en',
+      );
       return this.scope.run(user.id, async () => {
         await this.events.publish(new UserRegistered({ userId: user.id, email: user.email }));
+        if (options.verified) await this.mail.markVerified(user.id);
+        else await this.mail.sendVerification(user);
         const tokens = await this.sessions.open(user);
         return { user, tokens };
       });
@@ -136,6 +149,7 @@ export class AuthService {
     await this.scope.run(userId, async () => {
       await this.users.setPasswordHash(userId, passwordHash);
       await this.sessions.revokeOthers(userId, sessionId, 'password_change');
+      await this.mail.notifyPasswordChanged(userId);
     });
     this.principals.forget(userId);
   }

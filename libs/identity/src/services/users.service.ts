@@ -49,14 +49,19 @@ export class UsersService {
    * Inserts a user with an already computed hash (hash before opening a transaction: argon2
    * is slow on purpose). A taken email, checked first and by the unique index, is a CONFLICT.
    */
-  async create(email: string, passwordHash: string, role: UserRole = 'user'): Promise<User> {
+  async create(
+    email: string,
+    passwordHash: string,
+    role: UserRole = 'user',
+    language = 'en',
+  ): Promise<User> {
     const normalized = normalizeEmail(email);
     // Checked on the stored form: the caller may have checked the length before lower-casing.
     if (normalized.length > EMAIL_MAX_LENGTH) throw new EmailTooLongError();
     if (await this.findByEmail(normalized)) throw new EmailTakenError();
     try {
       return await this.repo.save(
-        this.repo.create({ email: normalized, passwordHash, role, status: 'active' }),
+        this.repo.create({ email: normalized, passwordHash, role, status: 'active', language }),
       );
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new EmailTakenError();
@@ -66,6 +71,17 @@ export class UsersService {
 
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.repo.update({ id: userId }, { passwordHash });
+  }
+
+  /** Sets email_verified_at if it is not set yet; true when this call set it. */
+  async markEmailVerified(userId: string): Promise<boolean> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(User)
+      .set({ emailVerifiedAt: () => 'now()' })
+      .where('id = :userId AND email_verified_at IS NULL', { userId })
+      .execute();
+    return (result.affected ?? 0) > 0;
   }
 
   async setRole(userId: string, role: UserRole): Promise<void> {

@@ -1,0 +1,55 @@
+/**
+ * Every message the system sends, by template name (stored in email_messages: never rename).
+ * Security mail cannot be turned off; every other type has a switch in the user's preferences
+ * and carries a one-click unsubscribe link.
+ */
+export const EMAIL_TEMPLATES = [
+  'welcome',
+  'verify-email',
+  'password-reset',
+  'password-changed',
+  'job-failed',
+  'batch-finished',
+  'low-credits',
+  'admin-alert',
+] as const;
+export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
+
+export const SECURITY_TEMPLATES = ['verify-email', 'password-reset', 'password-changed'] as const;
+
+/** The types a user may turn off (one switch each). */
+export const PREFERENCE_TYPES = [
+  'welcome',
+  'job-failed',
+  'batch-finished',
+  'low-credits',
+  'admin-alert',
+] as const;
+export type PreferenceType = (typeof PREFERENCE_TYPES)[number];
+
+export const EMAIL_LANGUAGES = ['en', 'tr'] as const;
+export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
+
+export function isSecurityTemplate(template: EmailTemplate): boolean {
+  return (SECURITY_TEMPLATES as readonly string[]).includes(template);
+}
+
+export function isPreferenceType(type: string): type is PreferenceType {
+  return (PREFERENCE_TYPES as readonly string[]).includes(type);
+}
+
+export function emailLanguage(language: string | null | undefined): EmailLanguage {
+  return language === 'tr' ? 'tr' : 'en';
+}
+
+/** What each template is given by its caller (ids and figures; the links are built here). */
+export interface TemplateData {
+  welcome: Record<string, never>;
+  'verify-email': { token: string };
+  'password-reset': { token: string };
+  'password-changed': Record<string, never>;
+  'job-failed': { jobId: string; operation: string; reason: string; refunded: number };
+  'batch-finished': { batchId: string; total: number; succeeded: number; failed: number };
+  'low-credits': { available: number; threshold: number };
+  'admin-alert': { title: string; detail: string; link?: string };
+}
