@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '@jewelshot/platform';
@@ -14,6 +14,23 @@ describe('generated artefacts stay in step with the code', () => {
     const committed = readFileSync(OPENAPI_FILE, 'utf8');
     // On a mismatch, run `npm run openapi` and commit the file.
     expect(committed).toEqual(fresh);
+  });
+
+  it('names every API schema class once (Swagger keys schemas by class name and would merge two)', () => {
+    const files = (
+      readdirSync(join(repoRoot(), 'apps', 'api', 'src'), { recursive: true }) as string[]
+    )
+      .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+      .map((file) => join(repoRoot(), 'apps', 'api', 'src', file));
+    const where = new Map<string, string[]>();
+    for (const file of files) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/^export class (\w+Dto)\b/gm)) {
+        const name = match[1] ?? '';
+        where.set(name, [...(where.get(name) ?? []), file]);
+      }
+    }
+    expect(where.size).toBeGreaterThan(20);
+    expect([...where].filter(([, found]) => found.length > 1)).toEqual([]);
   });
 
   it('has an openapi.yaml that a real OpenAPI validator accepts', async () => {

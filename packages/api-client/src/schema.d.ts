@@ -1482,6 +1482,17 @@ export interface components {
       /** @example seller@example.com */
       email: string;
     };
+    PendingHoldDto: {
+      amount: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** Format: uuid */
+      id: string;
+      operation: string;
+      reference: string;
+    };
     PriceDto: {
       /** @description Credits per unit (per image for generate) */
       credits: number;
@@ -1609,7 +1620,7 @@ export interface components {
     UserDetailDto: {
       balance: components['schemas']['BalanceDto'];
       /** @description Pending holds */
-      holds: components['schemas']['HoldDto'][];
+      holds: components['schemas']['PendingHoldDto'][];
       /** @description The 10 newest jobs */
       recentJobs: components['schemas']['AdminJobDto'][];
       /** @description Open sessions */

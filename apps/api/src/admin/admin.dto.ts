@@ -126,7 +126,7 @@ export class UserPageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-export class HoldDto {
+export class PendingHoldDto {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ type: String }) operation!: string;
   @ApiProperty({ type: Number }) amount!: number;
@@ -161,7 +161,7 @@ export class AdminJobPageDto {
 export class UserDetailDto {
   @ApiProperty({ type: UserDto }) user!: UserDto;
   @ApiProperty({ type: BalanceDto }) balance!: BalanceDto;
-  @ApiProperty({ type: [HoldDto], description: 'Pending holds' }) holds!: HoldDto[];
+  @ApiProperty({ type: [PendingHoldDto], description: 'Pending holds' }) holds!: PendingHoldDto[];
   @ApiProperty({ type: [AdminJobDto], description: 'The 10 newest jobs' })
   recentJobs!: AdminJobDto[];
   @ApiProperty({ type: [SessionDto], description: 'Open sessions' }) sessions!: SessionDto[];
