@@ -22,6 +22,7 @@ const SAMPLES: { [T in EmailTemplate]: TemplateData[T] } = {
   'job-failed': {
     jobId: '7f1c2a9e-0000-4000-8000-000000000001',
     operation: 'generate',
+    reasonCode: 'PROVIDER_TIMEOUT',
     reason: 'the model provider did not answer',
     refunded: 1,
   },

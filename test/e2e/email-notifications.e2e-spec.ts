@@ -49,6 +49,7 @@ describe('notification mail', () => {
     expect(row?.status).toBe('failed');
     const mail = await mailTo(outbox, (m) => m.to === user.email && m.template === 'job-failed');
     expect(mail.text).toContain('1 credit(s) were refunded');
+    expect(mail.text).toContain('Your "Generate from a prompt" job failed');
     expect(mail.text).toContain(`/jobs/${res.body.id}`);
   });
 

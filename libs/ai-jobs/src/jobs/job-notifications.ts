@@ -24,7 +24,7 @@ export class JobNotifications {
   async jobEnded(
     job: Pick<AiJob, 'id' | 'userId' | 'batchId' | 'operation' | 'cost'>,
     status: 'succeeded' | 'failed' | 'canceled',
-    failure?: { message: string },
+    failure?: { code: string; message: string },
   ): Promise<void> {
     if (status === 'failed' && !job.batchId) {
       const user = await this.users.findById(job.userId);
@@ -37,6 +37,7 @@ export class JobNotifications {
           data: {
             jobId: job.id,
             operation: job.operation,
+            reasonCode: failure?.code,
             reason: failure?.message ?? 'the provider failed',
             refunded: job.cost,
           },

@@ -48,7 +48,15 @@ export interface TemplateData {
   'verify-email': { token: string };
   'password-reset': { token: string };
   'password-changed': Record<string, never>;
-  'job-failed': { jobId: string; operation: string; reason: string; refunded: number };
+  'job-failed': {
+    jobId: string;
+    operation: string;
+    /** The job's failure code: a known one is worded in the reader's language. */
+    reasonCode?: string;
+    /** The failure in English words: said when the code is not a known one. */
+    reason: string;
+    refunded: number;
+  };
   'batch-finished': { batchId: string; total: number; succeeded: number; failed: number };
   'low-credits': { available: number; threshold: number };
   'admin-alert': { title: string; detail: string; link?: string };

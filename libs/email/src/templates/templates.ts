@@ -146,14 +146,50 @@ const passwordChanged: Template<'password-changed'> = (_data, c) =>
         { label: 'Reset password', href: link(c, '/forgot-password') },
       );
 
+/** The operations as the SPA names them; an unknown one is shown as it is. */
+const OPERATION_NAMES: Record<EmailLanguage, Record<string, string>> = {
+  en: {
+    generate: 'Generate from a prompt',
+    edit: 'Edit with a prompt',
+    'remove-background': 'Remove background',
+    upscale: 'Upscale',
+  },
+  tr: {
+    generate: 'Açıklamadan üret',
+    edit: 'Açıklamayla düzenle',
+    'remove-background': 'Arka planı kaldır',
+    upscale: 'Büyüt',
+  },
+};
+
+/** Why a job failed, per failure code (the API's JobErrorDto.code), in the reader's words. */
+const FAILURE_REASONS: Record<EmailLanguage, Record<string, string>> = {
+  en: {
+    PROVIDER_ERROR: 'the image service could not make this picture',
+    PROVIDER_TIMEOUT: 'the image service took too long to answer',
+    INVALID_INPUT: 'the image service could not use this photo or prompt',
+    DEADLINE_EXCEEDED: 'it took too long and was stopped',
+    INTERNAL_ERROR: 'something went wrong on our side',
+  },
+  tr: {
+    PROVIDER_ERROR: 'görsel hizmeti bu resmi oluşturamadı',
+    PROVIDER_TIMEOUT: 'görsel hizmeti çok geç yanıt verdi',
+    INVALID_INPUT: 'görsel hizmeti bu fotoğrafı veya istemi kullanamadı',
+    DEADLINE_EXCEEDED: 'iş çok uzun sürdüğü için durduruldu',
+    INTERNAL_ERROR: 'bizim tarafımızda bir sorun oluştu',
+  },
+};
+
 const jobFailed: Template<'job-failed'> = (data, c) => {
   const href = link(c, `/jobs/${data.jobId}`);
+  const operation = OPERATION_NAMES[c.language][data.operation] ?? data.operation;
+  const reason = (data.reasonCode && FAILURE_REASONS[c.language][data.reasonCode]) || data.reason;
   return c.language === 'tr'
     ? frame(
         c,
         'Bir çekim başarısız oldu',
         [
-          `"${data.operation}" işlemi son denemesinden sonra başarısız oldu: ${data.reason}.`,
+          `"${operation}" işi son denemesinden sonra başarısız oldu: ${reason}.`,
           `${data.refunded} kredi hesabınıza iade edildi.`,
         ],
         { label: 'İşi gör', href },
@@ -162,7 +198,7 @@ const jobFailed: Template<'job-failed'> = (data, c) => {
         c,
         'A shot failed',
         [
-          `Your "${data.operation}" job failed after its last attempt: ${data.reason}.`,
+          `Your "${operation}" job failed after its last attempt: ${reason}.`,
           `${data.refunded} credit(s) were refunded to your account.`,
         ],
         { label: 'See the job', href },
