@@ -25,6 +25,8 @@ describe('renderEmail', () => {
     const context = { baseUrl: 'https://app.example' };
     const tr = await renderEmail('job-failed', data, { ...context, language: 'tr' });
     expect(tr.text).toContain('"Arka planı kaldır" işi');
+    expect(tr.text).toContain('Bir çekim başarısız oldu');
+    expect(tr.text).not.toContain('BIR');
     expect(tr.text).toContain('görsel hizmeti çok geç yanıt verdi');
     expect(tr.text).not.toContain(data.reason);
     const en = await renderEmail('job-failed', data, { ...context, language: 'en' });

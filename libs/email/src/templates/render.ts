@@ -15,6 +15,18 @@ export async function renderEmail<T extends EmailTemplate>(
   context: TemplateContext,
 ): Promise<RenderedEmail> {
   const { subject, element } = TEMPLATES[template](data, context);
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  const [html, text] = await Promise.all([
+    render(element),
+    // Headings keep their case: html-to-text's upper-casing is not locale-aware ("BIR" for "Bir").
+    render(element, {
+      plainText: true,
+      htmlToTextOptions: {
+        selectors: ['h1', 'h2', 'h3'].map((selector) => ({
+          selector,
+          options: { uppercase: false },
+        })),
+      },
+    }),
+  ]);
   return { subject, html, text };
 }
