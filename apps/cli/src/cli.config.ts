@@ -1,12 +1,23 @@
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
+import { backupConfig } from '@jewelshot/backup';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { identityConfig } from '@jewelshot/identity';
 import { type ConfigOf, loadConfigOrExit } from '@jewelshot/platform';
 
 /** The commands read the same environment as the apps, so they refuse the same mistakes. */
-export const CLI_CONFIG_SECTIONS = [identityConfig, creditLedgerConfig, aiJobsConfig] as const;
+export const CLI_CONFIG_SECTIONS = [
+  identityConfig,
+  creditLedgerConfig,
+  aiJobsConfig,
+  backupConfig,
+] as const;
 
 export type CliConfig = ConfigOf<typeof CLI_CONFIG_SECTIONS>;
+
+/** What CliModule's domain modules read (the backup commands read BACKUP_* on top). */
+export type CliDomainConfig = ConfigOf<
+  readonly [typeof identityConfig, typeof creditLedgerConfig, typeof aiJobsConfig]
+>;
 
 export function loadCliConfigOrExit(env: NodeJS.ProcessEnv = process.env): CliConfig {
   return loadConfigOrExit(CLI_CONFIG_SECTIONS, env, [threadPoolCheck]);
