@@ -32,6 +32,8 @@ export function baseTestEnv(): NodeJS.ProcessEnv {
     STORAGE_DIR: process.env.JEWELSHOT_TEST_STORAGE_DIR ?? '',
     LOCAL_PROVIDER_LATENCY_MS: '20',
     JOB_BACKOFF_MS: '50',
+    // A suite that tests the backup schedule turns it on with its own BACKUP_DIR.
+    BACKUP_CRON: 'off',
   };
 }
 

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { defineConfig, loadConfigOrExit, toInt, type ConfigOf } from '@jewelshot/platform';
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
+import { backupConfig } from '@jewelshot/backup';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { identityConfig } from '@jewelshot/identity';
 
@@ -41,6 +42,7 @@ export const WORKER_CONFIG_SECTIONS = [
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  backupConfig,
   workerConfig,
 ] as const;
 

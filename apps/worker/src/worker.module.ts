@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AiRunnerModule } from '@jewelshot/ai-jobs';
+import { BackupScheduleModule } from '@jewelshot/backup';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import {
@@ -40,6 +41,7 @@ export class WorkerModule {
         CreditLedgerModule,
         AiRunnerModule,
         SchedulesModule,
+        BackupScheduleModule,
         EventsDispatchModule.forRoot(config),
         ...extraImports,
       ],

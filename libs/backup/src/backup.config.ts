@@ -8,9 +8,11 @@ export class BackupVariables {
   @IsString()
   BACKUP_DIR = 'var/backups';
 
-  /** When the worker takes a backup: a cron pattern (UTC), hourly by default. */
+  /** When the worker takes a backup: a cron pattern (UTC), hourly by default; `off`: never. */
   @IsString()
-  @Matches(/^\S+( \S+){4,5}$/, { message: 'BACKUP_CRON must be a cron pattern of 5 or 6 fields' })
+  @Matches(/^(off|\S+( \S+){4,5})$/, {
+    message: 'BACKUP_CRON must be a cron pattern of 5 or 6 fields, or off',
+  })
   BACKUP_CRON = '0 * * * *';
 
   /** Hourly backups kept (the newest of each hour). */

@@ -15,3 +15,5 @@ export { readManifest, restoreBackup } from './restore';
 export type { RestoreCheck, RestoreReport } from './restore';
 export { backupsToDelete } from './retention';
 export type { RetentionPolicy } from './retention';
+export { BackupScheduleModule } from './backup.module';
+export { BACKUP_QUEUE, BACKUP_SCHEDULER } from './backup.schedule';

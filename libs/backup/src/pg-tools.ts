@@ -4,12 +4,11 @@ import { createReadStream } from 'node:fs';
 import { BackupError } from './backup.errors';
 
 /**
- * pg_dump and pg_restore from PATH, or from BACKUP_PG_BIN's folder (the client tools must be
- * at least the server's major version).
+ * pg_dump and pg_restore from PATH: their major version must be at least the server's (the
+ * manifest records both).
  */
 export function pgTool(name: 'pg_dump' | 'pg_restore'): string {
-  const dir = process.env.BACKUP_PG_BIN;
-  return dir ? `${dir.replace(/\/$/, '')}/${name}` : name;
+  return name;
 }
 
 /**

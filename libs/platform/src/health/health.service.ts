@@ -6,6 +6,7 @@ import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config'
 import { REDIS } from '../redis/redis';
 import { scheduleKey } from '../schedule/schedule-runner';
 import { RECONCILE_SCHEDULE } from '../schedule/schedules.module';
+import { describeBackupStatus } from './backup-status';
 import { readHeartbeats } from './heartbeat';
 
 export interface ServiceCheck {
@@ -20,7 +21,7 @@ export interface HealthReport {
   timestamp: number;
   version: string;
   services: { database: boolean; redis: boolean; worker: boolean };
-  details: { database: string; redis: string; worker: string; reconcile: string };
+  details: { database: string; redis: string; worker: string; reconcile: string; backup: string };
 }
 
 /** A failure whose message is ours and safe to show on the public /health page. */
@@ -129,12 +130,28 @@ export class HealthService {
     );
   }
 
+  /**
+   * The worker's scheduled backups (BACKUP_CRON): the last success and the failures counted.
+   * Informational: a failing backup does not make the service unhealthy, it makes this say so.
+   */
+  backup(): Promise<ServiceCheck> {
+    return measure(
+      async () => {
+        if (this.redis.status !== 'ready') throw new CheckFailed('Unknown: Redis is unreachable');
+        return describeBackupStatus(this.redis);
+      },
+      this.config.HEALTH_CHECK_TIMEOUT_MS,
+      'Backup record',
+    );
+  }
+
   async report(version: string): Promise<HealthReport> {
-    const [database, redis, worker, reconcile] = await Promise.all([
+    const [database, redis, worker, reconcile, backup] = await Promise.all([
       this.database(),
       this.redisPing(),
       this.worker(),
       this.reconcile(),
+      this.backup(),
     ]);
     const up = database.ok && redis.ok && worker.ok;
     return {
@@ -147,6 +164,7 @@ export class HealthService {
         redis: redis.detail,
         worker: worker.detail,
         reconcile: reconcile.detail,
+        backup: backup.detail,
       },
     };
   }
