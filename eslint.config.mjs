@@ -17,6 +17,8 @@ const FLOORS = {
   platform: [],
   email: ['platform'],
   audit: ['platform'],
+  /** Backups read the database as tables and files: they import no domain lib. */
+  backup: ['platform'],
   identity: ['platform', 'email', 'audit'],
   'credit-ledger': ['platform', 'email', 'audit', 'identity'],
   'ai-jobs': ['platform', 'email', 'audit', 'identity', 'credit-ledger'],

@@ -39,6 +39,8 @@ export function baseTestEnv(): NodeJS.ProcessEnv {
     OUTBOX_DIR: `${process.env.JEWELSHOT_TEST_STORAGE_DIR ?? ''}/outbox`,
     LOCAL_PROVIDER_LATENCY_MS: '20',
     JOB_BACKOFF_MS: '50',
+    // A suite that tests the backup schedule turns it on with its own BACKUP_DIR.
+    BACKUP_CRON: 'off',
   };
 }
 

@@ -1,5 +1,6 @@
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { auditConfig } from '@jewelshot/audit';
+import { backupConfig } from '@jewelshot/backup';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
@@ -12,9 +13,15 @@ export const CLI_CONFIG_SECTIONS = [
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  backupConfig,
 ] as const;
 
 export type CliConfig = ConfigOf<typeof CLI_CONFIG_SECTIONS>;
+
+/** What CliModule's domain modules read (the backup commands read BACKUP_* on top). */
+export type CliDomainConfig = ConfigOf<
+  readonly [typeof identityConfig, typeof creditLedgerConfig, typeof aiJobsConfig]
+>;
 
 export function loadCliConfigOrExit(env: NodeJS.ProcessEnv = process.env): CliConfig {
   return loadConfigOrExit(CLI_CONFIG_SECTIONS, env, [threadPoolCheck]);

@@ -4,12 +4,12 @@ import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import { ConfigModule, DatabaseModule } from '@jewelshot/platform';
-import { type CliConfig } from './cli.config';
+import { type CliDomainConfig } from './cli.config';
 
 /** The domain modules for command-line tasks: no HTTP, no processors. */
 @Module({})
 export class CliModule {
-  static forRoot(config: CliConfig): DynamicModule {
+  static forRoot(config: CliDomainConfig): DynamicModule {
     return {
       module: CliModule,
       imports: [

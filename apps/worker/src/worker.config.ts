@@ -3,6 +3,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { defineConfig, loadConfigOrExit, toInt, type ConfigOf } from '@jewelshot/platform';
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { auditConfig } from '@jewelshot/audit';
+import { backupConfig } from '@jewelshot/backup';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
@@ -45,6 +46,7 @@ export const WORKER_CONFIG_SECTIONS = [
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  backupConfig,
   workerConfig,
 ] as const;
 

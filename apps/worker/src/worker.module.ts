@@ -2,6 +2,7 @@ import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
 import { AiRunnerModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
+import { BackupScheduleModule } from '@jewelshot/backup';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
 import { EMAIL_QUEUE, EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
@@ -45,6 +46,7 @@ export class WorkerModule {
         CreditLedgerModule,
         AiRunnerModule,
         SchedulesModule,
+        BackupScheduleModule,
         EventsDispatchModule.forRoot(config),
         ...extraImports,
       ],

@@ -40,6 +40,8 @@ export { newestFirstPage } from './database/newest-first-page';
 export { RowScope } from './database/row-scope';
 export { API_DB_ROLE } from './database/row-access';
 export { HealthService } from './health/health.service';
+export { BACKUP_STATUS_KEY, recordBackupOutcome } from './health/backup-status';
+export type { BackupOutcome } from './health/backup-status';
 export { clearHeartbeat, readHeartbeats, writeHeartbeat } from './health/heartbeat';
 export type { WorkerHeartbeat } from './health/heartbeat';
 export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id';

@@ -1329,6 +1329,11 @@ export interface components {
       width: number;
     };
     HealthDetailsDto: {
+      /**
+       * @description How the scheduled backups (BACKUP_CRON) went: the last success and the failures counted
+       * @example OK: last succeeded at 2026-01-01T00:00:00.000Z; 0 failure(s) counted, 0 since the last success
+       */
+      backup: string;
       /** @example Connected */
       database: string;
       /**

@@ -33,6 +33,13 @@ class HealthDetailsDto {
       "This API process's rate limiter: `Enforcing`, or `Degraded: failing open since ...` while Redis errors or is too slow (requests then go through unlimited)",
   })
   rateLimiter?: string;
+  @ApiProperty({
+    example:
+      'OK: last succeeded at 2026-01-01T00:00:00.000Z; 0 failure(s) counted, 0 since the last success',
+    description:
+      'How the scheduled backups (BACKUP_CRON) went: the last success and the failures counted',
+  })
+  backup!: string;
 }
 
 class HealthReportDto {

@@ -7,6 +7,7 @@ import { RateLimiterHealth } from '../rate-limit/rate-limiter-health';
 import { REDIS } from '../redis/redis';
 import { scheduleKey } from '../schedule/schedule-runner';
 import { RECONCILE_SCHEDULE } from '../schedule/schedules.module';
+import { describeBackupStatus } from './backup-status';
 import { readHeartbeats } from './heartbeat';
 
 export interface ServiceCheck {
@@ -31,6 +32,8 @@ export interface HealthReport {
     reconcile: string;
     /** API processes only: `Enforcing`, or `Degraded: failing open since ...`. */
     rateLimiter?: string;
+    /** How the scheduled backups went (see BACKUP_CRON). */
+    backup: string;
   };
 }
 
@@ -141,12 +144,28 @@ export class HealthService {
     );
   }
 
+  /**
+   * The worker's scheduled backups (BACKUP_CRON): the last success and the failures counted.
+   * Informational: a failing backup does not make the service unhealthy, it makes this say so.
+   */
+  backup(): Promise<ServiceCheck> {
+    return measure(
+      async () => {
+        if (this.redis.status !== 'ready') throw new CheckFailed('Unknown: Redis is unreachable');
+        return describeBackupStatus(this.redis);
+      },
+      this.config.HEALTH_CHECK_TIMEOUT_MS,
+      'Backup record',
+    );
+  }
+
   async report(version: string): Promise<HealthReport> {
-    const [database, redis, worker, reconcile] = await Promise.all([
+    const [database, redis, worker, reconcile, backup] = await Promise.all([
       this.database(),
       this.redisPing(),
       this.worker(),
       this.reconcile(),
+      this.backup(),
     ]);
     const up = database.ok && redis.ok && worker.ok;
     const limiterDegraded = this.rateLimiter?.degraded ?? false;
@@ -160,6 +179,7 @@ export class HealthService {
         redis: redis.detail,
         worker: worker.detail,
         reconcile: reconcile.detail,
+        backup: backup.detail,
         ...(this.rateLimiter ? { rateLimiter: this.rateLimiter.detail() } : {}),
       },
     };

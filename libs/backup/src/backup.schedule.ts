@@ -1,0 +1,106 @@
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  PLATFORM_CONFIG,
+  REDIS,
+  recordBackupOutcome,
+  type PlatformConfig,
+} from '@jewelshot/platform';
+import { BACKUP_CONFIG, type BackupConfig } from './backup.config';
+import { pruneBackups, takeBackup } from './backup-writer';
+import { BACKUP_MANIFEST_SECTIONS } from './manifest-sections';
+
+export const BACKUP_QUEUE = 'backup';
+export const BACKUP_JOB = 'backup';
+/** The BullMQ job scheduler's id: one per deployment (queue keys carry its prefix). */
+export const BACKUP_SCHEDULER = 'backup-cron';
+/** A failed backup is tried again: 3 attempts, 1 min then 2 min apart. */
+export const BACKUP_ATTEMPTS = 3;
+const BACKUP_BACKOFF_MS = 60_000;
+
+/**
+ * The worker's scheduled backups: a BullMQ job scheduler (BACKUP_CRON) adds one job per period
+ * whichever number of workers upsert it (the scheduler's id is the same), and one worker takes
+ * that job, so there is one backup per period. A failure is logged, counted in the status /health
+ * reads, and retried with backoff.
+ */
+@Injectable()
+export class BackupSchedule implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BackupSchedule.name);
+
+  constructor(
+    @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
+    @Inject(BACKUP_CONFIG) private readonly config: BackupConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.BACKUP_CRON === 'off') {
+      void this.queue.removeJobScheduler(BACKUP_SCHEDULER).catch(() => undefined);
+      return;
+    }
+    // In the background: the BullMQ connection waits for a Redis that is down, start-up must not.
+    void this.queue
+      .upsertJobScheduler(
+        BACKUP_SCHEDULER,
+        { pattern: this.config.BACKUP_CRON, tz: 'UTC' },
+        {
+          name: BACKUP_JOB,
+          opts: {
+            attempts: BACKUP_ATTEMPTS,
+            backoff: { type: 'exponential', delay: BACKUP_BACKOFF_MS },
+            removeOnComplete: 100,
+            removeOnFail: 100,
+          },
+        },
+      )
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'could not register the backup schedule'),
+      );
+  }
+}
+
+// @Injectable so the constructor's parameter types are emitted.
+@Injectable()
+@Processor(BACKUP_QUEUE, { concurrency: 1 })
+export class BackupProcessor extends WorkerHost {
+  private readonly logger = new Logger(BackupProcessor.name);
+
+  constructor(
+    @Inject(BACKUP_CONFIG) private readonly config: BackupConfig,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<{ folder: string }> {
+    if (job.name !== BACKUP_JOB)
+      throw new UnrecoverableError(`${BACKUP_QUEUE} has no handler for ${job.name}`);
+    const { folder, manifest } = await takeBackup({
+      databaseUrl: this.platform.DATABASE_URL,
+      dir: this.config.BACKUP_DIR,
+      sections: BACKUP_MANIFEST_SECTIONS,
+    });
+    await recordBackupOutcome(this.redis, { ok: true, folder });
+    const deleted = await pruneBackups(this.config.BACKUP_DIR, {
+      hourly: this.config.BACKUP_KEEP_HOURLY,
+      daily: this.config.BACKUP_KEEP_DAILY,
+      weekly: this.config.BACKUP_KEEP_WEEKLY,
+    });
+    this.logger.log(
+      `backup ${folder}: ${manifest.dump.bytes} bytes in ${manifest.durationMs} ms; retention deleted ${deleted.length}`,
+    );
+    return { folder };
+  }
+
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job | undefined, error: Error): Promise<void> {
+    const attempt = job ? `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}` : 'attempt';
+    this.logger.error({ err: error }, `backup failed (${attempt})`);
+    await recordBackupOutcome(this.redis, { ok: false, error: error.message }).catch(
+      () => undefined,
+    );
+  }
+}
