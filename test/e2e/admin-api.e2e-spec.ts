@@ -8,7 +8,7 @@ import { ROLES } from '../../apps/api/src/common/roles.decorator';
 import { startApi, type TestApi } from '../support/app';
 import { expectLedgerClean, fund, jobRows, submit } from '../support/ai';
 import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
-import { ownDatabase, type OwnDatabase } from '../support/own-database';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { suitePrefix } from '../support/test-env';
 
 interface Route {
@@ -150,13 +150,13 @@ interface EventRow {
 }
 
 describe('the admin API', () => {
-  let own: OwnDatabase;
+  let own: SuiteDatabase;
   let api: TestApi;
   let admin: TestUser;
 
   beforeAll(async () => {
     // A database of its own: prices change here, and the chain must hold only this suite's events.
-    own = await ownDatabase('admin');
+    own = await suiteDatabase('admin');
     api = await startApi({
       DATABASE_URL: own.url,
       REDIS_KEY_PREFIX: suitePrefix('admin-api'),

@@ -16,7 +16,7 @@ import { RowScope } from '@jewelshot/platform';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { startApi, type TestApi } from '../support/app';
 import { bearer, newAdmin, newUser } from '../support/factories';
-import { ownDatabase, type OwnDatabase } from '../support/own-database';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { repoRoot } from '@jewelshot/platform';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 import { loadConfig } from '../support/config';
@@ -38,12 +38,12 @@ const ACTOR: AuditActor = {
  * breaks the chain on purpose.
  */
 describe('the audit chain', () => {
-  let own: OwnDatabase;
+  let own: SuiteDatabase;
   let api: TestApi;
   let anchorDir: string;
 
   beforeAll(async () => {
-    own = await ownDatabase('audit');
+    own = await suiteDatabase('audit');
     anchorDir = mkdtempSync(join(tmpdir(), 'jewelshot-anchors-'));
     api = await startApi({ DATABASE_URL: own.url, AUDIT_ANCHOR_DIR: anchorDir });
   });

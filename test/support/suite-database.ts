@@ -8,8 +8,9 @@ export interface SuiteDatabase {
 }
 
 /**
- * A migrated database of a suite's own, on the test server. For suites whose worker must see
- * only their own domain events: a worker's dispatcher takes every undispatched event of its
+ * A migrated database of a suite's own, on the test server. For suites that break what the
+ * others rely on (the audit chain, the price list), and for suites whose worker must see only
+ * their own domain events: a worker's dispatcher takes every undispatched event of its
  * database, so on the run's shared database another suite's worker would send this suite's mail
  * (to its own outbox) and this one would wait for it forever.
  */
