@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
+import type { S3Connection } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './jobs/ai-job.entity';
@@ -23,18 +24,21 @@ import { S3Storage } from './files/s3.storage';
 
 export const AI_JOBS_ENTITIES = [StoredFile, Batch, AiJob, IdempotencyKey];
 
+/** How to reach S3 (the S3_* variables): the image storage's, and the backups' when BACKUP_TARGET=s3. */
+export function s3ConnectionOf(config: AiJobsConfig): S3Connection {
+  return {
+    region: config.S3_REGION ?? '',
+    endpoint: config.S3_ENDPOINT,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
+    timeoutMs: config.PROVIDER_TIMEOUT_MS,
+  };
+}
+
 export function storageFor(config: AiJobsConfig): FileStorage {
-  if (config.STORAGE_DRIVER === 's3') {
-    return new S3Storage({
-      bucket: config.S3_BUCKET ?? '',
-      region: config.S3_REGION ?? '',
-      endpoint: config.S3_ENDPOINT,
-      accessKeyId: config.S3_ACCESS_KEY_ID,
-      secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-      forcePathStyle: config.S3_FORCE_PATH_STYLE === 'true',
-      timeoutMs: config.PROVIDER_TIMEOUT_MS,
-    });
-  }
+  if (config.STORAGE_DRIVER === 's3')
+    return new S3Storage({ bucket: config.S3_BUCKET ?? '', ...s3ConnectionOf(config) });
   return new LocalDiskStorage(config.STORAGE_DIR);
 }
 

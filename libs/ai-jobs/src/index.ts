@@ -2,7 +2,7 @@
  * AI jobs' public face: its modules and entities, config, errors, queue names, and the services
  * the apps call (test/integration/public-faces.spec.ts snapshots it).
  */
-export { AI_JOBS_ENTITIES, AiJobsModule, storageFor } from './ai-jobs.module';
+export { AI_JOBS_ENTITIES, AiJobsModule, s3ConnectionOf, storageFor } from './ai-jobs.module';
 export { AiRunnerModule } from './ai-runner.module';
 export { JobLedgerChecksModule } from './jobs/job-ledger-checks.module';
 export { AI_JOBS_CONFIG, aiJobsConfig, aiProviderOf, threadPoolCheck } from './ai-jobs.config';

@@ -57,6 +57,8 @@ export { trustedProxies } from './rate-limit/trusted-proxies';
 export { closeRedis, createRedis, REDIS } from './redis/redis';
 export { projectVersion, repoRoot } from './repo-root';
 export { scheduleKey, ScheduleRunner } from './schedule/schedule-runner';
+export { s3ClientFor } from './storage/s3-client';
+export type { S3Connection } from './storage/s3-client';
 export { isUuid } from './uuid';
 // Domain events (the transactional outbox): events/index.ts is their face.
 export * from './events';

@@ -4,20 +4,16 @@ import {
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
+import { s3ClientFor, type S3Connection } from '@jewelshot/platform';
 import { FileStorage, StoredObjectNotFoundError, type StoredObject } from './file-storage';
 
-export interface S3Settings {
+/** The image bucket and how to reach it. */
+export interface S3Settings extends S3Connection {
   bucket: string;
-  region: string;
-  endpoint?: string;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  forcePathStyle?: boolean;
-  timeoutMs: number;
 }
 
 /** Any S3-compatible store; browsers fetch objects through presigned GET URLs. */
@@ -26,19 +22,7 @@ export class S3Storage implements FileStorage {
   private readonly client: S3Client;
 
   constructor(private readonly settings: S3Settings) {
-    this.client = new S3Client({
-      region: settings.region,
-      endpoint: settings.endpoint,
-      forcePathStyle: settings.forcePathStyle,
-      credentials:
-        settings.accessKeyId && settings.secretAccessKey
-          ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
-          : undefined,
-      requestHandler: {
-        requestTimeout: settings.timeoutMs,
-        connectionTimeout: Math.min(settings.timeoutMs, 10_000),
-      },
-    });
+    this.client = s3ClientFor(settings);
   }
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
