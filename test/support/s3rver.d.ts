@@ -12,5 +12,10 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<{ address: string; port: number }>;
     close(): Promise<void>;
+    /** S3 event notifications (s3rver is a Koa app): one per object created or removed. */
+    on(event: 'event', listener: (event: S3rverEvent) => void): this;
+  }
+  interface S3rverEvent {
+    Records: Array<{ eventName: string; s3: { object: { key: string } } }>;
   }
 }

@@ -1,12 +1,14 @@
 /**
- * npm run restore -- --from <backup folder> --to <DATABASE_URL> [--force]
+ * npm run restore -- --from <backup folder or s3://bucket/prefix/backup> --to <DATABASE_URL> [--force]
  *
- * Checks the dump's SHA-256 before anything else, refuses a target with tables unless --force,
+ * Downloads an s3:// backup (streamed to a temporary folder; S3 reached with the S3_* variables),
+ * checks the dump's SHA-256 before anything else, refuses a target with tables unless --force,
  * restores, runs the newer migrations, compares with the manifest and runs ledger:verify.
  * Prints each step's time. Exits 0 when the restore verified, 1 when it did not (naming each
  * mismatch), 2 when it refused or failed before restoring.
  */
 import { parseArgs } from 'node:util';
+import { s3ConnectionOf } from '@jewelshot/ai-jobs';
 import { BACKUP_MANIFEST_SECTIONS, BackupError, restoreBackup } from '@jewelshot/backup';
 import { API_DB_ROLE } from '@jewelshot/platform';
 import { loadCliConfigOrExit } from './cli.config';
@@ -32,15 +34,16 @@ async function main(): Promise<void> {
   });
   if (!values.from || !values.to) {
     process.stderr.write(
-      'usage: npm run restore -- --from <backup folder> --to <DATABASE_URL> [--force]\n',
+      'usage: npm run restore -- --from <backup folder or s3:// URL> --to <DATABASE_URL> [--force]\n',
     );
     process.exit(2);
   }
   // The same environment checks as every command (the target is --to, not DATABASE_URL).
-  loadCliConfigOrExit();
+  const config = loadCliConfigOrExit();
   process.stdout.write(`Restoring ${values.from} into ${redacted(values.to)}\n`);
   const report = await restoreBackup({
     from: values.from,
+    s3: s3ConnectionOf(config),
     to: values.to,
     force: values.force ?? false,
     sections: BACKUP_MANIFEST_SECTIONS,

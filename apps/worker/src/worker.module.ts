@@ -1,6 +1,6 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
-import { AiRunnerModule } from '@jewelshot/ai-jobs';
+import { AiRunnerModule, s3ConnectionOf } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { BackupScheduleModule } from '@jewelshot/backup';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
@@ -46,7 +46,7 @@ export class WorkerModule {
         CreditLedgerModule,
         AiRunnerModule,
         SchedulesModule,
-        BackupScheduleModule,
+        BackupScheduleModule.forRoot(s3ConnectionOf(config)),
         EventsDispatchModule.forRoot(config),
         ...extraImports,
       ],

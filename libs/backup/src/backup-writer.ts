@@ -13,15 +13,19 @@ import {
 } from './manifest';
 import { pgTool, runTool, sha256File, toolVersion } from './pg-tools';
 import { backupsToDelete, type RetentionPolicy } from './retention';
+import { pruneS3Backups, uploadBackup, type S3BackupTarget } from './s3-store';
 
 export interface BackupOptions {
   databaseUrl: string;
-  /** BACKUP_DIR: one sub-folder per backup. */
+  /** BACKUP_DIR: one sub-folder per backup (with `s3`: where the backup is staged). */
   dir: string;
   sections: readonly ManifestSection[];
+  /** BACKUP_TARGET=s3: the backup is uploaded there and its local copy deleted. */
+  s3?: S3BackupTarget;
 }
 
 export interface BackupResult {
+  /** The backup's folder, or its `s3://bucket/prefix/name` URL. */
   folder: string;
   manifest: BackupManifest;
 }
@@ -93,7 +97,13 @@ export async function takeBackup(options: BackupOptions): Promise<BackupResult> 
     await writeFile(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
     await fsyncPath(`${manifestPath}.tmp`);
     await rename(`${manifestPath}.tmp`, manifestPath);
-    const folder = join(root, folderName(new Date(facts.createdAt)));
+    const name = folderName(new Date(facts.createdAt));
+    if (options.s3) {
+      const url = await uploadBackup(options.s3, partial, name);
+      await rm(partial, { recursive: true, force: true });
+      return { folder: url, manifest };
+    }
+    const folder = join(root, name);
     await rename(partial, folder);
     await fsyncPath(root);
     return { folder, manifest };
@@ -140,16 +150,24 @@ export async function listBackups(dir: string): Promise<StoredBackup[]> {
 }
 
 /**
- * Deletes the backups the policy does not keep, and partial folders older than a day (a
- * process killed mid-backup). Returns the folders deleted.
+ * Deletes the backups the policy does not keep (in `dir`, or in S3 with `s3`), and partial
+ * folders and uploads older than a day (a process killed mid-backup). Returns the folders (or
+ * URLs) deleted.
  */
-export async function pruneBackups(dir: string, policy: RetentionPolicy): Promise<string[]> {
+export async function pruneBackups(
+  dir: string,
+  policy: RetentionPolicy,
+  s3?: S3BackupTarget,
+): Promise<string[]> {
   const root = absolute(dir);
   const deleted: string[] = [];
-  for (const backup of backupsToDelete(await listBackups(root), policy)) {
-    await rm(backup.folder, { recursive: true, force: true });
-    deleted.push(backup.folder);
-  }
+  if (s3)
+    deleted.push(...(await pruneS3Backups(s3, (backups) => backupsToDelete(backups, policy))));
+  else
+    for (const backup of backupsToDelete(await listBackups(root), policy)) {
+      await rm(backup.folder, { recursive: true, force: true });
+      deleted.push(backup.folder);
+    }
   for (const name of await readdir(root).catch(() => [] as string[])) {
     if (!name.startsWith(PARTIAL_PREFIX)) continue;
     const path = join(root, name);

@@ -7,8 +7,9 @@ import {
   REDIS,
   recordBackupOutcome,
   type PlatformConfig,
+  type S3Connection,
 } from '@jewelshot/platform';
-import { BACKUP_CONFIG, type BackupConfig } from './backup.config';
+import { BACKUP_CONFIG, s3BackupTargetOf, type BackupConfig } from './backup.config';
 import { pruneBackups, takeBackup } from './backup-writer';
 import { BACKUP_MANIFEST_SECTIONS } from './manifest-sections';
 
@@ -16,6 +17,8 @@ export const BACKUP_QUEUE = 'backup';
 export const BACKUP_JOB = 'backup';
 /** The BullMQ job scheduler's id: one per deployment (queue keys carry its prefix). */
 export const BACKUP_SCHEDULER = 'backup-cron';
+/** How the processor reaches S3 with BACKUP_TARGET=s3 (BackupScheduleModule.forRoot's). */
+export const BACKUP_S3_CONNECTION = Symbol('BACKUP_S3_CONNECTION');
 /** A failed backup is tried again: 3 attempts, 1 min then 2 min apart. */
 export const BACKUP_ATTEMPTS = 3;
 const BACKUP_BACKOFF_MS = 60_000;
@@ -71,6 +74,7 @@ export class BackupProcessor extends WorkerHost {
     @Inject(BACKUP_CONFIG) private readonly config: BackupConfig,
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(BACKUP_S3_CONNECTION) private readonly s3: S3Connection,
   ) {
     super();
   }
@@ -78,17 +82,23 @@ export class BackupProcessor extends WorkerHost {
   async process(job: Job): Promise<{ folder: string }> {
     if (job.name !== BACKUP_JOB)
       throw new UnrecoverableError(`${BACKUP_QUEUE} has no handler for ${job.name}`);
+    const s3 = s3BackupTargetOf(this.config, this.s3);
     const { folder, manifest } = await takeBackup({
       databaseUrl: this.platform.DATABASE_URL,
       dir: this.config.BACKUP_DIR,
       sections: BACKUP_MANIFEST_SECTIONS,
+      s3,
     });
     await recordBackupOutcome(this.redis, { ok: true, folder });
-    const deleted = await pruneBackups(this.config.BACKUP_DIR, {
-      hourly: this.config.BACKUP_KEEP_HOURLY,
-      daily: this.config.BACKUP_KEEP_DAILY,
-      weekly: this.config.BACKUP_KEEP_WEEKLY,
-    });
+    const deleted = await pruneBackups(
+      this.config.BACKUP_DIR,
+      {
+        hourly: this.config.BACKUP_KEEP_HOURLY,
+        daily: this.config.BACKUP_KEEP_DAILY,
+        weekly: this.config.BACKUP_KEEP_WEEKLY,
+      },
+      s3,
+    );
     this.logger.log(
       `backup ${folder}: ${manifest.dump.bytes} bytes in ${manifest.durationMs} ms; retention deleted ${deleted.length}`,
     );

@@ -2,7 +2,7 @@
  * Backups' public face: logical backups with their manifest, retention, the verified restore
  * and the worker's schedule (test/integration/public-faces.spec.ts snapshots it).
  */
-export { BACKUP_CONFIG, backupConfig } from './backup.config';
+export { BACKUP_CONFIG, backupConfig, s3BackupTargetOf } from './backup.config';
 export type { BackupConfig } from './backup.config';
 export { BACKUP_FAILURE_CODES, BackupError } from './backup.errors';
 export type { BackupFailureCode } from './backup.errors';
@@ -17,3 +17,5 @@ export { backupsToDelete } from './retention';
 export type { RetentionPolicy } from './retention';
 export { BackupScheduleModule } from './backup.module';
 export { BACKUP_QUEUE, BACKUP_SCHEDULER } from './backup.schedule';
+export { listS3Backups, s3BackupUrl } from './s3-store';
+export type { S3BackupTarget, S3StoredBackup } from './s3-store';

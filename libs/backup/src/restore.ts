@@ -1,5 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3Connection } from '@jewelshot/platform';
 import { Client } from 'pg';
 import { BackupError } from './backup.errors';
 import {
@@ -12,6 +14,7 @@ import {
   type ManifestSection,
 } from './manifest';
 import { pgEnv, pgTool, runTool, sha256File } from './pg-tools';
+import { downloadBackup, isS3Url } from './s3-store';
 
 /**
  * A check run on the restored database after the manifest comparison: ledger:verify, and
@@ -23,8 +26,10 @@ export interface RestoreCheck {
 }
 
 export interface RestoreOptions {
-  /** A backup folder (with backup.json and the dump). */
+  /** A backup folder (with backup.json and the dump), or its `s3://bucket/prefix/name` URL. */
   from: string;
+  /** How to reach S3 when `from` is an s3:// URL (the bucket is the URL's). */
+  s3?: S3Connection;
   /** The database to restore into: created when it does not exist. */
   to: string;
   /** Restore into a database that has tables: its public schema is dropped first. */
@@ -48,12 +53,41 @@ export interface RestoreReport {
 }
 
 /**
- * Restores a backup and proves it: the dump's SHA-256 first (nothing is touched when it does
- * not match), an empty target (unless forced), pg_restore in one transaction, the newer
- * migrations, the manifest's figures, then the checks. Throws BackupError when it refuses;
- * returns the problems when the restored data does not verify.
+ * Restores a backup and proves it: an s3:// backup downloaded (streamed to a temporary folder),
+ * the dump's SHA-256 first (nothing is touched when it does not match), an empty target (unless
+ * forced), pg_restore in one transaction, the newer migrations, the manifest's figures, then the
+ * checks. Throws BackupError when it refuses; returns the problems when the restored data does
+ * not verify.
  */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreReport> {
+  if (!isS3Url(options.from)) return restoreFolder(options, options.from);
+  const url = options.from;
+  const s3 = options.s3;
+  if (!s3)
+    throw new BackupError('BACKUP_INCOMPLETE', `${url}: no S3 connection to download it with`);
+  const folder = await mkdtemp(join(tmpdir(), 'jewelshot-restore-'));
+  try {
+    const at = performance.now();
+    await downloadBackup(url, s3, folder);
+    const ms = Math.round(performance.now() - at);
+    options.log(`download from S3: ${ms} ms`);
+    const report = await restoreFolder(options, folder, `${url}/${DUMP_FILE}`);
+    return {
+      ...report,
+      steps: [{ step: 'download from S3', ms }, ...report.steps],
+      totalMs: report.totalMs + ms,
+    };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+async function restoreFolder(
+  options: RestoreOptions,
+  from: string,
+  /** The dump as the operator knows it (its URL for a downloaded one). */
+  dumpName?: string,
+): Promise<RestoreReport> {
   const steps: RestoreReport['steps'] = [];
   const started = performance.now();
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -65,16 +99,16 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     return result;
   };
 
-  const manifest = await step('read manifest', () => readManifest(options.from));
-  const dumpPath = join(options.from, manifest.dump.file);
+  const manifest = await step('read manifest', () => readManifest(from));
+  const dumpPath = join(from, manifest.dump.file);
+  const shown = dumpName ?? dumpPath;
   await step('check sha-256', async () => {
     const actual = await sha256File(dumpPath).catch(() => null);
-    if (!actual)
-      throw new BackupError('BACKUP_INCOMPLETE', `${dumpPath}: the dump file is missing`);
+    if (!actual) throw new BackupError('BACKUP_INCOMPLETE', `${shown}: the dump file is missing`);
     if (actual.bytes !== manifest.dump.bytes || actual.sha256 !== manifest.dump.sha256)
       throw new BackupError(
         'BACKUP_CORRUPT',
-        `${dumpPath} is corrupt: ${actual.bytes} bytes with SHA-256 ${actual.sha256}, the manifest says ${manifest.dump.bytes} bytes with ${manifest.dump.sha256}. Nothing was restored.`,
+        `${shown} is corrupt: ${actual.bytes} bytes with SHA-256 ${actual.sha256}, the manifest says ${manifest.dump.bytes} bytes with ${manifest.dump.sha256}. Nothing was restored.`,
       );
   });
   await step('prepare target', () => prepareTarget(options));
