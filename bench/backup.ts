@@ -1,8 +1,10 @@
 /**
- * npm run bench:backup — backup and restore time and size for 10k, 100k (and, with
- * BENCH_BACKUP_SIZES=10000,100000,1000000, 1M) ledger entries, beside bare pg_dump/pg_restore of
- * the same database in the same run. Needs PostgreSQL at DATABASE_URL's server (a scratch
- * database per size is created and dropped). Prints figures; asserts nothing.
+ * npm run bench:backup — backup and restore time and size for 10k, 100k and 1M ledger entries
+ * (BENCH_BACKUP_SIZES=10000,100000 for a shorter run), beside bare pg_dump/pg_restore of the same
+ * database in the same run, then the growth from one size to the next (time ÷ entries ratio:
+ * 1.0 is linear). Seeded in bulk SQL (generate_series), ledger:verify clean. Needs PostgreSQL at
+ * DATABASE_URL's server (a scratch database per size is created and dropped). Prints figures;
+ * asserts nothing.
  */
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -49,11 +51,12 @@ function pgEnvOf(url: string): NodeJS.ProcessEnv {
 
 async function main(): Promise<void> {
   const server = loadConfig([]).DATABASE_URL;
-  const sizes = (process.env.BENCH_BACKUP_SIZES ?? '10000,100000').split(',').map(Number);
+  const sizes = (process.env.BENCH_BACKUP_SIZES ?? '10000,100000,1000000').split(',').map(Number);
   process.stdout.write(`bench:backup on ${cpus().length} CPU(s)\n`);
   process.stdout.write(
     'entries    jobs     backup s  dump MB  restore s (RTO)  bare pg_dump s  bare pg_restore s\n',
   );
+  const rows: Array<{ entries: number; backupMs: number; restoreMs: number; bytes: number }> = [];
   for (const entries of sizes) {
     const run = `${Date.now().toString(36)}`;
     const source = `jewelshot_bench_src_${run}`;
@@ -67,12 +70,14 @@ async function main(): Promise<void> {
       await ds.runMigrations({ transaction: 'each' });
       await ds.destroy();
       const users = Math.max(1, Math.round(entries / 100));
+      const seedStarted = performance.now();
       const seeded = await seedLedgerAndJobs(sourceUrl, {
         users,
         grantsPerUser: 100,
         activeUsers: Math.min(users, 10),
       });
       const jobs = Object.values(seeded.jobs).reduce((a, b) => a + b, 0);
+      const seedMs = performance.now() - seedStarted;
 
       const backupStarted = performance.now();
       const { folder, manifest } = await takeBackup({
@@ -102,13 +107,32 @@ async function main(): Promise<void> {
         pgEnvOf(dbUrl(server, bare)),
       );
       process.stdout.write(
-        `${String(seeded.entries).padEnd(10)} ${String(jobs).padEnd(8)} ${(backupMs / 1000).toFixed(1).padStart(8)}  ${(manifest.dump.bytes / 1e6).toFixed(1).padStart(7)}  ${(report.totalMs / 1000).toFixed(1).padStart(15)}  ${(dumpMs / 1000).toFixed(1).padStart(14)}  ${(restoreMs / 1000).toFixed(1).padStart(17)}  (bare dump ${(statSync(bareDump).size / 1e6).toFixed(1)} MB)\n`,
+        `${String(seeded.entries).padEnd(10)} ${String(jobs).padEnd(8)} ${(backupMs / 1000).toFixed(1).padStart(8)}  ${(manifest.dump.bytes / 1e6).toFixed(1).padStart(7)}  ${(report.totalMs / 1000).toFixed(1).padStart(15)}  ${(dumpMs / 1000).toFixed(1).padStart(14)}  ${(restoreMs / 1000).toFixed(1).padStart(17)}  (bare dump ${(statSync(bareDump).size / 1e6).toFixed(1)} MB; seeded in ${(seedMs / 1000).toFixed(1)} s)\n`,
       );
+      process.stdout.write(
+        `  restore steps: ${report.steps.map((s) => `${s.step} ${(s.ms / 1000).toFixed(1)} s`).join(', ')}\n`,
+      );
+      rows.push({
+        entries: seeded.entries,
+        backupMs,
+        restoreMs: report.totalMs,
+        bytes: manifest.dump.bytes,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
       for (const name of [source, target, bare])
         await admin(server, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     }
+  }
+  // Growth: each figure's ratio to the previous size, divided by the ratio of entries (1.0 = linear).
+  for (let i = 1; i < rows.length; i += 1) {
+    const [a, b] = [rows[i - 1], rows[i]];
+    if (!a || !b) continue;
+    const scale = b.entries / a.entries;
+    const growth = (x: number, y: number) => (y / x / scale).toFixed(2);
+    process.stdout.write(
+      `growth ${a.entries} -> ${b.entries} (x${scale.toFixed(1)} entries): backup time x${(b.backupMs / a.backupMs).toFixed(1)} (${growth(a.backupMs, b.backupMs)} of linear), restore time x${(b.restoreMs / a.restoreMs).toFixed(1)} (${growth(a.restoreMs, b.restoreMs)}), dump size x${(b.bytes / a.bytes).toFixed(1)} (${growth(a.bytes, b.bytes)})\n`,
+    );
   }
 }
 
