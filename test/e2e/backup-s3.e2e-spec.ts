@@ -8,8 +8,10 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Client } from 'pg';
+import { Queue } from 'bullmq';
 import S3rver from 's3rver';
-import type { BackupManifest } from '@jewelshot/backup';
+import { BACKUP_QUEUE, type BackupManifest } from '@jewelshot/backup';
+import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import {
   dropDatabase,
   runCli,
@@ -17,7 +19,16 @@ import {
   seedLedgerAndJobs,
   type SeedResult,
 } from '../support/backup-seed';
-import { baseTestEnv, databaseUrl, newRunId } from '../support/test-env';
+import { loadConfig } from '../support/config';
+import {
+  baseTestEnv,
+  databaseUrl,
+  newRunId,
+  suitePrefix,
+  TEST_REDIS_URL,
+} from '../support/test-env';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const BUCKET = 'jewelshot-backups';
 const PREFIX = 'drill/backups';
@@ -258,5 +269,38 @@ describe('backups in S3 (against a local s3rver)', () => {
         `${prefix}/20260105T110000000Z/db.dump`,
       ].sort(),
     );
+  }, 120_000);
+
+  it("the worker's schedule uploads to S3 too", async () => {
+    const prefix = `scheduled-${newRunId()}`;
+    const redisPrefix = suitePrefix('backup-s3');
+    const queue = new Queue(BACKUP_QUEUE, {
+      connection: { url: TEST_REDIS_URL, maxRetriesPerRequest: null },
+      prefix: `${redisPrefix}bull`,
+    });
+    let worker: WorkerApp | undefined;
+    try {
+      worker = await createWorker(
+        loadConfig({
+          ...env,
+          REDIS_KEY_PREFIX: redisPrefix,
+          BACKUP_S3_PREFIX: prefix,
+          BACKUP_CRON: '*/2 * * * * *',
+        }),
+      );
+      let folder: string | undefined;
+      for (let i = 0; i < 600 && !folder; i += 1) {
+        const [done] = await queue.getJobs(['completed']);
+        folder = (done?.returnvalue as { folder?: string } | undefined)?.folder;
+        if (!folder) await sleep(100);
+      }
+      expect(folder).toMatch(new RegExp(`^s3://${BUCKET}/${prefix}/\\d{8}T\\d{9}Z$`));
+      const key = (folder ?? '').slice(`s3://${BUCKET}/`.length);
+      expect(await keys(`${key}/`)).toEqual([`${key}/backup.json`, `${key}/db.dump`]);
+    } finally {
+      await worker?.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+    }
   }, 120_000);
 });
