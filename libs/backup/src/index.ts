@@ -17,5 +17,4 @@ export { backupsToDelete } from './retention';
 export type { RetentionPolicy } from './retention';
 export { BackupScheduleModule } from './backup.module';
 export { BACKUP_QUEUE, BACKUP_SCHEDULER } from './backup.schedule';
-export { listS3Backups, s3BackupUrl } from './s3-store';
-export type { S3BackupTarget, S3StoredBackup } from './s3-store';
+export type { S3BackupTarget } from './s3-store';

@@ -201,14 +201,6 @@ async function listObjects(client: S3Client, target: S3BackupTarget): Promise<Li
   return { complete: complete.sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime()), partial };
 }
 
-/** The complete backups (the names with a manifest) in the bucket, oldest first. */
-export function listS3Backups(target: S3BackupTarget): Promise<S3StoredBackup[]> {
-  return withClient(
-    target.connection,
-    async (client) => (await listObjects(client, target)).complete,
-  );
-}
-
 /**
  * Deletes the backups `toDelete` picks (the manifest first, so a half-deleted backup never looks
  * complete, then the dump) and the objects of uploads that died more than a day ago. Returns the
