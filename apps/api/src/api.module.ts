@@ -7,7 +7,7 @@ import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
-import { WebhooksModule } from '@jewelshot/webhooks';
+import { JobWebhooksModule, WebhooksModule } from '@jewelshot/webhooks';
 import {
   ConfigModule,
   DatabaseModule,
@@ -60,6 +60,7 @@ export class ApiModule {
         CreditLedgerModule,
         AiJobsModule,
         WebhooksModule,
+        JobWebhooksModule,
         AuditModule,
         AdminModule,
       ],

@@ -5,6 +5,7 @@
  */
 export { WEBHOOKS_ENTITIES, WebhooksModule } from './webhooks.module';
 export { WebhookDeliveryModule } from './delivery/webhook-delivery.module';
+export { JobWebhooksModule } from './job-webhooks.module';
 export {
   allowsPrivate,
   parseSchedule,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { BatchFinished, JobEnded } from '@jewelshot/ai-jobs';
 import { CreditsLow } from '@jewelshot/credit-ledger';
 import { AfterCommit, type EventContext } from '@jewelshot/platform';
 import { WebhookDeliveryRequested } from './events/webhook-delivery-requested';
@@ -14,7 +13,8 @@ export function webhookIdOf(domainEventId: string): string {
 }
 
 /**
- * Turns committed domain events into webhook events. The domain event's outbox row was written
+ * Turns committed domain events into webhook events (the jobs' are JobWebhooks', which calls
+ * `announce` here). The domain event's outbox row was written
  * in the transaction of the change (a job that rolled back published nothing); this runs after
  * that commit, in the worker, at least once. It records one `webhook_events` row per domain
  * event (its id derived from the domain event's, so a second run inserts nothing), naming the
@@ -28,24 +28,6 @@ export class WebhookFanOut {
     private readonly enqueuer: WebhookEnqueuer,
   ) {}
 
-  @AfterCommit(JobEnded, { name: 'webhooks.job-ended', attempts: 20 })
-  async jobEnded(event: JobEnded, { eventId }: EventContext): Promise<void> {
-    const { jobId, userId, status } = event.payload;
-    await this.announce(eventId, userId, `job.${status}`, { id: jobId });
-  }
-
-  @AfterCommit(BatchFinished, { name: 'webhooks.batch-finished', attempts: 20 })
-  async batchFinished(event: BatchFinished, { eventId }: EventContext): Promise<void> {
-    const { batchId, userId, total, succeeded, failed, canceled } = event.payload;
-    await this.announce(eventId, userId, 'batch.finished', {
-      id: batchId,
-      total,
-      succeeded,
-      failed,
-      canceled,
-    });
-  }
-
   @AfterCommit(CreditsLow, { name: 'webhooks.credits-low', attempts: 20 })
   async creditsLow(event: CreditsLow, { eventId }: EventContext): Promise<void> {
     const { userId, available, threshold } = event.payload;
@@ -58,7 +40,7 @@ export class WebhookFanOut {
     await this.enqueuer.enqueue(eventId, endpointIds, manual);
   }
 
-  private async announce(
+  async announce(
     domainEventId: string,
     userId: string,
     type: WebhookEventType,

@@ -15,7 +15,8 @@ export const WEBHOOKS_ENTITIES = [WebhookEndpoint, WebhookEvent, WebhookDelivery
 /**
  * Webhooks for every process that publishes the events they announce (API, worker, CLI): the
  * endpoints' use cases and the subscribers that fan domain events out to endpoints (they run
- * in the worker). The sending itself is WebhookDeliveryModule's, in the worker only.
+ * in the worker). The jobs' subscribers are JobWebhooksModule's (with AiJobsModule); the
+ * sending itself is WebhookDeliveryModule's, in the worker only.
  */
 @Module({
   imports: [TypeOrmModule.forFeature(WEBHOOKS_ENTITIES), EventsModule],
@@ -26,6 +27,6 @@ export const WEBHOOKS_ENTITIES = [WebhookEndpoint, WebhookEvent, WebhookDelivery
     WebhookFanOut,
     declareEvents([WebhookDeliveryRequested]),
   ],
-  exports: [WebhookEndpoints, HOST_LOOKUP],
+  exports: [WebhookEndpoints, WebhookFanOut, HOST_LOOKUP],
 })
 export class WebhooksModule {}

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
+import { JobWebhooksModule } from '../job-webhooks.module';
 import { WebhooksModule } from '../webhooks.module';
 import { WEBHOOKS_QUEUE } from '../webhooks.queue';
 import { WebhookDeliverer } from './webhook-deliverer';
@@ -11,6 +12,7 @@ import { WebhookDeliverer } from './webhook-deliverer';
 @Module({
   imports: [
     WebhooksModule,
+    JobWebhooksModule,
     AiJobsModule,
     EmailModule,
     IdentityModule,
