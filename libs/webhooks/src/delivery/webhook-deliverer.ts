@@ -6,7 +6,6 @@ import { Webhook } from 'standardwebhooks';
 import { AiJob, JobViews } from '@jewelshot/ai-jobs';
 import { EmailService } from '@jewelshot/email';
 import { UsersService } from '@jewelshot/identity';
-import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 import { WebhookEvent } from '../entities/webhook-event.entity';
 import { SecretBox } from '../secret-box';
@@ -114,49 +113,48 @@ export class WebhookDeliverer {
   ): Promise<void> {
     const disabled = await this.txHost.withTransaction(async () => {
       const tx = this.txHost.tx;
-      // Serialises the attempts on one endpoint's bookkeeping (count, failing run).
-      const [locked] = (await tx.query(
-        `SELECT failing_since FROM webhook_endpoints WHERE id = $1 FOR UPDATE`,
-        [endpoint.id],
-      )) as Array<{ failing_since: Date | null }>;
-      const [{ n }] = (await tx.query(
-        `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = $1 AND endpoint_id = $2`,
-        [event.id, endpoint.id],
-      )) as [{ n: number }];
-      await tx.getRepository(WebhookDelivery).insert({
-        id: randomUUID(),
-        eventId: event.id,
-        endpointId: endpoint.id,
-        userId: endpoint.userId,
-        attempt: n + 1,
-        status: succeeded ? 'succeeded' : 'failed',
-        responseStatus: outcome.status,
-        responseBody: outcome.body,
-        error: outcome.error,
-        durationMs: outcome.durationMs,
-      });
-      if (!locked) return null;
+      // The attempt number is counted in the insert itself: no lock on the endpoint, so the
+      // deliveries of one busy endpoint do not queue behind each other.
+      await tx.query(
+        `INSERT INTO webhook_deliveries
+           (id, event_id, endpoint_id, user_id, attempt, status, response_status, response_body, error, duration_ms)
+         SELECT $1::uuid, $2::varchar, $3::uuid, $4::uuid, count(*)::int + 1, $5, $6::int, $7, $8, $9::int
+           FROM webhook_deliveries WHERE event_id = $2::varchar AND endpoint_id = $3::uuid`,
+        [
+          randomUUID(),
+          event.id,
+          endpoint.id,
+          endpoint.userId,
+          succeeded ? 'succeeded' : 'failed',
+          outcome.status,
+          outcome.body,
+          outcome.error,
+          outcome.durationMs,
+        ],
+      );
       if (succeeded) {
-        if (locked.failing_since)
-          await tx.query(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1`, [
-            endpoint.id,
-          ]);
+        // Writes (and locks) only when a failing run ends.
+        await tx.query(
+          `UPDATE webhook_endpoints SET failing_since = NULL
+            WHERE id = $1 AND failing_since IS NOT NULL`,
+          [endpoint.id],
+        );
         return null;
       }
-      const since = locked.failing_since ?? new Date();
-      if (!locked.failing_since)
-        await tx.query(`UPDATE webhook_endpoints SET failing_since = $2 WHERE id = $1`, [
-          endpoint.id,
-          since,
-        ]);
+      const [rows] = (await tx.query(
+        `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, now())
+          WHERE id = $1 AND enabled RETURNING failing_since`,
+        [endpoint.id],
+      )) as [Array<{ failing_since: Date }>, number];
+      const since = rows[0]?.failing_since;
+      if (!since) return null;
       const limit = this.config.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000;
       if (Date.now() - since.getTime() < limit) return null;
-      const updated = (await tx.query(
+      await tx.query(
         `UPDATE webhook_endpoints SET enabled = false, disabled_at = now(), updated_at = now()
-          WHERE id = $1 AND enabled RETURNING id`,
+          WHERE id = $1`,
         [endpoint.id],
-      )) as [unknown[], number];
-      if (updated[0].length === 0) return null;
+      );
       const user = await this.users.findById(endpoint.userId);
       if (user)
         await this.email.enqueue({
