@@ -45,6 +45,15 @@ export class WebhooksProcessor extends WorkerHost {
   }
 }
 
+/**
+ * BullMQ's backoff for delivery jobs: the wait after the n-th failed attempt is the schedule's
+ * n-th entry (BullMQ passes the attempts made, this one included).
+ */
+export function webhookBackoff(schedule: readonly number[]) {
+  return (attemptsMade: number, type?: string): number =>
+    type === WEBHOOK_BACKOFF ? (schedule[Math.min(attemptsMade, schedule.length) - 1] ?? 0) : 1000;
+}
+
 /** The processor with its worker options from config, and the retry schedule as its backoff. */
 export function webhooksProcessorFor(config: WorkerConfig): typeof WebhooksProcessor {
   const schedule = retrySchedule(config);
@@ -53,12 +62,7 @@ export function webhooksProcessorFor(config: WorkerConfig): typeof WebhooksProce
     lockDuration: config.JOB_LOCK_MS,
     stalledInterval: config.JOB_LOCK_MS,
     maxStalledCount: 5,
-    settings: {
-      backoffStrategy: (attemptsMade: number, type?: string) =>
-        type === WEBHOOK_BACKOFF
-          ? (schedule[Math.min(attemptsMade, schedule.length) - 1] ?? 0)
-          : 1000,
-    },
+    settings: { backoffStrategy: webhookBackoff(schedule) },
   })(WebhooksProcessor);
   return WebhooksProcessor;
 }
