@@ -72,11 +72,28 @@ export interface ResolvedAddress {
 /** Name resolution, injectable so tests can make a name resolve anywhere without a network. */
 export type HostLookup = (hostname: string) => Promise<ResolvedAddress[]>;
 
-export const systemLookup: HostLookup = async (hostname) =>
-  (await dnsLookup(hostname, { all: true, verbatim: true })).map((entry) => ({
-    address: entry.address,
-    family: entry.family === 6 ? 6 : 4,
-  }));
+/** How long a name may take to resolve before the URL counts as not resolving. */
+const LOOKUP_TIMEOUT_MS = 5000;
+
+/** The system resolver (so /etc/hosts counts, as for any client), bounded in time. */
+export const systemLookup: HostLookup = async (hostname) => {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`lookup of ${hostname} timed out`)),
+      LOOKUP_TIMEOUT_MS,
+    );
+  });
+  try {
+    const entries = await Promise.race([
+      dnsLookup(hostname, { all: true, verbatim: true }),
+      timeout,
+    ]);
+    return entries.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
+  } finally {
+    clearTimeout(timer);
+  }
+};
 
 /** Why a URL may not receive webhooks (safe to show to its owner). */
 export class TargetRefusedError extends Error {}
