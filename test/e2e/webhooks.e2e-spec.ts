@@ -3,6 +3,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { Webhook } from 'standardwebhooks';
 import { JobEnded } from '@jewelshot/ai-jobs';
 import { Events, RowScope } from '@jewelshot/platform';
+import { WebhookHistory } from '@jewelshot/webhooks';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { submit, waitTerminal } from '../support/ai';
 import { startApi, type TestApi } from '../support/app';
@@ -467,5 +468,40 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
       .set(...bearer(user.accessToken))
       .send({ enabled: true });
     expect(enabled.body).toMatchObject({ enabled: true, failingSince: null, disabledAt: null });
+  });
+
+  it('deletes events and delivery attempts older than WEBHOOK_KEEP_DAYS, and keeps the rest', async () => {
+    const user = await newUser(api, 'wh-prune');
+    const hooks = await receiver();
+    const endpoint = await create(user, { url: hooks.url, events: ['job.failed'] });
+    for (let i = 0; i < 2; i += 1)
+      await api
+        .http()
+        .post(`/v1/webhooks/${endpoint.id}/test`)
+        .set(...bearer(user.accessToken));
+    await waitDeliveries(user, endpoint.id, 2);
+    const [old] = (await api.db.query(
+      `SELECT event_id FROM webhook_deliveries WHERE endpoint_id = $1 LIMIT 1`,
+      [endpoint.id],
+    )) as Array<{ event_id: string }>;
+    if (!old) throw new Error('unreachable');
+    await api.db.query(
+      `UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE event_id = $1`,
+      [old.event_id],
+    );
+    await api.db.query(
+      `UPDATE webhook_events SET created_at = now() - interval '31 days' WHERE id = $1`,
+      [old.event_id],
+    );
+    const pruned = await worker.context.get(WebhookHistory).prune();
+    expect(pruned.events).toBeGreaterThanOrEqual(1);
+    expect(pruned.deliveries).toBeGreaterThanOrEqual(1);
+    const left = (await deliveries(user, endpoint.id)).map((d) => d.eventId);
+    expect(left).toHaveLength(1);
+    expect(left).not.toContain(old.event_id);
+    const events = await api.db.query(`SELECT id FROM webhook_events WHERE id = $1`, [
+      old.event_id,
+    ]);
+    expect(events).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ export type { WebhooksConfig } from './webhooks.config';
 export { ROTATION_OVERLAP_MS, WebhookEndpoints } from './webhook-endpoints.service';
 export type { EndpointChanges, EndpointInput } from './webhook-endpoints.service';
 export { WebhookDeliverer } from './delivery/webhook-deliverer';
+export { WebhookHistory } from './delivery/webhook-history';
 export type { DeliveryResult, WebhookPayload } from './delivery/webhook-deliverer';
 export {
   HOST_LOOKUP,

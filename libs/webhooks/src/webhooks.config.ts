@@ -51,6 +51,12 @@ export class WebhooksVariables {
   @Min(1)
   WEBHOOK_DISABLE_AFTER_HOURS = 120;
 
+  /** Recorded events and delivery attempts are deleted after this many days (≥ 2: retries span ~28 h). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  WEBHOOK_KEEP_DAYS = 30;
+
   /** Endpoints one user may have. */
   @Transform(toInt)
   @IsInt()

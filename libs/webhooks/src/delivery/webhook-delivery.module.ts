@@ -7,6 +7,7 @@ import { JobWebhooksModule } from '../job-webhooks.module';
 import { WebhooksModule } from '../webhooks.module';
 import { WEBHOOKS_QUEUE } from '../webhooks.queue';
 import { WebhookDeliverer } from './webhook-deliverer';
+import { WebhookHistory } from './webhook-history';
 
 /** The worker's part: the `webhooks` queue and the deliverer its processor calls. Needs QueueModule. */
 @Module({
@@ -18,7 +19,7 @@ import { WebhookDeliverer } from './webhook-deliverer';
     IdentityModule,
     BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
   ],
-  providers: [WebhookDeliverer],
-  exports: [WebhookDeliverer, BullModule],
+  providers: [WebhookDeliverer, WebhookHistory],
+  exports: [WebhookDeliverer, WebhookHistory, BullModule],
 })
 export class WebhookDeliveryModule {}
