@@ -22,7 +22,8 @@ const FLOORS = {
   identity: ['platform', 'email', 'audit'],
   'credit-ledger': ['platform', 'email', 'audit', 'identity'],
   'ai-jobs': ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
-  webhooks: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
+  /** Above ai-jobs: it announces the jobs' ends, with the job as the API shows it. */
+  webhooks: ['platform', 'email', 'audit', 'identity', 'credit-ledger', 'ai-jobs'],
   abuse: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
   admin: [
     'platform',

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789-abcdef',
     PORT: String(API_PORT),
     STORAGE_DIR: storage,
     RATE_LIMIT_MAX: '100000000',

@@ -5,6 +5,7 @@ import { AUDIT_ENTITIES } from '@jewelshot/audit';
 import { CREDIT_LEDGER_ENTITIES } from '@jewelshot/credit-ledger';
 import { EMAIL_ENTITIES } from '@jewelshot/email';
 import { IDENTITY_ENTITIES } from '@jewelshot/identity';
+import { WEBHOOKS_ENTITIES } from '@jewelshot/webhooks';
 import { dataSourceOptions, loadConfig, PLATFORM_ENTITIES } from '@jewelshot/platform';
 
 /** Every entity of every lib: what the migrations must describe. */
@@ -15,6 +16,7 @@ export const ALL_ENTITIES = [
   ...IDENTITY_ENTITIES,
   ...CREDIT_LEDGER_ENTITIES,
   ...AI_JOBS_ENTITIES,
+  ...WEBHOOKS_ENTITIES,
 ];
 
 /**

@@ -33,6 +33,11 @@ const SAMPLES: { [T in EmailTemplate]: TemplateData[T] } = {
     failed: 1,
   },
   'low-credits': { available: 1, threshold: 2 },
+  'webhook-disabled': {
+    endpointId: '00000000-0000-4000-8000-000000000000',
+    url: 'https://example.com/hooks',
+    failingSinceIso: '2026-01-01T00:00:00.000Z',
+  },
   'admin-alert': {
     title: 'Unusual sign-up rate',
     detail: '42 accounts from one address in 10 minutes.',

@@ -88,12 +88,20 @@ describe('events:map', () => {
     expect(code).toBe(0);
     expect(output).toBe(
       [
+        'ai-jobs.batch-finished',
+        '  -> webhooks.batch-finished (after-commit)',
+        'ai-jobs.job-ended',
+        '  -> webhooks.job-ended (after-commit)',
+        'credit-ledger.credits-low',
+        '  -> webhooks.credits-low (after-commit)',
         'email.queued',
         '  -> email.hand-to-queue (after-commit)',
         'identity.email-verified',
         '  -> ledger.signup-credits-on-verified (in-transaction)',
         'identity.user-registered',
         '  -> ledger.signup-credits (in-transaction)',
+        'webhooks.delivery-requested',
+        '  -> webhooks.enqueue-requested (after-commit)',
         '',
       ].join('\n'),
     );

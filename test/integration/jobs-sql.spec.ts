@@ -15,6 +15,7 @@ import {
 } from '@jewelshot/ai-jobs';
 import { CreditLedgerModule, LedgerService } from '@jewelshot/credit-ledger';
 import { IdentityModule, UsersService } from '@jewelshot/identity';
+import { JobWebhooksModule } from '@jewelshot/webhooks';
 import {
   ConfigModule,
   DatabaseModule,
@@ -56,6 +57,8 @@ describe('jobs SQL', () => {
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,
+        // The jobs announce their ends: the registry wants those events' subscribers present.
+        JobWebhooksModule,
       ],
     })
     class JobsSqlModule {}

@@ -5,6 +5,7 @@ import * as creditLedger from '@jewelshot/credit-ledger';
 import * as email from '@jewelshot/email';
 import * as identity from '@jewelshot/identity';
 import * as platform from '@jewelshot/platform';
+import * as webhooks from '@jewelshot/webhooks';
 
 /**
  * Each lib's index.ts is its public face: a named list of what other floors may use. The
@@ -19,6 +20,7 @@ describe('public faces of the libs', () => {
     ['identity', identity],
     ['credit-ledger', creditLedger],
     ['ai-jobs', aiJobs],
+    ['webhooks', webhooks],
     ['admin', admin],
   ])('@jewelshot/%s exports exactly its listed names', (_name, lib) => {
     expect(Object.keys(lib).sort()).toMatchSnapshot();

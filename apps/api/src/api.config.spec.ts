@@ -47,6 +47,7 @@ describe('configuration', () => {
         expect.stringMatching(/^REDIS_URL: must be set/),
         expect.stringMatching(/^EMAIL_TOKEN_SECRET: must be set/),
         expect.stringMatching(/^APP_BASE_URL: must be set/),
+        expect.stringMatching(/^WEBHOOK_SECRET_KEY: must be set/),
       ]),
     );
     const complete = {
@@ -56,8 +57,12 @@ describe('configuration', () => {
       REDIS_URL: 'redis://redis:6379',
       EMAIL_TOKEN_SECRET: 'a-real-unsubscribe-signing-key-of-enough-length',
       APP_BASE_URL: 'https://app.jewelshot.example',
+      WEBHOOK_SECRET_KEY: 'a-real-webhook-secret-sealing-key-of-enough-length',
     };
     expect(problemsOf(complete)).toEqual([]);
+    expect(problemsOf({ ...complete, WEBHOOK_ALLOW_PRIVATE: 'true' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_ALLOW_PRIVATE: must not be true in production/),
+    ]);
   });
 
   it('never echoes a secret value in its messages', () => {

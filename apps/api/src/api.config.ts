@@ -13,6 +13,7 @@ import { auditConfig } from '@jewelshot/audit';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
+import { webhooksConfig } from '@jewelshot/webhooks';
 
 /** The API's own variables: its listen port, body limits, rate limits and HTTP timeouts. */
 class ApiVariables {
@@ -191,6 +192,7 @@ const apiConfig = defineConfig({ name: 'api', variables: ApiVariables });
 export const API_CONFIG_SECTIONS = [
   auditConfig,
   emailConfig,
+  webhooksConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,

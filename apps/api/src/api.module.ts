@@ -7,6 +7,7 @@ import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
+import { JobWebhooksModule, WebhooksModule } from '@jewelshot/webhooks';
 import {
   ConfigModule,
   DatabaseModule,
@@ -39,6 +40,7 @@ import { CreditsController } from './credits/credits.controller';
 import { HealthController } from './health/health.controller';
 import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { RATE_LIMIT_CALLER_RESOLVERS } from './http/rate-limit-policies';
 
 @Module({})
@@ -57,6 +59,8 @@ export class ApiModule {
         IdentityModule,
         CreditLedgerModule,
         AiJobsModule,
+        WebhooksModule,
+        JobWebhooksModule,
         AuditModule,
         AdminModule,
       ],
@@ -76,6 +80,7 @@ export class ApiModule {
         AdminAuditController,
         AdminEmailsController,
         EmailController,
+        WebhooksController,
         // Last: the catch-all for unknown routes.
         NotFoundController,
       ],

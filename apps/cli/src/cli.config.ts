@@ -4,6 +4,7 @@ import { backupConfig } from '@jewelshot/backup';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
+import { webhooksConfig } from '@jewelshot/webhooks';
 import { type ConfigOf, loadConfigOrExit } from '@jewelshot/platform';
 
 /** The commands read the same environment as the apps, so they refuse the same mistakes. */
@@ -13,6 +14,7 @@ export const CLI_CONFIG_SECTIONS = [
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  webhooksConfig,
   backupConfig,
 ] as const;
 
@@ -20,7 +22,12 @@ export type CliConfig = ConfigOf<typeof CLI_CONFIG_SECTIONS>;
 
 /** What CliModule's domain modules read (the backup commands read BACKUP_* on top). */
 export type CliDomainConfig = ConfigOf<
-  readonly [typeof identityConfig, typeof creditLedgerConfig, typeof aiJobsConfig]
+  readonly [
+    typeof identityConfig,
+    typeof creditLedgerConfig,
+    typeof aiJobsConfig,
+    typeof webhooksConfig,
+  ]
 >;
 
 export function loadCliConfigOrExit(env: NodeJS.ProcessEnv = process.env): CliConfig {

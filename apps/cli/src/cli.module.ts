@@ -4,6 +4,7 @@ import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
 import { ConfigModule, DatabaseModule } from '@jewelshot/platform';
+import { WebhooksModule } from '@jewelshot/webhooks';
 import { type CliDomainConfig } from './cli.config';
 
 /** The domain modules for command-line tasks: no HTTP, no processors. */
@@ -19,6 +20,8 @@ export class CliModule {
         IdentityModule,
         CreditLedgerModule,
         JobLedgerChecksModule,
+        // The ledger announces low credits: its subscribers must be known (they run in the worker).
+        WebhooksModule,
       ],
     };
   }

@@ -90,6 +90,10 @@ const router = createBrowserRouter([
             path: '/account',
             lazy: () => import('./pages/account').then((m) => ({ Component: m.AccountPage })),
           },
+          {
+            path: '/account/webhooks',
+            lazy: () => import('./pages/webhooks').then((m) => ({ Component: m.WebhooksPage })),
+          },
         ],
       },
     ],

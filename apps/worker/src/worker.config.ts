@@ -7,6 +7,7 @@ import { backupConfig } from '@jewelshot/backup';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
+import { webhooksConfig } from '@jewelshot/webhooks';
 
 /** The worker's own variables: its concurrency and job lock, heartbeat and optional health port. */
 class WorkerVariables {
@@ -43,6 +44,7 @@ const workerConfig = defineConfig({ name: 'worker', variables: WorkerVariables }
 export const WORKER_CONFIG_SECTIONS = [
   auditConfig,
   emailConfig,
+  webhooksConfig,
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,

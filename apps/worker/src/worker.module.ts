@@ -6,6 +6,7 @@ import { BackupScheduleModule } from '@jewelshot/backup';
 import { CreditLedgerModule, LEDGER_QUEUE } from '@jewelshot/credit-ledger';
 import { EMAIL_QUEUE, EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
+import { WebhookDeliveryModule } from '@jewelshot/webhooks';
 import {
   ConfigModule,
   DatabaseModule,
@@ -20,6 +21,7 @@ import { type WorkerConfig } from './worker.config';
 import { HeartbeatService } from './heartbeat.service';
 import { aiJobsProcessorFor } from './ai/ai-jobs.processor';
 import { emailProcessorFor } from './email/email.processor';
+import { webhooksProcessorFor } from './webhooks/webhooks.processor';
 import { MaintenanceSchedules } from './maintenance/maintenance.schedules';
 import { RetiredSchedulers } from './maintenance/retired-schedulers';
 
@@ -45,6 +47,7 @@ export class WorkerModule {
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,
+        WebhookDeliveryModule,
         SchedulesModule,
         BackupScheduleModule.forRoot(s3ConnectionOf(config)),
         EventsDispatchModule.forRoot(config),
@@ -55,6 +58,7 @@ export class WorkerModule {
         HealthService,
         aiJobsProcessorFor(config),
         emailProcessorFor(config),
+        webhooksProcessorFor(config),
         MaintenanceSchedules,
         RetiredSchedulers,
       ],

@@ -2,7 +2,10 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
-import type { S3Connection } from '@jewelshot/platform';
+import { declareEvents, EventsModule, type S3Connection } from '@jewelshot/platform';
+import { BatchFinished } from './events/batch-finished';
+import { JobEnded } from './events/job-ended';
+import { JobViews } from './jobs/job-view';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './jobs/ai-job.entity';
@@ -49,8 +52,11 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     BullModule.registerQueue({ name: AI_QUEUE }),
     CreditLedgerModule,
     JobLedgerChecksModule,
+    EventsModule,
   ],
   providers: [
+    JobViews,
+    declareEvents([JobEnded, BatchFinished]),
     { provide: FILE_STORAGE, inject: [AI_JOBS_CONFIG], useFactory: storageFor },
     FilesService,
     JobsService,
@@ -62,6 +68,7 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     JobHoldActivity,
   ],
   exports: [
+    JobViews,
     FILE_STORAGE,
     FilesService,
     JobsService,

@@ -4,6 +4,7 @@ import { ERROR_STATUS, type ErrorCode } from '../http/error-status';
 import { ErrorResponseDto, FieldErrorDto } from '../common/error-response.dto';
 import { OPENAPI_PUBLIC_EXTENSION } from '../common/public.decorator';
 import { APP_VERSION } from '../version';
+import { addWebhooks } from './webhooks.openapi';
 
 const ERROR_REF = { $ref: '#/components/schemas/ErrorResponseDto' };
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
@@ -142,5 +143,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   });
   addCommonErrors(document);
   addRateLimitHeaders(document);
+  addWebhooks(document);
   return document;
 }

@@ -1,9 +1,9 @@
 import { unwrap } from '@jewelshot/api-client';
-import { Alert, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api } from '../api';
 import { Loading } from '../components/states';
 import { EmailPreferences } from '../components/email-preferences';
@@ -94,6 +94,9 @@ export function AccountPage() {
         </form>
       </Paper>
       <EmailPreferences />
+      <Anchor component={Link} to="/account/webhooks">
+        {t('webhooks.link')}
+      </Anchor>
       <Paper withBorder p="md">
         <Stack>
           <Text size="sm">{t('account.signOutEverywhereHint')}</Text>

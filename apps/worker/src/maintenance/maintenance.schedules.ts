@@ -3,11 +3,13 @@ import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
 import { AuditAnchors } from '@jewelshot/audit';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { RECONCILE_SCHEDULE, ScheduleRunner } from '@jewelshot/platform';
+import { WebhookHistory } from '@jewelshot/webhooks';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config';
 
 export const HOLD_SWEEP_SCHEDULE = 'expire-holds';
 export const ORPHAN_SWEEP_SCHEDULE = 'orphan-files';
 export const AUDIT_ANCHOR_SCHEDULE = 'audit-anchor';
+export const WEBHOOK_HISTORY_SCHEDULE = 'webhook-history';
 
 const DAY_MS = 86_400_000;
 
@@ -16,7 +18,8 @@ const DAY_MS = 86_400_000;
  * it keeps running when Redis loses its data: the reconciler puts lost jobs back in the queue,
  * the hold sweeper expires pending holds nothing is working on, the orphan sweep deletes stored
  * bytes no file row points at; with AUDIT_ANCHOR_DIR set, the audit chain's head is anchored
- * there once a day.
+ * there once a day; webhook events and delivery attempts past WEBHOOK_KEEP_DAYS are deleted
+ * daily.
  */
 @Injectable()
 export class MaintenanceSchedules implements OnApplicationBootstrap {
@@ -28,6 +31,7 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     private readonly orphans: OrphanFiles,
     private readonly ledger: LedgerService,
     private readonly anchors: AuditAnchors,
+    private readonly webhookHistory: WebhookHistory,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
@@ -41,6 +45,13 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     this.runner.every(ORPHAN_SWEEP_SCHEDULE, this.config.ORPHAN_SWEEP_INTERVAL_MS, () =>
       this.orphans.sweep(),
     );
+    this.runner.every(WEBHOOK_HISTORY_SCHEDULE, DAY_MS, async () => {
+      const pruned = await this.webhookHistory.prune();
+      if (pruned.deliveries + pruned.events > 0)
+        this.logger.log(
+          `deleted ${pruned.events} webhook event(s) and ${pruned.deliveries} delivery attempt(s)`,
+        );
+    });
     if (this.anchors.enabled)
       this.runner.every(AUDIT_ANCHOR_SCHEDULE, DAY_MS, () => this.anchors.anchor());
   }

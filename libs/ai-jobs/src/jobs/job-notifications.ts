@@ -3,6 +3,9 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { EmailService } from '@jewelshot/email';
 import { UsersService } from '@jewelshot/identity';
+import { Events } from '@jewelshot/platform';
+import { BatchFinished } from '../events/batch-finished';
+import { JobEnded } from '../events/job-ended';
 import type { AiJob } from './ai-job.entity';
 
 /**
@@ -11,6 +14,8 @@ import type { AiJob } from './ai-job.entity';
  * reported by the batch's mail instead), and `batch-finished` when the last open job of a batch
  * ends. Ends of one batch's jobs take a transaction-scoped advisory lock on the batch before
  * counting, so two last jobs ending at once see each other and the batch mail goes once.
+ * The same transaction publishes `JobEnded` and `BatchFinished` (webhooks react to them): an
+ * end that rolls back announces nothing.
  */
 @Injectable()
 export class JobNotifications {
@@ -18,6 +23,7 @@ export class JobNotifications {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly email: EmailService,
     private readonly users: UsersService,
+    private readonly events: Events,
   ) {}
 
   /** Call inside the ending transaction, after the job's status is written. */
@@ -26,6 +32,7 @@ export class JobNotifications {
     status: 'succeeded' | 'failed' | 'canceled',
     failure?: { code: string; message: string },
   ): Promise<void> {
+    await this.events.publish(new JobEnded({ jobId: job.id, userId: job.userId, status }));
     if (status === 'failed' && !job.batchId) {
       const user = await this.users.findById(job.userId);
       if (user)
@@ -55,11 +62,28 @@ export class JobNotifications {
       `SELECT count(*) FILTER (WHERE status NOT IN ('succeeded', 'failed', 'canceled'))::int AS open,
               count(*) FILTER (WHERE status = 'succeeded')::int AS succeeded,
               count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              count(*) FILTER (WHERE status = 'canceled')::int AS canceled,
               count(*)::int AS total
          FROM ai_jobs WHERE batch_id = $1`,
       [batchId],
-    )) as Array<{ open: number; succeeded: number; failed: number; total: number }>;
+    )) as Array<{
+      open: number;
+      succeeded: number;
+      failed: number;
+      canceled: number;
+      total: number;
+    }>;
     if (!counts || counts.open > 0) return;
+    await this.events.publish(
+      new BatchFinished({
+        batchId,
+        userId,
+        total: counts.total,
+        succeeded: counts.succeeded,
+        failed: counts.failed,
+        canceled: counts.canceled,
+      }),
+    );
     const user = await this.users.findById(userId);
     if (!user) return;
     await this.email.enqueue({

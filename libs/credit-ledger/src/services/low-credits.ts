@@ -3,14 +3,17 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { EmailService } from '@jewelshot/email';
 import { UsersService } from '@jewelshot/identity';
+import { Events } from '@jewelshot/platform';
 import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
+import { CreditsLow } from '../events/credits-low';
 
 /**
  * The low-credit mail, once per crossing: `credit_accounts.low_credits_notified` remembers that
  * the available balance is below LOW_CREDITS_THRESHOLD and the user was told. Called by the
  * ledger after each change of an account it holds locked, in that transaction; only a change of
  * the flag writes, and only a change to true mails (when the balance rises to the threshold or
- * above, the flag drops and the next fall mails again).
+ * above, the flag drops and the next fall mails again). Each crossing also publishes
+ * `CreditsLow` in that transaction (webhooks announce it).
  */
 @Injectable()
 export class LowCredits {
@@ -19,6 +22,7 @@ export class LowCredits {
     private readonly email: EmailService,
     private readonly users: UsersService,
     @Inject(CREDIT_LEDGER_CONFIG) private readonly config: CreditLedgerConfig,
+    private readonly events: Events,
   ) {}
 
   async watch(userId: string): Promise<void> {
@@ -31,6 +35,9 @@ export class LowCredits {
     )) as [Array<{ low_credits_notified: boolean; available: string }>, number];
     const row = rows[0];
     if (!row?.low_credits_notified) return;
+    await this.events.publish(
+      new CreditsLow({ userId, available: Number(row.available), threshold }),
+    );
     const user = await this.users.findById(userId);
     if (!user) return;
     await this.email.enqueue({

@@ -12,10 +12,17 @@ export const EMAIL_TEMPLATES = [
   'batch-finished',
   'low-credits',
   'admin-alert',
+  'webhook-disabled',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
-export const SECURITY_TEMPLATES = ['verify-email', 'password-reset', 'password-changed'] as const;
+/** Cannot be turned off: about the account's safety, or (webhook-disabled) an integration that stopped. */
+export const SECURITY_TEMPLATES = [
+  'verify-email',
+  'password-reset',
+  'password-changed',
+  'webhook-disabled',
+] as const;
 
 /** The types a user may turn off (one switch each). */
 export const PREFERENCE_TYPES = [
@@ -59,5 +66,6 @@ export interface TemplateData {
   };
   'batch-finished': { batchId: string; total: number; succeeded: number; failed: number };
   'low-credits': { available: number; threshold: number };
+  'webhook-disabled': { endpointId: string; url: string; failingSinceIso: string };
   'admin-alert': { title: string; detail: string; link?: string };
 }

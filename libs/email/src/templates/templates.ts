@@ -250,6 +250,30 @@ const adminAlert: Template<'admin-alert'> = (data, c) => {
   return frame(c, `[Jewelshot admin] ${data.title}`, [data.detail], action);
 };
 
+const webhookDisabled: Template<'webhook-disabled'> = (data, c) => {
+  const href = link(c, '/account/webhooks');
+  const since = data.failingSinceIso.slice(0, 10);
+  return c.language === 'tr'
+    ? frame(
+        c,
+        'Webhook uç noktanız devre dışı bırakıldı',
+        [
+          `${data.url} adresine yapılan gönderimler ${since} tarihinden beri başarısız oldu; uç nokta devre dışı bırakıldı ve artık olay almayacak.`,
+          'Alıcıyı düzelttikten sonra uç noktayı yeniden etkinleştirebilir ve başarısız gönderimleri tekrar deneyebilirsiniz.',
+        ],
+        { label: "Webhook'lar", href },
+      )
+    : frame(
+        c,
+        'Your webhook endpoint was disabled',
+        [
+          `Deliveries to ${data.url} have failed since ${since}; the endpoint was disabled and receives no more events.`,
+          'Once the receiver is fixed you can enable the endpoint again and retry the failed deliveries.',
+        ],
+        { label: 'Webhooks', href },
+      );
+};
+
 /** One source per template: the React element gives both the HTML and the plain text. */
 export const TEMPLATES: { [T in EmailTemplate]: Template<T> } = {
   welcome,
@@ -260,4 +284,5 @@ export const TEMPLATES: { [T in EmailTemplate]: Template<T> } = {
   'batch-finished': batchFinished,
   'low-credits': lowCredits,
   'admin-alert': adminAlert,
+  'webhook-disabled': webhookDisabled,
 };

@@ -1,0 +1,179 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Principal } from '@jewelshot/identity';
+import { WebhookEndpoints, type WebhookDelivery, type WebhookEndpoint } from '@jewelshot/webhooks';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { CurrentPrincipal } from '../common/current-principal.decorator';
+import { PageQueryDto } from '../common/pagination.dto';
+import { RequireScopes } from '../common/scopes.decorator';
+import {
+  CreateWebhookDto,
+  UpdateWebhookDto,
+  WebhookDeliveryDto,
+  WebhookDeliveryPageDto,
+  WebhookDto,
+  WebhookEventRefDto,
+  WebhookListDto,
+  WebhookWithSecretDto,
+} from './webhooks.dto';
+
+function view(endpoint: WebhookEndpoint): WebhookDto {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    events: endpoint.events as WebhookDto['events'],
+    description: endpoint.description,
+    enabled: endpoint.enabled,
+    disabledAt: endpoint.disabledAt?.toISOString() ?? null,
+    failingSince: endpoint.failingSince?.toISOString() ?? null,
+    previousSecretExpiresAt:
+      endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > new Date()
+        ? endpoint.previousSecretExpiresAt.toISOString()
+        : null,
+    createdAt: endpoint.createdAt.toISOString(),
+  };
+}
+
+function deliveryView(delivery: WebhookDelivery): WebhookDeliveryDto {
+  return {
+    id: delivery.id,
+    eventId: delivery.eventId,
+    attempt: delivery.attempt,
+    status: delivery.status,
+    responseStatus: delivery.responseStatus,
+    responseBody: delivery.responseBody,
+    error: delivery.error,
+    durationMs: delivery.durationMs,
+    createdAt: delivery.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Your webhook endpoints (Standard Webhooks): each caller sees only their own; another user's
+ * id is a 404. Deliveries are signed (`webhook-id`, `webhook-timestamp`, `webhook-signature`);
+ * docs/webhooks.md shows how to verify them.
+ */
+@ApiTags('webhooks')
+@RequireScopes('webhooks:manage')
+@Controller({ path: 'webhooks', version: '1' })
+export class WebhooksController {
+  constructor(private readonly endpoints: WebhookEndpoints) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Add a webhook endpoint',
+    description:
+      'The answer carries the signing secret (`whsec_...`), shown once. A user may have WEBHOOK_MAX_ENDPOINTS endpoints (409 beyond).',
+  })
+  @ApiCreatedResponse({ type: WebhookWithSecretDto, description: 'The endpoint and its secret' })
+  @ApiErrors('VALIDATION_ERROR', 'CONFLICT')
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateWebhookDto,
+  ): Promise<WebhookWithSecretDto> {
+    const { endpoint, secret } = await this.endpoints.create(principal.userId, body);
+    return { ...view(endpoint), secret };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your webhook endpoints, oldest first (never their secrets)' })
+  @ApiOkResponse({ type: WebhookListDto, description: 'Every endpoint' })
+  @ApiErrors()
+  async list(@CurrentPrincipal() principal: Principal): Promise<WebhookListDto> {
+    return { data: (await this.endpoints.list(principal.userId)).map(view) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One webhook endpoint' })
+  @ApiOkResponse({ type: WebhookDto, description: 'The endpoint' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<WebhookDto> {
+    return view(await this.endpoints.get(principal.userId, id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change an endpoint: URL, events, description, enabled' })
+  @ApiOkResponse({ type: WebhookDto, description: 'The endpoint as it now is' })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: UpdateWebhookDto,
+  ): Promise<WebhookDto> {
+    return view(await this.endpoints.update(principal.userId, id, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an endpoint (its queued deliveries are dropped)' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    await this.endpoints.remove(principal.userId, id);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Replace the signing secret',
+    description:
+      'The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures.',
+  })
+  @ApiOkResponse({ type: WebhookWithSecretDto, description: 'The endpoint and its new secret' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  async rotate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<WebhookWithSecretDto> {
+    const { endpoint, secret } = await this.endpoints.rotateSecret(principal.userId, id);
+    return { ...view(endpoint), secret };
+  }
+
+  @Post(':id/test')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a `webhook.test` event to this endpoint' })
+  @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued; see its deliveries' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  test(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<WebhookEventRefDto> {
+    return this.endpoints.sendTest(principal.userId, id);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({ summary: "An endpoint's delivery attempts, newest first" })
+  @ApiOkResponse({ type: WebhookDeliveryPageDto, description: 'One page' })
+  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  async deliveries(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<WebhookDeliveryPageDto> {
+    const page = await this.endpoints.deliveries(principal.userId, id, query.limit, query.cursor);
+    return { data: page.data.map(deliveryView), nextCursor: page.nextCursor };
+  }
+
+  @Post(':id/deliveries/:deliveryId/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: "Send a delivery's event again (one attempt, same webhook-id)" })
+  @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued' })
+  @ApiErrors('RESOURCE_NOT_FOUND')
+  retry(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Param('deliveryId') deliveryId: string,
+  ): Promise<WebhookEventRefDto> {
+    return this.endpoints.retryDelivery(principal.userId, id, deliveryId);
+  }
+}

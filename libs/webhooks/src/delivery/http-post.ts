@@ -1,0 +1,80 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { Target } from './address-policy';
+
+export interface PostOutcome {
+  /** The receiver's status, or null when no answer came (then `error` says why). */
+  status: number | null;
+  body: string | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** How much of an answer is read and kept. */
+const BODY_LIMIT = 1000;
+
+/**
+ * One POST to a resolved target. The socket connects to the address the policy checked (the
+ * lookup is pinned to it, so a second DNS answer cannot redirect us: no DNS rebinding) while
+ * the Host header and TLS name stay the URL's. Redirects are answers like any other: never
+ * followed. The whole exchange is bounded by `timeoutMs`.
+ */
+export function postTo(
+  target: Target,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostOutcome> {
+  const started = performance.now();
+  const { address, family } = target.address;
+  const pinned: LookupFunction = (_hostname, options, callback) => {
+    if ((options as { all?: boolean }).all)
+      (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+        { address, family },
+      ]);
+    else callback(null, address, family);
+  };
+  const send = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: Omit<PostOutcome, 'durationMs'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ ...outcome, durationMs: Math.round(performance.now() - started) });
+    };
+    const req = send(target.url, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        'user-agent': 'Jewelshot-Webhooks/1',
+      },
+      lookup: pinned,
+      agent: false,
+    });
+    const timer = setTimeout(() => {
+      finish({ status: null, body: null, error: `no answer within ${timeoutMs} ms` });
+      req.destroy();
+    }, timeoutMs);
+    req.on('response', (res: IncomingMessage) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (text.length < BODY_LIMIT) text += chunk;
+        else res.destroy();
+      });
+      const done = (): void =>
+        finish({ status: res.statusCode ?? null, body: text.slice(0, BODY_LIMIT), error: null });
+      res.on('end', done);
+      res.on('close', done);
+      res.on('error', done);
+    });
+    req.on('error', (error) =>
+      finish({ status: null, body: null, error: error.message.slice(0, 500) }),
+    );
+    req.end(body);
+  });
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Webhook } from 'standardwebhooks';
+import { AiJob, JobViews } from '@jewelshot/ai-jobs';
+import { EmailService } from '@jewelshot/email';
+import { UsersService } from '@jewelshot/identity';
+import { WebhookEndpoint } from '../entities/webhook-endpoint.entity';
+import { WebhookEvent } from '../entities/webhook-event.entity';
+import { SecretBox } from '../secret-box';
+import { allowsPrivate, WEBHOOKS_CONFIG, type WebhooksConfig } from '../webhooks.config';
+import { HOST_LOOKUP, resolveTarget, TargetRefusedError, type HostLookup } from './address-policy';
+import { postTo, type PostOutcome } from './http-post';
+
+export type DeliveryResult = 'succeeded' | 'failed' | 'skipped';
+
+/** What a receiver is sent: the Standard Webhooks body. */
+export interface WebhookPayload {
+  type: string;
+  timestamp: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Delivers one webhook event to one endpoint, once (the queue retries): builds the body (a job
+ * event carries the job as the API shows it, with fresh signed links), checks the URL against
+ * the address policy again and pins the connection to the checked address, signs it
+ * (`webhook-id` is the event's id on every attempt; during a rotation both secrets sign),
+ * POSTs it, and records the attempt. A run of failures older than WEBHOOK_DISABLE_AFTER_HOURS
+ * disables the endpoint and mails its owner.
+ */
+@Injectable()
+export class WebhookDeliverer {
+  private readonly logger = new Logger(WebhookDeliverer.name);
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly views: JobViews,
+    private readonly email: EmailService,
+    private readonly users: UsersService,
+    @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+    @Inject(HOST_LOOKUP) private readonly lookup: HostLookup,
+  ) {
+    this.box = new SecretBox(config.WEBHOOK_SECRET_KEY);
+  }
+
+  async deliver(eventId: string, endpointId: string): Promise<DeliveryResult> {
+    const manager = this.txHost.tx;
+    const [event, endpoint] = await Promise.all([
+      manager.getRepository(WebhookEvent).findOneBy({ id: eventId }),
+      manager.getRepository(WebhookEndpoint).findOneBy({ id: endpointId }),
+    ]);
+    // Deleted or disabled since: nothing to send, and nothing to retry.
+    if (!event || !endpoint || !endpoint.enabled) return 'skipped';
+
+    const now = new Date();
+    const body = JSON.stringify(await this.payload(event));
+    let outcome: PostOutcome;
+    try {
+      const target = await resolveTarget(endpoint.url, {
+        allowPrivate: allowsPrivate(this.config),
+        lookup: this.lookup,
+      });
+      outcome = await postTo(
+        target,
+        this.headers(endpoint, event.id, now, body),
+        body,
+        this.config.WEBHOOK_TIMEOUT_MS,
+      );
+    } catch (error) {
+      if (!(error instanceof TargetRefusedError)) throw error;
+      outcome = { status: null, body: null, error: `refused: ${error.message}`, durationMs: 0 };
+    }
+    const succeeded = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+    await this.record(event, endpoint, outcome, succeeded);
+    return succeeded ? 'succeeded' : 'failed';
+  }
+
+  /** The signature headers; exposed for the test route's preview and for tests. */
+  headers(endpoint: WebhookEndpoint, id: string, at: Date, body: string): Record<string, string> {
+    const secrets = [this.box.open(endpoint.secret)];
+    if (
+      endpoint.previousSecret &&
+      endpoint.previousSecretExpiresAt &&
+      endpoint.previousSecretExpiresAt > at
+    )
+      secrets.push(this.box.open(endpoint.previousSecret));
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': secrets
+        .map((secret) => new Webhook(secret).sign(id, at, body))
+        .join(' '),
+    };
+  }
+
+  private async payload(event: WebhookEvent): Promise<WebhookPayload> {
+    let data = event.data;
+    if (event.type.startsWith('job.') && typeof event.data.id === 'string') {
+      const job = await this.txHost.tx.getRepository(AiJob).findOneBy({ id: event.data.id });
+      if (job) data = { ...(await this.views.job(job)) };
+    }
+    return { type: event.type, timestamp: event.createdAt.toISOString(), data };
+  }
+
+  private async record(
+    event: WebhookEvent,
+    endpoint: WebhookEndpoint,
+    outcome: PostOutcome,
+    succeeded: boolean,
+  ): Promise<void> {
+    const disabled = await this.txHost.withTransaction(async () => {
+      const tx = this.txHost.tx;
+      // The attempt number is counted in the insert itself: no lock on the endpoint, so the
+      // deliveries of one busy endpoint do not queue behind each other.
+      await tx.query(
+        `INSERT INTO webhook_deliveries
+           (id, event_id, endpoint_id, user_id, attempt, status, response_status, response_body, error, duration_ms)
+         SELECT $1::uuid, $2::varchar, $3::uuid, $4::uuid, count(*)::int + 1, $5, $6::int, $7, $8, $9::int
+           FROM webhook_deliveries WHERE event_id = $2::varchar AND endpoint_id = $3::uuid`,
+        [
+          randomUUID(),
+          event.id,
+          endpoint.id,
+          endpoint.userId,
+          succeeded ? 'succeeded' : 'failed',
+          outcome.status,
+          outcome.body,
+          outcome.error,
+          outcome.durationMs,
+        ],
+      );
+      if (succeeded) {
+        // Writes (and locks) only when a failing run ends.
+        await tx.query(
+          `UPDATE webhook_endpoints SET failing_since = NULL
+            WHERE id = $1 AND failing_since IS NOT NULL`,
+          [endpoint.id],
+        );
+        return null;
+      }
+      const [rows] = (await tx.query(
+        `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, now())
+          WHERE id = $1 AND enabled RETURNING failing_since`,
+        [endpoint.id],
+      )) as [Array<{ failing_since: Date }>, number];
+      const since = rows[0]?.failing_since;
+      if (!since) return null;
+      const limit = this.config.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000;
+      if (Date.now() - since.getTime() < limit) return null;
+      await tx.query(
+        `UPDATE webhook_endpoints SET enabled = false, disabled_at = now(), updated_at = now()
+          WHERE id = $1`,
+        [endpoint.id],
+      );
+      const user = await this.users.findById(endpoint.userId);
+      if (user)
+        await this.email.enqueue({
+          template: 'webhook-disabled',
+          to: user.email,
+          userId: user.id,
+          language: user.language,
+          data: {
+            endpointId: endpoint.id,
+            url: endpoint.url,
+            failingSinceIso: since.toISOString(),
+          },
+        });
+      return since;
+    });
+    if (disabled)
+      this.logger.warn(
+        { endpointId: endpoint.id, failingSince: disabled.toISOString() },
+        'webhook endpoint disabled after failing too long',
+      );
+  }
+}

@@ -1,0 +1,11 @@
+/** The BullMQ queue of webhook deliveries (never rename: queued jobs would be orphaned). */
+export const WEBHOOKS_QUEUE = 'webhooks';
+
+/** One delivery job: an event to one endpoint. State lives in the database; ids only here. */
+export interface DeliverWebhookJob {
+  eventId: string;
+  endpointId: string;
+}
+
+/** The custom backoff type of delivery jobs: the worker's strategy reads the schedule. */
+export const WEBHOOK_BACKOFF = 'webhook-schedule';
