@@ -7,6 +7,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
+import { RequireScopes } from '../common/scopes.decorator';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './ai.dto';
 import { JobView } from './job-view.service';
 
@@ -28,6 +29,7 @@ export class BatchesController {
   }
 
   @Post()
+  @RequireScopes('jobs:write')
   @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Run one operation over up to 100 of your images',
@@ -46,6 +48,7 @@ export class BatchesController {
   }
 
   @Get()
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'Your batches, newest first' })
   @ApiOkResponse({ type: BatchPageDto, description: 'One page' })
   @ApiErrors('VALIDATION_ERROR')
@@ -60,6 +63,7 @@ export class BatchesController {
   }
 
   @Get(':id')
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'A batch with its progress and items' })
   @ApiOkResponse({ type: BatchDto, description: 'The batch' })
   @ApiErrors('RESOURCE_NOT_FOUND')
@@ -68,6 +72,7 @@ export class BatchesController {
   }
 
   @Post(':id/cancel')
+  @RequireScopes('jobs:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel and refund every item not yet finished (queued or running)' })
   @ApiOkResponse({ type: BatchDto, description: 'The batch after the request' })

@@ -16,6 +16,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
+import { RequireScopes } from '../common/scopes.decorator';
 import { FileContentQueryDto, FileDto, UploadBodyDto } from './files.dto';
 import { JobView } from '../ai/job-view.service';
 
@@ -29,6 +30,7 @@ export class UploadsController {
   ) {}
 
   @Post('uploads')
+  @RequireScopes('files:write')
   @RateLimit({ rateLimitPolicy: 'uploads', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Upload an image',
@@ -63,6 +65,7 @@ export class UploadsController {
   }
 
   @Get('files/:id')
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'A file of yours, with a fresh signed URL' })
   @ApiOkResponse({ type: FileDto, description: 'The file' })
   @ApiErrors('RESOURCE_NOT_FOUND')

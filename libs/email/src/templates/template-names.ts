@@ -8,6 +8,7 @@ export const EMAIL_TEMPLATES = [
   'verify-email',
   'password-reset',
   'password-changed',
+  'api-key-created',
   'job-failed',
   'batch-finished',
   'low-credits',
@@ -15,7 +16,12 @@ export const EMAIL_TEMPLATES = [
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
-export const SECURITY_TEMPLATES = ['verify-email', 'password-reset', 'password-changed'] as const;
+export const SECURITY_TEMPLATES = [
+  'verify-email',
+  'password-reset',
+  'password-changed',
+  'api-key-created',
+] as const;
 
 /** The types a user may turn off (one switch each). */
 export const PREFERENCE_TYPES = [
@@ -48,6 +54,7 @@ export interface TemplateData {
   'verify-email': { token: string };
   'password-reset': { token: string };
   'password-changed': Record<string, never>;
+  'api-key-created': { name: string; prefix: string; scopes: string[] };
   'job-failed': {
     jobId: string;
     operation: string;
