@@ -811,7 +811,7 @@ export interface paths {
     put?: never;
     /**
      * Run one operation over up to 100 of your images
-     * @description The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority.
+     * @description The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority. With an Idempotency-Key (kept 24 h): the same key and body answer with the same batch (as it is now, header `idempotent-replayed: true`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409.
      */
     post: operations['Batches_create'];
     delete?: never;
@@ -1059,7 +1059,7 @@ export interface paths {
     put?: never;
     /**
      * Upload an image
-     * @description multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, or used/quota/incoming); with too much image work in progress, 503 with Retry-After.
+     * @description multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, or used/quota/incoming); with too much image work in progress, 503 with Retry-After. With an Idempotency-Key (kept 24 h): the same key and the same bytes answer with the first file (header `idempotent-replayed: true`), stored once; the same key with other bytes is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409.
      */
     post: operations['Uploads_upload'];
     delete?: never;
@@ -7837,7 +7837,10 @@ export interface operations {
   Batches_create: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description 1-255 printable ASCII characters, unique per request */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -7917,6 +7920,20 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description PAYLOAD_TOO_LARGE */
       413: {
         headers: {
@@ -7933,6 +7950,20 @@ export interface operations {
       };
       /** @description UNSUPPORTED_MEDIA_TYPE */
       415: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
@@ -9486,7 +9517,10 @@ export interface operations {
   Uploads_upload: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description 1-255 printable ASCII characters, unique per request */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -9552,6 +9586,20 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description CONFLICT */
+      409: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description PAYLOAD_TOO_LARGE */
       413: {
         headers: {
@@ -9568,6 +9616,20 @@ export interface operations {
       };
       /** @description UNSUPPORTED_MEDIA_TYPE */
       415: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];

@@ -1,5 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { BatchesService } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
@@ -35,16 +42,29 @@ export class BatchesController {
     summary: 'Run one operation over up to 100 of your images',
     description:
       'The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits ' +
-      'for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority.',
+      'for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority. ' +
+      'With an Idempotency-Key (kept 24 h): the same key and body answer with the same batch (as it is now, header ' +
+      '`idempotent-replayed: true`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; ' +
+      'while the first is still in flight, 409.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-255 printable ASCII characters, unique per request',
   })
   @ApiCreatedResponse({ type: BatchDto, description: 'The batch and its queued items' })
-  @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS')
+  @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS', 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED')
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateBatchDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BatchDto> {
-    const { batch } = await this.batches.create(principal.userId, body);
-    return this.full(batch.id, principal);
+    const { batchId, replayed } = await this.batches.submit(principal.userId, body, {
+      idempotencyKey: key,
+    });
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return this.full(batchId, principal);
   }
 
   @Get()
