@@ -90,6 +90,10 @@ const router = createBrowserRouter([
             path: '/account',
             lazy: () => import('./pages/account').then((m) => ({ Component: m.AccountPage })),
           },
+          {
+            path: '/account/api-keys',
+            lazy: () => import('./pages/api-keys').then((m) => ({ Component: m.ApiKeysPage })),
+          },
         ],
       },
     ],

@@ -1,9 +1,9 @@
 import { unwrap } from '@jewelshot/api-client';
-import { Alert, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api } from '../api';
 import { Loading } from '../components/states';
 import { EmailPreferences } from '../components/email-preferences';
@@ -94,6 +94,16 @@ export function AccountPage() {
         </form>
       </Paper>
       <EmailPreferences />
+      <Paper withBorder p="md">
+        <Stack>
+          <Title order={2} size="h4">
+            {t('apiKeys.title')}
+          </Title>
+          <Anchor component={Link} to="/account/api-keys">
+            {t('apiKeys.manage')}
+          </Anchor>
+        </Stack>
+      </Paper>
       <Paper withBorder p="md">
         <Stack>
           <Text size="sm">{t('account.signOutEverywhereHint')}</Text>
