@@ -22,6 +22,7 @@ describe('API keys', () => {
   let worker: WorkerApp | undefined;
   let second: WorkerProcess | undefined;
   let secondHttp: () => ReturnType<typeof request>;
+  let secondBase: string;
 
   beforeAll(async () => {
     env = { REDIS_KEY_PREFIX: suitePrefix('api-keys'), SIGNUP_CREDITS: '0' };
@@ -31,7 +32,8 @@ describe('API keys', () => {
       { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
       join('test', 'support', 'api-process-main.ts'),
     );
-    secondHttp = () => request(`http://127.0.0.1:${port}`);
+    secondBase = `http://127.0.0.1:${port}`;
+    secondHttp = () => request(secondBase);
   }, 60_000);
 
   afterAll(async () => {
@@ -54,6 +56,54 @@ describe('API keys', () => {
     return res.body as CreatedKey;
   };
   const asKey = (key: string): [string, string] => ['Authorization', `Bearer ${key}`];
+
+  // First, while no worker runs: the job stays queued and its stream stays open.
+  it("ends a key's event stream on another API process soon after the key is revoked", async () => {
+    const user = await newUser(api, 'stream');
+    await fund(api, user, 2);
+    const created = await createKey(user, ['jobs:read', 'jobs:write']);
+    const job = await api
+      .http()
+      .post('/v1/ai/jobs')
+      .set(...asKey(created.key))
+      .send({ operation: 'generate', params: { prompt: 'watched ring' } });
+    expect(job.status).toBe(202);
+    const controller = new AbortController();
+    const safety = setTimeout(() => controller.abort(), 20_000);
+    const res = await fetch(`${secondBase}/v1/ai/jobs/${job.body.id}/events`, {
+      headers: { authorization: `Bearer ${created.key}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error('no stream body');
+    const ended = (async () => {
+      let text = '';
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += Buffer.from(value).toString();
+        }
+      } catch {
+        text += '[aborted by the test]';
+      }
+      return { text, at: Date.now() };
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const at = Date.now();
+    const revoked = await api
+      .http()
+      .delete(`/v1/api-keys/${created.id}`)
+      .set(...bearer(user.accessToken));
+    expect(revoked.status).toBe(204);
+    const result = await ended;
+    clearTimeout(safety);
+    expect(result.text).toContain('event: status');
+    expect(result.text).toContain('event: end');
+    // The bound of the session streams (auth-hardening), with slack for a loaded machine.
+    expect(result.at - at).toBeLessThan(api.config.USER_STATUS_CACHE_MS + 8000);
+  }, 60_000);
 
   it('shows the key once, lists it without its secret, stores only a hash, audits and mails the creation', async () => {
     const user = await newUser(api, 'keys');
