@@ -19,6 +19,11 @@ const SAMPLES: { [T in EmailTemplate]: TemplateData[T] } = {
   'verify-email': { token: 'sample-verify-token' },
   'password-reset': { token: 'sample-reset-token' },
   'password-changed': {},
+  'api-key-created': {
+    name: 'Shopify sync',
+    prefix: 'js_live_4f2a9c1e0b7d3a5c6e8f0a1b',
+    scopes: ['files:write', 'jobs:read', 'jobs:write'],
+  },
   'job-failed': {
     jobId: '7f1c2a9e-0000-4000-8000-000000000001',
     operation: 'generate',

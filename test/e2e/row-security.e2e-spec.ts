@@ -20,6 +20,7 @@ const USER_TABLES = [
   'ai_jobs',
   'idempotency_keys',
   'files',
+  'api_keys',
 ];
 
 type OwnerRow = { user_id: string };
@@ -66,6 +67,12 @@ describe('row-level security', () => {
         inputImageIds: [file.body.id],
       });
     expect(batch.status).toBe(201);
+    const key = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'one', scopes: ['jobs:read'] });
+    expect(key.status).toBe(201);
   };
 
   beforeAll(async () => {

@@ -42,6 +42,8 @@ import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { RATE_LIMIT_CALLER_RESOLVERS } from './http/rate-limit-policies';
+import { apiKeyCaller } from './auth/api-key-header';
+import { ApiKeysController } from './api-keys/api-keys.controller';
 
 @Module({})
 export class ApiModule {
@@ -81,14 +83,15 @@ export class ApiModule {
         AdminEmailsController,
         EmailController,
         WebhooksController,
+        ApiKeysController,
         // Last: the catch-all for unknown routes.
         NotFoundController,
       ],
       providers: [
         HealthService,
         RateLimiterHealth,
-        // Ways to recognise a caller before the token's user and the address (API keys: issue 13).
-        { provide: RATE_LIMIT_CALLER_RESOLVERS, useValue: [] },
+        // Ways to recognise a caller before the token's user and the address: an API key.
+        { provide: RATE_LIMIT_CALLER_RESOLVERS, useValue: [apiKeyCaller] },
         JwtStrategy,
         JobView,
         // Guards run in this order: authentication, roles. Rate limiting runs before them, as a

@@ -94,6 +94,10 @@ const router = createBrowserRouter([
             path: '/account/webhooks',
             lazy: () => import('./pages/webhooks').then((m) => ({ Component: m.WebhooksPage })),
           },
+          {
+            path: '/account/api-keys',
+            lazy: () => import('./pages/api-keys').then((m) => ({ Component: m.ApiKeysPage })),
+          },
         ],
       },
     ],

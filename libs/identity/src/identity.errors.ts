@@ -1,7 +1,7 @@
-import { DomainError, ValidationError } from '@jewelshot/platform';
+import { DomainError, NotFoundError, ValidationError } from '@jewelshot/platform';
 
 /** Identity's own error codes; its other errors use platform's generic ones. The API gives each its HTTP status (apps/api/src/http/error-status.ts). */
-export const IDENTITY_ERROR_CODES = ['ACCOUNT_BANNED'] as const;
+export const IDENTITY_ERROR_CODES = ['ACCOUNT_BANNED', 'INSUFFICIENT_SCOPE'] as const;
 
 export class InvalidCredentialsError extends DomainError {
   constructor() {
@@ -74,5 +74,32 @@ export class LoginLockedError extends DomainError {
         retryAfterSeconds,
       },
     );
+  }
+}
+
+/** An API key on a route its scopes do not reach; `details.scope` names the scope it lacks. */
+export class InsufficientScopeError extends DomainError {
+  constructor(readonly scope: string) {
+    super('INSUFFICIENT_SCOPE', `This API key lacks the scope ${scope}`, { scope });
+  }
+}
+
+/** An API key on a route no key may use (admin, key management, account settings). */
+export class ApiKeyNotAllowedError extends DomainError {
+  constructor() {
+    super('FORBIDDEN', 'This route cannot be used with an API key; sign in instead');
+  }
+}
+
+export class ApiKeyNotFoundError extends NotFoundError {
+  constructor() {
+    super('API key not found');
+  }
+}
+
+/** Too many live keys for one user. */
+export class TooManyApiKeysError extends ValidationError {
+  constructor(max: number) {
+    super([{ field: 'name', message: `at most ${max} API keys may be active at once` }]);
   }
 }

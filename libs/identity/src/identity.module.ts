@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@jewelshot/audit';
 import { EmailModule } from '@jewelshot/email';
 import { declareEvents, EventsModule } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config';
@@ -10,6 +11,9 @@ import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { User } from './entities/user.entity';
 import { UserToken } from './entities/user-token.entity';
+import { ApiKey } from './api-keys/api-key.entity';
+import { ApiKeyPrincipals } from './api-keys/api-key-principals.service';
+import { ApiKeysService } from './api-keys/api-keys.service';
 import { AccountMail } from './services/account-mail.service';
 import { UserTokens } from './services/user-tokens.service';
 import { AccessTokensService } from './services/access-tokens.service';
@@ -20,13 +24,14 @@ import { PrincipalService } from './services/principal.service';
 import { SessionsService } from './services/sessions.service';
 import { UsersService } from './services/users.service';
 
-export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken];
+export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken, ApiKey];
 
 @Module({
   imports: [
     TypeOrmModule.forFeature(IDENTITY_ENTITIES),
     EventsModule,
     EmailModule,
+    AuditModule,
     JwtModule.registerAsync({
       inject: [IDENTITY_CONFIG],
       useFactory: (config: IdentityConfig) => ({ secret: config.JWT_SECRET }),
@@ -42,6 +47,8 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken];
     PrincipalService,
     AccountMail,
     UserTokens,
+    ApiKeysService,
+    ApiKeyPrincipals,
     declareEvents([UserRegistered, EmailVerified]),
   ],
   exports: [
@@ -51,6 +58,8 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken];
     UsersService,
     SessionsService,
     PrincipalService,
+    ApiKeysService,
+    ApiKeyPrincipals,
   ],
 })
 export class IdentityModule {}

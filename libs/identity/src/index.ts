@@ -7,11 +7,13 @@ export { IDENTITY_CONFIG, identityConfig } from './identity.config';
 export type { IdentityConfig } from './identity.config';
 export {
   AccountBannedError,
+  ApiKeyNotAllowedError,
   CommonPasswordError,
   EmailTakenError,
   EmailTooLongError,
   IDENTITY_ERROR_CODES,
   InvalidCredentialsError,
+  InsufficientScopeError,
   InvalidRefreshTokenError,
   LoginLockedError,
   SessionEndedError,
@@ -24,11 +26,15 @@ export { acceptableClaims, AccessTokensService } from './services/access-tokens.
 export { AccountMail } from './services/account-mail.service';
 export { AuthService } from './services/auth.service';
 export type { AuthResult } from './services/auth.service';
-export { PrincipalService } from './services/principal.service';
-export type { Principal } from './services/principal.service';
+export { PrincipalService, sessionIdOf } from './services/principal.service';
+export type { Principal, PrincipalVia } from './services/principal.service';
 export { UsersService } from './services/users.service';
 export type { UserPage, UserSearch } from './services/users.service';
 export { SessionsService } from './services/sessions.service';
 export { Session } from './entities/session.entity';
 export { EmailVerified } from './events/email-verified';
 export { UserRegistered } from './events/user-registered';
+export { API_KEY_PREFIX, parseApiKey } from './api-keys/api-key-token';
+export { ApiKeyPrincipals } from './api-keys/api-key-principals.service';
+export { ApiKeysService } from './api-keys/api-keys.service';
+export type { ApiKeyView, NewApiKey } from './api-keys/api-keys.service';

@@ -616,6 +616,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your live API keys (never their secrets) */
+    get: operations['ApiKeys_list'];
+    put?: never;
+    /**
+     * Create an API key
+     * @description The answer carries `key` (`js_live_<public id>_<secret>`, 256 bits of secret) this once; only its hash is stored. Use it as `Authorization: Bearer js_live_...`. The creation is an audit event and mails you a security notice. At most 50 live keys.
+     */
+    post: operations['ApiKeys_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key
+     * @description At once on this API process, within 5 s on every other (an audit event).
+     */
+    delete: operations['ApiKeys_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/auth/login': {
     parameters: {
       query?: never;
@@ -770,7 +811,7 @@ export interface paths {
     put?: never;
     /**
      * Run one operation over up to 100 of your images
-     * @description The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority.
+     * @description The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority. With an Idempotency-Key (kept 24 h): the same key and body answer with the same batch (as it is now, header `idempotent-replayed: true`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409.
      */
     post: operations['Batches_create'];
     delete?: never;
@@ -1018,7 +1059,7 @@ export interface paths {
     put?: never;
     /**
      * Upload an image
-     * @description multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, or used/quota/incoming); with too much image work in progress, 503 with Retry-After.
+     * @description multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, or used/quota/incoming); with too much image work in progress, 503 with Retry-After. With an Idempotency-Key (kept 24 h): the same key and the same bytes answer with the first file (header `idempotent-replayed: true`), stored once; the same key with other bytes is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409.
      */
     post: operations['Uploads_upload'];
     delete?: never;
@@ -1296,6 +1337,27 @@ export interface components {
       data: components['schemas']['AdminJobDto'][];
       nextCursor: string | null;
     };
+    ApiKeyDto: {
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: uuid */
+      id: string;
+      /**
+       * Format: date-time
+       * @description Roughly (updated at most once a minute)
+       */
+      lastUsedAt: string | null;
+      name: string;
+      /** @description The key's public start, `js_live_<public id>` */
+      prefix: string;
+      scopes: ('jobs:read' | 'jobs:write' | 'files:write' | 'credits:read' | 'webhooks:manage')[];
+    };
+    ApiKeyListDto: {
+      /** @description Your live keys, newest first (at most 50) */
+      data: components['schemas']['ApiKeyDto'][];
+    };
     AuditEventDto: {
       action: string;
       actorEmail: string | null;
@@ -1401,6 +1463,17 @@ export interface components {
       currentPassword: string;
       newPassword: string;
     };
+    CreateApiKeyDto: {
+      /**
+       * Format: date-time
+       * @description When the key stops working; absent or null: never
+       */
+      expiresAt?: string | null;
+      /** @description Yours to tell keys apart */
+      name: string;
+      /** @description What the key may do; a route outside them is 403 INSUFFICIENT_SCOPE */
+      scopes: ('jobs:read' | 'jobs:write' | 'files:write' | 'credits:read' | 'webhooks:manage')[];
+    };
     CreateBatchDto: {
       /** @description One job per image */
       inputImageIds: string[];
@@ -1411,6 +1484,25 @@ export interface components {
       params: {
         [key: string]: unknown;
       };
+    };
+    CreatedApiKeyDto: {
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: uuid */
+      id: string;
+      /** @description The key itself, `js_live_<public id>_<secret>`: shown this once, never again */
+      key: string;
+      /**
+       * Format: date-time
+       * @description Roughly (updated at most once a minute)
+       */
+      lastUsedAt: string | null;
+      name: string;
+      /** @description The key's public start, `js_live_<public id>` */
+      prefix: string;
+      scopes: ('jobs:read' | 'jobs:write' | 'files:write' | 'credits:read' | 'webhooks:manage')[];
     };
     CreateWebhookDto: {
       /** @default  */
@@ -1468,6 +1560,7 @@ export interface components {
         | 'verify-email'
         | 'password-reset'
         | 'password-changed'
+        | 'api-key-created'
         | 'job-failed'
         | 'batch-finished'
         | 'low-credits'
@@ -1517,6 +1610,7 @@ export interface components {
         | 'INSUFFICIENT_CREDITS'
         | 'FORBIDDEN'
         | 'ACCOUNT_BANNED'
+        | 'INSUFFICIENT_SCOPE'
         | 'RESOURCE_NOT_FOUND'
         | 'CONFLICT'
         | 'GONE'
@@ -2680,6 +2774,7 @@ export interface operations {
           | 'verify-email'
           | 'password-reset'
           | 'password-changed'
+          | 'api-key-created'
           | 'job-failed'
           | 'batch-finished'
           | 'low-credits'
@@ -6098,7 +6193,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -6230,7 +6325,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -6399,7 +6494,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -6526,7 +6621,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -6667,7 +6762,372 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
+      403: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RESOURCE_NOT_FOUND */
+      404: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED */
+      429: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  ApiKeys_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The keys, newest first */
+      200: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyListDto'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED */
+      429: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  ApiKeys_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiKeyDto'];
+      };
+    };
+    responses: {
+      /** @description The key, shown once */
+      201: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedApiKeyDto'];
+        };
+      };
+      /** @description VALIDATION_ERROR */
+      400: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RATE_LIMIT_EXCEEDED */
+      429: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
+  ApiKeys_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked */
+      204: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_ERROR */
+      400: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description FORBIDDEN */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -7697,7 +8157,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -7760,7 +8220,10 @@ export interface operations {
   Batches_create: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description 1-255 printable ASCII characters, unique per request */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -7826,8 +8289,22 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
@@ -7856,6 +8333,20 @@ export interface operations {
       };
       /** @description UNSUPPORTED_MEDIA_TYPE */
       415: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
@@ -7967,7 +8458,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -8094,7 +8585,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -8205,7 +8696,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -8320,7 +8811,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -8435,7 +8926,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -8673,7 +9164,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -9409,7 +9900,10 @@ export interface operations {
   Uploads_upload: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description 1-255 printable ASCII characters, unique per request */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -9461,8 +9955,22 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
@@ -9491,6 +9999,20 @@ export interface operations {
       };
       /** @description UNSUPPORTED_MEDIA_TYPE */
       415: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED */
+      422: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
@@ -9586,7 +10108,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -9701,7 +10223,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -9856,7 +10378,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -9981,7 +10503,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -10112,7 +10634,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -10271,7 +10793,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -10399,7 +10921,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -10526,7 +11048,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
@@ -10653,7 +11175,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description INSUFFICIENT_SCOPE | FORBIDDEN | ACCOUNT_BANNED */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];

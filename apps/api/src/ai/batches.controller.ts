@@ -1,5 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { BatchesService } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
@@ -7,6 +14,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
+import { RequireScopes } from '../common/scopes.decorator';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './ai.dto';
 import { JobView } from './job-view.service';
 
@@ -28,24 +36,39 @@ export class BatchesController {
   }
 
   @Post()
+  @RequireScopes('jobs:write')
   @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Run one operation over up to 100 of your images',
     description:
       'The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits ' +
-      'for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority.',
+      'for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority. ' +
+      'With an Idempotency-Key (kept 24 h): the same key and body answer with the same batch (as it is now, header ' +
+      '`idempotent-replayed: true`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; ' +
+      'while the first is still in flight, 409.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-255 printable ASCII characters, unique per request',
   })
   @ApiCreatedResponse({ type: BatchDto, description: 'The batch and its queued items' })
-  @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS')
+  @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS', 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED')
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateBatchDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BatchDto> {
-    const { batch } = await this.batches.create(principal.userId, body);
-    return this.full(batch.id, principal);
+    const { batchId, replayed } = await this.batches.submit(principal.userId, body, {
+      idempotencyKey: key,
+    });
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return this.full(batchId, principal);
   }
 
   @Get()
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'Your batches, newest first' })
   @ApiOkResponse({ type: BatchPageDto, description: 'One page' })
   @ApiErrors('VALIDATION_ERROR')
@@ -60,6 +83,7 @@ export class BatchesController {
   }
 
   @Get(':id')
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'A batch with its progress and items' })
   @ApiOkResponse({ type: BatchDto, description: 'The batch' })
   @ApiErrors('RESOURCE_NOT_FOUND')
@@ -68,6 +92,7 @@ export class BatchesController {
   }
 
   @Post(':id/cancel')
+  @RequireScopes('jobs:write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel and refund every item not yet finished (queued or running)' })
   @ApiOkResponse({ type: BatchDto, description: 'The batch after the request' })

@@ -25,6 +25,7 @@ import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
+import { RequireScopes } from '../common/scopes.decorator';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
 import { JobView } from './job-view.service';
 
@@ -55,6 +56,7 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
+  @RequireScopes('jobs:write')
   @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Submit an AI job',
@@ -85,6 +87,7 @@ export class JobsController {
   }
 
   @Get()
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'Your jobs, newest first (cursor-paginated)' })
   @ApiOkResponse({ type: JobPageDto, description: 'One page' })
   @ApiErrors('VALIDATION_ERROR')
@@ -99,6 +102,7 @@ export class JobsController {
   }
 
   @Get(':id')
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'One job, with its outputs once it succeeded' })
   @ApiOkResponse({ type: JobDto, description: 'The job' })
   @ApiErrors('RESOURCE_NOT_FOUND')
@@ -108,6 +112,7 @@ export class JobsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @RequireScopes('jobs:write')
   @ApiOperation({
     summary: 'Cancel a job',
     description:
@@ -121,6 +126,7 @@ export class JobsController {
   }
 
   @Get(':id/events')
+  @RequireScopes('jobs:read')
   // At most SSE_MAX_OPEN_PER_USER streams open at once per caller, across API processes.
   @RateLimit({ concurrencyPolicy: 'sse' })
   @ApiOperation({
@@ -189,7 +195,7 @@ export class JobsController {
     // USER_STATUS_CACHE_MS of a logout, a ban or a password change that ended this session.
     const recheck = setInterval(
       () => {
-        void this.principals.stillSignedIn(principal.userId, principal.sessionId).then(
+        void this.principals.stillActing(principal).then(
           (signedIn) => {
             if (signedIn || closed) return;
             reply.raw.write(`event: end\ndata: ${JSON.stringify({ reason: 'SESSION_ENDED' })}\n\n`);

@@ -8,7 +8,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AccountMail, AuthService, type AuthResult, type Principal } from '@jewelshot/identity';
+import {
+  AccountMail,
+  AuthService,
+  sessionIdOf,
+  type AuthResult,
+  type Principal,
+} from '@jewelshot/identity';
 import { ValidationError } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -182,7 +188,7 @@ export class AuthController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.logout(principal.userId, principal.sessionId);
+    await this.auth.logout(principal.userId, sessionIdOf(principal));
     clearRefreshCookie(reply, this.config);
   }
 

@@ -6,6 +6,7 @@ import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
+import { RequireScopes } from '../common/scopes.decorator';
 import {
   BalanceDto,
   EntryDto,
@@ -26,6 +27,7 @@ export class CreditsController {
   ) {}
 
   @Get('balance')
+  @RequireScopes('credits:read')
   @ApiOperation({ summary: 'Your credits: balance, reserved for running operations, available' })
   @ApiOkResponse({ type: BalanceDto, description: 'The balance' })
   balance(@CurrentPrincipal() principal: Principal): Promise<BalanceDto> {
@@ -33,6 +35,7 @@ export class CreditsController {
   }
 
   @Get('history')
+  @RequireScopes('credits:read')
   @ApiOperation({ summary: 'Your credit history, newest first (cursor-paginated)' })
   @ApiOkResponse({ type: EntryPageDto, description: 'One page of entries' })
   @ApiErrors('VALIDATION_ERROR')
@@ -47,6 +50,7 @@ export class CreditsController {
   }
 
   @Get('holds')
+  @RequireScopes('credits:read')
   @ApiOperation({
     summary: 'Your holds, newest first: what each operation reserved and how it ended',
     description:

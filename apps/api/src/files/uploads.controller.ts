@@ -1,9 +1,10 @@
 import type {} from '@fastify/multipart';
-import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -16,6 +17,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
+import { RequireScopes } from '../common/scopes.decorator';
 import { FileContentQueryDto, FileDto, UploadBodyDto } from './files.dto';
 import { JobView } from '../ai/job-view.service';
 
@@ -29,6 +31,7 @@ export class UploadsController {
   ) {}
 
   @Post('uploads')
+  @RequireScopes('files:write')
   @RateLimit({ rateLimitPolicy: 'uploads', concurrencyPolicy: 'expensive' })
   @ApiOperation({
     summary: 'Upload an image',
@@ -36,7 +39,15 @@ export class UploadsController {
       'multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. ' +
       'It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. ' +
       'An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, ' +
-      'or used/quota/incoming); with too much image work in progress, 503 with Retry-After.',
+      'or used/quota/incoming); with too much image work in progress, 503 with Retry-After. ' +
+      'With an Idempotency-Key (kept 24 h): the same key and the same bytes answer with the first file (header ' +
+      '`idempotent-replayed: true`), stored once; the same key with other bytes is 422 IDEMPOTENCY_KEY_REUSED; while ' +
+      'the first is still in flight, 409.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-255 printable ASCII characters, unique per request',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadBodyDto })
@@ -46,10 +57,14 @@ export class UploadsController {
     'PAYLOAD_TOO_LARGE',
     'UNSUPPORTED_MEDIA_TYPE',
     'SERVICE_UNAVAILABLE',
+    'CONFLICT',
+    'IDEMPOTENCY_KEY_REUSED',
   )
   async upload(
     @CurrentPrincipal() principal: Principal,
     @Req() request: FastifyRequest,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<FileDto> {
     if (!request.isMultipart())
       throw new ValidationError([
@@ -59,10 +74,15 @@ export class UploadsController {
     if (!part || part.fieldname !== 'file')
       throw new ValidationError([{ field: 'file', message: 'file is required' }]);
     const bytes = await part.toBuffer();
-    return this.view.file(await this.files.ingestUpload(principal.userId, bytes));
+    const { file, replayed } = await this.files.upload(principal.userId, bytes, {
+      idempotencyKey: key,
+    });
+    if (replayed) void reply.header('idempotent-replayed', 'true');
+    return this.view.file(file);
   }
 
   @Get('files/:id')
+  @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'A file of yours, with a fresh signed URL' })
   @ApiOkResponse({ type: FileDto, description: 'The file' })
   @ApiErrors('RESOURCE_NOT_FOUND')

@@ -7,7 +7,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { EmailPreferencesService } from '@jewelshot/email';
-import { AccountMail, AuthService, UsersService, type Principal } from '@jewelshot/identity';
+import {
+  AccountMail,
+  AuthService,
+  sessionIdOf,
+  UsersService,
+  type Principal,
+} from '@jewelshot/identity';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { AuthRateLimit } from '../common/rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
@@ -72,7 +78,7 @@ export class MeController {
   ): Promise<void> {
     await this.auth.changePassword(
       principal.userId,
-      principal.sessionId,
+      sessionIdOf(principal),
       body.currentPassword,
       body.newPassword,
     );

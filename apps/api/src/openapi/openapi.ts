@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { ERROR_STATUS, type ErrorCode } from '../http/error-status';
 import { ErrorResponseDto, FieldErrorDto } from '../common/error-response.dto';
 import { OPENAPI_PUBLIC_EXTENSION } from '../common/public.decorator';
+import { OPENAPI_SCOPES_EXTENSION } from '../common/scopes.decorator';
 import { APP_VERSION } from '../version';
 import { addWebhooks } from './webhooks.openapi';
 
@@ -11,6 +12,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 type Operation = {
   [OPENAPI_PUBLIC_EXTENSION]?: boolean;
+  [OPENAPI_SCOPES_EXTENSION]?: string[];
   security?: Array<Record<string, string[]>>;
   responses: Record<string, unknown>;
   parameters?: unknown[];
@@ -36,15 +38,27 @@ function addCommonErrors(document: OpenAPIObject): void {
       const add = (status: number, codes: ErrorCode[]) => {
         operation.responses[String(status)] ??= errorResponse(codes);
       };
-      // Auth is global: every operation needs the bearer token unless it is @Public().
+      // Auth is global: every operation needs the bearer token unless it is @Public(). An API
+      // key may call the operations marked @RequireScopes, with those scopes (kept as
+      // x-required-scopes too, for tools that read extensions).
       const secured = !operation[OPENAPI_PUBLIC_EXTENSION];
       delete operation[OPENAPI_PUBLIC_EXTENSION];
-      operation.security = secured ? [{ bearer: [] }] : [];
+      const scopes = operation[OPENAPI_SCOPES_EXTENSION];
+      operation.security = !secured
+        ? []
+        : scopes
+          ? [{ bearer: [] }, { apiKey: scopes }]
+          : [{ bearer: [] }];
       if (operation.requestBody || (operation.parameters ?? []).length > 0)
         add(400, ['VALIDATION_ERROR']);
       if (secured) {
         add(401, ['UNAUTHORIZED']);
-        add(403, ['FORBIDDEN', 'ACCOUNT_BANNED']);
+        add(
+          403,
+          scopes
+            ? ['INSUFFICIENT_SCOPE', 'FORBIDDEN', 'ACCOUNT_BANNED']
+            : ['FORBIDDEN', 'ACCOUNT_BANNED'],
+        );
       }
       if (operation.requestBody) {
         add(ERROR_STATUS.PAYLOAD_TOO_LARGE, ['PAYLOAD_TOO_LARGE']);
@@ -134,7 +148,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(APP_VERSION)
     .setLicense('Proprietary', 'https://jewelshot.ai/terms')
     .addServer('/', 'This API')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An access token from POST /v1/auth/login (a session): every operation.',
+      },
+      'bearer',
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'js_live_<public id>_<secret>',
+        description:
+          'An API key from POST /v1/api-keys, as `Authorization: Bearer js_live_...` (never a cookie). It may call ' +
+          'only the operations that list it under `security`, and only with the scopes listed there; any other ' +
+          'operation is 403 (FORBIDDEN, or INSUFFICIENT_SCOPE with `details.scope` naming the missing scope).',
+      },
+      'apiKey',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ErrorResponseDto, FieldErrorDto],

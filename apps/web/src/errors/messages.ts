@@ -25,6 +25,10 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; tr: string }> = {
     en: 'This account has been suspended. Contact support if you think this is a mistake.',
     tr: 'Bu hesap askıya alındı. Bir yanlışlık olduğunu düşünüyorsanız destekle iletişime geçin.',
   },
+  INSUFFICIENT_SCOPE: {
+    en: 'This API key is not allowed to do this; create a key with the scope it needs.',
+    tr: 'Bu API anahtarının buna izni yok; gereken yetkiye sahip bir anahtar oluşturun.',
+  },
   RESOURCE_NOT_FOUND: {
     en: 'We could not find that. It may have been removed, or it is not yours.',
     tr: 'Bunu bulamadık. Silinmiş olabilir ya da size ait değil.',

@@ -99,6 +99,16 @@ export function AccountPage() {
       </Anchor>
       <Paper withBorder p="md">
         <Stack>
+          <Title order={2} size="h4">
+            {t('apiKeys.title')}
+          </Title>
+          <Anchor component={Link} to="/account/api-keys">
+            {t('apiKeys.manage')}
+          </Anchor>
+        </Stack>
+      </Paper>
+      <Paper withBorder p="md">
+        <Stack>
           <Text size="sm">{t('account.signOutEverywhereHint')}</Text>
           <Button color="red" variant="outline" onClick={() => signOutEverywhere.mutate()}>
             {t('account.signOutEverywhere')}

@@ -4,7 +4,12 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
 import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
-import { BatchNotFoundError, JobNotCancelableError } from '../ai-jobs.errors';
+import {
+  BatchNotFoundError,
+  IdempotencyKeyReusedError,
+  JobNotCancelableError,
+} from '../ai-jobs.errors';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import { AiJob, TERMINAL_STATUSES } from '../jobs/ai-job.entity';
 import { validateJob, type ValidJob } from '../jobs/job-params';
 import { JobQueue } from '../jobs/job-queue';
@@ -23,6 +28,14 @@ export interface BatchProgress {
 export const MAX_BATCH_ITEMS = 100;
 
 /** Many images through one operation: a batch and its jobs, created all or nothing. */
+/** What a batch is asked for. */
+export interface NewBatch {
+  name: string;
+  operation: unknown;
+  params: unknown;
+  inputImageIds: string[];
+}
+
 @Injectable()
 export class BatchesService {
   constructor(
@@ -31,6 +44,7 @@ export class BatchesService {
     private readonly jobs: JobsService,
     private readonly queue: JobQueue,
     private readonly scope: RowScope,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   private get batches() {
@@ -38,12 +52,39 @@ export class BatchesService {
   }
 
   /**
+   * create() behind an optional Idempotency-Key: the same key and input give the first batch's
+   * id back (`replayed`, nothing created or held again); another input 422; while the first is
+   * in flight, 409. A creation that fails frees its key.
+   */
+  async submit(
+    userId: string,
+    input: NewBatch,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ batchId: string; replayed: boolean }> {
+    const key = options.idempotencyKey;
+    if (key === undefined)
+      return { batchId: (await this.create(userId, input)).batch.id, replayed: false };
+    const start = await this.idempotency.begin(userId, key, { route: 'POST /v1/batches', input });
+    if (start.kind === 'answered') return { batchId: start.resourceId, replayed: true };
+    // A job's key would have hashed differently (422 above).
+    if (start.kind === 'replay') throw new IdempotencyKeyReusedError();
+    try {
+      return { batchId: (await this.create(userId, input, key)).batch.id, replayed: false };
+    } catch (error) {
+      await this.idempotency.abandon(userId, key);
+      throw error;
+    }
+  }
+
+  /**
    * The batch, one job per image and each job's hold, in ONE transaction: all or nothing.
    * Short of credits for all of them: 402 with the whole batch's `needed`, nothing created.
+   * With an idempotency key, the key names the batch in that same transaction.
    */
   async create(
     userId: string,
-    input: { name: string; operation: unknown; params: unknown; inputImageIds: string[] },
+    input: NewBatch,
+    idempotencyKey?: string,
   ): Promise<{ batch: Batch; jobs: AiJob[] }> {
     const ids = input.inputImageIds;
     if (ids.length < 1 || ids.length > MAX_BATCH_ITEMS) {
@@ -84,6 +125,8 @@ export class BatchesService {
       const jobs: AiJob[] = [];
       // Batches run at low priority so that single jobs stay snappy.
       for (const spec of specs) jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
+      if (idempotencyKey !== undefined)
+        await this.idempotency.attachAnswer(userId, idempotencyKey, 201, batch.id);
       return { batch, jobs };
     });
     await this.queue.enqueue(result.jobs);

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { IDENTITY_CONFIG, type IdentityConfig } from '@jewelshot/identity';
 import { DomainError, isUuid, RowScope, WorkQueue } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import {
+  IdempotencyKeyReusedError,
   FileNotFoundError,
   ImageTooLargeError,
   StorageQuotaExceededError,
@@ -18,6 +19,7 @@ import { limitSharpMemory } from './image-limits';
 import { EXTENSIONS, sniffImageType, type ImageType } from './image-type';
 import { FileSigner } from './file-signer';
 import { FILE_STORAGE, type FileStorage } from './file-storage';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 
 export interface FileLink {
   url: string;
@@ -38,6 +40,7 @@ export class FilesService {
     private readonly scope: RowScope,
     // File links are signed with the token secret, which is identity's to configure.
     @Inject(IDENTITY_CONFIG) identity: IdentityConfig,
+    private readonly idempotency: IdempotencyService,
   ) {
     this.signer = new FileSigner(identity.JWT_SECRET);
     this.images = new WorkQueue('image processing', config.IMAGE_CONCURRENCY, config.IMAGE_QUEUE);
@@ -82,7 +85,35 @@ export class FilesService {
    * An upload: recognised by its bytes (JPEG, PNG, WebP), turned upright by its EXIF
    * orientation, stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded.
    */
-  async ingestUpload(userId: string, bytes: Buffer): Promise<StoredFile> {
+  /**
+   * ingestUpload() behind an optional Idempotency-Key: the same key and bytes give the first
+   * file back (`replayed`, stored once); other bytes 422; while the first is in flight, 409.
+   */
+  async upload(
+    userId: string,
+    bytes: Buffer,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ file: StoredFile; replayed: boolean }> {
+    const key = options.idempotencyKey;
+    if (key === undefined) return { file: await this.ingestUpload(userId, bytes), replayed: false };
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const start = await this.idempotency.begin(userId, key, { route: 'POST /v1/uploads', sha256 });
+    if (start.kind === 'answered') {
+      const file = await this.scope.run(userId, () => this.getVisible(start.resourceId, userId));
+      return { file, replayed: true };
+    }
+    // A job's key would have hashed differently (422 above).
+    if (start.kind === 'replay') throw new IdempotencyKeyReusedError();
+    try {
+      return { file: await this.ingestUpload(userId, bytes, key), replayed: false };
+    } catch (error) {
+      await this.idempotency.abandon(userId, key);
+      throw error;
+    }
+  }
+
+  /** Stores an upload; with an idempotency key, the key names the file in the row's transaction. */
+  async ingestUpload(userId: string, bytes: Buffer, idempotencyKey?: string): Promise<StoredFile> {
     const type = sniffImageType(bytes.subarray(0, 16));
     if (!type) throw new UnsupportedImageError();
     // Cheap refusals first: the quota (the stored copy is rarely larger than the upload) and the header.
@@ -102,6 +133,10 @@ export class FilesService {
     return this.encodeAndStore(userId, 'upload', null, image, type, {
       save: true,
       quota: { used, quota },
+      onSaved:
+        idempotencyKey === undefined
+          ? undefined
+          : (file) => this.idempotency.attachAnswer(userId, idempotencyKey, 201, file.id),
     });
   }
 
@@ -129,7 +164,12 @@ export class FilesService {
     jobId: string | null,
     image: sharp.Sharp,
     type: ImageType,
-    options: { save: boolean; quota?: { used: number; quota: number } } = { save: true },
+    options: {
+      save: boolean;
+      quota?: { used: number; quota: number };
+      /** Runs in the insert's transaction. */
+      onSaved?: (file: StoredFile) => Promise<void>;
+    } = { save: true },
   ): Promise<StoredFile> {
     const encoded =
       type === 'image/jpeg'
@@ -167,7 +207,11 @@ export class FilesService {
       createdAt: new Date(),
     });
     // Only the insert is in the owner's row scope: no connection is held while sharp works.
-    if (options.save) await this.scope.run(userId, () => this.files.insert(file));
+    if (options.save)
+      await this.scope.run(userId, async () => {
+        await this.files.insert(file);
+        await options.onSaved?.(file);
+      });
     return file;
   }
 

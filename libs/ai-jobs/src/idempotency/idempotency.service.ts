@@ -10,7 +10,14 @@ import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../ai-jobs.
  * was recorded with it (the job as first answered), absent on keys written before snapshots.
  */
 export type IdempotencyStart =
-  { kind: 'new' } | { kind: 'replay'; jobId: string; snapshot: Record<string, unknown> | null };
+  | { kind: 'new' }
+  | { kind: 'replay'; jobId: string; snapshot: Record<string, unknown> | null }
+  | { kind: 'answered'; resourceId: string };
+
+/** What a key that created something other than a job records: the status and the thing's id. */
+interface RecordedAnswer {
+  id: string;
+}
 
 /** A first request that left no trace this long ago is taken as abandoned (its process died). */
 const ABANDONED_AFTER_MS = 60_000;
@@ -27,12 +34,13 @@ function stableJson(value: unknown): string {
 }
 
 /**
- * Idempotency-Key for a submission, per user, kept 24 h. Same key and body: the first result
+ * Idempotency-Key for a request that spends or stores (a job, a batch, an upload), per user,
+ * kept 24 h; each caller hashes its route into the request, so one key cannot mean two things. Same key and body: the first result
  * again. Same key, other body: 422. Same key while the first is in flight: 409.
  * The key row is committed before the work starts (so a concurrent duplicate sees it), and the
  * job it created is written to it inside the job's own transaction (so a crash cannot leave a
  * job the key does not know about). Apart from that, each step commits on its own, in the
- * user's row scope (`apart`). Used by JobsService.submit; callers never see it.
+ * user's row scope (`apart`). Used by JobsService.submit, BatchesService.submit and FilesService.upload; callers never see it.
  */
 @Injectable()
 export class IdempotencyService {
@@ -100,6 +108,10 @@ export class IdempotencyService {
             : null;
         return { kind: 'replay', jobId: row.job_id, snapshot };
       }
+      // A batch or an upload: the id of what it created, recorded in the creating transaction.
+      const answer = row.response_body as RecordedAnswer | null;
+      if (row.response_status !== null && typeof answer?.id === 'string')
+        return { kind: 'answered', resourceId: answer.id };
       if (row.abandoned) {
         await this.free(userId, key);
         continue;
@@ -117,6 +129,24 @@ export class IdempotencyService {
     await this.txHost.tx.query(
       `UPDATE idempotency_keys SET job_id = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
       [userId, key, jobId, JSON.stringify(snapshot)],
+    );
+  }
+
+  /**
+   * Inside the transaction that created a batch or an upload: the key now names it, so the same
+   * request again answers with it (and nothing is created twice).
+   */
+  async attachAnswer(
+    userId: string,
+    key: string,
+    status: number,
+    resourceId: string,
+  ): Promise<void> {
+    const answer: RecordedAnswer = { id: resourceId };
+    await this.txHost.tx.query(
+      `UPDATE idempotency_keys SET response_status = $3, response_body = $4
+        WHERE user_id = $1 AND key = $2`,
+      [userId, key, status, JSON.stringify(answer)],
     );
   }
 

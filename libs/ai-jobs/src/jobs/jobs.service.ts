@@ -6,7 +6,12 @@ import { In } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
 import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
-import { JobNotCancelableError, JobNotFoundError, JobNotRetryableError } from '../ai-jobs.errors';
+import {
+  IdempotencyKeyReusedError,
+  JobNotCancelableError,
+  JobNotFoundError,
+  JobNotRetryableError,
+} from '../ai-jobs.errors';
 import {
   AiJob,
   TERMINAL_STATUSES,
@@ -121,6 +126,8 @@ export class JobsService {
       operation: input.operation,
       params: input.params,
     });
+    // Another route's answer under this key would have hashed differently (422 above).
+    if (start.kind === 'answered') throw new IdempotencyKeyReusedError();
     if (start.kind === 'replay') {
       const job = start.snapshot
         ? fromSnapshot(start.snapshot)

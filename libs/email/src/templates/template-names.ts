@@ -8,6 +8,7 @@ export const EMAIL_TEMPLATES = [
   'verify-email',
   'password-reset',
   'password-changed',
+  'api-key-created',
   'job-failed',
   'batch-finished',
   'low-credits',
@@ -22,6 +23,7 @@ export const SECURITY_TEMPLATES = [
   'password-reset',
   'password-changed',
   'webhook-disabled',
+  'api-key-created',
 ] as const;
 
 /** The types a user may turn off (one switch each). */
@@ -55,6 +57,7 @@ export interface TemplateData {
   'verify-email': { token: string };
   'password-reset': { token: string };
   'password-changed': Record<string, never>;
+  'api-key-created': { name: string; prefix: string; scopes: string[] };
   'job-failed': {
     jobId: string;
     operation: string;

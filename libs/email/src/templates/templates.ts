@@ -274,12 +274,37 @@ const webhookDisabled: Template<'webhook-disabled'> = (data, c) => {
       );
 };
 
+const apiKeyCreated: Template<'api-key-created'> = (data, c) => {
+  const href = link(c, '/account/api-keys');
+  const scopes = data.scopes.join(', ');
+  return c.language === 'tr'
+    ? frame(
+        c,
+        'Yeni bir API anahtarı oluşturuldu',
+        [
+          `Hesabınızda "${data.name}" adlı bir API anahtarı (${data.prefix}…) oluşturuldu. Yetkileri: ${scopes}.`,
+          'Bunu siz yapmadıysanız anahtarı hemen iptal edin ve parolanızı değiştirin.',
+        ],
+        { label: 'API anahtarları', href },
+      )
+    : frame(
+        c,
+        'A new API key was created',
+        [
+          `An API key named "${data.name}" (${data.prefix}…) was created on your account. Its scopes: ${scopes}.`,
+          'If this was not you, revoke the key now and change your password.',
+        ],
+        { label: 'API keys', href },
+      );
+};
+
 /** One source per template: the React element gives both the HTML and the plain text. */
 export const TEMPLATES: { [T in EmailTemplate]: Template<T> } = {
   welcome,
   'verify-email': verifyEmail,
   'password-reset': passwordReset,
   'password-changed': passwordChanged,
+  'api-key-created': apiKeyCreated,
   'job-failed': jobFailed,
   'batch-finished': batchFinished,
   'low-credits': lowCredits,

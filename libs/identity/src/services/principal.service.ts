@@ -4,16 +4,11 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { isUuid, RowScope } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import type { UserRole, UserStatus } from '../entities/user.entity';
+import type { Principal } from './principal';
+import { ApiKeyPrincipals } from '../api-keys/api-key-principals.service';
+import { ApiKeyNotAllowedError } from '../identity.errors';
 
-/** Who is calling, as the database says now (give or take USER_STATUS_CACHE_MS). */
-export interface Principal {
-  userId: string;
-  sessionId: string;
-  email: string;
-  role: UserRole;
-  status: UserStatus;
-  sessionOpen: boolean;
-}
+export type { Principal, PrincipalVia } from './principal';
 
 interface CacheEntry {
   principal: Principal | null;
@@ -35,6 +30,7 @@ export class PrincipalService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly scope: RowScope,
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
+    private readonly apiKeys: ApiKeyPrincipals,
   ) {}
 
   async resolve(userId: string, sessionId: string): Promise<Principal | null> {
@@ -58,6 +54,12 @@ export class PrincipalService {
   async stillSignedIn(userId: string, sessionId: string): Promise<boolean> {
     const principal = await this.load(userId, sessionId);
     return principal !== null && principal.status !== 'banned' && principal.sessionOpen;
+  }
+
+  /** stillSignedIn for any principal: a session's, or an API key's (live, owner not banned). */
+  stillActing(principal: Principal): Promise<boolean> {
+    if (principal.via.kind === 'api-key') return this.apiKeys.stillValid(principal.via.publicId);
+    return this.stillSignedIn(principal.userId, sessionIdOf(principal));
   }
 
   private async load(userId: string, sessionId: string): Promise<Principal | null> {
@@ -84,6 +86,7 @@ export class PrincipalService {
           role: row.role,
           status: row.status,
           sessionOpen: row.revoked_at === null,
+          via: { kind: 'session' },
         }
       : null;
   }
@@ -92,4 +95,13 @@ export class PrincipalService {
   forget(userId: string): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${userId}:`)) this.cache.delete(key);
   }
+}
+
+/**
+ * The session of a principal signed in with an access token. Routes that act on the session
+ * (logout, password change) are out of every key's reach; reaching here with a key is refused.
+ */
+export function sessionIdOf(principal: Principal): string {
+  if (principal.sessionId === null) throw new ApiKeyNotAllowedError();
+  return principal.sessionId;
 }

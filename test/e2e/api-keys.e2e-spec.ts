@@ -1,0 +1,399 @@
+import { join } from 'node:path';
+import request from 'supertest';
+import { loadConfig } from '../support/config';
+import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
+import { startApi, type TestApi } from '../support/app';
+import { fund, waitTerminal } from '../support/ai';
+import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
+import { freePort } from '../support/free-port';
+import { baseTestEnv, suitePrefix } from '../support/test-env';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+
+interface CreatedKey {
+  id: string;
+  key: string;
+  prefix: string;
+  scopes: string[];
+}
+
+describe('API keys', () => {
+  let api: TestApi;
+  let env: NodeJS.ProcessEnv;
+  let worker: WorkerApp | undefined;
+  let second: WorkerProcess | undefined;
+  let secondHttp: () => ReturnType<typeof request>;
+  let secondBase: string;
+
+  beforeAll(async () => {
+    env = { REDIS_KEY_PREFIX: suitePrefix('api-keys'), SIGNUP_CREDITS: '0' };
+    api = await startApi(env);
+    const port = await freePort();
+    second = await startWorkerProcess(
+      { ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+      join('test', 'support', 'api-process-main.ts'),
+    );
+    secondBase = `http://127.0.0.1:${port}`;
+    secondHttp = () => request(secondBase);
+  }, 60_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await second?.stop();
+    await api.close();
+  });
+
+  const createKey = async (
+    user: TestUser,
+    scopes: string[],
+    extra: Record<string, unknown> = {},
+  ): Promise<CreatedKey> => {
+    const res = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'integration', scopes, ...extra });
+    expect(res.status).toBe(201);
+    return res.body as CreatedKey;
+  };
+  const asKey = (key: string): [string, string] => ['Authorization', `Bearer ${key}`];
+
+  // First, while no worker runs: the job stays queued and its stream stays open.
+  it("ends a key's event stream on another API process soon after the key is revoked", async () => {
+    const user = await newUser(api, 'stream');
+    await fund(api, user, 2);
+    const created = await createKey(user, ['jobs:read', 'jobs:write']);
+    const job = await api
+      .http()
+      .post('/v1/ai/jobs')
+      .set(...asKey(created.key))
+      .send({ operation: 'generate', params: { prompt: 'watched ring' } });
+    expect(job.status).toBe(202);
+    const controller = new AbortController();
+    const safety = setTimeout(() => controller.abort(), 20_000);
+    const res = await fetch(`${secondBase}/v1/ai/jobs/${job.body.id}/events`, {
+      headers: { authorization: `Bearer ${created.key}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error('no stream body');
+    const ended = (async () => {
+      let text = '';
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += Buffer.from(value).toString();
+        }
+      } catch {
+        text += '[aborted by the test]';
+      }
+      return { text, at: Date.now() };
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const at = Date.now();
+    const revoked = await api
+      .http()
+      .delete(`/v1/api-keys/${created.id}`)
+      .set(...bearer(user.accessToken));
+    expect(revoked.status).toBe(204);
+    const result = await ended;
+    clearTimeout(safety);
+    expect(result.text).toContain('event: status');
+    expect(result.text).toContain('event: end');
+    // The bound of the session streams (auth-hardening), with slack for a loaded machine.
+    expect(result.at - at).toBeLessThan(api.config.USER_STATUS_CACHE_MS + 8000);
+  }, 60_000);
+
+  it('shows the key once, lists it without its secret, stores only a hash, audits and mails the creation', async () => {
+    const user = await newUser(api, 'keys');
+    const created = await createKey(user, ['jobs:read', 'jobs:write']);
+    expect(created.key).toMatch(/^js_live_[0-9a-f]{24}_[0-9a-f]{64}$/);
+    expect(created.key.startsWith(`${created.prefix}_`)).toBe(true);
+    expect(created.scopes).toEqual(['jobs:read', 'jobs:write']);
+
+    const list = await api
+      .http()
+      .get('/v1/api-keys')
+      .set(...bearer(user.accessToken));
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([
+      expect.objectContaining({ id: created.id, prefix: created.prefix, lastUsedAt: null }),
+    ]);
+    expect(JSON.stringify(list.body)).not.toContain(created.key.slice(-64));
+
+    const [row] = await api.db.query('SELECT secret_hash FROM api_keys WHERE id = $1', [
+      created.id,
+    ]);
+    expect(row.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(created.key).not.toContain(row.secret_hash);
+
+    const audit = await api.db.query(
+      `SELECT action, actor_id FROM audit_events WHERE target_id = $1 ORDER BY seq`,
+      [created.id],
+    );
+    expect(audit).toEqual([{ action: 'api_key.created', actor_id: user.id }]);
+    const mails = await api.db.query(
+      `SELECT to_address FROM email_messages WHERE user_id = $1 AND template = 'api-key-created'`,
+      [user.id],
+    );
+    expect(mails).toEqual([{ to_address: user.email }]);
+  });
+
+  it('a jobs:write key submits a job that runs and is paid for; without credits:read the balance is 403 INSUFFICIENT_SCOPE', async () => {
+    const user = await newUser(api, 'payer');
+    await fund(api, user, 5);
+    const { key } = await createKey(user, ['jobs:read', 'jobs:write']);
+    const submitted = await api
+      .http()
+      .post('/v1/ai/jobs')
+      .set(...asKey(key))
+      .send({ operation: 'generate', params: { prompt: 'a ring on slate', numImages: 2 } });
+    expect(submitted.status).toBe(202);
+    worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+    const [row] = await waitTerminal(api, [submitted.body.id]);
+    expect(row).toMatchObject({ status: 'succeeded', hold_status: 'posted', cost: 2 });
+    const job = await api
+      .http()
+      .get(`/v1/ai/jobs/${submitted.body.id}`)
+      .set(...asKey(key));
+    expect(job.status).toBe(200);
+    expect(job.body.outputs).toHaveLength(2);
+
+    const balance = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...asKey(key));
+    expect(balance.status).toBe(403);
+    expect(balance.body).toMatchObject({
+      code: 'INSUFFICIENT_SCOPE',
+      details: { scope: 'credits:read' },
+    });
+    // The session sees the charge the key made.
+    const mine = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...bearer(user.accessToken));
+    expect(mine.body).toMatchObject({ balance: 3, reserved: 0, available: 3 });
+    const [used] = await api.db.query('SELECT last_used_at FROM api_keys WHERE user_id = $1', [
+      user.id,
+    ]);
+    expect(used.last_used_at).toBeInstanceOf(Date);
+  }, 90_000);
+
+  it('refuses a tampered, malformed or cookie-borne key with 401', async () => {
+    const user = await newUser(api, 'tamper');
+    const { key } = await createKey(user, ['credits:read']);
+    expect(
+      (
+        await api
+          .http()
+          .get('/v1/credits/balance')
+          .set(...asKey(key))
+      ).status,
+    ).toBe(200);
+    const last = key.at(-1) === '0' ? '1' : '0';
+    for (const bad of [`${key.slice(0, -1)}${last}`, key.slice(0, -2), `${key}00`]) {
+      const res = await api
+        .http()
+        .get('/v1/credits/balance')
+        .set(...asKey(bad));
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('UNAUTHORIZED');
+    }
+    const cookie = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set('Cookie', `access_token=${key}; api_key=${key}`);
+    expect(cookie.status).toBe(401);
+  });
+
+  it('cannot reach admin routes, manage keys, or act on the account, even for an admin', async () => {
+    const admin = await newAdmin(api);
+    const { key } = await createKey(admin, [
+      'jobs:read',
+      'jobs:write',
+      'files:write',
+      'credits:read',
+      'webhooks:manage',
+    ]);
+    const refused = [
+      api.http().get('/v1/admin/users'),
+      api.http().get('/v1/admin/audit'),
+      api.http().get('/v1/api-keys'),
+      api
+        .http()
+        .post('/v1/api-keys')
+        .send({ name: 'child', scopes: ['jobs:read'] }),
+      api.http().get('/v1/me'),
+      api.http().post('/v1/auth/logout'),
+    ];
+    for (const call of refused) {
+      const res = await call.set(...asKey(key));
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('FORBIDDEN');
+    }
+    const keys = await api.db.query('SELECT count(*)::int AS n FROM api_keys WHERE user_id = $1', [
+      admin.id,
+    ]);
+    expect(keys).toEqual([{ n: 1 }]);
+  });
+
+  it('a revoked key is 401 on the next request on another API process, within 5 s', async () => {
+    const user = await newUser(api, 'revoke');
+    const created = await createKey(user, ['credits:read']);
+    // Warm the other process's cache with the live key.
+    expect(
+      (
+        await secondHttp()
+          .get('/v1/credits/balance')
+          .set(...asKey(created.key))
+      ).status,
+    ).toBe(200);
+    const revoked = await api
+      .http()
+      .delete(`/v1/api-keys/${created.id}`)
+      .set(...bearer(user.accessToken));
+    expect(revoked.status).toBe(204);
+    const at = Date.now();
+    // This process forgets at once.
+    expect(
+      (
+        await api
+          .http()
+          .get('/v1/credits/balance')
+          .set(...asKey(created.key))
+      ).status,
+    ).toBe(401);
+    let status = 200;
+    while (status === 200 && Date.now() - at < 10_000) {
+      status = (
+        await secondHttp()
+          .get('/v1/credits/balance')
+          .set(...asKey(created.key))
+      ).status;
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - at).toBeLessThan(5000);
+    const audit = await api.db.query(
+      `SELECT action FROM audit_events WHERE target_id = $1 ORDER BY seq`,
+      [created.id],
+    );
+    expect(audit).toEqual([{ action: 'api_key.created' }, { action: 'api_key.revoked' }]);
+    // Revoked keys leave the list; revoking again is 404.
+    const list = await api
+      .http()
+      .get('/v1/api-keys')
+      .set(...bearer(user.accessToken));
+    expect(list.body.data).toEqual([]);
+    expect(
+      (
+        await api
+          .http()
+          .delete(`/v1/api-keys/${created.id}`)
+          .set(...bearer(user.accessToken))
+      ).status,
+    ).toBe(404);
+  });
+
+  it("cannot revoke another user's key", async () => {
+    const owner = await newUser(api, 'owner');
+    const other = await newUser(api, 'other');
+    const created = await createKey(owner, ['credits:read']);
+    const res = await api
+      .http()
+      .delete(`/v1/api-keys/${created.id}`)
+      .set(...bearer(other.accessToken));
+    expect(res.status).toBe(404);
+    expect(
+      (
+        await api
+          .http()
+          .get('/v1/credits/balance')
+          .set(...asKey(created.key))
+      ).status,
+    ).toBe(200);
+  });
+
+  it("stops a banned user's key within 5 s, like a token", async () => {
+    const user = await newUser(api, 'banned');
+    const { key } = await createKey(user, ['credits:read']);
+    expect(
+      (
+        await api
+          .http()
+          .get('/v1/credits/balance')
+          .set(...asKey(key))
+      ).status,
+    ).toBe(200);
+    await api.db.query(`UPDATE users SET status = 'banned' WHERE id = $1`, [user.id]);
+    const at = Date.now();
+    let res = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...asKey(key));
+    while (res.status === 200 && Date.now() - at < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      res = await api
+        .http()
+        .get('/v1/credits/balance')
+        .set(...asKey(key));
+    }
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('ACCOUNT_BANNED');
+    expect(Date.now() - at).toBeLessThan(5000);
+  });
+
+  it('an expired key stops; a past expiresAt is refused; unknown scopes are 400', async () => {
+    const user = await newUser(api, 'expiry');
+    const soon = new Date(Date.now() + 1500).toISOString();
+    const { key } = await createKey(user, ['credits:read'], { expiresAt: soon });
+    await new Promise((resolve) => setTimeout(resolve, 1600 + api.config.USER_STATUS_CACHE_MS));
+    expect(
+      (
+        await api
+          .http()
+          .get('/v1/credits/balance')
+          .set(...asKey(key))
+      ).status,
+    ).toBe(401);
+    const past = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'old', scopes: ['jobs:read'], expiresAt: '2020-01-01T00:00:00Z' });
+    expect(past.status).toBe(400);
+    const unknown = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'x', scopes: ['admin'] });
+    expect(unknown.status).toBe(400);
+  });
+
+  it('counts a key in a rate-limit bucket of its own', async () => {
+    const user = await newUser(api, 'limits');
+    const { key } = await createKey(user, ['credits:read']);
+    const byKey = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...asKey(key));
+    const bySession = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...bearer(user.accessToken));
+    const remaining = (res: { headers: Record<string, string> }) =>
+      Number(res.headers['x-ratelimit-remaining']);
+    const limit = Number(byKey.headers['x-ratelimit-limit']);
+    // The key's first request opens a bucket of its own; the session's bucket already holds
+    // the key's creation. Shared buckets would have said limit - 3 to one of them.
+    expect(remaining(byKey)).toBe(limit - 1);
+    expect(remaining(bySession)).toBe(limit - 2);
+    const again = await api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...asKey(key));
+    expect(remaining(again)).toBe(limit - 2);
+  });
+});

@@ -1,0 +1,165 @@
+import { startApi, type TestApi } from '../support/app';
+import { fund, submit } from '../support/ai';
+import { bearer, newUser, type TestUser } from '../support/factories';
+import { smallPng } from '../support/images';
+import { suitePrefix } from '../support/test-env';
+
+/** Idempotency-Key on the other requests that spend or store: batches and uploads. */
+describe('Idempotency-Key on batches and uploads', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startApi({ REDIS_KEY_PREFIX: suitePrefix('idempotency'), SIGNUP_CREDITS: '0' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  const uploadWithKey = (user: TestUser, bytes: Buffer, key?: string) => {
+    const call = api
+      .http()
+      .post('/v1/uploads')
+      .set(...bearer(user.accessToken));
+    if (key !== undefined) call.set('Idempotency-Key', key);
+    return call.attach('file', bytes, 'photo.png');
+  };
+  const batchWithKey = (user: TestUser, body: object, key?: string) => {
+    const call = api
+      .http()
+      .post('/v1/batches')
+      .set(...bearer(user.accessToken));
+    if (key !== undefined) call.set('Idempotency-Key', key);
+    return call.send(body);
+  };
+  /** A first request still in flight: its key taken with the same request's hash, nothing created yet. */
+  const takeKeyLike = async (user: TestUser, from: string, key: string) => {
+    await api.db.query(
+      `INSERT INTO idempotency_keys (user_id, key, request_hash)
+       SELECT user_id, $3, request_hash FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+      [user.id, from, key],
+    );
+  };
+
+  it('uploads: the same key and bytes give the same file, stored once; other bytes 422; in flight 409', async () => {
+    const user = await newUser(api, 'upload-key');
+    const bytes = await smallPng(64, 48);
+    const first = await uploadWithKey(user, bytes, 'upload-1');
+    const again = await uploadWithKey(user, bytes, 'upload-1');
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.id).toBe(first.body.id);
+    const files = await api.db.query(`SELECT id FROM files WHERE user_id = $1`, [user.id]);
+    expect(files).toEqual([{ id: first.body.id }]);
+
+    const other = await uploadWithKey(user, await smallPng(65, 48), 'upload-1');
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    await takeKeyLike(user, 'upload-1', 'upload-busy');
+    const busy = await uploadWithKey(user, bytes, 'upload-busy');
+    expect(busy.status).toBe(409);
+    expect(busy.body.code).toBe('CONFLICT');
+
+    // Without a key, each upload is its own.
+    expect((await uploadWithKey(user, bytes)).status).toBe(201);
+    expect((await uploadWithKey(user, bytes)).status).toBe(201);
+    const count = await api.db.query(`SELECT count(*)::int AS n FROM files WHERE user_id = $1`, [
+      user.id,
+    ]);
+    expect(count).toEqual([{ n: 3 }]);
+  });
+
+  it('uploads: a refused upload frees its key', async () => {
+    const user = await newUser(api, 'upload-free');
+    const refused = await uploadWithKey(user, Buffer.from('not an image at all'), 'upload-2');
+    expect(refused.status).toBe(415);
+    const [row] = await api.db.query(
+      `SELECT count(*)::int AS n FROM idempotency_keys WHERE user_id = $1`,
+      [user.id],
+    );
+    expect(row.n).toBe(0);
+  });
+
+  it('batches: the same key and body give the same batch with one set of holds; another body 422; in flight 409', async () => {
+    const user = await newUser(api, 'batch-key');
+    await fund(api, user, 10);
+    const image = (await uploadWithKey(user, await smallPng(50, 40))).body.id as string;
+    const body = {
+      name: 'twice',
+      operation: 'upscale',
+      params: { scale: 2 },
+      inputImageIds: [image],
+    };
+    const first = await batchWithKey(user, body, 'batch-1');
+    const again = await batchWithKey(user, body, 'batch-1');
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.body.items.map((item: { id: string }) => item.id)).toEqual(
+      first.body.items.map((item: { id: string }) => item.id),
+    );
+    const batches = await api.db.query(`SELECT id FROM batches WHERE user_id = $1`, [user.id]);
+    expect(batches).toEqual([{ id: first.body.id }]);
+    const holds = await api.db.query(`SELECT id FROM credit_holds WHERE user_id = $1`, [user.id]);
+    expect(holds).toHaveLength(1);
+
+    const other = await batchWithKey(user, { ...body, name: 'another' }, 'batch-1');
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    await takeKeyLike(user, 'batch-1', 'batch-busy');
+    const busy = await batchWithKey(user, body, 'batch-busy');
+    expect(busy.status).toBe(409);
+    expect(busy.body.code).toBe('CONFLICT');
+  });
+
+  it('batches: a batch refused for credits frees its key; the retry after a top-up goes through', async () => {
+    const user = await newUser(api, 'batch-poor');
+    const image = (await uploadWithKey(user, await smallPng(52, 40))).body.id as string;
+    const body = {
+      name: 'poor',
+      operation: 'upscale',
+      params: { scale: 2 },
+      inputImageIds: [image],
+    };
+    expect((await batchWithKey(user, body, 'batch-2')).status).toBe(402);
+    await fund(api, user, 5);
+    const retried = await batchWithKey(user, body, 'batch-2');
+    expect(retried.status).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('one key cannot mean two requests: a job key on a batch or an upload is 422', async () => {
+    const user = await newUser(api, 'cross');
+    await fund(api, user, 10);
+    const job = await submit(
+      api,
+      user,
+      { operation: 'generate', params: { prompt: 'a ring' } },
+      'shared',
+    );
+    expect(job.status).toBe(202);
+    const upload = await uploadWithKey(user, await smallPng(40, 40), 'shared');
+    expect(upload.status).toBe(422);
+    const image = (await uploadWithKey(user, await smallPng(41, 40))).body.id as string;
+    const batch = await batchWithKey(
+      user,
+      { name: 'x', operation: 'upscale', params: { scale: 2 }, inputImageIds: [image] },
+      'shared',
+    );
+    expect(batch.status).toBe(422);
+    const uploaded = await uploadWithKey(user, await smallPng(42, 40), 'upload-key');
+    expect(uploaded.status).toBe(201);
+    const jobAfter = await submit(
+      api,
+      user,
+      { operation: 'generate', params: { prompt: 'a ring' } },
+      'upload-key',
+    );
+    expect(jobAfter.status).toBe(422);
+  });
+});
