@@ -12,6 +12,7 @@ import {
   DatabaseModule,
   HealthService,
   LoggingModule,
+  MetricsModule,
   QueueModule,
   RateLimiterHealth,
   RedisModule,
@@ -39,6 +40,7 @@ import { CreditsController } from './credits/credits.controller';
 import { HealthController } from './health/health.controller';
 import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { RATE_LIMIT_CALLER_RESOLVERS } from './http/rate-limit-policies';
 
 @Module({})
@@ -52,6 +54,7 @@ export class ApiModule {
         DatabaseModule.forRoot({ applicationName: 'jewelshot-api', rowAccess: 'user-scoped' }),
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),
+        MetricsModule,
         PassportModule,
         EmailModule,
         IdentityModule,
@@ -62,6 +65,7 @@ export class ApiModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         AuthController,
         MeController,
         CreditsController,

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
+import { METRICS_SOURCES, QUEUE_HEALTH } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './jobs/ai-job.entity';
@@ -13,6 +14,7 @@ import { FilesService } from './files/files.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { JobHoldActivity } from './jobs/job-hold-activity';
 import { JobQueue } from './jobs/job-queue';
+import { QueueFigures } from './jobs/queue-figures';
 import { JobSignals } from './jobs/job-signals';
 import { JobsService } from './jobs/jobs.service';
 import { BatchesService } from './batches/batches.service';
@@ -56,6 +58,9 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     JobSignals,
     IdempotencyService,
     JobHoldActivity,
+    QueueFigures,
+    { provide: METRICS_SOURCES, useExisting: QueueFigures },
+    { provide: QUEUE_HEALTH, useExisting: QueueFigures },
   ],
   exports: [
     FILE_STORAGE,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
-import { EventsModule } from '@jewelshot/platform';
+import { EventsModule, METRICS_SOURCES } from '@jewelshot/platform';
 import { CreditAccount } from './entities/credit-account.entity';
 import { CreditEntry } from './entities/credit-entry.entity';
 import { CreditHold } from './entities/credit-hold.entity';
@@ -10,6 +10,7 @@ import { OperationPrice } from './entities/operation-price.entity';
 import { LedgerVerifier } from './services/ledger-verifier';
 import { LedgerService } from './services/ledger.service';
 import { LowCredits } from './services/low-credits';
+import { HoldsMetrics } from './services/holds.metrics';
 import { SignupCredits } from './services/signup-credits.subscriber';
 
 export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, OperationPrice];
@@ -21,7 +22,14 @@ export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, O
     EmailModule,
     EventsModule,
   ],
-  providers: [LedgerService, LedgerVerifier, SignupCredits, LowCredits],
+  providers: [
+    LedgerService,
+    LedgerVerifier,
+    SignupCredits,
+    LowCredits,
+    HoldsMetrics,
+    { provide: METRICS_SOURCES, useExisting: HoldsMetrics },
+  ],
   exports: [LedgerService, LedgerVerifier],
 })
 export class CreditLedgerModule {}

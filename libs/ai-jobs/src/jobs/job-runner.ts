@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
+import { secondsSince } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { ProviderError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from './ai-job.entity';
@@ -12,6 +13,13 @@ import { JobSignals } from './job-signals';
 import { JobsService } from './jobs.service';
 import { isLastAttempt, type JobFailure, JobTransitions } from './job-transitions';
 import { JobNotifications } from './job-notifications';
+import {
+  attemptDuration,
+  attempts,
+  jobDuration,
+  providerDuration,
+  providerErrors,
+} from './job.metrics';
 
 /** BullMQ's count of this job's attempts: made before this one, and allowed in all. */
 export interface QueueAttempt {
@@ -20,6 +28,10 @@ export interface QueueAttempt {
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'canceled' | 'retry' | 'skipped';
+
+function ageSeconds(since: Date): number {
+  return Math.max(0, (Date.now() - since.getTime()) / 1000);
+}
 
 export class RetryableJobError extends Error {
   constructor(readonly failure: ProviderError) {
@@ -68,6 +80,27 @@ export class JobRunner {
 
   /** @throws RetryableJobError when BullMQ should retry later */
   async run(jobId: string, queueAttempt: QueueAttempt): Promise<RunOutcome> {
+    const started = performance.now();
+    const attempt = { operation: 'unknown' };
+    let outcome: RunOutcome | 'retry' | 'error' = 'error';
+    try {
+      outcome = await this.attempt(jobId, queueAttempt, attempt);
+      return outcome;
+    } catch (error) {
+      if (error instanceof RetryableJobError) outcome = 'retry';
+      throw error;
+    } finally {
+      const labels = { operation: attempt.operation, outcome };
+      attempts.inc(labels);
+      attemptDuration.observe(labels, secondsSince(started));
+    }
+  }
+
+  private async attempt(
+    jobId: string,
+    queueAttempt: QueueAttempt,
+    seen: { operation: string },
+  ): Promise<RunOutcome> {
     const claimed = await this.txHost.withTransaction(async () => {
       const job = await this.lock(jobId);
       if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
@@ -75,6 +108,7 @@ export class JobRunner {
       return this.transitions.claim(job, this.provider.name);
     });
     if (!claimed) return 'skipped';
+    seen.operation = claimed.operation;
     await this.signals.statusChanged(jobId, claimed.status);
     if (claimed.status === 'canceled') return 'canceled';
     const lastAttempt = isLastAttempt({
@@ -88,6 +122,7 @@ export class JobRunner {
     this.running.set(jobId, controller);
     const stopWatching = this.watchRow(jobId, controller);
     let images: Buffer[];
+    const providerStarted = performance.now();
     try {
       images = (
         await this.provider.run(await this.inputOf(claimed), controller.signal, {
@@ -99,13 +134,22 @@ export class JobRunner {
           },
         })
       ).map((image) => image.data);
+      providerDuration.observe(
+        { provider: this.provider.name, operation: claimed.operation, outcome: 'ok' },
+        secondsSince(providerStarted),
+      );
     } catch (error) {
+      providerDuration.observe(
+        { provider: this.provider.name, operation: claimed.operation, outcome: 'error' },
+        secondsSince(providerStarted),
+      );
       const failure =
         error instanceof ProviderError
           ? error
           : controller.signal.aborted && controller.signal.reason instanceof ProviderError
             ? controller.signal.reason
             : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
+      providerErrors.inc({ provider: this.provider.name, code: failure.code });
       if (!(error instanceof ProviderError))
         this.logger.error({ err: error, jobId }, 'provider call failed');
       return this.afterFailure(jobId, failure, lastAttempt);
@@ -186,8 +230,10 @@ export class JobRunner {
     } finally {
       if (outcome !== 'succeeded') await this.files.discard(outputs);
     }
-    if (outcome === 'succeeded' || outcome === 'canceled')
+    if (outcome === 'succeeded' || outcome === 'canceled') {
+      jobDuration.observe({ operation: job.operation, outcome }, ageSeconds(job.createdAt));
       await this.signals.statusChanged(job.id, outcome);
+    }
     return outcome;
   }
 
@@ -216,15 +262,20 @@ export class JobRunner {
     status: 'failed' | 'canceled',
     failure: JobFailure,
   ): Promise<boolean> {
-    const done = await this.txHost.withTransaction(async () => {
+    const ended = await this.txHost.withTransaction(async () => {
       const job = await this.lock(jobId);
-      if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
+      if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
       await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
-      if ((await this.transitions.end(jobId, status, failure)) === null) return false;
+      if ((await this.transitions.end(jobId, status, failure)) === null) return null;
       await this.notifications.jobEnded(job, status, failure);
-      return true;
+      return job;
     });
-    if (done) await this.signals.statusChanged(jobId, status);
-    return done;
+    if (!ended) return false;
+    jobDuration.observe(
+      { operation: ended.operation, outcome: status },
+      ageSeconds(ended.createdAt),
+    );
+    await this.signals.statusChanged(jobId, status);
+    return true;
   }
 }

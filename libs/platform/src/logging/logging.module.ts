@@ -20,6 +20,7 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.JWT_SECRET',
   '*.DATABASE_URL',
+  '*.METRICS_TOKEN',
   '*.REDIS_URL',
   '*.FAL_KEY',
   '*.S3_SECRET_ACCESS_KEY',
