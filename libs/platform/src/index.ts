@@ -20,6 +20,8 @@ export {
 export { METRICS_SOURCES } from './metrics/metrics-source';
 export type { MetricsSource } from './metrics/metrics-source';
 export { metricsAccess } from './metrics/metrics-access';
+export { contextFrom, traceCarrier, traced } from './tracing/spans';
+export type { TraceCarrier, TracedOptions } from './tracing/spans';
 export type { MetricsAccess } from './metrics/metrics-access';
 export {
   PLATFORM_ENTITIES,

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { secondsSince } from '@jewelshot/platform';
+import { secondsSince, traced } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { ProviderError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from './ai-job.entity';
@@ -124,15 +124,27 @@ export class JobRunner {
     let images: Buffer[];
     const providerStarted = performance.now();
     try {
+      const input = await this.inputOf(claimed);
       images = (
-        await this.provider.run(await this.inputOf(claimed), controller.signal, {
-          resumeRequestId: claimed.providerRequestId,
-          onSubmitted: async (requestId) => {
-            await this.txHost.tx
-              .getRepository(AiJob)
-              .update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+        await traced(
+          'ai-job.provider',
+          () =>
+            this.provider.run(input, controller.signal, {
+              resumeRequestId: claimed.providerRequestId,
+              onSubmitted: async (requestId) => {
+                await this.txHost.tx
+                  .getRepository(AiJob)
+                  .update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+              },
+            }),
+          {
+            kind: 'client',
+            attributes: {
+              'jewelshot.provider': this.provider.name,
+              'jewelshot.operation': claimed.operation,
+            },
           },
-        })
+        )
       ).map((image) => image.data);
       providerDuration.observe(
         { provider: this.provider.name, operation: claimed.operation, outcome: 'ok' },
@@ -211,22 +223,24 @@ export class JobRunner {
     try {
       for (const image of images)
         outputs.push(await this.files.storeOutput(job.userId, job.id, image));
-      outcome = await this.txHost.withTransaction(async (): Promise<RunOutcome> => {
-        const current = await this.lock(job.id);
-        // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
-        // refunded and these outputs are unpaid.
-        if (!current || current.status !== 'running') return 'skipped';
-        // A cancel was asked for (a row written before cancels settled at once): never charge it.
-        if (current.cancelRequestedAt) {
-          await this.jobs.finishCanceled(current, 'Canceled while it ran');
-          return 'canceled';
-        }
-        await this.files.saveRows(outputs);
-        await this.ledger.confirm(current.holdId);
-        await this.transitions.succeed(job.id);
-        await this.notifications.jobEnded(current, 'succeeded');
-        return 'succeeded';
-      });
+      outcome = await traced('ai-job.settle', () =>
+        this.txHost.withTransaction(async (): Promise<RunOutcome> => {
+          const current = await this.lock(job.id);
+          // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
+          // refunded and these outputs are unpaid.
+          if (!current || current.status !== 'running') return 'skipped';
+          // A cancel was asked for (a row written before cancels settled at once): never charge it.
+          if (current.cancelRequestedAt) {
+            await this.jobs.finishCanceled(current, 'Canceled while it ran');
+            return 'canceled';
+          }
+          await this.files.saveRows(outputs);
+          await this.ledger.confirm(current.holdId);
+          await this.transitions.succeed(job.id);
+          await this.notifications.jobEnded(current, 'succeeded');
+          return 'succeeded';
+        }),
+      );
     } finally {
       if (outcome !== 'succeeded') await this.files.discard(outputs);
     }
@@ -262,14 +276,16 @@ export class JobRunner {
     status: 'failed' | 'canceled',
     failure: JobFailure,
   ): Promise<boolean> {
-    const ended = await this.txHost.withTransaction(async () => {
-      const job = await this.lock(jobId);
-      if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
-      await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
-      if ((await this.transitions.end(jobId, status, failure)) === null) return null;
-      await this.notifications.jobEnded(job, status, failure);
-      return job;
-    });
+    const ended = await traced('ai-job.settle', () =>
+      this.txHost.withTransaction(async () => {
+        const job = await this.lock(jobId);
+        if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
+        await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
+        if ((await this.transitions.end(jobId, status, failure)) === null) return null;
+        await this.notifications.jobEnded(job, status, failure);
+        return job;
+      }),
+    );
     if (!ended) return false;
     jobDuration.observe(
       { operation: ended.operation, outcome: status },
