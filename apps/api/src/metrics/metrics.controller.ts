@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Inject, Res, VERSION_NEUTRAL } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   metricsAccess,
@@ -31,7 +31,6 @@ export class MetricsController {
     description:
       'With METRICS_TOKEN set, needs `Authorization: Bearer <METRICS_TOKEN>`. Without it the route is open outside production and off (404) in production. Families: docs/observability.md.',
   })
-  @ApiProduces('text/plain')
   @ApiOkResponse({
     description: 'Prometheus text format 0.0.4',
     content: { 'text/plain': { schema: { type: 'string' } } },
