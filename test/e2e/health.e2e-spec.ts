@@ -3,7 +3,7 @@ import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi } from '../support/app';
 import { baseTestEnv } from '../support/test-env';
 import { fund, submit } from '../support/ai';
-import { newUser } from '../support/factories';
+import { bearer, newUser } from '../support/factories';
 
 describe('health', () => {
   it('reports healthy with database, Redis and a live worker', async () => {
@@ -94,6 +94,8 @@ describe('health', () => {
   it('shows what waits in the queue: depth and oldest waiting age, per priority', async () => {
     const env = { REDIS_KEY_PREFIX: `${baseTestEnv().REDIS_KEY_PREFIX}health-queue:` };
     const api = await startApi(env);
+    const submitted: string[] = [];
+    let token = '';
     try {
       const idle = await api.http().get('/health');
       expect(idle.body.details.queue).toMatch(/^Active - Queue: \d+ waiting/);
@@ -103,6 +105,8 @@ describe('health', () => {
       const first = await submit(api, user, { operation: 'generate', params: { prompt: 'ring' } });
       const second = await submit(api, user, { operation: 'generate', params: { prompt: 'ring' } });
       expect([first.status, second.status]).toEqual([202, 202]);
+      submitted.push(first.body.id, second.body.id);
+      token = user.accessToken;
       await api.db.query(
         `UPDATE ai_jobs SET created_at = now() - interval '90 seconds' WHERE id = $1`,
         [first.body.id],
@@ -124,7 +128,12 @@ describe('health', () => {
         ),
       );
     } finally {
-      // The jobs stay queued with their holds pending (consistent for the ledger verifier).
+      // Canceled through the API (refunded), so no other suite's reconciler picks them up.
+      for (const id of submitted)
+        await api
+          .http()
+          .post(`/v1/ai/jobs/${id}/cancel`)
+          .set(...bearer(token));
       await api.close();
     }
   });
