@@ -2,6 +2,8 @@ import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi } from '../support/app';
 import { baseTestEnv } from '../support/test-env';
+import { fund, submit } from '../support/ai';
+import { bearer, newUser } from '../support/factories';
 
 describe('health', () => {
   it('reports healthy with database, Redis and a live worker', async () => {
@@ -85,6 +87,53 @@ describe('health', () => {
       // Only the probes and docs live outside /v1.
       expect((await api.http().get('/me')).status).toBe(404);
     } finally {
+      await api.close();
+    }
+  });
+
+  it('shows what waits in the queue: depth and oldest waiting age, per priority', async () => {
+    const env = { REDIS_KEY_PREFIX: `${baseTestEnv().REDIS_KEY_PREFIX}health-queue:` };
+    const api = await startApi(env);
+    const submitted: string[] = [];
+    let token = '';
+    try {
+      const idle = await api.http().get('/health');
+      expect(idle.body.details.queue).toMatch(/^Active - Queue: \d+ waiting/);
+      const user = await newUser(api);
+      await fund(api, user, 10);
+      // No worker runs: the jobs wait. One is backdated so the age is known to be >= 60 s.
+      const first = await submit(api, user, { operation: 'generate', params: { prompt: 'ring' } });
+      const second = await submit(api, user, { operation: 'generate', params: { prompt: 'ring' } });
+      expect([first.status, second.status]).toEqual([202, 202]);
+      submitted.push(first.body.id, second.body.id);
+      token = user.accessToken;
+      await api.db.query(
+        `UPDATE ai_jobs SET created_at = now() - interval '90 seconds' WHERE id = $1`,
+        [first.body.id],
+      );
+      // Priority comes from the user's tier; set it on the row for a second priority here.
+      await api.db.query(`UPDATE ai_jobs SET priority = 'high' WHERE id = $1`, [second.body.id]);
+      const res = await api.http().get('/health');
+      const { queue } = res.body;
+      // Other suites' jobs share the database: at least ours wait, and ours is the oldest.
+      expect(queue.name).toBe('ai-jobs');
+      expect(queue.waiting).toBeGreaterThanOrEqual(2);
+      expect(queue.byPriority.high.waiting).toBeGreaterThanOrEqual(1);
+      expect(queue.byPriority.normal.waiting).toBeGreaterThanOrEqual(1);
+      expect(queue.byPriority.normal.oldestWaitingSeconds).toBeGreaterThanOrEqual(90);
+      expect(queue.oldestWaitingSeconds).toBeGreaterThanOrEqual(90);
+      expect(res.body.details.queue).toMatch(
+        new RegExp(
+          `^Active - Queue: ${queue.waiting} waiting \\(oldest \\d+ s\\), ${queue.active} running$`,
+        ),
+      );
+    } finally {
+      // Canceled through the API (refunded), so no other suite's reconciler picks them up.
+      for (const id of submitted)
+        await api
+          .http()
+          .post(`/v1/ai/jobs/${id}/cancel`)
+          .set(...bearer(token));
       await api.close();
     }
   });

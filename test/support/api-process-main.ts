@@ -1,6 +1,8 @@
 // The real API (apps/api/src/bootstrap.ts, as apps/api/src/main.ts starts it, without the
 // preflight the test database has passed already) as a process of its own, for tests that need
 // two API processes (see startWorkerProcess, which waits for the line below).
+// As main.ts: tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+import '../../apps/api/src/tracing';
 import { loadApiConfigOrExit } from '../../apps/api/src/api.config';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 

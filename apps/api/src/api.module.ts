@@ -13,6 +13,7 @@ import {
   DatabaseModule,
   HealthService,
   LoggingModule,
+  MetricsModule,
   QueueModule,
   RateLimiterHealth,
   RedisModule,
@@ -41,6 +42,7 @@ import { HealthController } from './health/health.controller';
 import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { RATE_LIMIT_CALLER_RESOLVERS } from './http/rate-limit-policies';
 import { apiKeyCaller } from './auth/api-key-header';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -56,6 +58,7 @@ export class ApiModule {
         DatabaseModule.forRoot({ applicationName: 'jewelshot-api', rowAccess: 'user-scoped' }),
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),
+        MetricsModule,
         PassportModule,
         EmailModule,
         IdentityModule,
@@ -68,6 +71,7 @@ export class ApiModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         AuthController,
         MeController,
         CreditsController,

@@ -19,6 +19,7 @@ import { ApiModule } from './api.module';
 import { frameworkErrors } from './http/framework-errors';
 import { useLimitedFormParser } from './http/form-body-parser';
 import { useLimitedJsonParser } from './http/json-body-parser';
+import { registerHttpMetrics } from './http/http.metrics';
 import { registerRateLimitHook } from './http/rate-limit.hook';
 import { useRouteBodyLimits } from './http/route-body-limits';
 import { guardConnections, clientErrorHandler, serverTimeouts } from './http/server-limits';
@@ -108,6 +109,7 @@ export async function createApiApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify);
+  registerHttpMetrics(fastify);
   if (!options.preview) registerRateLimitHook(app);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

@@ -1,3 +1,5 @@
+// First: starts tracing (when configured) before http, pg and ioredis load.
+import './tracing';
 import { preflightOrExit } from '@jewelshot/platform';
 import { loadApiConfigOrExit } from './api.config';
 import { createApiApp } from './bootstrap';

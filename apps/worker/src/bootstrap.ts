@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { HealthService } from '@jewelshot/platform';
+import { HealthService, metricsAccess, MetricsService } from '@jewelshot/platform';
 import { type WorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
 
@@ -30,7 +30,12 @@ export async function createWorker(
   let server: Server | undefined;
   if (config.WORKER_HEALTH_PORT !== undefined) {
     const health = context.get(HealthService);
+    const metrics = context.get(MetricsService);
     server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        serveMetrics(config, metrics, req, res);
+        return;
+      }
       if (req.url !== '/health') {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"status":"not found"}');
         return;
@@ -61,4 +66,27 @@ export async function createWorker(
       await context.close();
     },
   };
+}
+
+/** `/metrics` on the health port, under the same METRICS_TOKEN rule as the API's. */
+function serveMetrics(
+  config: WorkerConfig,
+  metrics: MetricsService,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const access = metricsAccess(config, req.headers.authorization);
+  if (access !== 'allowed') {
+    const status = access === 'off' ? 404 : 401;
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(status === 401 ? { 'www-authenticate': 'Bearer realm="metrics"' } : {}),
+    });
+    res.end(JSON.stringify({ status: status === 404 ? 'not found' : 'unauthorized' }));
+    return;
+  }
+  metrics.render().then(
+    (body) => res.writeHead(200, { 'content-type': metrics.contentType }).end(body),
+    () => res.writeHead(500, { 'content-type': 'application/json' }).end('{"status":"error"}'),
+  );
 }

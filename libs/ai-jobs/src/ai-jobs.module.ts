@@ -2,7 +2,13 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
-import { declareEvents, EventsModule, type S3Connection } from '@jewelshot/platform';
+import {
+  declareEvents,
+  EventsModule,
+  METRICS_SOURCES,
+  QUEUE_HEALTH,
+  type S3Connection,
+} from '@jewelshot/platform';
 import { BatchFinished } from './events/batch-finished';
 import { JobEnded } from './events/job-ended';
 import { JobViews } from './jobs/job-view';
@@ -17,6 +23,7 @@ import { FilesService } from './files/files.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { JobHoldActivity } from './jobs/job-hold-activity';
 import { JobQueue } from './jobs/job-queue';
+import { QueueFigures } from './jobs/queue-figures';
 import { JobSignals } from './jobs/job-signals';
 import { JobsService } from './jobs/jobs.service';
 import { BatchesService } from './batches/batches.service';
@@ -66,6 +73,9 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     JobSignals,
     IdempotencyService,
     JobHoldActivity,
+    QueueFigures,
+    { provide: METRICS_SOURCES, useExisting: QueueFigures },
+    { provide: QUEUE_HEALTH, useExisting: QueueFigures },
   ],
   exports: [
     JobViews,

@@ -1,8 +1,9 @@
+import type { TraceCarrier } from '@jewelshot/platform';
 import type { Priority } from './jobs/ai-job.entity';
 
 /**
  * The AI jobs' BullMQ queues and job names. Never rename one: jobs already in Redis under the
- * old name would be orphaned. Payloads carry ids only; the ai_jobs row is the truth.
+ * old name would be orphaned. Payloads carry ids only (and, with tracing on, the trace context); the ai_jobs row is the truth.
  */
 export const AI_QUEUE = 'ai-jobs';
 export const AI_MAINTENANCE_QUEUE = 'ai-maintenance';
@@ -14,6 +15,8 @@ export const AiJobName = {
 
 export interface RunJobPayload {
   jobId: string;
+  /** The submitting request's trace context, only when tracing is on (docs/observability.md). */
+  trace?: TraceCarrier;
 }
 
 /** BullMQ priorities: a lower number is taken first. */

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
-import { declareEvents, EventsModule } from '@jewelshot/platform';
+import { declareEvents, EventsModule, METRICS_SOURCES } from '@jewelshot/platform';
 import { CreditsLow } from './events/credits-low';
 import { CreditAccount } from './entities/credit-account.entity';
 import { CreditEntry } from './entities/credit-entry.entity';
@@ -11,6 +11,7 @@ import { OperationPrice } from './entities/operation-price.entity';
 import { LedgerVerifier } from './services/ledger-verifier';
 import { LedgerService } from './services/ledger.service';
 import { LowCredits } from './services/low-credits';
+import { HoldsMetrics } from './services/holds.metrics';
 import { SignupCredits } from './services/signup-credits.subscriber';
 
 export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, OperationPrice];
@@ -28,6 +29,8 @@ export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, O
     SignupCredits,
     LowCredits,
     declareEvents([CreditsLow]),
+    HoldsMetrics,
+    { provide: METRICS_SOURCES, useExisting: HoldsMetrics },
   ],
   exports: [LedgerService, LedgerVerifier],
 })

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { EMAIL_CONFIG, type EmailConfig } from './email.config';
 import { EMAIL_DRIVER, PermanentSendError, type EmailDriver } from './drivers/email-driver';
 import { EmailMessage } from './entities/email-message.entity';
+import { emailsByStatus } from './email.metrics';
 
 export type SendOutcome = 'sent' | 'skipped' | 'failed';
 
@@ -55,6 +56,7 @@ export class EmailSender {
           { id: messageId, status: 'queued' },
           { status: 'failed', lastError: reason, html: null, text: null },
         );
+        emailsByStatus.inc({ status: 'failed' });
         this.logger.warn({ messageId, reason }, 'email failed');
         if (permanent) return 'failed';
       } else {
@@ -66,6 +68,7 @@ export class EmailSender {
       { id: messageId, status: 'queued' },
       { status: 'sent', providerId, sentAt: new Date(), lastError: null, html: null, text: null },
     );
+    emailsByStatus.inc({ status: 'sent' });
     return 'sent';
   }
 }

@@ -16,6 +16,7 @@ import {
   type TemplateData,
 } from './templates/template-names';
 import { signUnsubscribe } from './unsubscribe-token';
+import { emailsByStatus } from './email.metrics';
 
 export interface EmailRequest<T extends EmailTemplate> {
   template: T;
@@ -77,7 +78,7 @@ export class EmailService {
       unsubscribeUrl: token ? `${baseUrl}/unsubscribe?token=${token}` : undefined,
     });
     const to = request.to.trim().toLowerCase();
-    return this.scope.run(request.userId, async () => {
+    const result = await this.scope.run(request.userId, async () => {
       const status = await this.fate(request.userId, to, request.template, security);
       await this.txHost.tx.getRepository(EmailMessage).insert({
         id,
@@ -95,6 +96,9 @@ export class EmailService {
       if (status === 'queued') await this.events.publish(new EmailQueued({ messageId: id }));
       return { id, status };
     });
+    // Counted once the row is written (a rolled-back caller's transaction still counts it).
+    emailsByStatus.inc({ status: result.status });
+    return result;
   }
 
   private async fate(

@@ -9,6 +9,20 @@ export { LoggingModule } from './logging/logging.module';
 export type { LoggingOptions } from './logging/logging.module';
 export { QueueModule } from './queue/queue.module';
 export { RedisModule } from './redis/redis.module';
+export { MetricsModule } from './metrics/metrics.module';
+export { MetricsService } from './metrics/metrics.service';
+export {
+  FAST_BUCKETS,
+  metricsRegistry,
+  secondsSince,
+  SLOW_BUCKETS,
+} from './metrics/metrics-registry';
+export { METRICS_SOURCES } from './metrics/metrics-source';
+export type { MetricsSource } from './metrics/metrics-source';
+export { metricsAccess } from './metrics/metrics-access';
+export { contextFrom, traceCarrier, traced } from './tracing/spans';
+export type { TraceCarrier, TracedOptions } from './tracing/spans';
+export type { MetricsAccess } from './metrics/metrics-access';
 export {
   PLATFORM_ENTITIES,
   RECONCILE_SCHEDULE,
@@ -40,6 +54,8 @@ export { newestFirstPage } from './database/newest-first-page';
 export { RowScope } from './database/row-scope';
 export { API_DB_ROLE } from './database/row-access';
 export { HealthService } from './health/health.service';
+export { QUEUE_HEALTH } from './health/queue-health';
+export type { QueueHealth, QueueHealthFigures } from './health/queue-health';
 export { BACKUP_STATUS_KEY, recordBackupOutcome } from './health/backup-status';
 export type { BackupOutcome } from './health/backup-status';
 export { clearHeartbeat, readHeartbeats, writeHeartbeat } from './health/heartbeat';

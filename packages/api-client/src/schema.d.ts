@@ -7,7 +7,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Database, Redis, worker and reconciler status (200 healthy, 503 otherwise) */
+    /** Database, Redis, worker and reconciler status, and what waits in the queue (200 healthy, 503 otherwise) */
     get: operations['Health_report'];
     put?: never;
     post?: never;
@@ -43,6 +43,26 @@ export interface paths {
     };
     /** Readiness: the database and Redis answer */
     get: operations['Health_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Prometheus metrics (text exposition format)
+     * @description With METRICS_TOKEN set, needs `Authorization: Bearer <METRICS_TOKEN>`. Without it the route is open outside production and off (404) in production. Families: docs/observability.md.
+     */
+    get: operations['Metrics_scrape'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1664,6 +1684,11 @@ export interface components {
       /** @example Connected */
       database: string;
       /**
+       * @description The AI queue: jobs waiting (retries in backoff included) and the oldest one’s age, jobs running; informational (never changes the status)
+       * @example Active - Queue: 5 waiting (oldest 12 s), 2 running
+       */
+      queue?: string;
+      /**
        * @description This API process's rate limiter: `Enforcing`, or `Degraded: failing open since ...` while Redis errors or is too slow (requests then go through unlimited)
        * @example Enforcing
        */
@@ -1680,6 +1705,8 @@ export interface components {
     };
     HealthReportDto: {
       details: components['schemas']['HealthDetailsDto'];
+      /** @description The AI queue’s figures (absent when they could not be read in time) */
+      queue?: components['schemas']['QueueFiguresDto'];
       services: components['schemas']['HealthServicesDto'];
       /**
        * @description degraded: services answer but the reconciler is overdue, or this process's rate limiter is failing open
@@ -1847,6 +1874,26 @@ export interface components {
       high: number;
       low: number;
       normal: number;
+    };
+    QueueFiguresDto: {
+      /** @description Jobs a worker is running */
+      active: number;
+      /** @description The same figures per priority (high, normal, low) */
+      byPriority: {
+        [key: string]: components['schemas']['QueuePriorityFiguresDto'];
+      };
+      /** @example ai-jobs */
+      name: string;
+      /** @description Seconds the oldest waiting job has waited since it was submitted; null: none waits */
+      oldestWaitingSeconds: number | null;
+      /** @description Jobs waiting for a worker (retries in backoff included) */
+      waiting: number;
+    };
+    QueuePriorityFiguresDto: {
+      active: number;
+      /** @description Seconds; null: none waits */
+      oldestWaitingSeconds: number | null;
+      waiting: number;
     };
     QueueStatsDto: {
       /** @description Jobs per BullMQ state */
@@ -2291,6 +2338,53 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ProbeDto'];
+        };
+      };
+    };
+  };
+  Metrics_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Prometheus text format 0.0.4 */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+      /** @description UNAUTHORIZED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description RESOURCE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
     };

@@ -1,10 +1,12 @@
 import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import {
+  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiServiceUnavailableResponse,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { HealthService } from '@jewelshot/platform';
@@ -40,6 +42,41 @@ class HealthDetailsDto {
       'How the scheduled backups (BACKUP_CRON) went: the last success and the failures counted',
   })
   backup!: string;
+  @ApiProperty({
+    required: false,
+    example: 'Active - Queue: 5 waiting (oldest 12 s), 2 running',
+    description:
+      'The AI queue: jobs waiting (retries in backoff included) and the oldest one’s age, jobs running; informational (never changes the status)',
+  })
+  queue?: string;
+}
+
+class QueuePriorityFiguresDto {
+  @ApiProperty() waiting!: number;
+  @ApiProperty() active!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Seconds; null: none waits' })
+  oldestWaitingSeconds!: number | null;
+}
+
+@ApiExtraModels(QueuePriorityFiguresDto)
+class QueueFiguresDto {
+  @ApiProperty({ example: 'ai-jobs' }) name!: string;
+  @ApiProperty({ description: 'Jobs waiting for a worker (retries in backoff included)' })
+  waiting!: number;
+  @ApiProperty({ description: 'Jobs a worker is running' }) active!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description:
+      'Seconds the oldest waiting job has waited since it was submitted; null: none waits',
+  })
+  oldestWaitingSeconds!: number | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(QueuePriorityFiguresDto) },
+    description: 'The same figures per priority (high, normal, low)',
+  })
+  byPriority!: Record<string, QueuePriorityFiguresDto>;
 }
 
 class HealthReportDto {
@@ -53,6 +90,12 @@ class HealthReportDto {
   @ApiProperty({ example: '0.1.0' }) version!: string;
   @ApiProperty({ type: HealthServicesDto }) services!: HealthServicesDto;
   @ApiProperty({ type: HealthDetailsDto }) details!: HealthDetailsDto;
+  @ApiProperty({
+    type: QueueFiguresDto,
+    required: false,
+    description: 'The AI queue’s figures (absent when they could not be read in time)',
+  })
+  queue?: QueueFiguresDto;
 }
 
 class ProbeDto {
@@ -68,7 +111,8 @@ export class HealthController {
 
   @Get()
   @ApiOperation({
-    summary: 'Database, Redis, worker and reconciler status (200 healthy, 503 otherwise)',
+    summary:
+      'Database, Redis, worker and reconciler status, and what waits in the queue (200 healthy, 503 otherwise)',
   })
   @ApiOkResponse({ type: HealthReportDto, description: 'Every service is up' })
   @ApiServiceUnavailableResponse({

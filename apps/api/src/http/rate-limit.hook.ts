@@ -14,6 +14,7 @@ import {
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import type { RateLimitRouteConfig, RatePolicyName } from '../common/rate-limit.decorator';
 import { toErrorBody } from './error-response';
+import { rateLimitRejections } from './http.metrics';
 import {
   closestToLimit,
   CONCURRENCY_LEASE_MS,
@@ -33,9 +34,15 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 /** While Redis is away the limiter says so at most this often (and once when it comes back). */
 const WARN_INTERVAL_MS = 10_000;
 
-/** Paths never limited: probes must answer even while a client floods the API. */
+/** Paths never limited: probes and scrapes must answer even while a client floods the API. */
 function exempt(url: string): boolean {
-  return url === '/health' || url.startsWith('/health/') || url.startsWith('/health?');
+  return (
+    url === '/health' ||
+    url.startsWith('/health/') ||
+    url.startsWith('/health?') ||
+    url === '/metrics' ||
+    url.startsWith('/metrics?')
+  );
 }
 
 function routeLimits(request: FastifyRequest): RateLimitRouteConfig {
@@ -192,6 +199,7 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       void reply.header('ratelimit', rateLimitField(closest));
       if (!closest.exceeded) return;
 
+      rateLimitRejections.inc({ policy: closest.name });
       const retryAfter = Math.max(1, closest.resetSeconds ?? 1);
       const error = new DomainError(
         'RATE_LIMIT_EXCEEDED',

@@ -30,8 +30,8 @@ function errorResponse(codes: ErrorCode[]) {
  */
 function addCommonErrors(document: OpenAPIObject): void {
   for (const [route, path] of Object.entries(document.paths)) {
-    // Health probes are neither throttled nor authenticated.
-    const probe = route.startsWith('/health');
+    // Health probes and the metrics scrape are neither throttled nor behind the JWT guard.
+    const probe = route.startsWith('/health') || route === '/metrics';
     for (const method of METHODS) {
       const operation = path[method] as Operation | undefined;
       if (!operation) continue;
@@ -107,7 +107,8 @@ const RETRY_AFTER_HEADER = {
 };
 
 /**
- * Every response of every operation but the health probes carries the limiter's headers (when
+ * Every response of every operation but the health probes and /metrics (never limited) carries
+ * the limiter's headers (when
  * the limiter could count it: not while Redis is away); a 429 or 503 adds Retry-After.
  */
 function addRateLimitHeaders(document: OpenAPIObject): void {
@@ -121,7 +122,7 @@ function addRateLimitHeaders(document: OpenAPIObject): void {
     Object.keys(RATE_LIMIT_HEADERS).map((name) => [name, { $ref: `#/components/headers/${name}` }]),
   );
   for (const [route, path] of Object.entries(document.paths)) {
-    if (route.startsWith('/health')) continue;
+    if (route.startsWith('/health') || route === '/metrics') continue;
     for (const method of METHODS) {
       const operation = path[method] as Operation | undefined;
       if (!operation) continue;
@@ -139,9 +140,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Jewelshot API')
     .setDescription(
-      'AI product photography for jewelry sellers. Every route is under /v1 except the health probes. ' +
+      'AI product photography for jewelry sellers. Every route is under /v1 except the health probes and /metrics. ' +
         'Errors always have the shape { statusCode, code, error, requestId, details? }. ' +
-        'Every response carries X-Request-Id; every one but the health probes carries X-RateLimit-Limit/Remaining/Reset ' +
+        'Every response carries X-Request-Id; every one but the health probes and /metrics carries X-RateLimit-Limit/Remaining/Reset ' +
         'and the IETF RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers); a 429 or 503 adds ' +
         'Retry-After.',
     )

@@ -9,6 +9,7 @@ import {
   type RunJobPayload,
   type RunOutcome,
 } from '@jewelshot/ai-jobs';
+import { contextFrom, traced } from '@jewelshot/platform';
 import { type WorkerConfig } from '../worker.config';
 
 /**
@@ -29,10 +30,23 @@ export class AiJobsProcessor extends WorkerHost {
     if (job.name !== AiJobName.Run)
       throw new UnrecoverableError(`${AI_QUEUE} has no handler for ${job.name}`);
     try {
-      return await this.runner.run(job.data.jobId, {
-        made: job.attemptsMade,
-        allowed: job.opts.attempts ?? 1,
-      });
+      // A span of the trace the submitting request started (its context rode in the job data).
+      return await traced(
+        'ai-job.run',
+        () =>
+          this.runner.run(job.data.jobId, {
+            made: job.attemptsMade,
+            allowed: job.opts.attempts ?? 1,
+          }),
+        {
+          kind: 'consumer',
+          parent: contextFrom(job.data.trace),
+          attributes: {
+            'messaging.destination.name': AI_QUEUE,
+            'jewelshot.attempt': job.attemptsMade + 1,
+          },
+        },
+      );
     } catch (error) {
       if (error instanceof RetryableJobError) throw error;
       this.logger.error({ err: error, jobId: job.data.jobId }, 'job attempt crashed');

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import { traceCarrier, traced } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { AI_QUEUE, AiJobName, QUEUE_PRIORITY, type RunJobPayload } from '../ai.queue';
 import type { AiJob } from './ai-job.entity';
@@ -61,15 +62,29 @@ export class JobQueue {
   async enqueue(jobs: Array<Pick<AiJob, 'id' | 'priority'>>): Promise<boolean> {
     if (jobs.length === 0) return true;
     try {
-      await this.withDeadline(
-        this.queue.addBulk(
-          jobs.map((job) => ({
-            name: AiJobName.Run,
-            data: { jobId: job.id },
-            opts: this.options(job),
-          })),
-        ),
-        'enqueue',
+      await traced(
+        'ai-job.enqueue',
+        async () => {
+          // Inside the producer span: the worker's span continues this trace.
+          const trace = traceCarrier();
+          await this.withDeadline(
+            this.queue.addBulk(
+              jobs.map((job) => ({
+                name: AiJobName.Run,
+                data: trace ? { jobId: job.id, trace } : { jobId: job.id },
+                opts: this.options(job),
+              })),
+            ),
+            'enqueue',
+          );
+        },
+        {
+          kind: 'producer',
+          attributes: {
+            'messaging.destination.name': AI_QUEUE,
+            'messaging.batch.message_count': jobs.length,
+          },
+        },
       );
       return true;
     } catch (error) {

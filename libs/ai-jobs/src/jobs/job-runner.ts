@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
+import { secondsSince, traced } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { ProviderError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from './ai-job.entity';
@@ -12,6 +13,13 @@ import { JobSignals } from './job-signals';
 import { JobsService } from './jobs.service';
 import { isLastAttempt, type JobFailure, JobTransitions } from './job-transitions';
 import { JobNotifications } from './job-notifications';
+import {
+  attemptDuration,
+  attempts,
+  jobDuration,
+  providerDuration,
+  providerErrors,
+} from './job.metrics';
 
 /** BullMQ's count of this job's attempts: made before this one, and allowed in all. */
 export interface QueueAttempt {
@@ -20,6 +28,10 @@ export interface QueueAttempt {
 }
 
 export type RunOutcome = 'succeeded' | 'failed' | 'canceled' | 'retry' | 'skipped';
+
+function ageSeconds(since: Date): number {
+  return Math.max(0, (Date.now() - since.getTime()) / 1000);
+}
 
 export class RetryableJobError extends Error {
   constructor(readonly failure: ProviderError) {
@@ -68,6 +80,27 @@ export class JobRunner {
 
   /** @throws RetryableJobError when BullMQ should retry later */
   async run(jobId: string, queueAttempt: QueueAttempt): Promise<RunOutcome> {
+    const started = performance.now();
+    const attempt = { operation: 'unknown' };
+    let outcome: RunOutcome | 'retry' | 'error' = 'error';
+    try {
+      outcome = await this.attempt(jobId, queueAttempt, attempt);
+      return outcome;
+    } catch (error) {
+      if (error instanceof RetryableJobError) outcome = 'retry';
+      throw error;
+    } finally {
+      const labels = { operation: attempt.operation, outcome };
+      attempts.inc(labels);
+      attemptDuration.observe(labels, secondsSince(started));
+    }
+  }
+
+  private async attempt(
+    jobId: string,
+    queueAttempt: QueueAttempt,
+    seen: { operation: string },
+  ): Promise<RunOutcome> {
     const claimed = await this.txHost.withTransaction(async () => {
       const job = await this.lock(jobId);
       if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
@@ -75,6 +108,7 @@ export class JobRunner {
       return this.transitions.claim(job, this.provider.name);
     });
     if (!claimed) return 'skipped';
+    seen.operation = claimed.operation;
     await this.signals.statusChanged(jobId, claimed.status);
     if (claimed.status === 'canceled') return 'canceled';
     const lastAttempt = isLastAttempt({
@@ -88,24 +122,46 @@ export class JobRunner {
     this.running.set(jobId, controller);
     const stopWatching = this.watchRow(jobId, controller);
     let images: Buffer[];
+    const providerStarted = performance.now();
     try {
+      const input = await this.inputOf(claimed);
       images = (
-        await this.provider.run(await this.inputOf(claimed), controller.signal, {
-          resumeRequestId: claimed.providerRequestId,
-          onSubmitted: async (requestId) => {
-            await this.txHost.tx
-              .getRepository(AiJob)
-              .update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+        await traced(
+          'ai-job.provider',
+          () =>
+            this.provider.run(input, controller.signal, {
+              resumeRequestId: claimed.providerRequestId,
+              onSubmitted: async (requestId) => {
+                await this.txHost.tx
+                  .getRepository(AiJob)
+                  .update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+              },
+            }),
+          {
+            kind: 'client',
+            attributes: {
+              'jewelshot.provider': this.provider.name,
+              'jewelshot.operation': claimed.operation,
+            },
           },
-        })
+        )
       ).map((image) => image.data);
+      providerDuration.observe(
+        { provider: this.provider.name, operation: claimed.operation, outcome: 'ok' },
+        secondsSince(providerStarted),
+      );
     } catch (error) {
+      providerDuration.observe(
+        { provider: this.provider.name, operation: claimed.operation, outcome: 'error' },
+        secondsSince(providerStarted),
+      );
       const failure =
         error instanceof ProviderError
           ? error
           : controller.signal.aborted && controller.signal.reason instanceof ProviderError
             ? controller.signal.reason
             : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
+      providerErrors.inc({ provider: this.provider.name, code: failure.code });
       if (!(error instanceof ProviderError))
         this.logger.error({ err: error, jobId }, 'provider call failed');
       return this.afterFailure(jobId, failure, lastAttempt);
@@ -167,27 +223,31 @@ export class JobRunner {
     try {
       for (const image of images)
         outputs.push(await this.files.storeOutput(job.userId, job.id, image));
-      outcome = await this.txHost.withTransaction(async (): Promise<RunOutcome> => {
-        const current = await this.lock(job.id);
-        // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
-        // refunded and these outputs are unpaid.
-        if (!current || current.status !== 'running') return 'skipped';
-        // A cancel was asked for (a row written before cancels settled at once): never charge it.
-        if (current.cancelRequestedAt) {
-          await this.jobs.finishCanceled(current, 'Canceled while it ran');
-          return 'canceled';
-        }
-        await this.files.saveRows(outputs);
-        await this.ledger.confirm(current.holdId);
-        await this.transitions.succeed(job.id);
-        await this.notifications.jobEnded(current, 'succeeded');
-        return 'succeeded';
-      });
+      outcome = await traced('ai-job.settle', () =>
+        this.txHost.withTransaction(async (): Promise<RunOutcome> => {
+          const current = await this.lock(job.id);
+          // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
+          // refunded and these outputs are unpaid.
+          if (!current || current.status !== 'running') return 'skipped';
+          // A cancel was asked for (a row written before cancels settled at once): never charge it.
+          if (current.cancelRequestedAt) {
+            await this.jobs.finishCanceled(current, 'Canceled while it ran');
+            return 'canceled';
+          }
+          await this.files.saveRows(outputs);
+          await this.ledger.confirm(current.holdId);
+          await this.transitions.succeed(job.id);
+          await this.notifications.jobEnded(current, 'succeeded');
+          return 'succeeded';
+        }),
+      );
     } finally {
       if (outcome !== 'succeeded') await this.files.discard(outputs);
     }
-    if (outcome === 'succeeded' || outcome === 'canceled')
+    if (outcome === 'succeeded' || outcome === 'canceled') {
+      jobDuration.observe({ operation: job.operation, outcome }, ageSeconds(job.createdAt));
       await this.signals.statusChanged(job.id, outcome);
+    }
     return outcome;
   }
 
@@ -216,15 +276,22 @@ export class JobRunner {
     status: 'failed' | 'canceled',
     failure: JobFailure,
   ): Promise<boolean> {
-    const done = await this.txHost.withTransaction(async () => {
-      const job = await this.lock(jobId);
-      if (!job || TERMINAL_STATUSES.includes(job.status)) return false;
-      await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
-      if ((await this.transitions.end(jobId, status, failure)) === null) return false;
-      await this.notifications.jobEnded(job, status, failure);
-      return true;
-    });
-    if (done) await this.signals.statusChanged(jobId, status);
-    return done;
+    const ended = await traced('ai-job.settle', () =>
+      this.txHost.withTransaction(async () => {
+        const job = await this.lock(jobId);
+        if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
+        await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
+        if ((await this.transitions.end(jobId, status, failure)) === null) return null;
+        await this.notifications.jobEnded(job, status, failure);
+        return job;
+      }),
+    );
+    if (!ended) return false;
+    jobDuration.observe(
+      { operation: ended.operation, outcome: status },
+      ageSeconds(ended.createdAt),
+    );
+    await this.signals.statusChanged(jobId, status);
+    return true;
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
-import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
+import { isUuid, newestFirstPage, RowScope, traced, ValidationError } from '@jewelshot/platform';
 import {
   IdempotencyKeyReusedError,
   JobNotCancelableError,
@@ -148,15 +148,22 @@ export class JobsService {
     idempotencyKey?: string,
   ): Promise<AiJob> {
     const valid = validateJob(input.operation, input.params);
-    const job = await this.scope.run(userId, async () => {
-      if (valid.inputImageId)
-        await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
-      const priority = await this.priorityOf(userId);
-      const created = await this.createJob(userId, valid, priority, null);
-      if (idempotencyKey !== undefined)
-        await this.idempotency.attachJob(userId, idempotencyKey, created.id, created);
-      return created;
-    });
+    // One span for the transaction (reserve + insert; its queries are child spans), one for the
+    // enqueue, whose job carries this trace to the worker.
+    const job = await traced(
+      'ai-job.create',
+      () =>
+        this.scope.run(userId, async () => {
+          if (valid.inputImageId)
+            await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
+          const priority = await this.priorityOf(userId);
+          const created = await this.createJob(userId, valid, priority, null);
+          if (idempotencyKey !== undefined)
+            await this.idempotency.attachJob(userId, idempotencyKey, created.id, created);
+          return created;
+        }),
+      { attributes: { 'jewelshot.operation': valid.operation } },
+    );
     await this.queue.enqueue([job]);
     return job;
   }

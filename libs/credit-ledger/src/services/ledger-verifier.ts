@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { portProviders, RowScope } from '@jewelshot/platform';
 import { LEDGER_CHECKS, type LedgerCheck, type LedgerChecks } from '../ledger-checks';
+import { recordVerification } from '../ledger.metrics';
 
 export interface Violation {
   check: string;
@@ -114,6 +115,7 @@ export class LedgerVerifier {
       for (const row of rows)
         violations.push({ check: check.name, subject: row.subject, detail: row.detail });
     }
+    recordVerification(violations.length);
     return {
       accounts: counts?.accounts ?? 0,
       entries: counts?.entries ?? 0,

@@ -7,6 +7,7 @@ import { isUuid, newestFirstPage, portProviders, ValidationError } from '@jewels
 import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
 import { HOLD_ACTIVITY, type HoldActivity } from '../hold-activity';
 import { CreditAccount } from '../entities/credit-account.entity';
+import { measured } from '../ledger.metrics';
 import { LowCredits } from './low-credits';
 import { CreditEntry, type EntryKind } from '../entities/credit-entry.entity';
 import { CreditHold, type HoldStatus } from '../entities/credit-hold.entity';
@@ -234,8 +235,8 @@ export class LedgerService {
     reference: string,
     options: ReserveOptions = {},
   ): Promise<CreditHold> {
-    return this.txHost.withTransaction(() =>
-      this.reserveLocked(userId, operation, reference, options),
+    return measured('reserve', () =>
+      this.txHost.withTransaction(() => this.reserveLocked(userId, operation, reference, options)),
     );
   }
 
@@ -324,7 +325,7 @@ export class LedgerService {
    * written. Confirming a posted hold again changes nothing; a voided or expired one is an error.
    */
   confirm(holdId: string): Promise<CreditHold> {
-    return this.txHost.withTransaction(() => this.confirmLocked(holdId));
+    return measured('confirm', () => this.txHost.withTransaction(() => this.confirmLocked(holdId)));
   }
 
   private async confirmLocked(holdId: string): Promise<CreditHold> {
@@ -354,12 +355,16 @@ export class LedgerService {
 
   /** Releases a pending hold. Refunding a voided or expired hold again is a no-op; a posted one is an error. */
   refund(holdId: string, reason: string): Promise<CreditHold> {
-    return this.txHost.withTransaction(() => this.release(holdId, 'voided', reason));
+    return measured('refund', () =>
+      this.txHost.withTransaction(() => this.release(holdId, 'voided', reason)),
+    );
   }
 
   /** The sweeper's release: like a refund, but the hold ends `expired` and can never be posted. */
   expire(holdId: string, reason = 'expired'): Promise<CreditHold> {
-    return this.txHost.withTransaction(() => this.release(holdId, 'expired', reason));
+    return measured('expire', () =>
+      this.txHost.withTransaction(() => this.release(holdId, 'expired', reason)),
+    );
   }
 
   private async release(
@@ -399,8 +404,8 @@ export class LedgerService {
     kind: 'grant' | 'purchase' = 'grant',
   ): Promise<CreditEntry> {
     assertAmount('amount', amount, false);
-    return this.txHost.withTransaction(() =>
-      this.write(userId, amount, reference, reason, kind, null),
+    return measured('grant', () =>
+      this.txHost.withTransaction(() => this.write(userId, amount, reference, reason, kind, null)),
     );
   }
 
@@ -415,8 +420,10 @@ export class LedgerService {
     actorId: string | null,
   ): Promise<CreditEntry> {
     assertAmount('delta', delta, true);
-    return this.txHost.withTransaction(() =>
-      this.write(userId, delta, reference, reason, 'adjustment', actorId),
+    return measured('adjust', () =>
+      this.txHost.withTransaction(() =>
+        this.write(userId, delta, reference, reason, 'adjustment', actorId),
+      ),
     );
   }
 

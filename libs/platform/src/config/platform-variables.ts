@@ -1,5 +1,15 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { toInt } from './to-int';
 
 /**
@@ -81,6 +91,26 @@ export class PlatformVariables {
   @Min(2)
   @Max(1024)
   UV_THREADPOOL_SIZE = 4;
+
+  // --- Observability (docs/observability.md) -----------------------------------------------
+
+  /**
+   * Bearer token `/metrics` asks for (API and worker). Unset: `/metrics` is open outside
+   * production and off (404) in production.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /**
+   * OTLP/HTTP endpoint traces are exported to (e.g. http://127.0.0.1:4318). Unset: no tracing
+   * SDK is started at all. Read by the tracing bootstrap before anything else loads
+   * (libs/platform/src/tracing/start-tracing.ts); validated here like every variable.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 
   // --- Domain events (the transactional outbox, docs/events.md) ---------------------------
 

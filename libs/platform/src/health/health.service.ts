@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -9,6 +10,13 @@ import { scheduleKey } from '../schedule/schedule-runner';
 import { RECONCILE_SCHEDULE } from '../schedule/schedules.module';
 import { describeBackupStatus } from './backup-status';
 import { readHeartbeats } from './heartbeat';
+import { portProviders } from '../ports';
+import {
+  describeQueue,
+  QUEUE_HEALTH,
+  type QueueHealth,
+  type QueueHealthFigures,
+} from './queue-health';
 
 export interface ServiceCheck {
   ok: boolean;
@@ -34,7 +42,11 @@ export interface HealthReport {
     rateLimiter?: string;
     /** How the scheduled backups went (see BACKUP_CRON). */
     backup: string;
+    /** What waits in the AI queue: `Active - Queue: 5 waiting (oldest 12 s), 2 running`. */
+    queue?: string;
   };
+  /** The AI queue's figures (absent when it could not be read). */
+  queue?: QueueHealthFigures;
 }
 
 /** A failure whose message is ours and safe to show on the public /health page. */
@@ -70,6 +82,7 @@ export class HealthService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+    private readonly moduleRef: ModuleRef,
     @Optional() private readonly rateLimiter?: RateLimiterHealth,
   ) {}
 
@@ -159,13 +172,33 @@ export class HealthService {
     );
   }
 
+  /**
+   * The queue's figures (QUEUE_HEALTH port), within the check timeout. Informational: a queue
+   * that cannot be read says so and does not change the status (the database check does).
+   */
+  async queue(): Promise<{ check: ServiceCheck; figures?: QueueHealthFigures }> {
+    const [source] = portProviders<QueueHealth>(this.moduleRef, QUEUE_HEALTH);
+    if (!source) return { check: { ok: true, detail: 'No queue', latencyMs: 0 } };
+    let figures: QueueHealthFigures | undefined;
+    const check = await measure(
+      async () => {
+        figures = await source.queueHealth();
+        return describeQueue(figures);
+      },
+      this.config.HEALTH_CHECK_TIMEOUT_MS,
+      'Queue figures',
+    );
+    return { check, figures: check.ok ? figures : undefined };
+  }
+
   async report(version: string): Promise<HealthReport> {
-    const [database, redis, worker, reconcile, backup] = await Promise.all([
+    const [database, redis, worker, reconcile, backup, queue] = await Promise.all([
       this.database(),
       this.redisPing(),
       this.worker(),
       this.reconcile(),
       this.backup(),
+      this.queue(),
     ]);
     const up = database.ok && redis.ok && worker.ok;
     const limiterDegraded = this.rateLimiter?.degraded ?? false;
@@ -180,8 +213,10 @@ export class HealthService {
         worker: worker.detail,
         reconcile: reconcile.detail,
         backup: backup.detail,
+        queue: queue.check.detail,
         ...(this.rateLimiter ? { rateLimiter: this.rateLimiter.detail() } : {}),
       },
+      ...(queue.figures ? { queue: queue.figures } : {}),
     };
   }
 

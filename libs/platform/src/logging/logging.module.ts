@@ -6,6 +6,7 @@ import { PinoPretty } from 'pino-pretty';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
 import { requestContext } from './request-context';
+import { traceFields } from '../tracing/spans';
 
 /** Paths pino replaces with "[redacted]": credentials never reach a log line. */
 export const REDACTED_PATHS = [
@@ -20,6 +21,7 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.JWT_SECRET',
   '*.DATABASE_URL',
+  '*.METRICS_TOKEN',
   '*.REDIS_URL',
   '*.FAL_KEY',
   '*.S3_SECRET_ACCESS_KEY',
@@ -50,9 +52,11 @@ export class LoggingModule {
                 requestId: req.headers[REQUEST_ID_HEADER],
               }),
               // The request id of the request a line is written in (see request-context.ts).
+              // With tracing on, the active span's trace_id and span_id too (tracing/spans.ts).
               mixin: () => {
                 const context = requestContext.getStore();
-                return context ? { requestId: context.requestId } : {};
+                const ids = traceFields();
+                return context ? { requestId: context.requestId, ...ids } : ids;
               },
               // Access lines come from registerRequestLogging (Fastify hooks), not pino-http.
               autoLogging: false,

@@ -6,6 +6,8 @@ import { EventsModule } from '../events.module';
 import { EventDispatcher } from './event-dispatcher';
 import { eventDeliveryProcessorFor } from './event-delivery.processor';
 import { EVENTS_QUEUE } from './events.queue';
+import { EventsOutboxMetrics } from './events-outbox.metrics';
+import { METRICS_SOURCES } from '../../metrics/metrics-source';
 
 /** The worker's half of the outbox: the dispatcher and the delivery processor. */
 @Module({})
@@ -14,7 +16,12 @@ export class EventsDispatchModule {
     return {
       module: EventsDispatchModule,
       imports: [EventsModule, SchedulesModule, BullModule.registerQueue({ name: EVENTS_QUEUE })],
-      providers: [EventDispatcher, eventDeliveryProcessorFor(config)],
+      providers: [
+        EventDispatcher,
+        eventDeliveryProcessorFor(config),
+        EventsOutboxMetrics,
+        { provide: METRICS_SOURCES, useExisting: EventsOutboxMetrics },
+      ],
       exports: [EventDispatcher],
     };
   }

@@ -1,0 +1,192 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import request from 'supertest';
+import { startApi, type TestApi } from '../support/app';
+import { fund, waitTerminal } from '../support/ai';
+import { bearer, newUser } from '../support/factories';
+import { freePort } from '../support/free-port';
+import { suitePrefix } from '../support/test-env';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+
+interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+}
+
+interface OtlpValue {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+}
+interface OtlpAttribute {
+  key: string;
+  value: OtlpValue;
+}
+interface OtlpExport {
+  resourceSpans?: Array<{
+    resource?: { attributes?: OtlpAttribute[] };
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: OtlpAttribute[];
+      }>;
+    }>;
+  }>;
+}
+
+const valueOf = (v: OtlpValue): unknown =>
+  v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+
+const attributesOf = (list: OtlpAttribute[] = []): Record<string, unknown> =>
+  Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+
+/** An OTLP/HTTP (JSON) receiver on loopback that keeps every span it is sent, in memory. */
+async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; server: Server }> {
+  const spans: ReceivedSpan[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/traces') {
+        const payload = JSON.parse(body) as OtlpExport;
+        for (const resource of payload.resourceSpans ?? []) {
+          const service = String(attributesOf(resource.resource?.attributes)['service.name']);
+          for (const scope of resource.scopeSpans ?? [])
+            for (const span of scope.spans ?? [])
+              spans.push({
+                service,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId ?? '',
+                name: span.name,
+                kind: span.kind,
+                attributes: attributesOf(span.attributes),
+              });
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, spans, server };
+}
+
+async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const SPAN_KIND_SERVER = 2;
+
+describe('tracing', () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let setup: TestApi;
+  let apiProcess: WorkerProcess;
+  let workerProcess: WorkerProcess;
+  let apiPort: number;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    const env = {
+      REDIS_KEY_PREFIX: suitePrefix('tracing'),
+      SIGNUP_CREDITS: '5',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    };
+    // This process arranges and inspects (its tracing is not started: no SDK in Jest); the API
+    // and the worker under test run as processes of their own, as main.ts starts them.
+    setup = await startApi(env);
+    apiPort = await freePort();
+    apiProcess = await startWorkerProcess(
+      { ...env, PORT: String(apiPort) },
+      join('test', 'support', 'api-process-main.ts'),
+    );
+    workerProcess = await startWorkerProcess(env);
+  }, 90_000);
+
+  afterAll(async () => {
+    await workerProcess?.stop();
+    await apiProcess?.stop();
+    await setup?.close();
+    await new Promise((resolve) => receiver?.server.close(resolve));
+  });
+
+  it('follows one job in one trace: request, transaction, queue hop, worker, provider, settle; log lines carry its ids', async () => {
+    const user = await newUser(setup);
+    await fund(setup, user, 5);
+    const res = await request(`http://127.0.0.1:${apiPort}`)
+      .post('/v1/ai/jobs')
+      .set(...bearer(user.accessToken))
+      .send({ operation: 'generate', params: { prompt: 'a ring on marble' } });
+    expect(res.status).toBe(202);
+    const [row] = await waitTerminal(setup, [res.body.id]);
+    expect(row?.status).toBe('succeeded');
+
+    // Spans are exported in batches (every second): wait for the worker's settle.
+    const create = await until('the API span of the transaction', () =>
+      receiver.spans.find((s) => s.name === 'ai-job.create' && s.service === 'jewelshot-api'),
+    );
+    const trace = create.traceId;
+    await until('the worker span of the settle', () =>
+      receiver.spans.find((s) => s.traceId === trace && s.name === 'ai-job.settle'),
+    );
+    const spans = receiver.spans.filter((s) => s.traceId === trace);
+    const named = (name: string) => spans.filter((s) => s.name === name);
+
+    // The trace starts at the HTTP request and holds every step, in the service that did it.
+    const roots = spans.filter((s) => s.parentSpanId === '');
+    expect(roots).toHaveLength(1);
+    expect(roots[0]).toMatchObject({ service: 'jewelshot-api', kind: SPAN_KIND_SERVER });
+    const enqueue = named('ai-job.enqueue');
+    expect(enqueue).toHaveLength(1);
+    expect(enqueue[0]?.service).toBe('jewelshot-api');
+    const run = named('ai-job.run');
+    expect(run).toHaveLength(1);
+    expect(run[0]).toMatchObject({ service: 'jewelshot-worker', parentSpanId: enqueue[0]?.spanId });
+    expect(named('ai-job.provider')).toEqual([
+      expect.objectContaining({
+        service: 'jewelshot-worker',
+        attributes: expect.objectContaining({ 'jewelshot.provider': 'local' }),
+      }),
+    ]);
+    expect(named('ai-job.settle')).toEqual([
+      expect.objectContaining({ service: 'jewelshot-worker' }),
+    ]);
+    // PostgreSQL queries (the transactions) in both processes, and Redis commands.
+    const system = (s: ReceivedSpan) => s.attributes['db.system'] ?? s.attributes['db.system.name'];
+    const isQuery = (s: ReceivedSpan) => system(s) === 'postgresql';
+    expect(spans.some((s) => isQuery(s) && s.parentSpanId === create.spanId)).toBe(true);
+    expect(spans.some((s) => isQuery(s) && s.service === 'jewelshot-worker')).toBe(true);
+    expect(spans.some((s) => system(s) === 'redis' && s.service === 'jewelshot-api')).toBe(true);
+    // Every span's parent is in the same trace: one tree, nothing detached.
+    const ids = new Set(spans.map((s) => s.spanId));
+    expect(spans.filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId))).toEqual([]);
+
+    // Log lines written inside the trace carry its ids (the API's access line of the submit).
+    const lines = apiProcess
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const access = lines.find((l) => l.route === '/v1/ai/jobs' && l.method === 'POST');
+    expect(access).toMatchObject({
+      trace_id: trace,
+      span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+  });
+});
