@@ -23,7 +23,8 @@ const FLOORS = {
   'credit-ledger': ['platform', 'email', 'audit', 'identity'],
   'ai-jobs': ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
   webhooks: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
-  abuse: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
+  /** Abuse reads every domain's events (the jobs' submits among them): it stands above ai-jobs. */
+  abuse: ['platform', 'email', 'audit', 'identity', 'credit-ledger', 'ai-jobs'],
   admin: [
     'platform',
     'email',

@@ -88,12 +88,22 @@ describe('events:map', () => {
     expect(code).toBe(0);
     expect(output).toBe(
       [
+        'ai.batch-submitted',
+        '  -> abuse.batch-submitted (after-commit)',
+        'ai.job-submitted',
+        '  -> abuse.job-submitted (after-commit)',
         'email.queued',
         '  -> email.hand-to-queue (after-commit)',
         'identity.email-verified',
+        '  -> abuse.email-verified (after-commit)',
         '  -> ledger.signup-credits-on-verified (in-transaction)',
+        'identity.user-logged-in',
+        '  -> abuse.logged-in (after-commit)',
         'identity.user-registered',
+        '  -> abuse.registered (after-commit)',
         '  -> ledger.signup-credits (in-transaction)',
+        'ledger.signup-credits-granted',
+        '  -> abuse.signup-grant (after-commit)',
         '',
       ].join('\n'),
     );

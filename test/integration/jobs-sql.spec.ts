@@ -13,6 +13,7 @@ import {
   RetryableJobError,
   type AiProvider,
 } from '@jewelshot/ai-jobs';
+import { AbuseModule } from '@jewelshot/abuse';
 import { CreditLedgerModule, LedgerService } from '@jewelshot/credit-ledger';
 import { IdentityModule, UsersService } from '@jewelshot/identity';
 import {
@@ -56,6 +57,8 @@ describe('jobs SQL', () => {
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,
+        // The subscribers of the events the job path publishes (scoring is off in tests).
+        AbuseModule,
       ],
     })
     class JobsSqlModule {}

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AdminModule } from '@jewelshot/admin';
+import { AbuseModule } from '@jewelshot/abuse';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
@@ -37,6 +38,7 @@ import { RolesGuard } from './auth/roles.guard';
 import { NotFoundController } from './common/not-found.controller';
 import { CreditsController } from './credits/credits.controller';
 import { HealthController } from './health/health.controller';
+import { AdminAbuseController } from './admin/admin-abuse.controller';
 import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
 import { RATE_LIMIT_CALLER_RESOLVERS } from './http/rate-limit-policies';
@@ -57,6 +59,7 @@ export class ApiModule {
         IdentityModule,
         CreditLedgerModule,
         AiJobsModule,
+        AbuseModule,
         AuditModule,
         AdminModule,
       ],
@@ -75,6 +78,7 @@ export class ApiModule {
         AdminQueuesController,
         AdminAuditController,
         AdminEmailsController,
+        AdminAbuseController,
         EmailController,
         // Last: the catch-all for unknown routes.
         NotFoundController,

@@ -90,6 +90,7 @@ export async function createApiApp(
         'Content-Type',
         'Idempotency-Key',
         'X-CSRF-Protection',
+        'X-Device-Id',
         'X-Request-Id',
       ],
       exposedHeaders: [

@@ -1,6 +1,7 @@
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { auditConfig } from '@jewelshot/audit';
 import { backupConfig } from '@jewelshot/backup';
+import { abuseConfig } from '@jewelshot/abuse';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
@@ -13,6 +14,7 @@ export const CLI_CONFIG_SECTIONS = [
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  abuseConfig,
   backupConfig,
 ] as const;
 
@@ -20,7 +22,12 @@ export type CliConfig = ConfigOf<typeof CLI_CONFIG_SECTIONS>;
 
 /** What CliModule's domain modules read (the backup commands read BACKUP_* on top). */
 export type CliDomainConfig = ConfigOf<
-  readonly [typeof identityConfig, typeof creditLedgerConfig, typeof aiJobsConfig]
+  readonly [
+    typeof identityConfig,
+    typeof creditLedgerConfig,
+    typeof aiJobsConfig,
+    typeof abuseConfig,
+  ]
 >;
 
 export function loadCliConfigOrExit(env: NodeJS.ProcessEnv = process.env): CliConfig {

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AbuseModule } from '@jewelshot/abuse';
 import { JobLedgerChecksModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
@@ -19,6 +20,8 @@ export class CliModule {
         IdentityModule,
         CreditLedgerModule,
         JobLedgerChecksModule,
+        // Its subscribers of the identity and ledger events must be where those are declared.
+        AbuseModule,
       ],
     };
   }

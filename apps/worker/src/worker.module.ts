@@ -1,5 +1,6 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
+import { AbuseModule } from '@jewelshot/abuse';
 import { AiRunnerModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { BackupScheduleModule } from '@jewelshot/backup';
@@ -45,6 +46,7 @@ export class WorkerModule {
         IdentityModule,
         CreditLedgerModule,
         AiRunnerModule,
+        AbuseModule,
         SchedulesModule,
         BackupScheduleModule,
         EventsDispatchModule.forRoot(config),

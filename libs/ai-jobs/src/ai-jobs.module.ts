@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
+import { AiJobEventsModule } from './events/ai-job-events.module';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './jobs/ai-job.entity';
@@ -45,6 +46,7 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     BullModule.registerQueue({ name: AI_QUEUE }),
     CreditLedgerModule,
     JobLedgerChecksModule,
+    AiJobEventsModule,
   ],
   providers: [
     { provide: FILE_STORAGE, inject: [AI_JOBS_CONFIG], useFactory: storageFor },

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
-import { EventsModule } from '@jewelshot/platform';
+import { declareEvents, EventsModule } from '@jewelshot/platform';
+import { SignupCreditsGranted } from './events/signup-credits-granted';
 import { CreditAccount } from './entities/credit-account.entity';
 import { CreditEntry } from './entities/credit-entry.entity';
 import { CreditHold } from './entities/credit-hold.entity';
@@ -21,7 +22,13 @@ export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, O
     EmailModule,
     EventsModule,
   ],
-  providers: [LedgerService, LedgerVerifier, SignupCredits, LowCredits],
+  providers: [
+    LedgerService,
+    LedgerVerifier,
+    SignupCredits,
+    LowCredits,
+    declareEvents([SignupCreditsGranted]),
+  ],
   exports: [LedgerService, LedgerVerifier],
 })
 export class CreditLedgerModule {}

@@ -31,3 +31,4 @@ export type { Balance, LedgerSummary } from './services/ledger.service';
 export { SignupCredits } from './services/signup-credits.subscriber';
 export { LEDGER_CHECKS } from './ledger-checks';
 export type { LedgerChecks } from './ledger-checks';
+export { SignupCreditsGranted } from './events/signup-credits-granted';

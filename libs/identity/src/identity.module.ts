@@ -5,6 +5,7 @@ import { EmailModule } from '@jewelshot/email';
 import { declareEvents, EventsModule } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config';
 import { EmailVerified } from './events/email-verified';
+import { UserLoggedIn } from './events/user-logged-in';
 import { UserRegistered } from './events/user-registered';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
@@ -42,7 +43,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken];
     PrincipalService,
     AccountMail,
     UserTokens,
-    declareEvents([UserRegistered, EmailVerified]),
+    declareEvents([UserRegistered, UserLoggedIn, EmailVerified]),
   ],
   exports: [
     AccessTokensService,

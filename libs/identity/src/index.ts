@@ -31,4 +31,6 @@ export type { UserPage, UserSearch } from './services/users.service';
 export { SessionsService } from './services/sessions.service';
 export { Session } from './entities/session.entity';
 export { EmailVerified } from './events/email-verified';
+export { UserLoggedIn } from './events/user-logged-in';
 export { UserRegistered } from './events/user-registered';
+export type { ClientInfo } from './client-info';

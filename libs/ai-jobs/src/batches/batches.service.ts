@@ -3,12 +3,14 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
-import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
+import { Events, isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
+import { BatchSubmitted } from '../events/batch-submitted';
 import { BatchNotFoundError, JobNotCancelableError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from '../jobs/ai-job.entity';
 import { validateJob, type ValidJob } from '../jobs/job-params';
 import { JobQueue } from '../jobs/job-queue';
 import { JobsService } from '../jobs/jobs.service';
+import { promptHash } from '../jobs/prompt-hash';
 import { Batch } from './batch.entity';
 
 export interface BatchProgress {
@@ -31,6 +33,7 @@ export class BatchesService {
     private readonly jobs: JobsService,
     private readonly queue: JobQueue,
     private readonly scope: RowScope,
+    private readonly events: Events,
   ) {}
 
   private get batches() {
@@ -84,6 +87,16 @@ export class BatchesService {
       const jobs: AiJob[] = [];
       // Batches run at low priority so that single jobs stay snappy.
       for (const spec of specs) jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
+      await this.events.publish(
+        new BatchSubmitted({
+          batchId: batch.id,
+          userId,
+          operation: first.operation,
+          items: specs.length,
+          promptHash: promptHash(first.params.prompt),
+          at: batch.createdAt.toISOString(),
+        }),
+      );
       return { batch, jobs };
     });
     await this.queue.enqueue(result.jobs);
