@@ -24,7 +24,8 @@ const FLOORS = {
   'ai-jobs': ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
   /** Above ai-jobs: it announces the jobs' ends, with the job as the API shows it. */
   webhooks: ['platform', 'email', 'audit', 'identity', 'credit-ledger', 'ai-jobs'],
-  abuse: ['platform', 'email', 'audit', 'identity', 'credit-ledger'],
+  /** Abuse reads every domain's events (the jobs' submits among them): it stands above ai-jobs. */
+  abuse: ['platform', 'email', 'audit', 'identity', 'credit-ledger', 'ai-jobs'],
   admin: [
     'platform',
     'email',

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { ABUSE_ENTITIES } from '@jewelshot/abuse';
 import { AI_JOBS_ENTITIES } from '@jewelshot/ai-jobs';
 import { AUDIT_ENTITIES } from '@jewelshot/audit';
 import { CREDIT_LEDGER_ENTITIES } from '@jewelshot/credit-ledger';
@@ -17,6 +18,7 @@ export const ALL_ENTITIES = [
   ...CREDIT_LEDGER_ENTITIES,
   ...AI_JOBS_ENTITIES,
   ...WEBHOOKS_ENTITIES,
+  ...ABUSE_ENTITIES,
 ];
 
 /**

@@ -79,7 +79,24 @@ async function failedJob(api: TestApi): Promise<string> {
   return jobId;
 }
 
+/** An open abuse flag, as the worker's scoring leaves one: the user moved to `low`. */
+async function openFlag(api: TestApi): Promise<string> {
+  const user = await newUser(api, 'flagged');
+  const id = randomUUID();
+  await api.db.query(`UPDATE users SET priority_tier = 'low' WHERE id = $1`, [user.id]);
+  await api.db.query(
+    `INSERT INTO abuse_flags (id, user_id, status, score, signals, previous_tier)
+     VALUES ($1, $2, 'open', 80, '[]'::jsonb, 'normal')`,
+    [id, user.id],
+  );
+  return id;
+}
+
 const FIXTURES: Record<string, Fixture> = {
+  'POST /v1/admin/abuse/flags/:flagId/resolve': async ({ api }) => ({
+    path: `/v1/admin/abuse/flags/${await openFlag(api)}/resolve`,
+    body: { resolution: 'dismissed', note: 'a shared office network' },
+  }),
   'POST /v1/admin/users/:userId/ban': async ({ api }) => ({
     path: `/v1/admin/users/${(await newUser(api)).id}/ban`,
     body: { reason: 'fraud' },

@@ -20,19 +20,27 @@ describe('sign-up through the outbox', () => {
       `SELECT id, name, payload FROM domain_events
         WHERE name = 'identity.user-registered' AND payload->>'userId' = $1`,
       [userId],
-    )) as Array<{ id: string; name: string; payload: { userId: string; email: string } }>;
+    )) as Array<{ id: string; name: string; payload: Record<string, unknown> }>;
 
   it('writes UserRegistered with the user and grants the credits in the same transaction', async () => {
     const email = uniqueEmail('event');
     const res = await api
       .http()
       .post('/v1/auth/register')
+      .set('X-Device-Id', 'device-0123456789')
       .send({ email, password: 'event-password' });
     expect(res.status).toBe(201);
     const userId = res.body.user.id as string;
     const events = await registeredEvents(userId);
     expect(events).toHaveLength(1);
-    expect(events[0]?.payload).toEqual({ userId, email });
+    // The client's address and device id ride along for the abuse signals (docs/abuse.md).
+    expect(events[0]?.payload).toEqual({
+      userId,
+      email,
+      address: '127.0.0.1',
+      deviceId: 'device-0123456789',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     const [account] = (await api.db.query(
       `SELECT balance FROM credit_accounts WHERE user_id = $1`,
       [userId],

@@ -13,6 +13,7 @@ import {
   RetryableJobError,
   type AiProvider,
 } from '@jewelshot/ai-jobs';
+import { AbuseModule } from '@jewelshot/abuse';
 import { CreditLedgerModule, LedgerService } from '@jewelshot/credit-ledger';
 import { IdentityModule, UsersService } from '@jewelshot/identity';
 import { JobWebhooksModule } from '@jewelshot/webhooks';
@@ -59,6 +60,8 @@ describe('jobs SQL', () => {
         AiRunnerModule,
         // The jobs announce their ends: the registry wants those events' subscribers present.
         JobWebhooksModule,
+        // The subscribers of the events the job path publishes (scoring is off in tests).
+        AbuseModule,
       ],
     })
     class JobsSqlModule {}

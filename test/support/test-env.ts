@@ -41,6 +41,8 @@ export function baseTestEnv(): NodeJS.ProcessEnv {
     JOB_BACKOFF_MS: '50',
     // A suite that tests the backup schedule turns it on with its own BACKUP_DIR.
     BACKUP_CRON: 'off',
+    // Every suite's clients share 127.0.0.1: the abuse suites turn scoring on for themselves.
+    ABUSE_SCORING: 'off',
   };
 }
 

@@ -10,6 +10,7 @@ import {
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { adminConfig } from '@jewelshot/admin';
 import { auditConfig } from '@jewelshot/audit';
+import { abuseConfig } from '@jewelshot/abuse';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
@@ -196,6 +197,7 @@ export const API_CONFIG_SECTIONS = [
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  abuseConfig,
   adminConfig,
   apiConfig,
 ] as const;

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AdminModule } from '@jewelshot/admin';
+import { AbuseModule } from '@jewelshot/abuse';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
@@ -39,6 +40,7 @@ import { RolesGuard } from './auth/roles.guard';
 import { NotFoundController } from './common/not-found.controller';
 import { CreditsController } from './credits/credits.controller';
 import { HealthController } from './health/health.controller';
+import { AdminAbuseController } from './admin/admin-abuse.controller';
 import { LegacyController } from './legacy/legacy.controller';
 import { MeController } from './me/me.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -66,6 +68,7 @@ export class ApiModule {
         AiJobsModule,
         WebhooksModule,
         JobWebhooksModule,
+        AbuseModule,
         AuditModule,
         AdminModule,
       ],
@@ -85,6 +88,7 @@ export class ApiModule {
         AdminQueuesController,
         AdminAuditController,
         AdminEmailsController,
+        AdminAbuseController,
         EmailController,
         WebhooksController,
         ApiKeysController,

@@ -91,6 +91,7 @@ export async function createApiApp(
         'Content-Type',
         'Idempotency-Key',
         'X-CSRF-Protection',
+        'X-Device-Id',
         'X-Request-Id',
       ],
       exposedHeaders: [

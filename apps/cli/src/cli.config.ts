@@ -1,6 +1,7 @@
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { auditConfig } from '@jewelshot/audit';
 import { backupConfig } from '@jewelshot/backup';
+import { abuseConfig } from '@jewelshot/abuse';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
@@ -15,6 +16,7 @@ export const CLI_CONFIG_SECTIONS = [
   creditLedgerConfig,
   aiJobsConfig,
   webhooksConfig,
+  abuseConfig,
   backupConfig,
 ] as const;
 
@@ -27,6 +29,7 @@ export type CliDomainConfig = ConfigOf<
     typeof creditLedgerConfig,
     typeof aiJobsConfig,
     typeof webhooksConfig,
+    typeof abuseConfig,
   ]
 >;
 

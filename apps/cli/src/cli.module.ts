@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AbuseModule } from '@jewelshot/abuse';
 import { JobLedgerChecksModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
@@ -22,6 +23,8 @@ export class CliModule {
         JobLedgerChecksModule,
         // The ledger announces low credits: its subscribers must be known (they run in the worker).
         WebhooksModule,
+        // Its subscribers of the identity and ledger events must be where those are declared.
+        AbuseModule,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { defineConfig, loadConfigOrExit, toInt, type ConfigOf } from '@jewelshot
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { auditConfig } from '@jewelshot/audit';
 import { backupConfig } from '@jewelshot/backup';
+import { abuseConfig } from '@jewelshot/abuse';
 import { creditLedgerConfig } from '@jewelshot/credit-ledger';
 import { emailConfig } from '@jewelshot/email';
 import { identityConfig } from '@jewelshot/identity';
@@ -48,6 +49,7 @@ export const WORKER_CONFIG_SECTIONS = [
   identityConfig,
   creditLedgerConfig,
   aiJobsConfig,
+  abuseConfig,
   backupConfig,
   workerConfig,
 ] as const;

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
 import { BullModule } from '@nestjs/bullmq';
+import { AbuseModule } from '@jewelshot/abuse';
 import { AiRunnerModule, s3ConnectionOf } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { BackupScheduleModule } from '@jewelshot/backup';
@@ -50,6 +51,7 @@ export class WorkerModule {
         CreditLedgerModule,
         AiRunnerModule,
         WebhookDeliveryModule,
+        AbuseModule,
         SchedulesModule,
         BackupScheduleModule.forRoot(s3ConnectionOf(config)),
         EventsDispatchModule.forRoot(config),

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AbuseModule } from '@jewelshot/abuse';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
 import { AuditModule } from '@jewelshot/audit';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
 import { IdentityModule } from '@jewelshot/identity';
+import { AdminAbuse } from './admin-abuse';
 import { AdminActions } from './admin-actions';
 import { AdminCredits } from './admin-credits';
 import { AdminDenials } from './admin-denials';
@@ -15,8 +17,24 @@ import { AdminUsers } from './admin-users';
  * through AdminActions. Needs DatabaseModule, RedisModule and QueueModule (the API has them).
  */
 @Module({
-  imports: [AuditModule, IdentityModule, CreditLedgerModule, AiJobsModule],
-  providers: [AdminActions, AdminDenials, AdminUsers, AdminCredits, AdminJobs, AdminQueues],
-  exports: [AdminActions, AdminDenials, AdminUsers, AdminCredits, AdminJobs, AdminQueues],
+  imports: [AuditModule, IdentityModule, CreditLedgerModule, AiJobsModule, AbuseModule],
+  providers: [
+    AdminActions,
+    AdminDenials,
+    AdminUsers,
+    AdminCredits,
+    AdminJobs,
+    AdminQueues,
+    AdminAbuse,
+  ],
+  exports: [
+    AdminActions,
+    AdminDenials,
+    AdminUsers,
+    AdminCredits,
+    AdminJobs,
+    AdminQueues,
+    AdminAbuse,
+  ],
 })
 export class AdminModule {}

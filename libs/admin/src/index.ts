@@ -14,4 +14,5 @@ export type { BanResult, UserDetail } from './admin-users';
 export { AdminCredits } from './admin-credits';
 export { AdminJobs } from './admin-jobs';
 export { AdminQueues } from './admin-queues';
+export { AdminAbuse } from './admin-abuse';
 export type { QueueStats } from './admin-queues';

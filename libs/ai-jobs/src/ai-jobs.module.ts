@@ -12,6 +12,7 @@ import {
 import { BatchFinished } from './events/batch-finished';
 import { JobEnded } from './events/job-ended';
 import { JobViews } from './jobs/job-view';
+import { AiJobEventsModule } from './events/ai-job-events.module';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from './ai-jobs.config';
 import { AI_QUEUE } from './ai.queue';
 import { AiJob } from './jobs/ai-job.entity';
@@ -60,6 +61,7 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     CreditLedgerModule,
     JobLedgerChecksModule,
     EventsModule,
+    AiJobEventsModule,
   ],
   providers: [
     JobViews,

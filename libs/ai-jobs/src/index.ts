@@ -57,3 +57,6 @@ export { Reconciler } from './jobs/reconciler';
 export { AI_PROVIDER } from './providers/ai-provider';
 export type { AiProvider, ProviderHooks } from './providers/ai-provider';
 export { FalProvider } from './providers/fal.provider';
+export { BatchSubmitted } from './events/batch-submitted';
+export { JobSubmitted } from './events/job-submitted';
+export { AiJobEventsModule } from './events/ai-job-events.module';

@@ -4,6 +4,7 @@ import { EmailModule } from '@jewelshot/email';
 import { IdentityModule } from '@jewelshot/identity';
 import { declareEvents, EventsModule, METRICS_SOURCES } from '@jewelshot/platform';
 import { CreditsLow } from './events/credits-low';
+import { SignupCreditsGranted } from './events/signup-credits-granted';
 import { CreditAccount } from './entities/credit-account.entity';
 import { CreditEntry } from './entities/credit-entry.entity';
 import { CreditHold } from './entities/credit-hold.entity';
@@ -28,7 +29,7 @@ export const CREDIT_LEDGER_ENTITIES = [CreditAccount, CreditHold, CreditEntry, O
     LedgerVerifier,
     SignupCredits,
     LowCredits,
-    declareEvents([CreditsLow]),
+    declareEvents([CreditsLow, SignupCreditsGranted]),
     HoldsMetrics,
     { provide: METRICS_SOURCES, useExisting: HoldsMetrics },
   ],

@@ -32,3 +32,4 @@ export { SignupCredits } from './services/signup-credits.subscriber';
 export { LEDGER_CHECKS } from './ledger-checks';
 export type { LedgerChecks } from './ledger-checks';
 export { CreditsLow } from './events/credits-low';
+export { SignupCreditsGranted } from './events/signup-credits-granted';

@@ -6,6 +6,7 @@ import { EmailModule } from '@jewelshot/email';
 import { declareEvents, EventsModule } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from './identity.config';
 import { EmailVerified } from './events/email-verified';
+import { UserLoggedIn } from './events/user-logged-in';
 import { UserRegistered } from './events/user-registered';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
@@ -49,7 +50,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken, ApiKey
     UserTokens,
     ApiKeysService,
     ApiKeyPrincipals,
-    declareEvents([UserRegistered, EmailVerified]),
+    declareEvents([UserRegistered, UserLoggedIn, EmailVerified]),
   ],
   exports: [
     AccessTokensService,

@@ -18,6 +18,7 @@ import {
 import { ValidationError } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { clientInfoOf, DeviceIdHeader } from '../http/client-info';
 import { AuthRateLimit } from '../common/rate-limit.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
@@ -72,12 +73,15 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: AuthResponseDto, description: 'Account created and signed in' })
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT', 'SERVICE_UNAVAILABLE')
+  @DeviceIdHeader()
   async register(
     @Body() body: RegisterDto,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResponseDto> {
     const result = await this.auth.register(body.email, body.password, {
       language: body.language,
+      client: clientInfoOf(request),
     });
     return this.signedIn(result, body.refreshTokenDelivery ?? 'body', reply);
   }
@@ -137,11 +141,13 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
   @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED', 'SERVICE_UNAVAILABLE')
+  @DeviceIdHeader()
   async login(
     @Body() body: LoginDto,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResponseDto> {
-    const result = await this.auth.login(body.email, body.password);
+    const result = await this.auth.login(body.email, body.password, clientInfoOf(request));
     return this.signedIn(result, body.refreshTokenDelivery ?? 'body', reply);
   }
 

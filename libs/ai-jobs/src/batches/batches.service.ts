@@ -3,17 +3,19 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
-import { isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
+import { Events, isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
 import {
   BatchNotFoundError,
   IdempotencyKeyReusedError,
   JobNotCancelableError,
 } from '../ai-jobs.errors';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { BatchSubmitted } from '../events/batch-submitted';
 import { AiJob, TERMINAL_STATUSES } from '../jobs/ai-job.entity';
 import { validateJob, type ValidJob } from '../jobs/job-params';
 import { JobQueue } from '../jobs/job-queue';
 import { JobsService } from '../jobs/jobs.service';
+import { promptHash } from '../jobs/prompt-hash';
 import { Batch } from './batch.entity';
 
 export interface BatchProgress {
@@ -45,6 +47,7 @@ export class BatchesService {
     private readonly queue: JobQueue,
     private readonly scope: RowScope,
     private readonly idempotency: IdempotencyService,
+    private readonly events: Events,
   ) {}
 
   private get batches() {
@@ -127,6 +130,16 @@ export class BatchesService {
       for (const spec of specs) jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
       if (idempotencyKey !== undefined)
         await this.idempotency.attachAnswer(userId, idempotencyKey, 201, batch.id);
+      await this.events.publish(
+        new BatchSubmitted({
+          batchId: batch.id,
+          userId,
+          operation: first.operation,
+          items: specs.length,
+          promptHash: promptHash(first.params.prompt),
+          at: batch.createdAt.toISOString(),
+        }),
+      );
       return { batch, jobs };
     });
     await this.queue.enqueue(result.jobs);

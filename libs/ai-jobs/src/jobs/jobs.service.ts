@@ -5,13 +5,21 @@ import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
-import { isUuid, newestFirstPage, RowScope, traced, ValidationError } from '@jewelshot/platform';
+import {
+  Events,
+  isUuid,
+  newestFirstPage,
+  RowScope,
+  traced,
+  ValidationError,
+} from '@jewelshot/platform';
 import {
   IdempotencyKeyReusedError,
   JobNotCancelableError,
   JobNotFoundError,
   JobNotRetryableError,
 } from '../ai-jobs.errors';
+import { JobSubmitted } from '../events/job-submitted';
 import {
   AiJob,
   TERMINAL_STATUSES,
@@ -21,6 +29,7 @@ import {
 } from './ai-job.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { validateJob, type ValidJob } from './job-params';
+import { promptHash } from './prompt-hash';
 import { JobQueue } from './job-queue';
 import { JobSignals } from './job-signals';
 import { JobTransitions } from './job-transitions';
@@ -79,6 +88,7 @@ export class JobsService {
     private readonly scope: RowScope,
     private readonly transitions: JobTransitions,
     private readonly idempotency: IdempotencyService,
+    private readonly events: Events,
   ) {}
 
   private get jobs() {
@@ -158,6 +168,15 @@ export class JobsService {
             await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
           const priority = await this.priorityOf(userId);
           const created = await this.createJob(userId, valid, priority, null);
+          await this.events.publish(
+            new JobSubmitted({
+              jobId: created.id,
+              userId,
+              operation: valid.operation,
+              promptHash: promptHash(valid.params.prompt),
+              at: created.createdAt.toISOString(),
+            }),
+          );
           if (idempotencyKey !== undefined)
             await this.idempotency.attachJob(userId, idempotencyKey, created.id, created);
           return created;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EmailVerified, UserRegistered } from '@jewelshot/identity';
-import { InTransaction } from '@jewelshot/platform';
+import { Events, InTransaction } from '@jewelshot/platform';
+import { SignupCreditsGranted } from '../events/signup-credits-granted';
 import { CREDIT_LEDGER_CONFIG, type CreditLedgerConfig } from '../credit-ledger.config';
 import { LedgerService } from './ledger.service';
 
@@ -14,6 +15,7 @@ import { LedgerService } from './ledger.service';
 export class SignupCredits {
   constructor(
     private readonly ledger: LedgerService,
+    private readonly events: Events,
     @Inject(CREDIT_LEDGER_CONFIG) private readonly config: CreditLedgerConfig,
   ) {}
 
@@ -31,11 +33,10 @@ export class SignupCredits {
 
   private async grantTo(userId: string): Promise<void> {
     if (this.config.SIGNUP_CREDITS <= 0) return;
-    await this.ledger.grant(
-      userId,
-      this.config.SIGNUP_CREDITS,
-      `signup:${userId}`,
-      'Sign-up credits',
+    const reference = `signup:${userId}`;
+    await this.ledger.grant(userId, this.config.SIGNUP_CREDITS, reference, 'Sign-up credits');
+    await this.events.publish(
+      new SignupCreditsGranted({ userId, amount: this.config.SIGNUP_CREDITS, reference }),
     );
   }
 }

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Events, RowScope } from '@jewelshot/platform';
+import { UserLoggedIn } from '../events/user-logged-in';
 import { UserRegistered } from '../events/user-registered';
+import { NO_CLIENT_INFO, type ClientInfo } from '../client-info';
 import { User, UserRole } from '../entities/user.entity';
 import { isCommonPassword } from '../common-passwords';
 import {
@@ -25,6 +27,8 @@ export interface RegisterOptions {
   language?: string;
   /** The address is known to be the user's (the demo seeds): verified at once, no verify mail. */
   verified?: boolean;
+  /** Where the request came from (the API knows; seeds and the CLI do not). */
+  client?: ClientInfo;
 }
 
 export interface AuthResult {
@@ -67,7 +71,16 @@ export class AuthService {
         options.language === 'tr' ? 'tr' : 'en',
       );
       return this.scope.run(user.id, async () => {
-        await this.events.publish(new UserRegistered({ userId: user.id, email: user.email }));
+        const client = options.client ?? NO_CLIENT_INFO;
+        await this.events.publish(
+          new UserRegistered({
+            userId: user.id,
+            email: user.email,
+            address: client.address,
+            deviceId: client.deviceId,
+            at: new Date().toISOString(),
+          }),
+        );
         if (options.verified) await this.mail.markVerified(user.id);
         else await this.mail.sendVerification(user);
         const tokens = await this.sessions.open(user);
@@ -96,7 +109,11 @@ export class AuthService {
    * Wrong password and unknown email fail alike, in about the same time, and both count
    * towards the email's lockout (so the lockout does not tell which emails exist).
    */
-  async login(email: string, password: string): Promise<AuthResult> {
+  async login(
+    email: string,
+    password: string,
+    client: ClientInfo = NO_CLIENT_INFO,
+  ): Promise<AuthResult> {
     await this.lockout.assertOpen(email);
     const user = await this.users.findByEmail(email);
     const valid = user
@@ -108,7 +125,13 @@ export class AuthService {
     }
     await this.lockout.reset(email);
     if (user.status === 'banned') throw new AccountBannedError();
-    const tokens = await this.scope.run(user.id, () => this.sessions.open(user));
+    // UserLoggedIn commits with the session (the abuse signals learn of the sign-in).
+    const tokens = await this.scope.run(user.id, async () => {
+      await this.events.publish(
+        new UserLoggedIn({ userId: user.id, ...client, at: new Date().toISOString() }),
+      );
+      return this.sessions.open(user);
+    });
     return { user, tokens };
   }
 

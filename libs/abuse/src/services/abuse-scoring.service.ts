@@ -1,0 +1,407 @@
+import { isIP } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { LedgerService } from '@jewelshot/credit-ledger';
+import { EmailService } from '@jewelshot/email';
+import { User, UsersService } from '@jewelshot/identity';
+import { ABUSE_CONFIG, type AbuseConfig } from '../abuse.config';
+import type { ObservationKind } from '../entities/abuse-observation.entity';
+import { combine, ramp, type SignalName, type SignalReading } from '../signals';
+import { flagAlert } from './flag-alert';
+
+/** One domain event as the abuse lib keeps it (abuse_observations). */
+export interface Observation {
+  eventId: string;
+  kind: ObservationKind;
+  userId: string;
+  address?: string | null;
+  deviceId?: string | null;
+  operation?: string | null;
+  promptHash?: string | null;
+  amount?: number | null;
+  /** When it happened (the event's own time); now when the event does not say. */
+  at?: string | null;
+}
+
+/** What scoring one user came to. */
+export interface UserScore {
+  userId: string;
+  score: number;
+  signals: SignalReading[];
+  /** A flag was opened by this scoring (not an existing one updated). */
+  flagOpened: boolean;
+}
+
+/** Most accounts rescored on one event: a shared address (a campus NAT) must not stall the worker. */
+const GROUP_LIMIT = 200;
+
+/** `::ffff:203.0.113.7` is `203.0.113.7`; anything that is not an IP address is unknown. */
+function addressOf(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const plain = value.startsWith('::ffff:') && value.includes('.') ? value.slice(7) : value;
+  return isIP(plain) ? plain : null;
+}
+
+function dateOf(value: string | null | undefined): Date {
+  const date = value ? new Date(value) : new Date();
+  return Number.isNaN(date.getTime()) ? new Date() : date;
+}
+
+/**
+ * The abuse signals, scored in the worker off the domain events (never on the request path).
+ * Each event is one transaction: its observation is inserted keyed by the event id, and only a
+ * new observation rescores anyone, so a redelivered event (at-least-once delivery, two
+ * workers) changes nothing twice. The users it concerns (the user and the accounts sharing
+ * their address or device) are locked with transaction advisory locks in id order, so two
+ * workers scoring the same users take turns, and at most one flag is open per user (the
+ * unique partial index besides).
+ */
+@Injectable()
+export class AbuseScoring {
+  private readonly logger = new Logger(AbuseScoring.name);
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(ABUSE_CONFIG) private readonly config: AbuseConfig,
+    private readonly users: UsersService,
+    private readonly ledger: LedgerService,
+    private readonly email: EmailService,
+  ) {}
+
+  private get weights(): Record<SignalName, number> {
+    const c = this.config;
+    return {
+      'rapid-fire': c.ABUSE_WEIGHT_RAPID_FIRE,
+      'duplicate-prompt': c.ABUSE_WEIGHT_DUPLICATE_PROMPT,
+      farming: c.ABUSE_WEIGHT_FARMING,
+      'accounts-per-address': c.ABUSE_WEIGHT_ACCOUNTS_PER_ADDRESS,
+      'accounts-per-device': c.ABUSE_WEIGHT_ACCOUNTS_PER_DEVICE,
+    };
+  }
+
+  private query<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    return this.txHost.tx.query(sql, parameters) as Promise<T[]>;
+  }
+
+  /**
+   * Records the event and rescores the users it concerns. Returns their scores, or null when
+   * the event was seen before (or scoring is off).
+   */
+  async observe(observation: Observation): Promise<UserScore[] | null> {
+    if (this.config.ABUSE_SCORING === 'off') return null;
+    return this.txHost.withTransaction(async () => {
+      const address = addressOf(observation.address);
+      const inserted = await this.query<{ event_id: string }>(
+        `INSERT INTO abuse_observations
+           (event_id, kind, user_id, address, network, device_id, operation, prompt_hash, amount, occurred_at)
+         VALUES ($1, $2, $3, $4::inet,
+                 CASE WHEN $4::inet IS NULL THEN NULL
+                      ELSE network(set_masklen($4::inet, CASE WHEN family($4::inet) = 4 THEN 24 ELSE 64 END)) END,
+                 $5, $6, $7, $8, $9)
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING event_id`,
+        [
+          observation.eventId,
+          observation.kind,
+          observation.userId,
+          address,
+          observation.deviceId ?? null,
+          observation.operation ?? null,
+          observation.promptHash ?? null,
+          observation.amount ?? null,
+          dateOf(observation.at),
+        ],
+      );
+      if (inserted.length === 0) return null;
+      const concerned = await this.concerned(observation.userId);
+      for (const userId of concerned)
+        await this.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+          `abuse:${userId}`,
+        ]);
+      const scores: UserScore[] = [];
+      for (const userId of concerned) scores.push(await this.score(userId));
+      return scores;
+    });
+  }
+
+  /** The user and the accounts registered from their address or device (farming window), in id order. */
+  private async concerned(userId: string): Promise<string[]> {
+    const rows = await this.query<{ user_id: string }>(
+      `WITH mine AS (
+         SELECT address, device_id FROM abuse_observations
+          WHERE user_id = $1 AND kind = 'registered' LIMIT 1)
+       SELECT DISTINCT o.user_id FROM abuse_observations o, mine
+        WHERE o.kind = 'registered'
+          AND o.occurred_at > now() - make_interval(days => $2)
+          AND ((mine.address IS NOT NULL AND o.address = mine.address)
+            OR (mine.device_id IS NOT NULL AND o.device_id = mine.device_id))
+        ORDER BY o.user_id
+        LIMIT $3`,
+      [userId, this.config.ABUSE_FARMING_WINDOW_DAYS, GROUP_LIMIT],
+    );
+    return [...new Set([userId, ...rows.map((r) => r.user_id)])].sort();
+  }
+
+  /** Reads the five signals of one user, stores them, and raises a flag over the threshold. */
+  private async score(userId: string): Promise<UserScore> {
+    const signals = [
+      await this.rapidFire(userId),
+      await this.duplicatePrompt(userId),
+      await this.farming(userId),
+      await this.accountsPerAddress(userId),
+      await this.accountsPerDevice(userId),
+    ];
+    for (const reading of signals)
+      await this.query(
+        `INSERT INTO abuse_signals (user_id, signal, value, reason, evidence, updated_at)
+         VALUES ($1, $2, $3, $4, $5::jsonb, now())
+         ON CONFLICT (user_id, signal) DO UPDATE
+           SET value = EXCLUDED.value, reason = EXCLUDED.reason, evidence = EXCLUDED.evidence,
+               updated_at = EXCLUDED.updated_at`,
+        [userId, reading.signal, reading.value, reading.reason, JSON.stringify(reading.evidence)],
+      );
+    const score = combine(signals, this.weights);
+    const flagOpened =
+      score > this.config.ABUSE_FLAG_THRESHOLD ? await this.flag(userId, score, signals) : false;
+    return { userId, score, signals, flagOpened };
+  }
+
+  private async rapidFire(userId: string): Promise<SignalReading> {
+    const [row] = await this.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM abuse_observations
+        WHERE user_id = $1 AND kind IN ('job', 'batch')
+          AND occurred_at > now() - make_interval(secs => $2)`,
+      [userId, this.config.ABUSE_SUBMIT_WINDOW_SECONDS],
+    );
+    const count = row?.count ?? 0;
+    const windowSeconds = this.config.ABUSE_SUBMIT_WINDOW_SECONDS;
+    return {
+      signal: 'rapid-fire',
+      value: ramp(count, this.config.ABUSE_RAPID_FIRE_COUNT),
+      reason: `${count} submits in ${windowSeconds} s (threshold ${this.config.ABUSE_RAPID_FIRE_COUNT})`,
+      evidence: { count, windowSeconds },
+    };
+  }
+
+  private async duplicatePrompt(userId: string): Promise<SignalReading> {
+    const [row] = await this.query<{ prompt_hash: string; count: number }>(
+      `SELECT prompt_hash, count(*)::int AS count FROM abuse_observations
+        WHERE user_id = $1 AND kind IN ('job', 'batch') AND prompt_hash IS NOT NULL
+          AND occurred_at > now() - make_interval(secs => $2)
+        GROUP BY prompt_hash ORDER BY count DESC, prompt_hash LIMIT 1`,
+      [userId, this.config.ABUSE_SUBMIT_WINDOW_SECONDS],
+    );
+    const count = row?.count ?? 0;
+    const windowSeconds = this.config.ABUSE_SUBMIT_WINDOW_SECONDS;
+    return {
+      signal: 'duplicate-prompt',
+      value: ramp(count, this.config.ABUSE_DUPLICATE_PROMPT_COUNT),
+      reason: `the same prompt ${count} times in ${windowSeconds} s (threshold ${this.config.ABUSE_DUPLICATE_PROMPT_COUNT})`,
+      evidence: { count, promptHash: row?.prompt_hash ?? null, windowSeconds },
+    };
+  }
+
+  /**
+   * Accounts of the user's registration address or device (farming window) that submitted work
+   * and never bought credits: they only ever spend their sign-up grant. Zero unless the user
+   * is one of them.
+   */
+  private async farming(userId: string): Promise<SignalReading> {
+    const rows = await this.query<{
+      user_id: string;
+      address: string | null;
+      device_id: string | null;
+    }>(
+      `WITH mine AS (
+         SELECT address, device_id FROM abuse_observations
+          WHERE user_id = $1 AND kind = 'registered' LIMIT 1),
+       siblings AS (
+         SELECT DISTINCT o.user_id, mine.address, mine.device_id FROM abuse_observations o, mine
+          WHERE o.kind = 'registered'
+            AND o.occurred_at > now() - make_interval(days => $2)
+            AND ((mine.address IS NOT NULL AND o.address = mine.address)
+              OR (mine.device_id IS NOT NULL AND o.device_id = mine.device_id)))
+       SELECT s.user_id, host(s.address) AS address, s.device_id FROM siblings s
+        WHERE EXISTS (SELECT 1 FROM abuse_observations j
+                       WHERE j.user_id = s.user_id AND j.kind IN ('job', 'batch'))
+          AND NOT EXISTS (SELECT 1 FROM credit_entries e
+                           WHERE e.user_id = s.user_id AND e.kind = 'purchase')`,
+      [userId, this.config.ABUSE_FARMING_WINDOW_DAYS],
+    );
+    const threshold = this.config.ABUSE_FARMING_ACCOUNTS;
+    const accounts = rows.length;
+    const isOne = rows.some((r) => r.user_id === userId);
+    return {
+      signal: 'farming',
+      value: isOne ? ramp(accounts, threshold) : 0,
+      reason: isOne
+        ? `${accounts} accounts of this address or device only spend their sign-up credits (threshold ${threshold})`
+        : 'not spending only sign-up credits from a shared address or device',
+      evidence: {
+        accounts,
+        address: rows[0]?.address ?? null,
+        deviceId: rows[0]?.device_id ?? null,
+      },
+    };
+  }
+
+  /** Accounts registered from the user's address, and from its /24 or /64, around their own registration. */
+  private async accountsPerAddress(userId: string): Promise<SignalReading> {
+    const [row] = await this.query<{
+      address: string | null;
+      network: string | null;
+      accounts: number;
+      network_accounts: number;
+    }>(
+      `WITH mine AS (
+         SELECT address, network, occurred_at FROM abuse_observations
+          WHERE user_id = $1 AND kind = 'registered' AND address IS NOT NULL LIMIT 1)
+       SELECT host(mine.address) AS address, mine.network::text AS network,
+              (SELECT count(DISTINCT o.user_id)::int FROM abuse_observations o
+                WHERE o.kind = 'registered' AND o.address = mine.address
+                  AND o.occurred_at BETWEEN mine.occurred_at - make_interval(hours => $2)
+                                        AND mine.occurred_at + make_interval(hours => $2)) AS accounts,
+              (SELECT count(DISTINCT o.user_id)::int FROM abuse_observations o
+                WHERE o.kind = 'registered' AND o.network = mine.network
+                  AND o.occurred_at BETWEEN mine.occurred_at - make_interval(hours => $2)
+                                        AND mine.occurred_at + make_interval(hours => $2)) AS network_accounts
+         FROM mine`,
+      [userId, this.config.ABUSE_ACCOUNTS_WINDOW_HOURS],
+    );
+    const accounts = row?.accounts ?? 0;
+    const networkAccounts = row?.network_accounts ?? 0;
+    const hours = this.config.ABUSE_ACCOUNTS_WINDOW_HOURS;
+    return {
+      signal: 'accounts-per-address',
+      value: Math.max(
+        ramp(accounts, this.config.ABUSE_ACCOUNTS_PER_ADDRESS),
+        ramp(networkAccounts, this.config.ABUSE_ACCOUNTS_PER_NETWORK),
+      ),
+      reason: `${accounts} accounts from the address, ${networkAccounts} from its network, within ${hours} h`,
+      evidence: {
+        address: row?.address ?? null,
+        accounts,
+        network: row?.network ?? null,
+        networkAccounts,
+        windowHours: hours,
+      },
+    };
+  }
+
+  /** Accounts seen (signing up or in) on the user's device ids, within the window of the device's last use. */
+  private async accountsPerDevice(userId: string): Promise<SignalReading> {
+    const [row] = await this.query<{ device_id: string; accounts: number }>(
+      `WITH devices AS (
+         SELECT device_id, max(occurred_at) AS last_seen FROM abuse_observations o
+          WHERE o.device_id IN (SELECT DISTINCT device_id FROM abuse_observations
+                                 WHERE user_id = $1 AND device_id IS NOT NULL
+                                   AND kind IN ('registered', 'logged-in'))
+            AND o.kind IN ('registered', 'logged-in')
+          GROUP BY device_id)
+       SELECT d.device_id, count(DISTINCT o.user_id)::int AS accounts
+         FROM devices d JOIN abuse_observations o
+           ON o.device_id = d.device_id AND o.kind IN ('registered', 'logged-in')
+          AND o.occurred_at > d.last_seen - make_interval(hours => $2)
+        GROUP BY d.device_id ORDER BY accounts DESC, d.device_id LIMIT 1`,
+      [userId, this.config.ABUSE_ACCOUNTS_WINDOW_HOURS],
+    );
+    const accounts = row?.accounts ?? 0;
+    const hours = this.config.ABUSE_ACCOUNTS_WINDOW_HOURS;
+    return {
+      signal: 'accounts-per-device',
+      value: ramp(accounts, this.config.ABUSE_ACCOUNTS_PER_DEVICE),
+      reason: `${accounts} accounts on one device within ${hours} h (threshold ${this.config.ABUSE_ACCOUNTS_PER_DEVICE})`,
+      evidence: { deviceId: row?.device_id ?? null, accounts, windowHours: hours },
+    };
+  }
+
+  /**
+   * Opens the user's flag, or updates the open one. Only an opening acts: the tier goes to
+   * `low` (the previous one kept on the flag), the active admins are mailed, and a farming
+   * account's unspent sign-up credits are voided if ABUSE_HOLD_SIGNUP_CREDITS. A user whose
+   * last flag was dismissed is flagged again only with a higher score than it had; a banned
+   * user is not flagged.
+   */
+  private async flag(userId: string, score: number, readings: SignalReading[]): Promise<boolean> {
+    const user = await this.txHost.tx.getRepository(User).findOneBy({ id: userId });
+    if (!user || user.status === 'banned') return false;
+    const signals = readings.filter((r) => r.value > 0);
+    const [open] = await this.query<{ id: string }>(
+      `SELECT id FROM abuse_flags WHERE user_id = $1 AND status = 'open' FOR UPDATE`,
+      [userId],
+    );
+    if (open) {
+      await this.query(
+        `UPDATE abuse_flags SET score = $2, signals = $3::jsonb, updated_at = now() WHERE id = $1`,
+        [open.id, score, JSON.stringify(signals)],
+      );
+      return false;
+    }
+    const [dismissed] = await this.query<{ score: number }>(
+      `SELECT score FROM abuse_flags WHERE user_id = $1 AND resolution = 'dismissed'
+        ORDER BY resolved_at DESC LIMIT 1`,
+      [userId],
+    );
+    if (dismissed && score <= dismissed.score) return false;
+    const id = randomUUID();
+    const opened = await this.query<{ id: string }>(
+      `INSERT INTO abuse_flags (id, user_id, status, score, signals, previous_tier)
+       VALUES ($1, $2, 'open', $3, $4::jsonb, $5)
+       ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING
+       RETURNING id`,
+      [id, userId, score, JSON.stringify(signals), user.priorityTier],
+    );
+    if (opened.length === 0) return false;
+    await this.users.setPriorityTier(userId, 'low');
+    const farming = signals.some((s) => s.signal === 'farming');
+    if (farming && this.config.ABUSE_HOLD_SIGNUP_CREDITS === 'true') {
+      const held = await this.holdSignupCredits(userId);
+      if (held > 0)
+        await this.query(`UPDATE abuse_flags SET credits_held = $2 WHERE id = $1`, [id, held]);
+    }
+    await this.alertAdmins(userId, score, signals);
+    this.logger.log({ userId, score, flagId: id }, 'abuse flag opened');
+    return true;
+  }
+
+  /** Voids what is left of the sign-up grant (never more than is available) with a ledger adjustment. */
+  private async holdSignupCredits(userId: string): Promise<number> {
+    const [grant] = await this.query<{ amount: number }>(
+      `SELECT amount FROM abuse_observations
+        WHERE user_id = $1 AND kind = 'signup-grant' ORDER BY occurred_at LIMIT 1`,
+      [userId],
+    );
+    if (!grant?.amount) return 0;
+    const balance = await this.ledger.balance(userId, { lock: true });
+    const amount = Math.min(grant.amount, balance.available);
+    if (amount <= 0) return 0;
+    await this.ledger.adjust(
+      userId,
+      -amount,
+      `abuse-hold:signup:${userId}`,
+      'Sign-up credits held: flagged for free-credit farming',
+      null,
+    );
+    return amount;
+  }
+
+  private async alertAdmins(
+    userId: string,
+    score: number,
+    signals: SignalReading[],
+  ): Promise<void> {
+    const admins = await this.txHost.tx
+      .getRepository(User)
+      .find({ where: { role: 'admin', status: 'active' }, order: { createdAt: 'ASC' } });
+    for (const admin of admins)
+      await this.email.enqueue({
+        template: 'admin-alert',
+        to: admin.email,
+        userId: admin.id,
+        language: admin.language,
+        data: flagAlert(admin.language, userId, score, signals),
+      });
+  }
+}
