@@ -38,6 +38,8 @@ export function benchApiEnv(database: string, port: number, logLevel: string) {
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `bench:${database}:`,
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    EMAIL_TOKEN_SECRET: 'bench-email-secret-bench-email-secret-0123',
+    APP_BASE_URL: 'http://127.0.0.1:5173',
     PORT: String(port),
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',
