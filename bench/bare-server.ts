@@ -48,7 +48,7 @@ app.get('/health/live', async () => ({ status: 'ok' }));
 app.get('/v1/me-static', async () => staticMe);
 app.get('/v1/me', async (request, reply) => {
   const started = performance.now();
-  let claims: unknown = null;
+  let claims: unknown;
   try {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? '';
     claims = jwt.verify(token, { secret: key as unknown as Buffer, algorithms: ['HS256'] });

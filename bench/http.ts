@@ -164,7 +164,9 @@ async function main(): Promise<void> {
       off.push(await load(`ours /v1/me no limiter #${round}`, unlimitedUrl, auth));
     }
     rows.push(...on, ...floor, ...off);
-    rows.push(await load('bare /v1/me (static JSON)', `http://127.0.0.1:${BARE_PORT}/v1/me-static`));
+    rows.push(
+      await load('bare /v1/me (static JSON)', `http://127.0.0.1:${BARE_PORT}/v1/me-static`),
+    );
     const calls = await limiterCalls(env);
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(
