@@ -310,6 +310,40 @@ async function main(): Promise<void> {
     monitorSocket.destroy();
     await floorPool.end();
 
+    // (a)'s figures now, before (b) can take long.
+    console.log(
+      `\nbench:jobs — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, worker concurrency ${CONCURRENCY}`,
+    );
+    console.log(
+      `(a) ${JOBS} jobs from ${SUBMITTERS} accounts submitting at once, local provider at 0 ms`,
+    );
+    console.log(
+      `    end to end: ${(JOBS / e2eSeconds).toFixed(1)} jobs/s (${e2eSeconds.toFixed(2)} s; submits took ${submittedIn.toFixed(2)} s; failed ${failedRows[0]?.n ?? 0})`,
+    );
+    console.log(
+      `    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`,
+    );
+    console.log(`    ratio ours/raw: ${(rawSeconds / e2eSeconds).toFixed(3)}`);
+    console.log(
+      `    same-work floor (raw pg transactions + the same BullMQ hop): ${(JOBS / floorTimed.seconds).toFixed(1)} jobs/s (${floorTimed.seconds.toFixed(2)} s)`,
+    );
+    console.log(
+      `    ratio ours/same-work: ${(floorTimed.seconds / e2eSeconds).toFixed(2)} (goal ≥ 0.50)`,
+    );
+    const idleStatements = idleStatementsPerS * countedSeconds;
+    const idleRedis = idleRedisPerS * countedSeconds;
+    console.log(
+      `    per job (${COUNTED} counted; background work measured idle and taken off: ${idleStatementsPerS.toFixed(1)} statements/s, ${idleRedisPerS.toFixed(1)} Redis commands/s):`,
+    );
+    console.log(
+      `      ours: ${((oursStatements - idleStatements) / COUNTED).toFixed(1)} SQL statements (${(oursStatements / COUNTED).toFixed(1)} before), ` +
+        `${(oursXacts / COUNTED).toFixed(1)} transactions (pg_stat_database, incl. the bench's polling), ` +
+        `${((oursRedis - idleRedis) / COUNTED).toFixed(1)} Redis commands (${(oursRedis / COUNTED).toFixed(1)} before)`,
+    );
+    console.log(
+      `      same-work floor: ${(floorCounted.statements / COUNTED).toFixed(1)} SQL statements, ${(floorCounted.transactions / COUNTED).toFixed(1)} transactions, ` +
+        `${(floorRedis / COUNTED).toFixed(1)} Redis commands`,
+    );
     process.stderr.write('bench:jobs: (b) batch\n');
     // (b) a 100-image batch at 1,000 ms provider latency.
     worker.kill('SIGTERM');
@@ -351,39 +385,6 @@ async function main(): Promise<void> {
     const batchSeconds = (performance.now() - batchStarted) / 1000;
     const ideal = 100 / CONCURRENCY;
 
-    console.log(
-      `\nbench:jobs — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, worker concurrency ${CONCURRENCY}`,
-    );
-    console.log(
-      `(a) ${JOBS} jobs from ${SUBMITTERS} accounts submitting at once, local provider at 0 ms`,
-    );
-    console.log(
-      `    end to end: ${(JOBS / e2eSeconds).toFixed(1)} jobs/s (${e2eSeconds.toFixed(2)} s; submits took ${submittedIn.toFixed(2)} s; failed ${failedRows[0]?.n ?? 0})`,
-    );
-    console.log(
-      `    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`,
-    );
-    console.log(`    ratio ours/raw: ${(rawSeconds / e2eSeconds).toFixed(3)}`);
-    console.log(
-      `    same-work floor (raw pg transactions + the same BullMQ hop): ${(JOBS / floorTimed.seconds).toFixed(1)} jobs/s (${floorTimed.seconds.toFixed(2)} s)`,
-    );
-    console.log(
-      `    ratio ours/same-work: ${(floorTimed.seconds / e2eSeconds).toFixed(2)} (goal ≥ 0.50)`,
-    );
-    const idleStatements = idleStatementsPerS * countedSeconds;
-    const idleRedis = idleRedisPerS * countedSeconds;
-    console.log(
-      `    per job (${COUNTED} counted; background work measured idle and taken off: ${idleStatementsPerS.toFixed(1)} statements/s, ${idleRedisPerS.toFixed(1)} Redis commands/s):`,
-    );
-    console.log(
-      `      ours: ${((oursStatements - idleStatements) / COUNTED).toFixed(1)} SQL statements (${(oursStatements / COUNTED).toFixed(1)} before), ` +
-        `${(oursXacts / COUNTED).toFixed(1)} transactions (pg_stat_database, incl. the bench's polling), ` +
-        `${((oursRedis - idleRedis) / COUNTED).toFixed(1)} Redis commands (${(oursRedis / COUNTED).toFixed(1)} before)`,
-    );
-    console.log(
-      `      same-work floor: ${(floorCounted.statements / COUNTED).toFixed(1)} SQL statements, ${(floorCounted.transactions / COUNTED).toFixed(1)} transactions, ` +
-        `${(floorRedis / COUNTED).toFixed(1)} Redis commands`,
-    );
     console.log(`(b) 100-image batch, provider latency 1,000 ms`);
     console.log(
       `    wall ${batchSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s (${((ideal / batchSeconds) * 100).toFixed(0)}% of ideal), one at a time would take ≥ 100 s: speed-up ×${(100 / batchSeconds).toFixed(1)}`,
