@@ -2,8 +2,14 @@
  * npm run bench:http — autocannon, 10 s at 50 connections, against GET /health/live and an
  * authenticated GET /v1/me on the real API (production mode, its own throwaway database), the
  * same GET /v1/me on a second API process with RATE_LIMIT_ENABLED=false (the limiter's cost:
- * one Redis round trip and the token verified once more), and a bare Fastify server answering
- * the same JSON. Prints req/s, p50 and p99 for each and the ratios. Figures, not assertions.
+ * one Redis round trip and the token verified once more), and bench/bare-server.ts: a plain
+ * Fastify server doing the same work (the same JWT verified, the same Redis call, the same
+ * PostgreSQL query, the same log line), and the same JSON with no work. Our /v1/me and the
+ * same-work floor are measured in turn twice (after the same warm-up). Prints req/s, p50 and p99
+ * for each and the ratios. Figures, not assertions.
+ *
+ * BENCH_PROFILE_DIR=<dir> runs the first API process under `node --cpu-prof` (the profile is
+ * written there when it stops).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -95,10 +101,14 @@ async function main(): Promise<void> {
       },
     );
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
-    const api = spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'src', 'main.js')], {
-      env,
-      stdio: 'ignore',
-    });
+    const profile = process.env.BENCH_PROFILE_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+      : [];
+    const api = spawn(
+      process.execPath,
+      [...profile, join(root, 'dist', 'apps', 'api', 'src', 'main.js')],
+      { env, stdio: 'ignore' },
+    );
     children.push(api);
     await waitFor(`http://127.0.0.1:${API_PORT}/health/live`);
 
@@ -125,8 +135,8 @@ async function main(): Promise<void> {
     children.push(unlimitedApi);
     await waitFor(`http://127.0.0.1:${UNLIMITED_PORT}/health/live`);
 
-    const bare = spawn(process.execPath, [join(root, 'bench', 'bare-server.mjs')], {
-      env: { ...process.env, PORT: String(BARE_PORT), BARE_ME_BODY: meBody },
+    const bare = spawn(process.execPath, [join(root, 'dist', 'bench', 'bare-server.js')], {
+      env: { ...env, PORT: String(BARE_PORT), BARE_ME_BODY: meBody },
       stdio: 'ignore',
     });
     children.push(bare);
@@ -139,34 +149,47 @@ async function main(): Promise<void> {
     // measured in turn twice, so a neighbour's burst on a shared machine lands on both.
     const limitedUrl = `http://127.0.0.1:${API_PORT}/v1/me`;
     const unlimitedUrl = `http://127.0.0.1:${UNLIMITED_PORT}/v1/me`;
+    const sameWorkUrl = `http://127.0.0.1:${BARE_PORT}/v1/me`;
+    const sameWorkCheck = await fetch(sameWorkUrl, { headers: auth });
+    if (!sameWorkCheck.ok) throw new Error(`same-work server answered ${sameWorkCheck.status}`);
     await load('warm-up', limitedUrl, auth, 3);
     await load('warm-up', unlimitedUrl, auth, 3);
+    await load('warm-up', sameWorkUrl, auth, 3);
     const on: Figures[] = [];
     const off: Figures[] = [];
+    const floor: Figures[] = [];
     for (let round = 1; round <= 2; round += 1) {
       on.push(await load(`ours GET /v1/me (JWT) #${round}`, limitedUrl, auth));
+      floor.push(await load(`same-work Fastify /v1/me #${round}`, sameWorkUrl, auth));
       off.push(await load(`ours /v1/me no limiter #${round}`, unlimitedUrl, auth));
     }
-    rows.push(...on, ...off);
-    rows.push(await load('bare GET /v1/me', `http://127.0.0.1:${BARE_PORT}/v1/me`));
+    rows.push(...on, ...floor, ...off);
+    rows.push(
+      await load('bare /v1/me (static JSON)', `http://127.0.0.1:${BARE_PORT}/v1/me-static`),
+    );
     const calls = await limiterCalls(env);
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(
       `\nbench:http — ${DURATION}s × ${CONNECTIONS} connections, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     );
-    console.log('target                        req/s    p50 ms  p99 ms  non-2xx');
+    console.log('target                           req/s    p50 ms  p99 ms  non-2xx');
     for (const row of rows) {
       console.log(
-        `${row.target.padEnd(29)} ${String(row.rps).padStart(6)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.non2xx}`,
+        `${row.target.padEnd(32)} ${String(row.rps).padStart(6)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.non2xx}`,
       );
     }
     const ratio = (a: Figures | undefined, b: Figures | undefined) =>
       a && b ? (a.rps / b.rps).toFixed(2) : 'n/a';
-    console.log(
-      `ratio ours/bare req/s: /health/live ${ratio(rows[0], rows[1])}, /v1/me ${ratio(on[0], rows.at(-1))}`,
-    );
     const mean = (list: Figures[], key: 'rps' | 'p50' | 'p99') =>
       Math.round(list.reduce((sum, row) => sum + row[key], 0) / list.length);
+    console.log(
+      `ratio ours/bare req/s: /health/live ${ratio(rows[0], rows[1])}, /v1/me vs static JSON ${ratio(on[0], rows.at(-1))}`,
+    );
+    console.log(
+      `/v1/me vs same-work Fastify (mean of 2): req/s ${mean(on, 'rps')} vs ${mean(floor, 'rps')} ` +
+        `= ${(mean(on, 'rps') / mean(floor, 'rps')).toFixed(2)} (goal ≥ 0.80); ` +
+        `p99 ${mean(on, 'p99')} vs ${mean(floor, 'p99')} ms = ${(mean(on, 'p99') / Math.max(1, mean(floor, 'p99'))).toFixed(2)}× (goal ≤ 1.5×)`,
+    );
     console.log(
       `limiter on/off /v1/me (mean of 2): req/s ${mean(on, 'rps')} vs ${mean(off, 'rps')} ` +
         `(${(mean(on, 'rps') / mean(off, 'rps')).toFixed(2)}), p50 ${mean(on, 'p50')} vs ${mean(off, 'p50')} ms, ` +

@@ -1,7 +1,12 @@
 /**
  * npm run bench:jobs — (a) end-to-end jobs per second (HTTP submit → queue → worker → charged,
  * succeeded) with the local provider at 0 ms, beside raw BullMQ add-and-process of an empty job
- * in the same run; (b) a 100-image batch at 1,000 ms provider latency: wall time against the
+ * and beside the "same work" floor, in the same run: the minimum SQL of a paid job as raw `pg`
+ * transactions (reserve and insert the job; claim; store the output row, post the hold and
+ * charge, mark succeeded) plus the same BullMQ add/process, same submitters and concurrency.
+ * Then 50 more jobs each way with statements counted (a `pg` query hook preloaded into the API
+ * and worker: bench/pg-count-hook.ts; the floor counts its own) and Redis commands counted
+ * (MONITOR, the commands naming this run's keys), printed per job; (b) a 100-image batch at 1,000 ms provider latency: wall time against the
  * ideal (100 / concurrency s) and the speed-up over one at a time. Production mode, the built
  * apps in their own processes, a throwaway database and Redis prefix. Figures, not assertions.
  */
@@ -10,9 +15,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import sharp from 'sharp';
 import { repoRoot } from '@jewelshot/platform';
 
@@ -55,6 +62,8 @@ async function main(): Promise<void> {
     REDIS_KEY_PREFIX: prefix,
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
     WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789-abcdef',
+    EMAIL_TOKEN_SECRET: 'bench-email-secret-bench-email-secret-0123',
+    APP_BASE_URL: 'http://127.0.0.1:5173',
     PORT: String(API_PORT),
     STORAGE_DIR: storage,
     RATE_LIMIT_MAX: '100000000',
@@ -62,6 +71,17 @@ async function main(): Promise<void> {
     WORKER_CONCURRENCY: String(CONCURRENCY),
     DB_POOL_SIZE: '20',
   };
+  const hook = ['-r', join(root, 'dist', 'bench', 'pg-count-hook.js')];
+  const apiCountFile = join(storage, 'api.statements');
+  const workerCountFile = join(storage, 'worker.statements');
+  const statementsSoFar = () =>
+    [apiCountFile, workerCountFile].reduce((sum, file) => {
+      try {
+        return sum + Number(readFileSync(file, 'utf8'));
+      } catch {
+        return sum;
+      }
+    }, 0);
   const startWorker = (latencyMs: number) => {
     // BENCH_PROFILE_DIR=<dir> writes a CPU profile of each worker process there.
     const profile = process.env.BENCH_PROFILE_DIR
@@ -69,9 +89,13 @@ async function main(): Promise<void> {
       : [];
     const worker = spawn(
       process.execPath,
-      [...profile, join(root, 'dist', 'apps', 'worker', 'src', 'main.js')],
+      [...hook, ...profile, join(root, 'dist', 'apps', 'worker', 'src', 'main.js')],
       {
-        env: { ...env, LOCAL_PROVIDER_LATENCY_MS: String(latencyMs) },
+        env: {
+          ...env,
+          LOCAL_PROVIDER_LATENCY_MS: String(latencyMs),
+          BENCH_PG_COUNT_FILE: workerCountFile,
+        },
         stdio: 'ignore',
       },
     );
@@ -90,8 +114,8 @@ async function main(): Promise<void> {
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     await db.connect();
     children.push(
-      spawn(process.execPath, [join(root, 'dist', 'apps', 'api', 'src', 'main.js')], {
-        env,
+      spawn(process.execPath, [...hook, join(root, 'dist', 'apps', 'api', 'src', 'main.js')], {
+        env: { ...env, BENCH_PG_COUNT_FILE: apiCountFile },
         stdio: 'ignore',
       }),
     );
@@ -110,8 +134,19 @@ async function main(): Promise<void> {
           }),
         })
       ).json()) as { accessToken: string; user: { id: string } };
-    const users = await Promise.all(Array.from({ length: SUBMITTERS }, (_, i) => register(i)));
-    const admin = users[0];
+    // One at a time (password hashing is admission-controlled); the admin is an extra account,
+    // since an admin may not adjust their own credits.
+    // A busy machine may answer 503 (hashing queue full): try again a few times.
+    const registered = async (i: number) => {
+      for (let attempt = 0; ; attempt += 1) {
+        const result = await register(i);
+        if (result.user || attempt >= 10) return result;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    };
+    const users: Array<Awaited<ReturnType<typeof register>>> = [];
+    for (let i = 0; i < SUBMITTERS; i += 1) users.push(await registered(i));
+    const admin = await registered(SUBMITTERS);
     if (!admin) throw new Error('no users');
     // Credits for the run, through the path an operator has: admin adjustments.
     await db.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [admin.user.id]);
@@ -136,36 +171,44 @@ async function main(): Promise<void> {
     // (a) end to end at 0 ms provider latency.
     let worker = startWorker(0);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      users.map(async (user) => {
-        while (next < JOBS) {
-          next += 1;
-          const res = await fetch(`${base}/v1/ai/jobs`, {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${user.accessToken}`,
-              'content-type': 'application/json',
-            },
-            body: JSON.stringify({
-              operation: 'generate',
-              params: { prompt: `bench ring ${next}` },
-            }),
-          });
-          if (res.status !== 202)
-            throw new Error(`submit failed: ${res.status} ${await res.text()}`);
-        }
-      }),
-    );
-    const submittedIn = (performance.now() - started) / 1000;
-    for (;;) {
-      const { rows } = await db.query<{ n: number }>(
-        `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status IN ('succeeded', 'failed')`,
+    const submitAll = async (count: number) => {
+      let next = 0;
+      await Promise.all(
+        users.map(async (user) => {
+          while (next < count) {
+            next += 1;
+            const res = await fetch(`${base}/v1/ai/jobs`, {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${user.accessToken}`,
+                'content-type': 'application/json',
+              },
+              body: JSON.stringify({
+                operation: 'generate',
+                params: { prompt: `bench ring ${next}` },
+              }),
+            });
+            if (res.status !== 202)
+              throw new Error(`submit failed: ${res.status} ${await res.text()}`);
+          }
+        }),
       );
-      if ((rows[0]?.n ?? 0) >= JOBS) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    };
+    const waitTerminal = async (total: number) => {
+      for (;;) {
+        const { rows } = await db.query<{ n: number }>(
+          // The floor's jobs (prompt 'bench ring') are not ours.
+          `SELECT COUNT(*)::int AS n FROM ai_jobs
+            WHERE status IN ('succeeded', 'failed') AND params->>'prompt' <> 'bench ring'`,
+        );
+        if ((rows[0]?.n ?? 0) >= total) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const started = performance.now();
+    await submitAll(JOBS);
+    const submittedIn = (performance.now() - started) / 1000;
+    await waitTerminal(JOBS);
     const e2eSeconds = (performance.now() - started) / 1000;
     const { rows: failedRows } = await db.query<{ n: number }>(
       `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status = 'failed'`,
@@ -208,6 +251,101 @@ async function main(): Promise<void> {
     await rawQueue.obliterate({ force: true });
     await rawQueue.close();
 
+    process.stderr.write('bench:jobs: same-work floor\n');
+    // The same work as a paid job, by hand: raw pg transactions and the same BullMQ hop.
+    const floorPool = new Pool({
+      connectionString: `${SERVER}/${database}`,
+      max: 20,
+      options: '-c app.all_users=on',
+    });
+    const floorTimed = await sameWorkFloor(
+      floorPool,
+      users.map((u) => u.user.id),
+      JOBS,
+      `${prefix}floor`,
+    );
+
+    process.stderr.write('bench:jobs: counted runs\n');
+    // Counted runs: 50 jobs each way, statements (pg hook) and Redis commands (MONITOR).
+    const COUNTED = 50;
+    // MONITOR on a plain socket (ioredis's monitor mode loses its reply queue under this load):
+    // every line is one command; those naming this run's keys are ours.
+    const redisUrl = new URL(REDIS_URL);
+    const monitorSocket = connect(Number(redisUrl.port || 6379), redisUrl.hostname);
+    let redisCommands = 0;
+    let partial = '';
+    monitorSocket.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\r\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.includes(prefix)) redisCommands += 1;
+    });
+    monitorSocket.write('MONITOR\r\n');
+    // Background work (outbox, sweeps, heartbeats) in the same span, measured idle first.
+    const idleStatements0 = statementsSoFar();
+    const idleRedis0 = redisCommands;
+    const idleStarted = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const idleSeconds = (performance.now() - idleStarted) / 1000;
+    const idleStatementsPerS = (statementsSoFar() - idleStatements0) / idleSeconds;
+    const idleRedisPerS = (redisCommands - idleRedis0) / idleSeconds;
+    const oursStatements0 = statementsSoFar();
+    const oursRedis0 = redisCommands;
+    const oursXacts0 = await commits(pg, database);
+    const countedStarted = performance.now();
+    await submitAll(COUNTED);
+    await waitTerminal(JOBS + COUNTED);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const countedSeconds = (performance.now() - countedStarted) / 1000;
+    const oursStatements = statementsSoFar() - oursStatements0;
+    const oursRedis = redisCommands - oursRedis0;
+    const oursXacts = (await commits(pg, database)) - oursXacts0;
+    const floorRedis0 = redisCommands;
+    const floorCounted = await sameWorkFloor(
+      floorPool,
+      users.map((u) => u.user.id),
+      COUNTED,
+      `${prefix}floor-counted`,
+    );
+    const floorRedis = redisCommands - floorRedis0;
+    monitorSocket.destroy();
+    await floorPool.end();
+
+    // (a)'s figures now, before (b) can take long.
+    console.log(
+      `\nbench:jobs — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, worker concurrency ${CONCURRENCY}`,
+    );
+    console.log(
+      `(a) ${JOBS} jobs from ${SUBMITTERS} accounts submitting at once, local provider at 0 ms`,
+    );
+    console.log(
+      `    end to end: ${(JOBS / e2eSeconds).toFixed(1)} jobs/s (${e2eSeconds.toFixed(2)} s; submits took ${submittedIn.toFixed(2)} s; failed ${failedRows[0]?.n ?? 0})`,
+    );
+    console.log(
+      `    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`,
+    );
+    console.log(`    ratio ours/raw: ${(rawSeconds / e2eSeconds).toFixed(3)}`);
+    console.log(
+      `    same-work floor (raw pg transactions + the same BullMQ hop): ${(JOBS / floorTimed.seconds).toFixed(1)} jobs/s (${floorTimed.seconds.toFixed(2)} s)`,
+    );
+    console.log(
+      `    ratio ours/same-work: ${(floorTimed.seconds / e2eSeconds).toFixed(2)} (goal ≥ 0.50)`,
+    );
+    const idleStatements = idleStatementsPerS * countedSeconds;
+    const idleRedis = idleRedisPerS * countedSeconds;
+    console.log(
+      `    per job (${COUNTED} counted; background work measured idle and taken off: ${idleStatementsPerS.toFixed(1)} statements/s, ${idleRedisPerS.toFixed(1)} Redis commands/s):`,
+    );
+    console.log(
+      `      ours: ${((oursStatements - idleStatements) / COUNTED).toFixed(1)} SQL statements (${(oursStatements / COUNTED).toFixed(1)} before), ` +
+        `${(oursXacts / COUNTED).toFixed(1)} transactions (pg_stat_database, incl. the bench's polling), ` +
+        `${((oursRedis - idleRedis) / COUNTED).toFixed(1)} Redis commands (${(oursRedis / COUNTED).toFixed(1)} before)`,
+    );
+    console.log(
+      `      same-work floor: ${(floorCounted.statements / COUNTED).toFixed(1)} SQL statements, ${(floorCounted.transactions / COUNTED).toFixed(1)} transactions, ` +
+        `${(floorRedis / COUNTED).toFixed(1)} Redis commands`,
+    );
+    process.stderr.write('bench:jobs: (b) batch\n');
     // (b) a 100-image batch at 1,000 ms provider latency.
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
@@ -248,19 +386,6 @@ async function main(): Promise<void> {
     const batchSeconds = (performance.now() - batchStarted) / 1000;
     const ideal = 100 / CONCURRENCY;
 
-    console.log(
-      `\nbench:jobs — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, worker concurrency ${CONCURRENCY}`,
-    );
-    console.log(
-      `(a) ${JOBS} jobs from ${SUBMITTERS} accounts submitting at once, local provider at 0 ms`,
-    );
-    console.log(
-      `    end to end: ${(JOBS / e2eSeconds).toFixed(1)} jobs/s (${e2eSeconds.toFixed(2)} s; submits took ${submittedIn.toFixed(2)} s; failed ${failedRows[0]?.n ?? 0})`,
-    );
-    console.log(
-      `    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`,
-    );
-    console.log(`    ratio ours/raw: ${(rawSeconds / e2eSeconds).toFixed(3)}`);
     console.log(`(b) 100-image batch, provider latency 1,000 ms`);
     console.log(
       `    wall ${batchSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s (${((ideal / batchSeconds) * 100).toFixed(0)}% of ideal), one at a time would take ≥ 100 s: speed-up ×${(100 / batchSeconds).toFixed(1)}`,
@@ -277,6 +402,151 @@ async function main(): Promise<void> {
     await redis.quit();
     await rm(storage, { recursive: true, force: true });
   }
+}
+
+/** Transactions committed in the database so far (cluster statistics, any connection). */
+async function commits(pg: Client, database: string): Promise<number> {
+  const { rows } = await pg.query<{ n: string }>(
+    `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1`,
+    [database],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * The minimum a paid job needs, by hand, at the same concurrency: SUBMITTERS callers each
+ * reserve and insert a job in one transaction and add it to a BullMQ queue; a worker at
+ * CONCURRENCY claims it (one statement), and in one transaction stores its output row, posts
+ * the hold with the charge and marks it succeeded. No provider, no image, no events.
+ */
+async function sameWorkFloor(
+  pool: Pool,
+  userIds: string[],
+  jobs: number,
+  queuePrefix: string,
+): Promise<{ seconds: number; statements: number; transactions: number }> {
+  let statements = 0;
+  let transactions = 0;
+  type Query = (sql: string, params: unknown[]) => Promise<Record<string, string> | undefined>;
+  /** One transaction (or one statement on its own when `single`), every statement counted. */
+  const tx = async <T>(work: (query: Query) => Promise<T>, single = false): Promise<T> => {
+    const client = await pool.connect();
+    const query: Query = async (sql, params) => {
+      statements += 1;
+      return (await client.query<Record<string, string>>(sql, params)).rows[0];
+    };
+    try {
+      if (!single) await query('BEGIN', []);
+      const result = await work(query);
+      if (!single) await query('COMMIT', []);
+      transactions += 1;
+      return result;
+    } catch (error) {
+      if (!single) await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const name = 'floor';
+  const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix: queuePrefix });
+  let done = 0;
+  let resolveDone: () => void = () => undefined;
+  let rejectDone: (error: Error) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  const worker = new Worker<{ jobId: string; userId: string; holdId: string }>(
+    name,
+    async (job) => {
+      const { jobId, userId, holdId } = job.data;
+      const claimed = await tx(
+        (query) =>
+          query(
+            `UPDATE ai_jobs SET status = 'running', started_at = now(), attempts = attempts + 1, updated_at = now()
+              WHERE id = $1 AND status = 'queued' RETURNING id`,
+            [jobId],
+          ),
+        true,
+      );
+      if (!claimed) throw new Error('not claimed');
+      await tx(async (query) => {
+        await query(
+          `INSERT INTO files (user_id, kind, job_id, storage_key, content_type, bytes, width, height)
+           VALUES ($1, 'output', $2::uuid, 'floor/' || $2::uuid::text || '.png', 'image/png', 1, 1, 1)`,
+          [userId, jobId],
+        );
+        await query(`SELECT status FROM credit_holds WHERE id = $1 FOR UPDATE`, [holdId]);
+        const account = await query(
+          `UPDATE credit_accounts SET balance = balance - 1, reserved = reserved - 1, updated_at = now()
+            WHERE user_id = $1 RETURNING balance::text AS balance`,
+          [userId],
+        );
+        await query(
+          `INSERT INTO credit_entries (user_id, delta, balance_after, kind, hold_id, reference, reason)
+           VALUES ($1, -1, $2, 'charge', $3::uuid, 'hold:' || $3::uuid::text, 'generate × 1')`,
+          [userId, account?.balance, holdId],
+        );
+        await query(`UPDATE credit_holds SET status = 'posted', settled_at = now() WHERE id = $1`, [
+          holdId,
+        ]);
+        await query(
+          `UPDATE ai_jobs SET status = 'succeeded', finished_at = now(), updated_at = now() WHERE id = $1`,
+          [jobId],
+        );
+      });
+      done += 1;
+      if (done === jobs) resolveDone();
+    },
+    {
+      connection: { url: REDIS_URL, maxRetriesPerRequest: null },
+      prefix: queuePrefix,
+      concurrency: CONCURRENCY,
+    },
+  );
+  worker.on('failed', (_job, error) => rejectDone(error));
+  finished.catch(() => undefined); // awaited below; a failure before that is not unhandled
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    userIds.map(async (userId) => {
+      while (next < jobs) {
+        next += 1;
+        const reference = `floor:${queuePrefix}:${next}`;
+        const ids = await tx(async (query) => {
+          const account = await query(
+            'SELECT balance - reserved AS available FROM credit_accounts WHERE user_id = $1 FOR UPDATE',
+            [userId],
+          );
+          if (!account || Number(account.available) < 1) throw new Error('insufficient');
+          const hold = await query(
+            `INSERT INTO credit_holds (user_id, amount, operation, unit_price, quantity, reference, status, expires_at)
+             VALUES ($1, 1, 'generate', 1, 1, $2, 'pending', now() + interval '1 hour') RETURNING id`,
+            [userId, reference],
+          );
+          await query(
+            'UPDATE credit_accounts SET reserved = reserved + 1, updated_at = now() WHERE user_id = $1',
+            [userId],
+          );
+          const inserted = await query(
+            `INSERT INTO ai_jobs (user_id, operation, params, cost, hold_id)
+             VALUES ($1, 'generate', '{"prompt":"bench ring"}', 1, $2) RETURNING id`,
+            [userId, hold?.id],
+          );
+          return { holdId: String(hold?.id), jobId: String(inserted?.id) };
+        });
+        await queue.add('job', { ...ids, userId }, { removeOnComplete: true });
+      }
+    }),
+  );
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`bench:jobs: floor of ${jobs} done in ${seconds.toFixed(2)} s\n`);
+  await worker.close(true);
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return { seconds, statements, transactions };
 }
 
 void main().catch((error: unknown) => {

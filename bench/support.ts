@@ -39,6 +39,8 @@ export function benchApiEnv(database: string, port: number, logLevel: string) {
     REDIS_KEY_PREFIX: `bench:${database}:`,
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
     WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789-abcdef',
+    EMAIL_TOKEN_SECRET: 'bench-email-secret-bench-email-secret-0123',
+    APP_BASE_URL: 'http://127.0.0.1:5173',
     PORT: String(port),
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',

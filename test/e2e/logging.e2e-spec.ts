@@ -31,6 +31,9 @@ describe('logs: complete and safe', () => {
     const requestId = String(res.headers['x-request-id']);
     const lines = await accessLinesFor(requestId);
     expect(lines).toHaveLength(1);
+    // Nothing else is written for a plain request: the access line is its only line.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(log.lines.filter((line) => JSON.stringify(line).includes(requestId))).toEqual(lines);
     expect(lines[0]).toMatchObject({
       level: 30,
       method: 'GET',
