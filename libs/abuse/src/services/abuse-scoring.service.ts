@@ -53,10 +53,16 @@ function dateOf(value: string | null | undefined): Date {
  * The abuse signals, scored in the worker off the domain events (never on the request path).
  * Each event is one transaction: its observation is inserted keyed by the event id, and only a
  * new observation rescores anyone, so a redelivered event (at-least-once delivery, two
- * workers) changes nothing twice. The users it concerns (the user and the accounts sharing
- * their address or device) are locked with transaction advisory locks in id order, so two
- * workers scoring the same users take turns, and at most one flag is open per user (the
- * unique partial index besides).
+ * workers) changes nothing twice.
+ *
+ * Two workers scoring events of one group (accounts sharing a registration network or device)
+ * take turns, and the later one reads the group only after the earlier has committed, so the
+ * last event of a group always rescores every member with everything the group did. The
+ * transaction advisory locks, always in this order (so no two scorings wait on each other in a
+ * cycle): the event's user (its registration, if being scored, commits before anyone reads it
+ * as a group key), then the group keys (registration network, registration device, the
+ * event's device) sorted. Only then are the group's members read and scored. At most one flag
+ * is open per user besides (the unique partial index).
  */
 @Injectable()
 export class AbuseScoring {
@@ -115,31 +121,54 @@ export class AbuseScoring {
         ],
       );
       if (inserted.length === 0) return null;
-      const concerned = await this.concerned(observation.userId);
-      for (const userId of concerned)
-        await this.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          `abuse:${userId}`,
-        ]);
+      await this.lock(`abuse:user:${observation.userId}`);
+      for (const key of await this.groupKeys(observation.userId, observation.deviceId ?? null))
+        await this.lock(key);
+      const concerned = await this.concerned(observation.userId, observation.deviceId ?? null);
       const scores: UserScore[] = [];
       for (const userId of concerned) scores.push(await this.score(userId));
       return scores;
     });
   }
 
-  /** The user and the accounts registered from their address or device (farming window), in id order. */
-  private async concerned(userId: string): Promise<string[]> {
+  private async lock(key: string): Promise<void> {
+    await this.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+  }
+
+  /** The group keys of the user, sorted: registration network and device, and the event's device. */
+  private async groupKeys(userId: string, eventDevice: string | null): Promise<string[]> {
+    const [mine] = await this.query<{ network: string | null; device_id: string | null }>(
+      `SELECT network::text AS network, device_id FROM abuse_observations
+        WHERE user_id = $1 AND kind = 'registered' LIMIT 1`,
+      [userId],
+    );
+    const keys = new Set<string>();
+    if (mine?.network) keys.add(`abuse:network:${mine.network}`);
+    if (mine?.device_id) keys.add(`abuse:device:${mine.device_id}`);
+    if (eventDevice) keys.add(`abuse:device:${eventDevice}`);
+    return [...keys].sort();
+  }
+
+  /**
+   * The user, the accounts registered from their network (so their address too) or device
+   * within the farming window, and the accounts seen on the event's device, in id order.
+   */
+  private async concerned(userId: string, eventDevice: string | null): Promise<string[]> {
     const rows = await this.query<{ user_id: string }>(
       `WITH mine AS (
-         SELECT address, device_id FROM abuse_observations
-          WHERE user_id = $1 AND kind = 'registered' LIMIT 1)
+         SELECT r.network, r.device_id FROM (SELECT 1) AS one
+           LEFT JOIN LATERAL (SELECT network, device_id FROM abuse_observations
+                               WHERE user_id = $1 AND kind = 'registered' LIMIT 1) r ON true)
        SELECT DISTINCT o.user_id FROM abuse_observations o, mine
-        WHERE o.kind = 'registered'
-          AND o.occurred_at > now() - make_interval(days => $2)
-          AND ((mine.address IS NOT NULL AND o.address = mine.address)
-            OR (mine.device_id IS NOT NULL AND o.device_id = mine.device_id))
+        WHERE o.occurred_at > now() - make_interval(days => $2)
+          AND ((o.kind = 'registered'
+                AND ((mine.network IS NOT NULL AND o.network = mine.network)
+                  OR (mine.device_id IS NOT NULL AND o.device_id = mine.device_id)))
+            OR ($4::varchar IS NOT NULL AND o.device_id = $4::varchar
+                AND o.kind IN ('registered', 'logged-in')))
         ORDER BY o.user_id
         LIMIT $3`,
-      [userId, this.config.ABUSE_FARMING_WINDOW_DAYS, GROUP_LIMIT],
+      [userId, this.config.ABUSE_FARMING_WINDOW_DAYS, GROUP_LIMIT, eventDevice],
     );
     return [...new Set([userId, ...rows.map((r) => r.user_id)])].sort();
   }
