@@ -154,6 +154,56 @@ describe('domain events (transactional outbox)', () => {
     });
   });
 
+  describe('with a worker that polls only once a minute', () => {
+    let worker: WorkerApp;
+
+    beforeAll(async () => {
+      worker = await createWorker(
+        loadConfig({ ...baseTestEnv(), ...env, EVENTS_POLL_MS: '60000' }),
+        [EventsFixtureModule],
+      );
+    });
+
+    afterAll(async () => {
+      await worker.close();
+    });
+
+    /** Waits for the key's three deliveries, at most `ms`; the rows, or what came by then. */
+    async function deliveredWithin(key: string, ms: number): Promise<Delivery[]> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const rows = await deliveries(key);
+        if (rows.length >= 3 || Date.now() > deadline) return rows;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+
+    it('delivers a committed event when notified, long before the next poll', async () => {
+      // The worker's first poll ran at start-up; the next one is a minute away.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const key = `notified-${randomUUID()}`;
+      const id = await publish({ key });
+      const rows = await deliveredWithin(key, 15_000);
+      expect(rows).toHaveLength(3);
+      expect(new Set(rows.map((r) => r.event_id))).toEqual(new Set([id]));
+    });
+
+    it('listens again after its connection is cut, and catches up on what committed meanwhile', async () => {
+      const terminated = (await db.query(
+        `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'jewelshot-events-listener'`,
+      )) as Array<{ done: boolean }>;
+      expect(terminated.length).toBeGreaterThanOrEqual(1);
+      // Committed while nobody listens: picked up when the listener is back (about a second).
+      const key = `relistened-${randomUUID()}`;
+      await publish({ key });
+      expect(await deliveredWithin(key, 15_000)).toHaveLength(3);
+      const later = `after-relisten-${randomUUID()}`;
+      await publish({ key: later });
+      expect(await deliveredWithin(later, 15_000)).toHaveLength(3);
+    });
+  });
+
   it('delivers after a worker killed mid-delivery restarts, with the same event id', async () => {
     const key = `killed-${randomUUID()}`;
     const whileDown = `while-down-${randomUUID()}`;

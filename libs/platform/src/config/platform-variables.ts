@@ -114,7 +114,7 @@ export class PlatformVariables {
 
   // --- Domain events (the transactional outbox, docs/events.md) ---------------------------
 
-  /** How often the worker looks for committed events to dispatch. */
+  /** How often the worker looks for committed events to dispatch (besides being notified of them). */
   @Transform(toInt)
   @IsInt()
   @Min(50)
@@ -140,4 +140,11 @@ export class PlatformVariables {
   @IsInt()
   @Min(1000)
   EVENTS_LOCK_MS = 30_000;
+
+  /** After-commit deliveries one worker runs at a time (the `events` queue). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  EVENTS_CONCURRENCY = 20;
 }

@@ -46,7 +46,7 @@ export class EventDeliveryProcessor extends WorkerHost {
 /** The processor with its BullMQ worker options from config (like the AI jobs' processor). */
 export function eventDeliveryProcessorFor(config: PlatformConfig): typeof EventDeliveryProcessor {
   Processor(EVENTS_QUEUE, {
-    concurrency: 5,
+    concurrency: config.EVENTS_CONCURRENCY,
     // A worker that dies mid-delivery loses its lock after this; another worker redelivers.
     lockDuration: config.EVENTS_LOCK_MS,
     stalledInterval: config.EVENTS_LOCK_MS,
