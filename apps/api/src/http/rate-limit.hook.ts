@@ -90,15 +90,19 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
     return { key: claims ? `user:${claims.sub}` : `ip:${request.ip}` };
   }
 
-  /** Said when a spell starts and now and then, not once per request, while Redis is away. */
-  function warn(what: string, error: unknown, spellStarts = false): void {
-    if (!spellStarts && Date.now() - lastWarned <= WARN_INTERVAL_MS) return;
+  /**
+   * Said at most every WARN_INTERVAL_MS while Redis is away, not once per request; a Redis that
+   * flaps (a spell ending and starting again within seconds) is not said once per flap either.
+   */
+  function warn(what: string, error: unknown): void {
+    if (Date.now() - lastWarned <= WARN_INTERVAL_MS) return;
     lastWarned = Date.now();
     logger.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   function failedOpen(error: unknown): void {
-    warn('rate limiting skipped', error, health.failedOpen());
+    health.failedOpen();
+    warn('rate limiting skipped', error);
   }
 
   /** Bytes an upload counts for: its Content-Length, or the largest upload when it has none. */
