@@ -76,6 +76,7 @@ const FAMILIES = [
   'jewelshot_ledger_oldest_pending_hold_age_seconds',
   'jewelshot_ledger_verifier_runs_total',
   'jewelshot_ledger_verifier_violations',
+  'jewelshot_ledger_verifier_last_run_timestamp_seconds',
   'jewelshot_emails_total',
   'jewelshot_events_outbox_pending',
   'jewelshot_events_outbox_lag_seconds',

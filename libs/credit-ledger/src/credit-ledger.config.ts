@@ -37,6 +37,15 @@ export class CreditLedgerVariables {
   @IsInt()
   @Min(1000)
   HOLD_SWEEP_INTERVAL_MS = 60_000;
+
+  /**
+   * How often the worker runs the ledger verifier (every invariant, as `npm run ledger:verify`)
+   * and reports it in /metrics; 0: never (then run the command from elsewhere).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LEDGER_VERIFY_INTERVAL_MS = 3_600_000;
 }
 
 export const creditLedgerConfig = defineConfig({

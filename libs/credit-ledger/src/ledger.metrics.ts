@@ -52,7 +52,14 @@ const verifierViolations = new Gauge({
   registers: [metricsRegistry],
 });
 
+const verifierLastRun = new Gauge({
+  name: 'jewelshot_ledger_verifier_last_run_timestamp_seconds',
+  help: 'When the last ledger verification in this process finished (Unix time; 0: none yet)',
+  registers: [metricsRegistry],
+});
+
 export function recordVerification(violations: number): void {
   verifierRuns.inc({ outcome: violations === 0 ? 'clean' : 'violations' });
   verifierViolations.set(violations);
+  verifierLastRun.set(Date.now() / 1000);
 }

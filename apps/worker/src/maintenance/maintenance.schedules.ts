@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
 import { AuditAnchors } from '@jewelshot/audit';
-import { LedgerService } from '@jewelshot/credit-ledger';
+import { LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
 import { RECONCILE_SCHEDULE, ScheduleRunner } from '@jewelshot/platform';
 import { WebhookHistory } from '@jewelshot/webhooks';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config';
@@ -10,6 +10,10 @@ export const HOLD_SWEEP_SCHEDULE = 'expire-holds';
 export const ORPHAN_SWEEP_SCHEDULE = 'orphan-files';
 export const AUDIT_ANCHOR_SCHEDULE = 'audit-anchor';
 export const WEBHOOK_HISTORY_SCHEDULE = 'webhook-history';
+export const LEDGER_VERIFY_SCHEDULE = 'ledger-verify';
+
+/** Violations named in the log line of a failed scheduled verification (all are counted). */
+const VIOLATIONS_LOGGED = 20;
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +23,8 @@ const DAY_MS = 86_400_000;
  * the hold sweeper expires pending holds nothing is working on, the orphan sweep deletes stored
  * bytes no file row points at; with AUDIT_ANCHOR_DIR set, the audit chain's head is anchored
  * there once a day; webhook events and delivery attempts past WEBHOOK_KEEP_DAYS are deleted
- * daily.
+ * daily; every LEDGER_VERIFY_INTERVAL_MS the ledger verifier checks every invariant and reports
+ * in /metrics (the verifier alerts read it) and, on a violation, in an error log line.
  */
 @Injectable()
 export class MaintenanceSchedules implements OnApplicationBootstrap {
@@ -30,6 +35,7 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     private readonly reconciler: Reconciler,
     private readonly orphans: OrphanFiles,
     private readonly ledger: LedgerService,
+    private readonly verifier: LedgerVerifier,
     private readonly anchors: AuditAnchors,
     private readonly webhookHistory: WebhookHistory,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -54,6 +60,22 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     });
     if (this.anchors.enabled)
       this.runner.every(AUDIT_ANCHOR_SCHEDULE, DAY_MS, () => this.anchors.anchor());
+    if (this.config.LEDGER_VERIFY_INTERVAL_MS > 0)
+      this.runner.every(LEDGER_VERIFY_SCHEDULE, this.config.LEDGER_VERIFY_INTERVAL_MS, () =>
+        this.verifyLedger(),
+      );
+  }
+
+  private async verifyLedger(): Promise<void> {
+    const report = await this.verifier.verify();
+    if (report.violations.length === 0) return;
+    this.logger.error(
+      {
+        violations: report.violations.length,
+        first: report.violations.slice(0, VIOLATIONS_LOGGED),
+      },
+      'ledger verification found violations: run npm run ledger:verify (docs/ledger.md)',
+    );
   }
 
   private async expireHolds(): Promise<void> {
