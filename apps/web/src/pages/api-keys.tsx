@@ -1,12 +1,10 @@
 import { unwrap, type components } from '@jewelshot/api-client';
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
   Checkbox,
   Code,
-  CopyButton,
   Group,
   Paper,
   Stack,
@@ -20,6 +18,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
+import { ShownOnce } from '../components/shown-once';
 import { Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
@@ -77,26 +76,16 @@ export function ApiKeysPage() {
       <Title order={1}>{t('apiKeys.title')}</Title>
       <Text size="sm">{t('apiKeys.intro')}</Text>
       {created && (
-        <Alert color="green" role="status" title={t('apiKeys.createdTitle')}>
-          <Stack gap="xs">
-            <Text size="sm">{t('apiKeys.shownOnce')}</Text>
-            <Code block data-testid="new-api-key">
-              {created.key}
-            </Code>
-            <Group>
-              <CopyButton value={created.key}>
-                {({ copied, copy }) => (
-                  <Button size="xs" onClick={copy} color={copied ? 'teal' : undefined}>
-                    {copied ? t('apiKeys.copied') : t('apiKeys.copy')}
-                  </Button>
-                )}
-              </CopyButton>
-              <Button size="xs" variant="subtle" onClick={() => setCreated(null)}>
-                {t('apiKeys.done')}
-              </Button>
-            </Group>
-          </Stack>
-        </Alert>
+        <ShownOnce
+          value={created.key}
+          title={t('apiKeys.createdTitle')}
+          hint={t('apiKeys.shownOnce')}
+          copyLabel={t('apiKeys.copy')}
+          copiedLabel={t('apiKeys.copied')}
+          doneLabel={t('apiKeys.done')}
+          onDone={() => setCreated(null)}
+          testId="new-api-key"
+        />
       )}
       <Paper withBorder p="md">
         <form

@@ -1,11 +1,9 @@
 import { unwrap } from '@jewelshot/api-client';
 import {
-  Alert,
   Badge,
   Button,
   Checkbox,
   Code,
-  CopyButton,
   Group,
   Paper,
   Stack,
@@ -18,6 +16,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
+import { ShownOnce } from '../components/shown-once';
 import { Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
@@ -38,26 +37,17 @@ const LIST_KEY = ['webhooks'];
 function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
   const { t } = useTranslation();
   return (
-    <Alert color="yellow" role="status" title={t('webhooks.secretTitle')}>
-      <Stack gap="xs">
-        <Text size="sm">{t('webhooks.secretHint')}</Text>
-        <Code block data-testid="webhook-secret">
-          {secret}
-        </Code>
-        <Group>
-          <CopyButton value={secret}>
-            {({ copied, copy }) => (
-              <Button size="xs" onClick={copy} color={copied ? 'teal' : undefined}>
-                {copied ? t('webhooks.copied') : t('webhooks.copy')}
-              </Button>
-            )}
-          </CopyButton>
-          <Button size="xs" variant="default" onClick={onDone}>
-            {t('webhooks.secretStored')}
-          </Button>
-        </Group>
-      </Stack>
-    </Alert>
+    <ShownOnce
+      value={secret}
+      title={t('webhooks.secretTitle')}
+      hint={t('webhooks.secretHint')}
+      copyLabel={t('webhooks.copy')}
+      copiedLabel={t('webhooks.copied')}
+      doneLabel={t('webhooks.secretStored')}
+      onDone={onDone}
+      color="yellow"
+      testId="webhook-secret"
+    />
   );
 }
 
