@@ -182,9 +182,12 @@ describe('abuse scoring (libs/abuse)', () => {
       .set(...bearer(admin.accessToken));
     expect(list.status).toBe(200);
     const listed = (
-      list.body.data as Array<{ id: string; userId: string; signals: unknown[] }>
+      list.body.data as Array<{ id: string; userId: string; email: string; signals: unknown[] }>
     ).filter((f) => ids.includes(f.userId));
     expect(listed).toHaveLength(10);
+    // Each flag names its user by email too, for the console.
+    const emailOf = new Map(accounts.map((account) => [account.id, account.email]));
+    for (const flag of listed) expect(flag.email).toBe(emailOf.get(flag.userId));
     const target = flags[0] as (typeof flags)[number];
     const resolved = await api
       .http()
@@ -192,7 +195,11 @@ describe('abuse scoring (libs/abuse)', () => {
       .set(...bearer(admin.accessToken))
       .send({ resolution: 'dismissed', note: 'a shared office network' });
     expect(resolved.status).toBe(200);
-    expect(resolved.body).toMatchObject({ status: 'resolved', resolution: 'dismissed' });
+    expect(resolved.body).toMatchObject({
+      status: 'resolved',
+      resolution: 'dismissed',
+      email: emailOf.get(target.user_id),
+    });
     expect(await tierOf(target.user_id)).toBe('normal');
     const again = await api
       .http()

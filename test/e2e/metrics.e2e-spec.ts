@@ -81,6 +81,8 @@ const FAMILIES = [
   'jewelshot_events_outbox_pending',
   'jewelshot_events_outbox_lag_seconds',
   'jewelshot_rate_limit_rejections_total',
+  'jewelshot_webhook_deliveries_total',
+  'jewelshot_webhook_delivery_duration_seconds',
   'jewelshot_backup_last_success_timestamp_seconds',
   'jewelshot_backup_failures_since_success',
   // Node runtime (prom-client's default metrics).

@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Webhook } from 'standardwebhooks';
@@ -9,6 +10,7 @@ import { submit, waitTerminal } from '../support/ai';
 import { startApi, type TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
 import { bearer, newUser, type TestUser } from '../support/factories';
+import { freePort } from '../support/free-port';
 import { mailTo, newOutboxDir } from '../support/outbox';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
@@ -41,6 +43,7 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
   let api: TestApi;
   let worker: WorkerApp;
   let db: SuiteDatabase;
+  let workerPort: number;
   const receivers: WebhookReceiver[] = [];
   const outbox = newOutboxDir();
   const env: NodeJS.ProcessEnv = {
@@ -58,7 +61,15 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     db = await suiteDatabase('webhooks');
     env.DATABASE_URL = db.url;
     api = await startApi(env);
-    worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+    workerPort = await freePort();
+    worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        ...env,
+        WORKER_HEALTH_PORT: String(workerPort),
+        HOST: '127.0.0.1',
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -67,6 +78,32 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     await api?.close();
     await db?.drop();
   });
+
+  /** The worker's `/metrics`: delivery attempts counted so far, and timed, by outcome. */
+  async function deliveryFigures(): Promise<{
+    attempts: Record<string, number>;
+    timed: Record<string, number>;
+  }> {
+    const text = await new Promise<string>((resolve, reject) => {
+      httpGet({ host: '127.0.0.1', port: workerPort, path: '/metrics' }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(body) : reject(new Error(`${res.statusCode}`)),
+        );
+      }).on('error', reject);
+    });
+    const read = (name: string): Record<string, number> => {
+      const values: Record<string, number> = {};
+      for (const match of text.matchAll(new RegExp(`^${name}\\{outcome="(\\w+)"\\} (\\S+)$`, 'gm')))
+        values[match[1]] = Number(match[2]);
+      return values;
+    };
+    return {
+      attempts: read('jewelshot_webhook_deliveries_total'),
+      timed: read('jewelshot_webhook_delivery_duration_seconds_count'),
+    };
+  }
 
   async function receiver(...args: Parameters<typeof startWebhookReceiver>) {
     const started = await startWebhookReceiver(...args);
@@ -250,8 +287,10 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     });
   });
 
-  it('retries a receiver that answers 500 twice: three deliveries, one webhook-id', async () => {
+  it('retries a receiver that answers 500 twice: three deliveries, one webhook-id, counted in /metrics', async () => {
     const user = await newUser(api, 'wh-retry');
+    // Earlier tests delivered in this process too: the figures are read as deltas.
+    const before = await deliveryFigures();
     const hooks = await receiver((n) => (n < 2 ? 500 : 200));
     const endpoint = await create(user, { url: hooks.url, events: ['job.succeeded'] });
     const job = await submit(api, user, { operation: 'generate', params: { prompt: 'ring' } });
@@ -271,6 +310,16 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
       [2, 'failed', 500],
       [3, 'succeeded', 200],
     ]);
+    // Each attempt is counted before its row is written, so the three rows mean three counts.
+    const after = await deliveryFigures();
+    const delta = (figures: Record<string, number>, was: Record<string, number>) =>
+      Object.fromEntries(
+        Object.entries(figures)
+          .map(([outcome, value]) => [outcome, value - (was[outcome] ?? 0)])
+          .filter(([, value]) => value !== 0),
+      );
+    expect(delta(after.attempts, before.attempts)).toEqual({ failed: 2, succeeded: 1 });
+    expect(delta(after.timed, before.timed)).toEqual({ failed: 2, succeeded: 1 });
     const [endpointRow] = await api.db.query(
       `SELECT failing_since FROM webhook_endpoints WHERE id = $1`,
       [endpoint.id],

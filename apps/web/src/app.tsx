@@ -83,6 +83,11 @@ const router = createBrowserRouter([
             lazy: () => import('./pages/admin').then((m) => ({ Component: m.AdminPage })),
           },
           {
+            path: '/admin/abuse',
+            lazy: () =>
+              import('./pages/admin-abuse').then((m) => ({ Component: m.AdminAbusePage })),
+          },
+          {
             path: '/admin/users/:id',
             lazy: () => import('./pages/admin-user').then((m) => ({ Component: m.AdminUserPage })),
           },

@@ -1,15 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import {
-  AbuseFlags,
-  type AbuseFlag,
-  type FlagPage,
-  type FlagResolution,
-  type FlagStatus,
-} from '@jewelshot/abuse';
+import { AbuseFlags, type AbuseFlag, type FlagResolution, type FlagStatus } from '@jewelshot/abuse';
 import type { AuditActor } from '@jewelshot/audit';
+import { UsersService } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { AdminActions } from './admin-actions';
 import { AdminUsers } from './admin-users';
+
+/** A flag as an admin sees it: with the flagged user's email (null if the user is gone). */
+export interface FlagView {
+  flag: AbuseFlag;
+  email: string | null;
+}
+
+export interface FlagViewPage {
+  data: FlagView[];
+  nextCursor: string | null;
+}
 
 /**
  * Admin use cases on abuse flags: list them, and resolve one as `dismissed` (the user's tier
@@ -22,20 +28,28 @@ export class AdminAbuse {
     private readonly actions: AdminActions,
     private readonly flags: AbuseFlags,
     private readonly users: AdminUsers,
+    private readonly accounts: UsersService,
     private readonly scope: RowScope,
   ) {}
 
-  list(limit: number, status?: FlagStatus, cursor?: string): Promise<FlagPage> {
-    return this.scope.allUsers(() => this.flags.list(limit, status, cursor));
+  list(limit: number, status?: FlagStatus, cursor?: string): Promise<FlagViewPage> {
+    return this.scope.allUsers(async () => {
+      const page = await this.flags.list(limit, status, cursor);
+      const emails = await this.accounts.emailsOf(page.data.map((flag) => flag.userId));
+      return {
+        data: page.data.map((flag) => ({ flag, email: emails.get(flag.userId) ?? null })),
+        nextCursor: page.nextCursor,
+      };
+    });
   }
 
-  resolve(
+  async resolve(
     actor: AuditActor,
     flagId: string,
     resolution: FlagResolution,
     note: string,
-  ): Promise<AbuseFlag> {
-    return this.actions.run(
+  ): Promise<FlagView> {
+    const flag = await this.actions.run(
       actor,
       { action: 'abuse.flag.resolve', targetType: 'abuse-flag', targetId: flagId, reason: note },
       async () => {
@@ -52,5 +66,7 @@ export class AdminAbuse {
         };
       },
     );
+    const emails = await this.scope.allUsers(() => this.accounts.emailsOf([flag.userId]));
+    return { flag, email: emails.get(flag.userId) ?? null };
   }
 }

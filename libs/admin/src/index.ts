@@ -15,4 +15,5 @@ export { AdminCredits } from './admin-credits';
 export { AdminJobs } from './admin-jobs';
 export { AdminQueues } from './admin-queues';
 export { AdminAbuse } from './admin-abuse';
+export type { FlagView, FlagViewPage } from './admin-abuse';
 export type { QueueStats } from './admin-queues';

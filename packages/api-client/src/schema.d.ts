@@ -1351,6 +1351,8 @@ export interface components {
       createdAt: string;
       /** @description Sign-up credits the flag voided */
       creditsHeld: number;
+      /** @description The flagged user's email (null if the account no longer exists) */
+      email: string | null;
       /** Format: uuid */
       id: string;
       note: string | null;

@@ -27,7 +27,7 @@ export class AdminAbuseController {
   @ApiErrors('VALIDATION_ERROR')
   async list(@Query() query: AbuseFlagQueryDto): Promise<AbuseFlagPageDto> {
     const page = await this.abuse.list(query.limit, query.status, query.cursor);
-    return { data: page.data.map((flag) => AbuseFlagDto.of(flag)), nextCursor: page.nextCursor };
+    return { data: page.data.map((view) => AbuseFlagDto.of(view)), nextCursor: page.nextCursor };
   }
 
   @Post('flags/:flagId/resolve')

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import type { FlagView } from '@jewelshot/admin';
 import {
   FLAG_RESOLUTIONS,
   FLAG_STATUSES,
   SIGNALS,
-  type AbuseFlag,
   type FlagResolution,
   type FlagStatus,
   type SignalName,
@@ -38,6 +38,12 @@ export class AbuseSignalDto {
 export class AbuseFlagDto {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, format: 'uuid' }) userId!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The flagged user's email (null if the account no longer exists)",
+  })
+  email!: string | null;
   @ApiProperty({ type: String, enum: FLAG_STATUSES }) status!: FlagStatus;
   @ApiProperty({ type: Number, minimum: 0, maximum: 100 }) score!: number;
   @ApiProperty({ type: [AbuseSignalDto], description: 'The signals that raised the score' })
@@ -54,10 +60,11 @@ export class AbuseFlagDto {
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt!: string;
 
-  static of(flag: AbuseFlag): AbuseFlagDto {
+  static of({ flag, email }: FlagView): AbuseFlagDto {
     return {
       id: flag.id,
       userId: flag.userId,
+      email,
       status: flag.status,
       score: flag.score,
       signals: flag.signals,

@@ -53,9 +53,14 @@ export function Layout() {
                     </Anchor>
                   ))}
                   {session.user.role === 'admin' && (
-                    <Anchor component={NavLink} to="/admin">
-                      {t('admin.nav')}
-                    </Anchor>
+                    <>
+                      <Anchor component={NavLink} to="/admin" end>
+                        {t('admin.nav')}
+                      </Anchor>
+                      <Anchor component={NavLink} to="/admin/abuse">
+                        {t('admin.navAbuse')}
+                      </Anchor>
+                    </>
                   )}
                 </Group>
               </nav>

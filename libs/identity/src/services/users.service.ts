@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { In } from 'typeorm';
 import { newestFirstPage, NotFoundError } from '@jewelshot/platform';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email-address';
 import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
@@ -37,6 +38,16 @@ export class UsersService {
 
   findByEmail(email: string): Promise<User | null> {
     return this.repo.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  /** The emails of those of `ids` that exist, by id: one query for a page of rows naming users. */
+  async emailsOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.repo.find({
+      where: { id: In([...new Set(ids)]) },
+      select: { id: true, email: true },
+    });
+    return new Map(rows.map((user) => [user.id, user.email]));
   }
 
   async getById(id: string): Promise<User> {

@@ -9,6 +9,8 @@ export interface PostOutcome {
   body: string | null;
   error: string | null;
   durationMs: number;
+  /** True when no answer came within the timeout (as against a connection that failed). */
+  timedOut?: boolean;
 }
 
 /** How much of an answer is read and kept. */
@@ -56,7 +58,12 @@ export function postTo(
       agent: false,
     });
     const timer = setTimeout(() => {
-      finish({ status: null, body: null, error: `no answer within ${timeoutMs} ms` });
+      finish({
+        status: null,
+        body: null,
+        error: `no answer within ${timeoutMs} ms`,
+        timedOut: true,
+      });
       req.destroy();
     }, timeoutMs);
     req.on('response', (res: IncomingMessage) => {

@@ -6,12 +6,14 @@ import { Webhook } from 'standardwebhooks';
 import { AiJob, JobViews } from '@jewelshot/ai-jobs';
 import { EmailService } from '@jewelshot/email';
 import { UsersService } from '@jewelshot/identity';
+import { secondsSince } from '@jewelshot/platform';
 import { WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 import { WebhookEvent } from '../entities/webhook-event.entity';
 import { SecretBox } from '../secret-box';
 import { allowsPrivate, WEBHOOKS_CONFIG, type WebhooksConfig } from '../webhooks.config';
 import { HOST_LOOKUP, resolveTarget, TargetRefusedError, type HostLookup } from './address-policy';
 import { postTo, type PostOutcome } from './http-post';
+import { attemptOutcome, recordAttempt, type AttemptOutcome } from './webhook-delivery.metrics';
 
 export type DeliveryResult = 'succeeded' | 'failed' | 'skipped';
 
@@ -27,7 +29,7 @@ export interface WebhookPayload {
  * event carries the job as the API shows it, with fresh signed links), checks the URL against
  * the address policy again and pins the connection to the checked address, signs it
  * (`webhook-id` is the event's id on every attempt; during a rotation both secrets sign),
- * POSTs it, and records the attempt. A run of failures older than WEBHOOK_DISABLE_AFTER_HOURS
+ * POSTs it, and records the attempt (a row, and the /metrics families by outcome). A run of failures older than WEBHOOK_DISABLE_AFTER_HOURS
  * disables the endpoint and mails its owner.
  */
 @Injectable()
@@ -57,7 +59,9 @@ export class WebhookDeliverer {
 
     const now = new Date();
     const body = JSON.stringify(await this.payload(event));
+    const started = performance.now();
     let outcome: PostOutcome;
+    let attempt: AttemptOutcome;
     try {
       const target = await resolveTarget(endpoint.url, {
         allowPrivate: allowsPrivate(this.config),
@@ -69,11 +73,15 @@ export class WebhookDeliverer {
         body,
         this.config.WEBHOOK_TIMEOUT_MS,
       );
+      attempt = attemptOutcome(outcome);
     } catch (error) {
       if (!(error instanceof TargetRefusedError)) throw error;
       outcome = { status: null, body: null, error: `refused: ${error.message}`, durationMs: 0 };
+      attempt = 'refused';
     }
-    const succeeded = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+    // Counted before the attempt is written: once its row is visible, so is the count.
+    recordAttempt(attempt, secondsSince(started));
+    const succeeded = attempt === 'succeeded';
     await this.record(event, endpoint, outcome, succeeded);
     return succeeded ? 'succeeded' : 'failed';
   }
