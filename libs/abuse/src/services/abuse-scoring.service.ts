@@ -124,11 +124,32 @@ export class AbuseScoring {
       await this.lock(`abuse:user:${observation.userId}`);
       for (const key of await this.groupKeys(observation.userId, observation.deviceId ?? null))
         await this.lock(key);
-      const concerned = await this.concerned(observation.userId, observation.deviceId ?? null);
+      const concerned = (await this.changesGroup(observation))
+        ? await this.concerned(observation.userId, observation.deviceId ?? null)
+        : [observation.userId];
       const scores: UserScore[] = [];
       for (const userId of concerned) scores.push(await this.score(userId));
       return scores;
     });
+  }
+
+  /**
+   * Whether the event can move another account's signals: a registration or a login (the
+   * accounts per address, network and device), or a user's first submit (it becomes one of the
+   * accounts the farming signal counts). Anything else (a later submit, a grant, a
+   * verification) rescores its own user only, so a busy account in a large group does not
+   * rescore the whole group on every job.
+   */
+  private async changesGroup(observation: Observation): Promise<boolean> {
+    if (observation.kind === 'registered' || observation.kind === 'logged-in') return true;
+    if (observation.kind !== 'job' && observation.kind !== 'batch') return false;
+    const [row] = await this.query<{ first: boolean }>(
+      `SELECT count(*) = 1 AS first FROM (
+         SELECT 1 FROM abuse_observations
+          WHERE user_id = $1 AND kind IN ('job', 'batch') LIMIT 2) submits`,
+      [observation.userId],
+    );
+    return row?.first ?? true;
   }
 
   private async lock(key: string): Promise<void> {
