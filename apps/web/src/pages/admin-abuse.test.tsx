@@ -1,11 +1,9 @@
-import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../api';
 import { i18n } from '../i18n';
+import { renderPage } from '../test/render';
 import { AdminAbusePage } from './admin-abuse';
 
 const FLAG = {
@@ -104,20 +102,6 @@ function fakeApi() {
   return calls;
 }
 
-function renderPage() {
-  return render(
-    <MantineProvider>
-      <QueryClientProvider
-        client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}
-      >
-        <MemoryRouter initialEntries={['/admin/abuse']}>
-          <AdminAbusePage />
-        </MemoryRouter>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
-}
-
 // Typing and several round trips: slow on a loaded 2-CPU machine.
 describe('the abuse console', { timeout: 20_000 }, () => {
   beforeEach(() => {
@@ -139,7 +123,7 @@ describe('the abuse console', { timeout: 20_000 }, () => {
   it('lists an open flag with its score, signals and evidence, and the user linked to the admin user page', async () => {
     await i18n.changeLanguage('en');
     const calls = fakeApi();
-    renderPage();
+    renderPage(<AdminAbusePage />, '/admin/abuse');
     const card = await screen.findByRole('article', { name: FLAG.email });
     expect(within(card).getByRole('link', { name: FLAG.email })).toHaveAttribute(
       'href',
@@ -163,7 +147,7 @@ describe('the abuse console', { timeout: 20_000 }, () => {
   it('dismisses a flag after the confirm step: the resolve call says dismissed, and the flag leaves the open list', async () => {
     await i18n.changeLanguage('en');
     const calls = fakeApi();
-    renderPage();
+    renderPage(<AdminAbusePage />, '/admin/abuse');
     await screen.findByRole('article', { name: FLAG.email });
     await userEvent.click(
       screen.getByRole('button', { name: `Dismiss the flag of ${FLAG.email}` }),
@@ -199,7 +183,7 @@ describe('the abuse console', { timeout: 20_000 }, () => {
   it('shows the API error when a resolution is refused', async () => {
     await i18n.changeLanguage('en');
     fakeApi();
-    renderPage();
+    renderPage(<AdminAbusePage />, '/admin/abuse');
     await screen.findByRole('article', { name: FLAG.email });
     // Another admin resolved it first: the API answers 409.
     await fetch(`http://localhost/v1/admin/abuse/flags/${FLAG.id}/resolve`, {
@@ -216,7 +200,7 @@ describe('the abuse console', { timeout: 20_000 }, () => {
   it('speaks Turkish', async () => {
     await i18n.changeLanguage('tr');
     fakeApi();
-    renderPage();
+    renderPage(<AdminAbusePage />, '/admin/abuse');
     const card = await screen.findByRole('article', { name: FLAG.email });
     expect(within(card).getByText('Ücretsiz kredi toplama')).toBeInTheDocument();
     expect(

@@ -1,10 +1,8 @@
-import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { i18n } from '../i18n';
+import { renderPage } from '../test/render';
 import { ApiKeysPage } from './api-keys';
 
 const KEY = `js_live_${'a'.repeat(24)}_${'b'.repeat(64)}`;
@@ -44,25 +42,13 @@ function fakeApi() {
   return calls;
 }
 
-function renderPage() {
-  return render(
-    <MantineProvider>
-      <QueryClientProvider client={new QueryClient()}>
-        <MemoryRouter initialEntries={['/account/api-keys']}>
-          <ApiKeysPage />
-        </MemoryRouter>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
-}
-
 describe('the API keys page', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('creates a key with the chosen scopes, shows it once with a copy button, then lists it without the secret', async () => {
     await i18n.changeLanguage('en');
     const calls = fakeApi();
-    renderPage();
+    renderPage(<ApiKeysPage />, '/account/api-keys');
     expect(await screen.findByText('No API keys yet.')).toBeInTheDocument();
     await userEvent.type(screen.getByRole('textbox', { name: 'Name' }), 'shop sync');
     await userEvent.click(screen.getByRole('checkbox', { name: /files:write/ }));
@@ -88,7 +74,7 @@ describe('the API keys page', () => {
   it('revokes a key and drops it from the list', async () => {
     await i18n.changeLanguage('tr');
     const calls = fakeApi();
-    renderPage();
+    renderPage(<ApiKeysPage />, '/account/api-keys');
     await userEvent.type(await screen.findByRole('textbox', { name: 'Ad' }), 'shop sync');
     await userEvent.click(screen.getByRole('button', { name: 'Anahtar oluştur' }));
     await userEvent.click(

@@ -1,10 +1,8 @@
-import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { i18n } from '../i18n';
+import { renderPage } from '../test/render';
 import { WebhooksPage } from './webhooks';
 
 const ENDPOINT = {
@@ -60,20 +58,6 @@ function fakeApi() {
   return { calls };
 }
 
-function renderPage() {
-  return render(
-    <MantineProvider>
-      <QueryClientProvider
-        client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}
-      >
-        <MemoryRouter initialEntries={['/account/webhooks']}>
-          <WebhooksPage />
-        </MemoryRouter>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
-}
-
 // Typing and several round trips: slow on a loaded 2-CPU machine.
 describe('the webhooks page', { timeout: 20_000 }, () => {
   afterEach(() => vi.unstubAllGlobals());
@@ -81,7 +65,7 @@ describe('the webhooks page', { timeout: 20_000 }, () => {
   it('creates an endpoint with the chosen events and shows its secret once', async () => {
     await i18n.changeLanguage('en');
     const { calls } = fakeApi();
-    renderPage();
+    renderPage(<WebhooksPage />, '/account/webhooks');
     expect(await screen.findByText('No endpoints yet.')).toBeInTheDocument();
     await userEvent.type(screen.getByRole('textbox', { name: /endpoint url/i }), ENDPOINT.url);
     await userEvent.click(screen.getByRole('checkbox', { name: /credits\.low/ }));
@@ -100,7 +84,7 @@ describe('the webhooks page', { timeout: 20_000 }, () => {
   it('lists deliveries with their status, retries one, sends a test event and rotates the secret', async () => {
     await i18n.changeLanguage('en');
     const { calls } = fakeApi();
-    renderPage();
+    renderPage(<WebhooksPage />, '/account/webhooks');
     await userEvent.type(
       await screen.findByRole('textbox', { name: /endpoint url/i }),
       ENDPOINT.url,
@@ -129,7 +113,7 @@ describe('the webhooks page', { timeout: 20_000 }, () => {
   it('speaks Turkish', async () => {
     await i18n.changeLanguage('tr');
     fakeApi();
-    renderPage();
+    renderPage(<WebhooksPage />, '/account/webhooks');
     expect(await screen.findByText('Henüz uç nokta yok.')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Uç noktayı ekle' })).toBeInTheDocument();
     await i18n.changeLanguage('en');
