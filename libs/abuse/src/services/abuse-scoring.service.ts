@@ -61,8 +61,11 @@ function dateOf(value: string | null | undefined): Date {
  * transaction advisory locks, always in this order (so no two scorings wait on each other in a
  * cycle): the event's user (its registration, if being scored, commits before anyone reads it
  * as a group key), then the group keys (registration network, registration device, the
- * event's device) sorted. Only then are the group's members read and scored. At most one flag
- * is open per user besides (the unique partial index).
+ * event's device) sorted. Only then are the group's members read and scored. An event that
+ * rescores the group takes its keys exclusively; one that rescores its own user only takes
+ * them shared, so those run side by side but never beside a group rescoring, which would
+ * otherwise overwrite the user's signals from an older reading or miss the user's event. At
+ * most one flag is open per user besides (the unique partial index).
  */
 @Injectable()
 export class AbuseScoring {
@@ -122,9 +125,10 @@ export class AbuseScoring {
       );
       if (inserted.length === 0) return null;
       await this.lock(`abuse:user:${observation.userId}`);
+      const groupWide = await this.changesGroup(observation);
       for (const key of await this.groupKeys(observation.userId, observation.deviceId ?? null))
-        await this.lock(key);
-      const concerned = (await this.changesGroup(observation))
+        await this.lock(key, groupWide ? 'exclusive' : 'shared');
+      const concerned = groupWide
         ? await this.concerned(observation.userId, observation.deviceId ?? null)
         : [observation.userId];
       const scores: UserScore[] = [];
@@ -152,8 +156,9 @@ export class AbuseScoring {
     return row?.first ?? true;
   }
 
-  private async lock(key: string): Promise<void> {
-    await this.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+  private async lock(key: string, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<void> {
+    const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    await this.query(`SELECT ${fn}(hashtextextended($1, 0))`, [key]);
   }
 
   /** The group keys of the user, sorted: registration network and device, and the event's device. */
