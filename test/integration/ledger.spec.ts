@@ -156,6 +156,16 @@ describe('credit ledger', () => {
     expect((await ledger.balance(userId)).balance).toBe(7);
   });
 
+  it('names the users who ever bought credits, and only those', async () => {
+    const buyer = await ctx.newAccount();
+    const granted = await ctx.newAccount();
+    const none = await ctx.newAccount();
+    await ledger.grant(buyer, 10, `${buyer}:order-1`, 'order 1', 'purchase');
+    await ledger.grant(granted, 10, `${granted}:promo`, 'promotion');
+    expect(await ledger.purchasers([buyer, granted, none])).toEqual(new Set([buyer]));
+    expect(await ledger.purchasers([])).toEqual(new Set());
+  });
+
   it('lets the database refuse UPDATE, DELETE and TRUNCATE of history', async () => {
     const userId = await ctx.newAccount(3);
     await expect(

@@ -264,7 +264,7 @@ export class AbuseScoring {
    * is one of them.
    */
   private async farming(userId: string): Promise<SignalReading> {
-    const rows = await this.query<{
+    const submitters = await this.query<{
       user_id: string;
       address: string | null;
       device_id: string | null;
@@ -280,11 +280,12 @@ export class AbuseScoring {
               OR (mine.device_id IS NOT NULL AND o.device_id = mine.device_id)))
        SELECT s.user_id, host(s.address) AS address, s.device_id FROM siblings s
         WHERE EXISTS (SELECT 1 FROM abuse_observations j
-                       WHERE j.user_id = s.user_id AND j.kind IN ('job', 'batch'))
-          AND NOT EXISTS (SELECT 1 FROM credit_entries e
-                           WHERE e.user_id = s.user_id AND e.kind = 'purchase')`,
+                       WHERE j.user_id = s.user_id AND j.kind IN ('job', 'batch'))`,
       [userId, this.config.ABUSE_FARMING_WINDOW_DAYS],
     );
+    // Who bought credits is the ledger's to say, not a read of its tables.
+    const buyers = await this.ledger.purchasers(submitters.map((r) => r.user_id));
+    const rows = submitters.filter((r) => !buyers.has(r.user_id));
     const threshold = this.config.ABUSE_FARMING_ACCOUNTS;
     const accounts = rows.length;
     const isOne = rows.some((r) => r.user_id === userId);

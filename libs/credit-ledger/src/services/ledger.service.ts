@@ -192,6 +192,17 @@ export class LedgerService {
     });
   }
 
+  /** Which of these users ever bought credits (in the caller's transaction and row scope). */
+  async purchasers(userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = (await this.txHost.tx.query(
+      `SELECT DISTINCT user_id::text AS user_id FROM credit_entries
+        WHERE user_id = ANY($1::uuid[]) AND kind = 'purchase'`,
+      [userIds],
+    )) as Array<{ user_id: string }>;
+    return new Set(rows.map((r) => r.user_id));
+  }
+
   /** Credits granted, purchased, charged, refunded and adjusted between `from` and `to`. */
   async summary(from: Date, to: Date): Promise<LedgerSummary> {
     const [entries] = (await this.txHost.tx.query(
