@@ -8,6 +8,7 @@ import {
   recordBackupOutcome,
   type PlatformConfig,
   type S3Connection,
+  warnQueueErrors,
 } from '@jewelshot/platform';
 import { BACKUP_CONFIG, s3BackupTargetOf, type BackupConfig } from './backup.config';
 import { pruneBackups, takeBackup } from './backup-writer';
@@ -36,7 +37,9 @@ export class BackupSchedule implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
     @Inject(BACKUP_CONFIG) private readonly config: BackupConfig,
-  ) {}
+  ) {
+    warnQueueErrors(queue, this.logger);
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.BACKUP_CRON === 'off') {

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { traceCarrier, traced } from '@jewelshot/platform';
+import { traceCarrier, traced, warnQueueErrors } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { AI_QUEUE, AiJobName, QUEUE_PRIORITY, type RunJobPayload } from '../ai.queue';
 import type { AiJob } from './ai-job.entity';
@@ -18,13 +18,7 @@ export class JobQueue {
     @InjectQueue(AI_QUEUE) readonly queue: Queue<RunJobPayload>,
     @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
   ) {
-    // Without a listener BullMQ prints every connection error; while Redis is down, say it now and then.
-    let lastWarned = 0;
-    queue.on('error', (error: Error) => {
-      if (Date.now() - lastWarned < 10_000) return;
-      lastWarned = Date.now();
-      this.logger.warn(`queue ${AI_QUEUE}: ${error.message}`);
-    });
+    warnQueueErrors(queue, this.logger);
   }
 
   private options(job: Pick<AiJob, 'id' | 'priority'>) {

@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import type { PlatformConfig } from '../../config/platform.config';
 import { PLATFORM_CONFIG } from '../../config/platform.config';
 import { ScheduleRunner } from '../../schedule/schedule-runner';
+import { warnQueueErrors } from '../../queue/queue-errors';
 import { EventRegistry } from '../event-registry';
 import { deliveryJobId, EVENTS_QUEUE, type DeliveryJob } from './events.queue';
 
@@ -66,7 +67,9 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     private readonly registry: EventRegistry,
     private readonly runner: ScheduleRunner,
     @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
-  ) {}
+  ) {
+    warnQueueErrors(queue, this.logger);
+  }
 
   onApplicationBootstrap(): void {
     this.runner.every(DISPATCH_EVENTS_SCHEDULE, this.config.EVENTS_POLL_MS, () => this.dispatch());
