@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { AdminModule } from '@jewelshot/admin';
 import { AbuseModule } from '@jewelshot/abuse';
 import { AiJobsModule } from '@jewelshot/ai-jobs';
@@ -35,7 +34,6 @@ import { AdminEmailsController } from './admin/admin-emails.controller';
 import { EmailController } from './email/email.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
-import { JwtStrategy } from './auth/jwt.strategy';
 import { RolesGuard } from './auth/roles.guard';
 import { NotFoundController } from './common/not-found.controller';
 import { CreditsController } from './credits/credits.controller';
@@ -61,7 +59,6 @@ export class ApiModule {
         RedisModule.forRoot('api'),
         QueueModule.forRoot('api'),
         MetricsModule,
-        PassportModule,
         EmailModule,
         IdentityModule,
         CreditLedgerModule,
@@ -100,7 +97,6 @@ export class ApiModule {
         RateLimiterHealth,
         // Ways to recognise a caller before the token's user and the address: an API key.
         { provide: RATE_LIMIT_CALLER_RESOLVERS, useValue: [apiKeyCaller] },
-        JwtStrategy,
         JobView,
         // Guards run in this order: authentication, roles. Rate limiting runs before them, as a
         // Fastify hook (http/rate-limit.hook.ts).

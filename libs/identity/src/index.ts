@@ -23,6 +23,7 @@ export { EMAIL_MAX_LENGTH, normalizeEmail } from './email-address';
 export { PRIORITY_TIERS, User, USER_ROLES, USER_STATUSES } from './entities/user.entity';
 export type { PriorityTier, UserRole, UserStatus } from './entities/user.entity';
 export { acceptableClaims, AccessTokensService } from './services/access-tokens.service';
+export type { AccessTokenCheck, VerifiedAccessClaims } from './services/access-tokens.service';
 export { AccountMail } from './services/account-mail.service';
 export { AuthService } from './services/auth.service';
 export type { AuthResult } from './services/auth.service';

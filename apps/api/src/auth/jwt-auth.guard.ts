@@ -1,38 +1,47 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import {
+  AccessTokensService,
   AccountBannedError,
   ApiKeyNotAllowedError,
   ApiKeyPrincipals,
   InsufficientScopeError,
+  PrincipalService,
+  SessionEndedError,
   type Principal,
 } from '@jewelshot/identity';
 import { UnauthorizedError } from '@jewelshot/platform';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { REQUIRED_SCOPES, type ApiKeyScope } from '../common/scopes.decorator';
+import { checkAccessToken } from './access-token-check';
 import { presentedApiKey } from './api-key-header';
+
+type AuthRequest = FastifyRequest & { user?: Principal };
 
 /**
  * The one auth guard: every route needs a valid access token unless marked @Public(). An API
  * key (`Authorization: Bearer js_live_...`, never a cookie) acts for its user on the routes
  * marked @RequireScopes(...) only, and only with the scopes it was given.
+ *
+ * An access token is verified once per request: the rate-limit hook has usually done it already
+ * (to know the caller) and its answer is taken as it is (access-token-check.ts). Then the caller
+ * as the database sees them now (through PrincipalService's short cache): banned, session ended.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyPrincipals,
-  ) {
-    super();
-  }
+    private readonly tokens: AccessTokensService,
+    private readonly principals: PrincipalService,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets);
     if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
+    const request = context.switchToHttp().getRequest<AuthRequest>();
     const key = presentedApiKey(request);
     if (key !== undefined) {
       const required = this.reflector.getAllAndOverride<ApiKeyScope[] | undefined>(
@@ -41,11 +50,32 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       );
       return this.authenticateKey(request, key, required);
     }
-    return super.canActivate(context);
+    return this.authenticateToken(request);
+  }
+
+  private async authenticateToken(request: AuthRequest): Promise<boolean> {
+    const check = checkAccessToken(request, this.tokens)?.check;
+    if (!check) throw new UnauthorizedError('A valid access token is required');
+    if (!check.ok) {
+      // A correctly signed token whose claims break our rules (no exp, too long a lifetime)
+      // says so less precisely than a forged or expired one, as it always has.
+      throw check.signed
+        ? new UnauthorizedError()
+        : new UnauthorizedError('A valid access token is required');
+    }
+    const { sub, sid } = check.claims;
+    // A database error is not caught here: a 401 for an outage would log every client out.
+    // The filter maps it (503).
+    const principal = await this.principals.resolve(sub, sid);
+    if (!principal) throw new UnauthorizedError();
+    if (principal.status === 'banned') throw new AccountBannedError();
+    if (!principal.sessionOpen) throw new SessionEndedError();
+    request.user = principal;
+    return true;
   }
 
   private async authenticateKey(
-    request: FastifyRequest & { user?: Principal },
+    request: AuthRequest,
     key: string,
     required: readonly ApiKeyScope[] | undefined,
   ): Promise<boolean> {
@@ -59,14 +89,5 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (missing) throw new InsufficientScopeError(missing);
     request.user = principal;
     return true;
-  }
-
-  override handleRequest<TUser>(error: unknown, user: TUser | false): TUser {
-    // passport-jwt reports a bad token through `user === false`; an `error` comes from our
-    // validate() (a domain refusal, or the database being down). Only the first may become a
-    // 401: a 401 for an outage would log every client out. The filter maps the rest (503).
-    if (error) throw error;
-    if (!user) throw new UnauthorizedError('A valid access token is required');
-    return user;
   }
 }

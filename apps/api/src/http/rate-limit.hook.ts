@@ -12,6 +12,7 @@ import {
   RedisThrottlerStorage,
 } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
+import { checkAccessToken } from '../auth/access-token-check';
 import type { RateLimitRouteConfig, RatePolicyName } from '../common/rate-limit.decorator';
 import { toErrorBody } from './error-response';
 import { rateLimitRejections } from './http.metrics';
@@ -28,8 +29,6 @@ import {
   type RateLimitCallerResolver,
   type WindowQuota,
 } from './rate-limit-policies';
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 /** While Redis is away the limiter says so at most this often (and once when it comes back). */
 const WARN_INTERVAL_MS = 10_000;
@@ -85,9 +84,11 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       const caller = resolve(request);
       if (caller) return caller;
     }
-    const match = BEARER.exec(request.headers.authorization ?? '');
-    const claims = match?.[1] ? tokens.verify(match[1]) : null;
-    return { key: claims ? `user:${claims.sub}` : `ip:${request.ip}` };
+    // Kept on the request: the auth guard takes this answer instead of verifying again.
+    const checked = checkAccessToken(request, tokens);
+    return {
+      key: checked?.check.ok ? `user:${checked.check.claims.sub}` : `ip:${request.ip}`,
+    };
   }
 
   /**

@@ -11,6 +11,10 @@ export interface VerifiedAccessClaims extends AccessClaims {
   exp: number;
 }
 
+/** What AccessTokensService.inspect found: the claims, or why not. */
+export type AccessTokenCheck =
+  { ok: true; claims: VerifiedAccessClaims } | { ok: false; signed: boolean };
+
 /**
  * The rules an access token's claims must meet beyond its signature: a subject, a session and
  * an `exp` no further away than JWT_ACCESS_TTL_SECONDS. A correctly signed token without `exp`
@@ -33,8 +37,8 @@ export function acceptableClaims(
 
 /**
  * Verifies a bearer access token without the database: signature (HS256 only), expiry and
- * lifetime. The API's rate-limit hook uses it to know the caller before any guard runs; its
- * JWT strategy applies the same claim rules (`acceptableClaims`).
+ * lifetime. The API's rate-limit hook uses it to know the caller before any guard runs, and
+ * its auth guard takes the hook's answer (or asks itself when the hook did not).
  */
 @Injectable()
 export class AccessTokensService {
@@ -50,15 +54,28 @@ export class AccessTokensService {
 
   /** The claims of a valid token, or null for anything else (never throws). */
   verify(token: string): VerifiedAccessClaims | null {
+    const check = this.inspect(token);
+    return check.ok ? check.claims : null;
+  }
+
+  /**
+   * verify() telling a token that fails its signature or expiry (`signed: false`) from a
+   * correctly signed one whose claims break our rules (`signed: true`): the auth guard answers
+   * the two with different 401 messages. Never throws.
+   */
+  inspect(token: string): AccessTokenCheck {
+    let claims: unknown;
     try {
       // The typings only know string | Buffer; jsonwebtoken takes a KeyObject as it is.
-      const claims: unknown = this.jwt.verify(token, {
+      claims = this.jwt.verify(token, {
         secret: this.key as unknown as Buffer,
         algorithms: ['HS256'],
       });
-      return acceptableClaims(claims, this.config.JWT_ACCESS_TTL_SECONDS) ? claims : null;
     } catch {
-      return null;
+      return { ok: false, signed: false };
     }
+    return acceptableClaims(claims, this.config.JWT_ACCESS_TTL_SECONDS)
+      ? { ok: true, claims }
+      : { ok: false, signed: true };
   }
 }
