@@ -30,6 +30,31 @@ const CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 8);
 const SUBMITTERS = 16;
 const API_PORT = 38281;
 
+/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, the 12th and 13th fields after the command name, in clock ticks.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds the whole machine has been busy so far (Linux /proc/stat; 0 elsewhere). */
+function machineBusySeconds(): number {
+  try {
+    const [, ...ticks] =
+      readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/) ?? [];
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+    return (
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100
+    );
+  } catch {
+    return 0;
+  }
+}
+
 async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
     try {
@@ -68,6 +93,9 @@ async function main(): Promise<void> {
     STORAGE_DIR: storage,
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',
+    // Each account submits up to JOBS / SUBMITTERS + 50 jobs, and (b) uploads 100 images.
+    SUBMIT_RATE_LIMIT_MAX: '100000000',
+    UPLOAD_RATE_LIMIT_MAX: '100000000',
     WORKER_CONCURRENCY: String(CONCURRENCY),
     DB_POOL_SIZE: '20',
   };
@@ -113,12 +141,15 @@ async function main(): Promise<void> {
     );
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     await db.connect();
-    children.push(
-      spawn(process.execPath, [...hook, join(root, 'dist', 'apps', 'api', 'src', 'main.js')], {
+    const api = spawn(
+      process.execPath,
+      [...hook, join(root, 'dist', 'apps', 'api', 'src', 'main.js')],
+      {
         env: { ...env, BENCH_PG_COUNT_FILE: apiCountFile },
         stdio: 'ignore',
-      }),
+      },
     );
+    children.push(api);
     await waitFor(`http://127.0.0.1:${API_PORT}/health/live`);
     const base = `http://127.0.0.1:${API_PORT}`;
     // One account per submitter, as in a SaaS with many sellers (one account alone would
@@ -166,7 +197,10 @@ async function main(): Promise<void> {
       });
       if (!adjust.ok) throw new Error(`adjust failed: ${adjust.status} ${await adjust.text()}`);
     }
-    const auth = { authorization: `Bearer ${admin.accessToken}` };
+    // (b)'s batch is paid by a funded seller (the admin has no credits of its own).
+    const seller = users[0];
+    if (!seller) throw new Error('no users');
+    const auth = { authorization: `Bearer ${seller.accessToken}` };
 
     // (a) end to end at 0 ms provider latency.
     let worker = startWorker(0);
@@ -205,11 +239,24 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
+    // Where the CPU goes in the timed run: the API, the worker, and the rest of the machine
+    // (PostgreSQL, Redis, this script's submitters), per job.
+    const cpu0 = {
+      api: cpuSecondsOf(api.pid),
+      worker: cpuSecondsOf(worker.pid),
+      machine: machineBusySeconds(),
+    };
     const started = performance.now();
     await submitAll(JOBS);
     const submittedIn = (performance.now() - started) / 1000;
     await waitTerminal(JOBS);
     const e2eSeconds = (performance.now() - started) / 1000;
+    const cpuMsPerJob = (from: number, to: number) => (((to - from) / JOBS) * 1000).toFixed(1);
+    const cpu = {
+      api: cpuMsPerJob(cpu0.api, cpuSecondsOf(api.pid)),
+      worker: cpuMsPerJob(cpu0.worker, cpuSecondsOf(worker.pid)),
+      machine: cpuMsPerJob(cpu0.machine, machineBusySeconds()),
+    };
     const { rows: failedRows } = await db.query<{ n: number }>(
       `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status = 'failed'`,
     );
@@ -258,12 +305,14 @@ async function main(): Promise<void> {
       max: 20,
       options: '-c app.all_users=on',
     });
+    const floorMachine0 = machineBusySeconds();
     const floorTimed = await sameWorkFloor(
       floorPool,
       users.map((u) => u.user.id),
       JOBS,
       `${prefix}floor`,
     );
+    const floorCpuMs = (((machineBusySeconds() - floorMachine0) / JOBS) * 1000).toFixed(1);
 
     process.stderr.write('bench:jobs: counted runs\n');
     // Counted runs: 50 jobs each way, statements (pg hook) and Redis commands (MONITOR).
@@ -322,6 +371,9 @@ async function main(): Promise<void> {
       `    end to end: ${(JOBS / e2eSeconds).toFixed(1)} jobs/s (${e2eSeconds.toFixed(2)} s; submits took ${submittedIn.toFixed(2)} s; failed ${failedRows[0]?.n ?? 0})`,
     );
     console.log(
+      `    CPU per job: API ${cpu.api} ms, worker ${cpu.worker} ms, whole machine ${cpu.machine} ms (of ${cpus().length} CPUs × ${((e2eSeconds / JOBS) * 1000).toFixed(1)} ms wall per job)`,
+    );
+    console.log(
       `    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`,
     );
     console.log(`    ratio ours/raw: ${(rawSeconds / e2eSeconds).toFixed(3)}`);
@@ -331,6 +383,7 @@ async function main(): Promise<void> {
     console.log(
       `    ratio ours/same-work: ${(floorTimed.seconds / e2eSeconds).toFixed(2)} (goal ≥ 0.50)`,
     );
+    console.log(`    same-work floor CPU per job, whole machine: ${floorCpuMs} ms`);
     const idleStatements = idleStatementsPerS * countedSeconds;
     const idleRedis = idleRedisPerS * countedSeconds;
     console.log(
@@ -361,6 +414,7 @@ async function main(): Promise<void> {
       const form = new FormData();
       form.append('file', new Blob([png], { type: 'image/png' }), 'ring.png');
       const res = await fetch(`${base}/v1/uploads`, { method: 'POST', headers: auth, body: form });
+      if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
     }
     const batchStarted = performance.now();
@@ -374,6 +428,7 @@ async function main(): Promise<void> {
         inputImageIds: ids,
       }),
     });
+    if (!batch.ok) throw new Error(`batch failed: ${batch.status} ${await batch.text()}`);
     const batchBody = (await batch.json()) as { id: string };
     for (;;) {
       const { rows } = await db.query<{ n: number }>(
