@@ -51,6 +51,7 @@ export { fieldErrors } from './errors/field-errors';
 export { loggableError } from './logging/loggable-error';
 export { ServiceBusyError, WorkQueue } from './concurrency/work-queue';
 export { dataSourceOptions } from './database/data-source-options';
+export { hydrate } from './database/hydrate';
 export { newestFirstPage } from './database/newest-first-page';
 export { RowScope } from './database/row-scope';
 export { API_DB_ROLE } from './database/row-access';

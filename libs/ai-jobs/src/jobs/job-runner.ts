@@ -101,12 +101,17 @@ export class JobRunner {
     queueAttempt: QueueAttempt,
     seen: { operation: string },
   ): Promise<RunOutcome> {
-    const claimed = await this.txHost.withTransaction(async () => {
-      const job = await this.lock(jobId);
-      if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
-      if (job.cancelRequestedAt) return this.jobs.finishCanceled(job, 'Canceled before it started');
-      return this.transitions.claim(job, this.provider.name);
-    });
+    // One statement in the usual case; a job that ended or has a cancel pending is locked and
+    // looked at (a cancel asked for before it started ends it here, refunded).
+    const claimed =
+      (await this.transitions.claimById(jobId, this.provider.name)) ??
+      (await this.txHost.withTransaction(async () => {
+        const job = await this.lock(jobId);
+        if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
+        if (job.cancelRequestedAt)
+          return this.jobs.finishCanceled(job, 'Canceled before it started');
+        return this.transitions.claim(job, this.provider.name);
+      }));
     if (!claimed) return 'skipped';
     seen.operation = claimed.operation;
     await this.signals.statusChanged(jobId, claimed.status);
@@ -225,6 +230,15 @@ export class JobRunner {
         outputs.push(await this.files.storeOutput(job.userId, job.id, image));
       outcome = await traced('ai-job.settle', () =>
         this.txHost.withTransaction(async (): Promise<RunOutcome> => {
+          // Still running with no cancel pending: marked succeeded (and locked) in one
+          // statement, then paid for in the same transaction.
+          const succeeded = await this.transitions.succeedRunning(job.id);
+          if (succeeded) {
+            await this.files.saveRows(outputs);
+            await this.ledger.confirm(succeeded.holdId);
+            await this.notifications.jobEnded(succeeded, 'succeeded');
+            return 'succeeded';
+          }
           const current = await this.lock(job.id);
           // Ended meanwhile (canceled through the API, failed by the reconciler): its hold is
           // refunded and these outputs are unpaid.
@@ -234,11 +248,7 @@ export class JobRunner {
             await this.jobs.finishCanceled(current, 'Canceled while it ran');
             return 'canceled';
           }
-          await this.files.saveRows(outputs);
-          await this.ledger.confirm(current.holdId);
-          await this.transitions.succeed(job.id);
-          await this.notifications.jobEnded(current, 'succeeded');
-          return 'succeeded';
+          return 'skipped';
         }),
       );
     } finally {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { In } from 'typeorm';
+import { hydrate } from '@jewelshot/platform';
 import type { JobFailureCode } from '../ai-jobs.errors';
 import { AiJob, type JobStatus } from './ai-job.entity';
 
@@ -85,6 +86,56 @@ export class JobTransitions {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * `transition` and `changes` as one guarded `UPDATE ... RETURNING *` that also requires no
+   * cancel to have been asked for: the job as it now is, or null when the row was not in a
+   * from-status or a cancel is pending (the caller then locks the row and decides). One
+   * statement where a lock, a read and an update would be three.
+   */
+  private async applyReturning(
+    transition: 'claim' | 'succeed',
+    jobId: string,
+    set: string,
+    params: unknown[],
+  ): Promise<AiJob | null> {
+    const { to, from } = JOB_TRANSITIONS[transition];
+    const manager = this.txHost.tx;
+    const [rows] = (await manager.query(
+      `UPDATE ai_jobs SET ${set}, status = $2
+        WHERE id = $1 AND status = ANY($3::varchar[]) AND cancel_requested_at IS NULL
+        RETURNING *`,
+      [jobId, to, [...from], ...params],
+    )) as [Record<string, unknown>[], number];
+    return hydrate(manager, AiJob, rows)[0] ?? null;
+  }
+
+  /**
+   * The worker takes the job for one attempt in one statement (see applyReturning); null when
+   * it is not queued or running, or a cancel is pending: then lock it and use `claim`.
+   */
+  claimById(jobId: string, provider: string): Promise<AiJob | null> {
+    return this.applyReturning(
+      'claim',
+      jobId,
+      `attempts = attempts + 1, started_at = COALESCE(started_at, $5), updated_at = $5, provider = $4`,
+      [provider, new Date()],
+    );
+  }
+
+  /**
+   * Marks a running job succeeded, in the settle's transaction, and returns it (the row stays
+   * locked until that transaction ends); null when it is no longer running or a cancel is
+   * pending: then lock it and decide.
+   */
+  succeedRunning(jobId: string): Promise<AiJob | null> {
+    return this.applyReturning(
+      'succeed',
+      jobId,
+      `finished_at = $4, updated_at = $4, error_code = NULL, error_message = NULL`,
+      [new Date()],
+    );
+  }
+
   /** The worker takes the (locked) job for one attempt; returns the job as it now is, or null. */
   async claim(job: AiJob, provider: string): Promise<AiJob | null> {
     const now = new Date();
@@ -96,16 +147,6 @@ export class JobTransitions {
     };
     if (!(await this.apply('claim', job.id, changes))) return null;
     return Object.assign(job, changes, { status: 'running' as const });
-  }
-
-  async succeed(jobId: string): Promise<boolean> {
-    const finishedAt = new Date();
-    return this.apply('succeed', jobId, {
-      finishedAt,
-      updatedAt: finishedAt,
-      errorCode: null,
-      errorMessage: null,
-    });
   }
 
   async requeue(jobId: string, failure: JobFailure): Promise<boolean> {

@@ -95,8 +95,12 @@ export class JobsService {
     return this.txHost.tx.getRepository(AiJob);
   }
 
+  /** The user's priority tier: the one column a submit needs of the user's row. */
   private async priorityOf(userId: string): Promise<Priority> {
-    const user = await this.txHost.tx.getRepository(User).findOneBy({ id: userId });
+    const [user] = (await this.txHost.tx.query(
+      'SELECT priority_tier AS "priorityTier" FROM users WHERE id = $1',
+      [userId],
+    )) as Array<Pick<User, 'priorityTier'>>;
     return user?.priorityTier ?? 'normal';
   }
 
