@@ -55,6 +55,34 @@ describe('credit ledger', () => {
     expect(await ledger.balance(userId)).toEqual({ balance: 2, reserved: 1, available: 1 });
   });
 
+  it('tells of a low balance once per crossing, through reservations and refunds too', async () => {
+    // LOW_CREDITS_THRESHOLD is 2: available below 2 is low.
+    const userId = await ctx.newAccount(4);
+    const state = async () => {
+      const [account] = (await ctx.dataSource.query(
+        'SELECT low_credits_notified FROM credit_accounts WHERE user_id = $1',
+        [userId],
+      )) as Array<{ low_credits_notified: boolean }>;
+      const [events] = (await ctx.dataSource.query(
+        `SELECT count(*)::int AS n FROM domain_events
+          WHERE name = 'credit-ledger.credits-low' AND payload->>'userId' = $1`,
+        [userId],
+      )) as Array<{ n: number }>;
+      return { notified: account?.low_credits_notified, told: events?.n };
+    };
+    const first = await ledger.reserve(userId, 'generate', `${userId}:low-1`); // 4 → 3
+    expect(await state()).toEqual({ notified: false, told: 0 });
+    await ledger.reserve(userId, 'upscale', `${userId}:low-2`); // 3 → 1: crosses
+    expect(await state()).toEqual({ notified: true, told: 1 });
+    const third = await ledger.reserve(userId, 'generate', `${userId}:low-3`); // 1 → 0: still low
+    expect(await state()).toEqual({ notified: true, told: 1 });
+    await ledger.refund(third.id, 'test'); // 0 → 1: still low
+    await ledger.refund(first.id, 'test'); // 1 → 2: back to the threshold
+    expect(await state()).toEqual({ notified: false, told: 1 });
+    await ledger.reserve(userId, 'generate', `${userId}:low-4`); // 2 → 1: crosses again
+    expect(await state()).toEqual({ notified: true, told: 2 });
+  });
+
   it('holds once per reference', async () => {
     const userId = await ctx.newAccount(5);
     const first = await ledger.reserve(userId, 'generate', `${userId}:same`);

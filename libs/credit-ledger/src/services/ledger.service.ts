@@ -266,12 +266,17 @@ export class LedgerService {
     }
     // One round trip: lock the account and read the current price together.
     const [locked] = (await this.txHost.tx.query(
-      `SELECT a.balance, a.reserved, p.credits
+      `SELECT a.balance, a.reserved, a.low_credits_notified, p.credits
          FROM credit_accounts a LEFT JOIN operation_prices p ON p.operation = $2
         WHERE a.user_id = $1
           FOR UPDATE OF a`,
       [userId, operation],
-    )) as Array<{ balance: string; reserved: string; credits: number | null }>;
+    )) as Array<{
+      balance: string;
+      reserved: string;
+      low_credits_notified: boolean;
+      credits: number | null;
+    }>;
     if (!locked) throw new AccountNotFoundError();
     if (locked.credits === null) throw new UnknownOperationError(operation);
     const unitPrice = locked.credits;
@@ -315,7 +320,10 @@ export class LedgerService {
       return this.sameHold(winner, userId, operation, quantity);
     }
     await this.accounts.update({ userId }, { reserved: reserved + amount });
-    await this.lowCredits.watch(userId);
+    await this.lowCredits.watch(userId, {
+      notified: locked.low_credits_notified,
+      available: available - amount,
+    });
     return hold;
   }
 
@@ -392,7 +400,10 @@ export class LedgerService {
       { userId: hold.userId },
       { reserved: account.reserved - hold.amount },
     );
-    await this.lowCredits.watch(hold.userId);
+    await this.lowCredits.watch(hold.userId, {
+      notified: account.lowCreditsNotified,
+      available: account.balance - account.reserved + hold.amount,
+    });
     return this.settle(hold, status, reason.slice(0, 500));
   }
 
