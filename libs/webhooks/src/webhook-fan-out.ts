@@ -47,26 +47,26 @@ export class WebhookFanOut {
     data: Record<string, unknown>,
   ): Promise<void> {
     const id = webhookIdOf(domainEventId);
-    const endpointIds = await this.txHost.withTransaction(async () => {
-      const tx = this.txHost.tx;
-      const existing = (await tx.query(`SELECT endpoint_ids FROM webhook_events WHERE id = $1`, [
-        id,
-      ])) as Array<{ endpoint_ids: string[] }>;
-      if (existing[0]) return existing[0].endpoint_ids;
-      const endpoints = (await tx.query(
-        `SELECT id FROM webhook_endpoints WHERE user_id = $1 AND enabled AND $2 = ANY(events)
-          ORDER BY created_at`,
-        [userId, type],
-      )) as Array<{ id: string }>;
-      if (endpoints.length === 0) return [];
-      const ids = endpoints.map((row) => row.id);
-      await tx.query(
-        `INSERT INTO webhook_events (id, user_id, type, data, endpoint_ids)
-         VALUES ($1, $2, $3, $4::jsonb, $5::uuid[]) ON CONFLICT (id) DO NOTHING`,
-        [id, userId, type, JSON.stringify(data), ids],
-      );
-      return ids;
-    });
+    // One statement: the row of an earlier run of this announcement, else a new one naming the
+    // endpoints subscribed now (none: no row). Two runs at once insert one row; the one whose
+    // insert lost enqueues nothing, the other everything.
+    const [row] = (await this.txHost.tx.query(
+      `WITH existing AS (
+         SELECT endpoint_ids FROM webhook_events WHERE id = $1),
+       subscribed AS (
+         SELECT array_agg(id ORDER BY created_at) AS ids FROM webhook_endpoints
+          WHERE user_id = $2 AND enabled AND $3 = ANY(events)),
+       inserted AS (
+         INSERT INTO webhook_events (id, user_id, type, data, endpoint_ids)
+         SELECT $1, $2, $3, $4::jsonb, subscribed.ids FROM subscribed
+          WHERE subscribed.ids IS NOT NULL AND NOT EXISTS (SELECT 1 FROM existing)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING endpoint_ids)
+       SELECT COALESCE((SELECT endpoint_ids FROM existing), (SELECT endpoint_ids FROM inserted))
+                AS endpoint_ids`,
+      [id, userId, type, JSON.stringify(data)],
+    )) as Array<{ endpoint_ids: string[] | null }>;
+    const endpointIds = row?.endpoint_ids ?? [];
     if (endpointIds.length > 0) await this.enqueuer.enqueue(id, endpointIds);
   }
 }
