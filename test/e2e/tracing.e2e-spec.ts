@@ -2,9 +2,10 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startApi, type TestApi } from '../support/app';
-import { fund, waitTerminal } from '../support/ai';
+import { fund, upload, waitTerminal } from '../support/ai';
 import { bearer, newUser } from '../support/factories';
 import { freePort } from '../support/free-port';
+import { smallPng } from '../support/images';
 import { suitePrefix } from '../support/test-env';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -188,5 +189,55 @@ describe('tracing', () => {
       trace_id: trace,
       span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+  });
+
+  it('follows a batch: one span for its transaction, and each item in that trace to its settle', async () => {
+    const user = await newUser(setup);
+    await fund(setup, user, 5);
+    const images = await Promise.all([1, 2].map(async () => upload(setup, user, await smallPng())));
+    const res = await request(`http://127.0.0.1:${apiPort}`)
+      .post('/v1/batches')
+      .set(...bearer(user.accessToken))
+      .send({
+        name: 'traced',
+        operation: 'remove-background',
+        params: {},
+        inputImageIds: images.map((image) => image.body.id as string),
+      });
+    expect(res.status).toBe(201);
+    const ids = (res.body.items as Array<{ id: string }>).map((job) => job.id);
+    expect(ids).toHaveLength(2);
+    const rows = await waitTerminal(setup, ids);
+    expect(rows.map((row) => row.status)).toEqual(['succeeded', 'succeeded']);
+
+    const create = await until('the API span of the batch transaction', () =>
+      receiver.spans.find((s) => s.name === 'ai-batch.create' && s.service === 'jewelshot-api'),
+    );
+    expect(create.attributes).toMatchObject({
+      'jewelshot.operation': 'remove-background',
+      'jewelshot.batch.items': 2,
+    });
+    const trace = create.traceId;
+    await until('both settles in the trace', () =>
+      receiver.spans.filter((s) => s.traceId === trace && s.name === 'ai-job.settle').length === 2
+        ? true
+        : undefined,
+    );
+    const spans = receiver.spans.filter((s) => s.traceId === trace);
+    const system = (s: ReceivedSpan) => s.attributes['db.system'] ?? s.attributes['db.system.name'];
+    expect(spans.some((s) => system(s) === 'postgresql' && s.parentSpanId === create.spanId)).toBe(
+      true,
+    );
+    // One enqueue for the batch's items (one bulk add), each item's run a child of it.
+    const enqueue = spans.filter((s) => s.name === 'ai-job.enqueue');
+    expect(enqueue).toEqual([
+      expect.objectContaining({
+        attributes: expect.objectContaining({ 'messaging.batch.message_count': 2 }),
+      }),
+    ]);
+    const runs = spans.filter((s) => s.name === 'ai-job.run');
+    expect(runs).toHaveLength(2);
+    expect(runs.every((s) => s.service === 'jewelshot-worker')).toBe(true);
+    expect(runs.every((s) => s.parentSpanId === enqueue[0]?.spanId)).toBe(true);
   });
 });

@@ -3,7 +3,14 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
-import { Events, isUuid, newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
+import {
+  Events,
+  isUuid,
+  newestFirstPage,
+  RowScope,
+  traced,
+  ValidationError,
+} from '@jewelshot/platform';
 import {
   BatchNotFoundError,
   IdempotencyKeyReusedError,
@@ -106,42 +113,56 @@ export class BatchesService {
       ]);
     }
 
-    const result = await this.scope.run(userId, async () => {
-      await this.jobs.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
-      const { amount } = await this.ledger.quote(first.operation, first.quantity);
-      const needed = amount * specs.length;
-      // Locked: no other spend can slip in between this check and the holds below.
-      const balance = await this.ledger.balance(userId, { lock: true });
-      if (balance.available < needed) throw new InsufficientCreditsError(needed, balance.available);
-      const batch = this.batches.create({
-        id: randomUUID(),
-        userId,
-        name: input.name,
-        operation: first.operation,
-        params: Object.fromEntries(
-          Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
-        ),
-        total: specs.length,
-        createdAt: new Date(),
-      });
-      await this.batches.insert(batch);
-      const jobs: AiJob[] = [];
-      // Batches run at low priority so that single jobs stay snappy.
-      for (const spec of specs) jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
-      if (idempotencyKey !== undefined)
-        await this.idempotency.attachAnswer(userId, idempotencyKey, 201, batch.id);
-      await this.events.publish(
-        new BatchSubmitted({
-          batchId: batch.id,
-          userId,
-          operation: first.operation,
-          items: specs.length,
-          promptHash: promptHash(first.params.prompt),
-          at: batch.createdAt.toISOString(),
+    // One span for the transaction (its queries are child spans), like a single job's; the
+    // enqueue adds one span per item, each carrying this trace to the worker.
+    const result = await traced(
+      'ai-batch.create',
+      () =>
+        this.scope.run(userId, async () => {
+          await this.jobs.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
+          const { amount } = await this.ledger.quote(first.operation, first.quantity);
+          const needed = amount * specs.length;
+          // Locked: no other spend can slip in between this check and the holds below.
+          const balance = await this.ledger.balance(userId, { lock: true });
+          if (balance.available < needed)
+            throw new InsufficientCreditsError(needed, balance.available);
+          const batch = this.batches.create({
+            id: randomUUID(),
+            userId,
+            name: input.name,
+            operation: first.operation,
+            params: Object.fromEntries(
+              Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
+            ),
+            total: specs.length,
+            createdAt: new Date(),
+          });
+          await this.batches.insert(batch);
+          const jobs: AiJob[] = [];
+          // Batches run at low priority so that single jobs stay snappy.
+          for (const spec of specs)
+            jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
+          if (idempotencyKey !== undefined)
+            await this.idempotency.attachAnswer(userId, idempotencyKey, 201, batch.id);
+          await this.events.publish(
+            new BatchSubmitted({
+              batchId: batch.id,
+              userId,
+              operation: first.operation,
+              items: specs.length,
+              promptHash: promptHash(first.params.prompt),
+              at: batch.createdAt.toISOString(),
+            }),
+          );
+          return { batch, jobs };
         }),
-      );
-      return { batch, jobs };
-    });
+      {
+        attributes: {
+          'jewelshot.operation': first.operation,
+          'jewelshot.batch.items': specs.length,
+        },
+      },
+    );
     await this.queue.enqueue(result.jobs);
     return result;
   }
