@@ -9,6 +9,7 @@ import {
   type PlatformConfig,
   type S3Connection,
   warnQueueErrors,
+  workerErrorWarning,
 } from '@jewelshot/platform';
 import { BACKUP_CONFIG, s3BackupTargetOf, type BackupConfig } from './backup.config';
 import { pruneBackups, takeBackup } from './backup-writer';
@@ -72,6 +73,7 @@ export class BackupSchedule implements OnApplicationBootstrap {
 @Processor(BACKUP_QUEUE, { concurrency: 1 })
 export class BackupProcessor extends WorkerHost {
   private readonly logger = new Logger(BackupProcessor.name);
+  private readonly warnError = workerErrorWarning(BACKUP_QUEUE, this.logger);
 
   constructor(
     @Inject(BACKUP_CONFIG) private readonly config: BackupConfig,
@@ -106,6 +108,12 @@ export class BackupProcessor extends WorkerHost {
       `backup ${folder}: ${manifest.dump.bytes} bytes in ${manifest.durationMs} ms; retention deleted ${deleted.length}`,
     );
     return { folder };
+  }
+
+  /** BullMQ's own errors (Redis away, a job's key gone): logged now and then, not printed each time. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnError(error);
   }
 
   @OnWorkerEvent('failed')

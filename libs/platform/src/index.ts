@@ -8,7 +8,7 @@ export { DatabaseModule } from './database/database.module';
 export { LoggingModule } from './logging/logging.module';
 export type { LoggingOptions } from './logging/logging.module';
 export { QueueModule } from './queue/queue.module';
-export { warnQueueErrors } from './queue/queue-errors';
+export { throttledWarn, warnQueueErrors, workerErrorWarning } from './queue/queue-errors';
 export { RedisModule } from './redis/redis.module';
 export { MetricsModule } from './metrics/metrics.module';
 export { MetricsService } from './metrics/metrics.service';

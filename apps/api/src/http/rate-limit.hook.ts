@@ -10,6 +10,7 @@ import {
   REDIS,
   RedisConcurrencyStorage,
   RedisThrottlerStorage,
+  throttledWarn,
 } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { checkAccessToken } from '../auth/access-token-check';
@@ -29,9 +30,6 @@ import {
   type RateLimitCallerResolver,
   type WindowQuota,
 } from './rate-limit-policies';
-
-/** While Redis is away the limiter says so at most this often (and once when it comes back). */
-const WARN_INTERVAL_MS = 10_000;
 
 /** Paths never limited: probes and scrapes must answer even while a client floods the API. */
 function exempt(url: string): boolean {
@@ -76,8 +74,10 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
   const health = app.get(RateLimiterHealth);
   const resolvers = app.get<RateLimitCallerResolver[]>(RATE_LIMIT_CALLER_RESOLVERS);
   const table = policyTable(config);
+  // Said at most every 10 s while Redis is away, not once per request; a Redis that flaps (a
+  // spell ending and starting again within seconds) is not said once per flap either.
   const logger = new Logger('RateLimit');
-  let lastWarned = 0;
+  const warnOften = throttledWarn(logger);
 
   function callerOf(request: FastifyRequest): RateLimitCaller {
     for (const resolve of resolvers) {
@@ -91,14 +91,8 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
     };
   }
 
-  /**
-   * Said at most every WARN_INTERVAL_MS while Redis is away, not once per request; a Redis that
-   * flaps (a spell ending and starting again within seconds) is not said once per flap either.
-   */
   function warn(what: string, error: unknown): void {
-    if (Date.now() - lastWarned <= WARN_INTERVAL_MS) return;
-    lastWarned = Date.now();
-    logger.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    warnOften(`${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   function failedOpen(error: unknown): void {

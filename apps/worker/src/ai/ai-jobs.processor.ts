@@ -9,7 +9,7 @@ import {
   type RunJobPayload,
   type RunOutcome,
 } from '@jewelshot/ai-jobs';
-import { contextFrom, traced } from '@jewelshot/platform';
+import { contextFrom, traced, workerErrorWarning } from '@jewelshot/platform';
 import { type WorkerConfig } from '../worker.config';
 
 /**
@@ -54,7 +54,7 @@ export class AiJobsProcessor extends WorkerHost {
     }
   }
 
-  private lastErrorLogged = 0;
+  private readonly warnError = workerErrorWarning(AI_QUEUE, this.logger);
 
   /**
    * BullMQ's own errors (Redis unreachable, a job's key gone after Redis lost its data): logged
@@ -63,9 +63,7 @@ export class AiJobsProcessor extends WorkerHost {
    */
   @OnWorkerEvent('error')
   onError(error: Error): void {
-    if (Date.now() - this.lastErrorLogged < 10_000) return;
-    this.lastErrorLogged = Date.now();
-    this.logger.warn(`queue ${AI_QUEUE}: ${error.message}`);
+    this.warnError(error);
   }
 
   @OnWorkerEvent('failed')

@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { EMAIL_QUEUE, EmailSender, type SendEmailJob } from '@jewelshot/email';
+import { workerErrorWarning } from '@jewelshot/platform';
 import type { WorkerConfig } from '../worker.config';
 
 /**
@@ -12,6 +13,7 @@ import type { WorkerConfig } from '../worker.config';
 @Injectable()
 export class EmailProcessor extends WorkerHost {
   private readonly logger = new Logger(EmailProcessor.name);
+  private readonly warnError = workerErrorWarning(EMAIL_QUEUE, this.logger);
 
   constructor(private readonly sender: EmailSender) {
     super();
@@ -22,6 +24,12 @@ export class EmailProcessor extends WorkerHost {
     const outcome = await this.sender.send(job.data.messageId, lastAttempt);
     if (outcome === 'failed') throw new UnrecoverableError('the provider refused the message');
     return outcome;
+  }
+
+  /** BullMQ's own errors (Redis away, a job's key gone): logged now and then, not printed each time. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnError(error);
   }
 
   @OnWorkerEvent('failed')

@@ -9,6 +9,7 @@ import {
   type DeliverWebhookJob,
   type DeliveryResult,
 } from '@jewelshot/webhooks';
+import { workerErrorWarning } from '@jewelshot/platform';
 import type { WorkerConfig } from '../worker.config';
 
 /** A delivery the receiver did not accept: BullMQ tries again on the schedule. */
@@ -24,6 +25,7 @@ class DeliveryFailedError extends Error {}
 @Injectable()
 export class WebhooksProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhooksProcessor.name);
+  private readonly warnError = workerErrorWarning(WEBHOOKS_QUEUE, this.logger);
 
   constructor(private readonly deliverer: WebhookDeliverer) {
     super();
@@ -33,6 +35,12 @@ export class WebhooksProcessor extends WorkerHost {
     const result = await this.deliverer.deliver(job.data.eventId, job.data.endpointId);
     if (result === 'failed') throw new DeliveryFailedError('the receiver did not accept it');
     return result;
+  }
+
+  /** BullMQ's own errors (Redis away, a job's key gone): logged now and then, not printed each time. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnError(error);
   }
 
   @OnWorkerEvent('failed')

@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { PlatformConfig } from '../../config/platform.config';
 import type { EventClass } from '../domain-event';
 import { EventRegistry } from '../event-registry';
+import { workerErrorWarning } from '../../queue/queue-errors';
 import { EVENTS_QUEUE, type DeliveryJob } from './events.queue';
 
 /**
@@ -13,6 +14,7 @@ import { EVENTS_QUEUE, type DeliveryJob } from './events.queue';
 @Injectable()
 export class EventDeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(EventDeliveryProcessor.name);
+  private readonly warnError = workerErrorWarning(EVENTS_QUEUE, this.logger);
 
   constructor(private readonly registry: EventRegistry) {
     super();
@@ -26,6 +28,12 @@ export class EventDeliveryProcessor extends WorkerHost {
       throw new UnrecoverableError(`no subscriber ${name} of ${event} in this worker`);
     const Event = eventClass as unknown as EventClass;
     await subscriber.handle(new Event(payload), { eventId });
+  }
+
+  /** BullMQ's own errors (Redis away, a job's key gone): logged now and then, not printed each time. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.warnError(error);
   }
 
   @OnWorkerEvent('failed')
