@@ -205,7 +205,12 @@ async function main(): Promise<void> {
     // (a) end to end at 0 ms provider latency.
     let worker = startWorker(0);
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const submitAll = async (count: number) => {
+    type JobBody = (user: (typeof users)[number], n: number) => object;
+    const generate: JobBody = (_user, n) => ({
+      operation: 'generate',
+      params: { prompt: `bench ring ${n}` },
+    });
+    const submitAll = async (count: number, body: JobBody = generate) => {
       let next = 0;
       await Promise.all(
         users.map(async (user) => {
@@ -217,10 +222,7 @@ async function main(): Promise<void> {
                 authorization: `Bearer ${user.accessToken}`,
                 'content-type': 'application/json',
               },
-              body: JSON.stringify({
-                operation: 'generate',
-                params: { prompt: `bench ring ${next}` },
-              }),
+              body: JSON.stringify(body(user, next)),
             });
             if (res.status !== 202)
               throw new Error(`submit failed: ${res.status} ${await res.text()}`);
@@ -233,30 +235,62 @@ async function main(): Promise<void> {
         const { rows } = await db.query<{ n: number }>(
           // The floor's jobs (prompt 'bench ring') are not ours.
           `SELECT COUNT(*)::int AS n FROM ai_jobs
-            WHERE status IN ('succeeded', 'failed') AND params->>'prompt' <> 'bench ring'`,
+            WHERE status IN ('succeeded', 'failed')
+              AND COALESCE(params->>'prompt', '') <> 'bench ring'`,
         );
         if ((rows[0]?.n ?? 0) >= total) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
-    // Where the CPU goes in the timed run: the API, the worker, and the rest of the machine
+    // Where the CPU goes in a timed run: the API, the worker, and the rest of the machine
     // (PostgreSQL, Redis, this script's submitters), per job.
-    const cpu0 = {
-      api: cpuSecondsOf(api.pid),
-      worker: cpuSecondsOf(worker.pid),
-      machine: machineBusySeconds(),
+    let finished = 0;
+    const timedRun = async (body: JobBody) => {
+      const cpu0 = {
+        api: cpuSecondsOf(api.pid),
+        worker: cpuSecondsOf(worker.pid),
+        machine: machineBusySeconds(),
+      };
+      const started = performance.now();
+      await submitAll(JOBS, body);
+      const submittedIn = (performance.now() - started) / 1000;
+      finished += JOBS;
+      await waitTerminal(finished);
+      const seconds = (performance.now() - started) / 1000;
+      const cpuMsPerJob = (from: number, to: number) => (((to - from) / JOBS) * 1000).toFixed(1);
+      const cpu = {
+        api: cpuMsPerJob(cpu0.api, cpuSecondsOf(api.pid)),
+        worker: cpuMsPerJob(cpu0.worker, cpuSecondsOf(worker.pid)),
+        machine: cpuMsPerJob(cpu0.machine, machineBusySeconds()),
+      };
+      return { seconds, submittedIn, cpu };
     };
-    const started = performance.now();
-    await submitAll(JOBS);
-    const submittedIn = (performance.now() - started) / 1000;
-    await waitTerminal(JOBS);
-    const e2eSeconds = (performance.now() - started) / 1000;
-    const cpuMsPerJob = (from: number, to: number) => (((to - from) / JOBS) * 1000).toFixed(1);
-    const cpu = {
-      api: cpuMsPerJob(cpu0.api, cpuSecondsOf(api.pid)),
-      worker: cpuMsPerJob(cpu0.worker, cpuSecondsOf(worker.pid)),
-      machine: cpuMsPerJob(cpu0.machine, machineBusySeconds()),
-    };
+    const timed = await timedRun(generate);
+    const { seconds: e2eSeconds, submittedIn, cpu } = timed;
+    // The same path with the image work at its least: each seller removes the background of
+    // one 64 × 64 upload (the provider stand-in and the output's re-encode take well under a
+    // millisecond), so what is left is the job path the floor stands for.
+    const tinyPng = await sharp({
+      create: { width: 64, height: 64, channels: 3, background: { r: 250, g: 250, b: 250 } },
+    })
+      .png()
+      .toBuffer();
+    const tinyInputs = new Map<string, string>();
+    for (const user of users) {
+      const form = new FormData();
+      form.append('file', new Blob([tinyPng], { type: 'image/png' }), 'tiny.png');
+      const res = await fetch(`${base}/v1/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.accessToken}` },
+        body: form,
+      });
+      if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`);
+      tinyInputs.set(user.user.id, ((await res.json()) as { id: string }).id);
+    }
+    const tiny = await timedRun((user) => ({
+      operation: 'remove-background',
+      params: { inputImageId: tinyInputs.get(user.user.id) },
+    }));
     const { rows: failedRows } = await db.query<{ n: number }>(
       `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status = 'failed'`,
     );
@@ -343,7 +377,7 @@ async function main(): Promise<void> {
     const oursXacts0 = await commits(pg, database);
     const countedStarted = performance.now();
     await submitAll(COUNTED);
-    await waitTerminal(JOBS + COUNTED);
+    await waitTerminal(finished + COUNTED);
     await new Promise((resolve) => setTimeout(resolve, 150));
     const countedSeconds = (performance.now() - countedStarted) / 1000;
     const oursStatements = statementsSoFar() - oursStatements0;
@@ -374,6 +408,10 @@ async function main(): Promise<void> {
       `    CPU per job: API ${cpu.api} ms, worker ${cpu.worker} ms, whole machine ${cpu.machine} ms (of ${cpus().length} CPUs × ${((e2eSeconds / JOBS) * 1000).toFixed(1)} ms wall per job)`,
     );
     console.log(
+      `    the same with the least image work (remove-background of a 64 × 64 upload): ${(JOBS / tiny.seconds).toFixed(1)} jobs/s (${tiny.seconds.toFixed(2)} s; submits took ${tiny.submittedIn.toFixed(2)} s); ` +
+        `CPU per job: API ${tiny.cpu.api} ms, worker ${tiny.cpu.worker} ms, whole machine ${tiny.cpu.machine} ms`,
+    );
+    console.log(
       `    raw BullMQ add + empty process: ${(JOBS / rawSeconds).toFixed(1)} jobs/s (${rawSeconds.toFixed(2)} s)`,
     );
     console.log(`    ratio ours/raw: ${(rawSeconds / e2eSeconds).toFixed(3)}`);
@@ -381,7 +419,7 @@ async function main(): Promise<void> {
       `    same-work floor (raw pg transactions + the same BullMQ hop): ${(JOBS / floorTimed.seconds).toFixed(1)} jobs/s (${floorTimed.seconds.toFixed(2)} s)`,
     );
     console.log(
-      `    ratio ours/same-work: ${(floorTimed.seconds / e2eSeconds).toFixed(2)} (goal ≥ 0.50)`,
+      `    ratio ours/same-work: ${(floorTimed.seconds / e2eSeconds).toFixed(2)} (goal ≥ 0.50); with the least image work: ${(floorTimed.seconds / tiny.seconds).toFixed(2)}`,
     );
     console.log(`    same-work floor CPU per job, whole machine: ${floorCpuMs} ms`);
     const idleStatements = idleStatementsPerS * countedSeconds;
