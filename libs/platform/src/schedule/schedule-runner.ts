@@ -15,9 +15,6 @@ export function scheduleKey(
   return `${config.REDIS_KEY_PREFIX}${name}`;
 }
 
-/** Names the advisory locks of the schedules (first key of pg_try_advisory_xact_lock(int, int)). */
-const LOCK_NAMESPACE = 'jewelshot:schedule';
-
 /** How long shutdown waits for a run in progress. */
 const SHUTDOWN_WAIT_MS = 10_000;
 
@@ -34,10 +31,11 @@ interface Schedule {
  * Timers in the process, one run per interval across all processes, with no Redis involved:
  * the safety net (reconcile, hold sweep) must keep running after Redis loses its data.
  *
- * Every quarter interval each process tries to claim the next run in a short transaction: a
- * `pg_try_advisory_xact_lock` on the schedule's name (a second process skips instead of queueing
- * behind the first), then an upsert of its `schedule_runs` row that succeeds only once the
- * interval has passed since the last start (PostgreSQL's clock, so workers' clocks may differ).
+ * Every quarter interval each process tries to claim the next run with one statement: an
+ * upsert of its `schedule_runs` row that succeeds only once the interval has passed since the
+ * last start (PostgreSQL's clock, so workers' clocks may differ). Of processes claiming at once,
+ * the first commits the new start and the others, re-reading the row after its lock, find the
+ * interval not yet passed.
  * The winner runs the task outside that transaction and records how it ended.
  * A run longer than its interval may overlap another process's next run: tasks must be safe
  * to run concurrently (ours lock the rows they change).
@@ -99,22 +97,19 @@ export class ScheduleRunner implements OnApplicationShutdown {
     return true;
   }
 
+  /**
+   * One statement, outside any transaction: the upsert takes the row's lock only while it runs,
+   * so a second process waits microseconds, then sees the new start time and claims nothing.
+   */
   private async claim(name: string, intervalMs: number): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const [lock] = (await manager.query(
-        `SELECT pg_try_advisory_xact_lock(hashtext($1), hashtext($2)) AS locked`,
-        [LOCK_NAMESPACE, name],
-      )) as Array<{ locked: boolean }>;
-      if (!lock?.locked) return false;
-      const claimed = (await manager.query(
-        `INSERT INTO schedule_runs AS r (name, interval_ms, last_started_at, runs) VALUES ($1, $2, now(), 1)
-         ON CONFLICT (name) DO UPDATE SET interval_ms = EXCLUDED.interval_ms, last_started_at = now(), runs = r.runs + 1
-          WHERE r.last_started_at <= now() - make_interval(secs => $2::int / 1000.0)
-         RETURNING name`,
-        [name, intervalMs],
-      )) as unknown[];
-      return claimed.length === 1;
-    });
+    const claimed = (await this.dataSource.query(
+      `INSERT INTO schedule_runs AS r (name, interval_ms, last_started_at, runs) VALUES ($1, $2, now(), 1)
+       ON CONFLICT (name) DO UPDATE SET interval_ms = EXCLUDED.interval_ms, last_started_at = now(), runs = r.runs + 1
+        WHERE r.last_started_at <= now() - make_interval(secs => $2::int / 1000.0)
+       RETURNING name`,
+      [name, intervalMs],
+    )) as unknown[];
+    return claimed.length === 1;
   }
 
   async onApplicationShutdown(): Promise<void> {
