@@ -59,6 +59,12 @@ interface Sample {
 const samples = new Map<string, Sample[]>();
 /** Routes whose time is a stream's, not a request's: outside the SLO. */
 const STREAMING = new Set(['SSE GET /v1/ai/jobs/:id/events (to the end)']);
+/**
+ * Sign-in verifies an argon2id hash, slow on purpose (about 140 ms of one CPU here, one at a time
+ * per process): its p99 is that cost plus its queue, whatever the rest does. The SLO is reported
+ * with it and, apart, without it.
+ */
+const PASSWORD_HASHING = 'POST /v1/auth/login';
 let measuring = false;
 const jobIds = new Set<string>();
 const failures: string[] = [];
@@ -457,11 +463,15 @@ async function main(): Promise<void> {
       `queue: depth max ${Math.max(0, ...depths)}, mean ${(depths.reduce((a, b) => a + b, 0) / Math.max(1, depths.length)).toFixed(1)}; ` +
         `oldest waiting p50 ${percentile(ages, 0.5).toFixed(0)} ms, max ${(ages.at(-1) ?? 0).toFixed(0)} ms`,
     );
+    const verdict = (misses: string[]) =>
+      misses.length === 0 && errors === 0
+        ? 'met'
+        : `not met (${[...misses, ...(errors > 0 ? [`${errors} errors`] : [])].join('; ')})`;
     console.log(
-      `SLO p99 < ${SLO_P99_MS} ms on every non-streaming route with 0 errors: ` +
-        (sloMisses.length === 0 && errors === 0
-          ? 'met'
-          : `not met (${[...sloMisses, ...(errors > 0 ? [`${errors} errors`] : [])].join('; ')})`),
+      `SLO p99 < ${SLO_P99_MS} ms on every non-streaming route with 0 errors: ${verdict(sloMisses)}`,
+    );
+    console.log(
+      `  the same but sign-in (its password hash is slow on purpose): ${verdict(sloMisses.filter((route) => route !== PASSWORD_HASHING))}`,
     );
 
     const verified = cli('ledger-verify.js');
