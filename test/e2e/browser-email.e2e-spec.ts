@@ -4,13 +4,9 @@
  * the password and follow the reset link, turn a type off in Account and through an unsubscribe
  * link. axe on every page visited. The suite has a database of its own (test/support/suite-database).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { EmailService } from '@jewelshot/email';
-import { repoRoot } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
@@ -18,21 +14,13 @@ import { uniqueEmail } from '../support/factories';
 import { freePort } from '../support/free-port';
 import { linkIn, mailTo, newOutboxDir } from '../support/outbox';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
+import { ensureSpaBuilt, SPA_DIST } from '../support/spa-build';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
-const ROOT = repoRoot();
-const DIST = join(ROOT, 'apps', 'web', 'dist');
 const PASSWORD = 'violet-harbour-lantern-42';
 const NEW_PASSWORD = 'amber-meadow-compass-77';
 
 jest.setTimeout(90_000);
-
-function ensureBuilt(): void {
-  if (existsSync(join(DIST, 'index.html'))) return;
-  const build = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
-  if (build.status !== 0)
-    throw new Error(`npm run build:web failed: ${String(build.stderr)}${String(build.stdout)}`);
-}
 
 describe('mailed links in the browser', () => {
   let api: TestApi;
@@ -63,14 +51,14 @@ describe('mailed links in the browser', () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureSpaBuilt();
     db = await suiteDatabase('browser_mail');
     const port = await freePort();
     base = `http://localhost:${port}`;
     const env: NodeJS.ProcessEnv = {
       DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: suitePrefix('browser-mail'),
-      WEB_DIST_DIR: DIST,
+      WEB_DIST_DIR: SPA_DIST,
       PUBLIC_BASE_URL: base,
       APP_BASE_URL: base,
       OUTBOX_DIR: outbox,

@@ -36,7 +36,13 @@ export function ensureSpaBuilt(): void {
     const builtAt = statSync(index).mtimeMs;
     if (Math.max(...SOURCES.map(newestChange)) <= builtAt) return;
   }
-  const build = spawnSync('npm', ['run', '--silent', 'build:web'], { cwd: ROOT, stdio: 'pipe' });
+  // A production build, as CI and `npm start` make: Jest's NODE_ENV=test would otherwise make
+  // Vite bundle React's development build (StrictMode's doubled effects and all).
+  const build = spawnSync('npm', ['run', '--silent', 'build:web'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (build.status !== 0)
     throw new Error(`npm run build:web failed: ${String(build.stderr)}${String(build.stdout)}`);
 }

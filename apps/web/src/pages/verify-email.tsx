@@ -1,7 +1,7 @@
 import { unwrap } from '@jewelshot/api-client';
 import { Alert, Anchor, Loader, Paper, Stack, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api';
@@ -19,7 +19,14 @@ export function VerifyEmailPage() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.me }),
   });
   const { mutate } = verify;
-  useEffect(() => mutate(), [mutate]);
+  // The token works once: send it once per page, even when React runs the effect twice
+  // (StrictMode in development mounts, unmounts and mounts again; the ref survives that).
+  const sent = useRef<string | null>(null);
+  useEffect(() => {
+    if (sent.current === token) return;
+    sent.current = token;
+    mutate();
+  }, [mutate, token]);
   return (
     <Paper maw={420} mx="auto" mt="xl" p="lg" withBorder>
       <Stack>
