@@ -206,5 +206,31 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
       services: { database: true, redis: true, worker: true },
       details: { reconcile: expect.stringMatching(/^Overdue: last ran at .* \(3\d s ago\)$/) },
     });
+
+    // A worker that has just started is in its first run: healthy, and says so.
+    await dataSource.query(
+      `UPDATE schedule_runs SET last_succeeded_at = NULL, last_finished_at = NULL,
+              last_started_at = now() WHERE name = $1`,
+      [key],
+    );
+    const starting = await api.http().get('/health');
+    expect(starting.status).toBe(200);
+    expect(starting.body.details.reconcile).toBe('First run in progress');
+    // That run ended without success, or has gone on past the limit: overdue.
+    await dataSource.query(
+      `UPDATE schedule_runs SET last_finished_at = now(), last_error = 'boom' WHERE name = $1`,
+      [key],
+    );
+    const failedFirst = await api.http().get('/health');
+    expect(failedFirst.status).toBe(503);
+    expect(failedFirst.body.details.reconcile).toBe('Overdue: never succeeded');
+    await dataSource.query(
+      `UPDATE schedule_runs SET last_finished_at = NULL, last_started_at = now() - interval '30 seconds'
+        WHERE name = $1`,
+      [key],
+    );
+    const stuckFirst = await api.http().get('/health');
+    expect(stuckFirst.status).toBe(503);
+    expect(stuckFirst.body.details.reconcile).toBe('Overdue: never succeeded');
   });
 });

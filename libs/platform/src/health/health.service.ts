@@ -126,24 +126,34 @@ export class HealthService {
   /**
    * When the reconciler last succeeded (recorded in PostgreSQL by the worker's schedule runner).
    * Overdue past 2 x RECONCILE_INTERVAL_MS + RECONCILE_GRACE_MS: queued jobs and held credits
-   * may be stuck. Never run at all is not overdue: no worker has started (the worker check says so).
+   * may be stuck. Never run at all is not overdue: no worker has started (the worker check says so);
+   * nor is a first run still going, within that limit.
    */
   reconcile(): Promise<ServiceCheck> {
     const overdueAfterMs = 2 * this.config.RECONCILE_INTERVAL_MS + this.config.RECONCILE_GRACE_MS;
     return measure(
       async () => {
         const [run] = (await this.dataSource.query(
-          `SELECT last_succeeded_at, last_error, (extract(epoch FROM now() - last_succeeded_at) * 1000)::bigint AS age_ms
+          `SELECT last_succeeded_at, last_error,
+                  (extract(epoch FROM now() - last_succeeded_at) * 1000)::bigint AS age_ms,
+                  last_finished_at IS NULL
+                    AND now() - last_started_at <= make_interval(secs => $2::int / 1000.0)
+                    AS first_run_going
              FROM schedule_runs WHERE name = $1`,
-          [scheduleKey(this.config, RECONCILE_SCHEDULE)],
+          [scheduleKey(this.config, RECONCILE_SCHEDULE), overdueAfterMs],
         )) as Array<{
           last_succeeded_at: Date | null;
           last_error: string | null;
           age_ms: string | null;
+          first_run_going: boolean;
         }>;
         if (!run) return 'Never ran';
-        if (!run.last_succeeded_at || run.age_ms === null)
+        if (!run.last_succeeded_at || run.age_ms === null) {
+          // A worker that has just started is in its first run: not overdue until that run
+          // ends without success or takes longer than the overdue limit.
+          if (run.first_run_going) return 'First run in progress';
           throw new CheckFailed('Overdue: never succeeded');
+        }
         const ageSeconds = Math.round(Number(run.age_ms) / 1000);
         const when = `last ran at ${run.last_succeeded_at.toISOString()} (${ageSeconds} s ago)`;
         if (Number(run.age_ms) > overdueAfterMs)
