@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
-import { requestContext } from './request-context';
+import { currentRequestId } from './request-context';
 import { traceFields } from '../tracing/spans';
 
 /** Paths pino replaces with "[redacted]": credentials never reach a log line. */
@@ -54,9 +54,9 @@ export class LoggingModule {
               // The request id of the request a line is written in (see request-context.ts).
               // With tracing on, the active span's trace_id and span_id too (tracing/spans.ts).
               mixin: () => {
-                const context = requestContext.getStore();
+                const requestId = currentRequestId();
                 const ids = traceFields();
-                return context ? { requestId: context.requestId, ...ids } : ids;
+                return requestId === undefined ? ids : { requestId, ...ids };
               },
               // Access lines come from registerRequestLogging (Fastify hooks), not pino-http.
               autoLogging: false,
