@@ -70,15 +70,20 @@ export class LoggingModule {
             };
             // Pretty output in development, written synchronously (no transport thread) so the
             // last lines before a shutdown are never lost; JSON to stdout everywhere else.
-            if (logging.destination) return { pinoHttp: [options, logging.destination] };
+            // No routes for nestjs-pino's pino-http middleware: request ids and the access
+            // line come from Fastify hooks (request-context.ts), and with a middleware on
+            // any route @fastify/middie matches every request's path against it for nothing.
+            const forRoutes: [] = [];
+            if (logging.destination) return { pinoHttp: [options, logging.destination], forRoutes };
             return config.NODE_ENV === 'development'
               ? {
+                  forRoutes,
                   pinoHttp: [
                     options,
                     PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true }),
                   ],
                 }
-              : { pinoHttp: options };
+              : { pinoHttp: options, forRoutes };
           },
         }),
       ],
