@@ -112,8 +112,10 @@ export async function createApiApp(
   registerRequestLogging(fastify);
   registerHttpMetrics(fastify);
   if (!options.preview) registerRateLimitHook(app);
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback style, not async: no promise per request (docs/perf/).
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
 
   const document = buildOpenApiDocument(app as INestApplication);

@@ -1,4 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
@@ -14,6 +15,26 @@ import { RowScope } from './row-scope';
  * `rowAccess` says, once per process, whose rows its connections may see; RowScope (global, so
  * every lib can inject it) scopes a transaction to one user, or deliberately to all.
  */
+/**
+ * nestjs-cls's root module always registers a global guard and a global interceptor; unless
+ * told to mount them (we never do: the transactions open their own contexts, and the request
+ * id's is entered by a Fastify hook, logging/request-context.ts) they are no-ops that still
+ * run on every request, and any interceptor at all makes Nest wrap every handler in its rxjs
+ * pipeline (profile of GET /v1/me, docs/perf/). Dropped here; the module is otherwise as given.
+ */
+export function withoutNoOpEnhancers(module: DynamicModule): DynamicModule {
+  const enhancer = (provider: Provider) =>
+    typeof provider === 'object' &&
+    'provide' in provider &&
+    (provider.provide === APP_GUARD || provider.provide === APP_INTERCEPTOR);
+  const imports = module.imports?.map((imported) =>
+    imported && typeof imported === 'object' && 'module' in imported && imported.providers
+      ? { ...imported, providers: imported.providers.filter((provider) => !enhancer(provider)) }
+      : imported,
+  );
+  return { ...module, imports };
+}
+
 @Module({})
 export class DatabaseModule {
   static forRoot(options: { applicationName: string; rowAccess: RowAccess }): DynamicModule {
@@ -40,15 +61,17 @@ export class DatabaseModule {
             retryAttempts: 0,
           }),
         }),
-        ClsModule.forRoot({
-          global: true,
-          plugins: [
-            new ClsPluginTransactional({
-              imports: [TypeOrmModule],
-              adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
-            }),
-          ],
-        }),
+        withoutNoOpEnhancers(
+          ClsModule.forRoot({
+            global: true,
+            plugins: [
+              new ClsPluginTransactional({
+                imports: [TypeOrmModule],
+                adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
+              }),
+            ],
+          }),
+        ),
       ],
       providers: [RowScope],
       exports: [TypeOrmModule, RowScope],

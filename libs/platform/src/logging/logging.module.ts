@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
-import { requestContext } from './request-context';
+import { currentRequestId } from './request-context';
 import { traceFields } from '../tracing/spans';
 
 /** Paths pino replaces with "[redacted]": credentials never reach a log line. */
@@ -54,9 +54,9 @@ export class LoggingModule {
               // The request id of the request a line is written in (see request-context.ts).
               // With tracing on, the active span's trace_id and span_id too (tracing/spans.ts).
               mixin: () => {
-                const context = requestContext.getStore();
+                const requestId = currentRequestId();
                 const ids = traceFields();
-                return context ? { requestId: context.requestId, ...ids } : ids;
+                return requestId === undefined ? ids : { requestId, ...ids };
               },
               // Access lines come from registerRequestLogging (Fastify hooks), not pino-http.
               autoLogging: false,
@@ -70,15 +70,20 @@ export class LoggingModule {
             };
             // Pretty output in development, written synchronously (no transport thread) so the
             // last lines before a shutdown are never lost; JSON to stdout everywhere else.
-            if (logging.destination) return { pinoHttp: [options, logging.destination] };
+            // No routes for nestjs-pino's pino-http middleware: request ids and the access
+            // line come from Fastify hooks (request-context.ts), and with a middleware on
+            // any route @fastify/middie matches every request's path against it for nothing.
+            const forRoutes: [] = [];
+            if (logging.destination) return { pinoHttp: [options, logging.destination], forRoutes };
             return config.NODE_ENV === 'development'
               ? {
+                  forRoutes,
                   pinoHttp: [
                     options,
                     PinoPretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true }),
                   ],
                 }
-              : { pinoHttp: options };
+              : { pinoHttp: options, forRoutes };
           },
         }),
       ],

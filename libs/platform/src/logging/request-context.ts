@@ -1,16 +1,33 @@
-import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import { context as traceContext, type Context } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ClsServiceManager, type ClsStore } from 'nestjs-cls';
 import { PinoLogger } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 
-export interface RequestContext {
-  requestId: string;
+/**
+ * The request a log line is written in, kept in the one AsyncLocalStorage of the process:
+ * nestjs-cls's, which the transactions use too. On Node 20 every enabled AsyncLocalStorage
+ * adds work to every promise made (its init hook), so the request id has no storage of its
+ * own. A transaction's context copies the request's (`ifNested: 'inherit'`), so lines written
+ * inside it carry the id as well.
+ */
+const cls = ClsServiceManager.getClsService();
+const REQUEST_ID = Symbol('jewelshot.requestId');
+
+type RequestStore = ClsStore & { [REQUEST_ID]?: string };
+
+/** The id of the request the caller runs in, if any (the pino `mixin` adds it to every line). */
+export function currentRequestId(): string | undefined {
+  return (cls.get() as RequestStore | undefined)?.[REQUEST_ID];
 }
 
-/** The request a log line is written in; the pino `mixin` adds its id to every line. */
-export const requestContext = new AsyncLocalStorage<RequestContext>();
+/** What `preValidation` enters again: the request's store and, with tracing on, its trace context. */
+interface Entered {
+  store: RequestStore;
+  trace: Context;
+}
 
-const scopes = new WeakMap<FastifyRequest, AsyncResource>();
+const entered = new WeakMap<FastifyRequest, Entered>();
 
 let accessLogger: Pino | undefined;
 
@@ -43,19 +60,19 @@ function userIdOf(request: FastifyRequest): string | undefined {
  * including those Fastify refuses while parsing the body (400, 413, 415) and the catch-all.
  *
  * The context is entered in `onRequest` and entered again before the handler, because body
- * parsing (stream events) loses the async context (as @fastify/request-context does).
+ * parsing (stream events) loses the async context (as @fastify/request-context does): the same
+ * store both times, so what is set in it before the body is read is still there after, and the
+ * trace context of the request's span (OpenTelemetry's own storage; a no-op with tracing off).
  */
 export function registerRequestLogging(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    requestContext.run({ requestId: String(request.id) }, () => {
-      const scope = new AsyncResource('jewelshot-request');
-      scopes.set(request, scope);
-      scope.runInAsyncScope(done, request.raw);
-    });
+    const store: RequestStore = { [REQUEST_ID]: String(request.id) };
+    entered.set(request, { store, trace: traceContext.active() });
+    cls.runWith(store, done);
   });
   fastify.addHook('preValidation', (request, _reply, done) => {
-    const scope = scopes.get(request);
-    if (scope) scope.runInAsyncScope(done, request.raw);
+    const again = entered.get(request);
+    if (again) traceContext.with(again.trace, () => cls.runWith(again.store, done));
     else done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
