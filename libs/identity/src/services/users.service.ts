@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { In, type EntityMetadata } from 'typeorm';
-import { newestFirstPage, NotFoundError } from '@jewelshot/platform';
+import { In } from 'typeorm';
+import { hydrate, newestFirstPage, NotFoundError } from '@jewelshot/platform';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email-address';
 import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
 import { EmailTakenError, EmailTooLongError } from '../identity.errors';
@@ -24,23 +24,8 @@ export interface UserPage {
 
 const UNIQUE_VIOLATION = '23505';
 
-/** `SELECT "<column>" AS "<property>", ... FROM <table> WHERE <primary key> = $1 LIMIT 1`. */
-function selectByIdSql(metadata: EntityMetadata): string {
-  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  const [primary] = metadata.primaryColumns;
-  if (!primary || metadata.primaryColumns.length !== 1)
-    throw new Error(`${metadata.name} has no single primary key`);
-  const columns = metadata.columns
-    .map((column) => `${quote(column.databaseName)} AS ${quote(column.propertyName)}`)
-    .join(', ');
-  return `SELECT ${columns} FROM ${quote(metadata.tableName)} WHERE ${quote(primary.databaseName)} = $1 LIMIT 1`;
-}
-
 @Injectable()
 export class UsersService {
-  /** findById's statement, made from the entity's metadata at the first call. */
-  private byIdSql: string | undefined;
-
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
   private get repo() {
@@ -49,18 +34,17 @@ export class UsersService {
 
   /**
    * One user by id: one parameterised SELECT through the transaction host's manager (so it joins
-   * the caller's transaction), mapped by hand. `GET /v1/me` runs it on every request, and
-   * TypeORM's query builder (building the SQL, aliasing, the raw-to-entity transform) cost more
-   * than the query (docs/perf/). The columns come from the entity's metadata, so the statement
-   * follows the entity; pg already gives every column its entity type (uuid and varchar as
-   * strings, timestamptz as Date).
+   * the caller's transaction), its row made into the entity by `hydrate` (the entity's columns,
+   * the driver's conversions). `GET /v1/me` runs it on every request, and TypeORM's query builder
+   * (building the SQL, aliasing, the raw-to-entity transform) cost more than the query
+   * (docs/perf/).
    */
   async findById(id: string): Promise<User | null> {
     const manager = this.txHost.tx;
-    this.byIdSql ??= selectByIdSql(manager.connection.getMetadata(User));
-    const rows = (await manager.query(this.byIdSql, [id])) as Array<Partial<User>>;
-    const row = rows[0];
-    return row ? Object.assign(new User(), row) : null;
+    const rows = (await manager.query('SELECT * FROM users WHERE id = $1', [id])) as Array<
+      Record<string, unknown>
+    >;
+    return hydrate(manager, User, rows)[0] ?? null;
   }
 
   findByEmail(email: string): Promise<User | null> {
