@@ -5,7 +5,7 @@
  * appends each statement's text (one line each) there, to see which statements a job makes.
  * Benchmarks only; never in production.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 
 const file = process.env.BENCH_PG_COUNT_FILE;
@@ -23,5 +23,10 @@ if (file || log) {
     }
     return query.apply(this, args);
   };
-  if (file) setInterval(() => writeFileSync(file, String(statements)), 100).unref();
+  // Written aside and renamed over: a reader never sees the file empty halfway through a write.
+  if (file)
+    setInterval(() => {
+      writeFileSync(`${file}.next`, String(statements));
+      renameSync(`${file}.next`, file);
+    }, 100).unref();
 }
