@@ -1,10 +1,8 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource, type Logger } from 'typeorm';
 import {
   AI_PROVIDER,
-  AiRunnerModule,
   JobQueue,
   JobRunner,
   JobsService,
@@ -13,18 +11,10 @@ import {
   RetryableJobError,
   type AiProvider,
 } from '@jewelshot/ai-jobs';
-import { AbuseModule } from '@jewelshot/abuse';
-import { CreditLedgerModule, LedgerService } from '@jewelshot/credit-ledger';
-import { IdentityModule, UsersService } from '@jewelshot/identity';
-import { JobWebhooksModule } from '@jewelshot/webhooks';
-import {
-  ConfigModule,
-  DatabaseModule,
-  LoggingModule,
-  QueueModule,
-  RedisModule,
-} from '@jewelshot/platform';
+import { LedgerService } from '@jewelshot/credit-ledger';
+import { UsersService } from '@jewelshot/identity';
 import { loadConfig } from '../support/config';
+import { jobPathContext } from '../support/job-path-context';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 /**
@@ -48,25 +38,7 @@ describe('jobs SQL', () => {
       JOB_RUNNING_DEADLINE_MS: String(24 * 60 * 60_000),
       RECONCILE_GRACE_MS: '0',
     });
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot('worker'),
-        DatabaseModule.forRoot({ applicationName: 'jewelshot-jobs-sql', rowAccess: 'all-users' }),
-        RedisModule.forRoot('worker'),
-        QueueModule.forRoot('worker'),
-        IdentityModule,
-        CreditLedgerModule,
-        AiRunnerModule,
-        // The jobs announce their ends: the registry wants those events' subscribers present.
-        JobWebhooksModule,
-        // The subscribers of the events the job path publishes (scoring is off in tests).
-        AbuseModule,
-      ],
-    })
-    class JobsSqlModule {}
-    context = await NestFactory.createApplicationContext(JobsSqlModule, { logger: false });
-    await context.init();
+    context = await jobPathContext(config, 'jewelshot-jobs-sql');
     const dataSource = context.get(DataSource);
     const original = dataSource.logger;
     const recorder: Logger = {

@@ -1,23 +1,12 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { DataSource } from 'typeorm';
-import { AbuseModule } from '@jewelshot/abuse';
-import { AiRunnerModule } from '@jewelshot/ai-jobs';
-import { CreditLedgerModule } from '@jewelshot/credit-ledger';
-import { IdentityModule, User, UsersService } from '@jewelshot/identity';
-import { JobWebhooksModule } from '@jewelshot/webhooks';
-import {
-  ConfigModule,
-  DatabaseModule,
-  LoggingModule,
-  NotFoundError,
-  QueueModule,
-  RedisModule,
-} from '@jewelshot/platform';
+import { User, UsersService } from '@jewelshot/identity';
+import { NotFoundError } from '@jewelshot/platform';
 import { loadConfig } from '../support/config';
+import { jobPathContext } from '../support/job-path-context';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 /**
@@ -33,27 +22,7 @@ describe('UsersService.findById', () => {
 
   beforeAll(async () => {
     const config = loadConfig({ ...baseTestEnv(), REDIS_KEY_PREFIX: suitePrefix('users-by-id') });
-    @Module({
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggingModule.forRoot('worker'),
-        DatabaseModule.forRoot({
-          applicationName: 'jewelshot-users-by-id',
-          rowAccess: 'all-users',
-        }),
-        RedisModule.forRoot('worker'),
-        QueueModule.forRoot('worker'),
-        IdentityModule,
-        // The event registry wants every event's subscribers present (as in jobs-sql.spec.ts).
-        CreditLedgerModule,
-        AiRunnerModule,
-        JobWebhooksModule,
-        AbuseModule,
-      ],
-    })
-    class UsersByIdModule {}
-    context = await NestFactory.createApplicationContext(UsersByIdModule, { logger: false });
-    await context.init();
+    context = await jobPathContext(config, 'jewelshot-users-by-id');
     users = context.get(UsersService);
     dataSource = context.get(DataSource);
     txHost = context.get(TransactionHost);
