@@ -1,8 +1,8 @@
 /**
  * The floor for bench:http: a plain Fastify server doing the same work per `GET /v1/me` as the
  * API — verify the same HS256 JWT (the same jsonwebtoken through @nestjs/jwt, a prepared key,
- * the same claim checks), the same rate-limit Redis call (RedisThrottlerStorage's one EVAL), the
- * same PostgreSQL query (the user row by id, as the API's database role) and one JSON log line
+ * the same claim checks), the same rate-limit Redis call (RedisThrottlerStorage's one EVALSHA),
+ * the same PostgreSQL query (the user row by id, as the API's database role) and one JSON log line
  * with the same fields through pino — with no Nest, guards, interceptors or pipes. Also answers
  * `GET /health/live` and `GET /v1/me-static` (the same JSON with no work: the old baseline).
  */

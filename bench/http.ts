@@ -5,11 +5,11 @@
  * one Redis round trip and the token verified once more), and bench/bare-server.ts: a plain
  * Fastify server doing the same work (the same JWT verified, the same Redis call, the same
  * PostgreSQL query, the same log line), and the same JSON with no work. Our /v1/me and the
- * same-work floor are measured in turn twice (after the same warm-up). Prints req/s, p50 and p99
+ * same-work floor are measured in turn BENCH_ROUNDS times (3; after the same warm-up). Prints req/s, p50 and p99
  * for each and the ratios. Figures, not assertions.
  *
- * BENCH_PROFILE_DIR=<dir> runs the first API process under `node --cpu-prof` (the profile is
- * written there when it stops).
+ * BENCH_PROFILE_DIR=<dir> runs the first API process and the same-work server under
+ * `node --cpu-prof` (each writes its profile there when it stops).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -17,10 +17,18 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { RedisConcurrencyStorage, RedisThrottlerStorage, repoRoot } from '@jewelshot/platform';
-import { benchApiEnv, createBenchDatabase, dropBenchDatabase, waitFor } from './support';
+import {
+  benchApiEnv,
+  cpuSecondsOf,
+  createBenchDatabase,
+  dropBenchDatabase,
+  waitFor,
+} from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** Rounds of ours / same-work / ours without the limiter, in turn; the figures are their means. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const API_PORT = 38181;
 const BARE_PORT = 38182;
 const UNLIMITED_PORT = 38183;
@@ -28,6 +36,8 @@ const UNLIMITED_PORT = 38183;
 interface Figures {
   target: string;
   rps: number;
+  /** CPU time of the server process per request served (µs), when its pid is known. */
+  cpuMicros?: number;
   p50: number;
   p99: number;
   non2xx: number;
@@ -38,11 +48,18 @@ async function load(
   url: string,
   headers: Record<string, string> = {},
   duration = DURATION,
+  server?: ChildProcess,
 ): Promise<Figures> {
+  const cpu0 = cpuSecondsOf(server?.pid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration, headers });
+  const served = result.requests.total;
   return {
     target,
     rps: Math.round(result.requests.average),
+    cpuMicros:
+      server && served > 0
+        ? Math.round(((cpuSecondsOf(server.pid) - cpu0) / served) * 1e6)
+        : undefined,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -135,10 +152,14 @@ async function main(): Promise<void> {
     children.push(unlimitedApi);
     await waitFor(`http://127.0.0.1:${UNLIMITED_PORT}/health/live`);
 
-    const bare = spawn(process.execPath, [join(root, 'dist', 'bench', 'bare-server.js')], {
-      env: { ...env, PORT: String(BARE_PORT), BARE_ME_BODY: meBody },
-      stdio: 'ignore',
-    });
+    const bare = spawn(
+      process.execPath,
+      [...profile, join(root, 'dist', 'bench', 'bare-server.js')],
+      {
+        env: { ...env, PORT: String(BARE_PORT), BARE_ME_BODY: meBody },
+        stdio: 'ignore',
+      },
+    );
     children.push(bare);
     await waitFor(`http://127.0.0.1:${BARE_PORT}/health/live`);
 
@@ -151,7 +172,7 @@ async function main(): Promise<void> {
     }
     rows.push(...health);
     // The limiter on and off: both processes warmed up alike (JIT, pools, principal cache), then
-    // measured in turn twice, so a neighbour's burst on a shared machine lands on both.
+    // measured in turn ROUNDS times, so a neighbour's burst on a shared machine lands on both.
     const limitedUrl = `http://127.0.0.1:${API_PORT}/v1/me`;
     const unlimitedUrl = `http://127.0.0.1:${UNLIMITED_PORT}/v1/me`;
     const sameWorkUrl = `http://127.0.0.1:${BARE_PORT}/v1/me`;
@@ -163,10 +184,14 @@ async function main(): Promise<void> {
     const on: Figures[] = [];
     const off: Figures[] = [];
     const floor: Figures[] = [];
-    for (let round = 1; round <= 2; round += 1) {
-      on.push(await load(`ours GET /v1/me (JWT) #${round}`, limitedUrl, auth));
-      floor.push(await load(`same-work Fastify /v1/me #${round}`, sameWorkUrl, auth));
-      off.push(await load(`ours /v1/me no limiter #${round}`, unlimitedUrl, auth));
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      on.push(await load(`ours GET /v1/me (JWT) #${round}`, limitedUrl, auth, DURATION, api));
+      floor.push(
+        await load(`same-work Fastify /v1/me #${round}`, sameWorkUrl, auth, DURATION, bare),
+      );
+      off.push(
+        await load(`ours /v1/me no limiter #${round}`, unlimitedUrl, auth, DURATION, unlimitedApi),
+      );
     }
     rows.push(...on, ...floor, ...off);
     rows.push(
@@ -177,10 +202,10 @@ async function main(): Promise<void> {
     console.log(
       `\nbench:http — ${DURATION}s × ${CONNECTIONS} connections, Node ${process.version}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     );
-    console.log('target                           req/s    p50 ms  p99 ms  non-2xx');
+    console.log('target                           req/s    p50 ms  p99 ms  non-2xx  µs CPU/req');
     for (const row of rows) {
       console.log(
-        `${row.target.padEnd(32)} ${String(row.rps).padStart(6)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${row.non2xx}`,
+        `${row.target.padEnd(32)} ${String(row.rps).padStart(6)}  ${String(row.p50).padStart(6)}  ${String(row.p99).padStart(6)}  ${String(row.non2xx).padEnd(7)}  ${row.cpuMicros ?? ''}`,
       );
     }
     const ratio = (a: Figures | undefined, b: Figures | undefined) =>
@@ -191,14 +216,20 @@ async function main(): Promise<void> {
       `ratio ours/bare req/s: /health/live ${ratio(health[0], health[1])}, /v1/me vs static JSON ${ratio(on[0], rows.at(-1))}`,
     );
     console.log(
-      `/v1/me vs same-work Fastify (mean of 2): req/s ${mean(on, 'rps')} vs ${mean(floor, 'rps')} ` +
+      `/v1/me vs same-work Fastify (mean of ${ROUNDS}): req/s ${mean(on, 'rps')} vs ${mean(floor, 'rps')} ` +
         `= ${(mean(on, 'rps') / mean(floor, 'rps')).toFixed(2)} (goal ≥ 0.80); ` +
         `p99 ${mean(on, 'p99')} vs ${mean(floor, 'p99')} ms = ${(mean(on, 'p99') / Math.max(1, mean(floor, 'p99'))).toFixed(2)}× (goal ≤ 1.5×)`,
     );
     console.log(
-      `limiter on/off /v1/me (mean of 2): req/s ${mean(on, 'rps')} vs ${mean(off, 'rps')} ` +
+      `limiter on/off /v1/me (mean of ${ROUNDS}): req/s ${mean(on, 'rps')} vs ${mean(off, 'rps')} ` +
         `(${(mean(on, 'rps') / mean(off, 'rps')).toFixed(2)}), p50 ${mean(on, 'p50')} vs ${mean(off, 'p50')} ms, ` +
         `p99 ${mean(on, 'p99')} vs ${mean(off, 'p99')} ms`,
+    );
+    const cpuMean = (list: Figures[]) =>
+      Math.round(list.reduce((sum, row) => sum + (row.cpuMicros ?? 0), 0) / list.length);
+    console.log(
+      `server CPU per /v1/me (mean of ${ROUNDS}): ours ${cpuMean(on)} µs, same-work ${cpuMean(floor)} µs ` +
+        `(${(cpuMean(floor) / Math.max(1, cpuMean(on))).toFixed(2)} of ours), ours without the limiter ${cpuMean(off)} µs`,
     );
     for (const line of calls) console.log(line);
   } finally {

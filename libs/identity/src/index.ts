@@ -30,7 +30,7 @@ export type { AuthResult } from './services/auth.service';
 export { PrincipalService, sessionIdOf } from './services/principal.service';
 export type { Principal, PrincipalVia } from './services/principal.service';
 export { UsersService } from './services/users.service';
-export type { UserPage, UserSearch } from './services/users.service';
+export type { UserPage, UserProfile, UserSearch } from './services/users.service';
 export { SessionsService } from './services/sessions.service';
 export { Session } from './entities/session.entity';
 export { EmailVerified } from './events/email-verified';

@@ -9,6 +9,7 @@ import {
   USER_STATUSES,
   type PriorityTier,
   type User,
+  type UserProfile,
   type UserRole,
   type UserStatus,
 } from '@jewelshot/identity';
@@ -173,7 +174,7 @@ export class UserDto extends UserSummaryDto {
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 
-  static full(user: User): UserDto {
+  static full(user: UserProfile): UserDto {
     return {
       ...UserSummaryDto.of(user),
       status: user.status,

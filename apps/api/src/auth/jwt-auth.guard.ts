@@ -53,7 +53,8 @@ export class JwtAuthGuard implements CanActivate {
     return this.authenticateToken(request);
   }
 
-  private async authenticateToken(request: AuthRequest): Promise<boolean> {
+  /** Not async: with the caller in PrincipalService's cache (most requests) no promise is made. */
+  private authenticateToken(request: AuthRequest): boolean | Promise<boolean> {
     const check = checkAccessToken(request, this.tokens)?.check;
     if (!check) throw new UnauthorizedError('A valid access token is required');
     if (!check.ok) {
@@ -64,14 +65,11 @@ export class JwtAuthGuard implements CanActivate {
         : new UnauthorizedError('A valid access token is required');
     }
     const { sub, sid } = check.claims;
+    const cached = this.principals.cached(sub, sid);
+    if (cached !== undefined) return admit(request, cached);
     // A database error is not caught here: a 401 for an outage would log every client out.
     // The filter maps it (503).
-    const principal = await this.principals.resolve(sub, sid);
-    if (!principal) throw new UnauthorizedError();
-    if (principal.status === 'banned') throw new AccountBannedError();
-    if (!principal.sessionOpen) throw new SessionEndedError();
-    request.user = principal;
-    return true;
+    return this.principals.resolve(sub, sid).then((principal) => admit(request, principal));
   }
 
   private async authenticateKey(
@@ -90,4 +88,13 @@ export class JwtAuthGuard implements CanActivate {
     request.user = principal;
     return true;
   }
+}
+
+/** The caller a session token stands for, if they may act now: set on the request. */
+function admit(request: AuthRequest, principal: Principal | null): true {
+  if (!principal) throw new UnauthorizedError();
+  if (principal.status === 'banned') throw new AccountBannedError();
+  if (!principal.sessionOpen) throw new SessionEndedError();
+  request.user = principal;
+  return true;
 }

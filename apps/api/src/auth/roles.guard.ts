@@ -16,7 +16,8 @@ export class RolesGuard implements CanActivate {
     private readonly denials: AdminDenials,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  // Not async: a route without roles, or a caller holding one, is let through without a promise.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, [
       context.getHandler(),
       context.getClass(),
@@ -25,6 +26,13 @@ export class RolesGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     const user = request.user;
     if (user && roles.includes(user.role)) return true;
+    return this.deny(request, roles);
+  }
+
+  private async deny(
+    request: FastifyRequest & { user?: Principal },
+    roles: readonly UserRole[],
+  ): Promise<never> {
     if (roles.includes('admin')) {
       // On the record (rate-limited per caller): someone tried an admin route.
       try {

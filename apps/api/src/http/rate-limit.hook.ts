@@ -26,6 +26,7 @@ import {
   rateLimitField,
   rateLimitPolicyField,
   type PolicyState,
+  type PolicyTable,
   type RateLimitCaller,
   type RateLimitCallerResolver,
   type WindowQuota,
@@ -108,108 +109,137 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       : config.UPLOAD_MAX_BYTES;
   }
 
-  async function count(
+  function count(
     caller: RateLimitCaller,
     name: RatePolicyName | 'upload-bytes',
     quota: WindowQuota,
     cost: number,
   ): Promise<PolicyState> {
-    const result = await counters.increment(
-      caller.key,
-      quota.windowMs,
-      quota.quota,
-      quota.windowMs,
-      name,
-      cost,
+    return counters
+      .increment(caller.key, quota.windowMs, quota.quota, quota.windowMs, name, cost)
+      .then((result) => ({
+        name,
+        unit: name === 'upload-bytes' ? 'content-bytes' : 'request',
+        quota: quota.quota,
+        windowSeconds: Math.ceil(quota.windowMs / 1000),
+        remaining: Math.max(0, quota.quota - result.totalHits),
+        resetSeconds: result.isBlocked ? result.timeToBlockExpire : result.timeToExpire,
+        exceeded: result.isBlocked,
+      }));
+  }
+
+  /** The policies of a route that counts more than requests: upload bytes, or requests in flight. */
+  async function statesWithExtras(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: RateLimitRouteConfig,
+    ratePolicy: RatePolicyName,
+    caller: RateLimitCaller,
+    limits: PolicyTable,
+  ): Promise<PolicyState[]> {
+    const states =
+      ratePolicy === 'uploads'
+        ? await Promise.all([
+            count(caller, ratePolicy, limits.rate[ratePolicy], 1),
+            count(caller, 'upload-bytes', limits.rate['upload-bytes'], uploadBytes(request)),
+          ])
+        : [await count(caller, ratePolicy, limits.rate[ratePolicy], 1)];
+    const concurrency = route.concurrencyPolicy;
+    if (concurrency && !states.some((state) => state.exceeded)) {
+      const limit = limits.concurrency[concurrency];
+      const member = `${request.id}:${randomUUID()}`;
+      const slot = await slots.acquire(
+        caller.key,
+        concurrency,
+        limit,
+        CONCURRENCY_LEASE_MS[concurrency],
+        member,
+      );
+      if (slot.acquired) {
+        // 'close' comes when the response has been sent and when the client went away
+        // first (an abort), whichever happens: the slot is given back either way.
+        reply.raw.once('close', () => {
+          // Not given back: the slot lapses with its lease.
+          slots
+            .release(caller.key, concurrency, member)
+            .catch((error: unknown) => warn('concurrency slot not released', error));
+        });
+      }
+      states.push({
+        name: concurrency,
+        unit: 'concurrent-requests',
+        quota: limit,
+        remaining: Math.max(0, limit - slot.inFlight),
+        // A slot has no window: refused, try again in a second.
+        resetSeconds: slot.acquired ? undefined : 1,
+        exceeded: !slot.acquired,
+      });
+    }
+    return states;
+  }
+
+  /** The rate-limit headers on the reply; a 429 sent when a policy is exceeded (then true). */
+  function answer(request: FastifyRequest, reply: FastifyReply, states: PolicyState[]): boolean {
+    if (health.enforced()) logger.log('rate limiting enforced again: Redis answers');
+    const [rate] = states;
+    const closest = closestToLimit(states);
+    if (!rate || !closest) return false;
+    void reply.header('x-ratelimit-limit', String(rate.quota));
+    void reply.header('x-ratelimit-remaining', String(rate.remaining));
+    void reply.header('x-ratelimit-reset', String(rate.resetSeconds ?? 0));
+    void reply.header('ratelimit-policy', rateLimitPolicyField(states));
+    void reply.header('ratelimit', rateLimitField(closest));
+    if (!closest.exceeded) return false;
+
+    rateLimitRejections.inc({ policy: closest.name });
+    const retryAfter = Math.max(1, closest.resetSeconds ?? 1);
+    const error = new DomainError(
+      'RATE_LIMIT_EXCEEDED',
+      'Too many requests. Retry after the time in Retry-After.',
+      { policy: closest.name, limit: closest.quota, retryAfterSeconds: retryAfter },
     );
-    return {
-      name,
-      unit: name === 'upload-bytes' ? 'content-bytes' : 'request',
-      quota: quota.quota,
-      windowSeconds: Math.ceil(quota.windowMs / 1000),
-      remaining: Math.max(0, quota.quota - result.totalHits),
-      resetSeconds: result.isBlocked ? result.timeToBlockExpire : result.timeToExpire,
-      exceeded: result.isBlocked,
-    };
+    const { body } = toErrorBody(error, String(request.id));
+    void reply
+      .code(429)
+      .header('retry-after', String(retryAfter))
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(body);
+    return true;
   }
 
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (exempt(request.url)) return;
+    // Callback style, not async: a plain route's one count makes no promise of the hook's own
+    // (docs/perf/). A Redis error or timeout lets the request through (fail open).
+    .addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
+      if (exempt(request.url)) {
+        done();
+        return;
+      }
       const route = routeLimits(request);
       const ratePolicy = route.rateLimitPolicy ?? 'default';
       const caller = callerOf(request);
       const limits = limitsFor(table, caller);
-
-      let states: PolicyState[];
-      try {
-        const counting = [count(caller, ratePolicy, limits.rate[ratePolicy], 1)];
-        if (ratePolicy === 'uploads')
-          counting.push(
-            count(caller, 'upload-bytes', limits.rate['upload-bytes'], uploadBytes(request)),
-          );
-        states = await Promise.all(counting);
-        const concurrency = route.concurrencyPolicy;
-        if (concurrency && !states.some((state) => state.exceeded)) {
-          const limit = limits.concurrency[concurrency];
-          const member = `${request.id}:${randomUUID()}`;
-          const slot = await slots.acquire(
-            caller.key,
-            concurrency,
-            limit,
-            CONCURRENCY_LEASE_MS[concurrency],
-            member,
-          );
-          if (slot.acquired) {
-            // 'close' comes when the response has been sent and when the client went away
-            // first (an abort), whichever happens: the slot is given back either way.
-            reply.raw.once('close', () => {
-              // Not given back: the slot lapses with its lease.
-              slots
-                .release(caller.key, concurrency, member)
-                .catch((error: unknown) => warn('concurrency slot not released', error));
-            });
+      const counting =
+        ratePolicy === 'uploads' || route.concurrencyPolicy
+          ? statesWithExtras(request, reply, route, ratePolicy, caller, limits)
+          : count(caller, ratePolicy, limits.rate[ratePolicy], 1).then((state) => [state]);
+      counting.then(
+        (states) => {
+          let refused: boolean;
+          try {
+            refused = answer(request, reply, states);
+          } catch (error) {
+            done(error as Error);
+            return;
           }
-          states.push({
-            name: concurrency,
-            unit: 'concurrent-requests',
-            quota: limit,
-            remaining: Math.max(0, limit - slot.inFlight),
-            // A slot has no window: refused, try again in a second.
-            resetSeconds: slot.acquired ? undefined : 1,
-            exceeded: !slot.acquired,
-          });
-        }
-      } catch (error) {
-        failedOpen(error);
-        return;
-      }
-      if (health.enforced()) logger.log('rate limiting enforced again: Redis answers');
-
-      const [rate] = states;
-      const closest = closestToLimit(states);
-      if (!rate || !closest) return;
-      void reply.header('x-ratelimit-limit', String(rate.quota));
-      void reply.header('x-ratelimit-remaining', String(rate.remaining));
-      void reply.header('x-ratelimit-reset', String(rate.resetSeconds ?? 0));
-      void reply.header('ratelimit-policy', rateLimitPolicyField(states));
-      void reply.header('ratelimit', rateLimitField(closest));
-      if (!closest.exceeded) return;
-
-      rateLimitRejections.inc({ policy: closest.name });
-      const retryAfter = Math.max(1, closest.resetSeconds ?? 1);
-      const error = new DomainError(
-        'RATE_LIMIT_EXCEEDED',
-        'Too many requests. Retry after the time in Retry-After.',
-        { policy: closest.name, limit: closest.quota, retryAfterSeconds: retryAfter },
+          if (!refused) done();
+        },
+        (error: unknown) => {
+          failedOpen(error);
+          done();
+        },
       );
-      const { body } = toErrorBody(error, String(request.id));
-      return reply
-        .code(429)
-        .header('retry-after', String(retryAfter))
-        .header('content-type', 'application/json; charset=utf-8')
-        .send(body);
     });
 }

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { fieldErrors, ValidationError, type FieldError } from '@jewelshot/platform';
 
@@ -26,26 +26,26 @@ function fieldsOf(metatype: abstract new (...args: never[]) => unknown): Readonl
  * both would otherwise copy the object and build one error object per unknown key, which made
  * a body of 90,000 unknown fields cost seconds of event-loop time and a 5.7 MB answer.
  */
-export class BoundedValidationPipe extends ValidationPipe {
-  constructor() {
-    super({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      stopAtFirstError: true,
-      exceptionFactory: (errors) =>
-        new ValidationError(fieldErrors(errors).slice(0, MAX_FIELD_ERRORS)),
-    });
-  }
+export class BoundedValidationPipe implements PipeTransform {
+  private readonly validation = new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    stopAtFirstError: true,
+    exceptionFactory: (errors) =>
+      new ValidationError(fieldErrors(errors).slice(0, MAX_FIELD_ERRORS)),
+  });
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  // Not async: a custom decorator's value (the caller, on nearly every route) comes back as it is,
+  // as ValidationPipe returns it (validateCustomDecorators is off), without a promise on the way.
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type === 'custom') return value;
     const { metatype } = metadata;
     if (
       typeof value === 'object' &&
       value !== null &&
       !Array.isArray(value) &&
-      typeof metatype === 'function' &&
-      metadata.type !== 'custom'
+      typeof metatype === 'function'
     ) {
       const fields = fieldsOf(metatype);
       if (fields.size > 0) {
@@ -58,6 +58,6 @@ export class BoundedValidationPipe extends ValidationPipe {
         if (unknown.length > 0) throw new ValidationError(unknown);
       }
     }
-    return super.transform(value, metadata);
+    return this.validation.transform(value, metadata);
   }
 }

@@ -63,7 +63,7 @@ export class MeController {
   @ApiOperation({ summary: 'The signed-in user' })
   @ApiOkResponse({ type: UserDto, description: 'The signed-in user' })
   async me(@CurrentPrincipal() principal: Principal): Promise<UserDto> {
-    return UserDto.full(await this.users.getById(principal.userId));
+    return UserDto.full(await this.users.getProfile(principal.userId));
   }
 
   @Post('password')

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS } from '@jewelshot/platform';
+import { luaScript, REDIS } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import { normalizeEmail } from '../email-address';
 import { LoginLockedError } from '../identity.errors';
@@ -34,10 +34,14 @@ export class LoginLockout {
   private readonly logger = new Logger(LoginLockout.name);
   private lastWarned = 0;
 
+  private readonly countFailure?: (...args: string[]) => Promise<number>;
+
   constructor(
     @Inject(IDENTITY_CONFIG) private readonly config: IdentityConfig,
     @Optional() @Inject(REDIS) private readonly redis?: Redis,
-  ) {}
+  ) {
+    if (redis) this.countFailure = luaScript(redis, 'jewelshotLoginFailure', 2, RECORD_FAILURE);
+  }
 
   private keys(email: string): [string, string] {
     const id = createHash('sha256').update(normalizeEmail(email)).digest('hex');
@@ -55,17 +59,13 @@ export class LoginLockout {
   }
 
   async recordFailure(email: string): Promise<void> {
-    if (!this.redis) return;
-    await this.redis
-      .eval(
-        RECORD_FAILURE,
-        2,
-        ...this.keys(email),
-        String(WINDOW_MS),
-        String(this.config.LOGIN_MAX_FAILURES),
-        String(LOCK_MS),
-      )
-      .catch((error: unknown) => this.failOpen(error, 0));
+    if (!this.countFailure) return;
+    await this.countFailure(
+      ...this.keys(email),
+      String(WINDOW_MS),
+      String(this.config.LOGIN_MAX_FAILURES),
+      String(LOCK_MS),
+    ).catch((error: unknown) => this.failOpen(error, 0));
   }
 
   async reset(email: string): Promise<void> {

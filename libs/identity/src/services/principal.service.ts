@@ -33,15 +33,26 @@ export class PrincipalService {
     private readonly apiKeys: ApiKeyPrincipals,
   ) {}
 
+  /**
+   * The cached answer of `resolve` while it is fresh, without a promise (the auth guard's fast
+   * path); undefined when resolve must read the database.
+   */
+  cached(userId: string, sessionId: string): Principal | null | undefined {
+    const hit = this.cache.get(`${userId}:${sessionId}`);
+    return hit && hit.expiresAt > Date.now() ? hit.principal : undefined;
+  }
+
   async resolve(userId: string, sessionId: string): Promise<Principal | null> {
-    const key = `${userId}:${sessionId}`;
+    const hit = this.cached(userId, sessionId);
+    if (hit !== undefined) return hit;
     const now = Date.now();
-    const hit = this.cache.get(key);
-    if (hit && hit.expiresAt > now) return hit.principal;
     const principal = await this.load(userId, sessionId);
     if (this.config.USER_STATUS_CACHE_MS > 0) {
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-      this.cache.set(key, { principal, expiresAt: now + this.config.USER_STATUS_CACHE_MS });
+      this.cache.set(`${userId}:${sessionId}`, {
+        principal,
+        expiresAt: now + this.config.USER_STATUS_CACHE_MS,
+      });
     }
     return principal;
   }

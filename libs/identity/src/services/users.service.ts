@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { In } from 'typeorm';
-import { hydrate, newestFirstPage, NotFoundError } from '@jewelshot/platform';
+import { hydrate, newestFirstPage, NotFoundError, queryRows } from '@jewelshot/platform';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email-address';
 import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
 import { EmailTakenError, EmailTooLongError } from '../identity.errors';
@@ -22,6 +22,15 @@ export interface UserPage {
   nextCursor: string | null;
 }
 
+/** What a user's profile shows (`GET /v1/me`): the row without its password hash and update time. */
+export type UserProfile = Pick<
+  User,
+  'id' | 'email' | 'role' | 'status' | 'priorityTier' | 'emailVerifiedAt' | 'language' | 'createdAt'
+>;
+
+const PROFILE_COLUMNS =
+  'id, email, role, status, priority_tier, email_verified_at, language, created_at';
+
 const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
@@ -33,18 +42,30 @@ export class UsersService {
   }
 
   /**
-   * One user by id: one parameterised SELECT through the transaction host's manager (so it joins
-   * the caller's transaction), its row made into the entity by `hydrate` (the entity's columns,
-   * the driver's conversions). `GET /v1/me` runs it on every request, and TypeORM's query builder
-   * (building the SQL, aliasing, the raw-to-entity transform) cost more than the query
-   * (docs/perf/).
+   * One user by id: one parameterised SELECT (`queryRows`: in the caller's transaction when one
+   * is active, else straight on the pool), its row made into the entity by `hydrate` (the
+   * entity's columns, the driver's conversions). `GET /v1/me` runs it on every request, and
+   * TypeORM's query builder and query runner cost more than the query (docs/perf/).
    */
-  async findById(id: string): Promise<User | null> {
-    const manager = this.txHost.tx;
-    const rows = (await manager.query('SELECT * FROM users WHERE id = $1', [id])) as Array<
-      Record<string, unknown>
-    >;
-    return hydrate(manager, User, rows)[0] ?? null;
+  findById(id: string): Promise<User | null> {
+    return this.byId('*', id);
+  }
+
+  /**
+   * A user's profile by id: findById's one statement with only the profile's columns. `GET
+   * /v1/me` runs it on every request; the password hash has no business there (nor its bytes
+   * in the row parser's work).
+   */
+  async getProfile(id: string): Promise<UserProfile> {
+    const user = await this.byId(PROFILE_COLUMNS, id);
+    if (!user) throw new NotFoundError('User not found');
+    return user;
+  }
+
+  /** The row's `columns` (the entity's properties not read stay unset). */
+  private async byId(columns: string, id: string): Promise<User | null> {
+    const rows = await queryRows(this.txHost, `SELECT ${columns} FROM users WHERE id = $1`, [id]);
+    return hydrate(this.txHost.tx, User, rows)[0] ?? null;
   }
 
   findByEmail(email: string): Promise<User | null> {

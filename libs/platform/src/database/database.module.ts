@@ -10,12 +10,6 @@ import type { RowAccess } from './row-access';
 import { RowScope } from './row-scope';
 
 /**
- * The process's one DataSource (one pg pool) and the CLS-based transactions: a service method
- * runs `txHost.withTransaction(...)` and so joins its caller's transaction (the default propagation).
- * `rowAccess` says, once per process, whose rows its connections may see; RowScope (global, so
- * every lib can inject it) scopes a transaction to one user, or deliberately to all.
- */
-/**
  * nestjs-cls's root module always registers a global guard and a global interceptor; unless
  * told to mount them (we never do: the transactions open their own contexts, and the request
  * id's is entered by a Fastify hook, logging/request-context.ts) they are no-ops that still
@@ -35,6 +29,12 @@ export function withoutNoOpEnhancers(module: DynamicModule): DynamicModule {
   return { ...module, imports };
 }
 
+/**
+ * The process's one DataSource (one pg pool) and the CLS-based transactions: a service method
+ * runs `txHost.withTransaction(...)` and so joins its caller's transaction (the default propagation).
+ * `rowAccess` says, once per process, whose rows its connections may see; RowScope (global, so
+ * every lib can inject it) scopes a transaction to one user, or deliberately to all.
+ */
 @Module({})
 export class DatabaseModule {
   static forRoot(options: { applicationName: string; rowAccess: RowAccess }): DynamicModule {

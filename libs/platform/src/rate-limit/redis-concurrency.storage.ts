@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { luaScript } from '../redis/lua-script';
 
 export interface ConcurrencySlot {
   /** True when the request got a slot; false when `limit` were already in flight. */
@@ -27,7 +28,11 @@ return { 1, inFlight + 1 }
  * A slot not given back (the process died) lapses after its lease.
  */
 export class RedisConcurrencyStorage {
-  constructor(private readonly redis: Redis) {}
+  private readonly take: (...args: string[]) => Promise<[number, number]>;
+
+  constructor(private readonly redis: Redis) {
+    this.take = luaScript(redis, 'jewelshotSlotAcquire', 1, ACQUIRE);
+  }
 
   async acquire(
     key: string,
@@ -36,14 +41,12 @@ export class RedisConcurrencyStorage {
     leaseMs: number,
     member: string,
   ): Promise<ConcurrencySlot> {
-    const [acquired, inFlight] = (await this.redis.eval(
-      ACQUIRE,
-      1,
+    const [acquired, inFlight] = await this.take(
       `concurrency:${name}:${key}`,
       String(Math.max(1, leaseMs)),
       String(limit),
       member,
-    )) as [number, number];
+    );
     return { acquired: acquired === 1, inFlight };
   }
 

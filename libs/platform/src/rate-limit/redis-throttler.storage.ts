@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { luaScript } from '../redis/lua-script';
 
 export interface RateLimitCount {
   totalHits: number;
@@ -27,14 +28,18 @@ return { hits, ttl, blocked }
 
 /** Rate-limit counters in Redis, so limits hold across every API instance. */
 export class RedisThrottlerStorage {
-  constructor(private readonly redis: Redis) {}
+  private readonly count: (...args: string[]) => Promise<[number, number, number]>;
+
+  constructor(redis: Redis) {
+    this.count = luaScript(redis, 'jewelshotRateCount', 2, INCREMENT);
+  }
 
   /**
    * Counts one hit on `key` under the policy `name`: a fixed window of `ttl` ms; past `limit`
    * hits the key is blocked for `blockDuration` ms (at least the rest of the window). `cost`
    * counts one hit as that many (bytes of an upload, for a bytes-per-window limit).
    */
-  async increment(
+  increment(
     key: string,
     ttl: number,
     limit: number,
@@ -43,23 +48,21 @@ export class RedisThrottlerStorage {
     cost = 1,
   ): Promise<RateLimitCount> {
     const base = `ratelimit:${name}:${key}`;
-    const result = (await this.redis.eval(
-      INCREMENT,
-      2,
+    return this.count(
       `${base}:hits`,
       `${base}:block`,
       String(ttl),
       String(limit),
       String(Math.max(blockDuration, 1)),
       String(Math.max(1, Math.floor(cost))),
-    )) as [number, number, number];
-    const [totalHits, ttlMs, blockMs] = result;
-    const isBlocked = blockMs > 0;
-    return {
-      totalHits,
-      timeToExpire: Math.max(0, Math.ceil(ttlMs / 1000)),
-      isBlocked,
-      timeToBlockExpire: isBlocked ? Math.max(1, Math.ceil(blockMs / 1000)) : 0,
-    };
+    ).then(([totalHits, ttlMs, blockMs]) => {
+      const isBlocked = blockMs > 0;
+      return {
+        totalHits,
+        timeToExpire: Math.max(0, Math.ceil(ttlMs / 1000)),
+        isBlocked,
+        timeToBlockExpire: isBlocked ? Math.max(1, Math.ceil(blockMs / 1000)) : 0,
+      };
+    });
   }
 }

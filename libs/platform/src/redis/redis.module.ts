@@ -25,8 +25,8 @@ export class RedisModule implements OnApplicationShutdown {
                 commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
               },
               // Commands issued in the same tick go out in one write: the rate limiter's one
-              // EVAL per request, from many requests at once, shares system calls (bench:http:
-              // GET /v1/me 0.58 → 0.68 of the same-work server). Subscribe-type commands are
+              // script call (EVALSHA) per request, from many requests at once, shares system
+              // calls (bench:http: GET /v1/me 0.58 → 0.68 of the same-work server). Subscribe-type commands are
               // never pipelined by ioredis; JobSignals' pub/sub clients are separate anyway.
               { enableAutoPipelining: true },
             ),

@@ -1,0 +1,79 @@
+import { Redis } from 'ioredis';
+import { luaScript, RedisThrottlerStorage } from '@jewelshot/platform';
+import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis';
+
+/**
+ * luaScript runs a script by its SHA-1 (EVALSHA) and sends its text only when the connection
+ * has not loaded it yet: a Redis that lost its script cache (a restart, SCRIPT FLUSH) must not
+ * fail the calls after it. Against a redis-server of the test's own (it flushes and restarts
+ * it), with a key prefix and auto-pipelining on, as the API's shared client has them.
+ */
+describe('luaScript', () => {
+  const prefix = 'lua-script:';
+  let server: ThrowawayRedis;
+  let redis: Redis;
+  let plain: Redis;
+  let sent: string[];
+
+  beforeAll(async () => {
+    server = await startThrowawayRedis();
+    redis = new Redis(server.url, { keyPrefix: prefix, enableAutoPipelining: true });
+    plain = server.client();
+    sent = [];
+    // What goes over the wire: the command names this client sends.
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((command: { name: string }, ...rest: unknown[]) => {
+      sent.push(command.name);
+      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof redis.sendCommand;
+  });
+
+  afterAll(async () => {
+    redis?.disconnect();
+    // Disconnects the plain client (made by the server) too.
+    await server?.stop();
+  });
+
+  it('runs by SHA-1 after the first call, with the key prefix, and survives a flushed script cache', async () => {
+    const bump = luaScript<number>(
+      redis,
+      'jewelshotTestBump',
+      1,
+      "return redis.call('INCR', KEYS[1])",
+    );
+    expect(await bump('counter')).toBe(1);
+    expect(await bump('counter')).toBe(2);
+    expect(await plain.get(`${prefix}counter`)).toBe('2');
+
+    await plain.script('FLUSH');
+    expect(await bump('counter')).toBe(3);
+    expect(await Promise.all([bump('counter'), bump('counter')])).toEqual([4, 5]);
+    // Each call went out as EVALSHA; the text (EVAL) only where the script was not loaded.
+    expect(sent.filter((name) => name === 'evalsha').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('works again after Redis restarted empty (a new connection, no scripts)', async () => {
+    const bump = luaScript<number>(
+      redis,
+      'jewelshotTestBump',
+      1,
+      "return redis.call('INCR', KEYS[1])",
+    );
+    await server.stop();
+    await server.start();
+    for (let i = 0; i < 50 && redis.status !== 'ready'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await bump('counter')).toBe(1);
+    expect(await bump('counter')).toBe(2);
+  });
+
+  it('defines a script once per client: a second storage on the same client shares it', async () => {
+    const first = new RedisThrottlerStorage(redis);
+    const second = new RedisThrottlerStorage(redis);
+    const a = await first.increment('caller', 60_000, 3, 60_000, 'test');
+    const b = await second.increment('caller', 60_000, 3, 60_000, 'test');
+    expect([a.totalHits, b.totalHits]).toEqual([1, 2]);
+    expect(b.isBlocked).toBe(false);
+  });
+});
