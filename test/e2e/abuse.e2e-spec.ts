@@ -255,6 +255,41 @@ describe('abuse scoring (libs/abuse)', () => {
     expect((await signalOf(repeater.id, 'rapid-fire'))?.evidence.count).toBe(6);
   }, 60_000);
 
+  it('counts the accounts of an address, of its network and of a device', async () => {
+    const device = `device-${randomUUID().slice(0, 8)}`;
+    const signUp = async (address: string): Promise<string> => {
+      const res = await api
+        .http()
+        .post('/v1/auth/register')
+        .set('X-Forwarded-For', address)
+        .set('X-Device-Id', device)
+        .send({ email: uniqueEmail('abuse-net'), password: `pw-${randomUUID()}` });
+      expect(res.status).toBe(201);
+      return res.body.user.id as string;
+    };
+    await signUp('192.0.2.10');
+    await signUp('192.0.2.10');
+    const last = await signUp('192.0.2.11');
+    const perAddress = await until(
+      'the network count at three',
+      () => signalOf(last, 'accounts-per-address'),
+      (s) => s?.evidence.networkAccounts === 3,
+    );
+    expect(perAddress?.evidence).toMatchObject({
+      address: '192.0.2.11',
+      accounts: 1,
+      network: '192.0.2.0/24',
+      networkAccounts: 3,
+    });
+    const perDevice = await until(
+      'the device count at three',
+      () => signalOf(last, 'accounts-per-device'),
+      (s) => s?.evidence.accounts === 3,
+    );
+    expect(perDevice?.evidence).toMatchObject({ deviceId: device, accounts: 3 });
+    expect(perDevice?.value).toBe(50);
+  }, 60_000);
+
   it('scores a redelivered event (a retried queue job) once: no signal doubles', async () => {
     const [event] = await api.db.query(
       `SELECT id, name, payload FROM domain_events

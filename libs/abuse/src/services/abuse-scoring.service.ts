@@ -34,6 +34,19 @@ export interface UserScore {
   flagOpened: boolean;
 }
 
+/** The counts behind four of the signals, as AbuseScoring.counts reads them (null: nothing to count). */
+interface SignalCounts {
+  rapid_fire: number;
+  duplicate_prompt: { prompt_hash: string; count: number } | null;
+  per_address: {
+    address: string | null;
+    network: string | null;
+    accounts: number;
+    network_accounts: number;
+  } | null;
+  per_device: { device_id: string; accounts: number } | null;
+}
+
 /** Most accounts rescored on one event: a shared address (a campus NAT) must not stall the worker. */
 const GROUP_LIMIT = 200;
 
@@ -124,10 +137,9 @@ export class AbuseScoring {
         ],
       );
       if (inserted.length === 0) return null;
-      await this.lock(`abuse:user:${observation.userId}`);
-      const groupWide = await this.changesGroup(observation);
-      for (const key of await this.groupKeys(observation.userId, observation.deviceId ?? null))
-        await this.lock(key, groupWide ? 'exclusive' : 'shared');
+      await this.lock([`abuse:user:${observation.userId}`]);
+      const { groupWide, keys } = await this.group(observation);
+      await this.lock(keys, groupWide ? 'exclusive' : 'shared');
       const concerned = groupWide
         ? await this.concerned(observation.userId, observation.deviceId ?? null)
         : [observation.userId];
@@ -138,41 +150,53 @@ export class AbuseScoring {
   }
 
   /**
-   * Whether the event can move another account's signals: a registration or a login (the
+   * Whether the event can move another account's signals (`groupWide`), and the user's group
+   * keys, sorted (registration network and device, and the event's device): one read, after
+   * the user's lock. An event moves others' signals when it is a registration or a login (the
    * accounts per address, network and device), or a user's first submit (it becomes one of the
    * accounts the farming signal counts). Anything else (a later submit, a grant, a
    * verification) rescores its own user only, so a busy account in a large group does not
    * rescore the whole group on every job.
    */
-  private async changesGroup(observation: Observation): Promise<boolean> {
-    if (observation.kind === 'registered' || observation.kind === 'logged-in') return true;
-    if (observation.kind !== 'job' && observation.kind !== 'batch') return false;
-    const [row] = await this.query<{ first: boolean }>(
-      `SELECT count(*) = 1 AS first FROM (
-         SELECT 1 FROM abuse_observations
-          WHERE user_id = $1 AND kind IN ('job', 'batch') LIMIT 2) submits`,
+  private async group(observation: Observation): Promise<{ groupWide: boolean; keys: string[] }> {
+    const [row] = await this.query<{
+      network: string | null;
+      device_id: string | null;
+      first_submit: boolean;
+    }>(
+      `SELECT r.network::text AS network, r.device_id,
+              (SELECT count(*) = 1 FROM (
+                 SELECT 1 FROM abuse_observations
+                  WHERE user_id = $1 AND kind IN ('job', 'batch') LIMIT 2) submits) AS first_submit
+         FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT network, device_id FROM abuse_observations
+                             WHERE user_id = $1 AND kind = 'registered' LIMIT 1) r ON true`,
       [observation.userId],
     );
-    return row?.first ?? true;
-  }
-
-  private async lock(key: string, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<void> {
-    const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
-    await this.query(`SELECT ${fn}(hashtextextended($1, 0))`, [key]);
-  }
-
-  /** The group keys of the user, sorted: registration network and device, and the event's device. */
-  private async groupKeys(userId: string, eventDevice: string | null): Promise<string[]> {
-    const [mine] = await this.query<{ network: string | null; device_id: string | null }>(
-      `SELECT network::text AS network, device_id FROM abuse_observations
-        WHERE user_id = $1 AND kind = 'registered' LIMIT 1`,
-      [userId],
-    );
+    const kind = observation.kind;
+    const groupWide =
+      kind === 'registered' || kind === 'logged-in'
+        ? true
+        : kind === 'job' || kind === 'batch'
+          ? (row?.first_submit ?? true)
+          : false;
     const keys = new Set<string>();
-    if (mine?.network) keys.add(`abuse:network:${mine.network}`);
-    if (mine?.device_id) keys.add(`abuse:device:${mine.device_id}`);
-    if (eventDevice) keys.add(`abuse:device:${eventDevice}`);
-    return [...keys].sort();
+    if (row?.network) keys.add(`abuse:network:${row.network}`);
+    if (row?.device_id) keys.add(`abuse:device:${row.device_id}`);
+    if (observation.deviceId) keys.add(`abuse:device:${observation.deviceId}`);
+    return { groupWide, keys: [...keys].sort() };
+  }
+
+  /**
+   * Transaction advisory locks on `keys`, taken in the order given, in one statement (the
+   * function is volatile, so it runs row by row in unnest's order).
+   */
+  private async lock(keys: string[], mode: 'exclusive' | 'shared' = 'exclusive'): Promise<void> {
+    if (keys.length === 0) return;
+    const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    await this.query(`SELECT ${fn}(hashtextextended(k.key, 0)) FROM unnest($1::text[]) AS k(key)`, [
+      keys,
+    ]);
   }
 
   /**
@@ -201,12 +225,13 @@ export class AbuseScoring {
 
   /** Reads the five signals of one user, stores them, and raises a flag over the threshold. */
   private async score(userId: string): Promise<UserScore> {
+    const counts = await this.counts(userId);
     const signals = [
-      await this.rapidFire(userId),
-      await this.duplicatePrompt(userId),
+      this.rapidFire(counts.rapid_fire),
+      this.duplicatePrompt(counts.duplicate_prompt),
       await this.farming(userId),
-      await this.accountsPerAddress(userId),
-      await this.accountsPerDevice(userId),
+      this.accountsPerAddress(counts.per_address),
+      this.accountsPerDevice(counts.per_device),
     ];
     // The five readings in one statement.
     await this.query(
@@ -231,14 +256,57 @@ export class AbuseScoring {
     return { userId, score, signals, flagOpened };
   }
 
-  private async rapidFire(userId: string): Promise<SignalReading> {
-    const [row] = await this.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM abuse_observations
-        WHERE user_id = $1 AND kind IN ('job', 'batch')
-          AND occurred_at > now() - make_interval(secs => $2)`,
-      [userId, this.config.ABUSE_SUBMIT_WINDOW_SECONDS],
+  /**
+   * What four of the signals count, in one statement (one snapshot, after the scoring's locks):
+   * the user's submits in the submit window, their most repeated prompt in it, the accounts of
+   * their registration address and network around their registration, and the most accounts
+   * on one of their devices. Farming asks the ledger too, so it reads apart.
+   */
+  private async counts(userId: string): Promise<SignalCounts> {
+    const [row] = await this.query<SignalCounts>(
+      `SELECT
+         (SELECT count(*)::int FROM abuse_observations
+           WHERE user_id = $1 AND kind IN ('job', 'batch')
+             AND occurred_at > now() - make_interval(secs => $2)) AS rapid_fire,
+         (SELECT json_build_object('prompt_hash', d.prompt_hash, 'count', d.count) FROM (
+            SELECT prompt_hash, count(*)::int AS count FROM abuse_observations
+             WHERE user_id = $1 AND kind IN ('job', 'batch') AND prompt_hash IS NOT NULL
+               AND occurred_at > now() - make_interval(secs => $2)
+             GROUP BY prompt_hash ORDER BY count DESC, prompt_hash LIMIT 1) d) AS duplicate_prompt,
+         (WITH mine AS (
+            SELECT address, network, occurred_at FROM abuse_observations
+             WHERE user_id = $1 AND kind = 'registered' AND address IS NOT NULL LIMIT 1)
+          SELECT json_build_object(
+                   'address', host(mine.address),
+                   'network', mine.network::text,
+                   'accounts', (SELECT count(DISTINCT o.user_id)::int FROM abuse_observations o
+                     WHERE o.kind = 'registered' AND o.address = mine.address
+                       AND o.occurred_at BETWEEN mine.occurred_at - make_interval(hours => $3)
+                                             AND mine.occurred_at + make_interval(hours => $3)),
+                   'network_accounts', (SELECT count(DISTINCT o.user_id)::int FROM abuse_observations o
+                     WHERE o.kind = 'registered' AND o.network = mine.network
+                       AND o.occurred_at BETWEEN mine.occurred_at - make_interval(hours => $3)
+                                             AND mine.occurred_at + make_interval(hours => $3)))
+            FROM mine) AS per_address,
+         (WITH devices AS (
+            SELECT device_id, max(occurred_at) AS last_seen FROM abuse_observations o
+             WHERE o.device_id IN (SELECT DISTINCT device_id FROM abuse_observations
+                                    WHERE user_id = $1 AND device_id IS NOT NULL
+                                      AND kind IN ('registered', 'logged-in'))
+               AND o.kind IN ('registered', 'logged-in')
+             GROUP BY device_id)
+          SELECT json_build_object('device_id', v.device_id, 'accounts', v.accounts) FROM (
+            SELECT d.device_id, count(DISTINCT o.user_id)::int AS accounts
+              FROM devices d JOIN abuse_observations o
+                ON o.device_id = d.device_id AND o.kind IN ('registered', 'logged-in')
+               AND o.occurred_at > d.last_seen - make_interval(hours => $3)
+             GROUP BY d.device_id ORDER BY accounts DESC, d.device_id LIMIT 1) v) AS per_device`,
+      [userId, this.config.ABUSE_SUBMIT_WINDOW_SECONDS, this.config.ABUSE_ACCOUNTS_WINDOW_HOURS],
     );
-    const count = row?.count ?? 0;
+    return row ?? { rapid_fire: 0, duplicate_prompt: null, per_address: null, per_device: null };
+  }
+
+  private rapidFire(count: number): SignalReading {
     const windowSeconds = this.config.ABUSE_SUBMIT_WINDOW_SECONDS;
     return {
       signal: 'rapid-fire',
@@ -248,14 +316,7 @@ export class AbuseScoring {
     };
   }
 
-  private async duplicatePrompt(userId: string): Promise<SignalReading> {
-    const [row] = await this.query<{ prompt_hash: string; count: number }>(
-      `SELECT prompt_hash, count(*)::int AS count FROM abuse_observations
-        WHERE user_id = $1 AND kind IN ('job', 'batch') AND prompt_hash IS NOT NULL
-          AND occurred_at > now() - make_interval(secs => $2)
-        GROUP BY prompt_hash ORDER BY count DESC, prompt_hash LIMIT 1`,
-      [userId, this.config.ABUSE_SUBMIT_WINDOW_SECONDS],
-    );
+  private duplicatePrompt(row: SignalCounts['duplicate_prompt']): SignalReading {
     const count = row?.count ?? 0;
     const windowSeconds = this.config.ABUSE_SUBMIT_WINDOW_SECONDS;
     return {
@@ -312,28 +373,7 @@ export class AbuseScoring {
   }
 
   /** Accounts registered from the user's address, and from its /24 or /64, around their own registration. */
-  private async accountsPerAddress(userId: string): Promise<SignalReading> {
-    const [row] = await this.query<{
-      address: string | null;
-      network: string | null;
-      accounts: number;
-      network_accounts: number;
-    }>(
-      `WITH mine AS (
-         SELECT address, network, occurred_at FROM abuse_observations
-          WHERE user_id = $1 AND kind = 'registered' AND address IS NOT NULL LIMIT 1)
-       SELECT host(mine.address) AS address, mine.network::text AS network,
-              (SELECT count(DISTINCT o.user_id)::int FROM abuse_observations o
-                WHERE o.kind = 'registered' AND o.address = mine.address
-                  AND o.occurred_at BETWEEN mine.occurred_at - make_interval(hours => $2)
-                                        AND mine.occurred_at + make_interval(hours => $2)) AS accounts,
-              (SELECT count(DISTINCT o.user_id)::int FROM abuse_observations o
-                WHERE o.kind = 'registered' AND o.network = mine.network
-                  AND o.occurred_at BETWEEN mine.occurred_at - make_interval(hours => $2)
-                                        AND mine.occurred_at + make_interval(hours => $2)) AS network_accounts
-         FROM mine`,
-      [userId, this.config.ABUSE_ACCOUNTS_WINDOW_HOURS],
-    );
+  private accountsPerAddress(row: SignalCounts['per_address']): SignalReading {
     const accounts = row?.accounts ?? 0;
     const networkAccounts = row?.network_accounts ?? 0;
     const hours = this.config.ABUSE_ACCOUNTS_WINDOW_HOURS;
@@ -355,22 +395,7 @@ export class AbuseScoring {
   }
 
   /** Accounts seen (signing up or in) on the user's device ids, within the window of the device's last use. */
-  private async accountsPerDevice(userId: string): Promise<SignalReading> {
-    const [row] = await this.query<{ device_id: string; accounts: number }>(
-      `WITH devices AS (
-         SELECT device_id, max(occurred_at) AS last_seen FROM abuse_observations o
-          WHERE o.device_id IN (SELECT DISTINCT device_id FROM abuse_observations
-                                 WHERE user_id = $1 AND device_id IS NOT NULL
-                                   AND kind IN ('registered', 'logged-in'))
-            AND o.kind IN ('registered', 'logged-in')
-          GROUP BY device_id)
-       SELECT d.device_id, count(DISTINCT o.user_id)::int AS accounts
-         FROM devices d JOIN abuse_observations o
-           ON o.device_id = d.device_id AND o.kind IN ('registered', 'logged-in')
-          AND o.occurred_at > d.last_seen - make_interval(hours => $2)
-        GROUP BY d.device_id ORDER BY accounts DESC, d.device_id LIMIT 1`,
-      [userId, this.config.ABUSE_ACCOUNTS_WINDOW_HOURS],
-    );
+  private accountsPerDevice(row: SignalCounts['per_device']): SignalReading {
     const accounts = row?.accounts ?? 0;
     const hours = this.config.ABUSE_ACCOUNTS_WINDOW_HOURS;
     return {
