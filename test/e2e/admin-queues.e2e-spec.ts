@@ -46,7 +46,16 @@ describe('admin queue controls', () => {
       // Give the worker every chance to (wrongly) take them: a window, not a timed assertion.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const counts = await queue.getJobCounts('wait', 'prioritized', 'active', 'completed');
-      expect(counts).toMatchObject({ active: 0, completed: 0 });
+      // Said together, so that a failure shows whether the pause was lost or ignored.
+      expect({
+        paused: await queue.isPaused(),
+        counts,
+        rows: (await jobRows(api, ids)).map((row) => row.status),
+      }).toMatchObject({
+        paused: true,
+        counts: { active: 0, completed: 0 },
+        rows: ['queued', 'queued', 'queued'],
+      });
       expect((counts.wait ?? 0) + (counts.prioritized ?? 0)).toBe(3);
       expect((await jobRows(api, ids)).map((row) => row.status)).toEqual([
         'queued',

@@ -8,14 +8,27 @@ import { aiQueue, expectLedgerClean, fund, jobRows, submit, waitTerminal } from 
 import { bearer, newAdmin, newUser } from '../support/factories';
 import { baseTestEnv, suitePrefix, TEST_REDIS_URL } from '../support/test-env';
 import { startWorkerProcess } from '../support/worker-process';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 
 describe('queue, priorities and recovery', () => {
+  // A database of its own: its reconciler runs with a short grace, and would take the jobs
+  // of the suites on the shared database as lost (test/support/test-env.ts).
+  let db: SuiteDatabase;
+
+  beforeAll(async () => {
+    db = await suiteDatabase('ai_queue');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
   let api: TestApi;
   let env: NodeJS.ProcessEnv;
 
   beforeEach(async () => {
     // Each test has a queue of its own.
-    env = { REDIS_KEY_PREFIX: suitePrefix('ai-queue'), SIGNUP_CREDITS: '0' };
+    env = { REDIS_KEY_PREFIX: suitePrefix('ai-queue'), DATABASE_URL: db.url, SIGNUP_CREDITS: '0' };
     api = await startApi(env);
   });
 

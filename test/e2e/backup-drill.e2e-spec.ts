@@ -182,6 +182,8 @@ describe('backup and restore drill', () => {
           DATABASE_URL: target,
           REDIS_KEY_PREFIX: suitePrefix('drill'),
           BACKUP_CRON: 'off',
+          // The restored database is this worker's alone: the production grace, not the tests'.
+          RECONCILE_GRACE_MS: '10000',
         }),
       );
       const ids = [...seeded.queuedIds, ...seeded.runningIds];

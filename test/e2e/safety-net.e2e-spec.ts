@@ -8,10 +8,23 @@ import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../suppo
 import { newUser } from '../support/factories';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the safety net lives in PostgreSQL, not in Redis', () => {
+  // A database of its own: its reconciler runs with a short grace, and would take the jobs
+  // of the suites on the shared database as lost (test/support/test-env.ts).
+  let db: SuiteDatabase;
+
+  beforeAll(async () => {
+    db = await suiteDatabase('safety_net');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
   let redis: ThrowawayRedis;
   let api: TestApi | undefined;
   let worker: WorkerApp | undefined;
@@ -35,6 +48,7 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     const env = {
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: suitePrefix('safety-net'),
+      DATABASE_URL: db.url,
       SIGNUP_CREDITS: '0',
       RECONCILE_INTERVAL_MS: String(intervalMs),
       RECONCILE_GRACE_MS: String(graceMs),
@@ -169,6 +183,7 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     const env = {
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: suitePrefix('safety-net-overdue'),
+      DATABASE_URL: db.url,
       RECONCILE_INTERVAL_MS: '600000',
       RECONCILE_GRACE_MS: '0',
     };

@@ -15,6 +15,7 @@ import { LedgerService } from '@jewelshot/credit-ledger';
 import { UsersService } from '@jewelshot/identity';
 import { loadConfig } from '../support/config';
 import { jobPathContext } from '../support/job-path-context';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 /**
@@ -27,10 +28,15 @@ import { baseTestEnv, suitePrefix } from '../support/test-env';
 describe('jobs SQL', () => {
   let context: INestApplicationContext;
   let recorded: string[] = [];
+  // A database of its own: its reconcile runs with no grace, and on the shared database it
+  // would take the other suites' jobs as lost (test/support/test-env.ts).
+  let db: SuiteDatabase;
 
   beforeAll(async () => {
+    db = await suiteDatabase('jobs_sql');
     const config = loadConfig({
       ...baseTestEnv(),
+      DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: suitePrefix('jobs-sql'),
       LOCAL_PROVIDER_LATENCY_MS: '0',
       // No row re-read while a provider works: it would land in the snapshot at random.
@@ -54,6 +60,7 @@ describe('jobs SQL', () => {
 
   afterAll(async () => {
     await context?.close();
+    await db?.drop();
   });
 
   const normalise = (query: string): string =>
@@ -120,9 +127,8 @@ describe('jobs SQL', () => {
           `UPDATE ai_jobs SET status = 'running', attempts = 1, started_at = now() WHERE id = $1`,
           [lost.id],
         );
-      // Other suites share this database: their jobs may add the same statements again, so
-      // the reconciler's are compared as a set, in order of first appearance.
-      const reconcile = [...new Set(await sqlOf(() => context.get(Reconciler).reconcile()))];
+      // On this suite's own database the lost job is the only one to repair: every statement.
+      const reconcile = await sqlOf(() => context.get(Reconciler).reconcile());
       const [row] = (await context
         .get(DataSource)
         .query(`SELECT status FROM ai_jobs WHERE id = $1`, [lost.id])) as Array<{

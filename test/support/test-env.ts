@@ -43,6 +43,12 @@ export function baseTestEnv(): NodeJS.ProcessEnv {
     BACKUP_CRON: 'off',
     // Every suite's clients share 127.0.0.1: the abuse suites turn scoring on for themselves.
     ABUSE_SCORING: 'off',
+    // A worker's reconciler judges a job lost when its own Redis prefix has no BullMQ job for
+    // it: on the shared database it would take every other suite's queued and running jobs as
+    // lost, run them in its own queue and put the running ones back to queued. Here it leaves
+    // alone any job younger than an hour (no run lasts that long); the suites that test it lower
+    // the grace on a database of their own.
+    RECONCILE_GRACE_MS: String(60 * 60_000),
     // Suites break the ledger on purpose on the shared database; the schedule's own suite turns
     // it on, on a database of its own.
     LEDGER_VERIFY_INTERVAL_MS: '0',
