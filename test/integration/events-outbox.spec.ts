@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { EventDispatcher, Events } from '@jewelshot/platform';
+import { EVENTS_QUEUE, EventDispatcher, Events } from '@jewelshot/platform';
 import { loadConfig, type AppConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import {
@@ -125,6 +127,43 @@ describe('domain events (transactional outbox)', () => {
       expect(new Set((await deliveries(key)).map((r) => r.event_id))).toEqual(new Set([id]));
       // A later event is not held up by the failing subscriber.
       await waitFor(later, (r) => r.length === 3);
+    });
+
+    it('leaves events undispatched while their deliveries cannot be queued, then delivers them in outbox order', async () => {
+      const queue = worker.context.get<Queue>(getQueueToken(EVENTS_QUEUE));
+      const addBulk = queue.addBulk.bind(queue);
+      let refused = 0;
+      const queued: string[] = [];
+      queue.addBulk = async () => {
+        refused += 1;
+        throw new Error('Redis refused the deliveries');
+      };
+      const first = `first-${randomUUID()}`;
+      const second = `second-${randomUUID()}`;
+      try {
+        const firstId = await publish({ key: first });
+        const secondId = await publish({ key: second });
+        // The notified dispatch and the poll both try, and fail.
+        while (refused < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+        const marked = (await db.query(
+          `SELECT count(*)::int AS n FROM domain_events WHERE id = ANY($1::uuid[]) AND dispatched_at IS NOT NULL`,
+          [[firstId, secondId]],
+        )) as Array<{ n: number }>;
+        expect(marked[0]?.n).toBe(0);
+        expect(await deliveries(first)).toEqual([]);
+
+        queue.addBulk = (jobs) => {
+          queued.push(...jobs.map((job) => job.data.eventId));
+          return addBulk(jobs);
+        };
+        await waitFor(first, (r) => r.length === 3);
+        await waitFor(second, (r) => r.length === 3);
+        expect(queued.indexOf(firstId ?? '')).toBeGreaterThanOrEqual(0);
+        expect(queued.indexOf(firstId ?? '')).toBeLessThan(queued.indexOf(secondId ?? ''));
+      } finally {
+        // Back to the prototype's method.
+        Reflect.deleteProperty(queue, 'addBulk');
+      }
     });
 
     it('marks delivered events dispatched and prunes them after EVENTS_KEEP_DAYS', async () => {

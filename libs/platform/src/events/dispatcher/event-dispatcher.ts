@@ -36,14 +36,15 @@ interface OutboxRow {
 }
 
 /**
- * The worker's side of the outbox. Every EVENTS_POLL_MS it reads the committed, undispatched
+ * The worker's side of the outbox. Every EVENTS_POLL_MS it takes the committed, undispatched
  * events in outbox order (undispatched rows, not a high-water mark: a transaction that commits
- * late with a lower sequence number is still picked up), adds one BullMQ job per (event,
- * after-commit subscriber) with a deterministic job id, then marks the events dispatched, in
- * one short transaction that locks the rows it takes (SKIP LOCKED: two workers never take the
- * same rows). Events this worker does not know (published by a newer version) are left for
- * one that does. A crash between the two steps dispatches the events again, and BullMQ ignores a
- * job id it already holds. Dispatched events are deleted after EVENTS_KEEP_DAYS.
+ * late with a lower sequence number is still picked up), marks them dispatched and adds one
+ * BullMQ job per (event, after-commit subscriber) with a deterministic job id, in one short
+ * transaction that locks the rows it takes (SKIP LOCKED: two workers never take the same
+ * rows). Events this worker does not know (published by a newer version) are left for one
+ * that does. A failed add rolls the marks back; a crash after the add and before the commit
+ * dispatches the events again, and BullMQ ignores a job id it already holds. Dispatched events
+ * are deleted after EVENTS_KEEP_DAYS.
  *
  * It does not wait for the poll when it can help it: a connection of its own LISTENs on the
  * channel the outbox's trigger notifies when events commit, and a notification dispatches at
@@ -161,17 +162,24 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /**
+   * One statement takes and marks the batch (the rows stay locked until the commit), then the
+   * deliveries are added; a failed add rolls the marks back, so the events wait for the next
+   * pass. RETURNING gives no order: the deliveries are added in outbox order.
+   */
   private dispatchBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
-        `SELECT seq, id, name, payload FROM domain_events
-          WHERE dispatched_at IS NULL AND name = ANY($2::varchar[])
-          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      const [rows] = (await manager.query(
+        `UPDATE domain_events SET dispatched_at = now()
+          WHERE seq IN (SELECT seq FROM domain_events
+                         WHERE dispatched_at IS NULL AND name = ANY($2::varchar[])
+                         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING seq, id, name, payload`,
         [BATCH, this.registry.eventNames()],
-      )) as OutboxRow[];
+      )) as [OutboxRow[], number];
       if (rows.length === 0) return 0;
+      rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const jobs = [];
-      const dispatched: string[] = [];
       for (const row of rows) {
         for (const subscriber of this.registry.subscribers(row.name, 'after-commit'))
           jobs.push({
@@ -190,14 +198,8 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
               removeOnFail: { age: this.config.EVENTS_KEEP_DAYS * 86400 },
             },
           });
-        dispatched.push(row.seq);
       }
       if (jobs.length > 0) await this.queue.addBulk(jobs);
-      if (dispatched.length > 0)
-        await manager.query(
-          `UPDATE domain_events SET dispatched_at = now() WHERE seq = ANY($1::bigint[])`,
-          [dispatched],
-        );
       return rows.length;
     });
   }
