@@ -110,6 +110,9 @@ describe('mailed links in the browser', () => {
     page = fresh;
     await page.goto(`${base}/sign-in`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    // The sign-in page has an Email field too: fill the reset page's, once it is there (on a
+    // busy machine the route can take a moment, and the address went into the old page's field).
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
     await page.getByLabel('Email').fill(email);
     await page.getByRole('button', { name: 'Email me a reset link' }).click();
     await page.getByText('a reset link is on its way').waitFor();
@@ -148,7 +151,9 @@ describe('mailed links in the browser', () => {
       // Controlled by the server's answer: the switch flips once the PUT is back.
       jobFailed.click({ force: true }),
     ]);
-    await expect(jobFailed.isChecked()).resolves.toBe(false);
+    // The response is in before React has rendered the saved state: wait for it (the reload of
+    // the page below reads it back from the server).
+    await page.getByRole('switch', { name: 'A shot failed', checked: false }).waitFor();
 
     const [row] = (await api.db.query('SELECT id FROM users WHERE email = $1', [email])) as Array<{
       id: string;

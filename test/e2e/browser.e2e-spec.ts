@@ -245,6 +245,8 @@ describe('the seller SPA in a browser', () => {
     await page.getByRole('img').first().waitFor();
     await expectAccessible();
     await page.getByRole('link', { name: 'Home', exact: true }).click();
+    // Home may first show the balance it had cached at sign-up, then the fresh one.
+    await page.getByText('0 credits', { exact: true }).first().waitFor();
     await expect(balance().textContent()).resolves.toBe('0 credits');
   });
 
