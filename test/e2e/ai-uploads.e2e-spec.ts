@@ -82,6 +82,36 @@ describe('uploads and files', () => {
     expect(none.status).toBe(400);
   });
 
+  it('answers a multipart body it cannot read with 400, never 500', async () => {
+    const user = await newUser(api);
+    const send = (contentType: string, body: Buffer) =>
+      api
+        .http()
+        .post('/v1/uploads')
+        .set(...bearer(user.accessToken))
+        .set('content-type', contentType)
+        .send(body);
+    const part = Buffer.from(
+      '--xx\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n' +
+        'Content-Type: image/png\r\n\r\n',
+    );
+    const png = await smallPng();
+    const bodies: Array<[string, string, Buffer]> = [
+      ['no boundary', 'multipart/form-data', Buffer.from('garbage')],
+      ['a boundary never seen', `multipart/form-data; boundary=${'x'.repeat(60)}`, part],
+      ['cut short', 'multipart/form-data; boundary=xx', Buffer.concat([part, png.subarray(0, 8)])],
+      ['never closed', 'multipart/form-data; boundary=xx', Buffer.concat([part, png])],
+    ];
+    const answers = [];
+    for (const [what, contentType, body] of bodies) {
+      const res = await send(contentType, body);
+      answers.push([what, res.status, res.body.code]);
+    }
+    expect(answers).toEqual(bodies.map(([what]) => [what, 400, 'VALIDATION_ERROR']));
+    // And the caller's upload slot was given back each time.
+    expect((await upload(api, user, png, 'after.png')).status).toBe(201);
+  });
+
   it('shows a file and its signed URL to its owner only; others get 404', async () => {
     const owner = await newUser(api, 'owner');
     const other = await newUser(api, 'other');

@@ -1,4 +1,4 @@
-import { createDeflate, crc32 } from 'node:zlib';
+import { createDeflate, crc32, deflateSync } from 'node:zlib';
 import { startApi, type TestApi } from '../support/app';
 import { upload } from '../support/ai';
 import { newUser } from '../support/factories';
@@ -38,6 +38,21 @@ async function blackPng(width: number, height: number): Promise<Buffer> {
   ]);
 }
 
+/** A PNG of only a header declaring width×height (and an empty image stream): 60-odd bytes. */
+function headerOnlyPng(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.writeUInt8(8, 8);
+  header.writeUInt8(2, 9);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.alloc(0))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
 describe('image limits', () => {
   let api: TestApi;
 
@@ -64,6 +79,18 @@ describe('image limits', () => {
       details: { width: 12_000, height: 12_000, maxPixels: 50_000_000 },
     });
   }, 60_000);
+
+  it('says 413 with the figures for a header past what the image library itself would open', async () => {
+    // 2.5 gigapixels: over the library's own default limit (about 268 MP), which must not turn
+    // the answer into "could not be decoded".
+    const user = await newUser(api, 'giant');
+    const res = await upload(api, user, headerOnlyPng(50_000, 50_000), 'giant.png');
+    expect(res.status).toBe(413);
+    expect(res.body).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      details: { width: 50_000, height: 50_000, maxPixels: 50_000_000 },
+    });
+  });
 
   it('refuses an upload past the storage quota with 413 and the figures', async () => {
     const user = await newUser(api, 'quota');

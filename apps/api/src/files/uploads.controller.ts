@@ -21,6 +21,27 @@ import { RequireScopes } from '../common/scopes.decorator';
 import { FileContentQueryDto, FileDto, UploadBodyDto } from './files.dto';
 import { JobView } from '../ai/job-view.service';
 
+/**
+ * The bytes of the request's `file` part. A body the multipart parser cannot read (no boundary,
+ * cut short, never closed) is the client's error, 400; the parser's own 4xx (a file over
+ * UPLOAD_MAX_BYTES is 413) pass through.
+ */
+async function readFilePart(request: FastifyRequest): Promise<Buffer> {
+  try {
+    const part = await request.file();
+    if (!part || part.fieldname !== 'file')
+      throw new ValidationError([{ field: 'file', message: 'file is required' }]);
+    return await part.toBuffer();
+  } catch (error) {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (error instanceof ValidationError || (typeof status === 'number' && status < 500))
+      throw error;
+    throw new ValidationError([
+      { field: 'file', message: 'the multipart body could not be read: malformed or cut short' },
+    ]);
+  }
+}
+
 @ApiTags('files')
 @Controller({ version: '1' })
 export class UploadsController {
@@ -70,10 +91,7 @@ export class UploadsController {
       throw new ValidationError([
         { field: 'file', message: 'send multipart/form-data with a file field' },
       ]);
-    const part = await request.file();
-    if (!part || part.fieldname !== 'file')
-      throw new ValidationError([{ field: 'file', message: 'file is required' }]);
-    const bytes = await part.toBuffer();
+    const bytes = await readFilePart(request);
     const { file, replayed } = await this.files.upload(principal.userId, bytes, {
       idempotencyKey: key,
     });

@@ -68,7 +68,9 @@ export class FilesService {
     let width: number | undefined;
     let height: number | undefined;
     try {
-      ({ width, height } = await sharp(bytes).metadata());
+      // The header only: sharp's own pixel limit (about 268 MP) would call a bigger image
+      // undecodable, when it is too large (413), which is ours to say.
+      ({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata());
     } catch {
       throw new UnsupportedImageError('The image could not be decoded');
     }
