@@ -82,6 +82,21 @@ describe('AI jobs', () => {
     expect(fields).toEqual(
       expect.arrayContaining(['params.prompt', 'params.numImages', 'params.extra']),
     );
+    // A prompt with nothing to say, or with terminal escapes, is refused (it would be charged).
+    for (const prompt of ['   ', '\n\t\u3000', 'ring \u001b[31mred', 'ring\u0007']) {
+      const res = await submit(api, user, { operation: 'generate', params: { prompt } });
+      expect([prompt, res.status, res.body.details]).toEqual([
+        prompt,
+        400,
+        [expect.objectContaining({ field: 'params.prompt' })],
+      ]);
+    }
+    // Line breaks and tabs are text.
+    const multiline = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'gold ring\r\n\ton marble' },
+    });
+    expect(multiline.status).toBe(202);
     expect((await submit(api, user, { operation: 'paint', params: {} })).status).toBe(400);
     expect(
       (await submit(api, user, { operation: 'upscale', params: { inputImageId: 'x', scale: 3 } }))

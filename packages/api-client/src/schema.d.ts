@@ -2057,7 +2057,7 @@ export interface components {
       operation: 'generate' | 'edit' | 'remove-background' | 'upscale';
       /**
        * @description Per operation:
-       *     - generate: { prompt (1-2000 chars), numImages 1-4 (default 1), aspectRatio 1:1|4:3|3:4|16:9|9:16 (default 1:1) } — costs price × numImages
+       *     - generate: { prompt (1-2000 chars, not blank, no control characters but tab and line breaks), numImages 1-4 (default 1), aspectRatio 1:1|4:3|3:4|16:9|9:16 (default 1:1) } — costs price × numImages
        *     - edit: { inputImageId, prompt }
        *     - remove-background: { inputImageId }
        *     - upscale: { inputImageId, scale 2|4 (default 2) }

@@ -6,6 +6,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   Min,
   validateSync,
@@ -15,9 +16,19 @@ import { OPERATIONS, type JobParams, type Operation } from './ai-job.entity';
 
 export const ASPECT_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16'] as const;
 
+/**
+ * A prompt says something: at least one character that is not white space, and no control
+ * characters but tab, line feed and carriage return (they would be charged for, stored and
+ * shown back as they are).
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are what it refuses
+const PROMPT_TEXT = /^(?=[\s\S]*\S)[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/;
+const PROMPT_MESSAGE = 'prompt must have text, and no control characters but tab and line breaks';
+
 export class GenerateParams {
   @IsString()
   @Length(1, 2000)
+  @Matches(PROMPT_TEXT, { message: PROMPT_MESSAGE })
   prompt!: string;
 
   @IsOptional()
@@ -37,6 +48,7 @@ export class EditParams {
 
   @IsString()
   @Length(1, 2000)
+  @Matches(PROMPT_TEXT, { message: PROMPT_MESSAGE })
   prompt!: string;
 }
 
