@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
@@ -65,4 +66,15 @@ export async function dropBenchDatabase(
   const keys = await redis.keys(`${env.REDIS_KEY_PREFIX}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
+}
+
+/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
+export function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, the 12th and 13th fields after the command name, in clock ticks.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
