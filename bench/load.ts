@@ -30,6 +30,7 @@ import {
   dropBenchDatabase,
   waitFor,
 } from './support';
+import { freePort } from './free-port';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,8 +44,9 @@ const DURATION_S = Number(args.duration);
 const SELLERS = Number(args.sellers);
 const PROVIDER_MS = Number(args['provider-ms']);
 const DRAIN_TIMEOUT_S = Number(args['drain-timeout']);
-const API_PORTS = [38391, 38392];
-const WORKER_PORTS = [38393, 38394];
+/** Two of each, on ports the kernel picks at start (a fixed port can be a client socket's). */
+const API_PORTS: number[] = [];
+const WORKER_PORTS: number[] = [];
 const PASSWORD = 'load-password-123';
 const ADMIN_EMAIL = 'load-admin@example.test';
 const SLO_P99_MS = 200;
@@ -286,12 +288,46 @@ function spawnLogged(
   return { tail: () => `${name}:\n${lines.join('\n')}` };
 }
 
+/**
+ * Waits until every URL answers 2xx. A process that exits first fails it at once; either way a
+ * failure prints every process's last lines, which say why.
+ */
+async function waitHealthy(
+  children: ChildProcess[],
+  logs: Array<{ tail: () => string }>,
+  urls: string[],
+): Promise<void> {
+  const cleanups: Array<() => void> = [];
+  const exited = new Promise<never>((_, reject) => {
+    for (const child of children) {
+      const onExit = (code: number | null, signal: string | null) =>
+        reject(new Error(`a process exited while starting (code ${code}, signal ${signal})`));
+      child.once('exit', onExit);
+      cleanups.push(() => child.off('exit', onExit));
+    }
+  });
+  try {
+    await Promise.race([Promise.all(urls.map((url) => waitFor(url, 60_000))), exited]);
+  } catch (error) {
+    for (const log of logs) console.log(log.tail());
+    throw error;
+  } finally {
+    for (const cleanup of cleanups) cleanup();
+    exited.catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   const root = repoRoot();
+  const ports = new Set<number>();
+  while (ports.size < 4) ports.add(await freePort());
+  const [api1, api2, worker1, worker2] = [...ports] as [number, number, number, number];
+  API_PORTS.push(api1, api2);
+  WORKER_PORTS.push(worker1, worker2);
   const { database, admin: adminDb } = await createBenchDatabase();
   const storage = await mkdtemp(join(tmpdir(), 'jewelshot-load-'));
   const env = {
-    ...benchApiEnv(database, API_PORTS[0] ?? 38391, 'warn'),
+    ...benchApiEnv(database, API_PORTS[0] ?? 0, 'warn'),
     STORAGE_DIR: storage,
     LOCAL_PROVIDER_LATENCY_MS: String(PROVIDER_MS),
     AI_PROVIDER: 'local',
@@ -335,8 +371,10 @@ async function main(): Promise<void> {
         ),
       ),
     );
-    for (const port of API_PORTS) await waitFor(`http://127.0.0.1:${port}/health/live`, 60_000);
-    for (const port of WORKER_PORTS) await waitFor(`http://127.0.0.1:${port}/health`, 60_000);
+    await waitHealthy(children, logs, [
+      ...API_PORTS.map((port) => `http://127.0.0.1:${port}/health/live`),
+      ...WORKER_PORTS.map((port) => `http://127.0.0.1:${port}/health`),
+    ]);
 
     png = await sharp({
       create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 180, b: 90 } },
