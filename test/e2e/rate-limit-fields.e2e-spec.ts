@@ -312,6 +312,53 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     }
   });
 
+  it("sse across API keys: a user's keys share the user's SSE_MAX_OPEN_PER_USER, not one allowance each", async () => {
+    const user = await funded('sse-keys');
+    const { body: queued } = await submit(setup, user, job);
+    const newKey = async (): Promise<string> => {
+      const res = await setup
+        .http()
+        .post('/v1/api-keys')
+        .set(...bearer(user.accessToken))
+        .send({ name: 'streams', scopes: ['jobs:read'] });
+      expect(res.status).toBe(201);
+      return res.body.key as string;
+    };
+    const [keyA, keyB] = [await newKey(), await newKey()];
+    const controllers: AbortController[] = [];
+    const open = async (port: number, credential: string) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const res = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/${queued.id}/events`, {
+        headers: { authorization: `Bearer ${credential}` },
+        signal: controller.signal,
+      });
+      const headers = Object.fromEntries(res.headers.entries());
+      const body = res.status === 429 ? await res.json() : undefined;
+      return { status: res.status, headers, body };
+    };
+    const redis = limited.app.get<Redis>(REDIS);
+    const streams = () => redis.zcard(`concurrency:sse:user:${user.id}`);
+    try {
+      // One by the session, one by key A: the user's two places, on either process.
+      expect((await open(limitedPort, user.accessToken)).status).toBe(200);
+      expect((await open(secondPort, keyA)).status).toBe(200);
+      expect(await streams()).toBe(2);
+      // Key B's own bucket is empty, but the account's is full.
+      expectRefusedBy(await open(limitedPort, keyB), 'sse');
+      expectRefusedBy(await open(secondPort, keyA), 'sse');
+      expect(await streams()).toBe(2);
+      // The session's stream closes: a key may take its place.
+      controllers[0]?.abort();
+      await until(async () => (await streams()) === 1, 'the closed stream gave its place back');
+      expect((await open(secondPort, keyB)).status).toBe(200);
+      expect(await streams()).toBe(2);
+    } finally {
+      for (const controller of controllers) controller.abort();
+    }
+    await until(async () => (await streams()) === 0, 'every key stream gave its place back');
+  });
+
   it('expensive: N+1 parallel submits from one user → exactly one 429, another user unaffected, slots shared by both instances and given back on abort', async () => {
     const alice = await funded('alice');
     const bob = await funded('bob');

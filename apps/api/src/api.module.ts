@@ -34,6 +34,7 @@ import { AdminEmailsController } from './admin/admin-emails.controller';
 import { EmailController } from './email/email.controller';
 import { AuthController } from './auth/auth.controller';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { OwnerConcurrencyGuard } from './http/owner-concurrency.guard';
 import { RolesGuard } from './auth/roles.guard';
 import { NotFoundController } from './common/not-found.controller';
 import { CreditsController } from './credits/credits.controller';
@@ -98,10 +99,11 @@ export class ApiModule {
         // Ways to recognise a caller before the token's user and the address: an API key.
         { provide: RATE_LIMIT_CALLER_RESOLVERS, useValue: [apiKeyCaller] },
         JobView,
-        // Guards run in this order: authentication, roles. Rate limiting runs before them, as a
-        // Fastify hook (http/rate-limit.hook.ts).
+        // Guards run in this order: authentication, roles, an API key's owner's concurrency.
+        // Rate limiting runs before them, as a Fastify hook (http/rate-limit.hook.ts).
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_GUARD, useClass: OwnerConcurrencyGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

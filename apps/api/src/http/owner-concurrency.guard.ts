@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Principal } from '@jewelshot/identity';
+import {
+  DomainError,
+  RateLimiterHealth,
+  RedisConcurrencyStorage,
+  REDIS,
+  throttledWarn,
+} from '@jewelshot/platform';
+import { API_CONFIG, type ApiConfig } from '../api.config';
+import type { RateLimitRouteConfig } from '../common/rate-limit.decorator';
+import { rateLimitRejections } from './http.metrics';
+import {
+  CONCURRENCY_LEASE_MS,
+  policyTable,
+  rateLimitField,
+  type PolicyTable,
+} from './rate-limit-policies';
+
+/**
+ * A user's concurrency limits hold across their API keys. The rate-limit hook counts an API key
+ * as a caller of its own (`key:<public id>`: it runs before the guards and reads no database,
+ * so it cannot know the key's owner), which left a user with 50 keys 51 times each concurrency
+ * limit (SSE_MAX_OPEN_PER_USER, CONCURRENCY_LIMIT_PER_USER, DOWNLOAD_CONCURRENCY_LIMIT). Once
+ * the auth guard has resolved a key to its owner, a request on a route with a concurrency
+ * policy also takes a slot in the owner's bucket (`user:<id>`, where the owner's own sessions
+ * count), given back when the response ends or the client goes away; refused, it is the hook's
+ * 429 (`RATE_LIMIT_EXCEEDED`, the policy named, Retry-After 1 s). Session callers were counted
+ * in that bucket by the hook already. A Redis failure lets the request through, as the hook does.
+ */
+@Injectable()
+export class OwnerConcurrencyGuard implements CanActivate {
+  private readonly table: PolicyTable;
+  private readonly slots: RedisConcurrencyStorage | undefined;
+  private readonly warn = throttledWarn(new Logger('RateLimit'));
+
+  constructor(
+    @Inject(API_CONFIG) config: ApiConfig,
+    @Inject(REDIS) redis: Redis,
+    private readonly health: RateLimiterHealth,
+  ) {
+    this.table = policyTable(config);
+    this.slots =
+      config.RATE_LIMIT_ENABLED === 'false' ? undefined : new RedisConcurrencyStorage(redis);
+  }
+
+  // Not async: a session caller, or a route without a concurrency policy, passes without a promise.
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (!this.slots) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { user?: Principal }>();
+    const principal = request.user;
+    if (principal?.via.kind !== 'api-key') return true;
+    const policy = (request.routeOptions.config as RateLimitRouteConfig | undefined)
+      ?.concurrencyPolicy;
+    if (!policy) return true;
+    return this.take(
+      this.slots,
+      `user:${principal.userId}`,
+      policy,
+      `${request.id}:${randomUUID()}`,
+      http.getResponse<FastifyReply>(),
+    );
+  }
+
+  private async take(
+    slots: RedisConcurrencyStorage,
+    owner: string,
+    policy: NonNullable<RateLimitRouteConfig['concurrencyPolicy']>,
+    member: string,
+    reply: FastifyReply,
+  ): Promise<boolean> {
+    const limit = this.table.concurrency[policy];
+    let acquired: boolean;
+    try {
+      ({ acquired } = await slots.acquire(
+        owner,
+        policy,
+        limit,
+        CONCURRENCY_LEASE_MS[policy],
+        member,
+      ));
+    } catch (error) {
+      this.health.failedOpen();
+      this.warn(
+        `owner concurrency skipped: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return true;
+    }
+    if (!acquired) {
+      rateLimitRejections.inc({ policy });
+      // The policy that refused, as the hook says it (the key's own bucket had room).
+      void reply.header(
+        'ratelimit',
+        rateLimitField({
+          name: policy,
+          unit: 'concurrent-requests',
+          quota: limit,
+          remaining: 0,
+          resetSeconds: 1,
+          exceeded: true,
+        }),
+      );
+      throw new DomainError(
+        'RATE_LIMIT_EXCEEDED',
+        "Too many requests in flight for this key's account. Retry after the time in Retry-After.",
+        { policy, limit, retryAfterSeconds: 1 },
+      );
+    }
+    // 'close' comes when the response has been sent and when the client went away first.
+    reply.raw.once('close', () => {
+      slots
+        .release(owner, policy, member)
+        .catch((error: unknown) =>
+          this.warn(
+            `owner concurrency slot not released: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+    });
+    return true;
+  }
+}
