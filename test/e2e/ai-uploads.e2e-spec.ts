@@ -141,6 +141,13 @@ describe('uploads and files', () => {
     expect(
       (await api.http().get(`${url.pathname}?expires=${expires + 3600}&sig=${sig}`)).status,
     ).toBe(404);
+    // A link without its query says which parameter is missing (it said a length before).
+    const bare = await api.http().get(url.pathname);
+    expect(bare.status).toBe(400);
+    expect(bare.body.details).toEqual([
+      { field: 'expires', message: 'expires is required' },
+      { field: 'sig', message: 'sig is required' },
+    ]);
     const { body: otherFile } = await upload(api, other, await smallPng());
     expect(
       (await api.http().get(`/v1/files/${otherFile.id}/content?expires=${expires}&sig=${sig}`))
