@@ -171,12 +171,18 @@ describe('hostile JSON bodies', () => {
     }
   });
 
-  it('keeps Fastify’s prototype-poisoning refusal', async () => {
-    expectRefused(
-      await post(
-        '/v1/ai/jobs',
-        '{"operation":"generate","params":{},"__proto__":{"isAdmin":true}}',
-      ),
+  it('keeps Fastify’s prototype-poisoning refusal, and says what was refused', async () => {
+    for (const body of [
+      '{"operation":"generate","params":{},"__proto__":{"isAdmin":true}}',
+      '{"operation":"generate","params":{"constructor":{"prototype":{"isAdmin":true}}}}',
+    ]) {
+      const refused = expectRefused(await post('/v1/ai/jobs', body));
+      expect(refused.code).toBe('VALIDATION_ERROR');
+      expect(refused.error).toMatch(/"__proto__" or "constructor.prototype" key is not allowed/);
+    }
+    // Broken JSON is still said to be broken JSON.
+    expect(expectRefused(await post('/v1/ai/jobs', '{"operation":')).error).toMatch(
+      /not valid JSON/,
     );
   });
 

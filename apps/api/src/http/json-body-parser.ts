@@ -12,6 +12,15 @@ export function jsonLimitsOf(config: ApiConfig): JsonLimits {
   };
 }
 
+function isValidJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Our own `application/json` parser in place of Fastify's: the body's text is checked against
  * the limits first (depth, members, string length, NUL, lone surrogates: see `jsonShapeProblem`),
@@ -35,7 +44,21 @@ export function useLimitedJsonParser(app: NestFastifyApplication, config: ApiCon
         );
         return;
       }
-      parseJson(request, text, done);
+      parseJson(request, text, (error, parsed) => {
+        // Fastify's parser says "not valid JSON" for valid JSON it refuses on purpose too (a
+        // `__proto__` or `constructor.prototype` key): the client is told which it was.
+        if (error && isValidJson(text)) {
+          done(
+            new DomainError(
+              'VALIDATION_ERROR',
+              'The request body is refused: a "__proto__" or "constructor.prototype" key is not allowed',
+            ),
+            undefined,
+          );
+          return;
+        }
+        done(error, parsed);
+      });
     },
   );
 }
