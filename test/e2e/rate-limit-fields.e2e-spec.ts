@@ -409,7 +409,7 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     expect(fields.policies.get('downloads')?.get('q')).toBe(3);
   });
 
-  describe('a caller resolver (the hook API keys will use)', () => {
+  describe('a caller resolver (the hook API keys use)', () => {
     let api: TestApi;
 
     beforeAll(async () => {

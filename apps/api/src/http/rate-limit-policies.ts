@@ -49,7 +49,7 @@ export function policyTable(config: ApiConfig): PolicyTable {
 
 /** Who a request is counted as: one bucket per caller and policy. */
 export interface RateLimitCaller {
-  /** The bucket key, e.g. `user:<id>`, `ip:<address>`, later `key:<api key id>`. */
+  /** The bucket key: `user:<id>`, `ip:<address>` or `key:<api key public id>`. */
   key: string;
   /** Limits of this caller that differ from the configured ones (a plan of an API key). */
   overrides?: {
@@ -61,8 +61,8 @@ export interface RateLimitCaller {
 /**
  * A way to recognise a caller before the guards run; the hook asks each in turn and the first
  * answer wins, then falls back to the access token's user, then the client address. API keys
- * (issue 13) come in here: a resolver that recognises the key and returns its own limits.
- * Must not touch the database: it runs on every request.
+ * come in here (`apiKeyCaller`): a resolver recognises its caller from the request alone, and
+ * may return that caller's own limits. Must not touch the database: it runs on every request.
  */
 export type RateLimitCallerResolver = (request: FastifyRequest) => RateLimitCaller | undefined;
 
