@@ -193,6 +193,50 @@ describe('domain events (transactional outbox)', () => {
     });
   });
 
+  describe('with QUEUE_KEEP_FINISHED at 2', () => {
+    let worker: WorkerApp;
+
+    beforeAll(async () => {
+      worker = await createWorker(
+        loadConfig({
+          ...baseTestEnv(),
+          ...env,
+          REDIS_KEY_PREFIX: suitePrefix('events-keep'),
+          QUEUE_KEEP_FINISHED: '2',
+        }),
+        [EventsFixtureModule],
+      );
+    });
+
+    afterAll(async () => {
+      await worker.close();
+    });
+
+    it('keeps at most that many finished deliveries in Redis, completed and failed apart', async () => {
+      const queue = worker.context.get<Queue>(getQueueToken(EVENTS_QUEUE));
+      const settled = async () => {
+        for (;;) {
+          const counts = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
+          if (Object.values(counts).every((n) => n === 0)) return;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      // Three events, three subscribers each: nine completed deliveries.
+      const keys = [1, 2, 3].map((i) => `kept-${i}-${randomUUID()}`);
+      for (const key of keys) await publish({ key });
+      for (const key of keys) await waitFor(key, (r) => r.length === 3);
+      await settled();
+      expect(await queue.getJobCounts('completed')).toEqual({ completed: 2 });
+
+      // Three events whose flaky subscriber never succeeds: three failed deliveries.
+      const failing = [1, 2, 3].map((i) => `failing-${i}-${randomUUID()}`);
+      for (const key of failing) await publish({ key, failTimes: 99 });
+      for (const key of failing) await waitFor(key, (r) => count(r, 'test.flaky') === 5);
+      await settled();
+      expect(await queue.getJobCounts('failed')).toEqual({ failed: 2 });
+    });
+  });
+
   describe('with a worker that polls only once a minute', () => {
     let worker: WorkerApp;
 

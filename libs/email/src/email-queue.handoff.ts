@@ -2,7 +2,12 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import { AfterCommit } from '@jewelshot/platform';
+import {
+  AfterCommit,
+  keepFinished,
+  PLATFORM_CONFIG,
+  type PlatformConfig,
+} from '@jewelshot/platform';
 import { EMAIL_CONFIG, type EmailConfig } from './email.config';
 import { EMAIL_QUEUE, type SendEmailJob } from './email.queue';
 import { EmailQueued } from './events/email-queued';
@@ -18,6 +23,7 @@ export class EmailQueueHandOff {
   constructor(
     private readonly moduleRef: ModuleRef,
     @Inject(EMAIL_CONFIG) private readonly config: EmailConfig,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
   ) {}
 
   @AfterCommit(EmailQueued, { name: 'email.hand-to-queue', attempts: 20 })
@@ -33,8 +39,7 @@ export class EmailQueueHandOff {
         jobId: messageId,
         attempts: this.config.EMAIL_ATTEMPTS,
         backoff: { type: 'exponential', delay: this.config.EMAIL_BACKOFF_MS },
-        removeOnComplete: { age: 7 * 86400 },
-        removeOnFail: { age: 7 * 86400 },
+        ...keepFinished(this.platform, 7 * 86400),
       },
     );
   }

@@ -7,7 +7,7 @@ export { ConfigModule } from './config/config.module';
 export { DatabaseModule } from './database/database.module';
 export { LoggingModule } from './logging/logging.module';
 export type { LoggingOptions } from './logging/logging.module';
-export { QueueModule } from './queue/queue.module';
+export { keepFinished, QueueModule } from './queue/queue.module';
 export { throttledWarn, warnQueueErrors, workerErrorWarning } from './queue/queue-errors';
 export { RedisModule } from './redis/redis.module';
 export { MetricsModule } from './metrics/metrics.module';

@@ -3,6 +3,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
+import { keepFinished, PLATFORM_CONFIG, type PlatformConfig } from '@jewelshot/platform';
 import { retrySchedule, WEBHOOKS_CONFIG, type WebhooksConfig } from './webhooks.config';
 import { WEBHOOK_BACKOFF, WEBHOOKS_QUEUE, type DeliverWebhookJob } from './webhooks.queue';
 
@@ -17,6 +18,7 @@ export class WebhookEnqueuer {
   constructor(
     private readonly moduleRef: ModuleRef,
     @Inject(WEBHOOKS_CONFIG) private readonly config: WebhooksConfig,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
   ) {}
 
   async enqueue(eventId: string, endpointIds: string[], manual = false): Promise<void> {
@@ -34,8 +36,7 @@ export class WebhookEnqueuer {
             : `${eventId}.${endpointId}`,
           attempts,
           backoff: { type: WEBHOOK_BACKOFF },
-          removeOnComplete: { age: 7 * 86400 },
-          removeOnFail: { age: 7 * 86400 },
+          ...keepFinished(this.platform, 7 * 86400),
         },
       })),
     );

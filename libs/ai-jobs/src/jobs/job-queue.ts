@@ -1,7 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { traceCarrier, traced, warnQueueErrors } from '@jewelshot/platform';
+import {
+  PLATFORM_CONFIG,
+  traceCarrier,
+  traced,
+  warnQueueErrors,
+  type PlatformConfig,
+} from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { AI_QUEUE, AiJobName, QUEUE_PRIORITY, type RunJobPayload } from '../ai.queue';
 import type { AiJob } from './ai-job.entity';
@@ -17,6 +23,7 @@ export class JobQueue {
   constructor(
     @InjectQueue(AI_QUEUE) readonly queue: Queue<RunJobPayload>,
     @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
+    @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
   ) {
     warnQueueErrors(queue, this.logger);
   }
@@ -28,7 +35,8 @@ export class JobQueue {
       attempts: this.config.JOB_ATTEMPTS,
       backoff: { type: 'exponential' as const, delay: this.config.JOB_BACKOFF_MS },
       removeOnComplete: { age: 3600, count: 1000 },
-      removeOnFail: { age: 24 * 3600 },
+      // A failed run is kept for a day for the admin's view, and never more than the cap.
+      removeOnFail: { age: 24 * 3600, count: this.platform.QUEUE_KEEP_FINISHED },
     };
   }
 

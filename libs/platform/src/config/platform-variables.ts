@@ -60,6 +60,18 @@ export class PlatformVariables {
   @Max(60_000)
   REDIS_COMMAND_TIMEOUT_MS = 200;
 
+  /**
+   * Finished jobs each BullMQ queue keeps in Redis, completed and failed apart, besides each
+   * queue's age limit: for the admin's view and to ignore a job id added again soon after. A
+   * finished job is about 1.2 KB of Redis memory; kept by age alone (a week for event
+   * deliveries, webhooks and email) they grew with traffic, several GB at 100,000 jobs a day.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  QUEUE_KEEP_FINISHED = 10_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 

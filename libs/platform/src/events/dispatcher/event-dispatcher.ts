@@ -14,6 +14,7 @@ import type { PlatformConfig } from '../../config/platform.config';
 import { PLATFORM_CONFIG } from '../../config/platform.config';
 import { ScheduleRunner } from '../../schedule/schedule-runner';
 import { warnQueueErrors } from '../../queue/queue-errors';
+import { keepFinished } from '../../queue/queue.module';
 import { EventRegistry } from '../event-registry';
 import { deliveryJobId, EVENTS_QUEUE, type DeliveryJob } from './events.queue';
 
@@ -194,8 +195,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
               jobId: deliveryJobId(row.id, subscriber.name),
               attempts: subscriber.attempts,
               backoff: { type: 'exponential', delay: this.config.EVENTS_BACKOFF_MS },
-              removeOnComplete: { age: this.config.EVENTS_KEEP_DAYS * 86400 },
-              removeOnFail: { age: this.config.EVENTS_KEEP_DAYS * 86400 },
+              ...keepFinished(this.config, this.config.EVENTS_KEEP_DAYS * 86400),
             },
           });
       }
