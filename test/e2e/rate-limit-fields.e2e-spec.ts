@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
@@ -357,6 +357,45 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
       for (const controller of controllers) controller.abort();
     }
     await until(async () => (await streams()) === 0, 'every key stream gave its place back');
+  });
+
+  it('a client that resets its connection at once leaves no slot behind (sse, by session and by key)', async () => {
+    const user = await funded('sse-reset');
+    const { body: queued } = await submit(setup, user, job);
+    const keyRes = await setup
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'resets', scopes: ['jobs:read'] });
+    expect(keyRes.status).toBe(201);
+    const credentials = [user.accessToken, keyRes.body.key as string];
+    // The request goes out, and the socket is reset before any answer: the server's `close`
+    // comes while the limiter and the guard still wait on Redis and the database.
+    const resetRightAway = (credential: string) =>
+      new Promise<void>((resolve) => {
+        const socket = connect(limitedPort, '127.0.0.1', () => {
+          socket.write(
+            `GET /v1/ai/jobs/${queued.id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+              `Authorization: Bearer ${credential}\r\n\r\n`,
+            () => {
+              socket.resetAndDestroy();
+              resolve();
+            },
+          );
+        });
+        socket.on('error', () => undefined);
+      });
+    for (let i = 0; i < 4; i += 1)
+      for (const credential of credentials) await resetRightAway(credential);
+    const redis = limited.app.get<Redis>(REDIS);
+    const held = async () => {
+      const keys = await redis.keys(`${LIMITED_PREFIX}concurrency:sse:*`);
+      const counts = await Promise.all(
+        keys.map((key) => redis.zcard(key.slice(LIMITED_PREFIX.length))),
+      );
+      return counts.reduce((sum, n) => sum + n, 0);
+    };
+    await until(async () => (await held()) === 0, 'every reset request gave its slot back');
   });
 
   it('expensive: N+1 parallel submits from one user → exactly one 429, another user unaffected, slots shared by both instances and given back on abort', async () => {

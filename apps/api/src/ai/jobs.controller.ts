@@ -26,6 +26,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { RequireScopes } from '../common/scopes.decorator';
+import { whenClosed } from '../http/when-closed';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
 import { JobView } from './job-view.service';
 
@@ -206,7 +207,8 @@ export class JobsController {
       },
       Math.max(SSE_RECHECK_MIN_MS, Math.floor(this.config.USER_STATUS_CACHE_MS / 2)),
     );
-    reply.raw.on('close', () => {
+    // A client gone before now (during the first read) ends the stream at once.
+    whenClosed(reply.raw, () => {
       closed = true;
       stop();
     });

@@ -19,6 +19,7 @@ import {
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import type { RateLimitRouteConfig } from '../common/rate-limit.decorator';
 import { rateLimitRejections } from './http.metrics';
+import { whenClosed } from './when-closed';
 import {
   CONCURRENCY_LEASE_MS,
   policyTable,
@@ -116,8 +117,8 @@ export class OwnerConcurrencyGuard implements CanActivate {
         { policy, limit, retryAfterSeconds: 1 },
       );
     }
-    // 'close' comes when the response has been sent and when the client went away first.
-    reply.raw.once('close', () => {
+    // Given back when the response has been sent or the client went away, even before now.
+    whenClosed(reply.raw, () => {
       slots
         .release(owner, policy, member)
         .catch((error: unknown) =>

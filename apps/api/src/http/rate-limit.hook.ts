@@ -17,6 +17,7 @@ import { checkAccessToken } from '../auth/access-token-check';
 import type { RateLimitRouteConfig, RatePolicyName } from '../common/rate-limit.decorator';
 import { toErrorBody } from './error-response';
 import { rateLimitRejections } from './http.metrics';
+import { whenClosed } from './when-closed';
 import {
   closestToLimit,
   CONCURRENCY_LEASE_MS,
@@ -156,10 +157,9 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
         member,
       );
       if (slot.acquired) {
-        // 'close' comes when the response has been sent and when the client went away
-        // first (an abort), whichever happens: the slot is given back either way.
-        reply.raw.once('close', () => {
-          // Not given back: the slot lapses with its lease.
+        // Given back when the response has been sent or the client went away first (an
+        // abort), even during the acquire above. Not given back: it lapses with its lease.
+        whenClosed(reply.raw, () => {
           slots
             .release(caller.key, concurrency, member)
             .catch((error: unknown) => warn('concurrency slot not released', error));
