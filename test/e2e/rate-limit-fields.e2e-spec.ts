@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -225,6 +226,67 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     expectRefusedBy(await attempt(), 'auth');
   });
 
+  // A well-formed key nobody issued: `js_live_<24 hex>_<64 hex>`.
+  const madeUpKey = () =>
+    `js_live_${randomBytes(12).toString('hex')}_${randomBytes(32).toString('hex')}`;
+
+  it('a made-up API key header buys no bucket of its own: downloads, the credential routes and the rest count it by address', async () => {
+    // An API of its own: this address's buckets start empty.
+    const fresh = await startApi({
+      REDIS_KEY_PREFIX: suitePrefix('rl-made-up'),
+      RATE_LIMIT_MAX: '6',
+      AUTH_RATE_LIMIT_MAX: '2',
+    });
+    try {
+      const as = (credential: string): [string, string] => [
+        'Authorization',
+        `Bearer ${credential}`,
+      ];
+      // A signed download counts by address whatever it carries: a key, another key, a token.
+      const user = await newUser(setup, 'made-up');
+      const stored = await upload(setup, user, await smallPng());
+      const url = new URL(stored.body.url as string);
+      const download = (credential: string) =>
+        fresh
+          .http()
+          .get(`${url.pathname}${url.search}`)
+          .set(...as(credential));
+      const downloads = [
+        await download(madeUpKey()),
+        await download(madeUpKey()),
+        await download(user.accessToken),
+      ];
+      expect(downloads.map((res) => res.status)).toEqual([200, 200, 200]);
+      expect(downloads.map((res) => res.headers['x-ratelimit-remaining'])).toEqual(['5', '4', '3']);
+
+      // The credential routes: two attempts spend the address's auth bucket; keys change nothing.
+      const login = (credential?: string) => {
+        const req = fresh.http().post('/v1/auth/login');
+        if (credential) void req.set(...as(credential));
+        return req.send({ email: 'nobody@example.test', password: 'wrong-password' });
+      };
+      expect((await login()).status).toBe(401);
+      expect((await login(madeUpKey())).status).toBe(401);
+      expectRefusedBy(await login(madeUpKey()), 'auth');
+      expectRefusedBy(await login(), 'auth');
+
+      // Elsewhere: requests with keys never seen share what is left of the address's six.
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1)
+        statuses.push(
+          (
+            await fresh
+              .http()
+              .get('/v1/credits/balance')
+              .set(...as(madeUpKey()))
+          ).status,
+        );
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('submit: jobs and batches share SUBMIT_RATE_LIMIT_MAX, apart from the default bucket', async () => {
     const user = await funded('submit');
     const first = await submit(limited, user, job);
@@ -369,6 +431,12 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
       .send({ name: 'resets', scopes: ['jobs:read'] });
     expect(keyRes.status).toBe(201);
     const credentials = [user.accessToken, keyRes.body.key as string];
+    // Accepted once by this process, the key counts in its own bucket and its owner's slot.
+    const accepted = await limited
+      .http()
+      .get(`/v1/ai/jobs/${queued.id}`)
+      .set('Authorization', `Bearer ${keyRes.body.key as string}`);
+    expect(accepted.status).toBe(200);
     // The request goes out, and the socket is reset before any answer: the server's `close`
     // comes while the limiter and the guard still wait on Redis and the database.
     const resetRightAway = (credential: string) =>
@@ -441,11 +509,21 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     const user = await newUser(setup, 'download');
     const stored = await upload(setup, user, await smallPng());
     const url = new URL(stored.body.url as string);
-    const res = await limited.http().get(`${url.pathname}${url.search}`);
-    expect(res.status).toBe(200);
-    const fields = rateLimitFields(res);
-    expect([...fields.policies.keys()]).toEqual(['default', 'downloads']);
-    expect(fields.policies.get('downloads')?.get('q')).toBe(3);
+    // An API of its own: a signed download counts by address, whose default bucket the
+    // tests above spent on `limited`.
+    const own = await startApi({
+      REDIS_KEY_PREFIX: suitePrefix('rl-downloads'),
+      DOWNLOAD_CONCURRENCY_LIMIT: '3',
+    });
+    try {
+      const res = await own.http().get(`${url.pathname}${url.search}`);
+      expect(res.status).toBe(200);
+      const fields = rateLimitFields(res);
+      expect([...fields.policies.keys()]).toEqual(['default', 'downloads']);
+      expect(fields.policies.get('downloads')?.get('q')).toBe(3);
+    } finally {
+      await own.close();
+    }
   });
 
   describe('a caller resolver (the hook API keys use)', () => {

@@ -45,7 +45,7 @@ import { MeController } from './me/me.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { RATE_LIMIT_CALLER_RESOLVERS } from './http/rate-limit-policies';
-import { apiKeyCaller } from './auth/api-key-header';
+import { AcceptedApiKeys, apiKeyCaller } from './auth/api-key-header';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 
 @Module({})
@@ -97,7 +97,12 @@ export class ApiModule {
         HealthService,
         RateLimiterHealth,
         // Ways to recognise a caller before the token's user and the address: an API key.
-        { provide: RATE_LIMIT_CALLER_RESOLVERS, useValue: [apiKeyCaller] },
+        AcceptedApiKeys,
+        {
+          provide: RATE_LIMIT_CALLER_RESOLVERS,
+          inject: [AcceptedApiKeys],
+          useFactory: (accepted: AcceptedApiKeys) => [apiKeyCaller(accepted)],
+        },
         JobView,
         // Guards run in this order: authentication, roles, an API key's owner's concurrency.
         // Rate limiting runs before them, as a Fastify hook (http/rate-limit.hook.ts).

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { API_KEY_PREFIX, parseApiKey } from '@jewelshot/identity';
+import { Injectable } from '@nestjs/common';
+import { API_KEY_PREFIX } from '@jewelshot/identity';
 import type { RateLimitCallerResolver } from '../http/rate-limit-policies';
 
 /**
@@ -14,14 +15,50 @@ export function presentedApiKey(request: FastifyRequest): string | undefined {
   return token?.startsWith(API_KEY_PREFIX) ? token : undefined;
 }
 
+/** How many accepted keys a process remembers, and for how long after their last acceptance. */
+export const ACCEPTED_KEYS_KEPT = 10_000;
+const ACCEPTED_KEY_TTL_MS = 15 * 60_000;
+
 /**
- * Counts a key's requests in a bucket of its own (`key:<public id>`), parsed from the header
- * alone: the rate limiter runs before the guard and must not touch the database. A malformed
- * key is counted by address as usual. (A well-formed made-up key gets a bucket too, and the
- * guard answers it 401; guessing a 256-bit secret that way is hopeless.)
+ * The API keys the auth guard accepted lately in this process, by their exact text. The rate
+ * limiter runs before the guard and reads no database, so it cannot tell a real key from a
+ * well-formed made-up one; counting every `js_live_…` header in a bucket of its own let a
+ * client with random keys escape its address's limits. A key counts in its own bucket once
+ * this process has accepted it (until then, by address like any caller not yet known); only
+ * accepted keys are remembered, the least recently accepted go first.
  */
-export const apiKeyCaller: RateLimitCallerResolver = (request) => {
-  const token = presentedApiKey(request);
-  const parts = token === undefined ? null : parseApiKey(token);
-  return parts ? { key: `key:${parts.publicId}` } : undefined;
-};
+@Injectable()
+export class AcceptedApiKeys {
+  private readonly accepted = new Map<string, { publicId: string; at: number }>();
+
+  remember(key: string, publicId: string): void {
+    // Re-inserted, so that the Map's first entry is the least recently accepted.
+    this.accepted.delete(key);
+    if (this.accepted.size >= ACCEPTED_KEYS_KEPT) {
+      const oldest = this.accepted.keys().next();
+      if (!oldest.done) this.accepted.delete(oldest.value);
+    }
+    this.accepted.set(key, { publicId, at: Date.now() });
+  }
+
+  /** The key's public id when it was accepted here lately; undefined otherwise. */
+  publicIdOf(key: string): string | undefined {
+    const entry = this.accepted.get(key);
+    if (!entry) return undefined;
+    if (Date.now() - entry.at < ACCEPTED_KEY_TTL_MS) return entry.publicId;
+    this.accepted.delete(key);
+    return undefined;
+  }
+}
+
+/**
+ * Counts a key's requests in a bucket of its own (`key:<public id>`) once the auth guard has
+ * accepted it in this process; any other key header is counted like a request without one.
+ */
+export function apiKeyCaller(accepted: AcceptedApiKeys): RateLimitCallerResolver {
+  return (request) => {
+    const token = presentedApiKey(request);
+    const publicId = token === undefined ? undefined : accepted.publicIdOf(token);
+    return publicId === undefined ? undefined : { key: `key:${publicId}` };
+  };
+}

@@ -15,7 +15,7 @@ import { UnauthorizedError } from '@jewelshot/platform';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { REQUIRED_SCOPES, type ApiKeyScope } from '../common/scopes.decorator';
 import { checkAccessToken } from './access-token-check';
-import { presentedApiKey } from './api-key-header';
+import { AcceptedApiKeys, presentedApiKey } from './api-key-header';
 
 type AuthRequest = FastifyRequest & { user?: Principal };
 
@@ -35,6 +35,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly apiKeys: ApiKeyPrincipals,
     private readonly tokens: AccessTokensService,
     private readonly principals: PrincipalService,
+    private readonly acceptedKeys: AcceptedApiKeys,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -81,6 +82,8 @@ export class JwtAuthGuard implements CanActivate {
     if (!principal || principal.via.kind !== 'api-key')
       throw new UnauthorizedError('The API key is invalid, expired or revoked');
     if (principal.status === 'banned') throw new AccountBannedError();
+    // A real key: from now on the rate limiter counts it in a bucket of its own.
+    this.acceptedKeys.remember(key, principal.via.publicId);
     if (!required) throw new ApiKeyNotAllowedError();
     const granted = principal.via.scopes;
     const missing = required.find((scope) => !granted.includes(scope));

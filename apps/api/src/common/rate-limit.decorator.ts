@@ -13,6 +13,11 @@ export type ConcurrencyPolicyName = 'expensive' | 'downloads' | 'sse';
 export interface RateLimitRouteConfig {
   rateLimitPolicy?: RatePolicyName;
   concurrencyPolicy?: ConcurrencyPolicyName;
+  /**
+   * `address`: every request counts by the client address, whatever credential it carries (a
+   * route that takes none, such as a signed download: a header would otherwise buy a bucket).
+   */
+  countBy?: 'address';
 }
 
 /**

@@ -112,7 +112,7 @@ export class UploadsController {
 
   @Get('files/:id/content')
   @Public()
-  @RateLimit({ concurrencyPolicy: 'downloads' })
+  @RateLimit({ concurrencyPolicy: 'downloads', countBy: 'address' })
   @ApiOperation({ summary: 'The bytes of a file, through a signed URL (no token needed)' })
   @ApiOkResponse({
     description: 'The image',

@@ -81,11 +81,14 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
   const logger = new Logger('RateLimit');
   const warnOften = throttledWarn(logger);
 
-  function callerOf(request: FastifyRequest): RateLimitCaller {
-    for (const resolve of resolvers) {
-      const caller = resolve(request);
-      if (caller) return caller;
-    }
+  function callerOf(request: FastifyRequest, route: RateLimitRouteConfig): RateLimitCaller {
+    if (route.countBy === 'address') return { key: `ip:${request.ip}` };
+    // The credential routes take no API key: a key header there buys no bucket of its own.
+    if (route.rateLimitPolicy !== 'auth')
+      for (const resolve of resolvers) {
+        const caller = resolve(request);
+        if (caller) return caller;
+      }
     // Kept on the request: the auth guard takes this answer instead of verifying again.
     const checked = checkAccessToken(request, tokens);
     return {
@@ -219,7 +222,7 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       }
       const route = routeLimits(request);
       const ratePolicy = route.rateLimitPolicy ?? 'default';
-      const caller = callerOf(request);
+      const caller = callerOf(request, route);
       const limits = limitsFor(table, caller);
       const counting =
         ratePolicy === 'uploads' || route.concurrencyPolicy
