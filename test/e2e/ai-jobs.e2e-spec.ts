@@ -91,6 +91,11 @@ describe('AI jobs', () => {
         [expect.objectContaining({ field: 'params.prompt' })],
       ]);
     }
+    // One message per field, the most basic first.
+    const numeric = await submit(api, user, { operation: 'generate', params: { prompt: 5 } });
+    expect(numeric.body.details).toEqual([
+      { field: 'params.prompt', message: 'prompt must be a string' },
+    ]);
     // Line breaks and tabs are text.
     const multiline = await submit(api, user, {
       operation: 'generate',

@@ -26,9 +26,10 @@ const PROMPT_TEXT = /^(?=[\s\S]*\S)[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/;
 const PROMPT_MESSAGE = 'prompt must have text, and no control characters but tab and line breaks';
 
 export class GenerateParams {
-  @IsString()
-  @Length(1, 2000)
+  // Checked from the property up, one failure said: a string, its length, then its text.
   @Matches(PROMPT_TEXT, { message: PROMPT_MESSAGE })
+  @Length(1, 2000)
+  @IsString()
   prompt!: string;
 
   @IsOptional()
@@ -46,9 +47,10 @@ export class EditParams {
   @IsUUID('4')
   inputImageId!: string;
 
-  @IsString()
-  @Length(1, 2000)
+  // Checked from the property up, one failure said: a string, its length, then its text.
   @Matches(PROMPT_TEXT, { message: PROMPT_MESSAGE })
+  @Length(1, 2000)
+  @IsString()
   prompt!: string;
 }
 
@@ -96,7 +98,11 @@ export function validateJob(operation: unknown, params: unknown, prefix = 'param
     throw new ValidationError([{ field: prefix, message: `${prefix} must be an object` }]);
   }
   const instance = plainToInstance(PARAMS[op], params, { exposeDefaultValues: true });
-  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    stopAtFirstError: true,
+  });
   if (errors.length > 0) throw new ValidationError(fieldErrors(errors, prefix));
   const clean = { ...(instance as JobParams) };
   const inputImageId = typeof clean.inputImageId === 'string' ? clean.inputImageId : null;
