@@ -183,6 +183,43 @@ describe('queue, priorities and recovery', () => {
     await expectLedgerClean(api);
   });
 
+  it('a worker told to stop (SIGTERM) finishes and settles its running jobs before it closes its connections', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 2);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i += 1)
+      ids.push(
+        (await submit(api, user, { operation: 'generate', params: { prompt: `drain ${i}` } })).body
+          .id,
+      );
+    const worker = await startWorkerProcess({
+      ...env,
+      WORKER_CONCURRENCY: '2',
+      LOCAL_PROVIDER_LATENCY_MS: '2500',
+    });
+    let stopped = false;
+    try {
+      for (let i = 0; i < 200; i += 1) {
+        const rows = await jobRows(api, ids);
+        if (rows.every((row) => row.status === 'running')) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await jobRows(api, ids)).map((row) => row.status)).toEqual(['running', 'running']);
+      await worker.stop();
+      stopped = true;
+      // No other worker runs: what is settled, the stopping worker settled.
+      expect((await jobRows(api, ids)).map((row) => row.status)).toEqual([
+        'succeeded',
+        'succeeded',
+      ]);
+      expect(worker.output()).toMatch(/queue workers drained/);
+      expect(worker.output()).not.toMatch(/Driver not Connected/);
+      await expectLedgerClean(api);
+    } finally {
+      if (!stopped) await worker.kill();
+    }
+  });
+
   it('fails and refunds a job stuck running past its deadline', async () => {
     const user = await newUser(api);
     await fund(api, user, 1);

@@ -1,4 +1,5 @@
 import { DynamicModule, Module, type ModuleMetadata } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { BullModule } from '@nestjs/bullmq';
 import { AbuseModule } from '@jewelshot/abuse';
 import { AiRunnerModule, s3ConnectionOf } from '@jewelshot/ai-jobs';
@@ -21,6 +22,7 @@ import {
 } from '@jewelshot/platform';
 import { type WorkerConfig } from './worker.config';
 import { HeartbeatService } from './heartbeat.service';
+import { QueueDrain } from './queue-drain.service';
 import { aiJobsProcessorFor } from './ai/ai-jobs.processor';
 import { emailProcessorFor } from './email/email.processor';
 import { webhooksProcessorFor } from './webhooks/webhooks.processor';
@@ -39,6 +41,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        DiscoveryModule,
         LoggingModule.forRoot('worker'),
         DatabaseModule.forRoot({ applicationName: 'jewelshot-worker', rowAccess: 'all-users' }),
         RedisModule.forRoot('worker'),
@@ -58,6 +61,7 @@ export class WorkerModule {
         ...extraImports,
       ],
       providers: [
+        QueueDrain,
         HeartbeatService,
         HealthService,
         aiJobsProcessorFor(config),
