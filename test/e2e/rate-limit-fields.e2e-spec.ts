@@ -184,6 +184,35 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   };
   const job = { operation: 'generate', params: { prompt: 'a ring on velvet' } };
 
+  /** A `jobs:read` API key of the user's (made through `setup`). */
+  const jobsReadKey = async (user: TestUser): Promise<string> => {
+    const res = await setup
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'streams', scopes: ['jobs:read'] });
+    expect(res.status).toBe(201);
+    return res.body.key as string;
+  };
+
+  /** Opens a job's event stream, kept open until its controller (pushed on `controllers`) aborts. */
+  const openStream = async (
+    controllers: AbortController[],
+    port: number,
+    jobId: string,
+    credential: string,
+  ) => {
+    const controller = new AbortController();
+    controllers.push(controller);
+    const res = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/${jobId}/events`, {
+      headers: { authorization: `Bearer ${credential}` },
+      signal: controller.signal,
+    });
+    const headers = Object.fromEntries(res.headers.entries());
+    const body = res.status === 429 ? await res.json() : undefined;
+    return { status: res.status, headers, body };
+  };
+
   it('default: RATE_LIMIT_MAX per caller, then 429 naming the policy, on every instance', async () => {
     const user = await newUser(setup, 'default');
     const answers = [];
@@ -345,17 +374,7 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     // No worker runs here: the job stays queued and its streams stay open.
     const { body: queued } = await submit(setup, user, job);
     const controllers: AbortController[] = [];
-    const open = async (port: number) => {
-      const controller = new AbortController();
-      controllers.push(controller);
-      const res = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/${queued.id}/events`, {
-        headers: { authorization: `Bearer ${user.accessToken}` },
-        signal: controller.signal,
-      });
-      const headers = Object.fromEntries(res.headers.entries());
-      const body = res.status === 429 ? await res.json() : undefined;
-      return { status: res.status, headers, body };
-    };
+    const open = (port: number) => openStream(controllers, port, queued.id, user.accessToken);
     try {
       const one = await open(limitedPort);
       const two = await open(secondPort);
@@ -377,28 +396,10 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   it("sse across API keys: a user's keys share the user's SSE_MAX_OPEN_PER_USER, not one allowance each", async () => {
     const user = await funded('sse-keys');
     const { body: queued } = await submit(setup, user, job);
-    const newKey = async (): Promise<string> => {
-      const res = await setup
-        .http()
-        .post('/v1/api-keys')
-        .set(...bearer(user.accessToken))
-        .send({ name: 'streams', scopes: ['jobs:read'] });
-      expect(res.status).toBe(201);
-      return res.body.key as string;
-    };
-    const [keyA, keyB] = [await newKey(), await newKey()];
+    const [keyA, keyB] = [await jobsReadKey(user), await jobsReadKey(user)];
     const controllers: AbortController[] = [];
-    const open = async (port: number, credential: string) => {
-      const controller = new AbortController();
-      controllers.push(controller);
-      const res = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/${queued.id}/events`, {
-        headers: { authorization: `Bearer ${credential}` },
-        signal: controller.signal,
-      });
-      const headers = Object.fromEntries(res.headers.entries());
-      const body = res.status === 429 ? await res.json() : undefined;
-      return { status: res.status, headers, body };
-    };
+    const open = (port: number, credential: string) =>
+      openStream(controllers, port, queued.id, credential);
     const redis = limited.app.get<Redis>(REDIS);
     const streams = () => redis.zcard(`concurrency:sse:user:${user.id}`);
     try {
@@ -424,18 +425,13 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   it('a client that resets its connection at once leaves no slot behind (sse, by session and by key)', async () => {
     const user = await funded('sse-reset');
     const { body: queued } = await submit(setup, user, job);
-    const keyRes = await setup
-      .http()
-      .post('/v1/api-keys')
-      .set(...bearer(user.accessToken))
-      .send({ name: 'resets', scopes: ['jobs:read'] });
-    expect(keyRes.status).toBe(201);
-    const credentials = [user.accessToken, keyRes.body.key as string];
+    const key = await jobsReadKey(user);
+    const credentials = [user.accessToken, key];
     // Accepted once by this process, the key counts in its own bucket and its owner's slot.
     const accepted = await limited
       .http()
       .get(`/v1/ai/jobs/${queued.id}`)
-      .set('Authorization', `Bearer ${keyRes.body.key as string}`);
+      .set('Authorization', `Bearer ${key}`);
     expect(accepted.status).toBe(200);
     // The request goes out, and the socket is reset before any answer: the server's `close`
     // comes while the limiter and the guard still wait on Redis and the database.
