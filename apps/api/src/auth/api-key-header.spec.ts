@@ -1,0 +1,46 @@
+import { ACCEPTED_KEYS_KEPT, AcceptedApiKeys, apiKeyCaller } from './api-key-header';
+import type { FastifyRequest } from 'fastify';
+
+const keyText = (n: number) => `js_live_${n.toString(16).padStart(24, '0')}_${'a'.repeat(64)}`;
+const withKey = (key: string) =>
+  ({ headers: { authorization: `Bearer ${key}` } }) as unknown as FastifyRequest;
+
+describe('AcceptedApiKeys and the key caller', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('gives a key a bucket of its own only once accepted, and never to a made-up one', () => {
+    const accepted = new AcceptedApiKeys();
+    const caller = apiKeyCaller(accepted);
+    expect(caller(withKey(keyText(1)))).toBeUndefined();
+    accepted.remember(keyText(1), 'pub-1');
+    expect(caller(withKey(keyText(1)))).toEqual({ key: 'key:pub-1' });
+    // Same public id, another secret: not the accepted text.
+    expect(caller(withKey(keyText(1).replace(/a$/, 'b')))).toBeUndefined();
+  });
+
+  it('forgets a key 15 minutes after it was last accepted', () => {
+    const accepted = new AcceptedApiKeys();
+    const now = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
+    accepted.remember(keyText(1), 'pub-1');
+    clock.mockReturnValue(now + 14 * 60_000);
+    expect(accepted.publicIdOf(keyText(1))).toBe('pub-1');
+    accepted.remember(keyText(1), 'pub-1');
+    clock.mockReturnValue(now + 28 * 60_000);
+    expect(accepted.publicIdOf(keyText(1))).toBe('pub-1');
+    clock.mockReturnValue(now + 29 * 60_000 + 1);
+    expect(accepted.publicIdOf(keyText(1))).toBeUndefined();
+  });
+
+  it(`keeps at most ${ACCEPTED_KEYS_KEPT} keys, the least recently accepted going first`, () => {
+    const accepted = new AcceptedApiKeys();
+    for (let i = 0; i < ACCEPTED_KEYS_KEPT; i += 1) accepted.remember(keyText(i), `pub-${i}`);
+    // Key 0 accepted again: key 1 is now the least recent.
+    accepted.remember(keyText(0), 'pub-0');
+    accepted.remember(keyText(ACCEPTED_KEYS_KEPT), 'pub-new');
+    expect(accepted.publicIdOf(keyText(0))).toBe('pub-0');
+    expect(accepted.publicIdOf(keyText(1))).toBeUndefined();
+    expect(accepted.publicIdOf(keyText(2))).toBe('pub-2');
+    expect(accepted.publicIdOf(keyText(ACCEPTED_KEYS_KEPT))).toBe('pub-new');
+  });
+});
