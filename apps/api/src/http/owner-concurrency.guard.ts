@@ -31,7 +31,8 @@ import {
  * A user's concurrency limits hold across their API keys. The rate-limit hook counts an API key
  * as a caller of its own (`key:<public id>`: it runs before the guards and reads no database,
  * so it cannot know the key's owner), which left a user with 50 keys 51 times each concurrency
- * limit (SSE_MAX_OPEN_PER_USER, CONCURRENCY_LIMIT_PER_USER, DOWNLOAD_CONCURRENCY_LIMIT). Once
+ * limit (SSE_MAX_OPEN_PER_USER, CONCURRENCY_LIMIT_PER_USER; signed downloads count by address
+ * and take no credential). Once
  * the auth guard has resolved a key to its owner, a request on a route with a concurrency
  * policy also takes a slot in the owner's bucket (`user:<id>`, where the owner's own sessions
  * count), given back when the response ends or the client goes away; refused, it is the hook's
