@@ -143,6 +143,18 @@ describe('batches', () => {
       .set(...bearer(user.accessToken));
     expect(res.status).toBe(200);
     expect(res.body.progress).toMatchObject({ total: 1, canceled: 1 });
+    // The cancel is announced like any end: the job's end, then the batch's (webhooks, mail).
+    const announced = (await api.db.query(
+      `SELECT name, payload FROM domain_events
+        WHERE payload->>'jobId' IN (SELECT id::text FROM ai_jobs WHERE batch_id = $1)
+           OR (payload->>'batchId' = $1::text AND name <> 'ai.batch-submitted')
+        ORDER BY seq`,
+      [batch.id],
+    )) as Array<{ name: string; payload: Record<string, unknown> }>;
+    expect(announced.map((event) => [event.name, event.payload.status ?? null])).toEqual([
+      ['ai-jobs.job-ended', 'canceled'],
+      ['ai-jobs.batch-finished', null],
+    ]);
     const balance = await api
       .http()
       .get('/v1/credits/balance')

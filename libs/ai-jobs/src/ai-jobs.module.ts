@@ -2,6 +2,8 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CreditLedgerModule } from '@jewelshot/credit-ledger';
+import { EmailModule } from '@jewelshot/email';
+import { IdentityModule } from '@jewelshot/identity';
 import {
   declareEvents,
   EventsModule,
@@ -27,6 +29,7 @@ import { JobQueue } from './jobs/job-queue';
 import { QueueFigures } from './jobs/queue-figures';
 import { JobSignals } from './jobs/job-signals';
 import { JobsService } from './jobs/jobs.service';
+import { JobNotifications } from './jobs/job-notifications';
 import { BatchesService } from './batches/batches.service';
 import { JobTransitions } from './jobs/job-transitions';
 import { FILE_STORAGE, type FileStorage } from './files/file-storage';
@@ -62,9 +65,12 @@ export function storageFor(config: AiJobsConfig): FileStorage {
     JobLedgerChecksModule,
     EventsModule,
     AiJobEventsModule,
+    EmailModule,
+    IdentityModule,
   ],
   providers: [
     JobViews,
+    JobNotifications,
     declareEvents([JobEnded, BatchFinished]),
     { provide: FILE_STORAGE, inject: [AI_JOBS_CONFIG], useFactory: storageFor },
     FilesService,
@@ -81,6 +87,7 @@ export function storageFor(config: AiJobsConfig): FileStorage {
   ],
   exports: [
     JobViews,
+    JobNotifications,
     FILE_STORAGE,
     FilesService,
     JobsService,

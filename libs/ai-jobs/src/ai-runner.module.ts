@@ -10,7 +10,6 @@ import { AI_PROVIDER, type AiProvider } from './providers/ai-provider';
 import { FalProvider } from './providers/fal.provider';
 import { LocalProvider } from './providers/local.provider';
 import { JobHoldActivity } from './jobs/job-hold-activity';
-import { JobNotifications } from './jobs/job-notifications';
 import { JobRunner } from './jobs/job-runner';
 import { Reconciler } from './jobs/reconciler';
 import { OrphanFiles } from './files/orphan-files';
@@ -51,7 +50,6 @@ export function providerFor(config: AiJobsConfig): AiProvider {
     { provide: AI_PROVIDER, inject: [AI_JOBS_CONFIG], useFactory: providerFor },
     { provide: HOLD_ACTIVITY, useExisting: JobHoldActivity },
     JobRunner,
-    JobNotifications,
     Reconciler,
     OrphanFiles,
   ],

@@ -33,6 +33,7 @@ import { promptHash } from './prompt-hash';
 import { JobQueue } from './job-queue';
 import { JobSignals } from './job-signals';
 import { JobTransitions } from './job-transitions';
+import { JobNotifications } from './job-notifications';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 
 export interface SubmitInput {
@@ -89,6 +90,7 @@ export class JobsService {
     private readonly transitions: JobTransitions,
     private readonly idempotency: IdempotencyService,
     private readonly events: Events,
+    private readonly notifications: JobNotifications,
   ) {}
 
   private get jobs() {
@@ -369,10 +371,16 @@ export class JobsService {
     ]);
   }
 
-  /** Inside the caller's transaction, with the job row locked: refund and mark canceled. */
+  /**
+   * Inside the caller's transaction, with the job row locked: refund, mark canceled, and
+   * announce the end like any other (`JobEnded`, and `BatchFinished` when it was its batch's
+   * last open job), so webhooks and the batch's mail hear of a cancel too.
+   */
   async finishCanceled(job: AiJob, message: string): Promise<AiJob> {
     await this.ledger.refund(job.holdId, message);
     const changes = await this.transitions.end(job.id, 'canceled', { code: 'CANCELED', message });
-    return Object.assign(job, changes);
+    const ended = Object.assign(job, changes);
+    await this.notifications.jobEnded(ended, 'canceled');
+    return ended;
   }
 }
