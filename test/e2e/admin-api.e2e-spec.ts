@@ -332,6 +332,43 @@ describe('the admin API', () => {
     expect(one.body).toEqual(log.body.data[0]);
   });
 
+  it("lets an admin's session read, but not cancel, another user's job on the seller routes, and an admin's API key neither", async () => {
+    const owner = await newUser(api, 'seller');
+    await fund(api, owner, 1);
+    const { body: job } = await submit(api, owner, {
+      operation: 'generate',
+      params: { prompt: 'not the admin’s ring' },
+    });
+    const keyRes = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(admin.accessToken))
+      .send({ name: 'admin integration', scopes: ['jobs:read', 'jobs:write', 'files:write'] });
+    expect(keyRes.status).toBe(201);
+    const audited = async () =>
+      (
+        (await api.db.query(`SELECT count(*)::int AS n FROM audit_events`)) as Array<{ n: number }>
+      )[0]?.n;
+    const before = await audited();
+    const attempt = async (credential: string) => {
+      const as: [string, string] = ['Authorization', `Bearer ${credential}`];
+      const read = await api
+        .http()
+        .get(`/v1/ai/jobs/${job.id}`)
+        .set(...as);
+      const cancel = await api
+        .http()
+        .post(`/v1/ai/jobs/${job.id}/cancel`)
+        .set(...as);
+      return [read.status, cancel.status];
+    };
+    expect(await attempt(admin.accessToken)).toEqual([200, 404]);
+    expect(await attempt(keyRes.body.key as string)).toEqual([404, 404]);
+    // Untouched, and nothing to record: the audited way is /v1/admin/jobs/{id}/cancel.
+    expect((await jobRows(api, [job.id]))[0]?.status).toBe('queued');
+    expect(await audited()).toBe(before);
+  });
+
   it('refuses an admin banning, demoting or adjusting themself, and removing the last admin', async () => {
     const self = await newAdmin(api);
     for (const [path, body] of [

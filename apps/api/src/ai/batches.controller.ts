@@ -17,6 +17,7 @@ import { PageQueryDto } from '../common/pagination.dto';
 import { RequireScopes } from '../common/scopes.decorator';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './ai.dto';
 import { JobView } from './job-view.service';
+import { OWN_ONLY, readsAnyUser } from '../common/seller-reach';
 
 @ApiTags('ai')
 @Controller({ path: 'batches', version: '1' })
@@ -28,9 +29,9 @@ export class BatchesController {
   ) {}
 
   private full(batchId: string, principal: Principal): Promise<BatchDto> {
-    const isAdmin = principal.role === 'admin';
-    return this.scope.forCaller(principal.userId, isAdmin, async () => {
-      const { batch, jobs, progress } = await this.batches.get(batchId, principal.userId, isAdmin);
+    const anyUser = readsAnyUser(principal);
+    return this.scope.forCaller(principal.userId, anyUser, async () => {
+      const { batch, jobs, progress } = await this.batches.get(batchId, principal.userId, anyUser);
       return { ...this.view.batch(batch), progress, items: await this.view.jobs(jobs) };
     });
   }
@@ -101,7 +102,7 @@ export class BatchesController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<BatchDto> {
-    await this.batches.cancel(id, principal.userId, principal.role === 'admin');
+    await this.batches.cancel(id, principal.userId, OWN_ONLY);
     return this.full(id, principal);
   }
 }

@@ -29,6 +29,7 @@ import { RequireScopes } from '../common/scopes.decorator';
 import { whenClosed } from '../http/when-closed';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
 import { JobView } from './job-view.service';
+import { OWN_ONLY, readsAnyUser } from '../common/seller-reach';
 
 const SSE_POLL_MS = 2000;
 const SSE_MAX_MS = 30 * 60_000;
@@ -49,9 +50,9 @@ export class JobsController {
 
   /** The job as the caller may see it, read in the caller's row scope (a transaction of its own). */
   private visibleJob(id: string, principal: Principal): Promise<JobDto> {
-    const isAdmin = principal.role === 'admin';
-    return this.scope.forCaller(principal.userId, isAdmin, async () =>
-      this.view.job(await this.jobs.getVisible(id, principal.userId, isAdmin)),
+    const anyUser = readsAnyUser(principal);
+    return this.scope.forCaller(principal.userId, anyUser, async () =>
+      this.view.job(await this.jobs.getVisible(id, principal.userId, anyUser)),
     );
   }
 
@@ -123,7 +124,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobDto, description: 'The job, canceled' })
   @ApiErrors('RESOURCE_NOT_FOUND', 'CONFLICT')
   async cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobDto> {
-    return this.view.job(await this.jobs.cancel(id, principal.userId, principal.role === 'admin'));
+    return this.view.job(await this.jobs.cancel(id, principal.userId, OWN_ONLY));
   }
 
   @Get(':id/events')

@@ -20,6 +20,7 @@ import { RateLimit } from '../common/rate-limit.decorator';
 import { RequireScopes } from '../common/scopes.decorator';
 import { FileContentQueryDto, FileDto, UploadBodyDto } from './files.dto';
 import { JobView } from '../ai/job-view.service';
+import { readsAnyUser } from '../common/seller-reach';
 
 /**
  * The bytes of the request's `file` part. A body the multipart parser cannot read (no boundary,
@@ -105,8 +106,9 @@ export class UploadsController {
   @ApiOkResponse({ type: FileDto, description: 'The file' })
   @ApiErrors('RESOURCE_NOT_FOUND')
   async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<FileDto> {
-    return this.scope.forCaller(principal.userId, principal.role === 'admin', async () =>
-      this.view.file(await this.files.getVisible(id, principal.userId, principal.role === 'admin')),
+    const anyUser = readsAnyUser(principal);
+    return this.scope.forCaller(principal.userId, anyUser, async () =>
+      this.view.file(await this.files.getVisible(id, principal.userId, anyUser)),
     );
   }
 
