@@ -384,6 +384,28 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     expect(target.received).toHaveLength(0);
   });
 
+  it('records an answer whose body holds a NUL character, once (it was redelivered, never recorded)', async () => {
+    const user = await newUser(api, 'wh-nul');
+    const answering = await receiver(() => (res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\u0000nul');
+    });
+    const endpoint = await create(user, { url: answering.url, events: ['credits.low'] });
+    const sent = await api
+      .http()
+      .post(`/v1/webhooks/${endpoint.id}/test`)
+      .set(...bearer(user.accessToken));
+    expect(sent.status).toBe(202);
+    const [recorded] = await waitDeliveries(user, endpoint.id, 1);
+    expect(recorded).toMatchObject({
+      attempt: 1,
+      status: 'succeeded',
+      responseStatus: 200,
+      responseBody: 'ok\uFFFDnul',
+    });
+    await sleep(800);
+    expect(answering.received).toHaveLength(1);
+  });
+
   it('sends a test event on request and retries a delivery by hand with the same webhook-id', async () => {
     const user = await newUser(api, 'wh-test');
     const hooks = await receiver();

@@ -17,6 +17,15 @@ export interface PostOutcome {
 const BODY_LIMIT = 1000;
 
 /**
+ * A receiver's text as PostgreSQL can store it: a NUL character, which a text column refuses,
+ * becomes U+FFFD. (Refused, the delivery's record failed, its job threw, and an answer the
+ * receiver had accepted was delivered again on the whole retry schedule, never recorded.)
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
+/**
  * One POST to a resolved target. The socket connects to the address the policy checked (the
  * lookup is pinned to it, so a second DNS answer cannot redirect us: no DNS rebinding) while
  * the Host header and TLS name stay the URL's. Redirects are answers like any other: never
@@ -74,13 +83,17 @@ export function postTo(
         else res.destroy();
       });
       const done = (): void =>
-        finish({ status: res.statusCode ?? null, body: text.slice(0, BODY_LIMIT), error: null });
+        finish({
+          status: res.statusCode ?? null,
+          body: storable(text.slice(0, BODY_LIMIT)),
+          error: null,
+        });
       res.on('end', done);
       res.on('close', done);
       res.on('error', done);
     });
     req.on('error', (error) =>
-      finish({ status: null, body: null, error: error.message.slice(0, 500) }),
+      finish({ status: null, body: null, error: storable(error.message.slice(0, 500)) }),
     );
     req.end(body);
   });
