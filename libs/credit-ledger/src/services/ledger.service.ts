@@ -507,7 +507,11 @@ export class LedgerService {
 
   /** The account's entries, newest first; the cursor is the last id seen. */
   async history(userId: string, limit: number, cursor?: string): Promise<EntryPage> {
-    if (cursor !== undefined && !/^\d{1,19}$/.test(cursor)) {
+    // An entry id is a bigint: a cursor past its largest value would be a database error (500).
+    if (
+      cursor !== undefined &&
+      (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > 9_223_372_036_854_775_807n)
+    ) {
       throw new ValidationError([
         { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
       ]);
