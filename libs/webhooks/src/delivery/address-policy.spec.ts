@@ -44,6 +44,15 @@ describe('the webhook address policy', () => {
     '::ffff:c0a8:101',
     '::127.0.0.1',
     '64:ff9b::a00:1',
+    // What a URL parser makes of `[::127.0.0.1]` and `[::169.254.169.254]`.
+    '::7f00:1',
+    '::a9fe:a9fe',
+    '::808:808',
+    '::ffff:0:7f00:1',
+    '64:ff9b:1::7f00:1',
+    '2002:7f00:1::',
+    '2001:0:4136:e378:8000:63bf:80ff:fffe',
+    '192.88.99.1',
     'not an address',
   ])('refuses %s', (address) => {
     expect(isRefusedAddress(address)).toBe(true);
@@ -106,6 +115,10 @@ describe('the webhook address policy', () => {
     ['an IP literal in a private range', 'https://10.1.2.3/'],
     ['a bracketed IPv6 link-local literal', 'https://[fe80::1]/'],
     ['a mapped IPv6 literal', 'https://[::ffff:192.168.0.1]/'],
+    ['an IPv4-compatible IPv6 literal', 'https://[::127.0.0.1]/'],
+    ['an IPv4-translated IPv6 literal', 'https://[::ffff:0:127.0.0.1]/'],
+    ['a local-use NAT64 literal', 'https://[64:ff9b:1::a9fe:a9fe]/'],
+    ['a 6to4 literal', 'https://[2002:7f00:1::]/'],
     ['credentials in the URL', 'https://user:pw@hooks.example.com/'],
     ['another scheme', 'ftp://hooks.example.com/'],
     ['a name that does not resolve', 'https://nowhere.example.com/'],

@@ -4,8 +4,9 @@ import { BlockList, isIP } from 'node:net';
 /**
  * Where a webhook may not go when private targets are refused: loopback, private, carrier-grade
  * NAT, link-local (cloud metadata lives there: 169.254.169.254, fd00:ec2::254), unspecified,
- * multicast and reserved ranges, and IPv6 forms that embed an IPv4 address (checked as that
- * address: `::ffff:127.0.0.1` is loopback).
+ * multicast and reserved ranges, IPv6 forms that reach IPv4 through a translator or a tunnel
+ * (NAT64, SIIT, 6to4, Teredo, IPv4-compatible), and IPv4-mapped addresses by the address they
+ * map (`::ffff:127.0.0.1` is loopback).
  */
 const REFUSED = new BlockList();
 for (const [network, prefix] of [
@@ -17,6 +18,8 @@ for (const [network, prefix] of [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  // The 6to4 relay anycast (deprecated; it forwards into other networks).
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -26,9 +29,17 @@ for (const [network, prefix] of [
 ] as const)
   REFUSED.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // IPv4-compatible (deprecated; `::a.b.c.d`, which the URL parser writes `::7f00:1`), with
+  // `::` and `::1` in it.
+  ['::', 96],
+  // IPv4-translated (SIIT): `::ffff:0:a.b.c.d`.
+  ['::ffff:0:0:0', 96],
+  // NAT64, the well-known and the local-use prefix: they reach IPv4 through a translator.
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  // Teredo and 6to4: tunnels that carry an IPv4 address (deprecated; no webhook lives there).
+  ['2001::', 32],
+  ['2002::', 16],
   ['100::', 64],
   ['2001:db8::', 32],
   ['fc00::', 7],
@@ -57,9 +68,11 @@ export function isRefusedAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return REFUSED.check(address, 'ipv4');
   if (family === 6) {
+    // The refused IPv6 ranges first (the tunnels and the IPv4-compatible form are refused
+    // whatever they carry), then an IPv4-mapped address is judged by its IPv4 address.
+    if (REFUSED.check(address, 'ipv6')) return true;
     const v4 = embeddedIpv4(address);
-    if (v4) return REFUSED.check(v4, 'ipv4');
-    return REFUSED.check(address, 'ipv6');
+    return v4 ? REFUSED.check(v4, 'ipv4') : false;
   }
   return true;
 }
