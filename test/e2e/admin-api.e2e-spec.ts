@@ -374,7 +374,7 @@ describe('the admin API', () => {
     for (const [path, body] of [
       [`/v1/admin/users/${self.id}/ban`, { reason: 'oops' }],
       [`/v1/admin/users/${self.id}/demote`, { reason: 'oops' }],
-      [`/v1/admin/users/${self.id}/credits`, { delta: 5, reference: randomUUID(), reason: 'me' }],
+      [`/v1/admin/users/${self.id}/credits`, { delta: 5, reference: randomUUID(), reason: 'mine' }],
     ] as const) {
       const res = await api
         .http()

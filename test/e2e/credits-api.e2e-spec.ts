@@ -225,6 +225,15 @@ describe('credits over HTTP', () => {
     expect((await adjust({ delta: 0, reason: 'nothing', reference: 'ticket-44' })).status).toBe(
       400,
     );
+    // A reason says something: 3-500 characters once trimmed, as for every admin action.
+    for (const reason of ['   ', ' ok ']) {
+      const refused = await adjust({ delta: 1, reason, reference: 'ticket-45' });
+      expect([reason, refused.status, refused.body.details]).toEqual([
+        reason,
+        400,
+        [expect.objectContaining({ field: 'reason' })],
+      ]);
+    }
 
     const [entry] = await api.db.query(`SELECT actor_id FROM credit_entries WHERE id = $1`, [
       first.body.id,

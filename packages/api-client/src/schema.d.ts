@@ -1396,6 +1396,7 @@ export interface components {
     AdjustCreditsDto: {
       /** @description Credits to add (positive) or remove (negative); never below what is reserved */
       delta: number;
+      /** @description Why: kept in the ledger entry and the audit log (surrounding spaces trimmed) */
       reason: string;
       /** @description Your id for this adjustment; sending the same one again changes nothing */
       reference: string;

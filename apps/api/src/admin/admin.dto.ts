@@ -26,6 +26,7 @@ import {
   type UserStatus,
 } from '@jewelshot/identity';
 import { PageQueryDto } from '../common/pagination.dto';
+import { trimmed } from '../common/trimmed';
 import { UserDto } from '../auth/auth.dto';
 import { BalanceDto } from '../credits/credits.dto';
 import { JobDto } from '../ai/ai.dto';
@@ -39,9 +40,6 @@ const QueryDate = () =>
     MinDate(new Date('1970-01-01T00:00:00Z')),
     MaxDate(new Date('9999-12-31T00:00:00Z')),
   );
-
-const trimmed = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value;
 
 /** The reason a destructive admin action requires; it goes into the audit event. */
 export class ReasonDto {

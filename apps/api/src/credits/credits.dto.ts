@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
   IsUUID,
+  Length,
   Matches,
   Max,
-  MaxLength,
   Min,
   NotEquals,
 } from 'class-validator';
@@ -21,6 +21,7 @@ import {
   type OperationPrice,
 } from '@jewelshot/credit-ledger';
 import { PageQueryDto } from '../common/pagination.dto';
+import { trimmed } from '../common/trimmed';
 
 export class BalanceDto {
   @ApiProperty({ type: Number, description: 'Credits owned, including reserved ones' })
@@ -182,10 +183,15 @@ export class AdjustCreditsDto {
   @Max(1_000_000)
   delta!: number;
 
-  @ApiProperty({ type: String, maxLength: 500 })
+  @ApiProperty({
+    type: String,
+    minLength: 3,
+    maxLength: 500,
+    description: 'Why: kept in the ledger entry and the audit log (surrounding spaces trimmed)',
+  })
+  @Transform(trimmed)
   @IsString()
-  @IsNotEmpty()
-  @MaxLength(500)
+  @Length(3, 500)
   reason!: string;
 
   @ApiProperty({
