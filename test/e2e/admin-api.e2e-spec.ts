@@ -251,6 +251,27 @@ describe('the admin API', () => {
     }
   });
 
+  it('records an API key tried on an admin route as a denied event of its owner', async () => {
+    const owner = await newUser(api, 'key-intruder');
+    const created = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(owner.accessToken))
+      .send({ name: 'curious', scopes: ['jobs:read'] });
+    expect(created.status).toBe(201);
+    const requestId = `admin-key-denied-${randomUUID()}`;
+    const res = await api
+      .http()
+      .get('/v1/admin/users')
+      .set('Authorization', `Bearer ${created.body.key as string}`)
+      .set('X-Request-Id', requestId);
+    expect(res.status).toBe(403);
+    const events = await eventsOf(requestId);
+    expect(events.map((e) => [e.action, e.outcome, e.actor_id])).toEqual([
+      ['admin.access', 'denied', owner.id],
+    ]);
+  });
+
   it('records one denied event per caller per window, however many calls', async () => {
     const caller = await newUser(api, 'hammer');
     const ids: string[] = [];

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -10,11 +10,15 @@ import {
   PrincipalService,
   SessionEndedError,
   type Principal,
+  type UserRole,
 } from '@jewelshot/identity';
+import { AdminDenials } from '@jewelshot/admin';
 import { UnauthorizedError } from '@jewelshot/platform';
 import { IS_PUBLIC } from '../common/public.decorator';
+import { ROLES } from '../common/roles.decorator';
 import { REQUIRED_SCOPES, type ApiKeyScope } from '../common/scopes.decorator';
 import { checkAccessToken } from './access-token-check';
+import { recordAdminAttempt } from './roles.guard';
 import { AcceptedApiKeys, presentedApiKey } from './api-key-header';
 
 type AuthRequest = FastifyRequest & { user?: Principal };
@@ -36,7 +40,10 @@ export class JwtAuthGuard implements CanActivate {
     private readonly tokens: AccessTokensService,
     private readonly principals: PrincipalService,
     private readonly acceptedKeys: AcceptedApiKeys,
+    private readonly denials: AdminDenials,
   ) {}
+
+  private readonly logger = new Logger(JwtAuthGuard.name);
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -49,7 +56,11 @@ export class JwtAuthGuard implements CanActivate {
         REQUIRED_SCOPES,
         targets,
       );
-      return this.authenticateKey(request, key, required);
+      const adminRoute =
+        this.reflector
+          .getAllAndOverride<UserRole[] | undefined>(ROLES, targets)
+          ?.includes('admin') ?? false;
+      return this.authenticateKey(request, key, required, adminRoute);
     }
     return this.authenticateToken(request);
   }
@@ -77,6 +88,7 @@ export class JwtAuthGuard implements CanActivate {
     request: AuthRequest,
     key: string,
     required: readonly ApiKeyScope[] | undefined,
+    adminRoute: boolean,
   ): Promise<boolean> {
     const principal = await this.apiKeys.resolve(key);
     if (!principal || principal.via.kind !== 'api-key')
@@ -84,7 +96,15 @@ export class JwtAuthGuard implements CanActivate {
     if (principal.status === 'banned') throw new AccountBannedError();
     // A real key: from now on the rate limiter counts it in a bucket of its own.
     this.acceptedKeys.remember(key, principal.via.publicId);
-    if (!required) throw new ApiKeyNotAllowedError();
+    if (!required) {
+      // A key on an admin route is refused here, before the roles guard: on the record too.
+      if (adminRoute) {
+        // The actor on the record is the key's owner (the request is refused either way).
+        request.user = principal;
+        await recordAdminAttempt(this.denials, this.logger, request);
+      }
+      throw new ApiKeyNotAllowedError();
+    }
     const granted = principal.via.scopes;
     const missing = required.find((scope) => !granted.includes(scope));
     if (missing) throw new InsufficientScopeError(missing);

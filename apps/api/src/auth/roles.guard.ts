@@ -33,17 +33,26 @@ export class RolesGuard implements CanActivate {
     request: FastifyRequest & { user?: Principal },
     roles: readonly UserRole[],
   ): Promise<never> {
-    if (roles.includes('admin')) {
-      // On the record (rate-limited per caller): someone tried an admin route.
-      try {
-        await this.denials.record(auditActorOf(request), {
-          method: request.method,
-          path: request.routeOptions.url ?? request.url,
-        });
-      } catch (error) {
-        this.logger.error({ err: loggableError(error) }, 'could not record a denied admin call');
-      }
-    }
+    if (roles.includes('admin')) await recordAdminAttempt(this.denials, this.logger, request);
     throw new ForbiddenError('This route is for administrators');
+  }
+}
+
+/**
+ * On the record (rate-limited per caller): someone tried an admin route. A failure to record is
+ * logged; the refusal stands either way.
+ */
+export async function recordAdminAttempt(
+  denials: AdminDenials,
+  logger: Logger,
+  request: FastifyRequest & { user?: Principal },
+): Promise<void> {
+  try {
+    await denials.record(auditActorOf(request), {
+      method: request.method,
+      path: request.routeOptions.url ?? request.url,
+    });
+  } catch (error) {
+    logger.error({ err: loggableError(error) }, 'could not record a denied admin call');
   }
 }
