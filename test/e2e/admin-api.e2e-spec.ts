@@ -7,7 +7,7 @@ import { ApiModule } from '../../apps/api/src/api.module';
 import { ROLES } from '../../apps/api/src/common/roles.decorator';
 import { startApi, type TestApi } from '../support/app';
 import { expectLedgerClean, fund, jobRows, submit } from '../support/ai';
-import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
+import { bearer, newAdmin, newApiKey, newUser, type TestUser } from '../support/factories';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { suitePrefix } from '../support/test-env';
 
@@ -253,17 +253,12 @@ describe('the admin API', () => {
 
   it('records an API key tried on an admin route as a denied event of its owner', async () => {
     const owner = await newUser(api, 'key-intruder');
-    const created = await api
-      .http()
-      .post('/v1/api-keys')
-      .set(...bearer(owner.accessToken))
-      .send({ name: 'curious', scopes: ['jobs:read'] });
-    expect(created.status).toBe(201);
+    const key = await newApiKey(api, owner, ['jobs:read'], 'curious');
     const requestId = `admin-key-denied-${randomUUID()}`;
     const res = await api
       .http()
       .get('/v1/admin/users')
-      .set('Authorization', `Bearer ${created.body.key as string}`)
+      .set(...bearer(key))
       .set('X-Request-Id', requestId);
     expect(res.status).toBe(403);
     const events = await eventsOf(requestId);
@@ -360,12 +355,12 @@ describe('the admin API', () => {
       operation: 'generate',
       params: { prompt: 'not the admin’s ring' },
     });
-    const keyRes = await api
-      .http()
-      .post('/v1/api-keys')
-      .set(...bearer(admin.accessToken))
-      .send({ name: 'admin integration', scopes: ['jobs:read', 'jobs:write', 'files:write'] });
-    expect(keyRes.status).toBe(201);
+    const adminKey = await newApiKey(
+      api,
+      admin,
+      ['jobs:read', 'jobs:write', 'files:write'],
+      'admin integration',
+    );
     const audited = async () =>
       (
         (await api.db.query(`SELECT count(*)::int AS n FROM audit_events`)) as Array<{ n: number }>
@@ -384,7 +379,7 @@ describe('the admin API', () => {
       return [read.status, cancel.status];
     };
     expect(await attempt(admin.accessToken)).toEqual([200, 404]);
-    expect(await attempt(keyRes.body.key as string)).toEqual([404, 404]);
+    expect(await attempt(adminKey)).toEqual([404, 404]);
     // Untouched, and nothing to record: the audited way is /v1/admin/jobs/{id}/cancel.
     expect((await jobRows(api, [job.id]))[0]?.status).toBe('queued');
     expect(await audited()).toBe(before);

@@ -8,7 +8,7 @@ import { parseList, type List } from 'structured-headers';
 import { REDIS } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
 import { fund, submit, upload } from '../support/ai';
-import { bearer, newUser, type TestUser } from '../support/factories';
+import { bearer, newApiKey, newUser, type TestUser } from '../support/factories';
 import { smallPng } from '../support/images';
 import { freePort } from '../support/free-port';
 import { suitePrefix } from '../support/test-env';
@@ -185,15 +185,8 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   const job = { operation: 'generate', params: { prompt: 'a ring on velvet' } };
 
   /** A `jobs:read` API key of the user's (made through `setup`). */
-  const jobsReadKey = async (user: TestUser): Promise<string> => {
-    const res = await setup
-      .http()
-      .post('/v1/api-keys')
-      .set(...bearer(user.accessToken))
-      .send({ name: 'streams', scopes: ['jobs:read'] });
-    expect(res.status).toBe(201);
-    return res.body.key as string;
-  };
+  const jobsReadKey = (user: TestUser): Promise<string> =>
+    newApiKey(setup, user, ['jobs:read'], 'streams');
 
   /** Opens a job's event stream, kept open until its controller (pushed on `controllers`) aborts. */
   const openStream = async (

@@ -33,6 +33,23 @@ export async function newUser(api: TestApi, label = 'user'): Promise<TestUser> {
 
 export const bearer = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
+/** Creates an API key for the user through the API; the key's text (shown once). */
+export async function newApiKey(
+  api: Pick<TestApi, 'http'>,
+  user: TestUser,
+  scopes: string[],
+  name = 'test key',
+): Promise<string> {
+  const res = await api
+    .http()
+    .post('/v1/api-keys')
+    .set(...bearer(user.accessToken))
+    .send({ name, scopes });
+  if (res.status !== 201)
+    throw new Error(`API key creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { key: string }).key;
+}
+
 /** A fresh user promoted to admin (through the same code as `npm run admin:create`). */
 export async function newAdmin(api: TestApi): Promise<TestUser> {
   const user = await newUser(api, 'admin');
