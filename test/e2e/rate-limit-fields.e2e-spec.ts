@@ -336,6 +336,25 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     expect(rateLimitFields(me)).toMatchObject({ name: 'default', r: 3 });
   });
 
+  it('submit: a webhook test or retry a caller asks for counts as a submit (work for the shared delivery workers)', async () => {
+    const user = await newUser(setup, 'webhook-sends');
+    const endpoint = await setup
+      .http()
+      .post('/v1/webhooks')
+      .set(...bearer(user.accessToken))
+      .send({ url: 'http://127.0.0.1:9/hooks', events: ['job.succeeded'] });
+    expect(endpoint.status).toBe(201);
+    const test = () =>
+      limited
+        .http()
+        .post(`/v1/webhooks/${endpoint.body.id as string}/test`)
+        .set(...bearer(user.accessToken));
+    const sent = [await test(), await test(), await test()];
+    expect(sent.map((res) => res.status)).toEqual([202, 202, 202]);
+    expect(rateLimitFields(sent[0] as Answer).name).toBe('submit');
+    expectRefusedBy(await test(), 'submit');
+  });
+
   it('uploads: UPLOAD_RATE_LIMIT_MAX uploads per window', async () => {
     const user = await newUser(setup, 'uploads');
     const png = await smallPng();

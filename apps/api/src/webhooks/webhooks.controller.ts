@@ -12,6 +12,7 @@ import { WebhookEndpoints, type WebhookDelivery, type WebhookEndpoint } from '@j
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
+import { RateLimit } from '../common/rate-limit.decorator';
 import { RequireScopes } from '../common/scopes.decorator';
 import {
   CreateWebhookDto,
@@ -141,6 +142,8 @@ export class WebhooksController {
 
   @Post(':id/test')
   @HttpCode(202)
+  // A delivery a caller asks for is work for the shared delivery workers: counted with submits.
+  @RateLimit({ rateLimitPolicy: 'submit' })
   @ApiOperation({ summary: 'Send a `webhook.test` event to this endpoint' })
   @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued; see its deliveries' })
   @ApiErrors('RESOURCE_NOT_FOUND')
@@ -166,6 +169,7 @@ export class WebhooksController {
 
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
+  @RateLimit({ rateLimitPolicy: 'submit' })
   @ApiOperation({ summary: "Send a delivery's event again (one attempt, same webhook-id)" })
   @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued' })
   @ApiErrors('RESOURCE_NOT_FOUND')
