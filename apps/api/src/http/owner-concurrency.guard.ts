@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Inject,
   Injectable,
@@ -17,13 +16,13 @@ import {
   throttledWarn,
 } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
-import type { RateLimitRouteConfig } from '../common/rate-limit.decorator';
+import type { ConcurrencyPolicyName, RateLimitRouteConfig } from '../common/rate-limit.decorator';
 import { rateLimitRejections } from './http.metrics';
-import { whenClosed } from './when-closed';
+import { takeConcurrencySlot } from './concurrency-slot';
 import {
-  CONCURRENCY_LEASE_MS,
   policyTable,
   rateLimitField,
+  type PolicyState,
   type PolicyTable,
 } from './rate-limit-policies';
 
@@ -65,69 +64,42 @@ export class OwnerConcurrencyGuard implements CanActivate {
     const policy = (request.routeOptions.config as RateLimitRouteConfig | undefined)
       ?.concurrencyPolicy;
     if (!policy) return true;
-    return this.take(
-      this.slots,
-      `user:${principal.userId}`,
-      policy,
-      `${request.id}:${randomUUID()}`,
-      http.getResponse<FastifyReply>(),
-    );
+    return this.take(this.slots, `user:${principal.userId}`, policy, http.getResponse());
   }
 
   private async take(
     slots: RedisConcurrencyStorage,
     owner: string,
-    policy: NonNullable<RateLimitRouteConfig['concurrencyPolicy']>,
-    member: string,
+    policy: ConcurrencyPolicyName,
     reply: FastifyReply,
   ): Promise<boolean> {
-    const limit = this.table.concurrency[policy];
-    let acquired: boolean;
+    let state: PolicyState;
     try {
-      ({ acquired } = await slots.acquire(
+      state = await takeConcurrencySlot(
+        slots,
         owner,
         policy,
-        limit,
-        CONCURRENCY_LEASE_MS[policy],
-        member,
-      ));
+        this.table.concurrency[policy],
+        reply,
+        (error) => this.warn(`owner concurrency slot not released: ${messageOf(error)}`),
+      );
     } catch (error) {
       this.health.failedOpen();
-      this.warn(
-        `owner concurrency skipped: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.warn(`owner concurrency skipped: ${messageOf(error)}`);
       return true;
     }
-    if (!acquired) {
-      rateLimitRejections.inc({ policy });
-      // The policy that refused, as the hook says it (the key's own bucket had room).
-      void reply.header(
-        'ratelimit',
-        rateLimitField({
-          name: policy,
-          unit: 'concurrent-requests',
-          quota: limit,
-          remaining: 0,
-          resetSeconds: 1,
-          exceeded: true,
-        }),
-      );
-      throw new DomainError(
-        'RATE_LIMIT_EXCEEDED',
-        "Too many requests in flight for this key's account. Retry after the time in Retry-After.",
-        { policy, limit, retryAfterSeconds: 1 },
-      );
-    }
-    // Given back when the response has been sent or the client went away, even before now.
-    whenClosed(reply.raw, () => {
-      slots
-        .release(owner, policy, member)
-        .catch((error: unknown) =>
-          this.warn(
-            `owner concurrency slot not released: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-    });
-    return true;
+    if (!state.exceeded) return true;
+    rateLimitRejections.inc({ policy });
+    // The policy that refused, as the hook says it (the key's own bucket had room).
+    void reply.header('ratelimit', rateLimitField(state));
+    throw new DomainError(
+      'RATE_LIMIT_EXCEEDED',
+      "Too many requests in flight for this key's account. Retry after the time in Retry-After.",
+      { policy, limit: state.quota, retryAfterSeconds: 1 },
+    );
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

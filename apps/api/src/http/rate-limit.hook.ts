@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,10 +16,9 @@ import { checkAccessToken } from '../auth/access-token-check';
 import type { RateLimitRouteConfig, RatePolicyName } from '../common/rate-limit.decorator';
 import { toErrorBody } from './error-response';
 import { rateLimitRejections } from './http.metrics';
-import { whenClosed } from './when-closed';
+import { takeConcurrencySlot } from './concurrency-slot';
 import {
   closestToLimit,
-  CONCURRENCY_LEASE_MS,
   limitsFor,
   policyTable,
   RATE_LIMIT_CALLER_RESOLVERS,
@@ -149,35 +147,17 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
           ])
         : [await count(caller, ratePolicy, limits.rate[ratePolicy], 1)];
     const concurrency = route.concurrencyPolicy;
-    if (concurrency && !states.some((state) => state.exceeded)) {
-      const limit = limits.concurrency[concurrency];
-      const member = `${request.id}:${randomUUID()}`;
-      const slot = await slots.acquire(
-        caller.key,
-        concurrency,
-        limit,
-        CONCURRENCY_LEASE_MS[concurrency],
-        member,
+    if (concurrency && !states.some((state) => state.exceeded))
+      states.push(
+        await takeConcurrencySlot(
+          slots,
+          caller.key,
+          concurrency,
+          limits.concurrency[concurrency],
+          reply,
+          (error) => warn('concurrency slot not released', error),
+        ),
       );
-      if (slot.acquired) {
-        // Given back when the response has been sent or the client went away first (an
-        // abort), even during the acquire above. Not given back: it lapses with its lease.
-        whenClosed(reply.raw, () => {
-          slots
-            .release(caller.key, concurrency, member)
-            .catch((error: unknown) => warn('concurrency slot not released', error));
-        });
-      }
-      states.push({
-        name: concurrency,
-        unit: 'concurrent-requests',
-        quota: limit,
-        remaining: Math.max(0, limit - slot.inFlight),
-        // A slot has no window: refused, try again in a second.
-        resetSeconds: slot.acquired ? undefined : 1,
-        exceeded: !slot.acquired,
-      });
-    }
     return states;
   }
 
