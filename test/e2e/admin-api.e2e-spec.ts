@@ -544,6 +544,92 @@ describe('the admin API', () => {
     await expectLedgerClean(api);
   });
 
+  it('retries a failed job once: concurrent retries make one job, the others are told which', async () => {
+    const failed = await failedJob(api);
+    const answers = await Promise.all(
+      [1, 2, 3].map(() =>
+        api
+          .http()
+          .post(`/v1/admin/jobs/${failed}/retry`)
+          .set(...bearer(admin.accessToken))
+          .send({ payer: 'free', reason: 'provider outage' }),
+      ),
+    );
+    expect(answers.map((res) => res.status).sort()).toEqual([201, 409, 409]);
+    const made = answers.find((res) => res.status === 201)?.body;
+    expect(made).toMatchObject({ retryOf: failed, status: 'queued' });
+    for (const res of answers.filter((r) => r.status === 409))
+      expect(res.body).toMatchObject({
+        code: 'CONFLICT',
+        error: `This job was already retried as job ${made.id}`,
+        details: { retryId: made.id },
+      });
+    const retries = await api.db.query('SELECT id FROM ai_jobs WHERE retry_of = $1', [failed]);
+    expect(retries).toEqual([{ id: made.id }]);
+    const grants = await api.db.query(
+      `SELECT delta::int AS delta FROM credit_entries WHERE reference LIKE $1`,
+      [`%free-retry:${failed}`],
+    );
+    expect(grants).toEqual([{ delta: made.cost }]);
+    const events = (
+      await api
+        .http()
+        .get(`/v1/admin/audit?action=job.retry&targetId=${failed}`)
+        .set(...bearer(admin.accessToken))
+    ).body.data as Array<{ outcome: string }>;
+    expect(events.map((e) => e.outcome).sort()).toEqual(['failed', 'failed', 'succeeded']);
+    await expectLedgerClean(api);
+  });
+
+  it('a free retry that does not succeed takes its grant back; one that succeeds keeps it', async () => {
+    const ledger = api.app.get(LedgerService);
+    const scope = api.app.get(RowScope);
+    const balanceOf = async (userId: string) =>
+      (await scope.allUsers(() => ledger.balance(userId))).balance;
+    const retried = async () => {
+      const failed = await failedJob(api);
+      const [{ user_id: userId }] = await api.db.query(
+        'SELECT user_id FROM ai_jobs WHERE id = $1',
+        [failed],
+      );
+      const before = await balanceOf(userId);
+      const res = await api
+        .http()
+        .post(`/v1/admin/jobs/${failed}/retry`)
+        .set(...bearer(admin.accessToken))
+        .send({ payer: 'free', reason: 'provider outage' });
+      expect(res.status).toBe(201);
+      const [{ hold_id: holdId }] = await api.db.query(
+        'SELECT hold_id FROM ai_jobs WHERE id = $1',
+        [res.body.id],
+      );
+      return { userId, before, holdId: holdId as string, cost: res.body.cost as number };
+    };
+
+    const lost = await retried();
+    expect(await balanceOf(lost.userId)).toBe(lost.before + lost.cost);
+    await scope.allUsers(() => ledger.refund(lost.holdId, 'provider failed again'));
+    expect(await balanceOf(lost.userId)).toBe(lost.before);
+    const history = await api.db.query(
+      `SELECT kind, delta::int AS delta, reference FROM credit_entries
+        WHERE user_id = $1 AND kind = 'grant' AND reference LIKE '%free-retry:%' ORDER BY id`,
+      [lost.userId],
+    );
+    expect(history.map((e: { delta: number }) => e.delta)).toEqual([lost.cost, -lost.cost]);
+    // A second release changes nothing.
+    await scope.allUsers(() => ledger.refund(lost.holdId, 'again'));
+    expect(await balanceOf(lost.userId)).toBe(lost.before);
+
+    const expired = await retried();
+    await scope.allUsers(() => ledger.expire(expired.holdId));
+    expect(await balanceOf(expired.userId)).toBe(expired.before);
+
+    const kept = await retried();
+    await scope.allUsers(() => ledger.confirm(kept.holdId));
+    expect(await balanceOf(kept.userId)).toBe(kept.before);
+    await expectLedgerClean(api);
+  });
+
   it('searches users, jobs and the audit log, exports CSV, and verifies the chain', async () => {
     const user = await newUser(api, 'findme');
     const search = await api

@@ -39,6 +39,18 @@ export class JobNotRetryableError extends DomainError {
   }
 }
 
+export class JobAlreadyRetriedError extends DomainError {
+  constructor(retryId: string) {
+    super('CONFLICT', `This job was already retried as job ${retryId}`, { retryId });
+  }
+}
+
+export class PriceChangedError extends DomainError {
+  constructor() {
+    super('CONFLICT', 'The price changed while the retry was made; try again');
+  }
+}
+
 export class IdempotencyKeyReusedError extends DomainError {
   constructor() {
     super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request');

@@ -261,7 +261,7 @@ export interface paths {
     put?: never;
     /**
      * Run a failed job again as a new job (admin)
-     * @description `payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, so it costs them nothing. The choice is in the audit event.
+     * @description `payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, so it costs them nothing, and takes the grant back if the new job does not succeed. The choice is in the audit event. A failed job is retried once: asking again answers 409 naming the first retry.
      */
     post: operations['AdminJobs_retry'];
     delete?: never;
@@ -1434,6 +1434,11 @@ export interface components {
       rawErrorCode: string | null;
       /** @description The raw error message (admins only) */
       rawErrorMessage: string | null;
+      /**
+       * Format: uuid
+       * @description The failed job an admin ran again as this one
+       */
+      retryOf: string | null;
       /** Format: date-time */
       startedAt: string | null;
       /** @enum {string} */

@@ -21,6 +21,7 @@ export async function adminJobs(
       providerRequestId: job.providerRequestId,
       rawErrorCode: job.errorCode,
       rawErrorMessage: job.errorMessage,
+      retryOf: job.retryOf,
     };
   });
 }

@@ -149,6 +149,13 @@ export class AdminJobDto extends JobDto {
   rawErrorCode!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The raw error message (admins only)' })
   rawErrorMessage!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The failed job an admin ran again as this one',
+  })
+  retryOf!: string | null;
 }
 
 export class AdminJobPageDto {

@@ -33,6 +33,7 @@ export type Operation = (typeof OPERATIONS)[number];
 @Index('ai_jobs_user_id_created_at_idx', ['userId', 'createdAt'])
 @Index('ai_jobs_batch_id_idx', ['batchId'])
 @Index('ai_jobs_hold_id_key', ['holdId'], { unique: true })
+@Index('ai_jobs_retry_of_key', ['retryOf'], { unique: true })
 @Index('ai_jobs_active_idx', ['status', 'updatedAt'], {
   where: `"status" IN ('queued', 'running')`,
 })
@@ -94,6 +95,14 @@ export class AiJob {
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  /** The failed job an admin ran again as this one; a failed job is run again at most once. */
+  @Column({ type: 'uuid', nullable: true })
+  retryOf!: string | null;
+
+  @ManyToOne(() => AiJob, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'retry_of', foreignKeyConstraintName: 'ai_jobs_retry_of_fkey' })
+  retried?: AiJob;
 
   /** The provider's own id for the request (fal's request_id), saved as soon as it is known. */
   @Column({ type: 'varchar', length: 200, nullable: true })

@@ -17,7 +17,9 @@ import {
   IdempotencyKeyReusedError,
   JobNotCancelableError,
   JobNotFoundError,
+  JobAlreadyRetriedError,
   JobNotRetryableError,
+  PriceChangedError,
 } from '../ai-jobs.errors';
 import { JobSubmitted } from '../events/job-submitted';
 import {
@@ -199,10 +201,12 @@ export class JobsService {
     valid: ValidJob,
     priority: Priority,
     batchId: string | null,
+    retry: { retryOf: string; fundedBy?: string } | null = null,
   ): Promise<AiJob> {
     const id = randomUUID();
     const hold = await this.ledger.reserve(userId, valid.operation, id, {
       quantity: valid.quantity,
+      ...(retry?.fundedBy ? { fundedBy: retry.fundedBy } : {}),
     });
     const now = new Date();
     const job = this.jobs.create({
@@ -216,6 +220,7 @@ export class JobsService {
       cost: hold.amount,
       holdId: hold.id,
       attempts: 0,
+      retryOf: retry?.retryOf ?? null,
       providerRequestId: null,
       provider: null,
       cancelRequestedAt: null,
@@ -335,22 +340,33 @@ export class JobsService {
 
   /**
    * Inside the caller's transaction: a failed job again, as a new job of the same user,
-   * operation and params, at today's price. `free`: the user is first granted exactly that
-   * price (an entry the ledger history shows), so the new hold costs them nothing net.
-   * The caller enqueues the new job once its transaction has committed.
+   * operation and params, at today's price, linked to it (`retryOf`). A failed job is run again
+   * once: the failed row is locked first, so concurrent retries wait and then see the first one's
+   * job (a conflict), and the unique link stands behind it. `free`: the user is first granted
+   * exactly that price (an entry the ledger history shows) and the new hold is funded by the
+   * grant, so it costs them nothing net; if the new job does not succeed, its released hold
+   * takes the grant back. The caller enqueues the new job once its transaction has committed.
    */
   async retry(jobId: string, payer: 'user' | 'free'): Promise<{ job: AiJob; granted: number }> {
-    const failed = await this.jobs.findOneBy({ id: jobId });
+    if (!isUuid(jobId)) throw new JobNotFoundError();
+    const failed = await this.jobs.findOne({
+      where: { id: jobId },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!failed) throw new JobNotFoundError();
     if (failed.status !== 'failed') throw new JobNotRetryableError(failed.status);
+    const earlier = await this.jobs.findOneBy({ retryOf: jobId });
+    if (earlier) throw new JobAlreadyRetriedError(earlier.id);
     const valid = validateJob(failed.operation, failed.params);
     let granted = 0;
+    let fundedBy: string | undefined;
     if (payer === 'free') {
       granted = (await this.ledger.quote(valid.operation, valid.quantity)).amount;
+      fundedBy = `free-retry:${jobId}`;
       await this.ledger.grant(
         failed.userId,
         granted,
-        `free-retry:${randomUUID()}`,
+        fundedBy,
         `Free retry of a failed ${failed.operation} job`,
       );
     }
@@ -359,7 +375,10 @@ export class JobsService {
       valid,
       await this.priorityOf(failed.userId),
       null,
+      { retryOf: jobId, fundedBy },
     );
+    // A price set between the quote and the hold: the grant would not match what is held.
+    if (fundedBy && job.cost !== granted) throw new PriceChangedError();
     return { job, granted };
   }
 

@@ -57,6 +57,14 @@ export class CreditHold {
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status!: HoldStatus;
 
+  /**
+   * The reference of the grant entry that paid for this hold (an admin's free retry), or null.
+   * Released (refunded or expired), the hold takes its grant back: a free job that did not
+   * succeed leaves the account as it was.
+   */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  fundedBy!: string | null;
+
   @Column({ type: 'varchar', length: 500, nullable: true })
   reason!: string | null;
 

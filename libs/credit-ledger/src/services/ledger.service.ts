@@ -53,6 +53,11 @@ export interface ReserveOptions {
   quantity?: number;
   /** Overrides HOLD_TTL_SECONDS for this hold. */
   ttlSeconds?: number;
+  /**
+   * The reference of the grant entry that pays for this hold (granted just before, in the same
+   * transaction). Released, the hold takes that grant back.
+   */
+  fundedBy?: string;
 }
 
 const MAX_QUANTITY = 1000;
@@ -68,6 +73,11 @@ function assertAmount(field: string, value: number, allowNegative: boolean): voi
     throw new ValidationError([
       { field, message: `${field} must be a non-zero whole number of credits` },
     ]);
+}
+
+/** The reference of the entry that takes back the grant `grantReference` paid a hold with. */
+function takenBackReference(grantReference: string): string {
+  return `taken-back:${grantReference}`;
 }
 
 function assertHoldId(holdId: string): void {
@@ -259,6 +269,7 @@ export class LedgerService {
   ): Promise<CreditHold> {
     const quantity = options.quantity ?? 1;
     assertReference(reference);
+    if (options.fundedBy !== undefined) assertReference(takenBackReference(options.fundedBy));
     if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
       throw new ValidationError([
         { field: 'quantity', message: `quantity must be 1-${MAX_QUANTITY}` },
@@ -300,6 +311,7 @@ export class LedgerService {
       amount,
       reference,
       status: 'pending',
+      fundedBy: options.fundedBy ?? null,
       reason: null,
       expiresAt: new Date(now.getTime() + ttl * 1000),
       createdAt: now,
@@ -404,7 +416,31 @@ export class LedgerService {
       notified: account.lowCreditsNotified,
       available: account.balance - account.reserved + hold.amount,
     });
-    return this.settle(hold, status, reason.slice(0, 500));
+    const released = await this.settle(hold, status, reason.slice(0, 500));
+    if (hold.fundedBy) await this.takeBackGrant(hold.userId, hold.fundedBy);
+    return released;
+  }
+
+  /**
+   * A released hold that a grant paid for takes the grant back, in the release's transaction:
+   * the free job did not succeed, so the account is left as it was before the grant. The hold
+   * was the grant's amount, so the credits are available again; only what is available is
+   * taken, so a release never fails on it.
+   */
+  private async takeBackGrant(userId: string, grantReference: string): Promise<void> {
+    const grant = await this.entries.findOneBy({ reference: grantReference });
+    if (!grant || grant.userId !== userId || grant.delta <= 0) return;
+    const account = await this.lockAccount(userId);
+    const amount = Math.min(grant.delta, account.balance - account.reserved);
+    if (amount <= 0) return;
+    await this.write(
+      userId,
+      -amount,
+      takenBackReference(grantReference),
+      'Grant taken back: the job it paid for did not succeed',
+      'grant',
+      null,
+    );
   }
 
   private async settle(
