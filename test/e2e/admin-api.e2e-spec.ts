@@ -312,6 +312,40 @@ describe('the admin API', () => {
     expect(entries[0].n).toBe(0);
   });
 
+  it('a replayed adjustment changes nothing and is on the record as a replay, not a second adjustment', async () => {
+    const user = await newUser(api);
+    const body = { delta: 4, reference: randomUUID(), reason: 'goodwill' };
+    const adjust = () =>
+      api
+        .http()
+        .post(`/v1/admin/users/${user.id}/credits`)
+        .set(...bearer(admin.accessToken))
+        .send(body);
+    const first = await adjust();
+    const again = await adjust();
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.id).toBe(first.body.id);
+    const [{ b }] = await api.db.query(
+      'SELECT balance::int AS b FROM credit_accounts WHERE user_id = $1',
+      [user.id],
+    );
+    expect(b).toBe(7);
+    const log = await api
+      .http()
+      .get(`/v1/admin/audit?targetId=${user.id}&action=credits.adjust`)
+      .set(...bearer(admin.accessToken));
+    // Newest first.
+    expect(log.body.data).toHaveLength(2);
+    expect(log.body.data[1]).toMatchObject({ before: { balance: 3 }, after: { balance: 7 } });
+    expect(log.body.data[1].details.replayed).toBeUndefined();
+    expect(log.body.data[0]).toMatchObject({
+      outcome: 'succeeded',
+      before: { balance: 7 },
+      after: { balance: 7 },
+      details: { entryId: first.body.id, replayed: true },
+    });
+  });
+
   it("shows the adjustment in the user's balance, the admin's history view and the audit log", async () => {
     const user = await newUser(api);
     const res = await api

@@ -25,7 +25,12 @@ export class AdminCredits {
     private readonly scope: RowScope,
   ) {}
 
-  /** An adjustment entry carrying the admin's id and reason; never on the admin's own account. */
+  /**
+   * An adjustment entry carrying the admin's id and reason; never on the admin's own account.
+   * A replay (a reference already used for this adjustment) changes nothing and returns the
+   * first entry; its audit event says so (`details.replayed`), so the log never reads as two
+   * adjustments.
+   */
   adjust(
     actor: AuditActor,
     userId: string,
@@ -40,6 +45,7 @@ export class AdminCredits {
         if (userId === actor.actorId) throw new SelfActionError('adjust the credits of');
         await this.users.getById(userId);
         const before = await this.ledger.balance(userId, { lock: true });
+        const replayed = (await this.ledger.entry(`admin:${reference}`)) !== null;
         const entry = await this.ledger.adjust(
           userId,
           delta,
@@ -48,7 +54,8 @@ export class AdminCredits {
           actor.actorId,
         );
         const after = await this.ledger.balance(userId);
-        return { result: entry, before, after, details: { delta, reference, entryId: entry.id } };
+        const details = { delta, reference, entryId: entry.id, ...(replayed && { replayed }) };
+        return { result: entry, before, after, details };
       },
     );
   }

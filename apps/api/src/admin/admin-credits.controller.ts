@@ -40,7 +40,8 @@ export class AdminCreditsController {
     summary: "Adjust a user's credits (admin)",
     description:
       'Writes an adjustment entry carrying your id and reason, in one transaction with its audit event. ' +
-      'Idempotent on `reference`. The balance may not drop below what is reserved; an admin cannot adjust their own account.',
+      'Idempotent on `reference`: a replay returns the first entry, changes nothing, and its audit event carries ' +
+      '`details.replayed: true`. The balance may not drop below what is reserved; an admin cannot adjust their own account.',
   })
   @ApiOkResponse({ type: EntryDto, description: 'The adjustment entry' })
   @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND', 'CONFLICT')

@@ -541,6 +541,11 @@ export class LedgerService {
     return entry;
   }
 
+  /** The entry written for `reference`, if any (a replay of an idempotent write finds it). */
+  entry(reference: string): Promise<CreditEntry | null> {
+    return this.entries.findOneBy({ reference });
+  }
+
   /** The account's entries, newest first; the cursor is the last id seen. */
   async history(userId: string, limit: number, cursor?: string): Promise<EntryPage> {
     // An entry id is a bigint: a cursor past its largest value would be a database error (500).
