@@ -1,4 +1,4 @@
-import { get as httpGet } from 'node:http';
+import { get as httpGet, type ServerResponse } from 'node:http';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Webhook } from 'standardwebhooks';
@@ -54,6 +54,8 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     WEBHOOK_RETRY_SCHEDULE: '200ms,200ms,200ms',
     WEBHOOK_MAX_ENDPOINTS: '3',
     WEBHOOK_TIMEOUT_MS: '2000',
+    WEBHOOK_CONCURRENCY: '4',
+    WEBHOOK_USER_CONCURRENCY: '2',
     SIGNUP_CREDITS: '20',
   };
 
@@ -441,6 +443,50 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
       .post(`/v1/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/retry`)
       .set(...bearer(user.accessToken));
     expect(missing.status).toBe(404);
+  });
+
+  it("one user's slow endpoint takes only their share of the delivery workers; the others' go out meanwhile", async () => {
+    // The worker sends 4 at once (WEBHOOK_CONCURRENCY), and 2 of one user's (WEBHOOK_USER_CONCURRENCY).
+    const slowUser = await newUser(api, 'wh-slow');
+    const otherUser = await newUser(api, 'wh-other');
+    let holding = true;
+    const held: ServerResponse[] = [];
+    let open = 0;
+    let mostOpen = 0;
+    const slow = await receiver(() => (res) => {
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      res.on('close', () => (open -= 1));
+      if (holding) held.push(res);
+      else res.writeHead(200).end('ok');
+    });
+    const other = await receiver();
+    const slowEndpoint = await create(slowUser, { url: slow.url, events: ['credits.low'] });
+    const otherEndpoint = await create(otherUser, { url: other.url, events: ['credits.low'] });
+    const test = (user: TestUser, endpointId: string) =>
+      api
+        .http()
+        .post(`/v1/webhooks/${endpointId}/test`)
+        .set(...bearer(user.accessToken))
+        .expect(202);
+    for (let i = 0; i < 5; i += 1) await test(slowUser, slowEndpoint.id);
+    await slow.waitFor(2);
+    await test(otherUser, otherEndpoint.id);
+    await other.waitFor(1);
+    // The other user's delivery went out while the slow user's were still held, two at most.
+    expect(held.length).toBeGreaterThanOrEqual(2);
+    expect(mostOpen).toBe(2);
+    holding = false;
+    for (const res of held) if (!res.writableEnded) res.writeHead(200).end('ok');
+    // Every one of the five goes out in the end.
+    let delivered = 0;
+    for (let i = 0; i < 200 && delivered < 5; i += 1) {
+      const list = await deliveries(slowUser, slowEndpoint.id);
+      delivered = new Set(list.filter((d) => d.status === 'succeeded').map((d) => d.eventId)).size;
+      if (delivered < 5) await sleep(50);
+    }
+    expect(delivered).toBe(5);
+    expect(mostOpen).toBe(2);
   });
 
   it('signs with both secrets for a day after a rotation, and both verify', async () => {

@@ -168,7 +168,12 @@ export class WebhookEndpoints {
         endpointIds: [endpoint.id],
       });
       await this.events.publish(
-        new WebhookDeliveryRequested({ eventId, endpointIds: [endpoint.id], manual: false }),
+        new WebhookDeliveryRequested({
+          eventId,
+          endpointIds: [endpoint.id],
+          userId: endpoint.userId,
+          manual: false,
+        }),
       );
     });
     return { eventId };
@@ -210,6 +215,7 @@ export class WebhookEndpoints {
         new WebhookDeliveryRequested({
           eventId: delivery.eventId,
           endpointIds: [endpoint.id],
+          userId: endpoint.userId,
           manual: true,
         }),
       );

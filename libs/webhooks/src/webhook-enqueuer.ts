@@ -21,7 +21,12 @@ export class WebhookEnqueuer {
     @Inject(PLATFORM_CONFIG) private readonly platform: PlatformConfig,
   ) {}
 
-  async enqueue(eventId: string, endpointIds: string[], manual = false): Promise<void> {
+  async enqueue(
+    eventId: string,
+    endpointIds: string[],
+    userId: string | undefined,
+    manual = false,
+  ): Promise<void> {
     const queue = this.moduleRef.get<Queue<DeliverWebhookJob>>(getQueueToken(WEBHOOKS_QUEUE), {
       strict: false,
     });
@@ -29,7 +34,7 @@ export class WebhookEnqueuer {
     await queue.addBulk(
       endpointIds.map((endpointId) => ({
         name: 'deliver',
-        data: { eventId, endpointId },
+        data: { eventId, endpointId, ...(userId && { userId }) },
         opts: {
           jobId: manual
             ? `${eventId}.${endpointId}.retry-${randomUUID()}`

@@ -36,8 +36,8 @@ export class WebhookFanOut {
 
   @AfterCommit(WebhookDeliveryRequested, { name: 'webhooks.enqueue-requested', attempts: 20 })
   async requested(event: WebhookDeliveryRequested): Promise<void> {
-    const { eventId, endpointIds, manual } = event.payload;
-    await this.enqueuer.enqueue(eventId, endpointIds, manual);
+    const { eventId, endpointIds, manual, userId } = event.payload;
+    await this.enqueuer.enqueue(eventId, endpointIds, userId, manual);
   }
 
   async announce(
@@ -67,6 +67,6 @@ export class WebhookFanOut {
       [id, userId, type, JSON.stringify(data)],
     )) as Array<{ endpoint_ids: string[] | null }>;
     const endpointIds = row?.endpoint_ids ?? [];
-    if (endpointIds.length > 0) await this.enqueuer.enqueue(id, endpointIds);
+    if (endpointIds.length > 0) await this.enqueuer.enqueue(id, endpointIds, userId);
   }
 }

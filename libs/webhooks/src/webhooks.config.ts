@@ -71,6 +71,17 @@ export class WebhooksVariables {
   @Max(1000)
   WEBHOOK_CONCURRENCY = 20;
 
+  /**
+   * Deliveries one user's endpoints may have in flight at once, across every worker: a user
+   * whose endpoints are slow or never answer waits for their own share and leaves the rest of
+   * the delivery workers to everyone else.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_USER_CONCURRENCY = 10;
+
   /** Key that encrypts the endpoints' signing secrets at rest (≥ 32 characters); changing it makes the stored secrets unreadable. */
   @IsString()
   @MinLength(32, { message: 'WEBHOOK_SECRET_KEY must be at least 32 characters' })

@@ -5,6 +5,8 @@ export const WEBHOOKS_QUEUE = 'webhooks';
 export interface DeliverWebhookJob {
   eventId: string;
   endpointId: string;
+  /** The endpoint's owner, whose share of the delivery workers this takes (absent on jobs queued before it was added: the endpoint stands in). */
+  userId?: string;
 }
 
 /** The custom backoff type of delivery jobs: the worker's strategy reads the schedule. */

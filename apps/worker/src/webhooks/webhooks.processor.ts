@@ -1,16 +1,31 @@
+import { randomInt, randomUUID } from 'node:crypto';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DelayedError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   retrySchedule,
   WEBHOOK_BACKOFF,
+  WEBHOOKS_CONFIG,
   WEBHOOKS_QUEUE,
   WebhookDeliverer,
   type DeliverWebhookJob,
   type DeliveryResult,
+  type WebhooksConfig,
 } from '@jewelshot/webhooks';
-import { workerErrorWarning } from '@jewelshot/platform';
+import {
+  REDIS,
+  RedisConcurrencyStorage,
+  throttledWarn,
+  workerErrorWarning,
+} from '@jewelshot/platform';
 import type { WorkerConfig } from '../worker.config';
+import { DeliveryShares } from './delivery-shares';
+
+/** How long a delivery waits in the worker for a slot of its owner's share before it steps aside. */
+const SHARE_WAIT_MS = 500;
+/** A delivery that stepped aside goes back to the queue after this (plus up to as much again). */
+const STEP_ASIDE_MS = 1000;
 
 /** A delivery the receiver did not accept: BullMQ tries again on the schedule. */
 class DeliveryFailedError extends Error {}
@@ -26,15 +41,48 @@ class DeliveryFailedError extends Error {}
 export class WebhooksProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhooksProcessor.name);
   private readonly warnError = workerErrorWarning(WEBHOOKS_QUEUE, this.logger);
+  private readonly warnRelease = throttledWarn(this.logger);
+  private readonly shares: DeliveryShares;
 
-  constructor(private readonly deliverer: WebhookDeliverer) {
+  constructor(
+    private readonly deliverer: WebhookDeliverer,
+    @Inject(WEBHOOKS_CONFIG) config: WebhooksConfig,
+    @Inject(REDIS) redis: Redis,
+  ) {
     super();
+    this.shares = new DeliveryShares(
+      new RedisConcurrencyStorage(redis),
+      config.WEBHOOK_USER_CONCURRENCY,
+      // A slot outlives the longest delivery (the POST's timeout, the reads and the record).
+      config.WEBHOOK_TIMEOUT_MS * 2 + 30_000,
+    );
   }
 
-  async process(job: Job<DeliverWebhookJob>): Promise<DeliveryResult> {
-    const result = await this.deliverer.deliver(job.data.eventId, job.data.endpointId);
-    if (result === 'failed') throw new DeliveryFailedError('the receiver did not accept it');
-    return result;
+  /**
+   * One delivery, in its owner's share of the workers: when WEBHOOK_USER_CONCURRENCY of their
+   * deliveries are already in flight, it waits up to SHARE_WAIT_MS for one to end; still full
+   * (their endpoints are slow), the job steps aside for a second or two (not an attempt: the
+   * retry schedule is untouched) and the worker takes someone else's.
+   */
+  async process(job: Job<DeliverWebhookJob>, token?: string): Promise<DeliveryResult> {
+    const { eventId, endpointId, userId } = job.data;
+    const owner = userId ?? `endpoint:${endpointId}`;
+    const member = `${job.id}:${randomUUID()}`;
+    const giveBack = await this.shares.take(owner, member, SHARE_WAIT_MS);
+    if (!giveBack) {
+      await job.moveToDelayed(Date.now() + STEP_ASIDE_MS + randomInt(STEP_ASIDE_MS), token);
+      throw new DelayedError();
+    }
+    try {
+      const result = await this.deliverer.deliver(eventId, endpointId);
+      if (result === 'failed') throw new DeliveryFailedError('the receiver did not accept it');
+      return result;
+    } finally {
+      // Not given back (Redis away): the slot lapses with its lease.
+      await giveBack().catch((error: unknown) =>
+        this.warnRelease(`a webhook delivery share was not given back: ${String(error)}`),
+      );
+    }
   }
 
   /** BullMQ's own errors (Redis away, a job's key gone): logged now and then, not printed each time. */

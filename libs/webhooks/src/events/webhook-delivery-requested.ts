@@ -7,6 +7,8 @@ import { DomainEvent } from '@jewelshot/platform';
 export class WebhookDeliveryRequested extends DomainEvent<{
   eventId: string;
   endpointIds: string[];
+  /** The endpoints' owner (absent in events published before it was added). */
+  userId?: string;
   /** A retry asked for by hand: one attempt, no schedule. */
   manual: boolean;
 }> {
