@@ -541,6 +541,33 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     expect(verify(rotated.body.secret, later).type).toBe('webhook.test');
   });
 
+  it('signs with two secrets at most: a second rotation within the day ends the oldest at once', async () => {
+    const user = await newUser(api, 'wh-rotate-twice');
+    const hooks = await receiver();
+    const endpoint = await create(user, { url: hooks.url, events: ['job.failed'] });
+    const rotate = async () => {
+      const res = await api
+        .http()
+        .post(`/v1/webhooks/${endpoint.id}/rotate-secret`)
+        .set(...bearer(user.accessToken));
+      expect(res.status).toBe(200);
+      return res.body.secret as string;
+    };
+    const second = await rotate();
+    const third = await rotate();
+    await api
+      .http()
+      .post(`/v1/webhooks/${endpoint.id}/test`)
+      .set(...bearer(user.accessToken))
+      .expect(202);
+    const [hook] = await hooks.waitFor(1);
+    if (!hook) throw new Error('unreachable');
+    expect(String(hook.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verify(third, hook).type).toBe('webhook.test');
+    expect(verify(second, hook).type).toBe('webhook.test');
+    expect(() => verify(endpoint.secret, hook)).toThrow();
+  });
+
   it('disables an endpoint that has failed for five days straight and mails its owner', async () => {
     const user = await newUser(api, 'wh-disable');
     const hooks = await receiver(() => 503);

@@ -1213,7 +1213,7 @@ export interface paths {
     put?: never;
     /**
      * Replace the signing secret
-     * @description The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures.
+     * @description The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures. At most two secrets sign: rotating again within those 24 hours ends the oldest at once.
      */
     post: operations['Webhooks_rotate'];
     delete?: never;

@@ -128,7 +128,8 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Replace the signing secret',
     description:
-      'The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures.',
+      'The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures. ' +
+      'At most two secrets sign: rotating again within those 24 hours ends the oldest at once.',
   })
   @ApiOkResponse({ type: WebhookWithSecretDto, description: 'The endpoint and its new secret' })
   @ApiErrors('RESOURCE_NOT_FOUND')
