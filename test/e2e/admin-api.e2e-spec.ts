@@ -419,8 +419,20 @@ describe('the admin API', () => {
     expect(await audited()).toBe(before);
   });
 
-  it('refuses an admin banning, demoting or adjusting themself, and removing the last admin', async () => {
+  it('refuses an admin banning, demoting, adjusting or reprioritising themself, and removing the last admin', async () => {
     const self = await newAdmin(api);
+    const tier = await api
+      .http()
+      .put(`/v1/admin/users/${self.id}/priority-tier`)
+      .set(...bearer(self.accessToken))
+      .send({ priorityTier: 'high', reason: 'mine first' });
+    expect(tier.status).toBe(403);
+    expect(tier.body.error).toBe('An admin cannot change the priority tier of their own account');
+    const [{ priority_tier: unchanged }] = await api.db.query(
+      'SELECT priority_tier FROM users WHERE id = $1',
+      [self.id],
+    );
+    expect(unchanged).toBe('normal');
     for (const [path, body] of [
       [`/v1/admin/users/${self.id}/ban`, { reason: 'oops' }],
       [`/v1/admin/users/${self.id}/demote`, { reason: 'oops' }],

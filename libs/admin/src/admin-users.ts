@@ -151,6 +151,8 @@ export class AdminUsers {
       actor,
       { action: 'user.priority-tier', targetType: 'user', targetId: userId, reason },
       async () => {
+        // An admin's own jobs queue like anyone's: another admin sets their tier.
+        if (userId === actor.actorId) throw new SelfActionError('change the priority tier of');
         const user = await this.users.getById(userId);
         await this.users.setPriorityTier(userId, tier);
         const after = await this.users.getById(userId);

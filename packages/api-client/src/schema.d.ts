@@ -538,7 +538,10 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Set an account's queue priority tier (admin) */
+    /**
+     * Set an account's queue priority tier (admin)
+     * @description Not your own account's (403): another admin sets an admin's tier.
+     */
     put: operations['AdminUsers_setPriorityTier'];
     post?: never;
     delete?: never;
@@ -6046,7 +6049,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description FORBIDDEN | ACCOUNT_BANNED */
+      /** @description FORBIDDEN */
       403: {
         headers: {
           RateLimit: components['headers']['RateLimit'];

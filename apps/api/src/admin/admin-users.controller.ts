@@ -133,9 +133,12 @@ export class AdminUsersController {
   }
 
   @Put(':userId/priority-tier')
-  @ApiOperation({ summary: "Set an account's queue priority tier (admin)" })
+  @ApiOperation({
+    summary: "Set an account's queue priority tier (admin)",
+    description: "Not your own account's (403): another admin sets an admin's tier.",
+  })
   @ApiOkResponse({ type: UserDto, description: 'The user after the change' })
-  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND')
   async setPriorityTier(
     @Actor() actor: AuditActor,
     @UserId() userId: string,
