@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { Webhook } from 'standardwebhooks';
 import { JobEnded } from '@jewelshot/ai-jobs';
 import { Events, RowScope } from '@jewelshot/platform';
-import { WebhookHistory } from '@jewelshot/webhooks';
+import { WebhookDeliverer, WebhookHistory } from '@jewelshot/webhooks';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { submit, waitTerminal } from '../support/ai';
 import { startApi, type TestApi } from '../support/app';
@@ -443,6 +443,30 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
       .post(`/v1/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/retry`)
       .set(...bearer(user.accessToken));
     expect(missing.status).toBe(404);
+  });
+
+  it('numbers attempts recorded at once apart (manual retries racing counted the same number)', async () => {
+    const user = await newUser(api, 'wh-race');
+    const hooks = await receiver();
+    const endpoint = await create(user, { url: hooks.url, events: ['credits.low'] });
+    const sent = await api
+      .http()
+      .post(`/v1/webhooks/${endpoint.id}/test`)
+      .set(...bearer(user.accessToken))
+      .expect(202);
+    await waitDeliveries(user, endpoint.id, 1);
+    // Six more attempts of the same event to the same endpoint, recorded at once.
+    const deliverer = worker.context.get(WebhookDeliverer);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        worker.context
+          .get(RowScope)
+          .allUsers(() => deliverer.deliver(sent.body.eventId, endpoint.id)),
+      ),
+    );
+    expect(results).toEqual(Array(6).fill('succeeded'));
+    const recorded = await deliveries(user, endpoint.id);
+    expect(recorded.map((d) => d.attempt).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
   it("one user's slow endpoint takes only their share of the delivery workers; the others' go out meanwhile", async () => {

@@ -122,24 +122,33 @@ export class WebhookDeliverer {
     const disabled = await this.txHost.withTransaction(async () => {
       const tx = this.txHost.tx;
       // The attempt number is counted in the insert itself: no lock on the endpoint, so the
-      // deliveries of one busy endpoint do not queue behind each other.
-      await tx.query(
-        `INSERT INTO webhook_deliveries
-           (id, event_id, endpoint_id, user_id, attempt, status, response_status, response_body, error, duration_ms)
-         SELECT $1::uuid, $2::varchar, $3::uuid, $4::uuid, count(*)::int + 1, $5, $6::int, $7, $8, $9::int
-           FROM webhook_deliveries WHERE event_id = $2::varchar AND endpoint_id = $3::uuid`,
-        [
-          randomUUID(),
-          event.id,
-          endpoint.id,
-          endpoint.userId,
-          succeeded ? 'succeeded' : 'failed',
-          outcome.status,
-          outcome.body,
-          outcome.error,
-          outcome.durationMs,
-        ],
-      );
+      // deliveries of one busy endpoint do not queue behind each other. Two attempts of one
+      // event to one endpoint recorded at once (manual retries racing) count the same number:
+      // the unique index makes the second wait for the first and insert nothing, and it counts
+      // again (a new statement sees the first's row).
+      for (let tries = 1; ; tries += 1) {
+        const inserted = (await tx.query(
+          `INSERT INTO webhook_deliveries
+             (id, event_id, endpoint_id, user_id, attempt, status, response_status, response_body, error, duration_ms)
+           SELECT $1::uuid, $2::varchar, $3::uuid, $4::uuid, count(*)::int + 1, $5, $6::int, $7, $8, $9::int
+             FROM webhook_deliveries WHERE event_id = $2::varchar AND endpoint_id = $3::uuid
+           ON CONFLICT (event_id, endpoint_id, attempt) DO NOTHING
+           RETURNING id`,
+          [
+            randomUUID(),
+            event.id,
+            endpoint.id,
+            endpoint.userId,
+            succeeded ? 'succeeded' : 'failed',
+            outcome.status,
+            outcome.body,
+            outcome.error,
+            outcome.durationMs,
+          ],
+        )) as unknown[];
+        if (inserted.length > 0) break;
+        if (tries >= 20) throw new Error('could not number the delivery attempt');
+      }
       if (succeeded) {
         // Writes (and locks) only when a failing run ends.
         await tx.query(

@@ -6,7 +6,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** One attempt to deliver one event to one endpoint: what the receiver answered, and when. */
 @Entity({ name: 'webhook_deliveries' })
 @Index('webhook_deliveries_endpoint', ['endpointId', 'createdAt'])
-@Index('webhook_deliveries_event', ['eventId'])
+// Attempt numbers are unique per (event, endpoint); the index also finds an event's deliveries.
+@Index('webhook_deliveries_attempt_key', ['eventId', 'endpointId', 'attempt'], { unique: true })
 export class WebhookDelivery {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'webhook_deliveries_pkey' })
   id!: string;
