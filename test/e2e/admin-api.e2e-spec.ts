@@ -612,6 +612,17 @@ describe('the admin API', () => {
       });
     const retries = await api.db.query('SELECT id FROM ai_jobs WHERE retry_of = $1', [failed]);
     expect(retries).toEqual([{ id: made.id }]);
+    // The console sees the link both ways, and offers no second retry.
+    const detail = await api
+      .http()
+      .get(`/v1/admin/jobs/${failed}`)
+      .set(...bearer(admin.accessToken));
+    expect(detail.body).toMatchObject({ retryOf: null, retriedAs: made.id });
+    const listed = await api
+      .http()
+      .get(`/v1/admin/jobs?status=failed&userId=${made.userId}`)
+      .set(...bearer(admin.accessToken));
+    expect(listed.body.data).toEqual([expect.objectContaining({ id: failed, retriedAs: made.id })]);
     const grants = await api.db.query(
       `SELECT delta::int AS delta FROM credit_entries WHERE reference LIKE $1`,
       [`%free-retry:${failed}`],

@@ -24,6 +24,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { AdminCreditsController } from './admin/admin-credits.controller';
 import { BatchesController } from './ai/batches.controller';
 import { JobView } from './ai/job-view.service';
+import { AdminJobView } from './admin/admin-job-view';
 import { JobsController } from './ai/jobs.controller';
 import { UploadsController } from './files/uploads.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
@@ -104,6 +105,7 @@ export class ApiModule {
           useFactory: (accepted: AcceptedApiKeys) => [apiKeyCaller(accepted)],
         },
         JobView,
+        AdminJobView,
         // Guards run in this order: authentication, roles, an API key's owner's concurrency.
         // Rate limiting runs before them, as a Fastify hook (http/rate-limit.hook.ts).
         { provide: APP_GUARD, useClass: JwtAuthGuard },

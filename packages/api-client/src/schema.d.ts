@@ -1439,6 +1439,11 @@ export interface components {
       rawErrorMessage: string | null;
       /**
        * Format: uuid
+       * @description The job a failed job was retried as (a failed job is retried once)
+       */
+      retriedAs: string | null;
+      /**
+       * Format: uuid
        * @description The failed job an admin ran again as this one
        */
       retryOf: string | null;

@@ -1,13 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminJobs } from '@jewelshot/admin';
+import type { AiJob } from '@jewelshot/ai-jobs';
 import type { AuditActor } from '@jewelshot/audit';
-import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { Roles } from '../common/roles.decorator';
-import { JobView } from '../ai/job-view.service';
 import { Actor } from './audit-actor.decorator';
-import { adminJobs } from './admin-job-view';
+import { AdminJobView } from './admin-job-view';
 import {
   AdminJobDto,
   AdminJobPageDto,
@@ -24,14 +23,11 @@ const JobId = () => Param('jobId', new ParseUUIDPipe({ version: '4' }));
 export class AdminJobsController {
   constructor(
     private readonly jobs: AdminJobs,
-    private readonly view: JobView,
-    private readonly scope: RowScope,
+    private readonly view: AdminJobView,
   ) {}
 
-  private async one(job: Parameters<typeof adminJobs>[2][number]): Promise<AdminJobDto> {
-    const [dto] = await adminJobs(this.view, this.scope, [job]);
-    if (!dto) throw new Error('unreachable: one job in, one out');
-    return dto;
+  private one(job: AiJob): Promise<AdminJobDto> {
+    return this.view.one(job);
   }
 
   @Get()
@@ -52,7 +48,7 @@ export class AdminJobsController {
       query.limit,
       query.cursor,
     );
-    return { data: await adminJobs(this.view, this.scope, page.data), nextCursor: page.nextCursor };
+    return { data: await this.view.list(page.data), nextCursor: page.nextCursor };
   }
 
   @Get(':jobId')

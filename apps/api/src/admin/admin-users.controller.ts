@@ -12,13 +12,11 @@ import {
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminUsers } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
-import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { Roles } from '../common/roles.decorator';
 import { UserDto } from '../auth/auth.dto';
-import { JobView } from '../ai/job-view.service';
 import { Actor } from './audit-actor.decorator';
-import { adminJobs } from './admin-job-view';
+import { AdminJobView } from './admin-job-view';
 import {
   BanResultDto,
   PriorityTierDto,
@@ -37,8 +35,7 @@ const UserId = () => Param('userId', new ParseUUIDPipe({ version: '4' }));
 export class AdminUsersController {
   constructor(
     private readonly users: AdminUsers,
-    private readonly view: JobView,
-    private readonly scope: RowScope,
+    private readonly jobView: AdminJobView,
   ) {}
 
   @Get()
@@ -79,7 +76,7 @@ export class AdminUsersController {
         createdAt: hold.createdAt.toISOString(),
         expiresAt: hold.expiresAt.toISOString(),
       })),
-      recentJobs: await adminJobs(this.view, this.scope, detail.recentJobs),
+      recentJobs: await this.jobView.list(detail.recentJobs),
       sessions: detail.sessions.map((session) => ({
         id: session.id,
         createdAt: session.createdAt.toISOString(),

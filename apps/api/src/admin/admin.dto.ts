@@ -156,6 +156,13 @@ export class AdminJobDto extends JobDto {
     description: 'The failed job an admin ran again as this one',
   })
   retryOf!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The job a failed job was retried as (a failed job is retried once)',
+  })
+  retriedAs!: string | null;
 }
 
 export class AdminJobPageDto {

@@ -312,6 +312,7 @@ export const en = {
       cancel: 'Cancel and refund',
       retryPaid: 'Retry (user pays)',
       retryFree: 'Retry (free)',
+      retriedAs: 'Retried as {{id}}',
       empty: 'No job matches.',
     },
     queues: {

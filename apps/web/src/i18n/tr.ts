@@ -316,6 +316,7 @@ export const tr: typeof en = {
       cancel: 'İptal et ve iade et',
       retryPaid: 'Yeniden dene (kullanıcı öder)',
       retryFree: 'Yeniden dene (ücretsiz)',
+      retriedAs: '{{id}} olarak yeniden denendi',
       empty: 'Eşleşen iş yok.',
     },
     queues: {

@@ -172,7 +172,12 @@ function JobsTab() {
                         {t('admin.jobs.cancel')}
                       </Button>
                     )}
-                    {job.status === 'failed' && (
+                    {job.retriedAs !== null && (
+                      <Text size="sm">
+                        {t('admin.jobs.retriedAs', { id: job.retriedAs.slice(0, 8) })}
+                      </Text>
+                    )}
+                    {job.status === 'failed' && job.retriedAs === null && (
                       <>
                         <Button
                           size="xs"

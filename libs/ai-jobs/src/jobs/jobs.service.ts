@@ -382,6 +382,16 @@ export class JobsService {
     return { job, granted };
   }
 
+  /** The jobs `jobIds` were retried as, by failed job id (those never retried are absent). */
+  async retriesOf(jobIds: string[]): Promise<Map<string, string>> {
+    if (jobIds.length === 0) return new Map();
+    const retries = await this.jobs.find({
+      select: { id: true, retryOf: true },
+      where: { retryOf: In(jobIds) },
+    });
+    return new Map(retries.map((retry) => [retry.retryOf as string, retry.id]));
+  }
+
   private async tellOthersCanceled(jobId: string): Promise<void> {
     await Promise.all([
       this.signals.requestCancel(jobId),
