@@ -445,6 +445,22 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     expect(missing.status).toBe(404);
   });
 
+  it("tells the owner a connection's kind of failure, never the address it reached", async () => {
+    const user = await newUser(api, 'wh-closed');
+    const port = await freePort();
+    const endpoint = await create(user, {
+      url: `http://127.0.0.1:${port}/hooks`,
+      events: ['credits.low'],
+    });
+    await api
+      .http()
+      .post(`/v1/webhooks/${endpoint.id}/test`)
+      .set(...bearer(user.accessToken))
+      .expect(202);
+    const [first] = await waitDeliveries(user, endpoint.id, 1);
+    expect(first).toMatchObject({ status: 'failed', error: 'connection failed: ECONNREFUSED' });
+  });
+
   it('numbers attempts recorded at once apart (manual retries racing counted the same number)', async () => {
     const user = await newUser(api, 'wh-race');
     const hooks = await receiver();

@@ -128,6 +128,20 @@ describe('the webhook address policy', () => {
     ).rejects.toThrow(TargetRefusedError);
   });
 
+  it('tells an internal name apart from an unknown one in no way: same refusal, no address', async () => {
+    const lookup = fakeLookup({ 'db.internal.example.com': [v4('10.20.30.40')] });
+    const reasons = await Promise.all(
+      ['https://db.internal.example.com/', 'https://nowhere.example.com/'].map((url) =>
+        resolveTarget(url, { allowPrivate: false, lookup }).then(
+          () => 'accepted',
+          (error: Error) => error.message,
+        ),
+      ),
+    );
+    expect(reasons[0]).toBe(reasons[1]);
+    expect(reasons[0]).not.toMatch(/10\.20|internal|accepted/);
+  });
+
   it('allows http and private addresses when private targets are allowed (development)', async () => {
     const target = await resolveTarget('http://127.0.0.1:9/x', {
       allowPrivate: true,

@@ -124,6 +124,13 @@ export interface Target {
 }
 
 /**
+ * Why a host is refused, the same whether its name does not resolve or resolves to a private,
+ * loopback or link-local address, and without the address: the owner of an endpoint must not
+ * learn how our network resolves names (which internal names exist, and where they point).
+ */
+const NOT_PUBLIC = "the URL's host does not resolve to a public address";
+
+/**
  * Checks a webhook URL and resolves it once. Refused: anything but http(s), credentials in the
  * URL, and, unless private targets are allowed, plain http or any resolved address in a refused
  * range (all of a name's addresses must be public, so no round-robin trick gets through).
@@ -149,18 +156,13 @@ export async function resolveTarget(raw: string, policy: TargetPolicy): Promise<
     try {
       addresses = await policy.lookup(host);
     } catch {
-      throw new TargetRefusedError(`the host name ${host} does not resolve`);
+      throw new TargetRefusedError(NOT_PUBLIC);
     }
   }
   const first = addresses[0];
-  if (!first) throw new TargetRefusedError(`the host name ${host} does not resolve`);
-  if (!policy.allowPrivate) {
-    const refused = addresses.find((entry) => isRefusedAddress(entry.address));
-    if (refused)
-      throw new TargetRefusedError(
-        `the URL resolves to ${refused.address}, a private, loopback or link-local address`,
-      );
-  }
+  if (!first) throw new TargetRefusedError(NOT_PUBLIC);
+  if (!policy.allowPrivate && addresses.some((entry) => isRefusedAddress(entry.address)))
+    throw new TargetRefusedError(NOT_PUBLIC);
   return { url, address: first };
 }
 

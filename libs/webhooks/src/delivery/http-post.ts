@@ -92,9 +92,19 @@ export function postTo(
       res.on('close', done);
       res.on('error', done);
     });
-    req.on('error', (error) =>
-      finish({ status: null, body: null, error: storable(error.message.slice(0, 500)) }),
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ status: null, body: null, error: connectionError(error) }),
     );
     req.end(body);
   });
+}
+
+/**
+ * What the endpoint's owner is told of a failed connection: its kind (the error code), never the
+ * message, which names the address and port the name resolved to.
+ */
+function connectionError(error: NodeJS.ErrnoException): string {
+  const code =
+    typeof error.code === 'string' && /^[A-Z0-9_]{1,64}$/.test(error.code) ? error.code : null;
+  return code ? `connection failed: ${code}` : 'connection failed';
 }
