@@ -421,30 +421,41 @@ describe('the admin API', () => {
 
   it('refuses an admin banning, demoting, adjusting or reprioritising themself, and removing the last admin', async () => {
     const self = await newAdmin(api);
-    const tier = await api
-      .http()
-      .put(`/v1/admin/users/${self.id}/priority-tier`)
-      .set(...bearer(self.accessToken))
-      .send({ priorityTier: 'high', reason: 'mine first' });
-    expect(tier.status).toBe(403);
-    expect(tier.body.error).toBe('An admin cannot change the priority tier of their own account');
-    const [{ priority_tier: unchanged }] = await api.db.query(
-      'SELECT priority_tier FROM users WHERE id = $1',
+    // The own id as typed, and in upper case (the same uuid to PostgreSQL).
+    for (const id of [self.id, self.id.toUpperCase()]) {
+      const tier = await api
+        .http()
+        .put(`/v1/admin/users/${id}/priority-tier`)
+        .set(...bearer(self.accessToken))
+        .send({ priorityTier: 'high', reason: 'mine first' });
+      expect(tier.status).toBe(403);
+      expect(tier.body.error).toBe('An admin cannot change the priority tier of their own account');
+      for (const [path, body] of [
+        [`/v1/admin/users/${id}/ban`, { reason: 'oops' }],
+        [`/v1/admin/users/${id}/demote`, { reason: 'oops' }],
+        [`/v1/admin/users/${id}/credits`, { delta: 5, reference: randomUUID(), reason: 'mine' }],
+      ] as const) {
+        const res = await api
+          .http()
+          .post(path)
+          .set(...bearer(self.accessToken))
+          .send(body);
+        expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      }
+    }
+    const [after] = await api.db.query(
+      `SELECT u.priority_tier, u.role, u.status, a.balance::int AS balance
+         FROM users u JOIN credit_accounts a ON a.user_id = u.id WHERE u.id = $1`,
       [self.id],
     );
-    expect(unchanged).toBe('normal');
-    for (const [path, body] of [
-      [`/v1/admin/users/${self.id}/ban`, { reason: 'oops' }],
-      [`/v1/admin/users/${self.id}/demote`, { reason: 'oops' }],
-      [`/v1/admin/users/${self.id}/credits`, { delta: 5, reference: randomUUID(), reason: 'mine' }],
-    ] as const) {
-      const res = await api
-        .http()
-        .post(path)
-        .set(...bearer(self.accessToken))
-        .send(body);
-      expect({ path, status: res.status }).toEqual({ path, status: 403 });
-    }
+    expect(after).toMatchObject({ priority_tier: 'normal', role: 'admin', status: 'active' });
+    expect(after.balance).toBe(3);
+    // Every refusal is on the record under the id in its one form.
+    const refused = await api.db.query(
+      `SELECT DISTINCT target_id FROM audit_events WHERE actor_id = $1 AND outcome = 'failed'`,
+      [self.id],
+    );
+    expect(refused).toEqual([{ target_id: self.id }]);
   });
 
   it('keeps the last admin when two admins demote each other at once', async () => {

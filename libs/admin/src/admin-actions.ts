@@ -11,6 +11,14 @@ export interface AdminAction {
   reason?: string | null;
 }
 
+/**
+ * Whether `userId` is the acting admin's own account: compared as uuids (in any case, as
+ * PostgreSQL compares them), so an id typed in upper case is still the admin's own.
+ */
+export function isSelf(actor: AuditActor, userId: string): boolean {
+  return actor.actorId !== null && actor.actorId.toLowerCase() === userId.toLowerCase();
+}
+
 /** What the domain call did: its result and the state before and after it. */
 export interface AdminChange<T> {
   result: T;

@@ -9,7 +9,7 @@ import {
 } from '@jewelshot/credit-ledger';
 import { UsersService } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
-import { AdminActions } from './admin-actions';
+import { AdminActions, isSelf } from './admin-actions';
 import { SelfActionError } from './admin.errors';
 
 type Verification = Awaited<ReturnType<LedgerVerifier['verify']>>;
@@ -42,7 +42,7 @@ export class AdminCredits {
       actor,
       { action: 'credits.adjust', targetType: 'user', targetId: userId, reason },
       async () => {
-        if (userId === actor.actorId) throw new SelfActionError('adjust the credits of');
+        if (isSelf(actor, userId)) throw new SelfActionError('adjust the credits of');
         await this.users.getById(userId);
         const before = await this.ledger.balance(userId, { lock: true });
         const replayed = (await this.ledger.entry(`admin:${reference}`)) !== null;

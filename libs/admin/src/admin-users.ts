@@ -14,7 +14,7 @@ import {
   type UserSearch,
 } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
-import { AdminActions } from './admin-actions';
+import { AdminActions, isSelf } from './admin-actions';
 import { LastAdminError, SelfActionError } from './admin.errors';
 
 export interface UserDetail {
@@ -81,7 +81,7 @@ export class AdminUsers {
       actor,
       { action: 'user.ban', targetType: 'user', targetId: userId, reason },
       async () => {
-        if (userId === actor.actorId) throw new SelfActionError('ban');
+        if (isSelf(actor, userId)) throw new SelfActionError('ban');
         const user = await this.users.getById(userId);
         await this.keepAnAdmin(user);
         const before = USER_VIEW(user);
@@ -152,7 +152,7 @@ export class AdminUsers {
       { action: 'user.priority-tier', targetType: 'user', targetId: userId, reason },
       async () => {
         // An admin's own jobs queue like anyone's: another admin sets their tier.
-        if (userId === actor.actorId) throw new SelfActionError('change the priority tier of');
+        if (isSelf(actor, userId)) throw new SelfActionError('change the priority tier of');
         const user = await this.users.getById(userId);
         await this.users.setPriorityTier(userId, tier);
         const after = await this.users.getById(userId);
@@ -172,7 +172,7 @@ export class AdminUsers {
       actor,
       { action, targetType: 'user', targetId: userId, reason },
       async () => {
-        if (role !== 'admin' && userId === actor.actorId) throw new SelfActionError('demote');
+        if (role !== 'admin' && isSelf(actor, userId)) throw new SelfActionError('demote');
         const user = await this.users.getById(userId);
         if (role !== 'admin') await this.keepAnAdmin(user);
         await this.users.setRole(userId, role);

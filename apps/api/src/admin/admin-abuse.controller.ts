@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminAbuse } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { UuidParam } from '../common/uuid-param';
 import { Roles } from '../common/roles.decorator';
 import { Actor } from './audit-actor.decorator';
 import {
@@ -42,7 +43,7 @@ export class AdminAbuseController {
   @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND', 'CONFLICT')
   async resolve(
     @Actor() actor: AuditActor,
-    @Param('flagId', new ParseUUIDPipe({ version: '4' })) flagId: string,
+    @UuidParam('flagId') flagId: string,
     @Body() body: ResolveFlagDto,
   ): Promise<AbuseFlagDto> {
     return AbuseFlagDto.of(await this.abuse.resolve(actor, flagId, body.resolution, body.note));

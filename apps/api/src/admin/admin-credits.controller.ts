@@ -1,19 +1,10 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminCredits } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { UnknownOperationError } from '@jewelshot/credit-ledger';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { UuidParam } from '../common/uuid-param';
 import { Roles } from '../common/roles.decorator';
 import {
   AdjustCreditsDto,
@@ -47,7 +38,7 @@ export class AdminCreditsController {
   @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND', 'CONFLICT')
   async adjust(
     @Actor() actor: AuditActor,
-    @Param('userId', new ParseUUIDPipe({ version: '4' })) userId: string,
+    @UuidParam('userId') userId: string,
     @Body() body: AdjustCreditsDto,
   ): Promise<EntryDto> {
     return EntryDto.of(
@@ -60,7 +51,7 @@ export class AdminCreditsController {
   @ApiOkResponse({ type: EntryPageDto })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
   async history(
-    @Param('userId', new ParseUUIDPipe({ version: '4' })) userId: string,
+    @UuidParam('userId') userId: string,
     @Query() query: HistoryQueryDto,
   ): Promise<EntryPageDto> {
     const page = await this.credits.history(userId, query.limit, query.cursor);

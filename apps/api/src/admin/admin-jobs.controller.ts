@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminJobs } from '@jewelshot/admin';
 import type { AiJob } from '@jewelshot/ai-jobs';
 import type { AuditActor } from '@jewelshot/audit';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { UuidParam } from '../common/uuid-param';
 import { Roles } from '../common/roles.decorator';
 import { Actor } from './audit-actor.decorator';
 import { AdminJobView } from './admin-job-view';
@@ -15,7 +16,7 @@ import {
   RetryJobDto,
 } from './admin.dto';
 
-const JobId = () => Param('jobId', new ParseUUIDPipe({ version: '4' }));
+const JobId = () => UuidParam('jobId');
 
 @ApiTags('admin')
 @Roles('admin')

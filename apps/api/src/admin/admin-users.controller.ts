@@ -1,18 +1,9 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminUsers } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { UuidParam } from '../common/uuid-param';
 import { Roles } from '../common/roles.decorator';
 import { UserDto } from '../auth/auth.dto';
 import { Actor } from './audit-actor.decorator';
@@ -27,7 +18,7 @@ import {
   UserSearchQueryDto,
 } from './admin.dto';
 
-const UserId = () => Param('userId', new ParseUUIDPipe({ version: '4' }));
+const UserId = () => UuidParam('userId');
 
 @ApiTags('admin')
 @Roles('admin')
