@@ -649,6 +649,45 @@ describe('the admin API', () => {
     await expectLedgerClean(api);
   });
 
+  it("retries no banned user's job, even when the ban and the retry race", async () => {
+    const ownerOf = async (jobId: string): Promise<string> =>
+      (await api.db.query('SELECT user_id FROM ai_jobs WHERE id = $1', [jobId]))[0].user_id;
+    const ban = (userId: string) =>
+      api
+        .http()
+        .post(`/v1/admin/users/${userId}/ban`)
+        .set(...bearer(admin.accessToken))
+        .send({ reason: 'fraud' });
+    const retry = (jobId: string) =>
+      api
+        .http()
+        .post(`/v1/admin/jobs/${jobId}/retry`)
+        .set(...bearer(admin.accessToken))
+        .send({ payer: 'user', reason: 'transient' });
+
+    const banned = await failedJob(api);
+    expect((await ban(await ownerOf(banned))).status).toBe(200);
+    const refused = await retry(banned);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toBe(
+      "The job's owner is banned: unban them before retrying their job",
+    );
+
+    for (let round = 0; round < 3; round += 1) {
+      const failed = await failedJob(api);
+      const owner = await ownerOf(failed);
+      const [banned, retried] = await Promise.all([ban(owner), retry(failed)]);
+      expect(banned.status).toBe(200);
+      expect([201, 409]).toContain(retried.status);
+      const open = await api.db.query(
+        `SELECT id FROM ai_jobs WHERE user_id = $1 AND status IN ('queued', 'running')`,
+        [owner],
+      );
+      expect(open).toEqual([]);
+    }
+    await expectLedgerClean(api);
+  });
+
   it('a free retry that does not succeed takes its grant back; one that succeeds keeps it', async () => {
     const ledger = api.app.get(LedgerService);
     const scope = api.app.get(RowScope);

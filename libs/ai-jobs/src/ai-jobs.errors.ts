@@ -45,6 +45,12 @@ export class JobAlreadyRetriedError extends DomainError {
   }
 }
 
+export class JobOwnerBannedError extends DomainError {
+  constructor() {
+    super('CONFLICT', "The job's owner is banned: unban them before retrying their job");
+  }
+}
+
 export class PriceChangedError extends DomainError {
   constructor() {
     super('CONFLICT', 'The price changed while the retry was made; try again');

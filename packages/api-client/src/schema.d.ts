@@ -261,7 +261,7 @@ export interface paths {
     put?: never;
     /**
      * Run a failed job again as a new job (admin)
-     * @description `payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, so it costs them nothing, and takes the grant back if the new job does not succeed. The choice is in the audit event. A failed job is retried once: asking again answers 409 naming the first retry.
+     * @description `payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, so it costs them nothing, and takes the grant back if the new job does not succeed. The choice is in the audit event. A failed job is retried once: asking again answers 409 naming the first retry. A banned user's job is not retried (409).
      */
     post: operations['AdminJobs_retry'];
     delete?: never;

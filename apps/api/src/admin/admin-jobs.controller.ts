@@ -80,7 +80,8 @@ export class AdminJobsController {
     description:
       "`payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, " +
       'so it costs them nothing, and takes the grant back if the new job does not succeed. The choice is in the ' +
-      'audit event. A failed job is retried once: asking again answers 409 naming the first retry.',
+      'audit event. A failed job is retried once: asking again answers 409 naming the first retry. ' +
+      "A banned user's job is not retried (409).",
   })
   @ApiOkResponse({ type: AdminJobDto, description: 'The new job' })
   @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS', 'RESOURCE_NOT_FOUND', 'CONFLICT')

@@ -19,6 +19,7 @@ import {
   JobNotFoundError,
   JobAlreadyRetriedError,
   JobNotRetryableError,
+  JobOwnerBannedError,
   PriceChangedError,
 } from '../ai-jobs.errors';
 import { JobSubmitted } from '../events/job-submitted';
@@ -357,6 +358,13 @@ export class JobsService {
     if (failed.status !== 'failed') throw new JobNotRetryableError(failed.status);
     const earlier = await this.jobs.findOneBy({ retryOf: jobId });
     if (earlier) throw new JobAlreadyRetriedError(earlier.id);
+    // The owner's row, share-locked: a ban (which updates it, then cancels the queued jobs)
+    // either waits for this retry and then cancels its job, or has committed and is seen here.
+    const [owner] = (await this.txHost.tx.query(
+      'SELECT status, priority_tier AS "priorityTier" FROM users WHERE id = $1 FOR SHARE',
+      [failed.userId],
+    )) as Array<Pick<User, 'status' | 'priorityTier'>>;
+    if (owner?.status !== 'active') throw new JobOwnerBannedError();
     const valid = validateJob(failed.operation, failed.params);
     let granted = 0;
     let fundedBy: string | undefined;
@@ -370,13 +378,10 @@ export class JobsService {
         `Free retry of a failed ${failed.operation} job`,
       );
     }
-    const job = await this.createJob(
-      failed.userId,
-      valid,
-      await this.priorityOf(failed.userId),
-      null,
-      { retryOf: jobId, fundedBy },
-    );
+    const job = await this.createJob(failed.userId, valid, owner.priorityTier, null, {
+      retryOf: jobId,
+      fundedBy,
+    });
     // A price set between the quote and the hold: the grant would not match what is held.
     if (fundedBy && job.cost !== granted) throw new PriceChangedError();
     return { job, granted };
