@@ -17,6 +17,9 @@ import { attemptOutcome, recordAttempt, type AttemptOutcome } from './webhook-de
 
 export type DeliveryResult = 'succeeded' | 'failed' | 'skipped';
 
+/** Far above the attempts of one event to one endpoint any set of workers records at once. */
+const MAX_NUMBERING_TRIES = 10_000;
+
 /** What a receiver is sent: the Standard Webhooks body. */
 export interface WebhookPayload {
   type: string;
@@ -125,7 +128,9 @@ export class WebhookDeliverer {
       // deliveries of one busy endpoint do not queue behind each other. Two attempts of one
       // event to one endpoint recorded at once (manual retries racing) count the same number:
       // the unique index makes the second wait for the first and insert nothing, and it counts
-      // again (a new statement sees the first's row).
+      // again (a new statement sees the first's row). Each try lost is another attempt recorded,
+      // so as many tries as attempts being recorded at once always do; the bound only stops a
+      // loop that could never end.
       for (let tries = 1; ; tries += 1) {
         const inserted = (await tx.query(
           `INSERT INTO webhook_deliveries
@@ -147,7 +152,7 @@ export class WebhookDeliverer {
           ],
         )) as unknown[];
         if (inserted.length > 0) break;
-        if (tries >= 20) throw new Error('could not number the delivery attempt');
+        if (tries >= MAX_NUMBERING_TRIES) throw new Error('could not number the delivery attempt');
       }
       if (succeeded) {
         // Writes (and locks) only when a failing run ends.
