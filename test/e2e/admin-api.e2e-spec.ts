@@ -344,6 +344,19 @@ describe('the admin API', () => {
       after: { balance: 7 },
       details: { entryId: first.body.id, replayed: true },
     });
+    // The same reference for another request (here, another reason) is a conflict.
+    const other = await api
+      .http()
+      .post(`/v1/admin/users/${user.id}/credits`)
+      .set(...bearer(admin.accessToken))
+      .send({ ...body, reason: 'something else' });
+    expect(other.status).toBe(409);
+    const [{ n }] = await api.db.query(
+      `SELECT count(*)::int AS n FROM audit_events
+        WHERE target_id = $1 AND action = 'credits.adjust' AND outcome = 'succeeded'`,
+      [user.id],
+    );
+    expect(n).toBe(2);
   });
 
   it("shows the adjustment in the user's balance, the admin's history view and the audit log", async () => {

@@ -484,7 +484,7 @@ export interface paths {
     put?: never;
     /**
      * Adjust a user's credits (admin)
-     * @description Writes an adjustment entry carrying your id and reason, in one transaction with its audit event. Idempotent on `reference`: a replay returns the first entry, changes nothing, and its audit event carries `details.replayed: true`. The balance may not drop below what is reserved; an admin cannot adjust their own account.
+     * @description Writes an adjustment entry carrying your id and reason, in one transaction with its audit event. Idempotent on `reference`: a replay returns the first entry, changes nothing, and its audit event carries `details.replayed: true`; the reference with another user, delta or reason is a 409. The balance may not drop below what is reserved; an admin cannot adjust their own account.
      */
     post: operations['AdminCredits_adjust'];
     delete?: never;

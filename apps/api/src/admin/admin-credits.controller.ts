@@ -32,7 +32,7 @@ export class AdminCreditsController {
     description:
       'Writes an adjustment entry carrying your id and reason, in one transaction with its audit event. ' +
       'Idempotent on `reference`: a replay returns the first entry, changes nothing, and its audit event carries ' +
-      '`details.replayed: true`. The balance may not drop below what is reserved; an admin cannot adjust their own account.',
+      '`details.replayed: true`; the reference with another user, delta or reason is a 409. The balance may not drop below what is reserved; an admin cannot adjust their own account.',
   })
   @ApiOkResponse({ type: EntryDto, description: 'The adjustment entry' })
   @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND', 'CONFLICT')

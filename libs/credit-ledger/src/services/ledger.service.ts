@@ -499,7 +499,7 @@ export class LedgerService {
     if (balance < account.reserved) {
       // A retry of an adjustment that already went through is not a new overdraft.
       const earlier = await this.entries.findOneBy({ reference });
-      if (earlier) return this.sameEntry(earlier, userId, delta, kind);
+      if (earlier) return this.sameEntry(earlier, userId, delta, kind, reason);
       throw new BelowReservedError(account.balance, account.reserved, delta);
     }
     const entry = this.entries.create({
@@ -523,20 +523,27 @@ export class LedgerService {
     const row = (inserted.raw as Array<{ id: string; created_at: Date }>)[0];
     if (!row) {
       const winner = await this.entries.findOneByOrFail({ reference });
-      return this.sameEntry(winner, userId, delta, kind);
+      return this.sameEntry(winner, userId, delta, kind, reason);
     }
     await this.accounts.update({ userId }, { balance });
     await this.lowCredits.watch(userId);
     return Object.assign(entry, { id: String(row.id), createdAt: row.created_at });
   }
 
+  /** A replay of `reference` is the same request (its reason included), or a conflict. */
   private sameEntry(
     entry: CreditEntry,
     userId: string,
     delta: number,
     kind: EntryKind,
+    reason: string,
   ): CreditEntry {
-    if (entry.userId !== userId || entry.delta !== delta || entry.kind !== kind)
+    if (
+      entry.userId !== userId ||
+      entry.delta !== delta ||
+      entry.kind !== kind ||
+      entry.reason !== reason.slice(0, 500)
+    )
       throw new ReferenceConflictError(entry.reference);
     return entry;
   }
