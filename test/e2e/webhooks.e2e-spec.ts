@@ -56,6 +56,7 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     WEBHOOK_TIMEOUT_MS: '2000',
     WEBHOOK_CONCURRENCY: '4',
     WEBHOOK_USER_CONCURRENCY: '2',
+    WEBHOOK_FAILING_USER_CONCURRENCY: '1',
     SIGNUP_CREDITS: '20',
   };
 
@@ -532,6 +533,55 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     }
     expect(delivered).toBe(5);
     expect(mostOpen).toBe(2);
+  });
+
+  it('an endpoint in a failing run gets the smaller share: one delivery in flight here', async () => {
+    const user = await newUser(api, 'wh-failing');
+    const otherUser = await newUser(api, 'wh-failing-other');
+    let holding = true;
+    const held: ServerResponse[] = [];
+    let open = 0;
+    let mostOpen = 0;
+    const failing = await receiver(() => (res) => {
+      open += 1;
+      mostOpen = Math.max(mostOpen, open);
+      res.on('close', () => (open -= 1));
+      if (holding) held.push(res);
+      else res.writeHead(200).end('ok');
+    });
+    const other = await receiver();
+    const endpoint = await create(user, { url: failing.url, events: ['credits.low'] });
+    const otherEndpoint = await create(otherUser, { url: other.url, events: ['credits.low'] });
+    // Its last attempt failed a minute ago.
+    await api.db.query(
+      `UPDATE webhook_endpoints SET failing_since = now() - interval '1 minute' WHERE id = $1`,
+      [endpoint.id],
+    );
+    const test = (owner: TestUser, endpointId: string) =>
+      api
+        .http()
+        .post(`/v1/webhooks/${endpointId}/test`)
+        .set(...bearer(owner.accessToken))
+        .expect(202);
+    for (let i = 0; i < 4; i += 1) await test(user, endpoint.id);
+    await failing.waitFor(1);
+    await test(otherUser, otherEndpoint.id);
+    await other.waitFor(1);
+    expect(mostOpen).toBe(1);
+    holding = false;
+    for (const res of held) if (!res.writableEnded) res.writeHead(200).end('ok');
+    let delivered = 0;
+    for (let i = 0; i < 200 && delivered < 4; i += 1) {
+      const list = await deliveries(user, endpoint.id);
+      delivered = new Set(list.filter((d) => d.status === 'succeeded').map((d) => d.eventId)).size;
+      if (delivered < 4) await sleep(50);
+    }
+    expect(delivered).toBe(4);
+    expect(mostOpen).toBe(1);
+    const [row] = await api.db.query('SELECT failing_since FROM webhook_endpoints WHERE id = $1', [
+      endpoint.id,
+    ]);
+    expect(row.failing_since).toBeNull();
   });
 
   it('signs with both secrets for a day after a rotation, and both verify', async () => {

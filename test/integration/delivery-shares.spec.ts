@@ -11,7 +11,12 @@ describe('DeliveryShares', () => {
 
   beforeAll(() => {
     redis = new Redis(TEST_REDIS_URL, { keyPrefix: prefix });
-    shares = new DeliveryShares(new RedisConcurrencyStorage(redis), 2, 60_000);
+    shares = new DeliveryShares(
+      new RedisConcurrencyStorage(redis),
+      'webhook-deliveries',
+      2,
+      60_000,
+    );
   });
 
   afterAll(async () => {

@@ -18,7 +18,7 @@ export { ROTATION_OVERLAP_MS, WebhookEndpoints } from './webhook-endpoints.servi
 export type { EndpointChanges, EndpointInput } from './webhook-endpoints.service';
 export { WebhookDeliverer } from './delivery/webhook-deliverer';
 export { WebhookHistory } from './delivery/webhook-history';
-export type { DeliveryResult, WebhookPayload } from './delivery/webhook-deliverer';
+export type { DeliveryGate, DeliveryResult, WebhookPayload } from './delivery/webhook-deliverer';
 export {
   HOST_LOOKUP,
   isRefusedAddress,

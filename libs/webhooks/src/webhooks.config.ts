@@ -82,6 +82,17 @@ export class WebhooksVariables {
   @Max(1000)
   WEBHOOK_USER_CONCURRENCY = 10;
 
+  /**
+   * Of those, deliveries to endpoints in a failing run (their last attempt failed): an endpoint
+   * that hangs holds a worker for WEBHOOK_TIMEOUT_MS each time, so a user's failing endpoints
+   * get a smaller share, and it takes many accounts to fill the workers with them.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_FAILING_USER_CONCURRENCY = 2;
+
   /** Key that encrypts the endpoints' signing secrets at rest (≥ 32 characters); changing it makes the stored secrets unreadable. */
   @IsString()
   @MinLength(32, { message: 'WEBHOOK_SECRET_KEY must be at least 32 characters' })

@@ -1,7 +1,5 @@
 import type { RedisConcurrencyStorage } from '@jewelshot/platform';
 
-/** The concurrency bucket of one user's deliveries, across every worker. */
-const BUCKET = 'webhook-deliveries';
 /** How often a waiting delivery looks again for a slot given back by another worker. */
 const POLL_MS = 100;
 
@@ -17,6 +15,8 @@ export class DeliveryShares {
 
   constructor(
     private readonly slots: RedisConcurrencyStorage,
+    /** The Redis bucket: one per kind of share. */
+    private readonly bucket: string,
     private readonly limit: number,
     /** A slot not given back (the worker died) lapses after this. */
     private readonly leaseMs: number,
@@ -29,7 +29,7 @@ export class DeliveryShares {
   async take(owner: string, member: string, waitMs: number): Promise<(() => Promise<void>) | null> {
     const until = Date.now() + waitMs;
     for (;;) {
-      const slot = await this.slots.acquire(owner, BUCKET, this.limit, this.leaseMs, member);
+      const slot = await this.slots.acquire(owner, this.bucket, this.limit, this.leaseMs, member);
       if (slot.acquired) return () => this.giveBack(owner, member);
       const left = until - Date.now();
       if (left <= 0) return null;
@@ -39,7 +39,7 @@ export class DeliveryShares {
 
   private async giveBack(owner: string, member: string): Promise<void> {
     try {
-      await this.slots.release(owner, BUCKET, member);
+      await this.slots.release(owner, this.bucket, member);
     } finally {
       this.waiters.get(owner)?.shift()?.();
     }

@@ -42,7 +42,9 @@ export class WebhooksProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhooksProcessor.name);
   private readonly warnError = workerErrorWarning(WEBHOOKS_QUEUE, this.logger);
   private readonly warnRelease = throttledWarn(this.logger);
+  /** Each user's share of the delivery workers, and the smaller one of their failing endpoints. */
   private readonly shares: DeliveryShares;
+  private readonly failingShares: DeliveryShares;
 
   constructor(
     private readonly deliverer: WebhookDeliverer,
@@ -50,39 +52,61 @@ export class WebhooksProcessor extends WorkerHost {
     @Inject(REDIS) redis: Redis,
   ) {
     super();
+    const slots = new RedisConcurrencyStorage(redis);
+    // A slot outlives the longest delivery (the POST's timeout, the reads and the record).
+    const leaseMs = config.WEBHOOK_TIMEOUT_MS * 2 + 30_000;
     this.shares = new DeliveryShares(
-      new RedisConcurrencyStorage(redis),
+      slots,
+      'webhook-deliveries',
       config.WEBHOOK_USER_CONCURRENCY,
-      // A slot outlives the longest delivery (the POST's timeout, the reads and the record).
-      config.WEBHOOK_TIMEOUT_MS * 2 + 30_000,
+      leaseMs,
+    );
+    this.failingShares = new DeliveryShares(
+      slots,
+      'webhook-failing-deliveries',
+      config.WEBHOOK_FAILING_USER_CONCURRENCY,
+      leaseMs,
     );
   }
 
   /**
    * One delivery, in its owner's share of the workers: when WEBHOOK_USER_CONCURRENCY of their
-   * deliveries are already in flight, it waits up to SHARE_WAIT_MS for one to end; still full
-   * (their endpoints are slow), the job steps aside for a second or two (not an attempt: the
-   * retry schedule is untouched) and the worker takes someone else's.
+   * deliveries are already in flight (WEBHOOK_FAILING_USER_CONCURRENCY to endpoints in a failing
+   * run), it waits up to SHARE_WAIT_MS for one to end; still full (their endpoints are slow),
+   * the job steps aside for a second or two (not an attempt: the retry schedule is untouched)
+   * and the worker takes someone else's.
    */
   async process(job: Job<DeliverWebhookJob>, token?: string): Promise<DeliveryResult> {
     const { eventId, endpointId, userId } = job.data;
     const owner = userId ?? `endpoint:${endpointId}`;
     const member = `${job.id}:${randomUUID()}`;
     const giveBack = await this.shares.take(owner, member, SHARE_WAIT_MS);
-    if (!giveBack) {
-      await job.moveToDelayed(Date.now() + STEP_ASIDE_MS + randomInt(STEP_ASIDE_MS), token);
-      throw new DelayedError();
-    }
+    if (!giveBack) return this.stepAside(job, token);
     try {
-      const result = await this.deliverer.deliver(eventId, endpointId);
+      const result = await this.deliverer.deliver(eventId, endpointId, async (endpoint) => {
+        if (!endpoint.failingSince) return async () => undefined;
+        const giveBackFailing = await this.failingShares.take(owner, member, SHARE_WAIT_MS);
+        return giveBackFailing && (() => this.quietly(giveBackFailing));
+      });
+      if (result === 'busy') return await this.stepAside(job, token);
       if (result === 'failed') throw new DeliveryFailedError('the receiver did not accept it');
       return result;
     } finally {
-      // Not given back (Redis away): the slot lapses with its lease.
-      await giveBack().catch((error: unknown) =>
-        this.warnRelease(`a webhook delivery share was not given back: ${String(error)}`),
-      );
+      await this.quietly(giveBack);
     }
+  }
+
+  /** Back to the queue for a second or two: not an attempt, the retry schedule is untouched. */
+  private async stepAside(job: Job<DeliverWebhookJob>, token?: string): Promise<never> {
+    await job.moveToDelayed(Date.now() + STEP_ASIDE_MS + randomInt(STEP_ASIDE_MS), token);
+    throw new DelayedError();
+  }
+
+  /** Gives a slot back; one not given back (Redis away) lapses with its lease. */
+  private async quietly(giveBack: () => Promise<void>): Promise<void> {
+    await giveBack().catch((error: unknown) =>
+      this.warnRelease(`a webhook delivery share was not given back: ${String(error)}`),
+    );
   }
 
   /** BullMQ's own errors (Redis away, a job's key gone): logged now and then, not printed each time. */

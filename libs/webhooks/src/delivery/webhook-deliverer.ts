@@ -15,7 +15,16 @@ import { HOST_LOOKUP, resolveTarget, TargetRefusedError, type HostLookup } from 
 import { postTo, type PostOutcome } from './http-post';
 import { attemptOutcome, recordAttempt, type AttemptOutcome } from './webhook-delivery.metrics';
 
-export type DeliveryResult = 'succeeded' | 'failed' | 'skipped';
+/** `busy`: not sent, not recorded: the gate kept it back (the caller tries it again later). */
+export type DeliveryResult = 'succeeded' | 'failed' | 'skipped' | 'busy';
+
+/**
+ * Asked with the endpoint before anything is sent: null keeps the delivery back (`busy`); a
+ * function lets it go and is called once the attempt is over.
+ */
+export type DeliveryGate = (endpoint: WebhookEndpoint) => Promise<(() => Promise<void>) | null>;
+
+const OPEN_GATE: DeliveryGate = () => Promise.resolve(() => Promise.resolve());
 
 /** Far above the attempts of one event to one endpoint any set of workers records at once. */
 const MAX_NUMBERING_TRIES = 10_000;
@@ -51,7 +60,11 @@ export class WebhookDeliverer {
     this.box = new SecretBox(config.WEBHOOK_SECRET_KEY);
   }
 
-  async deliver(eventId: string, endpointId: string): Promise<DeliveryResult> {
+  async deliver(
+    eventId: string,
+    endpointId: string,
+    gate: DeliveryGate = OPEN_GATE,
+  ): Promise<DeliveryResult> {
     const manager = this.txHost.tx;
     const [event, endpoint] = await Promise.all([
       manager.getRepository(WebhookEvent).findOneBy({ id: eventId }),
@@ -59,7 +72,16 @@ export class WebhookDeliverer {
     ]);
     // Deleted or disabled since: nothing to send, and nothing to retry.
     if (!event || !endpoint || !endpoint.enabled) return 'skipped';
+    const leave = await gate(endpoint);
+    if (!leave) return 'busy';
+    try {
+      return await this.attempt(event, endpoint);
+    } finally {
+      await leave();
+    }
+  }
 
+  private async attempt(event: WebhookEvent, endpoint: WebhookEndpoint): Promise<DeliveryResult> {
     const now = new Date();
     const body = JSON.stringify(await this.payload(event));
     const started = performance.now();
