@@ -108,6 +108,33 @@ describe('mail flows through the outbox', () => {
     await waitForMail(outbox, (m) => m.to === user.email && m.template === 'password-changed');
   });
 
+  it('voids a reset link mailed before the user changed their password', async () => {
+    const user = await newUser(api, 'reset-then-change');
+    await api.http().post('/v1/auth/password-reset').send({ email: user.email }).expect(202);
+    const mail = await mailTo(
+      outbox,
+      (m) => m.to === user.email && m.template === 'password-reset',
+    );
+    const token = linkIn(mail, `${BASE}/reset-password`).searchParams.get('token');
+    await api
+      .http()
+      .post('/v1/me/password')
+      .set(...bearer(user.accessToken))
+      .send({ currentPassword: user.password, newPassword: 'the owner chose this one' })
+      .expect(204);
+    const late = await api
+      .http()
+      .post('/v1/auth/password-reset/confirm')
+      .send({ token, password: 'someone else chose this' });
+    expect(late.status).toBe(400);
+    expect(late.body.code).toBe('INVALID_TOKEN');
+    const login = await api
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'the owner chose this one' });
+    expect(login.status).toBe(200);
+  });
+
   it('refuses a wrong reset token with INVALID_TOKEN', async () => {
     const res = await api
       .http()

@@ -113,17 +113,21 @@ export class AccountMail {
     const passwordHash = await this.hasher.hash(password);
     const userId = await this.txHost.withTransaction(async () => {
       const userId = await this.tokens.spend(token, 'password_reset');
-      await this.tokens.revokeAll(userId, 'password_reset');
       await this.users.setPasswordHash(userId, passwordHash);
       await this.scope.run(userId, () => this.sessions.revokeAll(userId, 'password_reset'));
-      await this.notifyPasswordChanged(userId);
+      await this.passwordChanged(userId);
       return userId;
     });
     this.principals.forget(userId);
   }
 
-  /** The security notice after any password change (reset or change). */
-  async notifyPasswordChanged(userId: string): Promise<void> {
+  /**
+   * After any password change (reset or change), in its transaction: every reset link still out
+   * is void (one mailed before the change must not set the password after it), and the security
+   * notice is mailed.
+   */
+  async passwordChanged(userId: string): Promise<void> {
+    await this.tokens.revokeAll(userId, 'password_reset');
     const user = await this.users.getById(userId);
     await this.email.enqueue({
       template: 'password-changed',

@@ -172,7 +172,7 @@ export class AuthService {
     await this.scope.run(userId, async () => {
       await this.users.setPasswordHash(userId, passwordHash);
       await this.sessions.revokeOthers(userId, sessionId, 'password_change');
-      await this.mail.notifyPasswordChanged(userId);
+      await this.mail.passwordChanged(userId);
     });
     this.principals.forget(userId);
   }
