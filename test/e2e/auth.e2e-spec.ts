@@ -51,6 +51,29 @@ describe('identity and auth', () => {
     expect(res.body.code).toBe('CONFLICT');
   });
 
+  it('gives one mailbox one account: other spellings are the same address, quoted forms are refused', async () => {
+    const user = await newUser(api);
+    const [local, domain] = user.email.split('@') as [string, string];
+    const register = (email: string) =>
+      api.http().post('/v1/auth/register').send({ email, password: 'another-password' });
+    const fullWidth = [...local]
+      .map((c) => (/[a-z]/.test(c) ? String.fromCodePoint((c.codePointAt(0) ?? 0) + 0xfee0) : c))
+      .join('');
+    for (const same of [`${fullWidth}@${domain}`, `${local}@${domain}\u200b`])
+      expect({ same, status: (await register(same)).status }).toEqual({ same, status: 409 });
+    for (const refused of [
+      `"${local}"@${domain}`,
+      `"a\r\nBcc: evil@example.com"@${domain}`,
+      `\\${local}@${domain}`,
+    ]) {
+      const res = await register(refused);
+      expect({ refused, status: res.status }).toEqual({ refused, status: 400 });
+      expect(res.body.details).toEqual([
+        { field: 'email', message: 'email must be a valid email address' },
+      ]);
+    }
+  });
+
   it('enforces the password length', async () => {
     const short = await api
       .http()

@@ -19,7 +19,7 @@ export {
   SessionEndedError,
   WrongPasswordError,
 } from './identity.errors';
-export { EMAIL_MAX_LENGTH, normalizeEmail } from './email-address';
+export { EMAIL_MAX_LENGTH, EMAIL_PATTERN, normalizeEmail } from './email-address';
 export { PRIORITY_TIERS, User, USER_ROLES, USER_STATUSES } from './entities/user.entity';
 export type { PriorityTier, UserRole, UserStatus } from './entities/user.entity';
 export { acceptableClaims, AccessTokensService } from './services/access-tokens.service';

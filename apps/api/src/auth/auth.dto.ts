@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import {
   EMAIL_MAX_LENGTH,
+  EMAIL_PATTERN,
   normalizeEmail,
   PRIORITY_TIERS,
   USER_ROLES,
@@ -37,6 +38,7 @@ export class RegisterDto extends SignInOptionsDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
   @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
+  @Matches(EMAIL_PATTERN, { message: 'email must be a valid email address' })
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
@@ -58,6 +60,7 @@ export class PasswordResetRequestDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
   @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
+  @Matches(EMAIL_PATTERN, { message: 'email must be a valid email address' })
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 }
@@ -93,6 +96,7 @@ export class LoginDto extends SignInOptionsDto {
   @ApiProperty({ example: 'seller@example.com', maxLength: 254 })
   @Transform(normalizedEmail)
   @IsEmail({}, { message: 'email must be a valid email address' })
+  @Matches(EMAIL_PATTERN, { message: 'email must be a valid email address' })
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 

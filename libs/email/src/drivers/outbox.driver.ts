@@ -52,9 +52,12 @@ function toEml(message: OutgoingEmail): string {
     `Message-ID: <${message.id}@jewelshot.local>`,
     `Date: ${message.createdAt.toUTCString()}`,
     `From: ${encodeHeader(message.from)}`,
-    `To: ${message.to}`,
+    // Header values never break a line, whatever reached them.
+    `To: ${encodeHeader(message.to.replace(/[\r\n]/g, ''))}`,
     `Subject: ${encodeHeader(message.subject)}`,
-    ...Object.entries(message.headers).map(([name, value]) => `${name}: ${value}`),
+    ...Object.entries(message.headers).map(
+      ([name, value]) => `${name}: ${value.replace(/[\r\n]/g, '')}`,
+    ),
     'MIME-Version: 1.0',
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
     '',
