@@ -207,6 +207,23 @@ describe('rate limits per caller', () => {
       );
     });
 
+    it('counts wrong current passwords of a password change towards the same lock', async () => {
+      const user = await newUser(api, 'change');
+      const change = (currentPassword: string, from: string) =>
+        api
+          .http()
+          .post('/v1/me/password')
+          .set('x-forwarded-for', from)
+          .set(...bearer(user.accessToken))
+          .send({ currentPassword, newPassword: 'a new passphrase here' });
+      for (let i = 1; i <= 3; i += 1)
+        expect((await change(`wrong-password-${i}`, `203.0.113.${i}`)).status).toBe(400);
+      const locked = await change(user.password, '203.0.113.9');
+      expect(locked.status).toBe(429);
+      expect(locked.body).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED' });
+      expect((await login(user.email, user.password, '203.0.113.10')).status).toBe(429);
+    });
+
     it('resets the count on a successful login', async () => {
       const user = await newUser(api, 'reset');
       for (let round = 0; round < 3; round += 1) {

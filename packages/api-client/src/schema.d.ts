@@ -1086,7 +1086,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Change the password; every other session is signed out */
+    /**
+     * Change the password; every other session is signed out
+     * @description A wrong current password counts towards the email's login lock, like a failed login (429 once locked).
+     */
     post: operations['Me_changePassword'];
     delete?: never;
     options?: never;

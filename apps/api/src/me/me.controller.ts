@@ -69,7 +69,11 @@ export class MeController {
   @Post('password')
   @HttpCode(204)
   @AuthRateLimit()
-  @ApiOperation({ summary: 'Change the password; every other session is signed out' })
+  @ApiOperation({
+    summary: 'Change the password; every other session is signed out',
+    description:
+      "A wrong current password counts towards the email's login lock, like a failed login (429 once locked).",
+  })
   @ApiNoContentResponse({ description: 'Password changed' })
   @ApiErrors('VALIDATION_ERROR')
   async changePassword(

@@ -165,8 +165,14 @@ export class AuthService {
     newPassword: string,
   ): Promise<void> {
     const user = await this.users.getById(userId);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword)))
+    // The current password is a guess like a login's: it counts towards the same lock, so a
+    // stolen access token is not an unlimited password oracle.
+    await this.lockout.assertOpen(user.email);
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      await this.lockout.recordFailure(user.email);
       throw new WrongPasswordError();
+    }
+    await this.lockout.reset(user.email);
     if (isCommonPassword(newPassword)) throw new CommonPasswordError('newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
     await this.scope.run(userId, async () => {
