@@ -1,14 +1,15 @@
 import { plainToInstance } from 'class-transformer';
 import {
+  IsDefined,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
   Max,
   Min,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 import { fieldErrors, ValidationError } from '@jewelshot/platform';
@@ -25,6 +26,17 @@ export const ASPECT_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16'] as const;
 const PROMPT_TEXT = /^(?=[\s\S]*\S)[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/;
 const PROMPT_MESSAGE = 'prompt must have text, and no control characters but tab and line breaks';
 
+/**
+ * An optional param may be left out (its default applies), not sent as null: null is not a
+ * number of images or an aspect ratio, and would be stored and sent to the provider as it is.
+ */
+function Absent(): PropertyDecorator {
+  return (target, property) => {
+    ValidateIf((_object: object, value: unknown) => value !== undefined)(target, property);
+    IsDefined({ message: '$property may be left out for its default, not null' })(target, property);
+  };
+}
+
 export class GenerateParams {
   // Checked from the property up, one failure said: a string, its length, then its text.
   @Matches(PROMPT_TEXT, { message: PROMPT_MESSAGE })
@@ -32,14 +44,15 @@ export class GenerateParams {
   @IsString()
   prompt!: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  // From the property up, one failure said: given, a whole number, then its range.
   @Max(4)
+  @Min(1)
+  @IsInt()
+  @Absent()
   numImages: number = 1;
 
-  @IsOptional()
   @IsIn(ASPECT_RATIOS)
+  @Absent()
   aspectRatio: string = '1:1';
 }
 
@@ -60,8 +73,8 @@ export class RemoveBackgroundParams {
 }
 
 export class UpscaleParams {
-  @IsOptional()
   @IsIn([2, 4])
+  @Absent()
   scale: number = 2;
 
   @IsUUID('4')

@@ -16,6 +16,8 @@ function messagesOf(error: ClassValidatorError, field: string): string[] {
   const names = Object.keys(constraints);
   if (names.length === 0 || names.includes('whitelistValidation'))
     return Object.values(constraints);
+  // An optional field refusing null says so itself (IsDefined, checked past an undefined).
+  if (error.value === null && names.includes('isDefined')) return Object.values(constraints);
   if (error.value === undefined || error.value === null) return [`${field} is required`];
   if (typeof error.value !== 'string' && names.every((name) => LENGTH_CONSTRAINTS.has(name)))
     return [`${field} must be a string`];
