@@ -491,15 +491,25 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     );
   });
 
-  it("one user's slow endpoint takes only their share of the delivery workers; the others' go out meanwhile", async () => {
-    // The worker sends 4 at once (WEBHOOK_CONCURRENCY), and 2 of one user's (WEBHOOK_USER_CONCURRENCY).
-    const slowUser = await newUser(api, 'wh-slow');
+  /**
+   * One user's endpoint holds every request it gets while another user's answers at once:
+   * `sends` test events to the first (its endpoint `prepare`d first), then one to the other.
+   * Gives the most requests the first endpoint had open before the other's arrived and at the
+   * end, once the held ones are answered and all of them went out, and that endpoint.
+   */
+  async function heldWhileAnotherSends(
+    sends: number,
+    /** Requests the held endpoint should have open (its share) before the other user sends. */
+    share: number,
+    prepare: (endpointId: string) => Promise<unknown> = async () => undefined,
+  ): Promise<{ beforeOther: number; atEnd: number; endpointId: string }> {
+    const user = await newUser(api, 'wh-held');
     const otherUser = await newUser(api, 'wh-other');
     let holding = true;
     const held: ServerResponse[] = [];
     let open = 0;
     let mostOpen = 0;
-    const slow = await receiver(() => (res) => {
+    const holder = await receiver(() => (res) => {
       open += 1;
       mostOpen = Math.max(mostOpen, open);
       res.on('close', () => (open -= 1));
@@ -507,79 +517,51 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
       else res.writeHead(200).end('ok');
     });
     const other = await receiver();
-    const slowEndpoint = await create(slowUser, { url: slow.url, events: ['credits.low'] });
+    const endpoint = await create(user, { url: holder.url, events: ['credits.low'] });
     const otherEndpoint = await create(otherUser, { url: other.url, events: ['credits.low'] });
-    const test = (user: TestUser, endpointId: string) =>
-      api
-        .http()
-        .post(`/v1/webhooks/${endpointId}/test`)
-        .set(...bearer(user.accessToken))
-        .expect(202);
-    for (let i = 0; i < 5; i += 1) await test(slowUser, slowEndpoint.id);
-    await slow.waitFor(2);
-    await test(otherUser, otherEndpoint.id);
-    await other.waitFor(1);
-    // The other user's delivery went out while the slow user's were still held, two at most.
-    expect(held.length).toBeGreaterThanOrEqual(2);
-    expect(mostOpen).toBe(2);
-    holding = false;
-    for (const res of held) if (!res.writableEnded) res.writeHead(200).end('ok');
-    // Every one of the five goes out in the end.
-    let delivered = 0;
-    for (let i = 0; i < 200 && delivered < 5; i += 1) {
-      const list = await deliveries(slowUser, slowEndpoint.id);
-      delivered = new Set(list.filter((d) => d.status === 'succeeded').map((d) => d.eventId)).size;
-      if (delivered < 5) await sleep(50);
-    }
-    expect(delivered).toBe(5);
-    expect(mostOpen).toBe(2);
-  });
-
-  it('an endpoint in a failing run gets the smaller share: one delivery in flight here', async () => {
-    const user = await newUser(api, 'wh-failing');
-    const otherUser = await newUser(api, 'wh-failing-other');
-    let holding = true;
-    const held: ServerResponse[] = [];
-    let open = 0;
-    let mostOpen = 0;
-    const failing = await receiver(() => (res) => {
-      open += 1;
-      mostOpen = Math.max(mostOpen, open);
-      res.on('close', () => (open -= 1));
-      if (holding) held.push(res);
-      else res.writeHead(200).end('ok');
-    });
-    const other = await receiver();
-    const endpoint = await create(user, { url: failing.url, events: ['credits.low'] });
-    const otherEndpoint = await create(otherUser, { url: other.url, events: ['credits.low'] });
-    // Its last attempt failed a minute ago.
-    await api.db.query(
-      `UPDATE webhook_endpoints SET failing_since = now() - interval '1 minute' WHERE id = $1`,
-      [endpoint.id],
-    );
+    await prepare(endpoint.id);
     const test = (owner: TestUser, endpointId: string) =>
       api
         .http()
         .post(`/v1/webhooks/${endpointId}/test`)
         .set(...bearer(owner.accessToken))
         .expect(202);
-    for (let i = 0; i < 4; i += 1) await test(user, endpoint.id);
-    await failing.waitFor(1);
+    for (let i = 0; i < sends; i += 1) await test(user, endpoint.id);
+    await holder.waitFor(share);
     await test(otherUser, otherEndpoint.id);
+    // The other user's delivery goes out while the first user's are still held.
     await other.waitFor(1);
-    expect(mostOpen).toBe(1);
+    const beforeOther = mostOpen;
     holding = false;
     for (const res of held) if (!res.writableEnded) res.writeHead(200).end('ok');
+    // Every one of them goes out in the end.
     let delivered = 0;
-    for (let i = 0; i < 200 && delivered < 4; i += 1) {
+    for (let i = 0; i < 200 && delivered < sends; i += 1) {
       const list = await deliveries(user, endpoint.id);
       delivered = new Set(list.filter((d) => d.status === 'succeeded').map((d) => d.eventId)).size;
-      if (delivered < 4) await sleep(50);
+      if (delivered < sends) await sleep(50);
     }
-    expect(delivered).toBe(4);
-    expect(mostOpen).toBe(1);
+    expect(delivered).toBe(sends);
+    return { beforeOther, atEnd: mostOpen, endpointId: endpoint.id };
+  }
+
+  it("one user's slow endpoint takes only their share of the delivery workers; the others' go out meanwhile", async () => {
+    // The worker sends 4 at once (WEBHOOK_CONCURRENCY), and 2 of one user's (WEBHOOK_USER_CONCURRENCY).
+    expect(await heldWhileAnotherSends(5, 2)).toMatchObject({ beforeOther: 2, atEnd: 2 });
+  });
+
+  it('an endpoint in a failing run gets the smaller share: one delivery in flight here', async () => {
+    // WEBHOOK_FAILING_USER_CONCURRENCY is 1 here; its last attempt failed a minute ago.
+    const failing = (endpointId: string) =>
+      api.db.query(
+        `UPDATE webhook_endpoints SET failing_since = now() - interval '1 minute' WHERE id = $1`,
+        [endpointId],
+      );
+    const { endpointId, ...figures } = await heldWhileAnotherSends(4, 1, failing);
+    expect(figures).toEqual({ beforeOther: 1, atEnd: 1 });
+    // Delivered, the endpoint's failing run is over.
     const [row] = await api.db.query('SELECT failing_since FROM webhook_endpoints WHERE id = $1', [
-      endpoint.id,
+      endpointId,
     ]);
     expect(row.failing_since).toBeNull();
   });
