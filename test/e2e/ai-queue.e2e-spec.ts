@@ -7,7 +7,8 @@ import { startApi, type TestApi } from '../support/app';
 import { aiQueue, expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../support/ai';
 import { bearer, newAdmin, newUser } from '../support/factories';
 import { baseTestEnv, suitePrefix, TEST_REDIS_URL } from '../support/test-env';
-import { startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
+import { startThrowawayRedis } from '../support/throwaway-redis';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 
 describe('queue, priorities and recovery', () => {
@@ -217,6 +218,60 @@ describe('queue, priorities and recovery', () => {
       await expectLedgerClean(api);
     } finally {
       if (!stopped) await worker.kill();
+    }
+  });
+
+  it('a worker told to stop while its Redis is gone exits by its deadline, with code 1', async () => {
+    const redis = await startThrowawayRedis();
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = await startWorkerProcess({
+        ...env,
+        REDIS_URL: redis.url,
+        WORKER_SHUTDOWN_TIMEOUT_MS: '3000',
+      });
+      const beats = await redis.client().keys('*worker*');
+      expect(beats.length).toBeGreaterThan(0);
+      await redis.stop();
+      // The drain waits on a Redis that is not there; the deadline ends the process.
+      const code = await worker.stop();
+      expect(code).toBe(1);
+      expect(worker.output()).toMatch(/draining/);
+      expect(worker.output()).toMatch(/did not stop within WORKER_SHUTDOWN_TIMEOUT_MS \(3000 ms\)/);
+      worker = undefined;
+    } finally {
+      await worker?.kill();
+      await redis.stop();
+    }
+  });
+
+  it('withdraws its heartbeat before it drains: a stopping worker is no longer counted', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const { body } = await submit(api, user, { operation: 'generate', params: { prompt: 'w' } });
+    const worker = await startWorkerProcess({ ...env, LOCAL_PROVIDER_LATENCY_MS: '3000' });
+    // A plain client: the pattern names the prefixed keys itself.
+    const redis = new Redis(TEST_REDIS_URL);
+    const beats = async () =>
+      (await redis.keys(`${env.REDIS_KEY_PREFIX}worker:heartbeat:*`)).length;
+    let stopped: Promise<number | null> | undefined;
+    try {
+      for (let i = 0; i < 200; i += 1) {
+        if ((await jobRows(api, [body.id]))[0]?.status === 'running') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await beats()).toBe(1);
+      stopped = worker.stop();
+      // While its job still runs (the drain waits for it), the worker is no longer announced.
+      for (let i = 0; i < 100 && (await beats()) > 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await beats()).toBe(0);
+      expect((await jobRows(api, [body.id]))[0]?.status).toBe('running');
+      await stopped;
+      expect((await jobRows(api, [body.id]))[0]?.status).toBe('succeeded');
+    } finally {
+      if (!stopped) await worker.kill();
+      redis.disconnect();
     }
   });
 

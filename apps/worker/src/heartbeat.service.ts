@@ -11,6 +11,9 @@ import type { Redis } from 'ioredis';
 import { clearHeartbeat, REDIS, writeHeartbeat, type WorkerHeartbeat } from '@jewelshot/platform';
 import { WORKER_CONFIG, type WorkerConfig } from './worker.config';
 
+/** How long withdrawing the heartbeat waits for Redis. */
+const WITHDRAW_WAIT_MS = 2000;
+
 /** Announces this worker in Redis every third of the key's TTL; /health reads it. */
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,9 +35,22 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     this.logger.log(`worker ${this.id} is up`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops announcing this worker, first thing when it starts stopping (a draining worker takes
+   * no job: /health must not count it). Waits for Redis at most WITHDRAW_WAIT_MS; the key lapses
+   * with its TTL anyway.
+   */
+  async withdraw(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await clearHeartbeat(this.redis, this.id).catch(() => undefined);
+    this.timer = undefined;
+    await Promise.race([
+      clearHeartbeat(this.redis, this.id).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, WITHDRAW_WAIT_MS).unref()),
+    ]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.withdraw();
     this.logger.log(`worker ${this.id} stopped`);
   }
 

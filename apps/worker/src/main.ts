@@ -10,6 +10,17 @@ async function main(): Promise<void> {
   // enableShutdownHooks() closes the context on SIGTERM/SIGINT: processors finish or hand
   // their jobs back, the heartbeat is withdrawn, connections close.
   await createWorker(config);
+  // ...within WORKER_SHUTDOWN_TIMEOUT_MS: a close waiting on a Redis that is down or hung would
+  // otherwise never end, and the process would linger taking no jobs.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(
+          `Worker did not stop within WORKER_SHUTDOWN_TIMEOUT_MS (${config.WORKER_SHUTDOWN_TIMEOUT_MS} ms): exiting; the jobs it held go back to the queue when their locks lapse\n`,
+        );
+        process.exit(1);
+      }, config.WORKER_SHUTDOWN_TIMEOUT_MS).unref();
+    });
 }
 
 void main().catch((error: unknown) => {

@@ -25,6 +25,17 @@ class WorkerVariables {
   @Min(1000)
   JOB_LOCK_MS = 30_000;
 
+  /**
+   * How long a stopping worker (SIGTERM, SIGINT) may take: its running jobs finish and its
+   * connections close within it, or it exits anyway (code 1), and the jobs it still held go back
+   * to the queue once their locks lapse. A drain can otherwise wait forever on a Redis that is
+   * down or hung.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  WORKER_SHUTDOWN_TIMEOUT_MS = 150_000;
+
   /** Seconds the worker heartbeat key lives; /health calls the worker down once it lapses. */
   @Transform(toInt)
   @IsInt()
