@@ -1,10 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { startApi, type TestApi } from '../support/app';
 import { CapturedLog } from '../support/captured-log';
 import { bearer, newUser } from '../support/factories';
 import { suitePrefix } from '../support/test-env';
 import { freePort } from '../support/free-port';
 import { ThrowawayPostgres } from '../support/throwaway-postgres';
+import { startThrowawayRedis } from '../support/throwaway-redis';
+import { startWorkerProcess } from '../support/worker-process';
 
 describe('outages are named truthfully', () => {
   // nestjs-pino keeps one root logger per process: the first app's destination and level are
@@ -156,5 +159,38 @@ describe('outages are named truthfully', () => {
       expect(res.body.status).toBe('queued');
       expect(Date.now() - started).toBeLessThan(5000);
     }, 30_000);
+  });
+
+  describe('Redis that hangs while the API runs', () => {
+    it('an API process told to stop exits by API_SHUTDOWN_TIMEOUT_MS, with code 1, though its close waits on Redis', async () => {
+      const redis = await startThrowawayRedis();
+      const port = await freePort();
+      const other = await startWorkerProcess(
+        {
+          REDIS_URL: redis.url,
+          REDIS_KEY_PREFIX: suitePrefix('outage-stop'),
+          PORT: String(port),
+          API_SHUTDOWN_TIMEOUT_MS: '3000',
+          LOG_LEVEL: 'warn',
+        },
+        join('test', 'support', 'api-process-main.ts'),
+      );
+      try {
+        redis.pause();
+        const stopped = await Promise.race([
+          other.stop(),
+          new Promise<'still running'>((resolve) =>
+            setTimeout(() => resolve('still running'), 15_000),
+          ),
+        ]);
+        expect(stopped).toBe(1);
+        expect(other.output()).toMatch(
+          /API did not stop within API_SHUTDOWN_TIMEOUT_MS \(3000 ms\): exiting/,
+        );
+      } finally {
+        await other.kill();
+        await redis.stop();
+      }
+    }, 60_000);
   });
 });

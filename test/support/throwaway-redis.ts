@@ -15,6 +15,9 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port, empty. */
   start(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers (a hung server); resume() ends it. */
+  pause(): void;
+  resume(): void;
 }
 
 async function waitForPing(url: string, timeoutMs: number): Promise<void> {
@@ -59,7 +62,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
     child = undefined;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGKILL');
+    running.kill('SIGKILL'); // ends a paused server too
     await exited;
   };
   await start();
@@ -77,5 +80,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
       await stop();
     },
     start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
   };
 }

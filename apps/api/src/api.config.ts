@@ -6,6 +6,7 @@ import {
   loadConfigOrExit,
   toInt,
   type ConfigOf,
+  type ShutdownDeadline,
 } from '@jewelshot/platform';
 import { aiJobsConfig, threadPoolCheck } from '@jewelshot/ai-jobs';
 import { adminConfig } from '@jewelshot/admin';
@@ -185,6 +186,17 @@ class ApiVariables {
   @IsInt()
   @Min(1)
   HTTP_MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+  /**
+   * How long a stopping API (SIGTERM, SIGINT) may take: its requests in flight are answered and
+   * its connections close within it, or it exits anyway (code 1). A close can otherwise wait
+   * forever on a Redis that is hung. Longer than HTTP_REQUEST_TIMEOUT_MS, so a request that
+   * arrived in time is answered.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  API_SHUTDOWN_TIMEOUT_MS = 60_000;
 }
 
 const apiConfig = defineConfig({ name: 'api', variables: ApiVariables });
@@ -214,4 +226,15 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 
 export function loadApiConfigOrExit(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return loadConfigOrExit(API_CONFIG_SECTIONS, env, API_CONFIG_CHECKS);
+}
+
+/** How a stopping API ends when its graceful stop hangs (main.ts). */
+export function apiShutdownDeadline(config: ApiConfig): ShutdownDeadline {
+  return {
+    who: 'API',
+    variable: 'API_SHUTDOWN_TIMEOUT_MS',
+    ms: config.API_SHUTDOWN_TIMEOUT_MS,
+    consequence:
+      'requests still in flight are cut off, and a job it accepted but had not enqueued is enqueued by the reconciler',
+  };
 }

@@ -1,7 +1,7 @@
 // First: starts tracing (when configured) before http, pg and ioredis load.
 import './tracing';
-import { preflightOrExit } from '@jewelshot/platform';
-import { loadApiConfigOrExit } from './api.config';
+import { exitUnlessStoppedWithin, preflightOrExit } from '@jewelshot/platform';
+import { apiShutdownDeadline, loadApiConfigOrExit } from './api.config';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
@@ -9,6 +9,8 @@ async function main(): Promise<void> {
   await preflightOrExit(config);
   const app = await createApiApp(config);
   await app.listen({ port: config.PORT, host: config.HOST });
+  // enableShutdownHooks() stops it gracefully on SIGTERM/SIGINT, within this.
+  exitUnlessStoppedWithin(apiShutdownDeadline(config));
 }
 
 void main().catch((error: unknown) => {

@@ -67,6 +67,8 @@ export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id';
 export { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http/unavailable';
 export { registerRequestLogging } from './logging/request-context';
 export { preflightOrExit } from './preflight';
+export { exitUnlessStoppedWithin } from './shutdown-deadline';
+export type { ShutdownDeadline } from './shutdown-deadline';
 export { RedisConcurrencyStorage } from './rate-limit/redis-concurrency.storage';
 export type { ConcurrencySlot } from './rate-limit/redis-concurrency.storage';
 export { RateLimiterHealth } from './rate-limit/rate-limiter-health';
