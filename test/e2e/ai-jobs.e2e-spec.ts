@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { JobHoldActivity } from '@jewelshot/ai-jobs';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
@@ -15,6 +16,8 @@ import {
 import { bearer, newUser } from '../support/factories';
 import { smallPng } from '../support/images';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
+import { freePort } from '../support/free-port';
+import { startWorkerProcess } from '../support/worker-process';
 
 describe('AI jobs', () => {
   let api: TestApi;
@@ -461,6 +464,53 @@ describe('AI jobs', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   });
+
+  it('a stopping API ends its open event streams (the client resumes elsewhere) instead of waiting on them', async () => {
+    const user = await newUser(api);
+    const { body: job } = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'watched through a restart' },
+    });
+    const port = await freePort();
+    const other = await startWorkerProcess(
+      { ...env, PORT: String(port), LOG_LEVEL: 'warn', API_SHUTDOWN_TIMEOUT_MS: '20000' },
+      join('test', 'support', 'api-process-main.ts'),
+    );
+    const controller = new AbortController();
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/${job.id}/events`, {
+        headers: { authorization: `Bearer ${user.accessToken}` },
+        signal: controller.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = res.body?.getReader();
+      if (!reader) throw new Error('no stream body');
+      const read = (async () => {
+        let text = '';
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return text;
+          text += Buffer.from(value).toString();
+        }
+      })().catch(() => '[cut off]');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      const code = await other.stop();
+      // Stopped by its shutdown hooks (Nest re-raises the signal: no exit code), not the deadline.
+      expect(code).toBeNull();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(other.output()).not.toMatch(/did not stop within/);
+      const text = await read;
+      // The stream ended cleanly, with the job's status and no `end` event: `end` tells a
+      // client to stop watching, and this one should reconnect (to another API process).
+      expect(text).toContain('event: status');
+      expect(text).not.toContain('event: end');
+      expect(text).not.toContain('[cut off]');
+    } finally {
+      controller.abort();
+      await other.kill();
+    }
+  }, 60_000);
 
   it('answers the old direct provider paths with 410 and where to go', async () => {
     for (const path of ['/api/ai/generate', '/api/ai/edit', '/api/ai/submit']) {

@@ -1,4 +1,5 @@
 import {
+  BeforeApplicationShutdown,
   Body,
   Controller,
   Get,
@@ -38,7 +39,11 @@ const SSE_RECHECK_MIN_MS = 250;
 
 @ApiTags('ai')
 @Controller({ path: 'ai/jobs', version: '1' })
-export class JobsController {
+export class JobsController implements BeforeApplicationShutdown {
+  /** How to end each event stream open now (see beforeApplicationShutdown). */
+  private readonly openStreams = new Set<() => void>();
+  private stopping = false;
+
   constructor(
     private readonly jobs: JobsService,
     private readonly signals: JobSignals,
@@ -135,7 +140,8 @@ export class JobsController {
     summary: 'Server-Sent Events of the job status until it ends',
     description:
       'Each event is `event: status` with the job as JSON; the stream closes after a terminal status, or with ' +
-      '`event: end` (`{"reason":"SESSION_ENDED"}`) within USER_STATUS_CACHE_MS of a logout, ban or password change.',
+      '`event: end` (`{"reason":"SESSION_ENDED"}`) within USER_STATUS_CACHE_MS of a logout, ban or password change. ' +
+      'A stream that closes with neither (the API process stopping, a dropped connection) is to be opened again: its first event is the status then.',
   })
   @ApiOkResponse({
     description: 'An event stream',
@@ -213,16 +219,30 @@ export class JobsController {
       closed = true;
       stop();
     });
+    this.openStreams.add(stop);
+    if (this.stopping) stop(); // opened while the API was stopping
     // Read once more now that we listen: a change between the first read and the subscription
     // would otherwise wait for the next poll.
     if (send(first)) stop();
     else void refresh();
     await done;
     closed = true;
+    this.openStreams.delete(stop);
     unsubscribe();
     clearInterval(poll);
     clearTimeout(limit);
     clearInterval(recheck);
     reply.raw.end();
+  }
+
+  /**
+   * A stopping API ends its event streams (before the HTTP server closes, which would otherwise
+   * wait for each, up to SSE_MAX_MS). They end plainly, with no `end` event, which would tell a
+   * client to stop watching: a client reconnects, reaching another API process, and its first
+   * event there is the job's status then.
+   */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    for (const stop of this.openStreams) stop();
   }
 }
