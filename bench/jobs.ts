@@ -23,6 +23,7 @@ import { Client, Pool } from 'pg';
 import sharp from 'sharp';
 import { repoRoot } from '@jewelshot/platform';
 import { cpuSecondsOf } from './support';
+import { floorProcess, floorSubmit, floorTx, type FloorCounts, type FloorJob } from './floor-work';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -205,13 +206,13 @@ async function main(): Promise<void> {
       operation: 'generate',
       params: { prompt: `bench ring ${n}` },
     });
-    const submitAll = async (count: number, body: JobBody = generate) => {
+    const submitAll = async (count: number, body: JobBody = generate, to = base) => {
       let next = 0;
       await Promise.all(
         users.map(async (user) => {
           while (next < count) {
             next += 1;
-            const res = await fetch(`${base}/v1/ai/jobs`, {
+            const res = await fetch(`${to}/v1/ai/jobs`, {
               method: 'POST',
               headers: {
                 authorization: `Bearer ${user.accessToken}`,
@@ -240,6 +241,7 @@ async function main(): Promise<void> {
     // Where the CPU goes in a timed run: the API, the worker, and the rest of the machine
     // (PostgreSQL, Redis, this script's submitters), per job.
     let finished = 0;
+    const cpuMsPerJob = (from: number, to: number) => (((to - from) / JOBS) * 1000).toFixed(1);
     const timedRun = async (body: JobBody) => {
       const cpu0 = {
         api: cpuSecondsOf(api.pid),
@@ -252,7 +254,6 @@ async function main(): Promise<void> {
       finished += JOBS;
       await waitTerminal(finished);
       const seconds = (performance.now() - started) / 1000;
-      const cpuMsPerJob = (from: number, to: number) => (((to - from) / JOBS) * 1000).toFixed(1);
       const cpu = {
         api: cpuMsPerJob(cpu0.api, cpuSecondsOf(api.pid)),
         worker: cpuMsPerJob(cpu0.worker, cpuSecondsOf(worker.pid)),
@@ -343,6 +344,49 @@ async function main(): Promise<void> {
     );
     const floorCpuMs = (((machineBusySeconds() - floorMachine0) / JOBS) * 1000).toFixed(1);
 
+    process.stderr.write('bench:jobs: same-work floor over HTTP\n');
+    // The same floor in ours' shape: a plain Fastify API process taking the same HTTP submits
+    // (bearer token, rate-limit call, the floor's transaction, the add, a log line) and a plain
+    // worker process (bench/floor-server.ts). What it costs beyond the floor is the HTTP request
+    // and the processes, which the issue's floor leaves out and ours cannot.
+    const floorHttpPort = API_PORT + 2;
+    const floorServer = (role: 'api' | 'worker') => {
+      const child = spawn(process.execPath, [join(root, 'dist', 'bench', 'floor-server.js')], {
+        env: { ...env, FLOOR_ROLE: role, PORT: String(floorHttpPort) },
+        stdio: 'ignore',
+      });
+      children.push(child);
+      return child;
+    };
+    const floorApi = floorServer('api');
+    const floorWorker = floorServer('worker');
+    await waitFor(`http://127.0.0.1:${floorHttpPort}/health/live`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const httpFloorCpu0 = {
+      api: cpuSecondsOf(floorApi.pid),
+      worker: cpuSecondsOf(floorWorker.pid),
+      machine: machineBusySeconds(),
+    };
+    const httpFloorStarted = performance.now();
+    await submitAll(JOBS, generate, `http://127.0.0.1:${floorHttpPort}`);
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status = 'succeeded' AND params->>'via' = 'http'`,
+      );
+      if ((rows[0]?.n ?? 0) >= JOBS) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const httpFloorSeconds = (performance.now() - httpFloorStarted) / 1000;
+    const httpFloorCpu = {
+      api: cpuMsPerJob(httpFloorCpu0.api, cpuSecondsOf(floorApi.pid)),
+      worker: cpuMsPerJob(httpFloorCpu0.worker, cpuSecondsOf(floorWorker.pid)),
+      machine: cpuMsPerJob(httpFloorCpu0.machine, machineBusySeconds()),
+    };
+    for (const child of [floorApi, floorWorker]) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+
     process.stderr.write('bench:jobs: counted runs\n');
     // Counted runs: 50 jobs each way, statements (pg hook) and Redis commands (MONITOR).
     const COUNTED = 50;
@@ -429,6 +473,13 @@ async function main(): Promise<void> {
       `    ratio ours/same-work: ${(floorTimed.seconds / e2eSeconds).toFixed(2)} (goal ≥ 0.50); with the least image work: ${(floorTimed.seconds / tiny.seconds).toFixed(2)}`,
     );
     console.log(`    same-work floor CPU per job, whole machine: ${floorCpuMs} ms`);
+    console.log(
+      `    same-work floor over HTTP (plain Fastify API and worker processes, the same submits): ${(JOBS / httpFloorSeconds).toFixed(1)} jobs/s (${httpFloorSeconds.toFixed(2)} s); ` +
+        `CPU per job: API ${httpFloorCpu.api} ms, worker ${httpFloorCpu.worker} ms, whole machine ${httpFloorCpu.machine} ms`,
+    );
+    console.log(
+      `    ratio floor over HTTP/floor: ${(floorTimed.seconds / httpFloorSeconds).toFixed(2)}; ours/floor over HTTP: ${(httpFloorSeconds / e2eSeconds).toFixed(2)}, with the least image work: ${(httpFloorSeconds / tiny.seconds).toFixed(2)}`,
+    );
     const idleStatements = idleStatementsPerS * countedSeconds;
     const idleRedis = idleRedisPerS * countedSeconds;
     const idleSent = idleSentPerS * countedSeconds;
@@ -526,29 +577,7 @@ async function sameWorkFloor(
   jobs: number,
   queuePrefix: string,
 ): Promise<{ seconds: number; statements: number; transactions: number }> {
-  let statements = 0;
-  let transactions = 0;
-  type Query = (sql: string, params: unknown[]) => Promise<Record<string, string> | undefined>;
-  /** One transaction (or one statement on its own when `single`), every statement counted. */
-  const tx = async <T>(work: (query: Query) => Promise<T>, single = false): Promise<T> => {
-    const client = await pool.connect();
-    const query: Query = async (sql, params) => {
-      statements += 1;
-      return (await client.query<Record<string, string>>(sql, params)).rows[0];
-    };
-    try {
-      if (!single) await query('BEGIN', []);
-      const result = await work(query);
-      if (!single) await query('COMMIT', []);
-      transactions += 1;
-      return result;
-    } catch (error) {
-      if (!single) await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const counts: FloorCounts = { statements: 0, transactions: 0 };
   const name = 'floor';
   const queue = new Queue(name, { connection: { url: REDIS_URL }, prefix: queuePrefix });
   let done = 0;
@@ -558,45 +587,10 @@ async function sameWorkFloor(
     resolveDone = resolve;
     rejectDone = reject;
   });
-  const worker = new Worker<{ jobId: string; userId: string; holdId: string }>(
+  const worker = new Worker<FloorJob>(
     name,
     async (job) => {
-      const { jobId, userId, holdId } = job.data;
-      const claimed = await tx(
-        (query) =>
-          query(
-            `UPDATE ai_jobs SET status = 'running', started_at = now(), attempts = attempts + 1, updated_at = now()
-              WHERE id = $1 AND status = 'queued' RETURNING id`,
-            [jobId],
-          ),
-        true,
-      );
-      if (!claimed) throw new Error('not claimed');
-      await tx(async (query) => {
-        await query(
-          `INSERT INTO files (user_id, kind, job_id, storage_key, content_type, bytes, width, height)
-           VALUES ($1, 'output', $2::uuid, 'floor/' || $2::uuid::text || '.png', 'image/png', 1, 1, 1)`,
-          [userId, jobId],
-        );
-        await query(`SELECT status FROM credit_holds WHERE id = $1 FOR UPDATE`, [holdId]);
-        const account = await query(
-          `UPDATE credit_accounts SET balance = balance - 1, reserved = reserved - 1, updated_at = now()
-            WHERE user_id = $1 RETURNING balance::text AS balance`,
-          [userId],
-        );
-        await query(
-          `INSERT INTO credit_entries (user_id, delta, balance_after, kind, hold_id, reference, reason)
-           VALUES ($1, -1, $2, 'charge', $3::uuid, 'hold:' || $3::uuid::text, 'generate × 1')`,
-          [userId, account?.balance, holdId],
-        );
-        await query(`UPDATE credit_holds SET status = 'posted', settled_at = now() WHERE id = $1`, [
-          holdId,
-        ]);
-        await query(
-          `UPDATE ai_jobs SET status = 'succeeded', finished_at = now(), updated_at = now() WHERE id = $1`,
-          [jobId],
-        );
-      });
+      await floorProcess(pool, counts, job.data);
       done += 1;
       if (done === jobs) resolveDone();
     },
@@ -615,28 +609,7 @@ async function sameWorkFloor(
       while (next < jobs) {
         next += 1;
         const reference = `floor:${queuePrefix}:${next}`;
-        const ids = await tx(async (query) => {
-          const account = await query(
-            'SELECT balance - reserved AS available FROM credit_accounts WHERE user_id = $1 FOR UPDATE',
-            [userId],
-          );
-          if (!account || Number(account.available) < 1) throw new Error('insufficient');
-          const hold = await query(
-            `INSERT INTO credit_holds (user_id, amount, operation, unit_price, quantity, reference, status, expires_at)
-             VALUES ($1, 1, 'generate', 1, 1, $2, 'pending', now() + interval '1 hour') RETURNING id`,
-            [userId, reference],
-          );
-          await query(
-            'UPDATE credit_accounts SET reserved = reserved + 1, updated_at = now() WHERE user_id = $1',
-            [userId],
-          );
-          const inserted = await query(
-            `INSERT INTO ai_jobs (user_id, operation, params, cost, hold_id)
-             VALUES ($1, 'generate', '{"prompt":"bench ring"}', 1, $2) RETURNING id`,
-            [userId, hold?.id],
-          );
-          return { holdId: String(hold?.id), jobId: String(inserted?.id) };
-        });
+        const ids = await floorTx(pool, counts, (query) => floorSubmit(query, userId, reference));
         await queue.add('job', { ...ids, userId }, { removeOnComplete: true });
       }
     }),
@@ -647,7 +620,7 @@ async function sameWorkFloor(
   await worker.close(true);
   await queue.obliterate({ force: true });
   await queue.close();
-  return { seconds, statements, transactions };
+  return { seconds, ...counts };
 }
 
 void main().catch((error: unknown) => {
