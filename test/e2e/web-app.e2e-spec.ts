@@ -207,6 +207,63 @@ describe('the SPA served by the API, CORS and the refresh cookie', () => {
       expect(after.status).toBe(401);
     });
 
+    it('refuses a sign-in a foreign page could make: a form body is 415, a cookie sign-in from a foreign origin 403, and neither sets the cookie', async () => {
+      const user = await newUser(api, 'csrf');
+      const form = new URLSearchParams({
+        email: user.email,
+        password: user.password,
+        refreshTokenDelivery: 'cookie',
+      }).toString();
+      // What an auto-submitting <form> on another site sends (no CORS preflight for it).
+      for (const path of ['/v1/auth/login', '/v1/auth/register']) {
+        const res = await api
+          .http()
+          .post(path)
+          .set('Origin', 'https://evil.example')
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .send(form);
+        expect(res.status).toBe(415);
+        expect(res.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+        expect(cookieOf(res.headers['set-cookie'], 'js_refresh')).toBeUndefined();
+      }
+      // A cookie sign-in from a foreign origin (JSON needs CORS, which it does not get; refused
+      // anyway), and the same from our listed SPA origin.
+      const json = { email: user.email, password: user.password, refreshTokenDelivery: 'cookie' };
+      const foreign = await api
+        .http()
+        .post('/v1/auth/login')
+        .set('Origin', 'https://evil.example')
+        .send(json);
+      expect(foreign.status).toBe(403);
+      expect(cookieOf(foreign.headers['set-cookie'], 'js_refresh')).toBeUndefined();
+      const registered = await api
+        .http()
+        .post('/v1/auth/register')
+        .set('Origin', 'https://evil.example')
+        .send({ ...json, email: `csrf-reg-${Date.now()}@example.com` });
+      expect(registered.status).toBe(403);
+      const own = await api.http().post('/v1/auth/login').set('Origin', SPA_ORIGIN).send(json);
+      expect(own.status).toBe(200);
+      expect(cookieOf(own.headers['set-cookie'], 'js_refresh')).toMatch(/HttpOnly/i);
+      // A server (no Origin) may still take the token in the body.
+      const server = await api
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: user.email, password: user.password });
+      expect(server.status).toBe(200);
+    });
+
+    it('still takes the one-click unsubscribe form mail clients post', async () => {
+      const res = await api
+        .http()
+        .post('/v1/email/unsubscribe?token=not-a-real-token')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send('List-Unsubscribe=One-Click');
+      // Parsed and judged on its token, not refused for its content type.
+      expect(res.status).not.toBe(415);
+      expect(res.body.code).toBe('INVALID_TOKEN');
+    });
+
     it('refuses a cookie refresh without the CSRF header, or from a foreign origin', async () => {
       const { cookie } = await cookieLogin();
       const bare = await api

@@ -35,6 +35,7 @@ import {
 } from './auth.dto';
 import {
   assertNotCrossSite,
+  assertOwnOrigin,
   clearRefreshCookie,
   refreshCookieOf,
   setRefreshCookie,
@@ -67,18 +68,30 @@ export class AuthController {
     return body;
   }
 
+  /**
+   * A session cookie is set only for our own pages (or none: a server): a foreign page signing
+   * its visitor in, to its own account, is login CSRF. Checked before any work is done.
+   */
+  private assertCookieFromOwnPage(
+    delivery: RefreshTokenDelivery | undefined,
+    request: FastifyRequest,
+  ): void {
+    if (delivery === 'cookie') assertOwnOrigin(request, this.config);
+  }
+
   @Post('register')
   @Public()
   @AuthRateLimit()
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: AuthResponseDto, description: 'Account created and signed in' })
-  @ApiErrors('VALIDATION_ERROR', 'CONFLICT', 'SERVICE_UNAVAILABLE')
+  @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT', 'SERVICE_UNAVAILABLE')
   @DeviceIdHeader()
   async register(
     @Body() body: RegisterDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResponseDto> {
+    this.assertCookieFromOwnPage(body.refreshTokenDelivery, request);
     const result = await this.auth.register(body.email, body.password, {
       language: body.language,
       client: clientInfoOf(request),
@@ -140,13 +153,20 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password' })
   @ApiOkResponse({ type: AuthResponseDto, description: 'Signed in' })
-  @ApiErrors('VALIDATION_ERROR', 'UNAUTHORIZED', 'ACCOUNT_BANNED', 'SERVICE_UNAVAILABLE')
+  @ApiErrors(
+    'VALIDATION_ERROR',
+    'UNAUTHORIZED',
+    'FORBIDDEN',
+    'ACCOUNT_BANNED',
+    'SERVICE_UNAVAILABLE',
+  )
   @DeviceIdHeader()
   async login(
     @Body() body: LoginDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResponseDto> {
+    this.assertCookieFromOwnPage(body.refreshTokenDelivery, request);
     const result = await this.auth.login(body.email, body.password, clientInfoOf(request));
     return this.signedIn(result, body.refreshTokenDelivery ?? 'body', reply);
   }

@@ -67,6 +67,15 @@ export function assertNotCrossSite(request: FastifyRequest, config: ApiConfig): 
       `A cookie-authenticated request must send the header X-CSRF-Protection: 1`,
     );
   }
+  assertOwnOrigin(request, config);
+}
+
+/**
+ * Refuses a browser request from a page that is not ours (the API's own origin, PUBLIC_BASE_URL
+ * or a listed CORS origin) before the session cookie is read or set. A request with no Origin
+ * (a server, a same-origin GET) passes: what sends none is not a foreign page.
+ */
+export function assertOwnOrigin(request: FastifyRequest, config: ApiConfig): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
   const own = `${request.protocol}://${request.host}`;

@@ -14,16 +14,32 @@ export function tooManyFields(text: string, max: number): boolean {
 }
 
 /**
- * Our own `application/x-www-form-urlencoded` parser in place of Nest's default: a form of more
- * than JSON_MAX_KEYS fields is refused before it is split into an object (90,000 fields cost
- * 150 ms of event loop otherwise), and `__proto__` is refused as Nest's default parser does.
- * String contents (NUL, lone surrogates) are checked by the unsafe-text hook.
+ * The one route that takes a form: mail clients' one-click unsubscribe (RFC 8058) posts
+ * `List-Unsubscribe=One-Click` as one.
+ */
+const FORM_ROUTES: ReadonlySet<string> = new Set(['/v1/email/unsubscribe']);
+
+/**
+ * Our own `application/x-www-form-urlencoded` parser in place of Nest's default, for the routes
+ * in FORM_ROUTES only. Every other route takes JSON, and a form there is 415: a form is what a
+ * foreign page can make a browser send without asking (no CORS preflight), so a form accepted
+ * by `POST /v1/auth/login` let any site sign its visitor into the site's own account (login
+ * CSRF). A form of more than JSON_MAX_KEYS fields is refused before it is split into an object
+ * (90,000 fields cost 150 ms of event loop otherwise), and `__proto__` is refused as Nest's
+ * default parser does. String contents (NUL, lone surrogates) are checked by the unsafe-text hook.
  */
 export function useLimitedFormParser(app: NestFastifyApplication, config: ApiConfig): void {
   app.useBodyParser(
     'application/x-www-form-urlencoded',
     { bodyLimit: config.BODY_LIMIT_BYTES },
-    (_request, body: Buffer, done) => {
+    (request, body: Buffer, done) => {
+      if (!FORM_ROUTES.has(request.routeOptions.url ?? '')) {
+        done(
+          new DomainError('UNSUPPORTED_MEDIA_TYPE', 'This endpoint takes application/json'),
+          undefined,
+        );
+        return;
+      }
       const text = body.toString('utf8');
       if (tooManyFields(text, config.JSON_MAX_KEYS)) {
         done(
