@@ -235,6 +235,34 @@ describe('the admin API', () => {
     }
   });
 
+  it('refuses every admin write route that takes a reason when the reason is left out', async () => {
+    let checked = 0;
+    for (const route of adminWriteRoutes(api)) {
+      const key = `${route.method} ${route.path}`;
+      const fixture = FIXTURES[key];
+      if (!fixture) throw new Error(`no fixture for ${key}`);
+      const call = await fixture({ api, admin });
+      if (!('reason' in call.body)) continue;
+      const { reason: _reason, ...withoutReason } = call.body;
+      const res = await send(
+        route,
+        { ...call, body: withoutReason },
+        admin.accessToken,
+        randomUUID(),
+      );
+      expect({ key, status: res.status }).toEqual({ key, status: 400 });
+      expect({
+        key,
+        fields: (res.body.details as Array<{ field: string }>).map((d) => d.field),
+      }).toEqual({
+        key,
+        fields: ['reason'],
+      });
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThanOrEqual(13);
+  });
+
   it('refuses every admin write route to a user with 403 and records a denied event', async () => {
     for (const route of adminWriteRoutes(api)) {
       const key = `${route.method} ${route.path}`;

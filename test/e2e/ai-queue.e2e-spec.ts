@@ -48,14 +48,14 @@ describe('queue, priorities and recovery', () => {
       .http()
       .put(`/v1/admin/users/${high.id}/priority-tier`)
       .set(...bearer(admin.accessToken))
-      .send({ priorityTier: 'high' });
+      .send({ priorityTier: 'high', reason: 'key account' });
     expect(set.status).toBe(200);
     expect(set.body.priorityTier).toBe('high');
     const refused = await api
       .http()
       .put(`/v1/admin/users/${high.id}/priority-tier`)
       .set(...bearer(low.accessToken))
-      .send({ priorityTier: 'high' });
+      .send({ priorityTier: 'high', reason: 'key account' });
     expect(refused.status).toBe(403);
 
     const worker: WorkerApp = await createWorker(

@@ -78,7 +78,10 @@ describe('the audit chain', () => {
           .http()
           .put(`/v1/admin/users/${target.id}/priority-tier`)
           .set(...bearer((admins[i % 4] as { accessToken: string }).accessToken))
-          .send({ priorityTier: (['high', 'normal', 'low'] as const)[i % 3], reason: `r${i}` }),
+          .send({
+            priorityTier: (['high', 'normal', 'low'] as const)[i % 3],
+            reason: `tier change ${i}`,
+          }),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));

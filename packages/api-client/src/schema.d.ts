@@ -1968,7 +1968,8 @@ export interface components {
        * @enum {string}
        */
       priorityTier: 'high' | 'normal' | 'low';
-      reason?: string;
+      /** @description Why: kept in the audit log */
+      reason: string;
     };
     ProbeDto: {
       /** @enum {string} */

@@ -55,7 +55,7 @@ export class ReasonDto {
   reason!: string;
 }
 
-export class PriorityTierDto {
+export class PriorityTierDto extends ReasonDto {
   @ApiProperty({
     type: String,
     enum: PRIORITY_TIERS,
@@ -63,12 +63,6 @@ export class PriorityTierDto {
   })
   @IsIn(PRIORITY_TIERS)
   priorityTier!: PriorityTier;
-
-  @ApiPropertyOptional({ type: String, maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  reason?: string;
 }
 
 export class SetPriceDto extends ReasonDto {
