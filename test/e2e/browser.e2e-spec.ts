@@ -60,9 +60,15 @@ describe('the seller SPA in a browser', () => {
   const shot = (name: string, target: Page = page) =>
     target.screenshot({ path: join(SHOTS, `browser-${name}.png`), fullPage: true });
 
+  /** What Chromium refused under the API's Content-Security-Policy, on any page of a test. */
+  let cspViolations: string[] = [];
   const newPage = async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    return { ctx, page: await ctx.newPage() };
+    const opened = await ctx.newPage();
+    opened.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+    });
+    return { ctx, page: opened };
   };
 
   /** Signs up through the sign-up page and lands on Home; hands back the email. */
@@ -118,11 +124,14 @@ describe('the seller SPA in a browser', () => {
   }, 240_000);
 
   beforeEach(async () => {
+    cspViolations = [];
     ({ ctx: context, page } = await newPage());
   });
 
   afterEach(async () => {
     await context.close();
+    // The app works under its own policy: nothing it loads or runs is refused.
+    expect(cspViolations).toEqual([]);
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { startApi, type TestApi } from '../support/app';
-import { newUser } from '../support/factories';
+import { bearer, newUser } from '../support/factories';
 
 const SPA_ORIGIN = 'https://shop.example.com';
 const INDEX = '<!doctype html><html><body><div id="root"></div></body></html>';
@@ -78,6 +78,46 @@ describe('the SPA served by the API, CORS and the refresh cookie', () => {
       expect((await api.http().get('/health/live')).status).toBe(200);
       expect((await api.http().get('/openapi.json')).status).toBe(200);
       expect((await api.http().get('/v1/me')).status).toBe(401);
+    });
+  });
+
+  describe('security headers', () => {
+    it('sends a policy that forbids framing and inline script, no referrer and nosniff, on the app and the API', async () => {
+      for (const path of ['/', '/jobs/123', '/v1/prices', '/docs', '/v1/nowhere']) {
+        const res = await api.http().get(path).set('Accept', 'text/html');
+        const csp = String(res.headers['content-security-policy']);
+        expect({ path, csp }).toEqual({
+          path,
+          csp: expect.stringContaining("frame-ancestors 'none'"),
+        });
+        expect(csp).toContain("script-src 'self';");
+        expect(csp).toContain("object-src 'none'");
+        expect(res.headers['x-frame-options']).toBe('DENY');
+        expect(res.headers['referrer-policy']).toBe('no-referrer');
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        // Plain http in development: no HSTS, no upgrade of requests.
+        expect(res.headers['strict-transport-security']).toBeUndefined();
+        expect(csp).not.toContain('upgrade-insecure-requests');
+      }
+    });
+
+    it('lets no cache keep what /v1 answers, and leaves the app its own caching', async () => {
+      const user = await newUser(api, 'nostore');
+      const me = await api
+        .http()
+        .get('/v1/me')
+        .set(...bearer(user.accessToken));
+      expect(me.status).toBe(200);
+      expect(me.headers['cache-control']).toBe('no-store');
+      const login = await api
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: user.email, password: user.password });
+      expect(login.headers['cache-control']).toBe('no-store');
+      const refused = await api.http().get('/v1/me');
+      expect(refused.status).toBe(401);
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expect((await api.http().get('/')).headers['cache-control']).toBe('no-cache');
     });
   });
 

@@ -18,6 +18,7 @@ import { type ApiConfig } from './api.config';
 import { ApiModule } from './api.module';
 import { frameworkErrors } from './http/framework-errors';
 import { useLimitedFormParser } from './http/form-body-parser';
+import { useSecurityHeaders } from './http/security-headers';
 import { useLimitedJsonParser } from './http/json-body-parser';
 import { registerHttpMetrics } from './http/http.metrics';
 import { registerRateLimitHook } from './http/rate-limit.hook';
@@ -80,6 +81,8 @@ export async function createApiApp(
 
   // The refresh cookie of browsers (auth routes only; see auth/refresh-cookie.ts).
   await app.register(cookie);
+  // CSP, no framing, no referrer, nosniff, HSTS in production; /v1 answers are not stored.
+  await useSecurityHeaders(app, config);
   // CORS only for an SPA hosted elsewhere, and only for the origins listed.
   const origins = corsOrigins(config);
   if (origins.length > 0) {

@@ -1,0 +1,85 @@
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ApiConfig } from '../api.config';
+
+/**
+ * Where the seller app may load result images from besides its own origin: the API's public
+ * address (signed file URLs) and, with S3 storage, the bucket's presigned URLs (its endpoint and
+ * the bucket's virtual host under it, or AWS's).
+ */
+export function fileOrigins(config: ApiConfig): string[] {
+  const origins = [new URL(config.PUBLIC_BASE_URL).origin];
+  if (config.STORAGE_DRIVER === 's3') {
+    if (config.S3_ENDPOINT) {
+      const endpoint = new URL(config.S3_ENDPOINT);
+      origins.push(endpoint.origin, `${endpoint.protocol}//*.${endpoint.host}`);
+    } else origins.push('https://*.amazonaws.com');
+  }
+  return [...new Set(origins)];
+}
+
+/**
+ * Security headers on every response (@fastify/helmet), the SPA's pages, the Swagger UI and the
+ * API alike:
+ * - a Content-Security-Policy: scripts from our origin only (the SPA and Swagger UI load theirs
+ *   as files; no inline script), styles inline too (the component library sets style
+ *   attributes), images and fetches from ours and the file origins above, no plugins, and no
+ *   page may frame ours (`frame-ancestors 'none'`, with `X-Frame-Options: DENY` for old
+ *   browsers): the admin console cannot be clickjacked from a sibling site;
+ * - `Referrer-Policy: no-referrer`: a reset or verify link's token never leaves in a Referer;
+ * - `X-Content-Type-Options: nosniff`;
+ * - HSTS (a year, subdomains) and upgrade of insecure requests in production only: in
+ *   development the API is plain http on localhost.
+ * Cross-Origin-Resource-Policy is left off: signed file URLs are meant to be embedded by
+ * integrators' pages on other origins.
+ */
+export function securityHeaderOptions(config: ApiConfig): FastifyHelmetOptions {
+  const production = config.NODE_ENV === 'production';
+  const files = fileOrigins(config);
+  return {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', ...files],
+        connectSrc: ["'self'", ...files],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(production ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    hsts: production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginResourcePolicy: false,
+    crossOriginEmbedderPolicy: false,
+  };
+}
+
+/**
+ * What the API answers under /v1 is per caller (balances, keys, a webhook's secret shown once):
+ * no cache, shared or the browser's, may keep it, unless the route said otherwise (a signed file
+ * download is `private, max-age=300`).
+ */
+const NOT_STORED = 'no-store';
+
+export async function useSecurityHeaders(
+  app: NestFastifyApplication,
+  config: ApiConfig,
+): Promise<void> {
+  await app.register(helmet, securityHeaderOptions(config));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply, payload) => {
+      if (request.url.startsWith('/v1/') && !reply.hasHeader('cache-control'))
+        void reply.header('cache-control', NOT_STORED);
+      return payload;
+    });
+}
