@@ -4,6 +4,7 @@ import { startApi } from '../support/app';
 import { baseTestEnv } from '../support/test-env';
 import { fund, submit } from '../support/ai';
 import { bearer, newUser } from '../support/factories';
+import { HealthService } from '@jewelshot/platform';
 
 describe('health', () => {
   it('reports healthy with database, Redis and a live worker', async () => {
@@ -65,6 +66,50 @@ describe('health', () => {
       expect(after.body.details.rateLimiter).toMatch(
         /^Degraded: failing open since \S+ \(1 request\(s\) not limited\)$/,
       );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('answers a burst of probes with one round of checks at a time, not one per probe', async () => {
+    const api = await startApi({
+      REDIS_KEY_PREFIX: `${baseTestEnv().REDIS_KEY_PREFIX}health-burst:`,
+    });
+    try {
+      // Each round reads the database once: how many of those reads overlap?
+      const health = api.app.get(HealthService) as unknown as {
+        database: () => Promise<unknown>;
+      };
+      const database = health.database.bind(health);
+      let running = 0;
+      let most = 0;
+      let rounds = 0;
+      jest.spyOn(health, 'database').mockImplementation(async () => {
+        rounds += 1;
+        running += 1;
+        most = Math.max(most, running);
+        try {
+          // A slow database, as under load: probes pile up while a round runs.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return await database();
+        } finally {
+          running -= 1;
+        }
+      });
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          api.http().get(i % 2 === 0 ? '/health' : '/health/ready'),
+        ),
+      );
+      expect(answers.every((res) => res.status === 200 || res.status === 503)).toBe(true);
+      expect(answers.filter((res) => res.body.services).length).toBe(20);
+      // One report round and one readiness round at a time, at most.
+      expect(most).toBeLessThanOrEqual(2);
+      expect(rounds).toBeLessThan(40);
+      // A probe after the burst runs a round of its own: no answer is kept past its round.
+      const before = rounds;
+      await api.http().get('/health');
+      expect(rounds).toBe(before + 1);
     } finally {
       await api.close();
     }

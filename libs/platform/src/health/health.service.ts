@@ -201,7 +201,22 @@ export class HealthService {
     return { check, figures: check.ok ? figures : undefined };
   }
 
-  async report(version: string): Promise<HealthReport> {
+  /** The round of checks under way, which callers arriving meanwhile share. */
+  private reporting?: Promise<HealthReport>;
+  private readying?: Promise<{ ready: boolean; database: ServiceCheck; redis: ServiceCheck }>;
+
+  /**
+   * The whole report. Callers that arrive while a round of checks is under way share it: the
+   * route is public and never rate-limited (monitors must reach it), and a round reads PostgreSQL
+   * and Redis several times, so 100 probes at once cost one round, not 100 (a burst of them
+   * made every other request 30 times slower).
+   */
+  report(version: string): Promise<HealthReport> {
+    this.reporting ??= this.checkAll(version).finally(() => (this.reporting = undefined));
+    return this.reporting;
+  }
+
+  private async checkAll(version: string): Promise<HealthReport> {
     const [database, redis, worker, reconcile, backup, queue] = await Promise.all([
       this.database(),
       this.redisPing(),
@@ -230,9 +245,14 @@ export class HealthService {
     };
   }
 
-  /** Ready to take traffic: the database and Redis answer (a worker may still be starting). */
-  async ready(): Promise<{ ready: boolean; database: ServiceCheck; redis: ServiceCheck }> {
-    const [database, redis] = await Promise.all([this.database(), this.redisPing()]);
-    return { ready: database.ok && redis.ok, database, redis };
+  /**
+   * Ready to take traffic: the database and Redis answer (a worker may still be starting).
+   * Shared by concurrent callers, as report() is.
+   */
+  ready(): Promise<{ ready: boolean; database: ServiceCheck; redis: ServiceCheck }> {
+    this.readying ??= Promise.all([this.database(), this.redisPing()])
+      .then(([database, redis]) => ({ ready: database.ok && redis.ok, database, redis }))
+      .finally(() => (this.readying = undefined));
+    return this.readying;
   }
 }
