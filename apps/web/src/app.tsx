@@ -1,19 +1,9 @@
 import { createTheme, MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { ApiError } from '@jewelshot/api-client';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { Layout } from './components/layout';
 import { RequireAuth } from './components/require-auth';
-
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      // A 4xx will not change by asking again; a lost connection or a 5xx may.
-      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
-      refetchOnWindowFocus: false,
-    },
-  },
-});
+import { queryClient } from './query-client';
 
 // Every page is its own chunk (route-level lazy loading keeps the initial JS small).
 const router = createBrowserRouter([

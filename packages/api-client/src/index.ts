@@ -13,6 +13,7 @@ export {
   BodyRefreshStrategy,
   CookieRefreshStrategy,
   type AuthResponse,
+  type RefreshLocks,
   type RefreshStrategy,
 } from './refresh-strategy';
 export { Session, type SessionState, type SessionUser } from './session';

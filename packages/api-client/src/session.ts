@@ -26,6 +26,7 @@ function expiryOf(token: string): number | null {
  * The access token lives here, in memory. `accessToken()` refreshes silently when it is about to
  * expire, and `refreshAfter401()` once after a 401; either way concurrent callers share ONE refresh
  * (refresh tokens are single-use: a second refresh with the same one would revoke the session).
+ * Across the tabs of a browser, which share the refresh cookie, `CookieRefreshStrategy` takes turns.
  */
 export class Session {
   private token: string | null = null;

@@ -4,7 +4,7 @@ import {
   Session,
   type AuthResponse,
 } from '@jewelshot/api-client';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 
 const BASE = 'http://api.test';
 
@@ -189,5 +189,78 @@ describe('cookie mode', () => {
     expect(request?.headers.get('x-csrf-protection')).toBe('1');
     expect(await request?.json()).toEqual({});
     expect(session.current.status).toBe('signed-in');
+  });
+});
+
+/**
+ * The tabs of one browser: one cookie jar, a refresh cookie the API rotates on each use and
+ * takes for stolen when a rotated one comes back (revoking the session). Each request reads
+ * the jar when it leaves and is in flight for a few milliseconds, as on a network.
+ */
+function cookieJarApi() {
+  let jar = 'c0';
+  let valid = 'c0';
+  let revoked = false;
+  const statuses: number[] = [];
+  const fetchFn: typeof fetch = async () => {
+    const sent = jar;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (revoked || sent !== valid) {
+      revoked = true;
+      statuses.push(401);
+      return Response.json(
+        { statusCode: 401, code: 'UNAUTHORIZED', error: 'reused', requestId: 'x' },
+        { status: 401 },
+      );
+    }
+    valid = jar = `c${statuses.length + 1}`;
+    statuses.push(200);
+    return Response.json({ user, accessToken: jwt(Math.floor(Date.now() / 1000) + 900, 1) });
+  };
+  return { fetchFn, statuses };
+}
+
+/** navigator.locks as a browser has it: one holder per name at a time, the others queue. */
+function fakeLockManager() {
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    request<T>(name: string, callback: () => Promise<T>): Promise<T> {
+      const run = (tails.get(name) ?? Promise.resolve()).then(() => callback());
+      tails.set(
+        name,
+        run.catch(() => undefined),
+      );
+      return run;
+    },
+  };
+}
+
+describe('cookie mode across tabs', () => {
+  afterEach(() => {
+    Reflect.deleteProperty(navigator, 'locks');
+  });
+
+  it('takes turns through navigator.locks, so tabs opened together each refresh with the latest cookie', async () => {
+    const { CookieRefreshStrategy } = await import('@jewelshot/api-client');
+    Object.defineProperty(navigator, 'locks', { value: fakeLockManager(), configurable: true });
+    const api = cookieJarApi();
+    const tabs = Array.from(
+      { length: 3 },
+      () => new Session(new CookieRefreshStrategy(), BASE, api.fetchFn),
+    );
+    const resumed = await Promise.all(tabs.map((tab) => tab.resume()));
+    expect(api.statuses).toEqual([200, 200, 200]);
+    expect(resumed).toEqual([true, true, true]);
+    expect(tabs.map((tab) => tab.current.status)).toEqual(['signed-in', 'signed-in', 'signed-in']);
+  });
+
+  it('still refreshes where there is no navigator.locks (one refresh per tab, shared within it)', async () => {
+    const { CookieRefreshStrategy } = await import('@jewelshot/api-client');
+    expect('locks' in navigator).toBe(false);
+    const api = cookieJarApi();
+    const tab = new Session(new CookieRefreshStrategy(), BASE, api.fetchFn);
+    const resumed = await Promise.all([tab.resume(), tab.resume()]);
+    expect(resumed).toEqual([true, true]);
+    expect(api.statuses).toEqual([200]);
   });
 });

@@ -1,6 +1,5 @@
 import { Alert, Anchor, AppShell, Button, Group, NativeSelect, Text } from '@mantine/core';
 import { useNetwork } from '@mantine/hooks';
-import { useQueryClient } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet, useNavigate } from 'react-router';
@@ -24,12 +23,11 @@ export function Layout() {
   const session = useSession();
   const network = useNetwork();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
 
   const signOut = async () => {
     await api.client.POST('/v1/auth/logout').catch(() => undefined);
+    // Ending the session empties the query cache (session.ts).
     api.session.signOut();
-    queryClient.clear();
     await navigate('/sign-in');
   };
 

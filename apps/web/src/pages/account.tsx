@@ -1,6 +1,6 @@
 import { unwrap } from '@jewelshot/api-client';
 import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -15,7 +15,6 @@ export function AccountPage() {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const [currentPassword, setCurrent] = useState('');
   const [newPassword, setNew] = useState('');
 
@@ -32,8 +31,8 @@ export function AccountPage() {
   const signOutEverywhere = useMutation({
     mutationFn: async () => {
       await api.client.POST('/v1/auth/logout-all');
+      // Ending the session empties the query cache (session.ts).
       api.session.signOut();
-      queryClient.clear();
       await navigate('/sign-in');
     },
   });

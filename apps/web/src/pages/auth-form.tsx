@@ -15,13 +15,14 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
+import { returnPathAfterSignIn, type SignInState } from '../auth/session-user';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 
 export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const location = useLocation();
-  const state = (location.state ?? {}) as { from?: string; reason?: string };
+  const state = (location.state ?? {}) as SignInState;
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
 
@@ -42,8 +43,9 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
             }),
       ),
     onSuccess: async (auth) => {
+      // Signing in empties the query cache (session.ts): nothing of a previous user shows.
       api.session.signIn(auth);
-      await navigate(state.from && state.from !== '/sign-in' ? state.from : '/', { replace: true });
+      await navigate(returnPathAfterSignIn(state, auth.user.id), { replace: true });
     },
   });
 
