@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { loggableError } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
@@ -87,6 +89,27 @@ describe('logs: complete and safe', () => {
     // The filter logs through the same scrubbing: the error itself carries the parameters.
     expect(JSON.stringify(error)).toContain(secret);
     expect(JSON.stringify(loggableError(error))).not.toContain(secret);
+  });
+
+  it('writes an error passed raw to a line (`{ err: error }`) without the query and parameters it carries', async () => {
+    const secret = `device-${randomUUID()}`;
+    const error = await api.app
+      .get(DataSource)
+      .query(`SELECT id FROM users WHERE id = $1::uuid`, [secret])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(QueryFailedError);
+    // As a worker's failed handler logs (a Nest Logger): the error itself, not loggableError's.
+    new Logger('RawErrorProbe').warn({ err: error, attempt: 1 }, 'raw error probe');
+    const [line] = await log.waitFor((l) => l.msg === 'raw error probe');
+    expect(line).toMatchObject({
+      attempt: 1,
+      err: { type: 'QueryFailedError', code: '22P02', message: expect.any(String) },
+    });
+    expect(JSON.stringify(line)).not.toMatch(/parameters|SELECT id FROM users/);
+    expect(log.raw.join('\n')).not.toContain(secret);
   });
 
   it('validates the email length after normalisation (400, not 500)', async () => {

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
+  loggableError,
   PLATFORM_CONFIG,
   REDIS,
   recordBackupOutcome,
@@ -63,7 +64,7 @@ export class BackupSchedule implements OnApplicationBootstrap {
         },
       )
       .catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'could not register the backup schedule'),
+        this.logger.warn({ err: loggableError(error) }, 'could not register the backup schedule'),
       );
   }
 }
@@ -119,7 +120,7 @@ export class BackupProcessor extends WorkerHost {
   @OnWorkerEvent('failed')
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
     const attempt = job ? `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}` : 'attempt';
-    this.logger.error({ err: error }, `backup failed (${attempt})`);
+    this.logger.error({ err: loggableError(error) }, `backup failed (${attempt})`);
     await recordBackupOutcome(this.redis, { ok: false, error: error.message }).catch(
       () => undefined,
     );

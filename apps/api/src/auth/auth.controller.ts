@@ -15,7 +15,7 @@ import {
   type AuthResult,
   type Principal,
 } from '@jewelshot/identity';
-import { ValidationError } from '@jewelshot/platform';
+import { loggableError, ValidationError } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { clientInfoOf, DeviceIdHeader } from '../http/client-info';
@@ -118,7 +118,7 @@ export class AuthController {
     void this.mail
       .requestPasswordReset(body.email)
       .catch((error: unknown) =>
-        this.logger.error({ err: error }, 'password reset request failed'),
+        this.logger.error({ err: loggableError(error) }, 'password reset request failed'),
       );
     return { message: 'If an account has this address, a reset link is on its way.' };
   }

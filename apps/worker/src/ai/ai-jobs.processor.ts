@@ -9,7 +9,7 @@ import {
   type RunJobPayload,
   type RunOutcome,
 } from '@jewelshot/ai-jobs';
-import { contextFrom, traced, workerErrorWarning } from '@jewelshot/platform';
+import { contextFrom, loggableError, traced, workerErrorWarning } from '@jewelshot/platform';
 import { type WorkerConfig } from '../worker.config';
 
 /**
@@ -49,7 +49,10 @@ export class AiJobsProcessor extends WorkerHost {
       );
     } catch (error) {
       if (error instanceof RetryableJobError) throw error;
-      this.logger.error({ err: error, jobId: job.data.jobId }, 'job attempt crashed');
+      this.logger.error(
+        { err: loggableError(error), jobId: job.data.jobId },
+        'job attempt crashed',
+      );
       throw error;
     }
   }
@@ -79,7 +82,7 @@ export class AiJobsProcessor extends WorkerHost {
       .finish(job.data.jobId, 'failed', { code, message })
       .catch((finishError: unknown) => {
         this.logger.error(
-          { err: finishError, jobId: job.data.jobId },
+          { err: loggableError(finishError), jobId: job.data.jobId },
           'could not record the final failure; the reconciler will',
         );
       });

@@ -2,7 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { EMAIL_QUEUE, EmailSender, type SendEmailJob } from '@jewelshot/email';
-import { workerErrorWarning } from '@jewelshot/platform';
+import { loggableError, workerErrorWarning } from '@jewelshot/platform';
 import type { WorkerConfig } from '../worker.config';
 
 /**
@@ -36,7 +36,7 @@ export class EmailProcessor extends WorkerHost {
   onFailed(job: Job<SendEmailJob> | undefined, error: Error): void {
     if (!job) return;
     this.logger.warn(
-      { err: error, messageId: job.data.messageId, attempt: job.attemptsMade },
+      { err: loggableError(error), messageId: job.data.messageId, attempt: job.attemptsMade },
       'email send failed',
     );
   }

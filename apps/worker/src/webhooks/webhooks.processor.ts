@@ -14,6 +14,7 @@ import {
   type WebhooksConfig,
 } from '@jewelshot/webhooks';
 import {
+  loggableError,
   REDIS,
   RedisConcurrencyStorage,
   throttledWarn,
@@ -119,7 +120,14 @@ export class WebhooksProcessor extends WorkerHost {
   onFailed(job: Job<DeliverWebhookJob> | undefined, error: Error): void {
     if (!job) return;
     this.logger.warn(
-      { err: error, ...job.data, attempt: job.attemptsMade },
+      {
+        err: loggableError(error),
+        // The ids by name, not `...job.data`: whatever else a job may carry stays out of the log.
+        eventId: job.data.eventId,
+        endpointId: job.data.endpointId,
+        userId: job.data.userId,
+        attempt: job.attemptsMade,
+      },
       'webhook delivery failed',
     );
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { secondsSince, traced } from '@jewelshot/platform';
+import { loggableError, secondsSince, traced } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import { ProviderError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from './ai-job.entity';
@@ -168,7 +168,7 @@ export class JobRunner {
             : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
       providerErrors.inc({ provider: this.provider.name, code: failure.code });
       if (!(error instanceof ProviderError))
-        this.logger.error({ err: error, jobId }, 'provider call failed');
+        this.logger.error({ err: loggableError(error), jobId }, 'provider call failed');
       return this.afterFailure(jobId, failure, lastAttempt);
     } finally {
       stopWatching();
@@ -202,7 +202,10 @@ export class JobRunner {
           }
         })
         .catch((error: unknown) =>
-          this.logger.warn({ err: error, jobId }, 'could not re-read the job row; will try again'),
+          this.logger.warn(
+            { err: loggableError(error), jobId },
+            'could not re-read the job row; will try again',
+          ),
         )
         .finally(() => (busy = false));
     }, this.config.JOB_CANCEL_POLL_MS);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { RowScope } from '@jewelshot/platform';
+import { loggableError, RowScope } from '@jewelshot/platform';
 import { IDENTITY_CONFIG, type IdentityConfig } from '../identity.config';
 import type { UserRole, UserStatus } from '../entities/user.entity';
 import type { Principal } from '../services/principal';
@@ -130,7 +130,7 @@ export class ApiKeyPrincipals {
         { propagation: Propagation.RequiresNew },
       )
       .catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'could not mark an API key used'),
+        this.logger.warn({ err: loggableError(error) }, 'could not mark an API key used'),
       );
   }
 }

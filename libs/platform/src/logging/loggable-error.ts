@@ -58,3 +58,34 @@ export function loggableError(error: unknown, depth = 0): LoggableError {
   if (error.cause !== undefined && depth < 3) out.cause = loggableError(error.cause, depth + 1);
   return out;
 }
+
+// What a database error (TypeORM's QueryFailedError, pg's DatabaseError) holds of the data.
+const DATA_FIELDS = new Set(['query', 'parameters', 'driverError', 'detail', 'where']);
+
+/**
+ * pino's serializer for `err` (and `error`): whatever a line passes there is written as
+ * loggableError writes it, so a raw `{ err: error }` cannot put a failed query's parameters in
+ * the log either. An Error becomes its LoggableError; an object that is not an Error (already a
+ * LoggableError, or a copy of an error) is copied without the data fields, its quoted values
+ * replaced when it had any; anything else is written as it is.
+ *
+ * nestjs-pino's pino-http runs pino's standard error serializer first and hands this its
+ * output, which copies every enumerable field; the original is its (documented,
+ * non-enumerable) `raw`, so that is what is serialized.
+ */
+export function serializeLoggedError(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const raw = (value as { raw?: unknown }).raw;
+  if (raw !== undefined && raw !== value && depth === 0) return serializeLoggedError(raw, 1);
+  if (value instanceof Error) return loggableError(value);
+  const out: Record<string, unknown> = {};
+  let hadData = false;
+  for (const [key, field] of Object.entries(value)) {
+    if (DATA_FIELDS.has(key)) hadData = true;
+    else out[key] = key === 'cause' && depth < 3 ? serializeLoggedError(field, depth + 1) : field;
+  }
+  if (hadData)
+    for (const key of ['message', 'stack'])
+      if (typeof out[key] === 'string') out[key] = scrub(out[key] as string, true);
+  return out;
+}

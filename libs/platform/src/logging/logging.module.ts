@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
+import { serializeLoggedError } from './loggable-error';
 import { currentRequestId } from './request-context';
 import { traceFields } from '../tracing/spans';
 
@@ -61,6 +62,10 @@ export class LoggingModule {
               // Access lines come from registerRequestLogging (Fastify hooks), not pino-http.
               autoLogging: false,
               serializers: {
+                // Errors as loggableError writes them, however a line passes one (never the
+                // parameters of a failed query: loggable-error.ts).
+                err: serializeLoggedError,
+                error: serializeLoggedError,
                 req: (req: { id: unknown; method: string; url: string }) => ({
                   id: req.id,
                   method: req.method,

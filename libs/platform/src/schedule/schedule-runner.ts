@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
+import { loggableError } from '../logging/loggable-error';
 
 /**
  * The row of a schedule: its name under the deployment's REDIS_KEY_PREFIX, because what the
@@ -69,7 +70,7 @@ export class ScheduleRunner implements OnApplicationShutdown {
       .then(() => undefined)
       .catch((error: unknown) =>
         this.logger.warn(
-          { err: error, schedule: schedule.name },
+          { err: loggableError(error), schedule: schedule.name },
           'schedule check failed; will try again',
         ),
       )
@@ -85,7 +86,10 @@ export class ScheduleRunner implements OnApplicationShutdown {
       await schedule.task();
     } catch (failure) {
       error = (failure instanceof Error ? failure.message : String(failure)).slice(0, 500);
-      this.logger.error({ err: failure, schedule: schedule.name }, 'scheduled run failed');
+      this.logger.error(
+        { err: loggableError(failure), schedule: schedule.name },
+        'scheduled run failed',
+      );
     }
     await this.dataSource.query(
       `UPDATE schedule_runs

@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { PlatformConfig } from '../../config/platform.config';
 import type { EventClass } from '../domain-event';
 import { EventRegistry } from '../event-registry';
+import { loggableError } from '../../logging/loggable-error';
 import { workerErrorWarning } from '../../queue/queue-errors';
 import { EVENTS_QUEUE, type DeliveryJob } from './events.queue';
 
@@ -41,7 +42,7 @@ export class EventDeliveryProcessor extends WorkerHost {
     if (!job) return;
     this.logger.warn(
       {
-        err: error,
+        err: loggableError(error),
         eventId: job.data.eventId,
         subscriber: job.data.subscriber,
         attempt: job.attemptsMade,

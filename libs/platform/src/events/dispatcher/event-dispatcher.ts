@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import type { PlatformConfig } from '../../config/platform.config';
 import { PLATFORM_CONFIG } from '../../config/platform.config';
 import { ScheduleRunner } from '../../schedule/schedule-runner';
+import { loggableError } from '../../logging/loggable-error';
 import { warnQueueErrors } from '../../queue/queue-errors';
 import { keepFinished } from '../../queue/queue.module';
 import { EventRegistry } from '../event-registry';
@@ -106,7 +107,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
       this.relistens += 1;
       if (this.relistens === 1)
         this.logger.warn(
-          { err: error },
+          { err: loggableError(error) },
           `outbox notifications lost: dispatching every ${this.config.EVENTS_POLL_MS} ms until they are back`,
         );
       setTimeout(() => void this.listen(), delay).unref();
@@ -146,7 +147,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
           await this.dispatch();
         } catch (error) {
           // The poll tries again; nothing is lost (the rows stay undispatched).
-          this.logger.warn({ err: error }, 'notified dispatch failed');
+          this.logger.warn({ err: loggableError(error) }, 'notified dispatch failed');
           return;
         }
       } while (this.again && !this.stopped);
