@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -7,6 +8,7 @@ import { bearer, newUser } from '../support/factories';
 import { freePort } from '../support/free-port';
 import { smallPng } from '../support/images';
 import { suitePrefix } from '../support/test-env';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 interface ReceivedSpan {
@@ -17,6 +19,7 @@ interface ReceivedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  links: Array<{ traceId: string; spanId: string }>;
 }
 
 interface OtlpValue {
@@ -40,6 +43,7 @@ interface OtlpExport {
         name: string;
         kind: number;
         attributes?: OtlpAttribute[];
+        links?: Array<{ traceId: string; spanId: string }>;
       }>;
     }>;
   }>;
@@ -51,14 +55,24 @@ const valueOf = (v: OtlpValue): unknown =>
 const attributesOf = (list: OtlpAttribute[] = []): Record<string, unknown> =>
   Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
 
-/** An OTLP/HTTP (JSON) receiver on loopback that keeps every span it is sent, in memory. */
-async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; server: Server }> {
+/**
+ * An OTLP/HTTP (JSON) receiver on loopback that keeps every span it is sent, in memory, and
+ * the exports as they came (`raw`: to check that a value reaches no part of any span).
+ */
+async function startReceiver(): Promise<{
+  url: string;
+  spans: ReceivedSpan[];
+  raw: string[];
+  server: Server;
+}> {
   const spans: ReceivedSpan[] = [];
+  const raw: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       if (req.method === 'POST' && req.url === '/v1/traces') {
+        raw.push(body);
         const payload = JSON.parse(body) as OtlpExport;
         for (const resource of payload.resourceSpans ?? []) {
           const service = String(attributesOf(resource.resource?.attributes)['service.name']);
@@ -72,6 +86,7 @@ async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; se
                 name: span.name,
                 kind: span.kind,
                 attributes: attributesOf(span.attributes),
+                links: (span.links ?? []).map(({ traceId, spanId }) => ({ traceId, spanId })),
               });
         }
       }
@@ -80,7 +95,7 @@ async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; se
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}`, spans, server };
+  return { url: `http://127.0.0.1:${port}`, spans, raw, server };
 }
 
 async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): Promise<T> {
@@ -94,6 +109,9 @@ async function until<T>(what: string, probe: () => T | undefined, ms = 20_000): 
 }
 
 const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CLIENT = 3;
+
+const secret = (name: string) => `${name}-${randomBytes(12).toString('hex')}`;
 
 describe('tracing', () => {
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -101,6 +119,7 @@ describe('tracing', () => {
   let apiProcess: WorkerProcess;
   let workerProcess: WorkerProcess;
   let apiPort: number;
+  let hooks: WebhookReceiver;
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -108,6 +127,8 @@ describe('tracing', () => {
       REDIS_KEY_PREFIX: suitePrefix('tracing'),
       SIGNUP_CREDITS: '5',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // The worker's webhook deliveries are the outgoing calls of the redaction test.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
     };
     // This process arranges and inspects (its tracing is not started: no SDK in Jest); the API
     // and the worker under test run as processes of their own, as main.ts starts them.
@@ -118,9 +139,11 @@ describe('tracing', () => {
       join('test', 'support', 'api-process-main.ts'),
     );
     workerProcess = await startWorkerProcess(env);
+    hooks = await startWebhookReceiver();
   }, 90_000);
 
   afterAll(async () => {
+    await hooks?.close();
     await workerProcess?.stop();
     await apiProcess?.stop();
     await setup?.close();
@@ -240,4 +263,111 @@ describe('tracing', () => {
     expect(runs.every((s) => s.service === 'jewelshot-worker')).toBe(true);
     expect(runs.every((s) => s.parentSpanId === enqueue[0]?.spanId)).toBe(true);
   });
+
+  /** The server span of the API request with this path (and query, as exported), once exported. */
+  const serverSpan = (path: string, query?: string) =>
+    until(`the server span of ${path}`, () =>
+      receiver.spans.find(
+        (s) =>
+          s.service === 'jewelshot-api' &&
+          s.kind === SPAN_KIND_SERVER &&
+          s.attributes['url.path'] === path &&
+          (query === undefined || s.attributes['url.query'] === query),
+      ),
+    );
+
+  it('exports no query-string value of an incoming request: reset, verify and unsubscribe tokens, API keys', async () => {
+    const api = request(`http://127.0.0.1:${apiPort}`);
+    const secrets = {
+      reset: secret('reset'),
+      verify: secret('verify'),
+      unsubscribe: secret('unsubscribe'),
+      key: secret('key'),
+    };
+    await api.get(`/reset-password?token=${secrets.reset}`);
+    await api.get(`/verify-email?token=${secrets.verify}&next=%2Fapp`);
+    await api
+      .post(`/v1/email/unsubscribe?token=${secrets.unsubscribe}`)
+      .type('form')
+      .send('List-Unsubscribe=One-Click');
+    const prices = await api.get(`/v1/credits/prices?api_key=${secrets.key}&currency=usd`);
+    expect(prices.status).toBe(200);
+
+    // The parameter names are kept, never a value.
+    expect((await serverSpan('/reset-password')).attributes['url.query']).toBe('token=REDACTED');
+    expect((await serverSpan('/verify-email')).attributes['url.query']).toBe(
+      'token=REDACTED&next=REDACTED',
+    );
+    expect((await serverSpan('/v1/email/unsubscribe')).attributes['url.query']).toBe(
+      'token=REDACTED',
+    );
+    expect(
+      (await serverSpan('/v1/credits/prices', 'api_key=REDACTED&currency=REDACTED')).attributes,
+    ).toMatchObject({ 'url.query': 'api_key=REDACTED&currency=REDACTED' });
+    const exported = receiver.raw.join('\n');
+    for (const value of Object.values(secrets)) expect(exported).not.toContain(value);
+  });
+
+  it('exports no query-string value of an outgoing call (a webhook URL with a key in it)', async () => {
+    const key = secret('hook-key');
+    const user = await newUser(setup);
+    await fund(setup, user, 5);
+    const api = request(`http://127.0.0.1:${apiPort}`);
+    const endpoint = await api
+      .post('/v1/webhooks')
+      .set(...bearer(user.accessToken))
+      .send({ url: `${hooks.url}/in?key=${key}&v=2`, events: ['job.succeeded'] });
+    expect(endpoint.status).toBe(201);
+    const job = await api
+      .post('/v1/ai/jobs')
+      .set(...bearer(user.accessToken))
+      .send({ operation: 'generate', params: { prompt: 'a ring on marble' } });
+    expect(job.status).toBe(202);
+    const [hook] = await hooks.waitFor(1, undefined, 30_000);
+    expect(hook?.path).toBe(`/in?key=${key}&v=2`);
+
+    const call = await until('the worker span of the webhook call', () =>
+      receiver.spans.find(
+        (s) =>
+          s.service === 'jewelshot-worker' &&
+          s.kind === SPAN_KIND_CLIENT &&
+          s.attributes['server.port'] === hooks.port,
+      ),
+    );
+    expect(call.attributes['url.full']).toBe(`${hooks.url}/in?key=REDACTED&v=REDACTED`);
+    expect(receiver.raw.join('\n')).not.toContain(key);
+  });
+
+  it.each([
+    ['sampled', '01', 'a'],
+    ['not sampled', '00', 'c'],
+  ])(
+    "starts a trace of its own for a client's %s traceparent, kept as a link; its log lines carry our ids",
+    async (_what, flags, digit) => {
+      const clientTrace = digit.repeat(32);
+      const clientSpan = 'b'.repeat(16);
+      const res = await request(`http://127.0.0.1:${apiPort}`)
+        .get(`/v1/credits/prices?probe${flags}=1`)
+        .set('traceparent', `00-${clientTrace}-${clientSpan}-${flags}`);
+      expect(res.status).toBe(200);
+
+      // Traced (a not-sampled flag keeps nothing out of tracing), as a root, not in their trace.
+      const span = await serverSpan('/v1/credits/prices', `probe${flags}=REDACTED`);
+      expect(span.traceId).not.toBe(clientTrace);
+      expect(span.parentSpanId).toBe('');
+      expect(span.links).toEqual([{ traceId: clientTrace, spanId: clientSpan }]);
+      expect(receiver.spans.filter((s) => s.traceId === clientTrace)).toEqual([]);
+
+      const requestId = String(res.headers['x-request-id']);
+      const access = await until('the access line', () =>
+        apiProcess
+          .output()
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>)
+          .find((l) => l.msg === 'request completed' && l.requestId === requestId),
+      );
+      expect(access).toMatchObject({ trace_id: span.traceId });
+    },
+  );
 });

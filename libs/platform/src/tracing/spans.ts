@@ -9,6 +9,7 @@ import {
   type Attributes,
   type Context,
 } from '@opentelemetry/api';
+import { TRUSTED_CARRIER_GETTER } from './edge-propagator';
 
 // A proxy: it delegates to the SDK's tracer once start-tracing.ts registered one, and to the
 // no-op tracer otherwise (tracing off costs a function call and an empty object per span).
@@ -64,9 +65,15 @@ export function traceCarrier(): TraceCarrier | undefined {
   return Object.keys(carrier).length > 0 ? carrier : undefined;
 }
 
-/** The context a queue job carried (the root context when it carried none). */
+/**
+ * The context a queue job carried (the root context when it carried none). Job data is written
+ * by our own services only, so it is read as a trusted carrier: the propagator takes no parent
+ * from any other (a client's `traceparent`, see edge-propagator.ts).
+ */
 export function contextFrom(carrier: TraceCarrier | undefined): Context {
-  return carrier ? propagation.extract(ROOT_CONTEXT, carrier) : ROOT_CONTEXT;
+  return carrier
+    ? propagation.extract(ROOT_CONTEXT, carrier, TRUSTED_CARRIER_GETTER)
+    : ROOT_CONTEXT;
 }
 
 /** `trace_id` and `span_id` of the active span, for log lines; empty when there is none. */
