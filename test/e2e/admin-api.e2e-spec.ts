@@ -806,6 +806,14 @@ describe('the admin API', () => {
     const lines = csv.text.trim().split('\r\n');
     expect(lines[0]).toMatch(/^seq,occurredAt,action,outcome/);
     expect(lines.slice(1).every((line) => line.includes('credits.adjust'))).toBe(true);
+    // It pages nothing: a limit or a cursor is refused, not silently ignored.
+    for (const extra of ['limit=2', 'cursor=zz']) {
+      const paged = await api
+        .http()
+        .get(`/v1/admin/audit/export?action=credits.adjust&${extra}`)
+        .set(...bearer(admin.accessToken));
+      expect({ extra, status: paged.status }).toEqual({ extra, status: 400 });
+    }
     const queues = await api
       .http()
       .get('/v1/admin/queues')

@@ -152,7 +152,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The events of a range as CSV, oldest first, streamed (admin) */
+    /**
+     * The events of a range as CSV, oldest first, streamed (admin)
+     * @description Every event the filters select, in one response: it takes no limit or cursor (either is a 400).
+     */
     get: operations['AdminAudit_export'];
     put?: never;
     post?: never;
@@ -3045,11 +3048,8 @@ export interface operations {
       query?: {
         action?: string;
         actorId?: string;
-        /** @description The nextCursor of the previous page */
-        cursor?: string;
         /** @description From (inclusive) */
         from?: string;
-        limit?: number;
         outcome?: 'succeeded' | 'denied' | 'failed';
         targetId?: string;
         /** @description To (exclusive) */

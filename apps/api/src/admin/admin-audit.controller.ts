@@ -6,7 +6,13 @@ import { AuditLog, AuditVerifier, type AuditEvent, type AuditFilter } from '@jew
 import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { Roles } from '../common/roles.decorator';
-import { AuditEventDto, AuditPageDto, AuditQueryDto, AuditVerificationDto } from './admin.dto';
+import {
+  AuditEventDto,
+  AuditFilterQueryDto,
+  AuditPageDto,
+  AuditQueryDto,
+  AuditVerificationDto,
+} from './admin.dto';
 
 const CSV_COLUMNS = [
   'seq',
@@ -40,7 +46,7 @@ function csvRow(event: AuditEvent): string {
   return `${CSV_COLUMNS.map((column) => csvField(dto[column])).join(',')}\r\n`;
 }
 
-function filterOf(query: AuditQueryDto): AuditFilter {
+function filterOf(query: AuditFilterQueryDto): AuditFilter {
   return {
     actorId: query.actorId,
     action: query.action,
@@ -82,13 +88,17 @@ export class AdminAuditController {
   }
 
   @Get('export')
-  @ApiOperation({ summary: 'The events of a range as CSV, oldest first, streamed (admin)' })
+  @ApiOperation({
+    summary: 'The events of a range as CSV, oldest first, streamed (admin)',
+    description:
+      'Every event the filters select, in one response: it takes no limit or cursor (either is a 400).',
+  })
   @ApiOkResponse({
     description: 'CSV with a header row',
     content: { 'text/csv': { schema: { type: 'string' } } },
   })
   @ApiErrors('VALIDATION_ERROR')
-  export(@Query() query: AuditQueryDto, @Res() reply: FastifyReply): FastifyReply {
+  export(@Query() query: AuditFilterQueryDto, @Res() reply: FastifyReply): FastifyReply {
     const log = this.log;
     const filter = filterOf(query);
     async function* lines(): AsyncGenerator<string> {

@@ -261,21 +261,8 @@ export class QueueStatsDto {
   workers!: WorkerDto[];
 }
 
-export class AuditQueryDto extends RangeQueryDto {
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  @ApiPropertyOptional({ type: String, description: 'The nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
-  cursor?: string;
-
+/** What selects audit events: the list pages through them, the CSV export takes them all. */
+export class AuditFilterQueryDto extends RangeQueryDto {
   @ApiPropertyOptional({ type: String, format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -297,6 +284,22 @@ export class AuditQueryDto extends RangeQueryDto {
   @IsOptional()
   @IsIn(AUDIT_OUTCOMES)
   outcome?: AuditOutcome;
+}
+
+export class AuditQueryDto extends AuditFilterQueryDto {
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  @ApiPropertyOptional({ type: String, description: 'The nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  cursor?: string;
 }
 
 export class AuditEventDto {
