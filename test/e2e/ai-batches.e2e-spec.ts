@@ -53,6 +53,29 @@ describe('batches', () => {
     expect(await db.query('SELECT id FROM credit_holds WHERE user_id = $1', [user.id])).toEqual([]);
   });
 
+  it('refuses an inputImageId in the params (each item takes its image from inputImageIds) and unknown params, as a job does', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 4);
+    const ids = await images(user, 2);
+    const named = await createBatch(user, {
+      name: 'one image named twice',
+      operation: 'upscale',
+      params: { inputImageId: ids[0] },
+      inputImageIds: ids,
+    });
+    expect(named.status).toBe(400);
+    expect(named.body.details).toEqual([expect.objectContaining({ field: 'params.inputImageId' })]);
+    const unknown = await createBatch(user, {
+      name: 'unknown param',
+      operation: 'upscale',
+      params: { scale: 2, sharpen: true },
+      inputImageIds: ids,
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.details).toEqual([expect.objectContaining({ field: 'params.sharpen' })]);
+    expect(await api.db.query('SELECT id FROM batches WHERE user_id = $1', [user.id])).toEqual([]);
+  });
+
   it('creates the batch, its jobs and holds together, runs them in parallel and reports progress', async () => {
     const user = await newUser(api);
     await fund(api, user, 6);

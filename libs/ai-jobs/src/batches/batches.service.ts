@@ -102,6 +102,16 @@ export class BatchesService {
         { field: 'inputImageIds', message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids` },
       ]);
     }
+    // Each item's image comes from inputImageIds: one in the params would be overwritten in
+    // every item, so it is refused rather than dropped.
+    if (Object.hasOwn(input.params as object, 'inputImageId')) {
+      throw new ValidationError([
+        {
+          field: 'params.inputImageId',
+          message: "inputImageId is not a batch param: the batch's inputImageIds name its images",
+        },
+      ]);
+    }
     const specs = ids.map((inputImageId) => {
       const params = { ...(input.params as Record<string, unknown>), inputImageId };
       return validateJob(input.operation, params);
