@@ -57,6 +57,25 @@ describe('API keys', () => {
   };
   const asKey = (key: string): [string, string] => ['Authorization', `Bearer ${key}`];
 
+  it('keeps at most 50 live keys per user: the 51st is a 409 with the limit, and a revoked one frees a place', async () => {
+    const user = await newUser(api, 'many-keys');
+    const created: CreatedKey[] = [];
+    for (let i = 0; i < 50; i += 1) created.push(await createKey(user, ['jobs:read']));
+    const over = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'one too many', scopes: ['jobs:read'] });
+    expect(over.status).toBe(409);
+    expect(over.body).toMatchObject({ code: 'CONFLICT', details: { limit: 50 } });
+    const revoked = await api
+      .http()
+      .delete(`/v1/api-keys/${created[0]?.id}`)
+      .set(...bearer(user.accessToken));
+    expect(revoked.status).toBe(204);
+    await createKey(user, ['jobs:read']);
+  }, 60_000);
+
   // First, while no worker runs: the job stays queued and its stream stays open.
   it("ends a key's event stream on another API process soon after the key is revoked", async () => {
     const user = await newUser(api, 'stream');

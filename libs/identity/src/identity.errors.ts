@@ -97,9 +97,15 @@ export class ApiKeyNotFoundError extends NotFoundError {
   }
 }
 
-/** Too many live keys for one user. */
-export class TooManyApiKeysError extends ValidationError {
+/** Too many live keys for one user: a 409 with the limit, as for webhook endpoints. */
+export class TooManyApiKeysError extends DomainError {
   constructor(max: number) {
-    super([{ field: 'name', message: `at most ${max} API keys may be active at once` }]);
+    super(
+      'CONFLICT',
+      `You already have ${max} active API keys, the most allowed: revoke one first`,
+      {
+        limit: max,
+      },
+    );
   }
 }

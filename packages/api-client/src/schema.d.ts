@@ -694,7 +694,7 @@ export interface paths {
     put?: never;
     /**
      * Create an API key
-     * @description The answer carries `key` (`js_live_<public id>_<secret>`, 256 bits of secret) this once; only its hash is stored. Use it as `Authorization: Bearer js_live_...`. The creation is an audit event and mails you a security notice. At most 50 live keys.
+     * @description The answer carries `key` (`js_live_<public id>_<secret>`, 256 bits of secret) this once; only its hash is stored. Use it as `Authorization: Bearer js_live_...`. The creation is an audit event and mails you a security notice. At most 50 live keys: a 51st is a 409 with `details.limit`.
      */
     post: operations['ApiKeys_create'];
     delete?: never;
@@ -7487,6 +7487,20 @@ export interface operations {
       };
       /** @description FORBIDDEN */
       403: {
+        headers: {
+          RateLimit: components['headers']['RateLimit'];
+          'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
+          'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
+          'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description CONFLICT */
+      409: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];

@@ -28,10 +28,10 @@ export class ApiKeysController {
     description:
       'The answer carries `key` (`js_live_<public id>_<secret>`, 256 bits of secret) this once; only its hash is ' +
       'stored. Use it as `Authorization: Bearer js_live_...`. The creation is an audit event and mails you a ' +
-      'security notice. At most 50 live keys.',
+      'security notice. At most 50 live keys: a 51st is a 409 with `details.limit`.',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyDto, description: 'The key, shown once' })
-  @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN')
+  @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'CONFLICT')
   async create(
     @CurrentPrincipal() principal: Principal,
     @Actor() actor: AuditActor,
