@@ -6,10 +6,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AuditVerifier } from '@jewelshot/audit';
 import { preflightOrExit } from '@jewelshot/platform';
+import { commandArgsOrExit } from './cli-args';
 import { loadCliConfigOrExit } from './cli.config';
 import { CliModule } from './cli.module';
 
 async function main(): Promise<void> {
+  commandArgsOrExit('audit:verify', 'npm run audit:verify', {});
   const config = loadCliConfigOrExit();
   await preflightOrExit(config, { redis: false });
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {

@@ -6,9 +6,11 @@
 import { Client } from 'pg';
 import { storageFor } from '@jewelshot/ai-jobs';
 import { preflightOrExit } from '@jewelshot/platform';
+import { commandArgsOrExit } from './cli-args';
 import { loadCliConfigOrExit } from './cli.config';
 
 async function main(): Promise<void> {
+  commandArgsOrExit('backup:verify-files', 'npm run backup:verify-files', {});
   const config = loadCliConfigOrExit();
   await preflightOrExit(config, { redis: false });
   const client = new Client({ connectionString: config.DATABASE_URL });

@@ -11,9 +11,11 @@ import {
   takeBackup,
 } from '@jewelshot/backup';
 import { preflightOrExit } from '@jewelshot/platform';
+import { commandArgsOrExit } from './cli-args';
 import { loadCliConfigOrExit } from './cli.config';
 
 async function main(): Promise<void> {
+  commandArgsOrExit('backup', 'npm run backup', {});
   const config = loadCliConfigOrExit();
   await preflightOrExit(config, { redis: false });
   const s3 = s3BackupTargetOf(config, s3ConnectionOf(config));

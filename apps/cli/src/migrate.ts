@@ -4,6 +4,7 @@
  */
 import { Client } from 'pg';
 import { preflightOrExit } from '@jewelshot/platform';
+import { commandArgsOrExit } from './cli-args';
 import { loadCliConfigOrExit } from './cli.config';
 import { migrationDataSource } from '../../../migrations/data-source';
 
@@ -27,6 +28,7 @@ async function ensureDatabase(url: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  commandArgsOrExit('migrate', 'npm run migrate', {});
   const config = loadCliConfigOrExit();
   await preflightOrExit(config, { redis: false });
   if (config.NODE_ENV !== 'production') await ensureDatabase(config.DATABASE_URL);

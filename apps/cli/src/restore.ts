@@ -7,10 +7,10 @@
  * Prints each step's time. Exits 0 when the restore verified, 1 when it did not (naming each
  * mismatch), 2 when it refused or failed before restoring.
  */
-import { parseArgs } from 'node:util';
 import { s3ConnectionOf } from '@jewelshot/ai-jobs';
 import { BACKUP_MANIFEST_SECTIONS, BackupError, restoreBackup } from '@jewelshot/backup';
 import { API_DB_ROLE } from '@jewelshot/platform';
+import { commandArgsOrExit } from './cli-args';
 import { loadCliConfigOrExit } from './cli.config';
 import { migrateRestored, restoreChecks } from './restore-checks';
 
@@ -25,17 +25,15 @@ function redacted(url: string): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      force: { type: 'boolean', default: false },
-    },
+  const usage =
+    'npm run restore -- --from <backup folder or s3:// URL> --to <DATABASE_URL> [--force]';
+  const values = commandArgsOrExit('restore', usage, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    force: { type: 'boolean', default: false },
   });
   if (!values.from || !values.to) {
-    process.stderr.write(
-      'usage: npm run restore -- --from <backup folder or s3:// URL> --to <DATABASE_URL> [--force]\n',
-    );
+    process.stderr.write(`usage: ${usage}\n`);
     process.exit(2);
   }
   // The same environment checks as every command (the target is --to, not DATABASE_URL).

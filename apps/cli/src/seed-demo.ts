@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AuthService, UsersService } from '@jewelshot/identity';
 import { preflightOrExit } from '@jewelshot/platform';
+import { commandArgsOrExit } from './cli-args';
 import { loadCliConfigOrExit } from './cli.config';
 import { CliModule } from './cli.module';
 
@@ -15,6 +16,7 @@ export const DEMO_USERS = [
 ] as const;
 
 async function main(): Promise<void> {
+  commandArgsOrExit('seed-demo', 'node dist/apps/cli/src/seed-demo.js (run by npm start)', {});
   const config = loadCliConfigOrExit();
   if (config.NODE_ENV === 'production') {
     process.stderr.write('seed:demo refuses to run with NODE_ENV=production\n');

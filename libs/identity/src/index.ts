@@ -20,6 +20,7 @@ export {
   WrongPasswordError,
 } from './identity.errors';
 export { EMAIL_MAX_LENGTH, EMAIL_PATTERN, normalizeEmail } from './email-address';
+export { isCommonPassword } from './common-passwords';
 export { PRIORITY_TIERS, User, USER_ROLES, USER_STATUSES } from './entities/user.entity';
 export type { PriorityTier, UserRole, UserStatus } from './entities/user.entity';
 export { acceptableClaims, AccessTokensService } from './services/access-tokens.service';
