@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { PlatformConfig } from './config/platform.config';
 
 const PG_HINT =
@@ -15,6 +15,42 @@ function where(url: string): string {
   }
 }
 
+/** An error PostgreSQL itself sent (an ErrorResponse: a severity and a five-character SQLSTATE). */
+function isPostgresServerError(error: unknown): error is Error {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return (
+    error instanceof Error &&
+    typeof severity === 'string' &&
+    typeof code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(code)
+  );
+}
+
+/**
+ * The server's message on one line, with the URL's password (and user info) taken out wherever
+ * it appears: the line goes to a terminal and to logs.
+ */
+function serverMessage(error: Error, url: string): string {
+  let message = error.message.replace(/\p{Cc}+/gu, ' ').trim();
+  try {
+    const parsed = new URL(url);
+    for (const secret of [parsed.password, safeDecode(parsed.password)])
+      if (secret) message = message.split(secret).join('***');
+  } catch {
+    // not a URL: nothing of it to hide
+  }
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Null when PostgreSQL answers at the server level (the database itself may not exist yet). */
 export async function checkPostgres(url: string, timeoutMs = 3000): Promise<string | null> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
@@ -25,6 +61,10 @@ export async function checkPostgres(url: string, timeoutMs = 3000): Promise<stri
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === '3D000') return null; // database does not exist: the server answered
+    // Any other SQLSTATE is the server's own answer (a role that does not exist, a wrong
+    // password, too many connections): it is up, and starting it again would not help.
+    if (isPostgresServerError(error))
+      return `PostgreSQL at ${where(url)} answered but refused: ${serverMessage(error, url)}; check DATABASE_URL`;
     return `PostgreSQL is not answering at ${where(url)}: ${PG_HINT}`;
   } finally {
     await client.end().catch(() => undefined);
@@ -39,12 +79,21 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<string 
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  client.on('error', () => undefined);
+  // A refused AUTH or ready check comes as an 'error' event; connect() then only says the
+  // connection closed.
+  let replied: Error | undefined;
+  client.on('error', (error: unknown) => {
+    if (error instanceof ReplyError) replied = error as Error;
+  });
   try {
     await client.connect();
     await client.ping();
     return null;
-  } catch {
+  } catch (error) {
+    // A reply (NOAUTH, WRONGPASS, a LOADING server…) is the server's own answer.
+    const reply = error instanceof ReplyError ? (error as Error) : replied;
+    if (reply)
+      return `Redis at ${where(url)} answered but refused: ${serverMessage(reply, url)}; check REDIS_URL`;
     return `Redis is not answering at ${where(url)}: ${REDIS_HINT}`;
   } finally {
     client.disconnect();
@@ -53,7 +102,8 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<string 
 
 /**
  * Before a start command does anything: if PostgreSQL or Redis does not answer, print one line
- * saying which and how to start it, and exit non-zero.
+ * saying which and how to start it, and exit non-zero; if one answers but refuses (a wrong
+ * password or user), print the server's own reason instead.
  */
 export async function preflightOrExit(
   config: PlatformConfig,
