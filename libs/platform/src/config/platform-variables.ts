@@ -108,11 +108,17 @@ export class PlatformVariables {
 
   /**
    * Bearer token `/metrics` asks for (API and worker). Unset: `/metrics` is open outside
-   * production and off (404) in production.
+   * production and off (404) in production. White space anywhere is refused, not trimmed: a
+   * Bearer token cannot carry it (the client's is trimmed before it is compared), so a token
+   * read from a file with its trailing newline could never match, and 16 spaces are no secret.
    */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  @Matches(/^\S*$/, {
+    message:
+      'METRICS_TOKEN must not contain white space (a secret file ending in a newline?): a Bearer token cannot carry it, so it could never match',
+  })
   METRICS_TOKEN?: string;
 
   /**
