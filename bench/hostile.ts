@@ -9,7 +9,8 @@
  * Figures, not assertions.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
@@ -76,7 +77,9 @@ parentPort.on('message', () => { stop = true; });
 async function main(): Promise<void> {
   const root = repoRoot();
   const { database, admin } = await createBenchDatabase();
-  const env = benchApiEnv(database, API_PORT, 'warn');
+  // Its mail (the sign-up's verify message) and files go to a temp dir of its own.
+  const scratch = await mkdtemp(join(tmpdir(), 'jewelshot-bench-hostile-'));
+  const env = benchApiEnv(database, API_PORT, 'warn', scratch);
   let api: ChildProcess | undefined;
   try {
     const migrated = spawnSync(
@@ -158,6 +161,7 @@ async function main(): Promise<void> {
     api?.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await dropBenchDatabase(admin, database, env);
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 

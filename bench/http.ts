@@ -12,7 +12,8 @@
  * `node --cpu-prof` (each writes its profile there when it stops).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
@@ -106,7 +107,9 @@ async function limiterCalls(env: NodeJS.ProcessEnv): Promise<string[]> {
 async function main(): Promise<void> {
   const root = repoRoot();
   const { database, admin } = await createBenchDatabase();
-  const env = benchApiEnv(database, API_PORT, 'info');
+  // Its mail (the sign-up's verify message) and files go to a temp dir of its own.
+  const scratch = await mkdtemp(join(tmpdir(), 'jewelshot-bench-http-'));
+  const env = benchApiEnv(database, API_PORT, 'info', scratch);
   const children: ChildProcess[] = [];
   try {
     const migrated = spawnSync(
@@ -236,6 +239,7 @@ async function main(): Promise<void> {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await dropBenchDatabase(admin, database, env);
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -22,7 +22,7 @@ import { Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
 import sharp from 'sharp';
 import { repoRoot } from '@jewelshot/platform';
-import { cpuSecondsOf } from './support';
+import { benchBaseEnv, cpuSecondsOf } from './support';
 import { floorProcess, floorSubmit, floorTx, type FloorCounts, type FloorJob } from './floor-work';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -70,8 +70,11 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: `${SERVER}/${database}` });
   const children: ChildProcess[] = [];
   const env = {
-    ...process.env,
+    // Nothing inherited that reaches beyond this machine (mail, the AI provider, S3, traces).
+    ...benchBaseEnv(),
     NODE_ENV: 'production',
+    // Rate limits are off and the secrets are in this file: loopback only.
+    HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     DATABASE_URL: `${SERVER}/${database}`,
     REDIS_URL,
@@ -80,8 +83,12 @@ async function main(): Promise<void> {
     WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789-abcdef',
     EMAIL_TOKEN_SECRET: 'bench-email-secret-bench-email-secret-0123',
     APP_BASE_URL: 'http://127.0.0.1:5173',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${API_PORT}`,
     PORT: String(API_PORT),
     STORAGE_DIR: storage,
+    EMAIL_DRIVER: 'outbox',
+    OUTBOX_DIR: join(storage, 'outbox'),
+    AI_PROVIDER: 'local',
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',
     // Each account submits up to JOBS / SUBMITTERS + 50 jobs, and (b) uploads 100 images.

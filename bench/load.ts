@@ -257,7 +257,7 @@ function pick(): (seller: Seller) => Promise<unknown> {
 }
 
 async function adminLoop(token: string, until: number): Promise<void> {
-  while (Date.now() < until) {
+  while (Date.now() < until && !interruptedBy) {
     await call('GET /v1/admin/queues', '/v1/admin/queues', { token });
     await call('GET /v1/admin/jobs', '/v1/admin/jobs', { token });
     await call('GET /v1/admin/users', '/v1/admin/users', { token });
@@ -276,6 +276,7 @@ function spawnLogged(
   script: string,
   env: NodeJS.ProcessEnv,
 ): { tail: () => string } {
+  if (cleaning) throw new Error(`not starting ${name}: the run is stopping`);
   const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
@@ -317,31 +318,122 @@ async function waitHealthy(
   }
 }
 
+/**
+ * What the run has made and must undo: its processes, its database (with its Redis keys) and its
+ * temp dir. Filled in as each is made; cleanUp undoes whatever is there, once, whether the run
+ * ends, fails, or is stopped with SIGINT or SIGTERM.
+ */
+const made: {
+  children: ChildProcess[];
+  db?: Client;
+  database?: { name: string; admin: Client; env: { REDIS_URL: string; REDIS_KEY_PREFIX: string } };
+  storage?: string;
+} = { children: [] };
+/** The setup step making something now: cleanUp waits for it, so what it makes is undone too. */
+let making: Promise<unknown> = Promise.resolve();
+let cleaning: Promise<void> | undefined;
+let interruptedBy: 'SIGINT' | 'SIGTERM' | undefined;
+/** How long a stopped API or worker may drain before it is killed. */
+const STOP_GRACE_MS = 20_000;
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * One setup step that makes something: `keep` records it in `made` as soon as it exists (before
+ * anyone awaiting the step resumes), so a clean-up that started meanwhile undoes it too.
+ */
+function step<T>(promise: Promise<T>, keep: (value: T) => void): Promise<T> {
+  if (cleaning) throw new Error(`stopped by ${interruptedBy ?? 'the clean-up'}`);
+  const kept = promise.then((value) => {
+    keep(value);
+    return value;
+  });
+  making = kept;
+  return kept;
+}
+
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (let seen: Promise<unknown> | undefined; seen !== making;) {
+      seen = making;
+      await seen.catch(() => undefined);
+    }
+    await Promise.all(made.children.map(stopChild));
+    await made.db?.end().catch(() => undefined);
+    if (made.database) {
+      const { name, admin, env } = made.database;
+      await dropBenchDatabase(admin, name, env).catch((error: unknown) =>
+        console.error(`load: could not drop database ${name} or its Redis keys:`, error),
+      );
+    }
+    if (made.storage) await rm(made.storage, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** Stopped by a signal: the same clean-up as the end of a run, then a non-zero exit. */
+function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+  if (interruptedBy) return;
+  interruptedBy = signal;
+  measuring = false;
+  console.error(
+    `\nload: ${signal}: stopping its API and worker processes, dropping its database, Redis keys and temp dir (${signal} again to leave them)`,
+  );
+  // A second signal gets the default action: the process ends at once.
+  process.removeListener('SIGINT', onSignal).removeListener('SIGTERM', onSignal);
+  void cleanUp()
+    .catch((error: unknown) => console.error('load: clean-up failed:', error))
+    .finally(() => process.exit(SIGNAL_EXIT[signal]));
+}
+
 async function main(): Promise<void> {
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const root = repoRoot();
   const ports = new Set<number>();
   while (ports.size < 4) ports.add(await freePort());
   const [api1, api2, worker1, worker2] = [...ports] as [number, number, number, number];
   API_PORTS.push(api1, api2);
   WORKER_PORTS.push(worker1, worker2);
-  const { database, admin: adminDb } = await createBenchDatabase();
-  const storage = await mkdtemp(join(tmpdir(), 'jewelshot-load-'));
+  const storage = await step(mkdtemp(join(tmpdir(), 'jewelshot-load-')), (dir) => {
+    made.storage = dir;
+  });
+  const { database } = await step(createBenchDatabase(), (created) => {
+    const { REDIS_URL, REDIS_KEY_PREFIX } = benchApiEnv(created.database, 0, 'warn');
+    made.database = {
+      name: created.database,
+      admin: created.admin,
+      env: { REDIS_URL, REDIS_KEY_PREFIX },
+    };
+  });
+  // Loopback only, this run's secrets, mail to the outbox in its temp dir (which holds its stored
+  // files too), the local provider, no trace export, no backups: benchApiEnv.
   const env = {
-    ...benchApiEnv(database, API_PORTS[0] ?? 0, 'warn'),
-    STORAGE_DIR: storage,
+    ...benchApiEnv(database, API_PORTS[0] ?? 0, 'warn', storage),
     LOCAL_PROVIDER_LATENCY_MS: String(PROVIDER_MS),
-    AI_PROVIDER: 'local',
-    HOST: '127.0.0.1',
     // Sellers sign up and in from addresses of their own (X-Forwarded-For), as distinct sellers
     // do: from one address they would be one farm to the abuse scoring (flagged, demoted, the
     // whole group rescored on every sign-in), which is not the traffic this test stands for.
     TRUSTED_PROXIES: '127.0.0.1/32',
   };
-  const children: ChildProcess[] = [];
+  const children = made.children;
   const logs: Array<{ tail: () => string }> = [];
   const db = new Client({ connectionString: `${BENCH_SERVER}/${database}` });
+  made.db = db;
   let exitCode = 0;
   try {
+    if (interruptedBy) throw new Error(`stopped by ${interruptedBy}`);
     const cli = (script: string, extra: string[] = []) =>
       spawnSync(process.execPath, [join(root, 'dist', 'apps', 'cli', 'src', script), ...extra], {
         env,
@@ -439,18 +531,20 @@ async function main(): Promise<void> {
     await Promise.all([
       adminLoop(adminToken, until),
       ...sellers.map(async (seller) => {
-        while (Date.now() < until) await pick()(seller);
+        while (Date.now() < until && !interruptedBy) await pick()(seller);
       }),
     ]);
     const windowSeconds = (performance.now() - started) / 1000;
     measuring = false;
     clearInterval(sampler);
+    // Stopped: no report of a cut window; onSignal exits once the clean-up is done.
+    if (interruptedBy) throw new Error(`stopped by ${interruptedBy}`);
 
     // Every job terminal and its hold settled (or we give up after the drain timeout).
     const ids = [...jobIds];
     let open = ids.length;
     const drainUntil = Date.now() + DRAIN_TIMEOUT_S * 1000;
-    while (Date.now() < drainUntil) {
+    while (Date.now() < drainUntil && !interruptedBy) {
       const { rows } = await db.query<{ n: number }>(
         `SELECT COUNT(*)::int AS n FROM ai_jobs WHERE status NOT IN ('succeeded', 'failed', 'canceled')`,
       );
@@ -539,22 +633,15 @@ async function main(): Promise<void> {
       exitCode = 1;
     } else console.log('OK: no 5xx, every job terminal and settled, ledger verified');
   } finally {
-    for (const child of children) child.kill('SIGTERM');
-    await Promise.all(
-      children.map((child) =>
-        child.exitCode === null
-          ? new Promise((resolve) => child.once('exit', resolve))
-          : Promise.resolve(),
-      ),
-    );
-    await db.end().catch(() => undefined);
-    await dropBenchDatabase(adminDb, database, env);
-    await rm(storage, { recursive: true, force: true });
+    await cleanUp();
   }
-  process.exit(exitCode);
+  process.exit(interruptedBy ? SIGNAL_EXIT[interruptedBy] : exitCode);
 }
 
-void main().catch((error: unknown) => {
+void main().catch(async (error: unknown) => {
+  // Stopped by a signal, the run's failures are the stop's: onSignal exits once cleaned up.
+  if (interruptedBy) return;
   console.error(error);
+  await cleanUp().catch(() => undefined);
   process.exit(1);
 });

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
@@ -29,19 +31,74 @@ export async function createBenchDatabase(): Promise<{ database: string; admin: 
   return { database, admin };
 }
 
-/** The environment of an API started for a benchmark: production mode, its own database and prefix, no rate limit. */
-export function benchApiEnv(database: string, port: number, logLevel: string) {
+/**
+ * Inherited variables that could make a bench's processes reach beyond this machine, or write
+ * outside the bench's own places: real mail (RESEND_*), the real AI provider (FAL_*), S3 and
+ * the AWS SDK's own variables, trace export, backups and their schedule, audit anchors,
+ * webhook targets on private networks. None is passed on; what a bench needs it sets itself.
+ */
+const NEVER_INHERITED = [
+  /^RESEND_/,
+  /^FAL_/,
+  /^S3_/,
+  /^AWS_/,
+  /^OTEL_/,
+  /^BACKUP_/,
+  /^AUDIT_ANCHOR_DIR$/,
+  /^WEBHOOK_ALLOW_PRIVATE$/,
+  /^CORS_ORIGINS$/,
+  /^TRUSTED_PROXIES$/,
+  /^METRICS_TOKEN$/,
+  /^OUTBOX_DIR$/,
+  /^STORAGE_DIR$/,
+  /^WEB_DIST_DIR$/,
+];
+
+/**
+ * The inherited environment without NEVER_INHERITED, for any process a bench starts: the
+ * machine's settings (PATH, the locale, the BENCH_* knobs) stay, the outside world goes.
+ */
+export function benchBaseEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !NEVER_INHERITED.some((re) => re.test(name))),
+  );
+}
+
+/**
+ * Secrets of this run only: the benches turn every rate limit off, so nothing they start may be
+ * reachable with a secret anyone could read in this file.
+ */
+const RUN_SECRETS = {
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
+  EMAIL_TOKEN_SECRET: randomBytes(32).toString('hex'),
+};
+
+/**
+ * The environment of an API (or worker) started for a benchmark: production mode, its own
+ * database and prefix, no rate limit, so loopback only (HOST), this run's secrets, mail to an
+ * outbox, the local AI provider and local storage, no trace export, no backup schedule.
+ * `scratch` (the bench's temp dir) holds its outbox and stored files; without one they go to
+ * var/ (not in git). A bench overrides any of it after the spread.
+ */
+export function benchApiEnv(database: string, port: number, logLevel: string, scratch?: string) {
   return {
-    ...process.env,
+    ...benchBaseEnv(),
     NODE_ENV: 'production',
+    HOST: '127.0.0.1',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? logLevel,
     DATABASE_URL: `${BENCH_SERVER}/${database}`,
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `bench:${database}:`,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-    WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789-abcdef',
-    EMAIL_TOKEN_SECRET: 'bench-email-secret-bench-email-secret-0123',
+    ...RUN_SECRETS,
     APP_BASE_URL: 'http://127.0.0.1:5173',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    EMAIL_DRIVER: 'outbox',
+    OUTBOX_DIR: scratch ? join(scratch, 'outbox') : 'var/outbox',
+    AI_PROVIDER: 'local',
+    STORAGE_DRIVER: 'local',
+    STORAGE_DIR: scratch ? join(scratch, 'storage') : 'var/storage',
+    BACKUP_CRON: 'off',
     PORT: String(port),
     RATE_LIMIT_MAX: '100000000',
     AUTH_RATE_LIMIT_MAX: '100000000',
