@@ -47,6 +47,7 @@ describe('configuration', () => {
         expect.stringMatching(/^REDIS_URL: must be set/),
         expect.stringMatching(/^EMAIL_TOKEN_SECRET: must be set/),
         expect.stringMatching(/^APP_BASE_URL: must be set/),
+        expect.stringMatching(/^PUBLIC_BASE_URL: must be set/),
         expect.stringMatching(/^WEBHOOK_SECRET_KEY: must be set/),
       ]),
     );
@@ -57,6 +58,7 @@ describe('configuration', () => {
       REDIS_URL: 'redis://redis:6379',
       EMAIL_TOKEN_SECRET: 'a-real-unsubscribe-signing-key-of-enough-length',
       APP_BASE_URL: 'https://app.jewelshot.example',
+      PUBLIC_BASE_URL: 'https://api.jewelshot.example',
       WEBHOOK_SECRET_KEY: 'a-real-webhook-secret-sealing-key-of-enough-length',
     };
     expect(problemsOf(complete)).toEqual([]);

@@ -159,6 +159,10 @@ export const aiJobsConfig = defineConfig({
     }
     if (config.AI_PROVIDER === 'fal' && !given.has('FAL_KEY'))
       problems.push('FAL_KEY: required when AI_PROVIDER=fal');
+    // The default would point every signed file URL at localhost, and let that origin use the
+    // session cookie (apps/api/src/auth/refresh-cookie.ts).
+    if (config.NODE_ENV === 'production' && !given.has('PUBLIC_BASE_URL'))
+      problems.push('PUBLIC_BASE_URL: must be set explicitly in production');
     return problems;
   },
 });
