@@ -162,6 +162,40 @@ describe('outages are named truthfully', () => {
   });
 
   describe('Redis that hangs while the API runs', () => {
+    it('reports the rate limiter enforcing again once Redis is back, with no request needed', async () => {
+      const redis = await startThrowawayRedis();
+      const api = await startApi(
+        { REDIS_URL: redis.url, REDIS_KEY_PREFIX: suitePrefix('outage-back'), LOG_LEVEL: 'warn' },
+        { logDestination: log },
+      );
+      try {
+        const token = (await newUser(api)).accessToken;
+        redis.pause();
+        const through = await api
+          .http()
+          .get('/v1/me')
+          .set(...bearer(token))
+          .timeout(5000);
+        expect(through.status).toBe(200);
+        const during = await api.http().get('/health').timeout(10_000);
+        expect(during.body.details.rateLimiter).toMatch(/^Degraded/);
+        redis.resume();
+        // Only /health is asked (never rate-limited itself): the spell ends once Redis answers
+        // and nothing has failed open for a few seconds.
+        let detail = '';
+        for (let i = 0; i < 40 && !detail.startsWith('Enforcing'); i += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          detail = String(
+            (await api.http().get('/health').timeout(10_000)).body.details.rateLimiter,
+          );
+        }
+        expect(detail).toBe('Enforcing');
+      } finally {
+        await api.close();
+        await redis.stop();
+      }
+    }, 60_000);
+
     it('an API process told to stop exits by API_SHUTDOWN_TIMEOUT_MS, with code 1, though its close waits on Redis', async () => {
       const redis = await startThrowawayRedis();
       const port = await freePort();

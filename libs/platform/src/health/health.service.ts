@@ -76,6 +76,9 @@ async function measure(
 }
 
 /** Checks the services the system needs; every check has a timeout and none can throw. */
+/** How long no request may have failed open before a ping that Redis answers ends a spell. */
+const LIMITER_QUIET_MS = 5000;
+
 @Injectable()
 export class HealthService {
   constructor(
@@ -226,6 +229,9 @@ export class HealthService {
       this.queue(),
     ]);
     const up = database.ok && redis.ok && worker.ok;
+    // A limiter that failed open while Redis was away is enforcing again once Redis answers and
+    // no request has failed open for a while (else an idle API stayed "degraded" for good).
+    if (redis.ok) this.rateLimiter?.quietSince(LIMITER_QUIET_MS);
     const limiterDegraded = this.rateLimiter?.degraded ?? false;
     return {
       status: !up ? 'unhealthy' : reconcile.ok && !limiterDegraded ? 'healthy' : 'degraded',
