@@ -27,6 +27,7 @@ import { guardConnections, clientErrorHandler, serverTimeouts } from './http/ser
 import { refuseUnsafeText } from './http/unsafe-text';
 import { BoundedValidationPipe } from './http/validation-pipe';
 import { buildOpenApiDocument } from './openapi/openapi';
+import { enforceDocumentedBodies } from './http/request-body-types';
 import { corsOrigins } from './auth/refresh-cookie';
 import { serveWebApp } from './web/web-app';
 
@@ -122,6 +123,8 @@ export async function createApiApp(
   });
 
   const document = buildOpenApiDocument(app as INestApplication);
+  // Each operation takes the bodies its document lists, and no other (415).
+  enforceDocumentedBodies(app as INestApplication, document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -17,7 +17,7 @@ export function tooManyFields(text: string, max: number): boolean {
  * The one route that takes a form: mail clients' one-click unsubscribe (RFC 8058) posts
  * `List-Unsubscribe=One-Click` as one.
  */
-const FORM_ROUTES: ReadonlySet<string> = new Set(['/v1/email/unsubscribe']);
+export const FORM_ROUTES: ReadonlySet<string> = new Set(['/v1/email/unsubscribe']);
 
 /**
  * Our own `application/x-www-form-urlencoded` parser in place of Nest's default, for the routes

@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ERROR_STATUS, type ErrorCode } from '../http/error-status';
+import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from '../http/error-status';
+import { FORM_ROUTES } from '../http/form-body-parser';
 import { ErrorResponseDto, FieldErrorDto } from '../common/error-response.dto';
 import { OPENAPI_PUBLIC_EXTENSION } from '../common/public.decorator';
 import { OPENAPI_SCOPES_EXTENSION } from '../common/scopes.decorator';
 import { APP_VERSION } from '../version';
+import { applyValidationConstraints } from './validation-schema';
 import { addWebhooks } from './webhooks.openapi';
 
 const ERROR_REF = { $ref: '#/components/schemas/ErrorResponseDto' };
@@ -15,13 +17,39 @@ type Operation = {
   [OPENAPI_SCOPES_EXTENSION]?: string[];
   security?: Array<Record<string, string[]>>;
   responses: Record<string, unknown>;
-  parameters?: unknown[];
+  parameters?: Array<{ name: string; in: string; schema?: unknown }>;
   requestBody?: unknown;
 };
 
 function errorResponse(codes: ErrorCode[]) {
   return { description: codes.join(' | '), content: { 'application/json': { schema: ERROR_REF } } };
 }
+
+const isErrorCode = (text: string): text is ErrorCode => Object.hasOwn(ERROR_STATUS, text);
+
+/**
+ * Adds `codes` to the operation's error response of `status`: a new response, or the codes
+ * merged into one a route declared with @ApiErrors (its description is the list of its codes:
+ * an explicit `@ApiErrors('FORBIDDEN')` must not hide the generic ACCOUNT_BANNED). A response
+ * with a description of its own (not a list of codes) is left as written.
+ */
+function addError(operation: Operation, status: number, codes: ErrorCode[]): void {
+  const key = String(status);
+  const existing = operation.responses[key] as { description?: string } | undefined;
+  if (!existing) {
+    operation.responses[key] = errorResponse(codes);
+    return;
+  }
+  const listed = (existing.description ?? '').split(' | ');
+  if (!listed.every(isErrorCode)) return;
+  const missing = codes.filter((code) => !listed.includes(code));
+  if (missing.length === 0) return;
+  existing.description = [...listed, ...missing]
+    .sort((a, b) => ERROR_CODES.indexOf(a) - ERROR_CODES.indexOf(b))
+    .join(' | ');
+}
+
+const BODY_METHODS: ReadonlySet<string> = new Set(['put', 'post', 'delete', 'patch']);
 
 /**
  * Every operation answers errors in the one shape. The errors that any route may give
@@ -35,9 +63,7 @@ function addCommonErrors(document: OpenAPIObject): void {
     for (const method of METHODS) {
       const operation = path[method] as Operation | undefined;
       if (!operation) continue;
-      const add = (status: number, codes: ErrorCode[]) => {
-        operation.responses[String(status)] ??= errorResponse(codes);
-      };
+      const add = (status: number, codes: ErrorCode[]) => addError(operation, status, codes);
       // Auth is global: every operation needs the bearer token unless it is @Public(). An API
       // key may call the operations marked @RequireScopes, with those scopes (kept as
       // x-required-scopes too, for tools that read extensions).
@@ -49,8 +75,12 @@ function addCommonErrors(document: OpenAPIObject): void {
         : scopes
           ? [{ bearer: [] }, { apiKey: scopes }]
           : [{ bearer: [] }];
-      if (operation.requestBody || (operation.parameters ?? []).length > 0)
-        add(400, ['VALIDATION_ERROR']);
+      // Any request may be refused before its route runs: a NUL or lone surrogate in the query
+      // (http/unsafe-text.ts), a request Node's HTTP parser refuses (http/server-limits.ts).
+      add(400, ['VALIDATION_ERROR']);
+      // A request line and headers over Node's 16 KB (a 20,000-character id in the path, a huge
+      // cookie) are refused by the HTTP parser itself, before routing: 431 on every operation.
+      add(431, ['VALIDATION_ERROR']);
       if (secured) {
         add(401, ['UNAUTHORIZED']);
         add(
@@ -61,6 +91,12 @@ function addCommonErrors(document: OpenAPIObject): void {
         );
       }
       if (operation.requestBody) {
+        add(ERROR_STATUS.PAYLOAD_TOO_LARGE, ['PAYLOAD_TOO_LARGE']);
+        add(ERROR_STATUS.UNSUPPORTED_MEDIA_TYPE, ['UNSUPPORTED_MEDIA_TYPE']);
+      } else if (BODY_METHODS.has(method)) {
+        // An operation without a request body ignores a JSON one (`{}` from a client that
+        // always sends one), which is still parsed within its limits; another type is 415
+        // (http/request-body-types.ts).
         add(ERROR_STATUS.PAYLOAD_TOO_LARGE, ['PAYLOAD_TOO_LARGE']);
         add(ERROR_STATUS.UNSUPPORTED_MEDIA_TYPE, ['UNSUPPORTED_MEDIA_TYPE']);
       }
@@ -127,12 +163,83 @@ function addRateLimitHeaders(document: OpenAPIObject): void {
       const operation = path[method] as Operation | undefined;
       if (!operation) continue;
       for (const [status, response] of Object.entries(operation.responses)) {
+        // Node's HTTP parser answers 431 itself, before any hook: no limiter ran.
+        if (status === '431') continue;
         const target = response as { headers?: Record<string, unknown> };
         target.headers = { ...target.headers, ...refs };
         if (status === '429' || status === '503')
           target.headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
       }
     }
+  }
+}
+
+/**
+ * The Idempotency-Key header as the server checks it (libs/ai-jobs idempotency.service.ts:
+ * `^[\x21-\x7e]{1,255}$`, printable ASCII without the space), and the header a replay carries.
+ */
+const IDEMPOTENCY_KEY_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x21-\\x7e]{1,255}$',
+} as const;
+
+const IDEMPOTENT_REPLAYED_HEADER = {
+  description:
+    'Present (always `true`) when this answer is a replay: an earlier request with the same Idempotency-Key and ' +
+    'the same body already did the work, and nothing was done again',
+  schema: { type: 'string', enum: ['true'] },
+};
+
+/**
+ * Every operation that takes an Idempotency-Key: the header's schema is the server's rule, and
+ * its success responses declare `Idempotent-Replayed` (uploads, jobs, batches set it on replays).
+ */
+function addIdempotency(document: OpenAPIObject): void {
+  const components = (document.components ??= {});
+  components.headers = { ...components.headers, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED_HEADER };
+  for (const path of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = path[method] as Operation | undefined;
+      const header = operation?.parameters?.find(
+        (parameter) =>
+          parameter.in === 'header' && parameter.name.toLowerCase() === 'idempotency-key',
+      );
+      if (!operation || !header) continue;
+      header.schema = { ...IDEMPOTENCY_KEY_SCHEMA };
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!status.startsWith('2')) continue;
+        const target = response as { headers?: Record<string, unknown> };
+        target.headers = {
+          ...target.headers,
+          'Idempotent-Replayed': { $ref: '#/components/headers/Idempotent-Replayed' },
+        };
+      }
+    }
+  }
+}
+
+/**
+ * The routes that take a form (RFC 8058 one-click unsubscribe: mail clients POST
+ * `List-Unsubscribe=One-Click` as `application/x-www-form-urlencoded` or `multipart/form-data`).
+ * The handler does not read it; it is documented so that it is what the server accepts.
+ */
+function addFormBodies(document: OpenAPIObject): void {
+  const schema = {
+    type: 'object',
+    properties: { 'List-Unsubscribe': { type: 'string', example: 'One-Click' } },
+  };
+  for (const [route, path] of Object.entries(document.paths)) {
+    if (!FORM_ROUTES.has(route) || !path.post || path.post.requestBody) continue;
+    path.post.requestBody = {
+      required: false,
+      description: 'Optional, and not read: what mail clients send (RFC 8058)',
+      content: {
+        'application/x-www-form-urlencoded': { schema },
+        'multipart/form-data': { schema },
+      },
+    };
   }
 }
 
@@ -144,7 +251,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors always have the shape { statusCode, code, error, requestId, details? }. ' +
         'Every response carries X-Request-Id; every one but the health probes and /metrics carries X-RateLimit-Limit/Remaining/Reset ' +
         'and the IETF RateLimit-Policy and RateLimit fields (draft-ietf-httpapi-ratelimit-headers); a 429 or 503 adds ' +
-        'Retry-After.',
+        'Retry-After. An operation with a request body takes it only in the media types it lists (JSON for all but ' +
+        'the upload and the unsubscribe form): any other Content-Type is 415 UNSUPPORTED_MEDIA_TYPE. An operation ' +
+        'without a request body ignores a JSON one (such as `{}`) and refuses any other type with 415 too.',
     )
     .setVersion(APP_VERSION)
     .setLicense('Proprietary', 'https://jewelshot.ai/terms')
@@ -176,6 +285,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (controllerKey: string, methodKey: string) =>
       `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  applyValidationConstraints(app, document);
+  addFormBodies(document);
+  addIdempotency(document);
   addCommonErrors(document);
   addRateLimitHeaders(document);
   addWebhooks(document);
