@@ -8,7 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { AuthService } from '@jewelshot/identity';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { repoRoot } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
 import { uniqueEmail } from '../support/factories';
@@ -87,10 +88,7 @@ describe('the admin console in a browser', () => {
       SIGNUP_CREDITS: '3',
     });
     await api.app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {

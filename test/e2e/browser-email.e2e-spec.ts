@@ -5,7 +5,8 @@
  * link. axe on every page visited. The suite has a database of its own (test/support/suite-database).
  */
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { EmailService } from '@jewelshot/email';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
@@ -68,10 +69,7 @@ describe('mailed links in the browser', () => {
     api = await startApi(env);
     await api.app.listen(port, '127.0.0.1');
     worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   beforeEach(async () => {

@@ -3,7 +3,8 @@
  * opened together share one rotating refresh cookie and must take turns refreshing it, and a
  * session that ends in a tab leaves the next user who signs in there nothing of the last one.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { fund } from '../support/ai';
 import { startApi, type TestApi } from '../support/app';
 import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
@@ -60,16 +61,7 @@ describe('the SPA session in a browser', () => {
       SIGNUP_CREDITS: '3',
     });
     await api.app.listen(port, '127.0.0.1');
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   beforeEach(async () => {

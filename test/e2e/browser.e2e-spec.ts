@@ -6,7 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { repoRoot } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { fund, submit } from '../support/ai';
@@ -111,16 +112,7 @@ describe('the seller SPA in a browser', () => {
     api = await startApi(env);
     await api.app.listen(port, '127.0.0.1');
     await startWorker();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   beforeEach(async () => {
