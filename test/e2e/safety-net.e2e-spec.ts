@@ -179,6 +179,29 @@ describe('the safety net lives in PostgreSQL, not in Redis', () => {
     });
   });
 
+  it("records a failed run's error as a log line has it: no value a database error quotes", async () => {
+    api = await startApi({ REDIS_URL: redis.url });
+    const config = loadConfig({
+      ...baseTestEnv(),
+      REDIS_KEY_PREFIX: suitePrefix('safety-net-failing'),
+    });
+    const dataSource = api.db;
+    const runner = new ScheduleRunner(dataSource, config);
+    try {
+      runner.every('failing', 1000, async () => {
+        await dataSource.query('SELECT $1::uuid', ['secret-token-3f9a']);
+      });
+      await sleep(1500);
+    } finally {
+      await runner.onApplicationShutdown();
+    }
+    const [row] = await dataSource.query(`SELECT last_error FROM schedule_runs WHERE name = $1`, [
+      scheduleKey(config, 'failing'),
+    ]);
+    expect(row.last_error).toMatch(/invalid input syntax for type uuid/);
+    expect(row.last_error).not.toContain('secret-token-3f9a');
+  });
+
   it('reports /health degraded when the last reconcile is overdue, and says when it ran', async () => {
     const env = {
       REDIS_URL: redis.url,

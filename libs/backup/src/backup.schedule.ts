@@ -121,7 +121,7 @@ export class BackupProcessor extends WorkerHost {
   async onFailed(job: Job | undefined, error: Error): Promise<void> {
     const attempt = job ? `attempt ${job.attemptsMade} of ${job.opts.attempts ?? 1}` : 'attempt';
     this.logger.error({ err: loggableError(error) }, `backup failed (${attempt})`);
-    await recordBackupOutcome(this.redis, { ok: false, error: error.message }).catch(
+    await recordBackupOutcome(this.redis, { ok: false, error: loggableError(error).message }).catch(
       () => undefined,
     );
   }

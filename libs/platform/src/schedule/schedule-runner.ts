@@ -85,7 +85,9 @@ export class ScheduleRunner implements OnApplicationShutdown {
     try {
       await schedule.task();
     } catch (failure) {
-      error = (failure instanceof Error ? failure.message : String(failure)).slice(0, 500);
+      // Kept in the database and shown by /health: the message as a log line has it (a
+      // database error's quoted values replaced), never the raw one.
+      error = loggableError(failure).message.slice(0, 500);
       this.logger.error(
         { err: loggableError(failure), schedule: schedule.name },
         'scheduled run failed',
