@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { preflightOrExit, type PlatformConfig } from '@jewelshot/platform';
 import { freePort } from '../support/free-port';
+import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis';
 import { TEST_PG_SERVER, TEST_REDIS_URL } from '../support/test-env';
 
 const REDIS_PASSWORD = 'preflight-redis-s3cret';
@@ -12,53 +11,16 @@ const REDIS_PASSWORD = 'preflight-redis-s3cret';
  * exist) says so with the server's reason and never the password.
  */
 describe('preflight', () => {
-  let redis: ChildProcess;
+  let redis: ThrowawayRedis;
   let redisPort: number;
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--requirepass',
-        REDIS_PASSWORD,
-      ],
-      { stdio: 'ignore' },
-    );
-    const until = Date.now() + 10_000;
-    for (;;) {
-      const probe = new Redis(`redis://:${REDIS_PASSWORD}@127.0.0.1:${redisPort}`, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        if ((await probe.ping()) === 'PONG') break;
-      } catch {
-        if (Date.now() > until) throw new Error('the throwaway redis-server did not start');
-      } finally {
-        probe.disconnect();
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    redis = await startThrowawayRedis({ password: REDIS_PASSWORD });
+    redisPort = redis.port;
   });
 
   afterAll(async () => {
-    if (redis.exitCode === null) {
-      const exited = new Promise((resolve) => redis.once('exit', resolve));
-      redis.kill('SIGKILL');
-      await exited;
-    }
+    await redis.stop();
   });
 
   /** What preflightOrExit prints, and whether it exited. */

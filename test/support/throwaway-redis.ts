@@ -41,16 +41,31 @@ async function waitForPing(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
+/** `password`: the server asks for it (`--requirepass`); `url` carries it. */
+export async function startThrowawayRedis(
+  options: { password?: string } = {},
+): Promise<ThrowawayRedis> {
   const port = await freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  const auth = options.password === undefined ? '' : `:${options.password}@`;
+  const url = `redis://${auth}127.0.0.1:${port}`;
+  const requirePass = options.password === undefined ? [] : ['--requirepass', options.password];
   let child: ChildProcess | undefined;
   const clients: Redis[] = [];
 
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...requirePass,
+      ],
       {
         stdio: 'ignore',
       },
