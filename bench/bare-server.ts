@@ -6,20 +6,19 @@
  * with the same fields through pino — with no Nest, guards, interceptors or pipes. Also answers
  * `GET /health/live` and `GET /v1/me-static` (the same JSON with no work: the old baseline).
  */
-import { createSecretKey } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { acceptableClaims } from '@jewelshot/identity';
 import { API_DB_ROLE, RedisThrottlerStorage } from '@jewelshot/platform';
+import { bearerVerifier } from './bearer-claims';
 
 const port = Number(process.env.PORT ?? 38080);
-const ttlSeconds = Number(process.env.JWT_ACCESS_TTL_SECONDS ?? 900);
 const staticMe: unknown = JSON.parse(process.env.BARE_ME_BODY ?? '{}');
-const key = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? '', 'utf8'));
-const jwt = new JwtService();
+const verify = bearerVerifier(
+  process.env.JWT_SECRET ?? '',
+  Number(process.env.JWT_ACCESS_TTL_SECONDS ?? 900),
+);
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
   keyPrefix: process.env.REDIS_KEY_PREFIX,
 });
@@ -30,7 +29,6 @@ const pool = new Pool({
   options: `-c role=${API_DB_ROLE}`,
 });
 const log = pino({ level: 'info', base: { service: 'bare' } });
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 interface UserRow {
   id: string;
@@ -48,19 +46,13 @@ app.get('/health/live', async () => ({ status: 'ok' }));
 app.get('/v1/me-static', async () => staticMe);
 app.get('/v1/me', async (request, reply) => {
   const started = performance.now();
-  let claims: unknown;
-  try {
-    const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? '';
-    claims = jwt.verify(token, { secret: key as unknown as Buffer, algorithms: ['HS256'] });
-  } catch {
-    claims = null;
-  }
-  if (!acceptableClaims(claims, ttlSeconds)) return reply.code(401).send({ code: 'UNAUTHORIZED' });
-  await counters.increment(`user:${claims.sub}`, 60_000, 1e9, 60_000, 'default');
+  const userId = verify(request.headers.authorization);
+  if (userId === null) return reply.code(401).send({ code: 'UNAUTHORIZED' });
+  await counters.increment(`user:${userId}`, 60_000, 1e9, 60_000, 'default');
   const { rows } = await pool.query<UserRow>(
     `SELECT id, email, role, status, priority_tier, email_verified_at, language, created_at
        FROM users WHERE id = $1 LIMIT 1`,
-    [claims.sub],
+    [userId],
   );
   const user = rows[0];
   if (!user) return reply.code(404).send({ code: 'NOT_FOUND' });
@@ -71,7 +63,7 @@ app.get('/v1/me', async (request, reply) => {
       route: request.routeOptions.url ?? null,
       statusCode: 200,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
-      userId: claims.sub,
+      userId,
     },
     'request completed',
   );

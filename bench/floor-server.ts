@@ -5,15 +5,14 @@
  * log line, 202) and a worker process that claims, charges and marks it succeeded. Plain Fastify,
  * `pg` and BullMQ: no Nest, no events, no scoring, no image. FLOOR_ROLE=api or worker.
  */
-import { createSecretKey, randomUUID } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { acceptableClaims } from '@jewelshot/identity';
 import { RedisThrottlerStorage } from '@jewelshot/platform';
+import { bearerVerifier } from './bearer-claims';
 import { floorProcess, floorSubmit, floorTx, type FloorCounts, type FloorJob } from './floor-work';
 
 const QUEUE = 'floor-http';
@@ -28,32 +27,24 @@ const counts: FloorCounts = { statements: 0, transactions: 0 };
 
 function api(): { close: () => Promise<unknown> } {
   const port = Number(process.env.PORT ?? 38083);
-  const ttlSeconds = Number(process.env.JWT_ACCESS_TTL_SECONDS ?? 900);
-  const key = createSecretKey(Buffer.from(process.env.JWT_SECRET ?? '', 'utf8'));
-  const jwt = new JwtService();
+  const verify = bearerVerifier(
+    process.env.JWT_SECRET ?? '',
+    Number(process.env.JWT_ACCESS_TTL_SECONDS ?? 900),
+  );
   const redis = new Redis(redisUrl, { keyPrefix: process.env.REDIS_KEY_PREFIX });
   const counters = new RedisThrottlerStorage(redis);
   const queue = new Queue<FloorJob>(QUEUE, { connection: { url: redisUrl }, prefix });
   const log = pino({ level: 'info', base: { service: 'floor' } });
-  const BEARER = /^Bearer\s+(\S+)$/i;
   const app = Fastify({ logger: false });
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.post('/v1/ai/jobs', async (request, reply) => {
     const started = performance.now();
-    let claims: unknown;
-    try {
-      const token = BEARER.exec(request.headers.authorization ?? '')?.[1] ?? '';
-      claims = jwt.verify(token, { secret: key as unknown as Buffer, algorithms: ['HS256'] });
-    } catch {
-      claims = null;
-    }
-    if (!acceptableClaims(claims, ttlSeconds))
-      return reply.code(401).send({ code: 'UNAUTHORIZED' });
-    await counters.increment(`user:${claims.sub}`, 60_000, 1e9, 60_000, 'submit');
+    const userId = verify(request.headers.authorization);
+    if (userId === null) return reply.code(401).send({ code: 'UNAUTHORIZED' });
+    await counters.increment(`user:${userId}`, 60_000, 1e9, 60_000, 'submit');
     const body = request.body as { params?: { prompt?: unknown } } | undefined;
     if (typeof body?.params?.prompt !== 'string')
       return reply.code(400).send({ code: 'VALIDATION_FAILED' });
-    const userId = claims.sub;
     const ids = await floorTx(pool, counts, (query) =>
       floorSubmit(
         query,
