@@ -79,8 +79,11 @@ function addCommonErrors(document: OpenAPIObject): void {
       // (http/unsafe-text.ts), a request Node's HTTP parser refuses (http/server-limits.ts).
       add(400, ['VALIDATION_ERROR']);
       // A request line and headers over Node's 16 KB (a 20,000-character id in the path, a huge
-      // cookie) are refused by the HTTP parser itself, before routing: 431 on every operation.
+      // cookie) are refused by the HTTP parser itself, before routing: 431 on every operation;
+      // and a request whose headers or body do not arrive in time (HTTP_HEADERS_TIMEOUT_MS,
+      // HTTP_REQUEST_TIMEOUT_MS) is 408 (http/server-limits.ts clientErrorHandler).
       add(431, ['VALIDATION_ERROR']);
+      add(408, ['VALIDATION_ERROR']);
       if (secured) {
         add(401, ['UNAUTHORIZED']);
         add(
@@ -163,8 +166,8 @@ function addRateLimitHeaders(document: OpenAPIObject): void {
       const operation = path[method] as Operation | undefined;
       if (!operation) continue;
       for (const [status, response] of Object.entries(operation.responses)) {
-        // Node's HTTP parser answers 431 itself, before any hook: no limiter ran.
-        if (status === '431') continue;
+        // Node's HTTP parser answers 431 and 408 itself, before any hook: no limiter ran.
+        if (status === '431' || status === '408') continue;
         const target = response as { headers?: Record<string, unknown> };
         target.headers = { ...target.headers, ...refs };
         if (status === '429' || status === '503')
