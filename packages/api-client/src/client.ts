@@ -33,8 +33,12 @@ export function createApi(options: ApiOptions = {}) {
     /** Pass as `refreshTokenDelivery` when signing in or up. */
     refreshTokenDelivery: strategy.delivery,
     authFetch,
-    upload: (file: Blob, onProgress?: (fraction: number) => void, signal?: AbortSignal) =>
-      uploadImage(session, baseUrl, file, onProgress, signal),
+    upload: (
+      file: Blob,
+      onProgress?: (fraction: number) => void,
+      signal?: AbortSignal,
+      idempotencyKey?: string,
+    ) => uploadImage(session, baseUrl, file, onProgress, signal, idempotencyKey),
     streamJob: (jobId: string, handlers: JobStreamHandlers) =>
       streamJobEvents(authFetch, baseUrl, jobId, handlers),
   };

@@ -6,7 +6,9 @@ export type UploadedFile = components['schemas']['FileDto'];
 
 /**
  * POST /v1/uploads through XMLHttpRequest, because fetch reports no upload progress. Same token
- * rules as every other call: one refresh and one retry on a 401.
+ * rules as every other call: one refresh and one retry on a 401. With an `idempotencyKey`
+ * (1-255 printable ASCII characters, one per file meant), sending the same file again after a
+ * dropped connection stores it once and answers the first upload's file.
  */
 export function uploadImage(
   session: Session,
@@ -14,12 +16,14 @@ export function uploadImage(
   file: Blob,
   onProgress: (fraction: number) => void = () => {},
   signal?: AbortSignal,
+  idempotencyKey?: string,
 ): Promise<UploadedFile> {
   const send = (token: string | null) =>
     new Promise<{ status: number; body: unknown; headers: Headers }>((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', `${baseUrl}/v1/uploads`);
       if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+      if (idempotencyKey !== undefined) xhr.setRequestHeader('idempotency-key', idempotencyKey);
       xhr.responseType = 'json';
       xhr.upload.onprogress = (event) => {
         if (event.lengthComputable) onProgress(event.loaded / event.total);
