@@ -196,6 +196,38 @@ describe('outages are named truthfully', () => {
       }
     }, 60_000);
 
+    it('keeps the limiter degraded while Redis answers pings but refuses writes (out of memory)', async () => {
+      const redis = await startThrowawayRedis();
+      const api = await startApi(
+        { REDIS_URL: redis.url, REDIS_KEY_PREFIX: suitePrefix('outage-oom'), LOG_LEVEL: 'warn' },
+        { logDestination: log },
+      );
+      const admin = redis.client();
+      try {
+        const token = (await newUser(api)).accessToken;
+        await admin.config('SET', 'maxmemory-policy', 'noeviction');
+        await admin.config('SET', 'maxmemory', '1');
+        const through = await api
+          .http()
+          .get('/v1/me')
+          .set(...bearer(token))
+          .timeout(5000);
+        expect(through.status).toBe(200);
+        expect(through.headers['x-ratelimit-limit']).toBeUndefined();
+        // Quiet for longer than the spell needs, with Redis answering pings all along.
+        await new Promise((resolve) => setTimeout(resolve, 6000));
+        const still = await api.http().get('/health').timeout(10_000);
+        expect(still.body.services.redis).toBe(true);
+        expect(still.body.details.rateLimiter).toMatch(/^Degraded/);
+        await admin.config('SET', 'maxmemory', '0');
+        const back = await api.http().get('/health').timeout(10_000);
+        expect(back.body.details.rateLimiter).toBe('Enforcing');
+      } finally {
+        await api.close();
+        await redis.stop();
+      }
+    }, 60_000);
+
     it('an API process told to stop exits by API_SHUTDOWN_TIMEOUT_MS, with code 1, though its close waits on Redis', async () => {
       const redis = await startThrowawayRedis();
       const port = await freePort();

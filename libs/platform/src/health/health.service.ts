@@ -113,6 +113,19 @@ export class HealthService {
     );
   }
 
+  /** Whether Redis takes a write now (a key of its own, gone in a second). */
+  private async redisWrites(): Promise<boolean> {
+    const check = await measure(
+      async () => {
+        await this.redis.set('health:limiter-write', '1', 'PX', 1000);
+        return 'Writable';
+      },
+      this.config.HEALTH_CHECK_TIMEOUT_MS,
+      'Redis write',
+    );
+    return check.ok;
+  }
+
   worker(): Promise<ServiceCheck> {
     return measure(
       async () => {
@@ -229,9 +242,12 @@ export class HealthService {
       this.queue(),
     ]);
     const up = database.ok && redis.ok && worker.ok;
-    // A limiter that failed open while Redis was away is enforcing again once Redis answers and
-    // no request has failed open for a while (else an idle API stayed "degraded" for good).
-    if (redis.ok) this.rateLimiter?.quietSince(LIMITER_QUIET_MS);
+    // A limiter that failed open while Redis was away is enforcing again once Redis takes a
+    // write as the limiter's own calls do (a ping is a read: an out-of-memory, read-only or
+    // failed-save Redis answers it and refuses every count) and no request has failed open for
+    // a while; else an idle API stayed "degraded" for good.
+    if (redis.ok && this.rateLimiter?.degraded && (await this.redisWrites()))
+      this.rateLimiter.quietSince(LIMITER_QUIET_MS);
     const limiterDegraded = this.rateLimiter?.degraded ?? false;
     return {
       status: !up ? 'unhealthy' : reconcile.ok && !limiterDegraded ? 'healthy' : 'degraded',
