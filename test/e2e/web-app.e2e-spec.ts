@@ -109,6 +109,13 @@ describe('the SPA served by the API, CORS and the refresh cookie', () => {
         .set(...bearer(user.accessToken));
       expect(me.status).toBe(200);
       expect(me.headers['cache-control']).toBe('no-store');
+      // The same route reached through an encoded path.
+      const encoded = await api
+        .http()
+        .get('/v%31/me')
+        .set(...bearer(user.accessToken));
+      expect(encoded.status).toBe(200);
+      expect(encoded.headers['cache-control']).toBe('no-store');
       const login = await api
         .http()
         .post('/v1/auth/login')

@@ -78,8 +78,10 @@ export async function useSecurityHeaders(
     .getHttpAdapter()
     .getInstance()
     .addHook('onSend', async (request, reply, payload) => {
-      if (request.url.startsWith('/v1/') && !reply.hasHeader('cache-control'))
-        void reply.header('cache-control', NOT_STORED);
+      // The route as matched as well as the URL as sent: `/v%31/me` is routed to /v1/me too.
+      const v1 =
+        (request.routeOptions.url?.startsWith('/v1/') ?? false) || request.url.startsWith('/v1/');
+      if (v1 && !reply.hasHeader('cache-control')) void reply.header('cache-control', NOT_STORED);
       return payload;
     });
 }
