@@ -57,6 +57,17 @@ describe('API keys', () => {
   };
   const asKey = (key: string): [string, string] => ['Authorization', `Bearer ${key}`];
 
+  it('answers a name the validator counts within 100 characters and PostgreSQL does not with a 400, not a 500', async () => {
+    const user = await newUser(api, 'hearts');
+    const res = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: '\u2764\ufe0f'.repeat(100), scopes: ['jobs:read'] });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_ERROR' });
+  });
+
   it('keeps at most 50 live keys per user: the 51st is a 409 with the limit, and a revoked one frees a place', async () => {
     const user = await newUser(api, 'many-keys');
     const created: CreatedKey[] = [];

@@ -21,6 +21,21 @@ describe('toErrorBody', () => {
     expect(JSON.stringify(body)).not.toMatch(/users|SELECT|23505|at /);
   });
 
+  it('answers a value too long for its column (a length PostgreSQL counts otherwise) with a 400 that quotes nothing', () => {
+    const tooLong = Object.assign(
+      new Error('value too long for type character varying(100) INSERT INTO api_keys'),
+      { driverError: { code: '22001' } },
+    );
+    const { body, unexpected } = toErrorBody(tooLong, 'req-2');
+    expect(unexpected).toBe(false);
+    expect(body).toEqual({
+      statusCode: 400,
+      code: 'VALIDATION_ERROR',
+      error: 'A value is longer than its field allows',
+      requestId: 'req-2',
+    });
+  });
+
   it('keeps a domain error code, message, details and extra fields', () => {
     const { body } = toErrorBody(
       new DomainError('INSUFFICIENT_CREDITS', 'Not enough credits', { needed: 3, available: 1 }),

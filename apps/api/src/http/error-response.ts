@@ -84,6 +84,17 @@ function httpExceptionMessage(exception: HttpException): string | undefined {
   return undefined;
 }
 
+/** PostgreSQL's string_data_right_truncation: a value longer than its varchar(n). */
+const STRING_TOO_LONG = '22001';
+
+/** The SQLSTATE of a database error (TypeORM's QueryFailedError or pg's own), if it is one. */
+function sqlStateOf(exception: unknown): string | undefined {
+  if (!(exception instanceof Error)) return undefined;
+  const { code, driverError } = exception as { code?: unknown; driverError?: { code?: unknown } };
+  const state = typeof driverError?.code === 'string' ? driverError.code : code;
+  return typeof state === 'string' && /^[0-9A-Z]{5}$/.test(state) ? state : undefined;
+}
+
 /**
  * Maps anything thrown in the API, from any layer, onto the one error body.
  * Nothing from a stack, SQL or a provider reaches the client: unexpected errors get a generic
@@ -128,6 +139,15 @@ export function toErrorBody(exception: unknown, requestId: string): MappedError 
       };
     }
     return { body: fromStatus(status, requestId), unexpected: false };
+  }
+  if (sqlStateOf(exception) === STRING_TOO_LONG) {
+    // The validators count a string's length as validator.js does (variation selectors such as
+    // the one in "❤️" count nothing), PostgreSQL counts code points: a value at a field's limit
+    // by the first can be over it by the second. The client's value is too long, not our fault.
+    return {
+      body: fromStatus(400, requestId, 'A value is longer than its field allows'),
+      unexpected: false,
+    };
   }
   if (isUnavailableError(exception)) {
     return {
