@@ -44,9 +44,12 @@ describe('rate limits in Redis', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  it('keeps the ordinary limit for other routes', async () => {
+  it('keeps the ordinary limit for other routes, refresh included (it guards no guessable secret)', async () => {
     const res = await first.http().get('/v1/me');
     expect(res.status).toBe(401);
     expect(Number(res.headers['x-ratelimit-limit'])).toBeGreaterThan(3);
+    const refresh = await first.http().post('/v1/auth/refresh').send({ refreshToken: 'x.y' });
+    expect(refresh.status).toBe(401);
+    expect(Number(refresh.headers['x-ratelimit-limit'])).toBeGreaterThan(3);
   });
 });

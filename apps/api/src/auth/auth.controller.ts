@@ -173,7 +173,8 @@ export class AuthController {
 
   @Post('refresh')
   @Public()
-  @AuthRateLimit()
+  // The default limit, not `auth`'s 20 a minute: a refresh token is 256 bits, nothing to guess,
+  // and a browser restoring many tabs (or many people behind one address) refreshes each.
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair',
