@@ -4,6 +4,7 @@ import { createBrowserRouter, RouterProvider } from 'react-router';
 import { Layout } from './components/layout';
 import { RequireAuth } from './components/require-auth';
 import { queryClient } from './query-client';
+import { useSession } from './session';
 
 // Every page is its own chunk (route-level lazy loading keeps the initial JS small).
 const router = createBrowserRouter([
@@ -102,11 +103,24 @@ const router = createBrowserRouter([
 // Shade 8 of the primary colour keeps white button text and links at WCAG AA contrast (4.5:1).
 const theme = createTheme({ primaryShade: 8 });
 
+/**
+ * The routed tree, keyed by whose session this tab has: when the signed-in user changes (a
+ * sign-in, or a refresh that answers for whoever signed in last in another tab) or the session
+ * ends, every page, its component state and its query observers are unmounted and mounted
+ * afresh. Emptying the query cache (session.ts) is not enough on its own: a mounted observer
+ * keeps its last result, so a page already on screen would go on showing the previous user's data.
+ */
+function Routes() {
+  const session = useSession();
+  const key = session.status === 'signed-in' ? `user:${session.user.id}` : 'signed-out';
+  return <RouterProvider key={key} router={router} />;
+}
+
 export function App() {
   return (
     <MantineProvider theme={theme}>
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <Routes />
       </QueryClientProvider>
     </MantineProvider>
   );
