@@ -117,7 +117,10 @@ export class Session {
       return this.token;
     }
     const error = toApiError(response, await response.json().catch(() => null));
-    if (error.status === 401 || error.status === 403) {
+    // Any refusal (400 when another tab's Sign out took the cookie away, 401, 403, 404…) ends
+    // the session: asking again will not change the answer. A 429 or a 5xx, like a lost
+    // connection, is passing: keep the session and let the caller surface the error.
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
       this.signOut(error.code === 'ACCOUNT_BANNED' ? 'banned' : 'expired');
       return null;
     }
