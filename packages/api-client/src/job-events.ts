@@ -1,5 +1,5 @@
 import { EventStreamContentType, fetchEventSource } from '@microsoft/fetch-event-source';
-import { toApiError } from './errors';
+import { ApiError, toApiError } from './errors';
 import type { components } from './schema';
 
 export type Job = components['schemas']['JobDto'];
@@ -20,10 +20,28 @@ export interface JobStreamHandlers {
 
 class FatalStreamError extends Error {}
 
+/** A refusal that passes (429: too many streams or requests; 5xx: the API restarting). */
+class PassingStreamError extends Error {
+  constructor(readonly error: ApiError) {
+    super('refused for now', { cause: error });
+  }
+}
+
+/** Waiting for Retry-After, but not in a tight loop on `Retry-After: 0`. */
+const MIN_RETRY_MS = 500;
+
+/** Retry-After of a passing refusal (or of a refresh answered 429/5xx), in milliseconds. */
+const retryAfterMsOf = (error: unknown): number | null => {
+  const apiError = error instanceof PassingStreamError ? error.error : error;
+  if (!(apiError instanceof ApiError) || apiError.retryAfterSeconds === null) return null;
+  return Math.max(apiError.retryAfterSeconds * 1000, MIN_RETRY_MS);
+};
+
 /**
  * GET /v1/ai/jobs/{id}/events. EventSource cannot send a bearer header, so this uses
  * @microsoft/fetch-event-source over the session's authenticated fetch (which refreshes on 401).
- * A dropped connection is retried with backoff, and immediately when the browser comes back online;
+ * A dropped connection, or a 429 or 5xx answer, is retried with backoff (or after Retry-After),
+ * and immediately when the browser comes back online;
  * the first event after reconnecting is the job's current status, so nothing is missed.
  */
 export function streamJobEvents(
@@ -60,7 +78,11 @@ export function streamJobEvents(
           return;
         }
         const body: unknown = await response.json().catch(() => null);
-        throw new FatalStreamError('refused', { cause: toApiError(response, body) });
+        const error = toApiError(response, body);
+        // A 429 or a 5xx passes: try again (after Retry-After when given). A 401 here comes after
+        // authFetch's refresh failed to help (the session is over); a 404 or 403 will not change.
+        if (response.status === 429 || response.status >= 500) throw new PassingStreamError(error);
+        throw new FatalStreamError('refused', { cause: error });
       },
       onmessage(message) {
         if (message.event === 'status') {
@@ -77,6 +99,8 @@ export function streamJobEvents(
       onerror(error) {
         if (error instanceof FatalStreamError) throw error;
         handlers.onReconnecting?.();
+        const retryAfterMs = retryAfterMsOf(error);
+        if (retryAfterMs !== null) return retryAfterMs;
         retryMs = Math.min(retryMs * 2, 30_000);
         return retryMs;
       },
