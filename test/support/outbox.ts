@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,9 +14,14 @@ export interface OutboxMail {
   headers: Record<string, string>;
 }
 
-/** A fresh outbox directory for a suite (OUTBOX_DIR). */
+/**
+ * A fresh outbox directory for a suite (OUTBOX_DIR), inside the run's own folder, which the
+ * global teardown removes (each run left its outboxes in the temp dir before).
+ */
 export function newOutboxDir(): string {
-  return mkdtempSync(join(tmpdir(), 'jewelshot-outbox-'));
+  const runDir = process.env.JEWELSHOT_TEST_STORAGE_DIR ?? join(tmpdir(), 'jewelshot-test');
+  mkdirSync(runDir, { recursive: true });
+  return mkdtempSync(join(runDir, 'outbox-'));
 }
 
 export function readOutbox(dir: string): OutboxMail[] {
