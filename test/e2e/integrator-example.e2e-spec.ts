@@ -5,6 +5,7 @@ import { startApi, type TestApi } from '../support/app';
 import { fund, jobRows } from '../support/ai';
 import { newUser } from '../support/factories';
 import { freePort } from '../support/free-port';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 import { runIntegration } from '../../examples/integrator';
 
@@ -13,12 +14,17 @@ describe('the integrator example', () => {
   let api: TestApi;
   let worker: WorkerApp;
   let baseUrl: string;
+  let db: SuiteDatabase;
 
   beforeAll(async () => {
+    // A database of its own: the example learns of the job's end from a webhook, which on the
+    // run's shared database another suite's worker could take and never send (suite-database.ts).
+    db = await suiteDatabase('integrator');
     // Signed output URLs are absolute (PUBLIC_BASE_URL): the API listens where they point.
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     const env = {
+      DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: suitePrefix('integrator'),
       SIGNUP_CREDITS: '0',
       PUBLIC_BASE_URL: baseUrl,
@@ -31,6 +37,7 @@ describe('the integrator example', () => {
   afterAll(async () => {
     await worker?.close();
     await api?.close();
+    await db?.drop();
   });
 
   it('creates a key, runs a paid job with it alone and downloads a real image', async () => {

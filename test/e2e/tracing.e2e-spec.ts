@@ -7,6 +7,7 @@ import { fund, upload, waitTerminal } from '../support/ai';
 import { bearer, newUser } from '../support/factories';
 import { freePort } from '../support/free-port';
 import { smallPng } from '../support/images';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { suitePrefix } from '../support/test-env';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -120,10 +121,15 @@ describe('tracing', () => {
   let workerProcess: WorkerProcess;
   let apiPort: number;
   let hooks: WebhookReceiver;
+  let db: SuiteDatabase;
 
   beforeAll(async () => {
     receiver = await startReceiver();
+    // A database of its own: on the run's shared one, another suite's worker could take this
+    // suite's domain events and send its webhooks, untraced (see suite-database.ts).
+    db = await suiteDatabase('tracing');
     const env = {
+      DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: suitePrefix('tracing'),
       SIGNUP_CREDITS: '5',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -147,6 +153,7 @@ describe('tracing', () => {
     await workerProcess?.stop();
     await apiProcess?.stop();
     await setup?.close();
+    await db?.drop();
     await new Promise((resolve) => receiver?.server.close(resolve));
   });
 
