@@ -19,6 +19,9 @@ describe('parseCommandArgs', () => {
     [['--froce'], /Unknown option '--froce'/],
     [['stray'], /Unexpected argument 'stray'/],
     [['--from'], /--from/],
+    [['--from', 'a', '--from', 'b'], /Option '--from' is given more than once/],
+    [['--from=a', '--force', '--from', 'b'], /Option '--from' is given more than once/],
+    [['--force', '--force'], /Option '--force' is given more than once/],
   ])('refuses %j instead of ignoring it', (args, problem) => {
     const parsed = parseCommandArgs(options, args);
     expect(parsed).toEqual({ kind: 'refused', problem: expect.stringMatching(problem) });

@@ -20,8 +20,9 @@ export function printable(text: string): string {
 }
 
 /**
- * A command's arguments, strictly: an unknown option, an option without its value or a stray
- * positional argument is refused, never ignored (a mistyped `--froce` must not run without it).
+ * A command's arguments, strictly: an unknown option, an option without its value, an option
+ * given twice or a stray positional argument is refused, never ignored (a mistyped `--froce`
+ * must not run without it, and of `--email a --email b` neither is silently the one).
  */
 export function parseCommandArgs<T extends Options>(
   options: T,
@@ -29,12 +30,20 @@ export function parseCommandArgs<T extends Options>(
 ): ParsedCommand<T> {
   if (args.includes('--help') || args.includes('-h')) return { kind: 'help' };
   try {
-    const { values } = parseArgs<Strict<T>>({
+    const { values, tokens } = parseArgs<Strict<T> & { tokens: true }>({
       args,
       options,
       strict: true,
       allowPositionals: false,
+      tokens: true,
     });
+    const seen = new Set<string>();
+    for (const token of tokens) {
+      if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+      if (seen.has(token.name))
+        return { kind: 'refused', problem: `Option '--${token.name}' is given more than once` };
+      seen.add(token.name);
+    }
     return { kind: 'run', values };
   } catch (error) {
     // Node's message goes on to explain `--`; its first sentence names the argument.
