@@ -183,6 +183,14 @@ describe('the server answers as its OpenAPI document says', () => {
       .get(`/v1/ai/jobs/${'a'.repeat(20_000)}`)
       .set(...bearer(user.accessToken));
     expectError(res, 431, 'VALIDATION_ERROR', 'get', '/v1/ai/jobs/{id}');
+    // Answered before any hook, it still carries the security headers every answer has.
+    expect(res.headers).toMatchObject({
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
   });
 
   it("a banned user's token is 403 ACCOUNT_BANNED, as documented on an operation with its own 403", async () => {

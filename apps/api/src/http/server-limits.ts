@@ -72,6 +72,19 @@ export function guardConnections(server: Server, config: ApiConfig): void {
 }
 
 /**
+ * What every other answer carries from security-headers.ts, for a JSON error: nothing may be
+ * loaded, framed, sniffed or stored. (HSTS is left to the answers that have the config: a
+ * browser keeps it from any of them.)
+ */
+const PARSER_ANSWER_HEADERS = [
+  "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'",
+  'X-Frame-Options: DENY',
+  'X-Content-Type-Options: nosniff',
+  'Referrer-Policy: no-referrer',
+  'Cache-Control: no-store',
+];
+
+/**
  * Answers what Node's HTTP parser refuses (bad header bytes such as NUL, headers too large, a
  * request or header timeout) with the one error shape where the socket can still take an
  * answer, instead of Fastify's own body.
@@ -99,7 +112,12 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     : tooLarge
       ? 'Request Header Fields Too Large'
       : 'Bad Request';
-  socket.end(
-    `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  const headers = [
+    `HTTP/1.1 ${statusCode} ${reason}`,
+    'Content-Type: application/json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...PARSER_ANSWER_HEADERS,
+    'Connection: close',
+  ];
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
 }
