@@ -6,7 +6,7 @@ import { bearer, newUser } from '../support/factories';
 import { suitePrefix } from '../support/test-env';
 import { freePort } from '../support/free-port';
 import { ThrowawayPostgres } from '../support/throwaway-postgres';
-import { startThrowawayRedis } from '../support/throwaway-redis';
+import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis';
 import { startWorkerProcess } from '../support/worker-process';
 
 describe('outages are named truthfully', () => {
@@ -162,13 +162,30 @@ describe('outages are named truthfully', () => {
   });
 
   describe('Redis that hangs while the API runs', () => {
-    it('reports the rate limiter enforcing again once Redis is back, with no request needed', async () => {
+    // An in-process API on a Redis of its own (the test pauses or starves it), keys under
+    // `prefix`; however the test ends, the API is closed, then that Redis stopped.
+    async function withApiOnThrowawayRedis(
+      prefix: string,
+      test: (api: TestApi, redis: ThrowawayRedis) => Promise<void>,
+    ): Promise<void> {
       const redis = await startThrowawayRedis();
-      const api = await startApi(
-        { REDIS_URL: redis.url, REDIS_KEY_PREFIX: suitePrefix('outage-back'), LOG_LEVEL: 'warn' },
-        { logDestination: log },
-      );
       try {
+        const api = await startApi(
+          { REDIS_URL: redis.url, REDIS_KEY_PREFIX: suitePrefix(prefix), LOG_LEVEL: 'warn' },
+          { logDestination: log },
+        );
+        try {
+          await test(api, redis);
+        } finally {
+          await api.close();
+        }
+      } finally {
+        await redis.stop();
+      }
+    }
+
+    it('reports the rate limiter enforcing again once Redis is back, with no request needed', async () => {
+      await withApiOnThrowawayRedis('outage-back', async (api, redis) => {
         const token = (await newUser(api)).accessToken;
         redis.pause();
         const through = await api
@@ -190,20 +207,12 @@ describe('outages are named truthfully', () => {
           );
         }
         expect(detail).toBe('Enforcing');
-      } finally {
-        await api.close();
-        await redis.stop();
-      }
+      });
     }, 60_000);
 
     it('keeps the limiter degraded while Redis answers pings but refuses writes (out of memory)', async () => {
-      const redis = await startThrowawayRedis();
-      const api = await startApi(
-        { REDIS_URL: redis.url, REDIS_KEY_PREFIX: suitePrefix('outage-oom'), LOG_LEVEL: 'warn' },
-        { logDestination: log },
-      );
-      const admin = redis.client();
-      try {
+      await withApiOnThrowawayRedis('outage-oom', async (api, redis) => {
+        const admin = redis.client();
         const token = (await newUser(api)).accessToken;
         await admin.config('SET', 'maxmemory-policy', 'noeviction');
         await admin.config('SET', 'maxmemory', '1');
@@ -222,10 +231,7 @@ describe('outages are named truthfully', () => {
         await admin.config('SET', 'maxmemory', '0');
         const back = await api.http().get('/health').timeout(10_000);
         expect(back.body.details.rateLimiter).toBe('Enforcing');
-      } finally {
-        await api.close();
-        await redis.stop();
-      }
+      });
     }, 60_000);
 
     it('an API process told to stop exits by API_SHUTDOWN_TIMEOUT_MS, with code 1, though its close waits on Redis', async () => {
