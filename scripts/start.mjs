@@ -41,18 +41,25 @@ const children = [
   return child;
 });
 
+// A stop lets each process finish by its own deadline (the worker drains its running jobs for up
+// to WORKER_SHUTDOWN_TIMEOUT_MS, the API by API_SHUTDOWN_TIMEOUT_MS, then each exits anyway): a
+// job cut off mid-run would only go back to the queue once its lock lapsed. A second Ctrl-C
+// kills them at once.
 let stopping = false;
 function stop(signal) {
-  if (stopping) return;
+  if (stopping) {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    return;
+  }
   stopping = true;
   for (const child of children) if (child.exitCode === null) child.kill(signal);
-  // A child that does not stop in time is killed.
-  setTimeout(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-  }, 15_000).unref();
 }
 
-process.on('SIGINT', () => stop('SIGTERM'));
+process.on('SIGINT', () => {
+  if (!stopping)
+    process.stdout.write('\nStopping: running jobs finish first. Ctrl-C again to kill now.\n');
+  stop('SIGTERM');
+});
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 let exitCode = 0;
