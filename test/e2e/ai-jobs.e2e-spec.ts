@@ -97,7 +97,7 @@ describe('AI jobs', () => {
     // One message per field, the most basic first.
     const numeric = await submit(api, user, { operation: 'generate', params: { prompt: 5 } });
     expect(numeric.body.details).toEqual([
-      { field: 'params.prompt', message: 'prompt must be a string' },
+      { field: 'params.prompt', message: 'prompt must be a string', constraint: 'isString' },
     ]);
     // Line breaks and tabs are text.
     const multiline = await submit(api, user, {

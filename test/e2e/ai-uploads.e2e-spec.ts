@@ -145,8 +145,8 @@ describe('uploads and files', () => {
     const bare = await api.http().get(url.pathname);
     expect(bare.status).toBe(400);
     expect(bare.body.details).toEqual([
-      { field: 'expires', message: 'expires is required' },
-      { field: 'sig', message: 'sig is required' },
+      { field: 'expires', message: 'expires is required', constraint: 'isDefined' },
+      { field: 'sig', message: 'sig is required', constraint: 'isDefined' },
     ]);
     const { body: otherFile } = await upload(api, other, await smallPng());
     expect(

@@ -112,7 +112,11 @@ describe('auth hardening', () => {
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('VALIDATION_ERROR');
       expect(res.body.details).toEqual([
-        { field: 'password', message: expect.stringContaining('most commonly used passwords') },
+        {
+          field: 'password',
+          message: expect.stringContaining('most commonly used passwords'),
+          constraint: 'isNotCommonPassword',
+        },
       ]);
       expect(
         (
@@ -133,7 +137,11 @@ describe('auth hardening', () => {
         .send({ currentPassword: user.password, newPassword: '1234567890' });
       expect(res.status).toBe(400);
       expect(res.body.details).toEqual([
-        { field: 'newPassword', message: expect.stringContaining('most commonly used') },
+        {
+          field: 'newPassword',
+          message: expect.stringContaining('most commonly used'),
+          constraint: 'isNotCommonPassword',
+        },
       ]);
       const login = await api
         .http()

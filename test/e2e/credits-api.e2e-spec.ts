@@ -219,9 +219,13 @@ describe('credits over HTTP', () => {
     expect((await adjust({ delta: 5, reason: 'different', reference: 'ticket-42' })).status).toBe(
       409,
     );
-    expect((await adjust({ delta: -100, reason: 'too much', reference: 'ticket-43' })).status).toBe(
-      409,
-    );
+    const below = await adjust({ delta: -100, reason: 'too much', reference: 'ticket-43' });
+    expect(below.status).toBe(409);
+    expect(below.body).toMatchObject({
+      code: 'CONFLICT',
+      error: 'An adjustment may not take the balance below what is reserved',
+      details: { reason: 'BELOW_RESERVED' },
+    });
     expect((await adjust({ delta: 0, reason: 'nothing', reference: 'ticket-44' })).status).toBe(
       400,
     );

@@ -1,5 +1,5 @@
 import { startApi, type TestApi } from '../support/app';
-import { uniqueEmail } from '../support/factories';
+import { bearer, newUser, uniqueEmail } from '../support/factories';
 
 describe('one error shape on every layer', () => {
   let api: TestApi;
@@ -43,6 +43,92 @@ describe('one error shape on every layer', () => {
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_ERROR');
     expect(res.body.details).toEqual([expect.objectContaining({ field: 'isAdmin' })]);
+  });
+
+  it('names the check each field failed, with its bound, for a client to word', async () => {
+    const register = (body: object) => api.http().post('/v1/auth/register').send(body);
+    // Missing, malformed and unknown: class-validator's names (isDefined for a missing value).
+    const missing = await register({ email: 'x', role: 'admin' });
+    expect(missing.body.details).toEqual([
+      {
+        field: 'role',
+        message: 'property role should not exist',
+        constraint: 'whitelistValidation',
+      },
+    ]);
+    const malformed = await register({ email: 'x' });
+    expect(malformed.body.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          field: 'email',
+          constraint: expect.stringMatching(/^(isEmail|matches)$/),
+        }),
+        { field: 'password', message: 'password is required', constraint: 'isDefined' },
+      ]),
+    );
+    // A length range names the side broken and its bound; the message stays as it was.
+    expect((await register({ email: uniqueEmail(), password: 'short' })).body.details).toEqual([
+      {
+        field: 'password',
+        message: 'password must be 10 to 128 characters',
+        constraint: 'minLength',
+        min: 10,
+      },
+    ]);
+    expect(
+      (await register({ email: uniqueEmail(), password: 'x'.repeat(129) })).body.details,
+    ).toEqual([expect.objectContaining({ field: 'password', constraint: 'maxLength', max: 128 })]);
+    const empty = await api
+      .http()
+      .post('/v1/auth/login')
+      .send({ email: uniqueEmail(), password: '' });
+    expect(empty.body.details).toEqual([
+      {
+        field: 'password',
+        message: 'password must be longer than or equal to 1 characters',
+        constraint: 'minLength',
+        min: 1,
+      },
+    ]);
+    // Our own checks have stable names too.
+    expect(
+      (await register({ email: uniqueEmail(), password: 'Password123' })).body.details,
+    ).toEqual([expect.objectContaining({ field: 'password', constraint: 'isNotCommonPassword' })]);
+    const user = await newUser(api);
+    const wrong = await api
+      .http()
+      .post('/v1/me/password')
+      .set(...bearer(user.accessToken))
+      .send({ currentPassword: 'not-it-at-all', newPassword: 'a-brand-new-password' });
+    expect(wrong.body.details).toEqual([
+      {
+        field: 'currentPassword',
+        message: 'currentPassword is not correct',
+        constraint: 'isCurrentPassword',
+      },
+    ]);
+    const url = await api
+      .http()
+      .post('/v1/webhooks')
+      .set(...bearer(user.accessToken))
+      .send({ url: 'not a url', events: ['job.succeeded'] });
+    expect(url.body.details).toEqual([
+      expect.objectContaining({ field: 'url', constraint: 'isUrl' }),
+    ]);
+  });
+
+  it('says which conflict a CONFLICT is', async () => {
+    const user = await newUser(api);
+    const taken = await api
+      .http()
+      .post('/v1/auth/register')
+      .send({ email: user.email, password: 'another-long-password' });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({
+      code: 'CONFLICT',
+      error: 'An account with this email already exists',
+      details: { reason: 'EMAIL_TAKEN' },
+    });
   });
 
   it('answers malformed JSON with 400, not 500', async () => {

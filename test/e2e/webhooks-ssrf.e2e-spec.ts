@@ -66,7 +66,9 @@ describe('webhooks refuse private targets (SSRF)', () => {
       .send({ url: url(), events: ['job.succeeded'] });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_ERROR');
-    expect(res.body.details).toEqual([{ field: 'url', message: expect.any(String) }]);
+    expect(res.body.details).toEqual([
+      { field: 'url', message: expect.any(String), constraint: 'isPublicUrl' },
+    ]);
     const changed = await api
       .http()
       .get('/v1/webhooks')

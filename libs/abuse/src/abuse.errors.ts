@@ -12,6 +12,6 @@ export class FlagNotFoundError extends NotFoundError {
 /** A flag is resolved once; resolving it again is a conflict, not a second ban or restore. */
 export class FlagResolvedError extends DomainError {
   constructor() {
-    super('CONFLICT', 'The abuse flag is already resolved');
+    super('CONFLICT', 'The abuse flag is already resolved', { reason: 'FLAG_RESOLVED' });
   }
 }

@@ -13,6 +13,6 @@ export class SelfActionError extends ForbiddenError {
 /** The change would leave no active admin. */
 export class LastAdminError extends DomainError {
   constructor() {
-    super('CONFLICT', 'The last active admin cannot be removed');
+    super('CONFLICT', 'The last active admin cannot be removed', { reason: 'LAST_ADMIN' });
   }
 }

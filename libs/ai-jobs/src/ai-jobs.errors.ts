@@ -29,31 +29,44 @@ export class UnsupportedImageError extends DomainError {
 
 export class JobNotCancelableError extends DomainError {
   constructor(status: string) {
-    super('CONFLICT', `A ${status} job cannot be canceled`, { status });
+    super('CONFLICT', `A ${status} job cannot be canceled`, {
+      reason: 'JOB_NOT_CANCELABLE',
+      status,
+    });
   }
 }
 
 export class JobNotRetryableError extends DomainError {
   constructor(status: string) {
-    super('CONFLICT', `Only a failed job can be retried; this one is ${status}`, { status });
+    super('CONFLICT', `Only a failed job can be retried; this one is ${status}`, {
+      reason: 'JOB_NOT_RETRYABLE',
+      status,
+    });
   }
 }
 
 export class JobAlreadyRetriedError extends DomainError {
   constructor(retryId: string) {
-    super('CONFLICT', `This job was already retried as job ${retryId}`, { retryId });
+    super('CONFLICT', `This job was already retried as job ${retryId}`, {
+      reason: 'JOB_ALREADY_RETRIED',
+      retryId,
+    });
   }
 }
 
 export class JobOwnerBannedError extends DomainError {
   constructor() {
-    super('CONFLICT', "The job's owner is banned: unban them before retrying their job");
+    super('CONFLICT', "The job's owner is banned: unban them before retrying their job", {
+      reason: 'JOB_OWNER_BANNED',
+    });
   }
 }
 
 export class PriceChangedError extends DomainError {
   constructor() {
-    super('CONFLICT', 'The price changed while the retry was made; try again');
+    super('CONFLICT', 'The price changed while the retry was made; try again', {
+      reason: 'PRICE_CHANGED',
+    });
   }
 }
 
@@ -68,6 +81,7 @@ export class IdempotencyInFlightError extends DomainError {
     super(
       'CONFLICT',
       'A request with this Idempotency-Key is still being processed; retry shortly',
+      { reason: 'IN_FLIGHT' },
     );
   }
 }

@@ -22,20 +22,26 @@ export class HoldNotFoundError extends NotFoundError {
 /** A hold cannot move to the asked state (e.g. confirming a voided hold). Nothing changed. */
 export class HoldStateError extends DomainError {
   constructor(action: 'confirm' | 'refund', status: HoldStatus) {
-    super('CONFLICT', `Cannot ${action} a hold that is ${status}`, { status });
+    super('CONFLICT', `Cannot ${action} a hold that is ${status}`, {
+      reason: 'HOLD_SETTLED',
+      status,
+    });
   }
 }
 
 /** A reference was already used for something else (another user, amount or operation). */
 export class ReferenceConflictError extends DomainError {
   constructor(reference: string) {
-    super('CONFLICT', `Reference ${reference} was already used for a different operation`);
+    super('CONFLICT', `Reference ${reference} was already used for a different operation`, {
+      reason: 'REFERENCE_REUSED',
+    });
   }
 }
 
 export class BelowReservedError extends DomainError {
   constructor(balance: number, reserved: number, delta: number) {
     super('CONFLICT', 'An adjustment may not take the balance below what is reserved', {
+      reason: 'BELOW_RESERVED',
       balance,
       reserved,
       delta,

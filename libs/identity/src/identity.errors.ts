@@ -23,7 +23,7 @@ export class SessionEndedError extends DomainError {
 
 export class EmailTakenError extends DomainError {
   constructor() {
-    super('CONFLICT', 'An account with this email already exists');
+    super('CONFLICT', 'An account with this email already exists', { reason: 'EMAIL_TAKEN' });
   }
 }
 
@@ -36,7 +36,13 @@ export class AccountBannedError extends DomainError {
 export class WrongPasswordError extends ValidationError {
   constructor() {
     super(
-      [{ field: 'currentPassword', message: 'currentPassword is not correct' }],
+      [
+        {
+          field: 'currentPassword',
+          message: 'currentPassword is not correct',
+          constraint: 'isCurrentPassword',
+        },
+      ],
       'The current password is not correct',
     );
   }
@@ -50,6 +56,7 @@ export class CommonPasswordError extends ValidationError {
         {
           field,
           message: `${field} is one of the most commonly used passwords; choose a less guessable one`,
+          constraint: 'isNotCommonPassword',
         },
       ],
       'The password is too common',
@@ -60,7 +67,14 @@ export class CommonPasswordError extends ValidationError {
 /** An email that is too long once normalised (lower-casing can lengthen it: 'İ' becomes two code units). */
 export class EmailTooLongError extends ValidationError {
   constructor() {
-    super([{ field: 'email', message: 'email must be at most 254 characters' }]);
+    super([
+      {
+        field: 'email',
+        message: 'email must be at most 254 characters',
+        constraint: 'maxLength',
+        max: 254,
+      },
+    ]);
   }
 }
 
@@ -103,9 +117,7 @@ export class TooManyApiKeysError extends DomainError {
     super(
       'CONFLICT',
       `You already have ${max} active API keys, the most allowed: revoke one first`,
-      {
-        limit: max,
-      },
+      { reason: 'API_KEY_LIMIT', limit: max },
     );
   }
 }

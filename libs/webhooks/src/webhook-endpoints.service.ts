@@ -79,7 +79,7 @@ export class WebhookEndpoints {
         throw new DomainError(
           'CONFLICT',
           `You already have ${count} webhook endpoints, the most allowed`,
-          { limit: this.config.WEBHOOK_MAX_ENDPOINTS },
+          { reason: 'WEBHOOK_ENDPOINT_LIMIT', limit: this.config.WEBHOOK_MAX_ENDPOINTS },
         );
       const row = repo.create({
         id: randomUUID(),
@@ -239,7 +239,7 @@ export class WebhookEndpoints {
     } catch (error) {
       if (error instanceof TargetRefusedError)
         throw new ValidationError(
-          [{ field: 'url', message: error.message }],
+          [{ field: 'url', message: error.message, constraint: 'isPublicUrl' }],
           'This URL cannot receive webhooks',
         );
       throw error;

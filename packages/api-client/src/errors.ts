@@ -3,6 +3,9 @@ import type { components } from './schema';
 export type ErrorBody = components['schemas']['ErrorResponseDto'];
 export type ErrorCode = ErrorBody['code'];
 export type FieldError = components['schemas']['FieldErrorDto'];
+type ConflictDetails = Exclude<NonNullable<ErrorBody['details']>, FieldError[]>;
+/** Which conflict a CONFLICT is (`details.reason`), as the API declares them. */
+type ConflictReason = NonNullable<ConflictDetails['reason']>;
 
 /** An API answer that was not 2xx, with the body the API's one error filter produced. */
 export class ApiError extends Error {
@@ -20,13 +23,33 @@ export class ApiError extends Error {
     return this.body.code;
   }
 
-  /** The per-field messages of a VALIDATION_ERROR, keyed by field name. */
+  /**
+   * The per-field messages of a VALIDATION_ERROR, keyed by field name: the API's English text,
+   * for logs. To show a person, word `fieldErrorDetails` (its `constraint`) in their language.
+   */
   get fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
+    for (const [field, detail] of Object.entries(this.fieldErrorDetails))
+      out[field] = detail.message;
+    return out;
+  }
+
+  /** The first refused check of each field of a VALIDATION_ERROR, keyed by field name. */
+  get fieldErrorDetails(): Record<string, FieldError> {
+    const out: Record<string, FieldError> = {};
     if (Array.isArray(this.body.details)) {
-      for (const { field, message } of this.body.details) out[field] ??= message;
+      for (const detail of this.body.details) out[detail.field] ??= detail;
     }
     return out;
+  }
+
+  /** Which conflict a CONFLICT is, when the API said so (`details.reason`). */
+  get conflictReason(): ConflictReason | null {
+    const { details } = this.body;
+    if (this.body.code !== 'CONFLICT' || typeof details !== 'object' || details === null)
+      return null;
+    if (Array.isArray(details)) return null;
+    return typeof details.reason === 'string' ? details.reason : null;
   }
 }
 

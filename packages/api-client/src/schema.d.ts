@@ -1748,12 +1748,32 @@ export interface components {
         | 'RATE_LIMIT_EXCEEDED'
         | 'INTERNAL_ERROR'
         | 'SERVICE_UNAVAILABLE';
-      /** @description Validation errors: a list of { field, message }; other codes may carry an object. */
+      /** @description Validation errors: a list of { field, message, constraint }; other codes may carry an object. A CONFLICT says which conflict it is in `reason`. */
       details?:
         | components['schemas']['FieldErrorDto'][]
-        | {
+        | ({
+            /**
+             * @description On a CONFLICT: which conflict it is.
+             * @enum {string}
+             */
+            reason?:
+              | 'EMAIL_TAKEN'
+              | 'API_KEY_LIMIT'
+              | 'WEBHOOK_ENDPOINT_LIMIT'
+              | 'BELOW_RESERVED'
+              | 'HOLD_SETTLED'
+              | 'REFERENCE_REUSED'
+              | 'JOB_NOT_CANCELABLE'
+              | 'JOB_NOT_RETRYABLE'
+              | 'JOB_ALREADY_RETRIED'
+              | 'JOB_OWNER_BANNED'
+              | 'PRICE_CHANGED'
+              | 'IN_FLIGHT'
+              | 'LAST_ADMIN'
+              | 'FLAG_RESOLVED';
+          } & {
             [key: string]: unknown;
-          };
+          });
       /** @example The request is invalid */
       error: string;
       /** @example 0b6c2a5e-7d4f-4c53-9d1e-2f5b8f3f1c2a */
@@ -1762,10 +1782,28 @@ export interface components {
       statusCode: number;
     };
     FieldErrorDto: {
+      /**
+       * @description The check the value failed, machine-readable and stable: a class-validator constraint name (`isDefined` for a missing value, `isString`, `isEmail`, `isUrl`, `minLength`, `maxLength`, `min`, `max`, `isIn`, `whitelistValidation` for an unknown field, ...) or one of the API's own: `isNotCommonPassword` (one of the most common passwords), `isCurrentPassword` (the current password given is wrong), `isPublicUrl` (a webhook URL that cannot receive webhooks); `invalid` when the check has no name of its own. New names may be added: treat an unknown one as a general "check this field".
+       * @example isEmail
+       */
+      constraint: string;
       /** @example email */
       field: string;
-      /** @example email must be an email */
+      /**
+       * @description The upper bound the value broke (`maxLength`: characters; `max`: the number; `arrayMaxSize`: items).
+       * @example 128
+       */
+      max?: number;
+      /**
+       * @description For people reading the raw answer: English, naming the field as the API spells it. Match on `constraint`, not on this text.
+       * @example email must be a valid email address
+       */
       message: string;
+      /**
+       * @description The lower bound the value broke (`minLength`: characters; `min`: the number; `arrayMinSize`: items).
+       * @example 10
+       */
+      min?: number;
     };
     FileDto: {
       bytes: number;

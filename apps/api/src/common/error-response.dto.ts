@@ -1,12 +1,67 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ERROR_CODES } from '../http/error-status';
 
+/**
+ * Which conflict a CONFLICT is (`details.reason`), so a client can say it in its own words.
+ * Each is set where its error is thrown (the libs' `*.errors.ts`); never rename one.
+ */
+export const CONFLICT_REASONS = [
+  'EMAIL_TAKEN',
+  'API_KEY_LIMIT',
+  'WEBHOOK_ENDPOINT_LIMIT',
+  'BELOW_RESERVED',
+  'HOLD_SETTLED',
+  'REFERENCE_REUSED',
+  'JOB_NOT_CANCELABLE',
+  'JOB_NOT_RETRYABLE',
+  'JOB_ALREADY_RETRIED',
+  'JOB_OWNER_BANNED',
+  'PRICE_CHANGED',
+  'IN_FLIGHT',
+  'LAST_ADMIN',
+  'FLAG_RESOLVED',
+] as const;
+
 export class FieldErrorDto {
   @ApiProperty({ example: 'email' })
   field!: string;
 
-  @ApiProperty({ example: 'email must be an email' })
+  @ApiProperty({
+    description:
+      'For people reading the raw answer: English, naming the field as the API spells it. ' +
+      'Match on `constraint`, not on this text.',
+    example: 'email must be a valid email address',
+  })
   message!: string;
+
+  @ApiProperty({
+    description:
+      'The check the value failed, machine-readable and stable: a class-validator constraint ' +
+      'name (`isDefined` for a missing value, `isString`, `isEmail`, `isUrl`, `minLength`, ' +
+      '`maxLength`, `min`, `max`, `isIn`, `whitelistValidation` for an unknown field, ...) or ' +
+      "one of the API's own: `isNotCommonPassword` (one of the most common passwords), " +
+      '`isCurrentPassword` (the current password given is wrong), `isPublicUrl` (a webhook ' +
+      'URL that cannot receive webhooks); `invalid` when the check has no name of its own. ' +
+      'New names may be added: treat an unknown one as a general "check this field".',
+    example: 'isEmail',
+  })
+  constraint!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'The lower bound the value broke (`minLength`: characters; `min`: the number; ' +
+      '`arrayMinSize`: items).',
+    example: 10,
+  })
+  min?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'The upper bound the value broke (`maxLength`: characters; `max`: the number; ' +
+      '`arrayMaxSize`: items).',
+    example: 128,
+  })
+  max?: number;
 }
 
 /** The one shape of every non-2xx response. */
@@ -25,11 +80,23 @@ export class ErrorResponseDto {
 
   @ApiPropertyOptional({
     description:
-      'Validation errors: a list of { field, message }; other codes may carry an object.',
+      'Validation errors: a list of { field, message, constraint }; other codes may carry an ' +
+      'object. A CONFLICT says which conflict it is in `reason`.',
     oneOf: [
       { type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } },
-      { type: 'object', additionalProperties: true },
+      {
+        type: 'object',
+        properties: {
+          reason: {
+            type: 'string',
+            enum: [...CONFLICT_REASONS],
+            description: 'On a CONFLICT: which conflict it is.',
+          },
+        },
+        additionalProperties: true,
+      },
     ],
   })
-  details?: FieldErrorDto[] | Record<string, unknown>;
+  details?:
+    FieldErrorDto[] | ({ reason?: (typeof CONFLICT_REASONS)[number] } & Record<string, unknown>);
 }

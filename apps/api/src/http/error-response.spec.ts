@@ -83,7 +83,7 @@ describe('toErrorBody', () => {
     expect(toErrorBody(new BadRequestException('bad'), 'r').body.code).toBe('VALIDATION_ERROR');
     expect(
       toErrorBody(new ValidationError([{ field: 'a', message: 'b' }]), 'r').body.details,
-    ).toEqual([{ field: 'a', message: 'b' }]);
+    ).toEqual([{ field: 'a', message: 'b', constraint: 'invalid' }]);
   });
 
   it('maps Fastify body errors to 400, 413 and 415', () => {

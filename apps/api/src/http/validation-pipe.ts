@@ -32,6 +32,9 @@ export class BoundedValidationPipe implements PipeTransform {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: true,
+    // fieldErrors reads the failed decorator's arguments (the `min` of a length) from the class
+    // of the object an error was found in; the target itself never reaches the answer.
+    validationError: { target: true },
     exceptionFactory: (errors) =>
       new ValidationError(fieldErrors(errors).slice(0, MAX_FIELD_ERRORS)),
   });
@@ -52,7 +55,11 @@ export class BoundedValidationPipe implements PipeTransform {
         const unknown: FieldError[] = [];
         for (const key in value) {
           if (!Object.hasOwn(value, key) || fields.has(key)) continue;
-          unknown.push({ field: key, message: `property ${key} should not exist` });
+          unknown.push({
+            field: key,
+            message: `property ${key} should not exist`,
+            constraint: 'whitelistValidation',
+          });
           if (unknown.length >= MAX_FIELD_ERRORS) break;
         }
         if (unknown.length > 0) throw new ValidationError(unknown);

@@ -3,10 +3,17 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeError, describeJobError, ERROR_MESSAGES, JOB_ERROR_MESSAGES } from './messages';
+import {
+  CONFLICT_MESSAGES,
+  describeError,
+  describeJobError,
+  ERROR_MESSAGES,
+  FIELD_MESSAGES,
+  JOB_ERROR_MESSAGES,
+} from './messages';
 
 /** The codes the API declares: the enum of `<schema>.code` in openapi.yaml. */
-function declaredCodes(schema = 'ErrorResponseDto'): string[] {
+function declaredCodes(schema = 'ErrorResponseDto', property = 'code'): string[] {
   const spec = readFileSync(
     join(dirname(fileURLToPath(import.meta.url)), '../../../../openapi.yaml'),
     'utf8',
@@ -14,8 +21,10 @@ function declaredCodes(schema = 'ErrorResponseDto'): string[] {
   const start = spec.indexOf(`    ${schema}:`);
   if (start < 0) throw new Error(`${schema} not found in openapi.yaml`);
   const block = spec.slice(start);
-  const codeEnum = /\n\s+code:\n(?:\s+\w+:.*\n)*?\s+enum:\n((?:\s+- .+\n)+)/.exec(block);
-  if (!codeEnum?.[1]) throw new Error(`${schema}.code enum not found in openapi.yaml`);
+  const codeEnum = new RegExp(
+    `\\n\\s+${property}:\\n(?:\\s+\\w+:.*\\n)*?\\s+enum:\\n((?:\\s+- .+\\n)+)`,
+  ).exec(block);
+  if (!codeEnum?.[1]) throw new Error(`${schema}.${property} enum not found in openapi.yaml`);
   return codeEnum[1]
     .trim()
     .split('\n')
@@ -65,20 +74,153 @@ describe('error messages', () => {
     });
   });
 
-  it('puts validation details next to their fields', () => {
+  it('puts validation details next to their fields, in plain words chosen by constraint', () => {
     const error = new ApiError(400, {
       statusCode: 400,
       code: 'VALIDATION_ERROR',
       error: 'Bad Request',
       requestId: 'r2',
       details: [
-        { field: 'email', message: 'email must be an email' },
-        { field: 'password', message: 'password is too weak' },
+        { field: 'email', message: 'email must be a valid email address', constraint: 'isEmail' },
+        {
+          field: 'password',
+          message: 'password must be longer than or equal to 1 characters',
+          constraint: 'minLength',
+          min: 1,
+        },
+        { field: 'password', message: 'a second check of the same field', constraint: 'isString' },
       ],
     });
     expect(describeError(error, 'en').fields).toEqual({
-      email: 'email must be an email',
-      password: 'password is too weak',
+      email: 'Enter a valid email address',
+      password: 'Enter your password',
     });
+    expect(describeError(error, 'tr').fields).toEqual({
+      email: 'Geçerli bir e-posta adresi girin',
+      password: 'Parolanızı girin',
+    });
+  });
+
+  it.each([
+    [
+      'currentPassword',
+      'currentPassword is not correct',
+      { constraint: 'isCurrentPassword' },
+      'The current password is not correct',
+      'Mevcut parola doğru değil',
+    ],
+    [
+      'newPassword',
+      'newPassword is one of the most commonly used passwords; choose a less guessable one',
+      { constraint: 'isNotCommonPassword' },
+      'This password is too common; choose another',
+      'Bu parola çok yaygın; başka bir parola seçin',
+    ],
+    [
+      'newPassword',
+      'newPassword must be 10 to 128 characters',
+      { constraint: 'minLength', min: 10 },
+      'Use at least 10 characters',
+      'En az 10 karakter kullanın',
+    ],
+    [
+      'newPassword',
+      'newPassword must be 10 to 128 characters',
+      { constraint: 'maxLength', max: 128 },
+      'Use at most 128 characters',
+      'En fazla 128 karakter kullanın',
+    ],
+    [
+      'url',
+      'url must be a URL address',
+      { constraint: 'isUrl' },
+      'Enter a valid URL starting with https://',
+      'https:// ile başlayan geçerli bir URL girin',
+    ],
+    [
+      'params.prompt',
+      'prompt must be longer than or equal to 1 characters',
+      { constraint: 'minLength', min: 1 },
+      'Describe the scene',
+      'Sahneyi tarif edin',
+    ],
+    [
+      'params.prompt',
+      'params.prompt is required',
+      { constraint: 'isDefined' },
+      'Describe the scene',
+      'Sahneyi tarif edin',
+    ],
+  ])('words a refused %s (%s) in English and Turkish', (field, message, rest, en, tr) => {
+    const error = new ApiError(400, {
+      statusCode: 400,
+      code: 'VALIDATION_ERROR',
+      error: 'The request is invalid',
+      requestId: 'r3',
+      details: [{ field, message, ...rest }],
+    });
+    expect(describeError(error, 'en').fields).toEqual({ [field]: en });
+    expect(describeError(error, 'tr').fields).toEqual({ [field]: tr });
+  });
+
+  it('says "check this field" for a check it does not know, never the raw text', () => {
+    const error = new ApiError(400, {
+      statusCode: 400,
+      code: 'VALIDATION_ERROR',
+      error: 'The request is invalid',
+      requestId: 'r4',
+      details: [
+        { field: 'webhookSecret', message: 'webhookSecret must be magic', constraint: 'isMagic' },
+        { field: 'count', message: 'count must not be less than 1', constraint: 'min' },
+      ],
+    });
+    // `min` without its bound (an older API) is not worded with a hole either.
+    expect(describeError(error, 'en').fields).toEqual({
+      webhookSecret: 'Check this field',
+      count: 'Check this field',
+    });
+    expect(describeError(error, 'tr').fields).toEqual({
+      webhookSecret: 'Bu alanı kontrol edin',
+      count: 'Bu alanı kontrol edin',
+    });
+    for (const entry of Object.values(FIELD_MESSAGES)) expect(entry.tr).not.toBe(entry.en);
+  });
+
+  it('has a message in both languages for exactly the conflict reasons the API declares', () => {
+    const reasons = declaredCodes('ErrorResponseDto', 'reason');
+    expect(reasons).toContain('EMAIL_TAKEN');
+    expect(Object.keys(CONFLICT_MESSAGES).sort()).toEqual([...reasons].sort());
+    for (const reason of reasons) {
+      const entry = CONFLICT_MESSAGES[reason as keyof typeof CONFLICT_MESSAGES];
+      expect(entry.tr, reason).not.toBe(entry.en);
+    }
+  });
+
+  it('says which conflict a CONFLICT is when the API names it', () => {
+    const conflict = (details?: Record<string, unknown>) =>
+      new ApiError(409, {
+        statusCode: 409,
+        code: 'CONFLICT',
+        error: 'An adjustment may not take the balance below what is reserved',
+        requestId: 'r5',
+        details,
+      });
+    expect(
+      describeError(
+        conflict({ reason: 'BELOW_RESERVED', balance: 5, reserved: 4, delta: -3 }),
+        'en',
+      ).message,
+    ).toMatch(/below the credits reserved/);
+    expect(describeError(conflict({ reason: 'EMAIL_TAKEN' }), 'tr').message).toBe(
+      CONFLICT_MESSAGES.EMAIL_TAKEN.tr,
+    );
+    expect(describeError(conflict({ reason: 'EMAIL_TAKEN' }), 'en').message).toMatch(
+      /account with this email already exists/,
+    );
+    // No reason (or one this SPA does not know yet): the general conflict message.
+    expect(describeError(conflict(), 'en').message).toBe(ERROR_MESSAGES.CONFLICT.en);
+    expect(describeError(conflict({ reason: 'SOMETHING_NEW' }), 'tr').message).toBe(
+      ERROR_MESSAGES.CONFLICT.tr,
+    );
   });
 });

@@ -3,6 +3,7 @@ import {
   Alert,
   Anchor,
   Button,
+  Group,
   Paper,
   PasswordInput,
   Stack,
@@ -17,6 +18,7 @@ import { Link, useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
 import { returnPathAfterSignIn, type SignInState } from '../auth/session-user';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
+import { describeError } from '../errors/messages';
 
 export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   const { t, i18n } = useTranslation();
@@ -53,6 +55,11 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   const banned =
     state.reason === 'banned' ||
     (submit.error instanceof ApiError && submit.error.code === 'ACCOUNT_BANNED');
+  // Signing up with an email that has an account: say so, and offer the way in.
+  const emailTaken =
+    mode === 'sign-up' &&
+    submit.error instanceof ApiError &&
+    submit.error.conflictReason === 'EMAIL_TAKEN';
 
   return (
     <Paper maw={420} mx="auto" mt="xl" p="lg" withBorder>
@@ -70,6 +77,21 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
           {banned ? (
             <Alert color="red" role="alert">
               {t('auth.banned')}
+            </Alert>
+          ) : emailTaken ? (
+            <Alert
+              color="red"
+              role="alert"
+              title={describeError(submit.error, i18n.language).message}
+            >
+              <Group gap="md">
+                <Anchor component={Link} to="/sign-in" size="sm">
+                  {t('auth.signIn')}
+                </Anchor>
+                <Anchor component={Link} to="/forgot-password" size="sm">
+                  {t('mail.forgotTitle')}
+                </Anchor>
+              </Group>
             </Alert>
           ) : (
             <>

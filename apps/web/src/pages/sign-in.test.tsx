@@ -46,14 +46,16 @@ describe('signing in', () => {
         code: 'VALIDATION_ERROR',
         error: 'Bad Request',
         requestId: 'r',
-        details: [{ field: 'email', message: 'email must be an email' }],
+        details: [
+          { field: 'email', message: 'email must be a valid email address', constraint: 'isEmail' },
+        ],
       }),
     );
     renderSignIn();
     await userEvent.type(screen.getByRole('textbox', { name: /email/i }), 'nope');
     await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     const email = screen.getByRole('textbox', { name: /email/i });
-    expect(await screen.findByText('email must be an email')).toBeInTheDocument();
+    expect(await screen.findByText('Enter a valid email address')).toBeInTheDocument();
     expect(email).toHaveAttribute('aria-invalid', 'true');
     vi.unstubAllGlobals();
   });

@@ -27,13 +27,22 @@ describe('job params', () => {
     ['a fraction', 1.5],
   ])('says numImages must be a whole number when it is %s', (_label, numImages) => {
     expect(problems('generate', { prompt: 'a ring', numImages })).toEqual([
-      { field: 'params.numImages', message: 'numImages must be an integer number' },
+      {
+        field: 'params.numImages',
+        message: 'numImages must be an integer number',
+        constraint: 'isInt',
+      },
     ]);
   });
 
   it('says when numImages is out of range', () => {
     expect(problems('generate', { prompt: 'a ring', numImages: 5 })).toEqual([
-      { field: 'params.numImages', message: 'numImages must not be greater than 4' },
+      {
+        field: 'params.numImages',
+        message: 'numImages must not be greater than 4',
+        constraint: 'max',
+        max: 4,
+      },
     ]);
   });
 
@@ -50,7 +59,11 @@ describe('job params', () => {
     (operation, params, field) => {
       const name = field.slice('params.'.length);
       expect(problems(operation, params)).toEqual([
-        { field, message: `${name} may be left out for its default, not null` },
+        {
+          field,
+          message: `${name} may be left out for its default, not null`,
+          constraint: 'isDefined',
+        },
       ]);
     },
   );

@@ -17,14 +17,33 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * One refused field. `message` is for people reading the raw answer; `constraint` names the
+ * check that failed (class-validator's name, e.g. `isEmail`, `minLength`, or one of ours, e.g.
+ * `isNotCommonPassword`) so a client can put it in its own words, with the bound it broke
+ * (`min`, `max`) where there is one. Never rename a constraint: clients match on it.
+ */
 export interface FieldError {
   field: string;
   message: string;
+  constraint: string;
+  min?: number;
+  max?: number;
 }
 
+/** The constraint of a field error whose check has no name of its own. */
+const GENERIC_CONSTRAINT = 'invalid';
+
 export class ValidationError extends DomainError {
-  constructor(details: FieldError[], message = 'The request is invalid') {
-    super('VALIDATION_ERROR', message, details);
+  constructor(
+    details: Array<Omit<FieldError, 'constraint'> & { constraint?: string }>,
+    message = 'The request is invalid',
+  ) {
+    super(
+      'VALIDATION_ERROR',
+      message,
+      details.map((detail) => ({ ...detail, constraint: detail.constraint ?? GENERIC_CONSTRAINT })),
+    );
   }
 }
 

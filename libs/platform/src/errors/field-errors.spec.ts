@@ -3,6 +3,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Length,
   MaxLength,
   Min,
   MinLength,
@@ -36,6 +37,10 @@ class Body {
   @ValidateNested()
   @Type(() => Inner)
   params!: Inner;
+
+  @IsOptional()
+  @Length(10, 128, { message: 'secret must be 10 to 128 characters' })
+  secret?: string;
 }
 
 const errorsOf = (plain: object) =>
@@ -44,18 +49,18 @@ const errorsOf = (plain: object) =>
 describe('fieldErrors', () => {
   it('says a missing or null field is required, not that it is too long', () => {
     expect(errorsOf({ code: 'abc', params: { prompt: 'x' } })).toEqual([
-      { field: 'name', message: 'name is required' },
+      { field: 'name', message: 'name is required', constraint: 'isDefined' },
     ]);
     expect(errorsOf({ name: null, code: null, params: {} })).toEqual([
-      { field: 'name', message: 'name is required' },
-      { field: 'code', message: 'code is required' },
-      { field: 'params.prompt', message: 'params.prompt is required' },
+      { field: 'name', message: 'name is required', constraint: 'isDefined' },
+      { field: 'code', message: 'code is required', constraint: 'isDefined' },
+      { field: 'params.prompt', message: 'params.prompt is required', constraint: 'isDefined' },
     ]);
   });
 
   it('says a value that is not a string must be one when only a length check failed', () => {
     expect(errorsOf({ name: 'ok', code: 12345, params: { prompt: 'x' } })).toEqual([
-      { field: 'code', message: 'code must be a string' },
+      { field: 'code', message: 'code must be a string', constraint: 'isString' },
     ]);
   });
 
@@ -63,9 +68,39 @@ describe('fieldErrors', () => {
     expect(
       errorsOf({ name: 'n'.repeat(21), code: 'a', count: 0, params: { prompt: 'x' } }),
     ).toEqual([
-      { field: 'name', message: 'name must be shorter than or equal to 20 characters' },
-      { field: 'code', message: 'code must be longer than or equal to 2 characters' },
-      { field: 'count', message: 'count must not be less than 1' },
+      {
+        field: 'name',
+        message: 'name must be shorter than or equal to 20 characters',
+        constraint: 'maxLength',
+        max: 20,
+      },
+      {
+        field: 'code',
+        message: 'code must be longer than or equal to 2 characters',
+        constraint: 'minLength',
+        min: 2,
+      },
+      { field: 'count', message: 'count must not be less than 1', constraint: 'min', min: 1 },
+    ]);
+  });
+
+  it('names the side of a length range the value broke, with its bound', () => {
+    const base = { name: 'ok', code: 'abc', params: { prompt: 'x' } };
+    expect(errorsOf({ ...base, secret: 'short' })).toEqual([
+      {
+        field: 'secret',
+        message: 'secret must be 10 to 128 characters',
+        constraint: 'minLength',
+        min: 10,
+      },
+    ]);
+    expect(errorsOf({ ...base, secret: 'x'.repeat(129) })).toEqual([
+      {
+        field: 'secret',
+        message: 'secret must be 10 to 128 characters',
+        constraint: 'maxLength',
+        max: 128,
+      },
     ]);
   });
 
