@@ -146,7 +146,10 @@ describe('batches', () => {
       .http()
       .get('/v1/batches')
       .set(...bearer(user.accessToken));
-    expect(list.body.data.map((b: { id: string }) => b.id)).toEqual([res.body.id]);
+    // The list carries each batch's counts, so a client needs no read per batch.
+    expect(list.body.data).toEqual([
+      expect.objectContaining({ id: res.body.id, progress: done.body.progress }),
+    ]);
     await expectLedgerClean(api);
   });
 
@@ -166,6 +169,13 @@ describe('batches', () => {
       .set(...bearer(user.accessToken));
     expect(res.status).toBe(200);
     expect(res.body.progress).toMatchObject({ total: 1, canceled: 1 });
+    const listed = await api
+      .http()
+      .get('/v1/batches')
+      .set(...bearer(user.accessToken));
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ id: batch.id, progress: res.body.progress }),
+    ]);
     // The cancel is announced like any end: the job's end, then the batch's (webhooks, mail).
     const announced = (await api.db.query(
       `SELECT name, payload FROM domain_events

@@ -1558,6 +1558,7 @@ export interface components {
       params: {
         [key: string]: unknown;
       };
+      /** @description The items' counts by status */
       progress: components['schemas']['BatchProgressDto'];
       total: number;
     };
@@ -1584,6 +1585,8 @@ export interface components {
       params: {
         [key: string]: unknown;
       };
+      /** @description The items' counts by status */
+      progress: components['schemas']['BatchProgressDto'];
       total: number;
     };
     ChangePasswordDto: {

@@ -139,10 +139,11 @@ export class BatchSummaryDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) params!: Record<string, unknown>;
   @ApiProperty({ type: Number }) total!: number;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: BatchProgressDto, description: "The items' counts by status" })
+  progress!: BatchProgressDto;
 }
 
 export class BatchDto extends BatchSummaryDto {
-  @ApiProperty({ type: BatchProgressDto }) progress!: BatchProgressDto;
   @ApiProperty({ type: [JobDto] }) items!: JobDto[];
 }
 

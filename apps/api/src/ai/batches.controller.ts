@@ -32,7 +32,7 @@ export class BatchesController {
     const anyUser = readsAnyUser(principal);
     return this.scope.forCaller(principal.userId, anyUser, async () => {
       const { batch, jobs, progress } = await this.batches.get(batchId, principal.userId, anyUser);
-      return { ...this.view.batch(batch), progress, items: await this.view.jobs(jobs) };
+      return { ...this.view.batch(batch, progress), items: await this.view.jobs(jobs) };
     });
   }
 
@@ -80,7 +80,10 @@ export class BatchesController {
     const page = await this.scope.run(principal.userId, () =>
       this.batches.list(principal.userId, query.limit, query.cursor),
     );
-    return { data: page.data.map((batch) => this.view.batch(batch)), nextCursor: page.nextCursor };
+    return {
+      data: page.data.map(({ batch, progress }) => this.view.batch(batch, progress)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Get(':id')

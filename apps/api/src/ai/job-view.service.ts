@@ -4,6 +4,7 @@ import {
   JobViews,
   type AiJob,
   type Batch,
+  type BatchProgress,
   type StoredFile,
 } from '@jewelshot/ai-jobs';
 import { BatchSummaryDto, JobDto } from './ai.dto';
@@ -40,8 +41,9 @@ export class JobView {
     return dto;
   }
 
-  batch(batch: Batch): BatchSummaryDto {
+  batch(batch: Batch, progress: BatchProgress): BatchSummaryDto {
     return {
+      progress,
       id: batch.id,
       name: batch.name,
       operation: batch.operation,

@@ -34,6 +34,10 @@ export interface BatchProgress {
   canceled: number;
 }
 
+function emptyProgress(): BatchProgress {
+  return { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 };
+}
+
 export const MAX_BATCH_ITEMS = 100;
 
 /** Many images through one operation: a batch and its jobs, created all or nothing. */
@@ -189,34 +193,53 @@ export class BatchesService {
       where: { batchId },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
-    const progress: BatchProgress = {
-      total: jobs.length,
-      queued: 0,
-      running: 0,
-      succeeded: 0,
-      failed: 0,
-      canceled: 0,
-    };
+    const progress = emptyProgress();
     for (const job of jobs) progress[job.status] += 1;
+    progress.total = jobs.length;
     return { batch, jobs, progress };
   }
 
+  /** A page of the user's batches, newest first, each with its items' counts (one query). */
   async list(
     userId: string,
     limit: number,
     cursor?: string,
-  ): Promise<{ data: Batch[]; nextCursor: string | null }> {
+  ): Promise<{
+    data: Array<{ batch: Batch; progress: BatchProgress }>;
+    nextCursor: string | null;
+  }> {
     const after =
       cursor && isUuid(cursor) ? await this.batches.findOneBy({ id: cursor, userId }) : null;
     if (cursor && !after)
       throw new ValidationError([
         { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
       ]);
-    return newestFirstPage(
+    const page = await newestFirstPage(
       this.batches.createQueryBuilder('b').where('b.userId = :userId', { userId }),
       limit,
       after,
     );
+    const progress = new Map(page.data.map((batch) => [batch.id, emptyProgress()]));
+    if (page.data.length > 0) {
+      const counts = (await this.txHost.tx.query(
+        `SELECT batch_id, status, count(*)::int AS n FROM ai_jobs
+          WHERE batch_id = ANY($1::uuid[]) GROUP BY batch_id, status`,
+        [[...progress.keys()]],
+      )) as Array<{ batch_id: string; status: AiJob['status']; n: number }>;
+      for (const { batch_id, status, n } of counts) {
+        const of = progress.get(batch_id);
+        if (!of) continue;
+        of[status] += n;
+        of.total += n;
+      }
+    }
+    return {
+      data: page.data.map((batch) => ({
+        batch,
+        progress: progress.get(batch.id) ?? emptyProgress(),
+      })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** Cancels and refunds every item not yet settled (running ones too: see JobsService.cancel). */
