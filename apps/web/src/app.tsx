@@ -3,42 +3,56 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { Layout } from './components/layout';
 import { RequireAuth } from './components/require-auth';
+import { RouteError } from './components/route-error';
+import { NotFoundPage } from './pages/not-found';
 import { queryClient } from './query-client';
 import { useSession } from './session';
 
-// Every page is its own chunk (route-level lazy loading keeps the initial JS small).
+// Every page is its own chunk (route-level lazy loading keeps the initial JS small). Each page
+// route has an error element (a chunk that failed to load, a page that threw), so the error shows
+// inside the layout, menu kept; the layout's own catches what the layout throws. While the first
+// page's chunk loads, the layout shows without a page (`hydrateFallbackElement`).
 const router = createBrowserRouter([
   {
     element: <Layout />,
+    errorElement: <RouteError padded />,
+    hydrateFallbackElement: <Layout />,
     children: [
       {
         path: '/sign-in',
+        errorElement: <RouteError />,
         lazy: () => import('./pages/sign-in').then((m) => ({ Component: m.SignInPage })),
       },
       {
         path: '/sign-up',
+        errorElement: <RouteError />,
         lazy: () => import('./pages/sign-up').then((m) => ({ Component: m.SignUpPage })),
       },
       {
         path: '/forgot-password',
+        errorElement: <RouteError />,
         lazy: () =>
           import('./pages/forgot-password').then((m) => ({ Component: m.ForgotPasswordPage })),
       },
       {
         path: '/reset-password',
+        errorElement: <RouteError />,
         lazy: () =>
           import('./pages/reset-password').then((m) => ({ Component: m.ResetPasswordPage })),
       },
       {
         path: '/verify-email',
+        errorElement: <RouteError />,
         lazy: () => import('./pages/verify-email').then((m) => ({ Component: m.VerifyEmailPage })),
       },
       {
         path: '/unsubscribe',
+        errorElement: <RouteError />,
         lazy: () => import('./pages/unsubscribe').then((m) => ({ Component: m.UnsubscribePage })),
       },
       {
         element: <RequireAuth />,
+        errorElement: <RouteError />,
         children: [
           {
             path: '/',
@@ -96,6 +110,8 @@ const router = createBrowserRouter([
           },
         ],
       },
+      // Any other address, signed in or out: a not-found page in the layout, with a way home.
+      { path: '*', element: <NotFoundPage />, errorElement: <RouteError /> },
     ],
   },
 ]);

@@ -60,9 +60,7 @@ export class Session {
   }
 
   signOut(reason: 'expired' | 'banned' | 'signed-out' = 'signed-out'): void {
-    this.token = null;
-    this.expiresAt = null;
-    this.strategy.forget();
+    this.forget();
     this.setState({ status: 'signed-out', reason });
   }
 
@@ -85,7 +83,11 @@ export class Session {
     return this.refresh();
   }
 
-  /** Try to resume a session (cookie mode after a reload); false when there is none. */
+  /**
+   * Try to resume a session (cookie mode after a reload); false when there is none. Finding none
+   * is not a session ending: the state stays as it was (on a page just loaded, signed out with
+   * no reason: nothing to tell the visitor).
+   */
   async resume(): Promise<boolean> {
     if (!this.strategy.canRefresh()) return false;
     return (await this.refresh()) !== null;
@@ -121,10 +123,20 @@ export class Session {
     // the session: asking again will not change the answer. A 429 or a 5xx, like a lost
     // connection, is passing: keep the session and let the caller surface the error.
     if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-      this.signOut(error.code === 'ACCOUNT_BANNED' ? 'banned' : 'expired');
+      if (error.code === 'ACCOUNT_BANNED') this.signOut('banned');
+      else if (this.state.status === 'signed-in') this.signOut('expired');
+      // Nobody was signed in (a resume on the first visit, or after a sign-out): no session
+      // ended, so there is nothing to tell the visitor; the state stays as it was.
+      else this.forget();
       return null;
     }
     throw error;
+  }
+
+  private forget(): void {
+    this.token = null;
+    this.expiresAt = null;
+    this.strategy.forget();
   }
 
   private setState(state: SessionState): void {

@@ -17,6 +17,18 @@ export const en = {
     retry: 'Try again',
     loadMore: 'Load more',
     back: 'Back',
+    cancel: 'Cancel',
+  },
+  pageErrors: {
+    notFoundTitle: 'Page not found',
+    notFound: 'There is nothing at this address. The link may be old or mistyped.',
+    home: 'Go to the home page',
+    loadFailedTitle: 'This page could not be loaded',
+    loadFailed:
+      'Jewelshot may have just been updated, or the connection dropped. Try again to reload the page.',
+    crashedTitle: 'Something went wrong',
+    crashed:
+      'This page stopped working because of a problem on our side. Go back to the home page and try again.',
   },
   auth: {
     email: 'Email',

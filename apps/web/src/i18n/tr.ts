@@ -19,6 +19,18 @@ export const tr: typeof en = {
     retry: 'Tekrar dene',
     loadMore: 'Daha fazla yükle',
     back: 'Geri',
+    cancel: 'Vazgeç',
+  },
+  pageErrors: {
+    notFoundTitle: 'Sayfa bulunamadı',
+    notFound: 'Bu adreste bir sayfa yok. Bağlantı eski ya da yanlış yazılmış olabilir.',
+    home: 'Ana sayfaya git',
+    loadFailedTitle: 'Bu sayfa yüklenemedi',
+    loadFailed:
+      'Jewelshot az önce güncellenmiş ya da bağlantı kopmuş olabilir. Sayfayı yeniden yüklemek için tekrar deneyin.',
+    crashedTitle: 'Bir şeyler ters gitti',
+    crashed:
+      'Bu sayfa bizden kaynaklanan bir sorun yüzünden çalışmayı durdurdu. Ana sayfaya dönüp yeniden deneyin.',
   },
   auth: {
     email: 'E-posta',

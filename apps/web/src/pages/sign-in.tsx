@@ -1,5 +1,10 @@
+import { SignedOutOnly } from '../auth/signed-out-only';
 import { AuthForm } from './auth-form';
 
 export function SignInPage() {
-  return <AuthForm mode="sign-in" />;
+  return (
+    <SignedOutOnly>
+      <AuthForm mode="sign-in" />
+    </SignedOutOnly>
+  );
 }

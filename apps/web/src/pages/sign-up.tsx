@@ -1,5 +1,10 @@
+import { SignedOutOnly } from '../auth/signed-out-only';
 import { AuthForm } from './auth-form';
 
 export function SignUpPage() {
-  return <AuthForm mode="sign-up" />;
+  return (
+    <SignedOutOnly>
+      <AuthForm mode="sign-up" />
+    </SignedOutOnly>
+  );
 }
