@@ -142,6 +142,8 @@ describe('the seller SPA in a browser', () => {
     await page.getByRole('img', { name: 'Normalised photo' }).waitFor();
     await expectAccessible();
     await page.getByRole('button', { name: 'Start (1 credit)' }).click();
+    // Start leads to the job's own page: a reload or Back keeps the job, not an empty form.
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     await page.getByRole('progressbar', { name: 'Progress' }).waitFor();
     const result = page.getByRole('img', { name: 'Result 1' });
     await result.waitFor({ timeout: 30_000 });
@@ -159,6 +161,10 @@ describe('the seller SPA in a browser', () => {
     const [job] = (await api.db.query('SELECT id FROM ai_jobs WHERE user_id = $1', [
       await userId(email),
     ])) as { id: string }[];
+    expect(new URL(page.url()).pathname).toBe(`/jobs/${job?.id ?? ''}`);
+    await page.getByRole('cell', { name: '1 credit', exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('img', { name: 'Result 1' }).waitFor();
     await page.goto(`${base}/jobs/${job?.id ?? ''}`);
     await page.getByRole('img', { name: 'Result 1' }).waitFor();
     await expectAccessible();
@@ -177,6 +183,13 @@ describe('the seller SPA in a browser', () => {
       .waitFor();
     await expectAccessible();
     await shot('home');
+    // Every job, not only the latest, with its status; the filter asks the API.
+    await page.getByRole('link', { name: 'See all jobs' }).click();
+    await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+    await page.getByLabel('Status').selectOption('succeeded');
+    await page.waitForURL(/\/jobs\?status=succeeded$/);
+    await page.getByRole('link', { name: /^Open job: Remove background/ }).waitFor();
+    await expectAccessible();
   });
 
   it('says when credits are short and creates nothing', async () => {
@@ -209,6 +222,7 @@ describe('the seller SPA in a browser', () => {
       await page.getByText('Canceled', { exact: true }).first().waitFor();
       // The job's error is in plain words, not the API's English message.
       await page.getByText('This job was canceled. Your credits were refunded.').waitFor();
+      await page.getByRole('cell', { name: '1 credit — refunded', exact: true }).waitFor();
       await shot('canceled');
       const rows = (await api.db.query(
         `SELECT j.status, h.status AS hold_status FROM ai_jobs j JOIN credit_holds h ON h.id = j.hold_id
@@ -239,6 +253,8 @@ describe('the seller SPA in a browser', () => {
       .setInputFiles([pngFile('a.png'), pngFile('b.png'), pngFile('c.png')]);
     await page.getByRole('button', { name: 'Start batch (3 credits)' }).click();
     await page.getByText('3 of 3 finished').waitFor({ timeout: 30_000 });
+    await page.getByText('3 succeeded, 0 failed, 0 canceled').waitFor();
+    await page.getByText('Finished', { exact: true }).waitFor();
     await expectAccessible();
     await shot('batch');
     await page.getByRole('link', { name: 'Gallery', exact: true }).click();

@@ -63,6 +63,10 @@ const router = createBrowserRouter([
             lazy: () => import('./pages/new-shot').then((m) => ({ Component: m.NewShotPage })),
           },
           {
+            path: '/jobs',
+            lazy: () => import('./pages/jobs').then((m) => ({ Component: m.JobsPage })),
+          },
+          {
             path: '/jobs/:id',
             lazy: () => import('./pages/job-detail').then((m) => ({ Component: m.JobDetailPage })),
           },

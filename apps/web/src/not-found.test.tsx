@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authOf, fakeApi } from './test/fake-api';
@@ -32,7 +32,9 @@ describe('an address the app has no page for', () => {
 
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument();
     expect(screen.queryByText(/Unexpected Application Error|404 Not Found/)).toBeNull();
-    expect(screen.getByRole('navigation', { name: 'Main' })).toBeInTheDocument();
+    const menu = within(screen.getByRole('navigation', { name: 'Main' }));
+    // The whole menu, the jobs history among it.
+    expect(menu.getByRole('link', { name: 'Jobs' })).toHaveAttribute('href', '/jobs');
 
     await userEvent.click(screen.getByRole('link', { name: 'Go to the home page' }));
     expect(await screen.findByRole('heading', { name: 'Home' })).toBeInTheDocument();

@@ -12,6 +12,7 @@ import { Loading } from './states';
 const NAV = [
   ['/', 'app.nav.home'],
   ['/shots/new', 'app.nav.newShot'],
+  ['/jobs', 'app.nav.jobs'],
   ['/batches', 'app.nav.batches'],
   ['/gallery', 'app.nav.gallery'],
   ['/credits', 'app.nav.credits'],

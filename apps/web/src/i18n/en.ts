@@ -4,6 +4,7 @@ export const en = {
     nav: {
       home: 'Home',
       newShot: 'New shot',
+      jobs: 'Jobs',
       batches: 'Batches',
       gallery: 'Gallery',
       credits: 'Credits',
@@ -75,6 +76,11 @@ export const en = {
     date: 'Date',
     what: 'What',
     change: 'Change',
+    reason: {
+      signUp: 'Sign-up credits',
+      freeRetry: 'Free retry of a failed job ({{operation}})',
+      takenBack: 'Grant taken back: the job it paid for did not succeed',
+    },
   },
   operation: {
     generate: 'Generate from a prompt',
@@ -94,6 +100,7 @@ export const en = {
     latestJobs: 'Latest jobs',
     noJobs: 'No jobs yet. Start with a new shot.',
     startShot: 'Start a new shot',
+    seeAll: 'See all jobs',
   },
   shot: {
     title: 'New shot',
@@ -132,6 +139,19 @@ export const en = {
     params: 'Settings',
     notFound: 'This job does not exist or is not yours.',
     open: 'Open job: {{operation}}, {{when}}',
+    costRefunded: '{{amount}} — refunded',
+    costReserved: '{{amount}} — reserved until it finishes',
+  },
+  jobs: {
+    filter: 'Status',
+    all: 'All',
+    empty: 'No jobs yet. Start with a new shot.',
+    emptyFiltered: 'No jobs with this status.',
+    date: 'Date',
+    operation: 'Operation',
+    status: 'Status',
+    cost: 'Cost',
+    job: 'Job',
   },
   gallery: {
     title: 'Gallery',
@@ -153,6 +173,16 @@ export const en = {
     open: 'Open batch {{name}}',
     item: 'Item {{n}}',
     removePhoto: 'Remove {{name}}',
+    status: 'Status',
+    state: {
+      running: 'In progress',
+      succeeded: 'Finished',
+      partlyFailed: 'Partly failed',
+      failed: 'Failed',
+      canceled: 'Canceled',
+    },
+    counts: '{{succeeded}} succeeded, {{failed}} failed, {{canceled}} canceled',
+    refunded: '{{amount}} refunded for the items that failed or were canceled.',
   },
   apiKeys: {
     title: 'API keys',

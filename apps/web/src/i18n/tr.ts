@@ -6,6 +6,7 @@ export const tr: typeof en = {
     nav: {
       home: 'Ana sayfa',
       newShot: 'Yeni çekim',
+      jobs: 'İşler',
       batches: 'Toplu işler',
       gallery: 'Galeri',
       credits: 'Krediler',
@@ -78,6 +79,11 @@ export const tr: typeof en = {
     date: 'Tarih',
     what: 'Açıklama',
     change: 'Değişim',
+    reason: {
+      signUp: 'Kayıt kredileri',
+      freeRetry: 'Başarısız bir işin ücretsiz yeniden denemesi ({{operation}})',
+      takenBack: 'Tanımlanan kredi geri alındı: karşıladığı iş başarılı olmadı',
+    },
   },
   operation: {
     generate: 'Açıklamadan üret',
@@ -97,6 +103,7 @@ export const tr: typeof en = {
     latestJobs: 'Son işler',
     noJobs: 'Henüz iş yok. Yeni bir çekimle başlayın.',
     startShot: 'Yeni çekim başlat',
+    seeAll: 'Tüm işleri gör',
   },
   shot: {
     title: 'Yeni çekim',
@@ -135,6 +142,19 @@ export const tr: typeof en = {
     params: 'Ayarlar',
     notFound: 'Bu iş yok ya da size ait değil.',
     open: 'İşi aç: {{operation}}, {{when}}',
+    costRefunded: '{{amount}} — iade edildi',
+    costReserved: '{{amount}} — iş bitene kadar ayrıldı',
+  },
+  jobs: {
+    filter: 'Durum',
+    all: 'Tümü',
+    empty: 'Henüz iş yok. Yeni bir çekimle başlayın.',
+    emptyFiltered: 'Bu durumda iş yok.',
+    date: 'Tarih',
+    operation: 'İşlem',
+    status: 'Durum',
+    cost: 'Ücret',
+    job: 'İş',
   },
   gallery: {
     title: 'Galeri',
@@ -156,6 +176,16 @@ export const tr: typeof en = {
     open: '{{name}} toplu işini aç',
     item: '{{n}}. öğe',
     removePhoto: '{{name}} dosyasını kaldır',
+    status: 'Durum',
+    state: {
+      running: 'Sürüyor',
+      succeeded: 'Tamamlandı',
+      partlyFailed: 'Kısmen başarısız',
+      failed: 'Başarısız',
+      canceled: 'İptal edildi',
+    },
+    counts: '{{succeeded}} başarılı, {{failed}} başarısız, {{canceled}} iptal edildi',
+    refunded: 'Başarısız olan ya da iptal edilen öğeler için {{amount}} iade edildi.',
   },
   apiKeys: {
     title: 'API anahtarları',

@@ -16,12 +16,12 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
-import { useCredits } from '../components/credits-text';
 import { JobStatus } from '../components/job-status';
 import { ErrorAlert } from '../errors/error-alert';
 import { describeJobError } from '../errors/messages';
 import { formatDate } from '../i18n/format';
 import { keys, useInvalidateMoney } from '../queries';
+import { useJobCost } from './job-cost';
 import { useJobStream } from './use-job-stream';
 
 const PROGRESS: Record<Job['status'], number> = {
@@ -35,7 +35,7 @@ const PROGRESS: Record<Job['status'], number> = {
 /** A job's live progress, result with download, cancel, attempts and error in plain words. */
 export function JobView({ job }: { job: Job }) {
   const { t, i18n } = useTranslation();
-  const credits = useCredits();
+  const cost = useJobCost();
   const queryClient = useQueryClient();
   const invalidateMoney = useInvalidateMoney();
   const { reconnecting, streamError } = useJobStream(job);
@@ -125,7 +125,7 @@ export function JobView({ job }: { job: Job }) {
         <Table.Tbody>
           <Table.Tr>
             <Table.Th>{t('job.cost')}</Table.Th>
-            <Table.Td>{credits(job.cost)}</Table.Td>
+            <Table.Td>{cost(job)}</Table.Td>
           </Table.Tr>
           <Table.Tr>
             <Table.Th>{t('job.queuedAt')}</Table.Th>

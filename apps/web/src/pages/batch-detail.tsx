@@ -1,10 +1,29 @@
 import { unwrap, type Batch } from '@jewelshot/api-client';
-import { Anchor, Button, Group, Image, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Image,
+  Progress,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api } from '../api';
+import {
+  BATCH_COLOR,
+  BatchStateBadge,
+  batchCounts,
+  batchState,
+  refundedOf,
+} from '../batches/batch-outcome';
+import { useCredits } from '../components/credits-text';
 import { JobStatus } from '../components/job-status';
 import { Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
@@ -35,6 +54,7 @@ async function downloadZip(batch: Batch): Promise<void> {
 
 export function BatchDetailPage() {
   const { t } = useTranslation();
+  const credits = useCredits();
   const { id = '' } = useParams();
   const [live, setLive] = useState(true);
   const batch = useBatch(id, live);
@@ -56,15 +76,33 @@ export function BatchDetailPage() {
   if (batch.isPending) return <Loading />;
   if (batch.error) return <ErrorAlert error={batch.error} />;
   const data = batch.data;
+  const state = batchState(data.progress);
+  const refunded = refundedOf(data);
   return (
     <Stack>
       <Anchor component={Link} to="/batches">
         {t('app.back')}
       </Anchor>
       <Title order={1}>{data.name}</Title>
-      <Text>{t(`operation.${data.operation}`)}</Text>
-      <Text aria-live="polite">{t('batches.progress', { done, total: data.total })}</Text>
-      <Progress value={(done / Math.max(data.total, 1)) * 100} aria-label={t('shot.progress')} />
+      <Group>
+        <BatchStateBadge progress={data.progress} />
+        <Text>{t(`operation.${data.operation}`)}</Text>
+      </Group>
+      <div aria-live="polite">
+        <Text>{t('batches.progress', { done, total: data.total })}</Text>
+        <Text size="sm">{batchCounts(t, data.progress)}</Text>
+      </div>
+      <Progress
+        value={(done / Math.max(data.total, 1)) * 100}
+        color={BATCH_COLOR[state]}
+        animated={state === 'running'}
+        aria-label={t('shot.progress')}
+      />
+      {refunded > 0 && (
+        <Alert color={BATCH_COLOR[state]} role="status">
+          {t('batches.refunded', { amount: credits(refunded) })}
+        </Alert>
+      )}
       <Group>
         <Button
           onClick={() => zip.mutate(data)}

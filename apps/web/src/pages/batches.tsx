@@ -1,4 +1,4 @@
-import { unwrap, type Operation } from '@jewelshot/api-client';
+import { unwrap, type BatchSummary, type Operation } from '@jewelshot/api-client';
 import {
   Anchor,
   Button,
@@ -13,11 +13,12 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api';
+import { BatchStateBadge, batchCounts } from '../batches/batch-outcome';
 import { useCredits } from '../components/credits-text';
 import { Empty, Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
@@ -28,7 +29,7 @@ import {
   OperationParams,
   type ParamsState,
 } from '../jobs/operation-params';
-import { useBalance, useBatchesPages, useInvalidateMoney, usePrices } from '../queries';
+import { keys, useBalance, useBatchesPages, useInvalidateMoney, usePrices } from '../queries';
 import { PhotoPicker } from '../upload/photo-picker';
 
 type BatchOperation = Exclude<Operation, 'generate'>;
@@ -38,6 +39,7 @@ export function BatchesPage() {
   const { t, i18n } = useTranslation();
   const credits = useCredits();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const invalidateMoney = useInvalidateMoney();
   const batches = useBatchesPages();
   const balance = useBalance();
@@ -76,6 +78,11 @@ export function BatchesPage() {
     onSuccess: async (batch) => {
       invalidateMoney();
       await navigate(`/batches/${batch.id}`);
+    },
+    // A refusal (402: not enough credits, a price changed) means the balance on screen is stale.
+    onError: () => {
+      void queryClient.invalidateQueries({ queryKey: keys.balance });
+      void queryClient.invalidateQueries({ queryKey: keys.prices });
     },
   });
 
@@ -188,18 +195,18 @@ export function BatchesPage() {
         <Empty>{t('batches.empty')}</Empty>
       ) : (
         <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('batches.name')}</Table.Th>
+              <Table.Th>{t('shot.operation')}</Table.Th>
+              <Table.Th>{t('batches.photos')}</Table.Th>
+              <Table.Th>{t('batches.status')}</Table.Th>
+              <Table.Th>{t('credits.date')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {all.map((batch) => (
-              <Table.Tr key={batch.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/batches/${batch.id}`}>
-                    {t('batches.open', { name: batch.name })}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{t(`operation.${batch.operation}`)}</Table.Td>
-                <Table.Td>{batch.total}</Table.Td>
-                <Table.Td>{formatDate(batch.createdAt, i18n.language)}</Table.Td>
-              </Table.Tr>
+              <BatchRow key={batch.id} batch={batch} />
             ))}
           </Table.Tbody>
         </Table>
@@ -210,5 +217,29 @@ export function BatchesPage() {
         </Button>
       )}
     </Stack>
+  );
+}
+
+/** One batch of the list with how it went (the list carries each batch's counts). */
+function BatchRow({ batch }: { batch: BatchSummary }) {
+  const { t, i18n } = useTranslation();
+  const { progress } = batch;
+  return (
+    <Table.Tr>
+      <Table.Td>
+        <Anchor component={Link} to={`/batches/${batch.id}`}>
+          {t('batches.open', { name: batch.name })}
+        </Anchor>
+      </Table.Td>
+      <Table.Td>{t(`operation.${batch.operation}`)}</Table.Td>
+      <Table.Td>{batch.total}</Table.Td>
+      <Table.Td>
+        <Group gap="xs" wrap="nowrap">
+          <BatchStateBadge progress={progress} />
+          <Text size="sm">{batchCounts(t, progress)}</Text>
+        </Group>
+      </Table.Td>
+      <Table.Td>{formatDate(batch.createdAt, i18n.language)}</Table.Td>
+    </Table.Tr>
   );
 }

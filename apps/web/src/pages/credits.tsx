@@ -9,8 +9,10 @@ import { formatDate } from '../i18n/format';
 import { useBalance, useHistoryPages, useHoldsPages } from '../queries';
 
 /**
- * A ledger entry in words: a charge names what it paid for; an adjustment carries the support
- * team's note (their own words); a grant needs no more.
+ * A ledger entry in words: a charge names what it paid for; any other entry carries the reason it
+ * was written with (a support note, "Free retry of a failed remove-background job", a grant taken
+ * back), in the words of whoever wrote it. A charge's own reason is the machine form of its
+ * operation, already said in words.
  */
 export function describeEntry(t: TFunction, entry: LedgerEntry): string {
   const kind = t(`credits.kind.${entry.kind}`);
@@ -19,8 +21,21 @@ export function describeEntry(t: TFunction, entry: LedgerEntry): string {
       entry.quantity && entry.quantity > 1 ? ` × ${entry.quantity}` : ''
     }`;
   }
-  if (entry.kind === 'adjustment' && entry.reason) return `${kind}: ${entry.reason}`;
-  return kind;
+  const reason = entry.reason?.trim();
+  return reason ? `${kind}: ${reasonInWords(t, reason)}` : kind;
+}
+
+/** The reasons the system itself writes, in the reader's language; anyone else's as written. */
+function reasonInWords(t: TFunction, reason: string): string {
+  if (reason === 'Sign-up credits') return t('credits.reason.signUp');
+  if (reason === 'Grant taken back: the job it paid for did not succeed') {
+    return t('credits.reason.takenBack');
+  }
+  const retry = /^Free retry of a failed (.+) job$/.exec(reason);
+  if (retry?.[1]) {
+    return t('credits.reason.freeRetry', { operation: t(`operation.${retry[1]}`, retry[1]) });
+  }
+  return reason;
 }
 
 export function CreditsPage() {

@@ -1,4 +1,4 @@
-import { Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useCredits } from '../components/credits-text';
@@ -63,7 +63,12 @@ export function HomePage() {
         </Card>
       </SimpleGrid>
       <Group justify="space-between">
-        <Title order={2}>{t('home.latestJobs')}</Title>
+        <Group>
+          <Title order={2}>{t('home.latestJobs')}</Title>
+          <Anchor component={Link} to="/jobs">
+            {t('home.seeAll')}
+          </Anchor>
+        </Group>
         <Button component={Link} to="/shots/new">
           {t('home.startShot')}
         </Button>

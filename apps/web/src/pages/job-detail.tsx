@@ -1,7 +1,7 @@
 import { ApiError } from '@jewelshot/api-client';
-import { Alert, Stack, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Stack, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { JobView } from '../jobs/job-view';
@@ -25,6 +25,14 @@ export function JobDetailPage() {
       ) : (
         <JobView job={job.data} />
       )}
+      <Group>
+        <Button component={Link} to="/shots/new" variant="default">
+          {t('shot.another')}
+        </Button>
+        <Anchor component={Link} to="/jobs">
+          {t('home.seeAll')}
+        </Anchor>
+      </Group>
     </Stack>
   );
 }

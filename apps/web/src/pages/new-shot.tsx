@@ -3,11 +3,10 @@ import { Button, Card, Image, Progress, Radio, Stack, Text, Title } from '@manti
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
 import { api } from '../api';
 import { useCredits } from '../components/credits-text';
-import { Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
-import { JobView } from '../jobs/job-view';
 import {
   buildParams,
   INITIAL_PARAMS,
@@ -16,7 +15,7 @@ import {
   unitsOf,
   type ParamsState,
 } from '../jobs/operation-params';
-import { keys, useBalance, useInvalidateMoney, useJob, usePrices } from '../queries';
+import { keys, useBalance, useInvalidateMoney, usePrices } from '../queries';
 import { PhotoPicker } from '../upload/photo-picker';
 
 const OPERATIONS: Operation[] = ['generate', 'edit', 'remove-background', 'upscale'];
@@ -25,6 +24,7 @@ export function NewShotPage() {
   const { t, i18n } = useTranslation();
   const credits = useCredits();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const invalidateMoney = useInvalidateMoney();
   const balance = useBalance();
   const prices = usePrices();
@@ -34,8 +34,6 @@ export function NewShotPage() {
   const [params, setParams] = useState<ParamsState>(INITIAL_PARAMS);
   // One key per intended submission: a double click or a retry of the same form pays once.
   const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
-  const [jobId, setJobId] = useState<string | null>(null);
-  const job = useJob(jobId ?? '');
 
   const upload = useMutation({
     mutationFn: (file: File) => {
@@ -57,10 +55,16 @@ export function NewShotPage() {
           body: { operation, params: buildParams(operation, params, uploaded?.id ?? null) },
         }),
       ),
-    onSuccess: (created) => {
+    // The job has its own page (live progress, result, cancel): a reload or Back keeps it.
+    onSuccess: async (created) => {
       queryClient.setQueryData(keys.job(created.id), created);
-      setJobId(created.id);
       invalidateMoney();
+      await navigate(`/jobs/${created.id}`);
+    },
+    // A refusal (402: not enough credits, a price changed) means the balance on screen is stale.
+    onError: () => {
+      void queryClient.invalidateQueries({ queryKey: keys.balance });
+      void queryClient.invalidateQueries({ queryKey: keys.prices });
     },
     onSettled: () => {
       inFlight.current = false;
@@ -73,31 +77,6 @@ export function NewShotPage() {
       set(value);
       setIdempotencyKey(crypto.randomUUID());
     };
-
-  if (jobId) {
-    return (
-      <Stack>
-        <Title order={1}>{t('shot.title')}</Title>
-        {job.data ? (
-          <JobView job={job.data} />
-        ) : job.error ? (
-          <ErrorAlert error={job.error} />
-        ) : (
-          <Loading />
-        )}
-        <Button
-          variant="default"
-          onClick={() => {
-            setJobId(null);
-            setIdempotencyKey(crypto.randomUUID());
-            submit.reset();
-          }}
-        >
-          {t('shot.another')}
-        </Button>
-      </Stack>
-    );
-  }
 
   const priceOf = (op: Operation) => prices.data?.find((price) => price.operation === op)?.credits;
   const available = balance.data?.available;

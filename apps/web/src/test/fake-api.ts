@@ -62,6 +62,7 @@ export function fakeApi() {
             params: {},
             total: 1,
             createdAt: '2026-01-01T00:00:00.000Z',
+            progress: { total: 1, queued: 0, running: 0, succeeded: 1, failed: 0, canceled: 0 },
           },
         ]);
       case '/v1/credits/prices':

@@ -1,0 +1,100 @@
+import type { Batch, Job, LedgerEntry } from '@jewelshot/api-client';
+import { vi } from 'vitest';
+
+export const json = (body: unknown, status = 200) => Response.json(body, { status });
+export const page = (data: unknown[], nextCursor: string | null = null) =>
+  json({ data, nextCursor });
+export const problem = (status: number, code: string) =>
+  json({ statusCode: status, code, error: code, requestId: 'r' }, status);
+
+let n = 0;
+/** A job as GET /v1/ai/jobs/{id} answers it (JobDto). */
+export function aJob(overrides: Partial<Job> = {}): Job {
+  n += 1;
+  return {
+    id: `0b6f7c1e-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    operation: 'remove-background',
+    params: {},
+    status: 'succeeded',
+    priority: 'normal',
+    cost: 1,
+    attempts: 1,
+    cancelRequested: false,
+    batchId: null,
+    queuedAt: '2026-11-28T09:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    outputs: [],
+    ...overrides,
+  };
+}
+
+/** A batch as GET /v1/batches/{id} answers it (BatchDto), its counts taken from its items. */
+export function aBatch(items: Job[], overrides: Partial<Batch> = {}): Batch {
+  const count = (status: Job['status']) => items.filter((job) => job.status === status).length;
+  return {
+    id: 'b1',
+    name: 'Rings',
+    operation: 'remove-background',
+    params: {},
+    total: items.length,
+    createdAt: '2026-11-28T09:00:00.000Z',
+    progress: {
+      total: items.length,
+      queued: count('queued'),
+      running: count('running'),
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      canceled: count('canceled'),
+    },
+    items,
+    ...overrides,
+  };
+}
+
+export function anEntry(overrides: Partial<LedgerEntry>): LedgerEntry {
+  return {
+    id: '1',
+    kind: 'grant',
+    delta: 1,
+    balanceAfter: 1,
+    reason: null,
+    holdId: null,
+    operation: null,
+    quantity: null,
+    createdAt: '2026-11-28T09:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export interface Call {
+  method: string;
+  path: string;
+  search: URLSearchParams;
+}
+
+/**
+ * Stubs the global fetch with `route` (undefined: an empty page) and records every call. No
+ * server: the SPA's API client sends to http://localhost (vite.config.ts), answered here.
+ */
+export function stubApi(route: (call: Call, request: Request) => Response | undefined) {
+  const calls: Call[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const url = new URL(request.url);
+      const call = { method: request.method, path: url.pathname, search: url.searchParams };
+      calls.push(call);
+      return route(call, request) ?? page([]);
+    }),
+  );
+  return calls;
+}
+
+/** An event stream (GET /v1/ai/jobs/{id}/events) that sends these jobs, then ends. */
+export function eventStream(jobs: Job[]): Response {
+  const text = jobs.map((job) => `event: status\ndata: ${JSON.stringify(job)}\n\n`).join('');
+  return new Response(text, { headers: { 'content-type': 'text/event-stream' } });
+}
