@@ -1,5 +1,5 @@
 import { ApiError, unwrap, type components } from '@jewelshot/api-client';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api } from '../api';
 
 export type AuditEvent = components['schemas']['AuditEventDto'];
@@ -15,15 +15,22 @@ export async function latestEventFor(targetId: string): Promise<AuditEvent | nul
   return page.data[0] ?? null;
 }
 
+/** Rows per page of the console's lists; "Load more" reads the next page (the API's cursor). */
+export const ADMIN_PAGE_SIZE = 50;
+
 export const useAdminUsers = (email: string) =>
-  useQuery({
+  useInfiniteQuery({
     queryKey: ['admin', 'users', email],
-    queryFn: () =>
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
       unwrap(
         api.client.GET('/v1/admin/users', {
-          params: { query: { limit: 50, email: email || undefined } },
+          params: {
+            query: { limit: ADMIN_PAGE_SIZE, cursor: pageParam, email: email || undefined },
+          },
         }),
       ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
 
 export const useAdminUser = (id: string) =>

@@ -19,6 +19,15 @@ export function ReasonDialog({
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Each opening is a new action: the last one's error and reason must not carry over.
+  const [wasOpened, setWasOpened] = useState(opened);
+  if (opened !== wasOpened) {
+    setWasOpened(opened);
+    if (opened) {
+      setError(null);
+      setReason('');
+    }
+  }
   const submit = async () => {
     setBusy(true);
     setError(null);

@@ -198,6 +198,8 @@ export const en = {
     never: 'Never',
     revoke: 'Revoke',
     revokeNamed: 'Revoke {{name}}',
+    revokeTitle: 'Revoke the key “{{name}}”?',
+    revokeWarning: 'Integrations using it stop working at once. This cannot be undone.',
     none: 'No API keys yet.',
     createdTitle: 'Your new API key',
     shownOnce: 'Copy it now: it is shown only this once. We keep only a fingerprint of it.',
@@ -247,6 +249,11 @@ export const en = {
     disable: 'Disable',
     delete: 'Delete',
     rotate: 'Rotate secret',
+    rotateTitle: 'Rotate the signing secret of {{url}}?',
+    rotateWarning:
+      'The new secret is shown once. The old one keeps signing alongside it for 24 hours, then stops: update your receiver before then.',
+    deleteTitle: 'Delete the endpoint {{url}}?',
+    deleteWarning: 'It stops receiving events at once. This cannot be undone.',
     sendTest: 'Send test event',
     testSent: 'Test event queued: it appears in the deliveries below.',
     deliveries: 'Deliveries',
@@ -393,6 +400,7 @@ export const en = {
       verify: 'Verify the chain',
       ok: 'Chain OK: {{events}} events.',
       broken: 'Chain broken at #{{seq}}: {{problem}}',
+      actionHint: 'The exact action name, e.g. user.ban',
       empty: 'No event matches.',
     },
     abuse: {

@@ -201,6 +201,8 @@ export const tr: typeof en = {
     never: 'Hiç',
     revoke: 'İptal et',
     revokeNamed: '{{name}} anahtarını iptal et',
+    revokeTitle: '“{{name}}” anahtarı iptal edilsin mi?',
+    revokeWarning: 'Onu kullanan entegrasyonlar hemen çalışmayı bırakır. Bu geri alınamaz.',
     none: 'Henüz API anahtarı yok.',
     createdTitle: 'Yeni API anahtarınız',
     shownOnce: 'Şimdi kopyalayın: yalnızca bu kez gösterilir. Biz yalnızca parmak izini saklarız.',
@@ -251,6 +253,11 @@ export const tr: typeof en = {
     disable: 'Devre dışı bırak',
     delete: 'Sil',
     rotate: 'Anahtarı yenile',
+    rotateTitle: '{{url}} için imzalama anahtarı yenilensin mi?',
+    rotateWarning:
+      'Yeni anahtar yalnızca bir kez gösterilir. Eskisi 24 saat daha onunla birlikte imzalar, sonra durur: alıcınızı o zamana kadar güncelleyin.',
+    deleteTitle: '{{url}} uç noktası silinsin mi?',
+    deleteWarning: 'Hemen olay almayı bırakır. Bu geri alınamaz.',
     sendTest: 'Test olayı gönder',
     testSent: 'Test olayı sıraya alındı: aşağıdaki gönderimlerde görünecek.',
     deliveries: 'Gönderimler',
@@ -397,6 +404,7 @@ export const tr: typeof en = {
       verify: 'Zinciri doğrula',
       ok: 'Zincir sağlam: {{events}} kayıt.',
       broken: 'Zincir #{{seq}} noktasında bozuk: {{problem}}',
+      actionHint: 'Eylemin tam adı, örn. user.ban',
       empty: 'Eşleşen kayıt yok.',
     },
     abuse: {

@@ -32,7 +32,11 @@ export function AdminUserPage() {
   const detail = useAdminUser(id);
   const [action, setAction] = useState<Action | null>(null);
   const [recorded, setRecorded] = useState<AuditEvent | null>(null);
-  const [tier, setTier] = useState<Tier>('normal');
+  // The select starts at the user's tier and follows it when it changes (a reload, another
+  // admin): a choice holds only while the tier it was made against is still the current one.
+  const currentTier: Tier = detail.data?.user.priorityTier ?? 'normal';
+  const [choice, setChoice] = useState<{ tier: Tier; from: Tier } | null>(null);
+  const tier = choice && choice.from === currentTier ? choice.tier : currentTier;
   const [delta, setDelta] = useState<number>(0);
 
   const run = async (reason: string) => {
@@ -129,7 +133,9 @@ export function AdminUserPage() {
         <NativeSelect
           label={t('admin.users.tier')}
           value={tier}
-          onChange={(event) => setTier(event.currentTarget.value as Tier)}
+          onChange={(event) =>
+            setChoice({ tier: event.currentTarget.value as Tier, from: currentTier })
+          }
           data={['high', 'normal', 'low']}
         />
         <Button variant="default" onClick={() => setAction('setTier')}>

@@ -13,12 +13,18 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../api';
-import { isForbidden, latestEventFor, useAdminUsers, type AuditEvent } from '../admin/admin-api';
+import {
+  ADMIN_PAGE_SIZE,
+  isForbidden,
+  latestEventFor,
+  useAdminUsers,
+  type AuditEvent,
+} from '../admin/admin-api';
 import { ReasonDialog } from '../admin/reason-dialog';
 import { RecordedEvent } from '../admin/recorded-event';
 import { Empty, Loading } from '../components/states';
@@ -36,10 +42,32 @@ export function NotAllowed() {
   );
 }
 
+/** "Load more" under a list while the API has a next page (its nextCursor). */
+function LoadMore({
+  list,
+}: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+}) {
+  const { t } = useTranslation();
+  if (!list.hasNextPage) return null;
+  return (
+    <Group>
+      <Button
+        variant="default"
+        loading={list.isFetchingNextPage}
+        onClick={() => void list.fetchNextPage()}
+      >
+        {t('app.loadMore')}
+      </Button>
+    </Group>
+  );
+}
+
 function UsersTab() {
   const { t, i18n } = useTranslation();
   const [email, setEmail] = useState('');
   const users = useAdminUsers(email);
+  const rows = users.data?.pages.flatMap((page) => page.data) ?? [];
   if (users.error)
     return isForbidden(users.error) ? <NotAllowed /> : <ErrorAlert error={users.error} />;
   return (
@@ -51,10 +79,10 @@ function UsersTab() {
       />
       {users.isPending ? (
         <Loading />
-      ) : users.data.data.length === 0 ? (
+      ) : rows.length === 0 ? (
         <Empty>{t('admin.users.empty')}</Empty>
       ) : (
-        <Table striped>
+        <Table striped data-testid="users-table">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('admin.users.email')}</Table.Th>
@@ -65,7 +93,7 @@ function UsersTab() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {users.data.data.map((user) => (
+            {rows.map((user) => (
               <Table.Tr key={user.id}>
                 <Table.Td>
                   <Anchor component={Link} to={`/admin/users/${user.id}`}>
@@ -81,6 +109,7 @@ function UsersTab() {
           </Table.Tbody>
         </Table>
       )}
+      <LoadMore list={users} />
     </Stack>
   );
 }
@@ -95,15 +124,20 @@ function JobsTab() {
     null,
   );
   const [recorded, setRecorded] = useState<AuditEvent | null>(null);
-  const jobs = useQuery({
+  const jobs = useInfiniteQuery({
     queryKey: ['admin', 'jobs', status],
-    queryFn: () =>
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
       unwrap(
         api.client.GET('/v1/admin/jobs', {
-          params: { query: { limit: 50, status: status || undefined } },
+          params: {
+            query: { limit: ADMIN_PAGE_SIZE, cursor: pageParam, status: status || undefined },
+          },
         }),
       ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
+  const rows = jobs.data?.pages.flatMap((page) => page.data) ?? [];
   const run = async (reason: string) => {
     if (!action) return;
     const path = { params: { path: { jobId: action.jobId } } };
@@ -138,10 +172,10 @@ function JobsTab() {
       <RecordedEvent event={recorded} />
       {jobs.isPending ? (
         <Loading />
-      ) : jobs.data.data.length === 0 ? (
+      ) : rows.length === 0 ? (
         <Empty>{t('admin.jobs.empty')}</Empty>
       ) : (
-        <Table striped>
+        <Table striped data-testid="jobs-table">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('admin.jobs.user')}</Table.Th>
@@ -152,10 +186,11 @@ function JobsTab() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {jobs.data.data.map((job) => (
+            {rows.map((job) => (
               <Table.Tr key={job.id}>
                 <Table.Td>
-                  <Anchor component={Link} to={`/admin/users/${job.userId}`}>
+                  {/* The API's job list carries the user's id only: it links to their page. */}
+                  <Anchor component={Link} to={`/admin/users/${job.userId}`} title={job.userId}>
                     {job.userId.slice(0, 8)}
                   </Anchor>
                 </Table.Td>
@@ -200,6 +235,7 @@ function JobsTab() {
           </Table.Tbody>
         </Table>
       )}
+      <LoadMore list={jobs} />
       <ReasonDialog
         title={
           action?.kind === 'cancel'
@@ -410,31 +446,51 @@ export function AuditTab() {
   const [action, setAction] = useState('');
   const [outcome, setOutcome] = useState<Outcome>('');
   const [check, setCheck] = useState<{ ok: boolean; text: string } | null>(null);
-  const query = { limit: 50, action: action || undefined, outcome: outcome || undefined };
-  const events = useQuery({
+  const [error, setError] = useState<unknown>(null);
+  const query = { action: action || undefined, outcome: outcome || undefined };
+  const events = useInfiniteQuery({
     queryKey: ['admin', 'audit', action, outcome],
-    queryFn: () => unwrap(api.client.GET('/v1/admin/audit', { params: { query } })),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.client.GET('/v1/admin/audit', {
+          params: { query: { ...query, limit: ADMIN_PAGE_SIZE, cursor: pageParam } },
+        }),
+      ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
+  const rows = events.data?.pages.flatMap((page) => page.data) ?? [];
   const exportCsv = async () => {
-    const { data } = await api.client.GET('/v1/admin/audit/export', {
-      params: { query: { action: query.action, outcome: query.outcome } },
-      parseAs: 'text',
-    });
-    const url = URL.createObjectURL(new Blob([data ?? ''], { type: 'text/csv' }));
-    const link = document.createElement('a');
-    link.href = url;
-    link.download = 'audit-events.csv';
-    link.click();
-    URL.revokeObjectURL(url);
+    setError(null);
+    try {
+      // A refused or failed export is an error to show, never a file of its error body.
+      const csv = await unwrap(
+        api.client.GET('/v1/admin/audit/export', { params: { query }, parseAs: 'text' }),
+      );
+      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = 'audit-events.csv';
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (caught) {
+      setError(caught);
+    }
   };
   const verify = async () => {
-    const report = await unwrap(api.client.GET('/v1/admin/audit/verify'));
-    setCheck({
-      ok: report.ok,
-      text: report.ok
-        ? t('admin.audit.ok', { events: report.events })
-        : t('admin.audit.broken', { seq: report.firstBrokenSeq, problem: report.problem }),
-    });
+    setError(null);
+    setCheck(null);
+    try {
+      const report = await unwrap(api.client.GET('/v1/admin/audit/verify'));
+      setCheck({
+        ok: report.ok,
+        text: report.ok
+          ? t('admin.audit.ok', { events: report.events })
+          : t('admin.audit.broken', { seq: report.firstBrokenSeq, problem: report.problem }),
+      });
+    } catch (caught) {
+      setError(caught);
+    }
   };
   if (events.error)
     return isForbidden(events.error) ? <NotAllowed /> : <ErrorAlert error={events.error} />;
@@ -443,6 +499,8 @@ export function AuditTab() {
       <Group align="flex-end">
         <TextInput
           label={t('admin.audit.action')}
+          description={t('admin.audit.actionHint')}
+          placeholder="user.ban"
           value={action}
           onChange={(event) => setAction(event.currentTarget.value)}
         />
@@ -467,9 +525,10 @@ export function AuditTab() {
           {check.text}
         </Alert>
       )}
+      <ErrorAlert error={error} />
       {events.isPending ? (
         <Loading />
-      ) : events.data.data.length === 0 ? (
+      ) : rows.length === 0 ? (
         <Empty>{t('admin.audit.empty')}</Empty>
       ) : (
         <Table striped data-testid="audit-table">
@@ -486,13 +545,21 @@ export function AuditTab() {
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {events.data.data.map((event) => (
+            {rows.map((event) => (
               <Table.Tr key={event.seq}>
                 <Table.Td>{event.seq}</Table.Td>
                 <Table.Td>{formatDate(event.occurredAt, i18n.language)}</Table.Td>
                 <Table.Td>{event.action}</Table.Td>
                 <Table.Td>{event.actorEmail ?? ''}</Table.Td>
-                <Table.Td>{event.targetId ?? ''}</Table.Td>
+                <Table.Td>
+                  {event.targetType === 'user' && event.targetId ? (
+                    <Anchor component={Link} to={`/admin/users/${event.targetId}`}>
+                      {event.targetId}
+                    </Anchor>
+                  ) : (
+                    (event.targetId ?? '')
+                  )}
+                </Table.Td>
                 <Table.Td>{event.outcome}</Table.Td>
                 <Table.Td>{event.reason ?? ''}</Table.Td>
                 <Table.Td>
@@ -505,24 +572,42 @@ export function AuditTab() {
           </Table.Tbody>
         </Table>
       )}
+      <LoadMore list={events} />
     </Stack>
   );
 }
+
+const TABS = ['users', 'jobs', 'queues', 'prices', 'ledger', 'audit'] as const;
+type Tab = (typeof TABS)[number];
+const isTab = (value: string | null): value is Tab => TABS.some((tab) => tab === value);
 
 export function AdminPage() {
   const { t } = useTranslation();
   const session = useSession();
   const isAdmin = session.status === 'signed-in' && session.user.role === 'admin';
+  // The open tab lives in the URL (?tab=jobs): a reload keeps it, Back returns to the last one.
+  const [params, setParams] = useSearchParams();
+  const requested = params.get('tab');
+  const tab: Tab = isTab(requested) ? requested : 'users';
+  const open = (value: string | null) => {
+    if (!isTab(value) || value === tab) return;
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      if (value === 'users') next.delete('tab');
+      else next.set('tab', value);
+      return next;
+    });
+  };
   return (
     <Stack>
       <Title order={1}>{t('admin.title')}</Title>
       {!isAdmin && <NotAllowed />}
       {/* The API decides in every case: a non-admin's calls below are refused (403) too. */}
-      <Tabs defaultValue="users" keepMounted={false}>
+      <Tabs value={tab} onChange={open} keepMounted={false}>
         <Tabs.List>
-          {(['users', 'jobs', 'queues', 'prices', 'ledger', 'audit'] as const).map((tab) => (
-            <Tabs.Tab key={tab} value={tab}>
-              {t(`admin.tabs.${tab}`)}
+          {TABS.map((value) => (
+            <Tabs.Tab key={value} value={value}>
+              {t(`admin.tabs.${value}`)}
             </Tabs.Tab>
           ))}
         </Tabs.List>

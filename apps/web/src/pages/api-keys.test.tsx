@@ -80,7 +80,40 @@ describe('the API keys page', () => {
     await userEvent.click(
       await screen.findByRole('button', { name: 'shop sync anahtarını iptal et' }),
     );
+    const dialog = await screen.findByRole('dialog', {
+      name: '“shop sync” anahtarı iptal edilsin mi?',
+    });
+    await userEvent.click(within(dialog).getByRole('button', { name: 'İptal et' }));
     await waitFor(() => expect(screen.getByText('Henüz API anahtarı yok.')).toBeInTheDocument());
     expect(calls.some((call) => call.method === 'DELETE')).toBe(true);
+    await i18n.changeLanguage('en');
+  });
+
+  it('asks before revoking, says what will happen, and revokes nothing on Cancel', async () => {
+    await i18n.changeLanguage('en');
+    const calls = fakeApi();
+    renderPage(<ApiKeysPage />, '/account/api-keys');
+    await userEvent.type(await screen.findByRole('textbox', { name: 'Name' }), 'shop sync');
+    await userEvent.click(screen.getByRole('button', { name: 'Create key' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Revoke shop sync' }));
+
+    const dialog = await screen.findByRole('dialog', { name: 'Revoke the key “shop sync”?' });
+    expect(dialog).toHaveTextContent(
+      'Integrations using it stop working at once. This cannot be undone.',
+    );
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
+    expect(screen.getByRole('button', { name: 'Revoke shop sync' })).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Revoke shop sync' }));
+    await userEvent.click(
+      within(await screen.findByRole('dialog')).getByRole('button', { name: 'Revoke' }),
+    );
+    expect(await screen.findByText('No API keys yet.')).toBeInTheDocument();
+    expect(calls.filter((call) => call.method === 'DELETE')).toEqual([
+      { method: 'DELETE', path: `/v1/api-keys/${listed.id}`, body: undefined },
+    ]);
   });
 });

@@ -18,6 +18,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
+import { useConfirm } from '../components/confirm-action';
 import { ShownOnce } from '../components/shown-once';
 import { Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
@@ -66,6 +67,7 @@ export function ApiKeysPage() {
       unwrap(api.client.DELETE('/v1/api-keys/{id}', { params: { path: { id } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: KEYS }),
   });
+  const confirm = useConfirm();
 
   const fields = fieldErrors(create.error, i18n.language);
   return (
@@ -183,7 +185,14 @@ export function ApiKeysPage() {
                       color="red"
                       variant="outline"
                       loading={revoke.isPending && revoke.variables === key.id}
-                      onClick={() => revoke.mutate(key.id)}
+                      onClick={() =>
+                        confirm.ask({
+                          title: t('apiKeys.revokeTitle', { name: key.name }),
+                          message: t('apiKeys.revokeWarning'),
+                          confirmLabel: t('apiKeys.revoke'),
+                          onConfirm: () => revoke.mutate(key.id),
+                        })
+                      }
                       aria-label={t('apiKeys.revokeNamed', { name: key.name })}
                     >
                       {t('apiKeys.revoke')}
@@ -195,6 +204,7 @@ export function ApiKeysPage() {
           </Table>
         )
       )}
+      {confirm.dialog}
     </Stack>
   );
 }

@@ -30,7 +30,7 @@ const DELIVERY = {
 };
 
 /** A fake of the webhook routes the page calls, recording each request. */
-function fakeApi() {
+function fakeApi({ deleteStatus = 204 }: { deleteStatus?: number } = {}) {
   const calls: Array<{ method: string; path: string; body: unknown }> = [];
   let endpoints: (typeof ENDPOINT)[] = [];
   const fetch = vi.fn(async (input: Request | string, init?: RequestInit) => {
@@ -49,6 +49,15 @@ function fakeApi() {
       return Response.json({ eventId: 'msg_abc' }, { status: 202 });
     if (path.endsWith('/rotate-secret'))
       return Response.json({ ...ENDPOINT, secret: 'whsec_rotated' });
+    if (request.method === 'DELETE' && path === `/v1/webhooks/${ENDPOINT.id}`) {
+      if (deleteStatus !== 204)
+        return Response.json(
+          { statusCode: deleteStatus, code: 'INTERNAL_ERROR', error: 'boom', requestId: 'req-del' },
+          { status: deleteStatus },
+        );
+      endpoints = [];
+      return new Response(null, { status: 204 });
+    }
     return Response.json(
       { statusCode: 404, code: 'RESOURCE_NOT_FOUND', error: 'x', requestId: 'r' },
       { status: 404 },
@@ -56,6 +65,13 @@ function fakeApi() {
   });
   vi.stubGlobal('fetch', fetch);
   return { calls };
+}
+
+/** Adds ENDPOINT through the form and dismisses its secret. */
+async function addEndpoint() {
+  await userEvent.type(await screen.findByRole('textbox', { name: /endpoint url/i }), ENDPOINT.url);
+  await userEvent.click(screen.getByRole('button', { name: 'Add endpoint' }));
+  await userEvent.click(await screen.findByRole('button', { name: 'I have stored it' }));
 }
 
 // Typing and several round trips: slow on a loaded 2-CPU machine.
@@ -99,6 +115,12 @@ describe('the webhooks page', { timeout: 20_000 }, () => {
     await userEvent.click(within(table).getByRole('button', { name: 'Retry' }));
     await userEvent.click(within(card).getByRole('button', { name: 'Send test event' }));
     await userEvent.click(within(card).getByRole('button', { name: 'Rotate secret' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: `Rotate the signing secret of ${ENDPOINT.url}?`,
+    });
+    expect(dialog).toHaveTextContent('The old one keeps signing alongside it for 24 hours');
+    expect(calls.some((c) => c.path.endsWith('/rotate-secret'))).toBe(false);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Rotate secret' }));
     expect(await screen.findByTestId('webhook-secret')).toHaveTextContent('whsec_rotated');
     const posted = calls.filter((c) => c.method === 'POST').map((c) => c.path);
     expect(posted).toEqual(
@@ -108,6 +130,46 @@ describe('the webhooks page', { timeout: 20_000 }, () => {
         `/v1/webhooks/${ENDPOINT.id}/rotate-secret`,
       ]),
     );
+  });
+
+  it('asks before deleting an endpoint, and deletes nothing on Cancel', async () => {
+    await i18n.changeLanguage('en');
+    const { calls } = fakeApi();
+    renderPage(<WebhooksPage />, '/account/webhooks');
+    await addEndpoint();
+    const card = await screen.findByTestId('webhook-endpoint');
+    await userEvent.click(within(card).getByRole('button', { name: 'Delete' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: `Delete the endpoint ${ENDPOINT.url}?`,
+    });
+    expect(dialog).toHaveTextContent('It stops receiving events at once.');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false);
+    expect(screen.getByTestId('webhook-endpoint')).toBeInTheDocument();
+
+    await userEvent.click(within(card).getByRole('button', { name: 'Delete' }));
+    await userEvent.click(
+      within(await screen.findByRole('dialog')).getByRole('button', { name: 'Delete' }),
+    );
+    expect(await screen.findByText('No endpoints yet.')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([
+      `/v1/webhooks/${ENDPOINT.id}`,
+    ]);
+  });
+
+  it('shows the error of a delete the API refuses, and keeps the endpoint', async () => {
+    await i18n.changeLanguage('en');
+    fakeApi({ deleteStatus: 500 });
+    renderPage(<WebhooksPage />, '/account/webhooks');
+    await addEndpoint();
+    const card = await screen.findByTestId('webhook-endpoint');
+    await userEvent.click(within(card).getByRole('button', { name: 'Delete' }));
+    await userEvent.click(
+      within(await screen.findByRole('dialog')).getByRole('button', { name: 'Delete' }),
+    );
+    const alert = await within(card).findByRole('alert');
+    expect(alert).toHaveTextContent('req-del');
+    expect(screen.getByTestId('webhook-endpoint')).toBeInTheDocument();
   });
 
   it('speaks Turkish', async () => {

@@ -16,6 +16,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
+import { useConfirm } from '../components/confirm-action';
 import { ShownOnce } from '../components/shown-once';
 import { Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
@@ -239,9 +240,10 @@ function EndpointCard({
     onSuccess: refresh,
   });
   const remove = useMutation({
-    mutationFn: () => api.client.DELETE('/v1/webhooks/{id}', path),
+    mutationFn: () => unwrap(api.client.DELETE('/v1/webhooks/{id}', path)),
     onSuccess: refresh,
   });
+  const confirm = useConfirm();
   return (
     <Paper withBorder p="md" data-testid="webhook-endpoint">
       <Stack gap="xs">
@@ -266,7 +268,7 @@ function EndpointCard({
             {t('webhooks.failingSince')}: {formatDate(endpoint.failingSince, i18n.language)}
           </Text>
         )}
-        <ErrorAlert error={test.error ?? rotate.error ?? toggle.error} />
+        <ErrorAlert error={test.error ?? rotate.error ?? toggle.error ?? remove.error} />
         {test.isSuccess && (
           <Text size="sm" role="status">
             {t('webhooks.testSent')}
@@ -282,7 +284,14 @@ function EndpointCard({
           <Button
             size="xs"
             variant="default"
-            onClick={() => rotate.mutate()}
+            onClick={() =>
+              confirm.ask({
+                title: t('webhooks.rotateTitle', { url: endpoint.url }),
+                message: t('webhooks.rotateWarning'),
+                confirmLabel: t('webhooks.rotate'),
+                onConfirm: () => rotate.mutate(),
+              })
+            }
             loading={rotate.isPending}
           >
             {t('webhooks.rotate')}
@@ -299,13 +308,21 @@ function EndpointCard({
             size="xs"
             color="red"
             variant="light"
-            onClick={() => remove.mutate()}
+            onClick={() =>
+              confirm.ask({
+                title: t('webhooks.deleteTitle', { url: endpoint.url }),
+                message: t('webhooks.deleteWarning'),
+                confirmLabel: t('webhooks.delete'),
+                onConfirm: () => remove.mutate(),
+              })
+            }
             loading={remove.isPending}
           >
             {t('webhooks.delete')}
           </Button>
         </Group>
         {showDeliveries && <Deliveries endpointId={endpoint.id} />}
+        {confirm.dialog}
       </Stack>
     </Paper>
   );
