@@ -1,9 +1,9 @@
 import { CookieRefreshStrategy, Session, type AuthResponse } from '@jewelshot/api-client';
 import { describe, expect, it } from 'vitest';
+import { accessTokenOf } from '../test/fake-api';
 
 const BASE = 'http://api.test';
-const EXP = Math.floor(Date.now() / 1000) + 900;
-const token = `h.${btoa(JSON.stringify({ sub: 'u1', exp: EXP })).replace(/=+$/, '')}.s`;
+const token = accessTokenOf('u1');
 const auth: AuthResponse = {
   accessToken: token,
   user: { id: 'u1', email: 'a@example.com', role: 'user' },

@@ -1,22 +1,8 @@
 import { createApi, type Job } from '@jewelshot/api-client';
 import { describe, expect, it } from 'vitest';
+import { aJob } from '../test/seller-api';
 
-const job = (status: Job['status']): Job => ({
-  id: 'j1',
-  operation: 'remove-background',
-  params: {},
-  status,
-  priority: 'normal',
-  cost: 1,
-  attempts: 1,
-  cancelRequested: false,
-  batchId: null,
-  queuedAt: '2026-11-28T09:00:00.000Z',
-  startedAt: null,
-  finishedAt: null,
-  error: null,
-  outputs: [],
-});
+const job = (status: Job['status']): Job => aJob({ id: 'j1', status });
 
 const frame = (status: Job['status']) => `event: status\ndata: ${JSON.stringify(job(status))}\n\n`;
 

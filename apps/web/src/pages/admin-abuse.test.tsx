@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { api } from '../api';
 import { i18n } from '../i18n';
+import { anAuditEvent, signInAsAdmin } from '../test/admin';
 import { renderPage } from '../test/render';
 import { AdminAbusePage } from './admin-abuse';
 
@@ -36,24 +37,13 @@ const FLAG = {
   updatedAt: '2026-11-28T10:05:00.000Z',
 };
 
-const EVENT = {
+const EVENT = anAuditEvent({
   seq: 41,
   action: 'abuse.flag.resolve',
-  outcome: 'succeeded',
   targetId: FLAG.id,
   targetType: 'abuse-flag',
-  actorId: null,
-  actorEmail: 'admin@example.com',
-  ip: null,
-  userAgent: null,
-  requestId: null,
   reason: 'a shared office network',
-  before: null,
-  after: null,
-  details: null,
-  hash: 'h',
-  occurredAt: '2026-11-28T11:00:00.000Z',
-};
+});
 
 /** A fake of the abuse flag routes (and the audit read the console does after a change). */
 function fakeApi() {
@@ -105,14 +95,7 @@ function fakeApi() {
 // Typing and several round trips: slow on a loaded 2-CPU machine.
 describe('the abuse console', { timeout: 20_000 }, () => {
   beforeEach(() => {
-    api.session.signIn({
-      accessToken: 'not-a-jwt',
-      user: {
-        id: '3b0c6a52-0000-4000-8000-0000000000ff',
-        email: 'admin@example.com',
-        role: 'admin',
-      },
-    });
+    signInAsAdmin('3b0c6a52-0000-4000-8000-0000000000ff');
   });
 
   afterEach(() => {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Route, Routes } from 'react-router';
 import { api } from '../api';
 import { i18n } from '../i18n';
+import { anAuditEvent, signInAsAdmin } from '../test/admin';
 import { renderPage } from '../test/render';
 import { AdminUserPage } from './admin-user';
 
@@ -18,24 +19,12 @@ const USER = {
   createdAt: '2026-11-01T10:00:00.000Z',
 };
 
-const EVENT = {
+const EVENT = anAuditEvent({
   seq: 7,
   action: 'user.priority-tier',
-  outcome: 'succeeded',
   targetId: USER.id,
   targetType: 'user',
-  actorId: null,
-  actorEmail: 'admin@example.com',
-  ip: null,
-  userAgent: null,
-  requestId: null,
-  reason: 'r',
-  before: null,
-  after: null,
-  details: null,
-  hash: 'h',
-  occurredAt: '2026-11-28T11:00:00.000Z',
-};
+});
 
 /**
  * A fake of the admin user routes: the detail, a credit adjustment the API refuses (with a
@@ -92,10 +81,7 @@ const renderUserPage = () =>
 describe('the admin user page', { timeout: 20_000 }, () => {
   beforeEach(async () => {
     await i18n.changeLanguage('en');
-    api.session.signIn({
-      accessToken: 'not-a-jwt',
-      user: { id: 'admin-id', email: 'admin@example.com', role: 'admin' },
-    });
+    signInAsAdmin();
   });
 
   afterEach(() => {

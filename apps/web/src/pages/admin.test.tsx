@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
 import { i18n } from '../i18n';
+import { anAuditEvent, signInAsAdmin } from '../test/admin';
 import { renderPage } from '../test/render';
 import { AdminPage } from './admin';
 
@@ -45,24 +46,8 @@ const job = (n: number) => ({
   retriedAs: null,
 });
 
-const event = (seq: number, target: { type: string; id: string }) => ({
-  seq,
-  action: 'user.ban',
-  outcome: 'succeeded',
-  targetId: target.id,
-  targetType: target.type,
-  actorId: null,
-  actorEmail: 'admin@example.com',
-  ip: null,
-  userAgent: null,
-  requestId: null,
-  reason: `reason ${seq}`,
-  before: null,
-  after: null,
-  details: null,
-  hash: 'h',
-  occurredAt: '2026-11-28T11:00:00.000Z',
-});
+const event = (seq: number, target: { type: string; id: string }) =>
+  anAuditEvent({ seq, targetId: target.id, targetType: target.type, reason: `reason ${seq}` });
 
 type Row = { id?: string; seq?: number };
 
@@ -151,10 +136,7 @@ const selectedTab = () => screen.getByRole('tab', { selected: true });
 describe('the admin console', { timeout: 20_000 }, () => {
   beforeEach(async () => {
     await i18n.changeLanguage('en');
-    api.session.signIn({
-      accessToken: 'not-a-jwt',
-      user: { id: 'admin-id', email: 'admin@example.com', role: 'admin' },
-    });
+    signInAsAdmin();
   });
 
   afterEach(() => {

@@ -8,7 +8,10 @@ const USERS = {
 } as const;
 
 const EXP = Math.floor(Date.now() / 1000) + 900;
-const jwt = (who: Who) => `h.${btoa(JSON.stringify({ sub: who, exp: EXP })).replace(/=+$/, '')}.s`;
+/** An access token the client reads (its `sub` and an `exp` 15 min away); no API checks it. */
+export const accessTokenOf = (sub: string) =>
+  `h.${btoa(JSON.stringify({ sub, exp: EXP })).replace(/=+$/, '')}.s`;
+const jwt = (who: Who) => accessTokenOf(who);
 const json = (body: unknown, status = 200) => Response.json(body, { status });
 const unauthorized = () =>
   json({ statusCode: 401, code: 'UNAUTHORIZED', error: 'no', requestId: 'r' }, 401);
