@@ -19,7 +19,7 @@ import { api } from '../api';
 import { isForbidden, latestEventFor, type AuditEvent } from '../admin/admin-api';
 import { ReasonDialog } from '../admin/reason-dialog';
 import { RecordedEvent } from '../admin/recorded-event';
-import { Empty, Loading } from '../components/states';
+import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useSession } from '../session';
@@ -197,17 +197,7 @@ export function AdminAbusePage() {
               onResolve={(target, resolution) => setAction({ flag: target, resolution })}
             />
           ))}
-          {flags.hasNextPage && (
-            <Group>
-              <Button
-                variant="default"
-                loading={flags.isFetchingNextPage}
-                onClick={() => void flags.fetchNextPage()}
-              >
-                {t('admin.abuse.more')}
-              </Button>
-            </Group>
-          )}
+          <LoadMore list={flags} label={t('admin.abuse.more')} />
         </>
       )}
       <ReasonDialog

@@ -27,7 +27,7 @@ import {
 } from '../admin/admin-api';
 import { ReasonDialog } from '../admin/reason-dialog';
 import { RecordedEvent } from '../admin/recorded-event';
-import { Empty, Loading } from '../components/states';
+import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useSession } from '../session';
@@ -39,27 +39,6 @@ export function NotAllowed() {
     <Alert color="red" role="alert" title={t('admin.notAllowed')}>
       {null}
     </Alert>
-  );
-}
-
-/** "Load more" under a list while the API has a next page (its nextCursor). */
-function LoadMore({
-  list,
-}: {
-  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
-}) {
-  const { t } = useTranslation();
-  if (!list.hasNextPage) return null;
-  return (
-    <Group>
-      <Button
-        variant="default"
-        loading={list.isFetchingNextPage}
-        onClick={() => void list.fetchNextPage()}
-      >
-        {t('app.loadMore')}
-      </Button>
-    </Group>
   );
 }
 

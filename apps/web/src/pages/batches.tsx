@@ -20,7 +20,7 @@ import { Link, useNavigate } from 'react-router';
 import { api } from '../api';
 import { BatchStateBadge, batchCounts } from '../batches/batch-outcome';
 import { useCredits } from '../components/credits-text';
-import { Empty, Loading } from '../components/states';
+import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import {
@@ -211,11 +211,7 @@ export function BatchesPage() {
           </Table.Tbody>
         </Table>
       )}
-      {batches.hasNextPage && (
-        <Button variant="default" onClick={() => void batches.fetchNextPage()}>
-          {t('app.loadMore')}
-        </Button>
-      )}
+      <LoadMore list={batches} />
     </Stack>
   );
 }

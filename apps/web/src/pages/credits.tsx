@@ -1,9 +1,9 @@
 import type { LedgerEntry } from '@jewelshot/api-client';
-import { Button, Stack, Table, Text, Title } from '@mantine/core';
+import { Stack, Table, Text, Title } from '@mantine/core';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { useCredits } from '../components/credits-text';
-import { Empty, Loading } from '../components/states';
+import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useBalance, useHistoryPages, useHoldsPages } from '../queries';
@@ -95,15 +95,7 @@ export function CreditsPage() {
           </Table.Tbody>
         </Table>
       )}
-      {history.hasNextPage && (
-        <Button
-          variant="default"
-          onClick={() => void history.fetchNextPage()}
-          loading={history.isFetchingNextPage}
-        >
-          {t('app.loadMore')}
-        </Button>
-      )}
+      <LoadMore list={history} />
       <Title order={2}>{t('credits.holds')}</Title>
       <Text size="sm">{t('credits.holdsHint')}</Text>
       <HoldsTable />
@@ -145,15 +137,7 @@ function HoldsTable() {
           ))}
         </Table.Tbody>
       </Table>
-      {holds.hasNextPage && (
-        <Button
-          variant="default"
-          onClick={() => void holds.fetchNextPage()}
-          loading={holds.isFetchingNextPage}
-        >
-          {t('app.loadMore')}
-        </Button>
-      )}
+      <LoadMore list={holds} />
     </>
   );
 }

@@ -1,7 +1,7 @@
-import { Button, SimpleGrid, Stack, Title } from '@mantine/core';
+import { SimpleGrid, Stack, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { JobCard } from '../components/job-card';
-import { Empty, Loading } from '../components/states';
+import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { useJobsPages } from '../queries';
 
@@ -25,15 +25,7 @@ export function GalleryPage() {
           ))}
         </SimpleGrid>
       )}
-      {jobs.hasNextPage && (
-        <Button
-          variant="default"
-          onClick={() => void jobs.fetchNextPage()}
-          loading={jobs.isFetchingNextPage}
-        >
-          {t('app.loadMore')}
-        </Button>
-      )}
+      <LoadMore list={jobs} />
     </Stack>
   );
 }

@@ -1,9 +1,9 @@
 import type { Job } from '@jewelshot/api-client';
-import { Anchor, Button, NativeSelect, Stack, Table, Title } from '@mantine/core';
+import { Anchor, NativeSelect, Stack, Table, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { JobStatus } from '../components/job-status';
-import { Empty, Loading } from '../components/states';
+import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useJobCost } from '../jobs/job-cost';
@@ -78,15 +78,7 @@ export function JobsPage() {
           </Table.Tbody>
         </Table>
       )}
-      {jobs.hasNextPage && (
-        <Button
-          variant="default"
-          onClick={() => void jobs.fetchNextPage()}
-          loading={jobs.isFetchingNextPage}
-        >
-          {t('app.loadMore')}
-        </Button>
-      )}
+      <LoadMore list={jobs} />
     </Stack>
   );
 }
