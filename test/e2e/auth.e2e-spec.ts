@@ -161,6 +161,15 @@ describe('identity and auth', () => {
     expect(res.status).toBe(401);
   });
 
+  it('takes a null refresh token for none: without the cookie, a 400 naming the field', async () => {
+    const res = await api.http().post('/v1/auth/refresh').send({ refreshToken: null });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [expect.objectContaining({ field: 'refreshToken' })],
+    });
+  });
+
   it('logs out: the session access and refresh tokens stop working', async () => {
     const user = await newUser(api);
     const out = await api

@@ -188,7 +188,8 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AuthResponseDto> {
-    if (body.refreshToken !== undefined) {
+    // A null token is an absent one, as @IsOptional() lets it through (it was a 500).
+    if (typeof body.refreshToken === 'string') {
       return this.signedIn(await this.auth.refresh(body.refreshToken), 'body', reply);
     }
     const cookie = refreshCookieOf(request);
