@@ -8,10 +8,11 @@ import { NotFoundPage } from './pages/not-found';
 import { queryClient } from './query-client';
 import { useSession } from './session';
 
-// Every page is its own chunk (route-level lazy loading keeps the initial JS small). Each page
-// route has an error element (a chunk that failed to load, a page that threw), so the error shows
-// inside the layout, menu kept; the layout's own catches what the layout throws. While the first
-// page's chunk loads, the layout shows without a page (`hydrateFallbackElement`).
+// Every page is its own chunk (route-level lazy loading keeps the initial JS small). The pages
+// sit under routes that are not lazy and carry an error element (a chunk that failed to load, a
+// page that threw), so the error shows inside the layout, menu kept; the layout's own catches
+// what the layout throws. While the first page's chunk loads, the layout shows without a page
+// (`hydrateFallbackElement`).
 const router = createBrowserRouter([
   {
     element: <Layout />,
@@ -19,36 +20,39 @@ const router = createBrowserRouter([
     hydrateFallbackElement: <Layout />,
     children: [
       {
-        path: '/sign-in',
+        // The signed-out pages, under a route that is not lazy: a page's own error element is
+        // not reached when its chunk fails to load (the page stayed blank), a parent's is.
         errorElement: <RouteError />,
-        lazy: () => import('./pages/sign-in').then((m) => ({ Component: m.SignInPage })),
-      },
-      {
-        path: '/sign-up',
-        errorElement: <RouteError />,
-        lazy: () => import('./pages/sign-up').then((m) => ({ Component: m.SignUpPage })),
-      },
-      {
-        path: '/forgot-password',
-        errorElement: <RouteError />,
-        lazy: () =>
-          import('./pages/forgot-password').then((m) => ({ Component: m.ForgotPasswordPage })),
-      },
-      {
-        path: '/reset-password',
-        errorElement: <RouteError />,
-        lazy: () =>
-          import('./pages/reset-password').then((m) => ({ Component: m.ResetPasswordPage })),
-      },
-      {
-        path: '/verify-email',
-        errorElement: <RouteError />,
-        lazy: () => import('./pages/verify-email').then((m) => ({ Component: m.VerifyEmailPage })),
-      },
-      {
-        path: '/unsubscribe',
-        errorElement: <RouteError />,
-        lazy: () => import('./pages/unsubscribe').then((m) => ({ Component: m.UnsubscribePage })),
+        children: [
+          {
+            path: '/sign-in',
+            lazy: () => import('./pages/sign-in').then((m) => ({ Component: m.SignInPage })),
+          },
+          {
+            path: '/sign-up',
+            lazy: () => import('./pages/sign-up').then((m) => ({ Component: m.SignUpPage })),
+          },
+          {
+            path: '/forgot-password',
+            lazy: () =>
+              import('./pages/forgot-password').then((m) => ({ Component: m.ForgotPasswordPage })),
+          },
+          {
+            path: '/reset-password',
+            lazy: () =>
+              import('./pages/reset-password').then((m) => ({ Component: m.ResetPasswordPage })),
+          },
+          {
+            path: '/verify-email',
+            lazy: () =>
+              import('./pages/verify-email').then((m) => ({ Component: m.VerifyEmailPage })),
+          },
+          {
+            path: '/unsubscribe',
+            lazy: () =>
+              import('./pages/unsubscribe').then((m) => ({ Component: m.UnsubscribePage })),
+          },
+        ],
       },
       {
         element: <RequireAuth />,
