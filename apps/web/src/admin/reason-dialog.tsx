@@ -1,7 +1,7 @@
 import { Button, Group, Modal, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ErrorAlert } from '../errors/error-alert';
+import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 
 /** Asks for the reason a destructive action requires, then runs it; shows the API's error. */
 export function ReasonDialog({
@@ -15,7 +15,7 @@ export function ReasonDialog({
   onClose: () => void;
   onConfirm: (reason: string) => Promise<void>;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -49,8 +49,10 @@ export function ReasonDialog({
           value={reason}
           onChange={(event) => setReason(event.currentTarget.value)}
           minLength={3}
+          maxLength={500}
           required
           data-autofocus
+          error={fieldErrors(error, i18n.language).reason}
         />
         <ErrorAlert error={error} />
         <Group justify="flex-end">

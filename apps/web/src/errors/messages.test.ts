@@ -101,6 +101,22 @@ describe('error messages', () => {
     });
   });
 
+  it("shows a list item's error under the list's own field too (inputImageIds.1)", () => {
+    const error = new ApiError(400, {
+      statusCode: 400,
+      code: 'VALIDATION_ERROR',
+      error: 'Bad Request',
+      requestId: 'r3',
+      details: [
+        { field: 'inputImageIds.1', message: 'no such image of yours', constraint: 'invalid' },
+      ],
+    });
+    expect(describeError(error, 'en').fields).toEqual({
+      'inputImageIds.1': 'Check this field',
+      inputImageIds: 'Check this field',
+    });
+  });
+
   it.each([
     [
       'currentPassword',

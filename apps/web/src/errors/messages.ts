@@ -306,8 +306,12 @@ export function describeError(error: unknown, language: string): ErrorText {
   const lang: Language = language.startsWith('tr') ? 'tr' : 'en';
   if (error instanceof ApiError) {
     const fields: Record<string, string> = {};
-    for (const [field, detail] of Object.entries(error.fieldErrorDetails))
+    for (const [field, detail] of Object.entries(error.fieldErrorDetails)) {
       fields[field] = describeFieldError(detail, lang);
+      // An item of a list (`inputImageIds.0`) shows under the list's own field too.
+      const list = /^(.+?)\.\d+(?:\.|$)/.exec(field)?.[1];
+      if (list) fields[list] ??= fields[field];
+    }
     return {
       message: messageOf(error, lang),
       retryAfterSeconds: error.retryAfterSeconds,

@@ -58,6 +58,24 @@ function fakeApi() {
     }
     if (request.method === 'POST' && path === `/v1/admin/users/${user.id}/sessions/end`)
       return Response.json({ ended: 0 });
+    if (request.method === 'POST' && path === `/v1/admin/users/${user.id}/ban`)
+      return Response.json(
+        {
+          statusCode: 400,
+          code: 'VALIDATION_ERROR',
+          error: 'The request is invalid',
+          requestId: 'req-ban-1',
+          details: [
+            {
+              field: 'reason',
+              message: 'reason must be shorter than or equal to 500 characters',
+              constraint: 'maxLength',
+              max: 500,
+            },
+          ],
+        },
+        { status: 400 },
+      );
     if (request.method === 'GET' && path === '/v1/admin/audit')
       return Response.json({ data: [EVENT], nextCursor: null });
     return Response.json(
@@ -140,5 +158,18 @@ describe('the admin user page', { timeout: 20_000 }, () => {
     expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
     expect(dialog).not.toHaveTextContent('req-adjust-1');
     expect(within(dialog).getByRole('textbox', { name: /reason/i })).toHaveValue('');
+  });
+
+  it('says under the reason what the API refused in it, and keeps it to 500 characters', async () => {
+    fakeApi();
+    renderUserPage();
+    await userEvent.click(await screen.findByRole('button', { name: 'Ban' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Ban' });
+    const reason = within(dialog).getByRole('textbox', { name: /reason/i });
+    expect(reason).toHaveAttribute('maxlength', '500');
+    await userEvent.type(reason, 'card testing');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    expect(await within(dialog).findByText('Use at most 500 characters')).toBeInTheDocument();
+    expect(reason).toHaveAttribute('aria-invalid', 'true');
   });
 });
