@@ -115,6 +115,39 @@ describe('one error shape on every layer', () => {
     expect(url.body.details).toEqual([
       expect.objectContaining({ field: 'url', constraint: 'isUrl' }),
     ]);
+    // A number that is none (a query's `abc`) is not "over the bound".
+    const limit = await api
+      .http()
+      .get('/v1/ai/jobs?limit=abc')
+      .set(...bearer(user.accessToken));
+    expect(limit.body.details).toEqual([
+      { field: 'limit', message: 'limit must be a number', constraint: 'isNumber' },
+    ]);
+    // Checks the services make by hand name theirs too.
+    const operation = await api
+      .http()
+      .post('/v1/ai/jobs')
+      .set(...bearer(user.accessToken))
+      .send({ operation: 'teleport', params: {} });
+    expect(operation.body.details).toEqual([
+      expect.objectContaining({ field: 'operation', constraint: 'isIn' }),
+    ]);
+    const expired = await api
+      .http()
+      .post('/v1/api-keys')
+      .set(...bearer(user.accessToken))
+      .send({ name: 'old', scopes: ['jobs:read'], expiresAt: '2020-01-01T00:00:00.000Z' });
+    expect(expired.body.details).toEqual([
+      expect.objectContaining({ field: 'expiresAt', constraint: 'minDate' }),
+    ]);
+    const noFile = await api
+      .http()
+      .post('/v1/uploads')
+      .set(...bearer(user.accessToken))
+      .attach('other', Buffer.from('x'), 'x.png');
+    expect(noFile.body.details).toEqual([
+      expect.objectContaining({ field: 'file', constraint: 'isDefined' }),
+    ]);
   });
 
   it('says which conflict a CONFLICT is', async () => {

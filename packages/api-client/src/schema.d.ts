@@ -1786,11 +1786,11 @@ export interface components {
     };
     FieldErrorDto: {
       /**
-       * @description The check the value failed, machine-readable and stable: a class-validator constraint name (`isDefined` for a missing value, `isString`, `isEmail`, `isUrl`, `minLength`, `maxLength`, `min`, `max`, `isIn`, `whitelistValidation` for an unknown field, ...) or one of the API's own: `isNotCommonPassword` (one of the most common passwords), `isCurrentPassword` (the current password given is wrong), `isPublicUrl` (a webhook URL that cannot receive webhooks); `invalid` when the check has no name of its own. New names may be added: treat an unknown one as a general "check this field".
-       * @example isEmail
+       * @description The check the value failed, machine-readable and stable: a class-validator constraint name (`isDefined` for a missing value, `isString`, `isNumber` for a number that is none, `isEmail`, `isUrl`, `minLength`, `maxLength`, `min`, `max`, `isIn`, `whitelistValidation` for an unknown field, ...) or one of the API's own: `isNotCommonPassword` (one of the most common passwords), `isCurrentPassword` (the current password given is wrong), `isPublicUrl` (a webhook URL that cannot receive webhooks); `invalid` when the check has no name of its own. An email address is checked by a pattern too: a malformed one usually answers `matches`. New names may be added: treat an unknown one as a general "check this field".
+       * @example minLength
        */
       constraint: string;
-      /** @example email */
+      /** @example password */
       field: string;
       /**
        * @description The upper bound the value broke (`maxLength`: characters; `max`: the number; `arrayMaxSize`: items).
@@ -1799,7 +1799,7 @@ export interface components {
       max?: number;
       /**
        * @description For people reading the raw answer: English, naming the field as the API spells it. Match on `constraint`, not on this text.
-       * @example email must be a valid email address
+       * @example password must be 10 to 128 characters
        */
       message: string;
       /**

@@ -31,7 +31,9 @@ async function readFilePart(request: FastifyRequest): Promise<Buffer> {
   try {
     const part = await request.file();
     if (!part || part.fieldname !== 'file')
-      throw new ValidationError([{ field: 'file', message: 'file is required' }]);
+      throw new ValidationError([
+        { field: 'file', message: 'file is required', constraint: 'isDefined' },
+      ]);
     return await part.toBuffer();
   } catch (error) {
     const status = (error as { statusCode?: unknown }).statusCode;

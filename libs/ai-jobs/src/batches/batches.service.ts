@@ -103,7 +103,13 @@ export class BatchesService {
     const ids = input.inputImageIds;
     if (ids.length < 1 || ids.length > MAX_BATCH_ITEMS) {
       throw new ValidationError([
-        { field: 'inputImageIds', message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids` },
+        {
+          field: 'inputImageIds',
+          message: `inputImageIds must hold 1-${MAX_BATCH_ITEMS} ids`,
+          ...(ids.length < 1
+            ? { constraint: 'arrayMinSize', min: 1 }
+            : { constraint: 'arrayMaxSize', max: MAX_BATCH_ITEMS }),
+        },
       ]);
     }
     // Each item's image comes from inputImageIds: one in the params would be overwritten in

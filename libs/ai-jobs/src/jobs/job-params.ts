@@ -103,7 +103,11 @@ export interface ValidJob {
 export function validateJob(operation: unknown, params: unknown, prefix = 'params'): ValidJob {
   if (typeof operation !== 'string' || !(OPERATIONS as readonly string[]).includes(operation)) {
     throw new ValidationError([
-      { field: 'operation', message: `operation must be one of: ${OPERATIONS.join(', ')}` },
+      {
+        field: 'operation',
+        message: `operation must be one of: ${OPERATIONS.join(', ')}`,
+        constraint: 'isIn',
+      },
     ]);
   }
   const op = operation as Operation;

@@ -71,7 +71,7 @@ export class ApiKeysService {
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt && expiresAt.getTime() <= Date.now())
       throw new ValidationError([
-        { field: 'expiresAt', message: 'expiresAt must be in the future' },
+        { field: 'expiresAt', message: 'expiresAt must be in the future', constraint: 'minDate' },
       ]);
     const scopes = [...new Set(input.scopes)].sort();
     const user = await this.users.getById(userId);

@@ -64,6 +64,16 @@ describe('fieldErrors', () => {
     ]);
   });
 
+  it('says a value that is no number must be one when only a bound failed (limit=abc)', () => {
+    // A query's number arrives as NaN from its transform, or as text; the bound fails first.
+    expect(
+      errorsOf({ name: 'ok', code: 'abc', count: Number.NaN, params: { prompt: 'x' } }),
+    ).toEqual([{ field: 'count', message: 'count must be a number', constraint: 'isNumber' }]);
+    expect(errorsOf({ name: 'ok', code: 'abc', count: 'x', params: { prompt: 'x' } })).toEqual([
+      { field: 'count', message: 'count must be a number', constraint: 'isNumber' },
+    ]);
+  });
+
   it("keeps class-validator's message for a present value that breaks a rule", () => {
     expect(
       errorsOf({ name: 'n'.repeat(21), code: 'a', count: 0, params: { prompt: 'x' } }),

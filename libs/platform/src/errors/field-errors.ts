@@ -8,6 +8,9 @@ import type { FieldError } from './domain-error';
 /** class-validator's length checks: they fail any value that is not a string, saying a length. */
 const LENGTH_CONSTRAINTS = new Set(['maxLength', 'minLength', 'isLength']);
 
+/** class-validator's number bounds: they fail a value that is no number (NaN, text), naming a bound. */
+const BOUND_CONSTRAINTS = new Set(['min', 'max']);
+
 /** The constraints whose first argument is a lower bound (`min`) or an upper one (`max`). */
 const MIN_CONSTRAINTS = new Set(['minLength', 'min', 'arrayMinSize']);
 const MAX_CONSTRAINTS = new Set(['maxLength', 'max', 'arrayMaxSize']);
@@ -53,7 +56,8 @@ function constraintOf(
  * `email` was "email must be shorter than or equal to 254 characters" and a number where a
  * string belongs said a length too. A field with no value (an optional one never fails) is
  * "is required" (`isDefined`); a length check failed by a value that is not a string is "must
- * be a string" (`isString`).
+ * be a string" (`isString`), and a bound failed by a value that is no number (`limit=abc`) "must
+ be a number" (`isNumber`).
  */
 function errorsOf(error: ClassValidatorError, field: string): FieldError[] {
   const constraints = error.constraints ?? {};
@@ -71,6 +75,9 @@ function errorsOf(error: ClassValidatorError, field: string): FieldError[] {
     return [{ field, message: `${field} is required`, constraint: 'isDefined' }];
   if (typeof error.value !== 'string' && names.every((name) => LENGTH_CONSTRAINTS.has(name)))
     return [{ field, message: `${field} must be a string`, constraint: 'isString' }];
+  const isNumber = typeof error.value === 'number' && Number.isFinite(error.value);
+  if (!isNumber && names.every((name) => BOUND_CONSTRAINTS.has(name)))
+    return [{ field, message: `${field} must be a number`, constraint: 'isNumber' }];
   return asIs();
 }
 
