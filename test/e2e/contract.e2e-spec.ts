@@ -190,6 +190,8 @@ describe('the server answers as its OpenAPI document says', () => {
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
+      // As on every answer: the body's request id in the header too.
+      'x-request-id': res.body.requestId,
     });
   });
 

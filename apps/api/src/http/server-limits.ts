@@ -97,6 +97,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const statusCode = timedOut ? 408 : tooLarge ? 431 : 400;
+  const requestId = randomUUID();
   const body = JSON.stringify({
     statusCode,
     code: 'VALIDATION_ERROR',
@@ -105,7 +106,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
       : tooLarge
         ? 'The request headers are too large'
         : 'The request is malformed',
-    requestId: randomUUID(),
+    requestId,
   });
   const reason = timedOut
     ? 'Request Timeout'
@@ -116,6 +117,7 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
     `HTTP/1.1 ${statusCode} ${reason}`,
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
+    `X-Request-Id: ${requestId}`,
     ...PARSER_ANSWER_HEADERS,
     'Connection: close',
   ];
