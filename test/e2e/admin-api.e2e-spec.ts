@@ -674,7 +674,11 @@ describe('the admin API', () => {
       .http()
       .get(`/v1/admin/jobs?status=failed&userId=${made.userId}`)
       .set(...bearer(admin.accessToken));
-    expect(listed.body.data).toEqual([expect.objectContaining({ id: failed, retriedAs: made.id })]);
+    // With the owner's email, so the console names the seller, not an id.
+    const [owner] = await api.db.query('SELECT email FROM users WHERE id = $1', [made.userId]);
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ id: failed, retriedAs: made.id, userEmail: owner.email }),
+    ]);
     const grants = await api.db.query(
       `SELECT delta::int AS delta FROM credit_entries WHERE reference LIKE $1`,
       [`%free-retry:${failed}`],

@@ -1457,6 +1457,8 @@ export interface components {
       startedAt: string | null;
       /** @enum {string} */
       status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+      /** @description The owner's email */
+      userEmail: string | null;
       /** Format: uuid */
       userId: string;
     };

@@ -134,6 +134,8 @@ export class SessionDto {
 
 export class AdminJobDto extends JobDto {
   @ApiProperty({ type: String, format: 'uuid' }) userId!: string;
+  @ApiProperty({ type: String, nullable: true, description: "The owner's email" })
+  userEmail!: string | null;
   @ApiProperty({ type: String, format: 'uuid' }) holdId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The provider that ran it' })
   provider!: string | null;

@@ -37,6 +37,7 @@ const job = (n: number) => ({
   error: null,
   outputs: [],
   userId: uuid(n),
+  userEmail: `seller${n}@example.com`,
   holdId: uuid(2000 + n),
   provider: null,
   providerRequestId: null,
@@ -213,8 +214,10 @@ describe('the admin console', { timeout: 20_000 }, () => {
       fakeApi();
       renderAdmin('/admin?tab=jobs');
       const jobs = await screen.findByTestId('jobs-table');
+      // Named by their email, not an id.
       const first = within(jobs).getAllByRole('link')[0];
       expect(first).toHaveAttribute('href', `/admin/users/${uuid(1)}`);
+      expect(first).toHaveTextContent('seller1@example.com');
 
       await userEvent.click(screen.getByRole('tab', { name: 'Audit log' }));
       const audit = await screen.findByTestId('audit-table');

@@ -168,9 +168,8 @@ function JobsTab() {
             {rows.map((job) => (
               <Table.Tr key={job.id}>
                 <Table.Td>
-                  {/* The API's job list carries the user's id only: it links to their page. */}
                   <Anchor component={Link} to={`/admin/users/${job.userId}`} title={job.userId}>
-                    {job.userId.slice(0, 8)}
+                    {job.userEmail ?? job.userId.slice(0, 8)}
                   </Anchor>
                 </Table.Td>
                 <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
