@@ -11,10 +11,9 @@ import { AuthService } from '@jewelshot/identity';
 import { type Browser, type Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { repoRoot } from '@jewelshot/platform';
-import { startApi, type TestApi } from '../support/app';
+import { type TestApi } from '../support/app';
 import { uniqueEmail } from '../support/factories';
-import { freePort } from '../support/free-port';
-import { ensureSpaBuilt, SPA_DIST } from '../support/spa-build';
+import { startSpaApi } from '../support/spa-api';
 import { suitePrefix } from '../support/test-env';
 
 const ROOT = repoRoot();
@@ -77,17 +76,11 @@ describe('the admin console in a browser', () => {
   };
 
   beforeAll(async () => {
-    ensureSpaBuilt();
     mkdirSync(SHOTS, { recursive: true });
-    const port = await freePort();
-    base = `http://localhost:${port}`;
-    api = await startApi({
+    ({ api, base } = await startSpaApi(() => ({
       REDIS_KEY_PREFIX: suitePrefix('admin-browser'),
-      WEB_DIST_DIR: SPA_DIST,
-      PUBLIC_BASE_URL: base,
       SIGNUP_CREDITS: '3',
-    });
-    await api.app.listen(port, '127.0.0.1');
+    })));
     browser = await launchChromium();
   }, 240_000);
 

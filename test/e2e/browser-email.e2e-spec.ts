@@ -9,13 +9,12 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { EmailService } from '@jewelshot/email';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
-import { startApi, type TestApi } from '../support/app';
+import { type TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
 import { uniqueEmail } from '../support/factories';
-import { freePort } from '../support/free-port';
 import { linkIn, mailTo, newOutboxDir } from '../support/outbox';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
-import { ensureSpaBuilt, SPA_DIST } from '../support/spa-build';
+import { startSpaApi } from '../support/spa-api';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 const PASSWORD = 'violet-harbour-lantern-42';
@@ -52,22 +51,17 @@ describe('mailed links in the browser', () => {
   };
 
   beforeAll(async () => {
-    ensureSpaBuilt();
     db = await suiteDatabase('browser_mail');
-    const port = await freePort();
-    base = `http://localhost:${port}`;
-    const env: NodeJS.ProcessEnv = {
+    const started = await startSpaApi((origin) => ({
       DATABASE_URL: db.url,
       REDIS_KEY_PREFIX: suitePrefix('browser-mail'),
-      WEB_DIST_DIR: SPA_DIST,
-      PUBLIC_BASE_URL: base,
-      APP_BASE_URL: base,
+      APP_BASE_URL: origin,
       OUTBOX_DIR: outbox,
       EVENTS_POLL_MS: '100',
       EMAIL_SEND_RATE_PER_SECOND: '100',
-    };
-    api = await startApi(env);
-    await api.app.listen(port, '127.0.0.1');
+    }));
+    ({ api, base } = started);
+    const { env } = started;
     worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
     browser = await launchChromium();
   }, 240_000);

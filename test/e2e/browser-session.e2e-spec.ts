@@ -6,10 +6,9 @@
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { fund } from '../support/ai';
-import { startApi, type TestApi } from '../support/app';
+import { type TestApi } from '../support/app';
 import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
-import { freePort } from '../support/free-port';
-import { ensureSpaBuilt, SPA_DIST } from '../support/spa-build';
+import { startSpaApi } from '../support/spa-api';
 import { suitePrefix } from '../support/test-env';
 
 jest.setTimeout(90_000);
@@ -51,16 +50,10 @@ describe('the SPA session in a browser', () => {
   const pathOf = (url: string) => new URL(url).pathname;
 
   beforeAll(async () => {
-    ensureSpaBuilt();
-    const port = await freePort();
-    base = `http://localhost:${port}`;
-    api = await startApi({
+    ({ api, base } = await startSpaApi(() => ({
       REDIS_KEY_PREFIX: suitePrefix('browser-session'),
-      WEB_DIST_DIR: SPA_DIST,
-      PUBLIC_BASE_URL: base,
       SIGNUP_CREDITS: '3',
-    });
-    await api.app.listen(port, '127.0.0.1');
+    })));
     browser = await launchChromium();
   }, 240_000);
 

@@ -11,12 +11,11 @@ import { launchChromium } from '../support/chromium';
 import { repoRoot } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { fund, submit } from '../support/ai';
-import { startApi, type TestApi } from '../support/app';
+import { type TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
 import { newUser, uniqueEmail } from '../support/factories';
-import { freePort } from '../support/free-port';
 import { smallPng } from '../support/images';
-import { ensureSpaBuilt, SPA_DIST } from '../support/spa-build';
+import { startSpaApi } from '../support/spa-api';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 const ROOT = repoRoot();
@@ -97,20 +96,13 @@ describe('the seller SPA in a browser', () => {
   const pngFile = (name: string) => ({ name, mimeType: 'image/png', buffer: photo });
 
   beforeAll(async () => {
-    ensureSpaBuilt();
     mkdirSync(SHOTS, { recursive: true });
     photo = await smallPng(640, 480);
-    const port = await freePort();
-    base = `http://localhost:${port}`;
-    env = {
+    ({ api, base, env } = await startSpaApi(() => ({
       REDIS_KEY_PREFIX: suitePrefix('browser'),
-      WEB_DIST_DIR: SPA_DIST,
-      PUBLIC_BASE_URL: base,
       LOCAL_PROVIDER_LATENCY_MS: '300',
       SIGNUP_CREDITS: '3',
-    };
-    api = await startApi(env);
-    await api.app.listen(port, '127.0.0.1');
+    })));
     await startWorker();
     browser = await launchChromium();
   }, 240_000);
