@@ -1,9 +1,8 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { api } from '../api';
+import { describe, expect, it, vi } from 'vitest';
 import { i18n } from '../i18n';
-import { anAuditEvent, signInAsAdmin } from '../test/admin';
+import { anAuditEvent, signedInAsAdmin } from '../test/admin';
 import { renderPage } from '../test/render';
 import { AdminAbusePage } from './admin-abuse';
 
@@ -94,14 +93,7 @@ function fakeApi() {
 
 // Typing and several round trips: slow on a loaded 2-CPU machine.
 describe('the abuse console', { timeout: 20_000 }, () => {
-  beforeEach(() => {
-    signInAsAdmin('3b0c6a52-0000-4000-8000-0000000000ff');
-  });
-
-  afterEach(() => {
-    api.session.signOut();
-    vi.unstubAllGlobals();
-  });
+  signedInAsAdmin('3b0c6a52-0000-4000-8000-0000000000ff');
 
   it('lists an open flag with its score, signals and evidence, and the user linked to the admin user page', async () => {
     await i18n.changeLanguage('en');

@@ -1,10 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { Route, Routes } from 'react-router';
-import { api } from '../api';
 import { i18n } from '../i18n';
-import { anAuditEvent, signInAsAdmin } from '../test/admin';
+import { anAuditEvent, signedInAsAdmin } from '../test/admin';
 import { renderPage } from '../test/render';
 import { AdminUserPage } from './admin-user';
 
@@ -97,14 +96,9 @@ const renderUserPage = () =>
 
 // Typing and several round trips: slow on a loaded 2-CPU machine.
 describe('the admin user page', { timeout: 20_000 }, () => {
+  signedInAsAdmin();
   beforeEach(async () => {
     await i18n.changeLanguage('en');
-    signInAsAdmin();
-  });
-
-  afterEach(() => {
-    api.session.signOut();
-    vi.unstubAllGlobals();
   });
 
   it('starts the tier select at the user’s tier, so "Set tier" right away keeps it', async () => {

@@ -2,9 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useLocation, useNavigate } from 'react-router';
-import { api } from '../api';
 import { i18n } from '../i18n';
-import { anAuditEvent, signInAsAdmin } from '../test/admin';
+import { anAuditEvent, signedInAsAdmin } from '../test/admin';
 import { renderPage } from '../test/render';
 import { AdminPage } from './admin';
 
@@ -135,14 +134,12 @@ const selectedTab = () => screen.getByRole('tab', { selected: true });
 
 // Many rows and round trips: slow on a loaded 2-CPU machine.
 describe('the admin console', { timeout: 20_000 }, () => {
+  signedInAsAdmin();
   beforeEach(async () => {
     await i18n.changeLanguage('en');
-    signInAsAdmin();
   });
 
   afterEach(() => {
-    api.session.signOut();
-    vi.unstubAllGlobals();
     vi.restoreAllMocks();
     Object.assign(URL, { createObjectURL, revokeObjectURL });
   });

@@ -1,11 +1,21 @@
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { AuditEvent } from '../admin/admin-api';
 import { api } from '../api';
 
-/** Signs the app's session in as an admin (the fakes never read the token). */
-export function signInAsAdmin(id = 'admin-id'): void {
-  api.session.signIn({
-    accessToken: 'not-a-jwt',
-    user: { id, email: 'admin@example.com', role: 'admin' },
+/**
+ * Each test of the suite runs with the app's session signed in as an admin (the fakes never
+ * read the token), signed out after it, with the fetch fake it stubbed removed.
+ */
+export function signedInAsAdmin(id = 'admin-id'): void {
+  beforeEach(() => {
+    api.session.signIn({
+      accessToken: 'not-a-jwt',
+      user: { id, email: 'admin@example.com', role: 'admin' },
+    });
+  });
+  afterEach(() => {
+    api.session.signOut();
+    vi.unstubAllGlobals();
   });
 }
 
