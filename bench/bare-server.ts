@@ -48,7 +48,7 @@ app.get('/v1/me', async (request, reply) => {
   const started = performance.now();
   const userId = verify(request.headers.authorization);
   if (userId === null) return reply.code(401).send({ code: 'UNAUTHORIZED' });
-  await counters.increment(`user:${userId}`, 60_000, 1e9, 60_000, 'default');
+  await counters.increment(`user:${userId}`, 60_000, 1e9, 'default');
   const { rows } = await pool.query<UserRow>(
     `SELECT id, email, role, status, priority_tier, email_verified_at, language, created_at
        FROM users WHERE id = $1 LIMIT 1`,

@@ -41,7 +41,7 @@ function api(): { close: () => Promise<unknown> } {
     const started = performance.now();
     const userId = verify(request.headers.authorization);
     if (userId === null) return reply.code(401).send({ code: 'UNAUTHORIZED' });
-    await counters.increment(`user:${userId}`, 60_000, 1e9, 60_000, 'submit');
+    await counters.increment(`user:${userId}`, 60_000, 1e9, 'submit');
     const body = request.body as { params?: { prompt?: unknown } } | undefined;
     if (typeof body?.params?.prompt !== 'string')
       return reply.code(400).send({ code: 'VALIDATION_FAILED' });

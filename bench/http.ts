@@ -92,7 +92,7 @@ async function limiterCalls(env: NodeJS.ProcessEnv): Promise<string[]> {
   try {
     return [
       `limiter rate count (every request): ${await percentiles(() =>
-        counters.increment('bench', 60_000, 1e9, 60_000, 'default'),
+        counters.increment('bench', 60_000, 1e9, 'default'),
       )}`,
       `limiter slot acquire + release (expensive routes): ${await percentiles(async (i) => {
         await slots.acquire('bench', 'expensive', 4, 600_000, String(i));

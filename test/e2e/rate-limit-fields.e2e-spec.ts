@@ -66,8 +66,11 @@ function rateLimitFields(res: Answer): {
   return { policies, name, r: r as number, t: t as number | undefined };
 }
 
-/** A 429 from the limiter: the one error shape, Retry-After, and RateLimit naming `policy` at 0. */
-function expectRefusedBy(res: Answer, policy: string): void {
+/**
+ * A 429 from the limiter: the one error shape, Retry-After, and RateLimit naming `policy` with
+ * less left than the request needed (`needed` units: 1 request, or an upload's bytes).
+ */
+function expectRefusedBy(res: Answer, policy: string, needed = 1): void {
   expect(res.status).toBe(429);
   expect(res.body).toMatchObject({
     statusCode: 429,
@@ -78,7 +81,7 @@ function expectRefusedBy(res: Answer, policy: string): void {
   expect(retryAfter).toBeGreaterThan(0);
   const fields = rateLimitFields(res);
   expect(fields.name).toBe(policy);
-  expect(fields.r).toBe(0);
+  expect(fields.r).toBeLessThan(needed);
   // The draft: with Retry-After, the reset should name the same moment.
   expect(fields.t).toBe(retryAfter);
 }
@@ -378,7 +381,18 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     const fields = rateLimitFields(first);
     expect(fields.name).toBe('upload-bytes');
     expect(fields.r).toBeLessThan(20000 - 12_000);
-    expectRefusedBy(await upload(second, user, big, 'noise.png'), 'upload-bytes');
+    const refused = await upload(second, user, big, 'noise.png');
+    expectRefusedBy(refused, 'upload-bytes', big.length);
+    // What is left is said as it is, and was not used up by the refusal: a smaller upload fits.
+    const left = rateLimitFields(refused).r;
+    expect(left).toBeGreaterThan(0);
+    const small = await upload(
+      limited,
+      user,
+      Buffer.alloc(Math.min(left, 4000) - 600, 7),
+      'noise.png',
+    );
+    expect([400, 415]).toContain(small.status);
   });
 
   it('sse: SSE_MAX_OPEN_PER_USER streams at once across instances; a closed one frees its place', async () => {

@@ -53,3 +53,41 @@ describe('rate limits in Redis', () => {
     expect(Number(refresh.headers['x-ratelimit-limit'])).toBeGreaterThan(3);
   });
 });
+
+describe('a fixed window', () => {
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startApi({
+      REDIS_KEY_PREFIX: `${baseTestEnv().REDIS_KEY_PREFIX}window:`,
+      RATE_LIMIT_MAX: '2',
+      RATE_LIMIT_WINDOW_MS: '3000',
+    });
+  });
+
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('lets a refused caller through once the window resets, and never says a refusal left room', async () => {
+    const attempt = () => api.http().get('/v1/me');
+    const first = await attempt();
+    expect(first.status).toBe(401);
+    const resetsAt = Date.now() + Number(first.headers['x-ratelimit-reset']) * 1000;
+    expect((await attempt()).headers['x-ratelimit-remaining']).toBe('0');
+    // Refused halfway through the window: refused until it resets, not for a window from here.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, resetsAt - 1500 - Date.now())));
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await attempt();
+      expect(refused.status).toBe(429);
+      expect(refused.headers['x-ratelimit-remaining']).toBe('0');
+      expect(refused.headers.ratelimit).toBe(`"default";r=0;t=${refused.headers['retry-after']}`);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(2);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, resetsAt + 200 - Date.now())));
+    const after = await attempt();
+    expect(after.status).toBe(401);
+    // The refused attempts did not count towards the new window.
+    expect(after.headers['x-ratelimit-remaining']).toBe('1');
+  });
+});

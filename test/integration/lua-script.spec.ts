@@ -71,9 +71,36 @@ describe('luaScript', () => {
   it('defines a script once per client: a second storage on the same client shares it', async () => {
     const first = new RedisThrottlerStorage(redis);
     const second = new RedisThrottlerStorage(redis);
-    const a = await first.increment('caller', 60_000, 3, 60_000, 'test');
-    const b = await second.increment('caller', 60_000, 3, 60_000, 'test');
+    const a = await first.increment('caller', 60_000, 3, 'test');
+    const b = await second.increment('caller', 60_000, 3, 'test');
     expect([a.totalHits, b.totalHits]).toEqual([1, 2]);
-    expect(b.isBlocked).toBe(false);
+    expect(b.exceeded).toBe(false);
+  });
+
+  it('does not count a refused request: a smaller one still fits, and the next window starts empty', async () => {
+    const storage = new RedisThrottlerStorage(redis);
+    expect(await storage.increment('bytes', 400, 100, 'test', 60)).toMatchObject({
+      totalHits: 60,
+      exceeded: false,
+    });
+    // 60 + 50 would pass 100: refused, and the 50 are not kept.
+    expect(await storage.increment('bytes', 400, 100, 'test', 50)).toMatchObject({
+      totalHits: 60,
+      exceeded: true,
+    });
+    expect(await storage.increment('bytes', 400, 100, 'test', 40)).toMatchObject({
+      totalHits: 100,
+      exceeded: false,
+    });
+    for (let i = 0; i < 3; i += 1)
+      expect(await storage.increment('bytes', 400, 100, 'test', 1)).toMatchObject({
+        totalHits: 100,
+        exceeded: true,
+      });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await storage.increment('bytes', 400, 100, 'test', 1)).toMatchObject({
+      totalHits: 1,
+      exceeded: false,
+    });
   });
 });

@@ -118,15 +118,16 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
     cost: number,
   ): Promise<PolicyState> {
     return counters
-      .increment(caller.key, quota.windowMs, quota.quota, quota.windowMs, name, cost)
+      .increment(caller.key, quota.windowMs, quota.quota, name, cost)
       .then((result) => ({
         name,
         unit: name === 'upload-bytes' ? 'content-bytes' : 'request',
         quota: quota.quota,
         windowSeconds: Math.ceil(quota.windowMs / 1000),
+        // A refused request: what is left may be more than nothing (bytes), but not enough.
         remaining: Math.max(0, quota.quota - result.totalHits),
-        resetSeconds: result.isBlocked ? result.timeToBlockExpire : result.timeToExpire,
-        exceeded: result.isBlocked,
+        resetSeconds: result.timeToExpire,
+        exceeded: result.exceeded,
       }));
   }
 
@@ -139,13 +140,24 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
     caller: RateLimitCaller,
     limits: PolicyTable,
   ): Promise<PolicyState[]> {
-    const states =
-      ratePolicy === 'uploads'
-        ? await Promise.all([
-            count(caller, ratePolicy, limits.rate[ratePolicy], 1),
-            count(caller, 'upload-bytes', limits.rate['upload-bytes'], uploadBytes(request)),
-          ])
-        : [await count(caller, ratePolicy, limits.rate[ratePolicy], 1)];
+    let states: PolicyState[];
+    if (ratePolicy === 'uploads') {
+      const bytes = uploadBytes(request);
+      states = await Promise.all([
+        count(caller, ratePolicy, limits.rate[ratePolicy], 1),
+        count(caller, 'upload-bytes', limits.rate['upload-bytes'], bytes),
+      ]);
+      // Refused by one, the upload is not counted by the other either (each takes its own back).
+      if (states.some((state) => state.exceeded))
+        await Promise.all(
+          states.map((state) => {
+            if (state.exceeded) return undefined;
+            const cost = state.name === 'upload-bytes' ? bytes : 1;
+            state.remaining = Math.min(state.quota, state.remaining + cost);
+            return counters.giveBack(caller.key, state.name, cost);
+          }),
+        );
+    } else states = [await count(caller, ratePolicy, limits.rate[ratePolicy], 1)];
     const concurrency = route.concurrencyPolicy;
     if (concurrency && !states.some((state) => state.exceeded))
       states.push(
