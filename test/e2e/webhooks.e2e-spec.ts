@@ -446,6 +446,46 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('refuses a test or a retry to a disabled endpoint (409), rather than accept and send nothing', async () => {
+    const user = await newUser(api, 'wh-disabled');
+    const hooks = await receiver();
+    const endpoint = await create(user, { url: hooks.url, events: ['credits.low'] });
+    const test = () =>
+      api
+        .http()
+        .post(`/v1/webhooks/${endpoint.id}/test`)
+        .set(...bearer(user.accessToken));
+    await test().expect(202);
+    const [delivery] = await waitDeliveries(user, endpoint.id, 1);
+    if (!delivery) throw new Error('unreachable');
+    await api
+      .http()
+      .patch(`/v1/webhooks/${endpoint.id}`)
+      .set(...bearer(user.accessToken))
+      .send({ enabled: false })
+      .expect(200);
+    const refused = await test();
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'WEBHOOK_ENDPOINT_DISABLED' },
+    });
+    const retry = await api
+      .http()
+      .post(`/v1/webhooks/${endpoint.id}/deliveries/${delivery.id}/retry`)
+      .set(...bearer(user.accessToken));
+    expect(retry.status).toBe(409);
+    expect(retry.body.details).toEqual({ reason: 'WEBHOOK_ENDPOINT_DISABLED' });
+    await api
+      .http()
+      .patch(`/v1/webhooks/${endpoint.id}`)
+      .set(...bearer(user.accessToken))
+      .send({ enabled: true })
+      .expect(200);
+    await test().expect(202);
+    expect(await hooks.waitFor(2)).toHaveLength(2);
+  });
+
   it("tells the owner a connection's kind of failure, never the address it reached", async () => {
     const user = await newUser(api, 'wh-closed');
     const port = await freePort();

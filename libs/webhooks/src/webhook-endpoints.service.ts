@@ -159,7 +159,7 @@ export class WebhookEndpoints {
   async sendTest(userId: string, id: string): Promise<{ eventId: string }> {
     const eventId = `msg_${randomUUID().replace(/-/g, '')}`;
     await this.scope.run(userId, async () => {
-      const endpoint = await this.find(userId, id);
+      const endpoint = this.enabled(await this.find(userId, id));
       await this.txHost.tx.getRepository(WebhookEvent).insert({
         id: eventId,
         userId,
@@ -204,7 +204,7 @@ export class WebhookEndpoints {
     deliveryId: string,
   ): Promise<{ eventId: string }> {
     return this.scope.run(userId, async () => {
-      const endpoint = await this.find(userId, id);
+      const endpoint = this.enabled(await this.find(userId, id));
       const delivery = isUuid(deliveryId)
         ? await this.txHost.tx
             .getRepository(WebhookDelivery)
@@ -221,6 +221,17 @@ export class WebhookEndpoints {
       );
       return { eventId: delivery.eventId };
     });
+  }
+
+  /** A disabled endpoint is sent nothing: asking for a delivery to one is refused, not dropped. */
+  private enabled(endpoint: WebhookEndpoint): WebhookEndpoint {
+    if (!endpoint.enabled)
+      throw new DomainError(
+        'CONFLICT',
+        'This endpoint is disabled and is sent nothing: enable it first (PATCH enabled: true)',
+        { reason: 'WEBHOOK_ENDPOINT_DISABLED' },
+      );
+    return endpoint;
   }
 
   private async find(userId: string, id: string, lock = false): Promise<WebhookEndpoint> {

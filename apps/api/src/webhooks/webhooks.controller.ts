@@ -147,7 +147,7 @@ export class WebhooksController {
   @RateLimit({ rateLimitPolicy: 'submit' })
   @ApiOperation({ summary: 'Send a `webhook.test` event to this endpoint' })
   @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued; see its deliveries' })
-  @ApiErrors('RESOURCE_NOT_FOUND')
+  @ApiErrors('RESOURCE_NOT_FOUND', 'CONFLICT')
   test(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
@@ -173,7 +173,7 @@ export class WebhooksController {
   @RateLimit({ rateLimitPolicy: 'submit' })
   @ApiOperation({ summary: "Send a delivery's event again (one attempt, same webhook-id)" })
   @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued' })
-  @ApiErrors('RESOURCE_NOT_FOUND')
+  @ApiErrors('RESOURCE_NOT_FOUND', 'CONFLICT')
   retry(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

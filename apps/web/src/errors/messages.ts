@@ -138,6 +138,10 @@ export const CONFLICT_MESSAGES: Record<ConflictReason, Words> = {
     en: 'You have the most webhook endpoints allowed. Remove one you no longer use first.',
     tr: 'İzin verilen en fazla sayıda webhook uç noktanız var. Önce artık kullanmadığınız birini kaldırın.',
   },
+  WEBHOOK_ENDPOINT_DISABLED: {
+    en: 'This endpoint is turned off and is sent nothing. Turn it on first.',
+    tr: 'Bu uç nokta kapalı ve ona hiçbir şey gönderilmiyor. Önce açın.',
+  },
   BELOW_RESERVED: {
     en: 'This adjustment would take the balance below the credits reserved for jobs in progress. Take away less, or wait for those jobs to finish.',
     tr: 'Bu düzeltme bakiyeyi, devam eden işler için ayrılmış kredilerin altına düşürür. Daha az düşün ya da bu işlerin bitmesini bekleyin.',
