@@ -439,6 +439,8 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     ]);
     const recorded = await waitDeliveries(user, endpoint.id, 2);
     expect(recorded.map((d) => d.attempt).sort()).toEqual([1, 2]);
+    // Each attempt says what it delivered.
+    expect(recorded.map((d) => d.eventType)).toEqual(['webhook.test', 'webhook.test']);
     const missing = await api
       .http()
       .post(`/v1/webhooks/${endpoint.id}/deliveries/00000000-0000-4000-8000-000000000000/retry`)

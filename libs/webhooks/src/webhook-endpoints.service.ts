@@ -11,6 +11,7 @@ import {
   RowScope,
   ValidationError,
 } from '@jewelshot/platform';
+import { In } from 'typeorm';
 import {
   HOST_LOOKUP,
   resolveTarget,
@@ -21,6 +22,9 @@ import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 import { WebhookDeliveryRequested } from './events/webhook-delivery-requested';
+
+/** A delivery attempt with the type of the event it delivered (null once that event was pruned). */
+export type DeliveryWithType = WebhookDelivery & { eventType: string | null };
 import { newSigningSecret, SecretBox } from './secret-box';
 import { WEBHOOK_TEST_TYPE, type WebhookEventType } from './webhook-event-types';
 import { allowsPrivate, WEBHOOKS_CONFIG, type WebhooksConfig } from './webhooks.config';
@@ -184,7 +188,7 @@ export class WebhookEndpoints {
     id: string,
     limit: number,
     cursor?: string,
-  ): Promise<{ data: WebhookDelivery[]; nextCursor: string | null }> {
+  ): Promise<{ data: DeliveryWithType[]; nextCursor: string | null }> {
     return this.scope.run(userId, async () => {
       await this.find(userId, id);
       const repo = this.txHost.tx.getRepository(WebhookDelivery);
@@ -193,7 +197,22 @@ export class WebhookEndpoints {
       if (cursor && !after)
         throw new ValidationError([{ field: 'cursor', message: 'unknown cursor' }]);
       const query = repo.createQueryBuilder('delivery').where('delivery.endpointId = :id', { id });
-      return newestFirstPage(query, limit, after);
+      const page = await newestFirstPage(query, limit, after);
+      // What each attempt delivered: one read for the page's events (pruned ones have none).
+      const eventIds = [...new Set(page.data.map((delivery) => delivery.eventId))];
+      const events =
+        eventIds.length === 0
+          ? []
+          : await this.txHost.tx
+              .getRepository(WebhookEvent)
+              .find({ select: { id: true, type: true }, where: { id: In(eventIds) } });
+      const typeOf = new Map(events.map((event) => [event.id, event.type]));
+      return {
+        data: page.data.map((delivery) =>
+          Object.assign(delivery, { eventType: typeOf.get(delivery.eventId) ?? null }),
+        ),
+        nextCursor: page.nextCursor,
+      };
     });
   }
 

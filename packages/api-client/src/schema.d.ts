@@ -2283,6 +2283,18 @@ export interface components {
       error: string | null;
       /** @description The webhook-id sent */
       eventId: string;
+      /**
+       * @description The delivered event's `type`; null once the event was pruned (WEBHOOK_KEEP_DAYS) while this attempt's record remains
+       * @enum {string|null}
+       */
+      eventType:
+        | 'job.succeeded'
+        | 'job.failed'
+        | 'job.canceled'
+        | 'batch.finished'
+        | 'credits.low'
+        | 'webhook.test'
+        | null;
       /** Format: uuid */
       id: string;
       /** @description The receiver's answer, cut to 1,000 characters */

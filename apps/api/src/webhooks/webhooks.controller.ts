@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Principal } from '@jewelshot/identity';
-import { WebhookEndpoints, type WebhookDelivery, type WebhookEndpoint } from '@jewelshot/webhooks';
+import { WebhookEndpoints, type DeliveryWithType, type WebhookEndpoint } from '@jewelshot/webhooks';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
@@ -42,10 +42,11 @@ function view(endpoint: WebhookEndpoint): WebhookDto {
   };
 }
 
-function deliveryView(delivery: WebhookDelivery): WebhookDeliveryDto {
+function deliveryView(delivery: DeliveryWithType): WebhookDeliveryDto {
   return {
     id: delivery.id,
     eventId: delivery.eventId,
+    eventType: delivery.eventType,
     attempt: delivery.attempt,
     status: delivery.status,
     responseStatus: delivery.responseStatus,

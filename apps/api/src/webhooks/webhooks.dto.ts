@@ -14,6 +14,7 @@ import {
 import {
   DELIVERY_STATUSES,
   WEBHOOK_EVENT_TYPES,
+  WEBHOOK_TEST_TYPE,
   type DeliveryStatus,
   type WebhookEventType,
 } from '@jewelshot/webhooks';
@@ -143,6 +144,14 @@ export class WebhookEventRefDto {
 export class WebhookDeliveryDto {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, description: 'The webhook-id sent' }) eventId!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: [...WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_TYPE],
+    description:
+      "The delivered event's `type`; null once the event was pruned (WEBHOOK_KEEP_DAYS) while this attempt's record remains",
+  })
+  eventType!: string | null;
   @ApiProperty({ type: Number, description: '1 for the first attempt' }) attempt!: number;
   @ApiProperty({ type: String, enum: DELIVERY_STATUSES }) status!: DeliveryStatus;
   @ApiProperty({
