@@ -209,4 +209,25 @@ describe('one error shape on every layer', () => {
     expect(res.headers['x-ratelimit-remaining']).toBeDefined();
     expect(res.headers['x-ratelimit-reset']).toBeDefined();
   });
+
+  it('names the scheme on every 401: no token, a bad token, a bad API key, bad credentials', async () => {
+    const answers = [
+      await api.http().get('/v1/me'),
+      await api.http().get('/v1/me').set('authorization', 'Bearer not-a-token'),
+      await api
+        .http()
+        .get('/v1/ai/jobs')
+        .set('authorization', 'Bearer js_live_abcdefgh_0123456789abcdef0123456789abcdef'),
+      await api
+        .http()
+        .post('/v1/auth/login')
+        .send({ email: uniqueEmail(), password: 'whatever-password' }),
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="jewelshot"');
+    }
+    // Not on other errors.
+    expect((await api.http().get('/v1/nope')).headers['www-authenticate']).toBeUndefined();
+  });
 });

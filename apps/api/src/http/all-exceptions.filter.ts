@@ -27,6 +27,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
       ?.retryAfterSeconds;
     if (body.statusCode === 429 && typeof retryAfter === 'number')
       void reply.header('retry-after', String(retryAfter));
+    // A 401 names the scheme that would have been accepted (RFC 9110 §11.6.1, RFC 6750 §3).
+    if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="jewelshot"');
     // A full work queue says when to come back.
     if (exception instanceof ServiceBusyError)
       void reply.header('retry-after', String(exception.retryAfterSeconds));

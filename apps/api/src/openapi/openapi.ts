@@ -177,6 +177,27 @@ function addRateLimitHeaders(document: OpenAPIObject): void {
   }
 }
 
+/** Every 401 names the scheme to authenticate with (RFC 9110 §11.6.1, RFC 6750 §3). */
+const WWW_AUTHENTICATE_HEADER = {
+  description: 'The scheme a request must authenticate with: `Bearer realm="jewelshot"`',
+  schema: { type: 'string' },
+};
+
+function addAuthenticateHeader(document: OpenAPIObject): void {
+  const components = (document.components ??= {});
+  components.headers = { ...components.headers, 'WWW-Authenticate': WWW_AUTHENTICATE_HEADER };
+  for (const path of Object.values(document.paths))
+    for (const method of METHODS) {
+      const response = (path[method] as Operation | undefined)?.responses['401'] as
+        { headers?: Record<string, unknown> } | undefined;
+      if (response)
+        response.headers = {
+          ...response.headers,
+          'WWW-Authenticate': { $ref: '#/components/headers/WWW-Authenticate' },
+        };
+    }
+}
+
 /**
  * The Idempotency-Key header as the server checks it (libs/ai-jobs idempotency.service.ts:
  * `^[\x21-\x7e]{1,255}$`, printable ASCII without the space), and the header a replay carries.
@@ -293,6 +314,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   addIdempotency(document);
   addCommonErrors(document);
   addRateLimitHeaders(document);
+  addAuthenticateHeader(document);
   addWebhooks(document);
   return document;
 }
