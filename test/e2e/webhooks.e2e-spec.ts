@@ -133,6 +133,7 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     return res.body.data as Array<{
       id: string;
       eventId: string;
+      eventType: string | null;
       attempt: number;
       status: string;
       responseStatus: number | null;
