@@ -63,7 +63,7 @@ describe('S3-compatible storage (against a local s3rver)', () => {
     }
   });
 
-  it('serves uploads through presigned S3 URLs when STORAGE_DRIVER=s3', async () => {
+  it('serves uploads through presigned S3 URLs when STORAGE_DRIVER=s3, until they are deleted', async () => {
     const api = await startApi({
       STORAGE_DRIVER: 's3',
       S3_BUCKET: BUCKET,
@@ -86,6 +86,21 @@ describe('S3-compatible storage (against a local s3rver)', () => {
         .get(`/v1/files/${res.body.id}`)
         .set(...bearer(user.accessToken));
       expect(again.body.url).toContain('X-Amz-Signature');
+
+      // Deleted: the object leaves the bucket, so its presigned URLs serve nothing more.
+      const deleted = await api
+        .http()
+        .delete(`/v1/files/${res.body.id}`)
+        .set(...bearer(user.accessToken));
+      expect(deleted.status).toBe(204);
+      expect((await fetch(again.body.url)).status).toBe(404);
+      const storage = new S3Storage(settings());
+      try {
+        const key = new URL(res.body.url).pathname.replace(`/${BUCKET}/`, '');
+        await expect(storage.get(key)).rejects.toBeInstanceOf(StoredObjectNotFoundError);
+      } finally {
+        storage.destroy();
+      }
     } finally {
       await api.close();
     }

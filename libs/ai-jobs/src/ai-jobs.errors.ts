@@ -21,6 +21,20 @@ export class FileNotFoundError extends NotFoundError {
   }
 }
 
+/**
+ * A file that a job still queued or running reads as its input (`params.inputImageId`, a batch
+ * item's too) cannot be deleted: that job would lose its image. It can be once they end.
+ */
+export class FileInUseError extends DomainError {
+  constructor(jobIds: string[]) {
+    super(
+      'CONFLICT',
+      'This image is the input of a job that is still queued or running: cancel the job or wait for it to end',
+      { reason: 'FILE_IN_USE', jobIds },
+    );
+  }
+}
+
 export class UnsupportedImageError extends DomainError {
   constructor(message = 'Only JPEG, PNG and WebP images are accepted') {
     super('UNSUPPORTED_MEDIA_TYPE', message);

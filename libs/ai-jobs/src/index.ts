@@ -28,9 +28,11 @@ export type { RunJobPayload } from './ai.queue';
 export { FILE_STORAGE, StoredObjectNotFoundError } from './files/file-storage';
 export type { FileStorage } from './files/file-storage';
 export { FilesService } from './files/files.service';
+export type { StorageUsage } from './files/files.service';
 export { OrphanFiles } from './files/orphan-files';
 export { S3Storage } from './files/s3.storage';
-export { StoredFile } from './files/stored-file.entity';
+export { FILE_KINDS, StoredFile } from './files/stored-file.entity';
+export type { FileKind } from './files/stored-file.entity';
 export { IdempotencyService } from './idempotency/idempotency.service';
 export {
   AiJob,

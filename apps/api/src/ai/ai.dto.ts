@@ -81,7 +81,12 @@ export class JobDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
   @ApiProperty({ type: JobErrorDto, nullable: true }) error!: JobErrorDto | null;
-  @ApiProperty({ type: [JobOutputDto] }) outputs!: JobOutputDto[];
+  @ApiProperty({
+    type: [JobOutputDto],
+    description:
+      'The images a succeeded job made that you still keep: an output you deleted (DELETE /v1/files/{id}) is no longer listed',
+  })
+  outputs!: JobOutputDto[];
 }
 
 export class JobPageDto {

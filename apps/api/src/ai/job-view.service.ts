@@ -18,16 +18,23 @@ export class JobView {
     private readonly views: JobViews,
   ) {}
 
+  async fileList(files: StoredFile[]): Promise<FileDto[]> {
+    return Promise.all(files.map((file) => this.file(file)));
+  }
+
   async file(file: StoredFile): Promise<FileDto> {
     const link = await this.files.link(file);
     return {
       id: file.id,
+      kind: file.kind,
+      jobId: file.jobId,
       url: link.url,
       urlExpiresAt: link.expiresAt.toISOString(),
       width: file.width,
       height: file.height,
       bytes: file.bytes,
       contentType: file.contentType,
+      createdAt: file.createdAt.toISOString(),
     };
   }
 

@@ -21,6 +21,7 @@ export const CONFLICT_REASONS = [
   'IN_FLIGHT',
   'LAST_ADMIN',
   'FLAG_RESOLVED',
+  'FILE_IN_USE',
 ] as const;
 
 export class FieldErrorDto {

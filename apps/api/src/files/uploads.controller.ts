@@ -1,10 +1,22 @@
 import type {} from '@fastify/multipart';
-import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
   ApiHeader,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -18,7 +30,14 @@ import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { Public } from '../common/public.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { RequireScopes } from '../common/scopes.decorator';
-import { FileContentQueryDto, FileDto, UploadBodyDto } from './files.dto';
+import {
+  FileContentQueryDto,
+  FileDto,
+  FileListQueryDto,
+  FilePageDto,
+  StorageUsageDto,
+  UploadBodyDto,
+} from './files.dto';
 import { JobView } from '../ai/job-view.service';
 import { readsAnyUser } from '../common/seller-reach';
 
@@ -66,7 +85,7 @@ export class UploadsController {
       'or used/quota/incoming); with too much image work in progress, 503 with Retry-After. ' +
       'With an Idempotency-Key (kept 24 h): the same key and the same bytes answer with the first file (header ' +
       '`idempotent-replayed: true`), stored once; the same key with other bytes is 422 IDEMPOTENCY_KEY_REUSED; while ' +
-      'the first is still in flight, 409.',
+      'the first is still in flight, 409; once that file was deleted, 404.',
   })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -83,6 +102,7 @@ export class UploadsController {
     'SERVICE_UNAVAILABLE',
     'CONFLICT',
     'IDEMPOTENCY_KEY_REUSED',
+    'RESOURCE_NOT_FOUND',
   )
   async upload(
     @CurrentPrincipal() principal: Principal,
@@ -102,6 +122,39 @@ export class UploadsController {
     return this.view.file(file);
   }
 
+  @Get('files')
+  @RequireScopes('jobs:read')
+  @ApiOperation({
+    summary: 'Your files, newest first (cursor-paginated)',
+    description:
+      'Your uploads and the outputs of your jobs (`kind` keeps one of the two), each with a fresh signed URL. ' +
+      'A deleted file is no longer listed. How much of your storage quota they take: GET /v1/files/usage.',
+  })
+  @ApiOkResponse({ type: FilePageDto, description: 'One page' })
+  @ApiErrors('VALIDATION_ERROR')
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: FileListQueryDto,
+  ): Promise<FilePageDto> {
+    const page = await this.scope.run(principal.userId, () =>
+      this.files.list(principal.userId, query.limit, query.kind, query.cursor),
+    );
+    return { data: await this.view.fileList(page.data), nextCursor: page.nextCursor };
+  }
+
+  @Get('files/usage')
+  @RequireScopes('jobs:read')
+  @ApiOperation({
+    summary: 'Your storage use and quota',
+    description:
+      'Bytes of the files you keep (uploads and outputs) against STORAGE_QUOTA_BYTES. An upload that would take ' +
+      'usedBytes past quotaBytes is 413; deleting files (DELETE /v1/files/{id}) frees their bytes at once.',
+  })
+  @ApiOkResponse({ type: StorageUsageDto, description: 'Your use' })
+  async usage(@CurrentPrincipal() principal: Principal): Promise<StorageUsageDto> {
+    return this.files.usage(principal.userId);
+  }
+
   @Get('files/:id')
   @RequireScopes('jobs:read')
   @ApiOperation({ summary: 'A file of yours, with a fresh signed URL' })
@@ -112,6 +165,26 @@ export class UploadsController {
     return this.scope.forCaller(principal.userId, anyUser, async () =>
       this.view.file(await this.files.getVisible(id, principal.userId, anyUser)),
     );
+  }
+
+  @Delete('files/:id')
+  @HttpCode(204)
+  @RequireScopes('files:write')
+  @ApiOperation({
+    summary: 'Delete a file of yours',
+    description:
+      'An upload or an output: its bytes are deleted and no longer count against your storage quota, and its ' +
+      'signed URLs stop working (a presigned S3 URL may still serve until it expires, up to FILE_URL_TTL_SECONDS, ' +
+      'should the store not have answered the delete). Credits are not touched: a job stays paid for, and its ' +
+      'view no longer lists the output. A file that a queued or running job (or batch item) uses as its input is ' +
+      '409 CONFLICT with `details.reason: FILE_IN_USE` and `details.jobIds`: cancel those jobs or wait for them ' +
+      "to end. Someone else's file, an unknown id, or a file already deleted is 404 (a second DELETE is 404).",
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors('RESOURCE_NOT_FOUND', 'CONFLICT')
+  async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<void> {
+    // The caller's own files only, an admin's too (OWN_ONLY): no seller route deletes another's.
+    await this.files.remove(id, principal.userId);
   }
 
   @Get('files/:id/content')

@@ -142,6 +142,10 @@ export const CONFLICT_MESSAGES: Record<ConflictReason, Words> = {
     en: 'This endpoint is turned off and is sent nothing. Turn it on first.',
     tr: 'Bu uç nokta kapalı ve ona hiçbir şey gönderilmiyor. Önce açın.',
   },
+  FILE_IN_USE: {
+    en: 'This image is still used by a job in progress. Cancel that job or wait for it to finish, then delete it.',
+    tr: 'Bu görsel hâlâ devam eden bir iş tarafından kullanılıyor. O işi iptal edin ya da bitmesini bekleyin, sonra silin.',
+  },
   BELOW_RESERVED: {
     en: 'This adjustment would take the balance below the credits reserved for jobs in progress. Take away less, or wait for those jobs to finish.',
     tr: 'Bu düzeltme bakiyeyi, devam eden işler için ayrılmış kredilerin altına düşürür. Daha az düşün ya da bu işlerin bitmesini bekleyin.',

@@ -1,14 +1,26 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { IDENTITY_CONFIG, type IdentityConfig } from '@jewelshot/identity';
-import { DomainError, isUuid, RowScope, WorkQueue } from '@jewelshot/platform';
+import {
+  DomainError,
+  isUuid,
+  loggableError,
+  newestFirstPage,
+  positionCursor,
+  readPositionCursor,
+  RowScope,
+  ValidationError,
+  WorkQueue,
+  type Page,
+} from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import {
   IdempotencyKeyReusedError,
+  FileInUseError,
   FileNotFoundError,
   ImageTooLargeError,
   StorageQuotaExceededError,
@@ -20,15 +32,25 @@ import { EXTENSIONS, sniffImageType, type ImageType } from './image-type';
 import { FileSigner } from './file-signer';
 import { FILE_STORAGE, type FileStorage } from './file-storage';
 import { IdempotencyService } from '../idempotency/idempotency.service';
+import { AiJob } from '../jobs/ai-job.entity';
 
 export interface FileLink {
   url: string;
   expiresAt: Date;
 }
 
+export interface StorageUsage {
+  usedBytes: number;
+  quotaBytes: number;
+}
+
+/** The most blocking jobs a FILE_IN_USE refusal names. */
+const IN_USE_JOBS_NAMED = 10;
+
 /** Uploads and outputs: normalised images in storage, rows in `files`, short-lived links. */
 @Injectable()
 export class FilesService {
+  private readonly logger = new Logger(FilesService.name);
   private readonly signer: FileSigner;
   /** Decodes and encodes share libuv's pool with file reads: at most IMAGE_CONCURRENCY at once, IMAGE_QUEUE waiting, else 503. */
   private readonly images: WorkQueue;
@@ -47,7 +69,10 @@ export class FilesService {
     limitSharpMemory();
   }
 
-  /** Bytes of stored files the user keeps now (uploads and outputs). */
+  /**
+   * Bytes of stored files the user keeps now (uploads and outputs). A deleted file's row is
+   * gone with it, so it counts no more.
+   */
   async storageUsed(userId: string): Promise<number> {
     // In the owner's row scope: outside it the API's role sees no file and the sum would be 0.
     const row = await this.scope.run(userId, () =>
@@ -58,6 +83,14 @@ export class FilesService {
         .getRawOne<{ used: string }>(),
     );
     return Number(row?.used ?? 0);
+  }
+
+  /** What the user keeps against what they may keep (STORAGE_QUOTA_BYTES). */
+  async usage(userId: string): Promise<StorageUsage> {
+    return {
+      usedBytes: await this.storageUsed(userId),
+      quotaBytes: this.config.STORAGE_QUOTA_BYTES,
+    };
   }
 
   /**
@@ -223,6 +256,73 @@ export class FilesService {
     const file = await this.files.findOneBy({ id: fileId });
     if (!file || (!isAdmin && file.userId !== userId)) throw new FileNotFoundError();
     return file;
+  }
+
+  /**
+   * Inside the caller's row scope: the user's files (optionally of one kind), newest first. The
+   * cursor names the position of the previous page's last file, not the file, so it stays good
+   * after that file is deleted.
+   */
+  async list(
+    userId: string,
+    limit: number,
+    kind?: FileKind,
+    cursor?: string,
+  ): Promise<Page<StoredFile>> {
+    const query = this.files.createQueryBuilder('f').where('f.userId = :userId', { userId });
+    if (kind) query.andWhere('f.kind = :kind', { kind });
+    const after = cursor === undefined ? null : readPositionCursor(cursor);
+    if (cursor !== undefined && !after)
+      throw new ValidationError([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
+    return newestFirstPage(query, limit, after, positionCursor);
+  }
+
+  /**
+   * Deletes a file of `userId`'s: its row, then its stored bytes. Someone else's file, or one
+   * already deleted, is a 404. A file that a queued or running job reads as its input is
+   * refused (FILE_IN_USE, 409) until that job ends.
+   *
+   * The row goes first, in the owner's row scope, under a lock on the row: a submit names an
+   * input image by share-locking its row (JobsService.assertOwnImages), so a job being created
+   * with this image either committed first (and is seen here: 409) or finds the image gone
+   * (400). The bytes are removed once that has committed; if that fails the file is deleted
+   * all the same (its row, its quota, its link), and the orphan sweep deletes the bytes, which
+   * no row points at any more, once they are a day old. Credits are never touched: a job's
+   * charge stands whatever becomes of its outputs.
+   */
+  async remove(fileId: string, userId: string): Promise<void> {
+    if (!isUuid(fileId)) throw new FileNotFoundError();
+    const file = await this.scope.run(userId, async () => {
+      const locked = await this.files
+        .createQueryBuilder('f')
+        .setLock('pessimistic_write')
+        .where('f.id = :fileId AND f.userId = :userId', { fileId, userId })
+        .getOne();
+      if (!locked) throw new FileNotFoundError();
+      const readers = await this.txHost.tx
+        .getRepository(AiJob)
+        .createQueryBuilder('j')
+        .select('j.id', 'id')
+        .where('j.userId = :userId', { userId })
+        .andWhere(`j.status IN ('queued', 'running')`)
+        .andWhere(`j.params ->> 'inputImageId' = :fileId`, { fileId })
+        .orderBy('j.createdAt', 'ASC')
+        .limit(IN_USE_JOBS_NAMED)
+        .getRawMany<{ id: string }>();
+      if (readers.length > 0) throw new FileInUseError(readers.map((job) => job.id));
+      await this.files.delete({ id: locked.id });
+      return locked;
+    });
+    try {
+      await this.storage.delete(file.storageKey);
+    } catch (error) {
+      this.logger.warn(
+        { err: loggableError(error), fileId: file.id },
+        'could not delete the bytes of a deleted file; the orphan sweep will',
+      );
+    }
   }
 
   listForJobs(jobIds: string[]): Promise<StoredFile[]> {

@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { loggableError, secondsSince, traced } from '@jewelshot/platform';
 import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
-import { ProviderError } from '../ai-jobs.errors';
+import { FileNotFoundError, ProviderError } from '../ai-jobs.errors';
 import { AiJob, TERMINAL_STATUSES } from './ai-job.entity';
 import { StoredFile } from '../files/stored-file.entity';
 import { AI_PROVIDER, type AiProvider, type ProviderInput } from '../providers/ai-provider';
@@ -217,7 +217,13 @@ export class JobRunner {
     const input: ProviderInput = { jobId: job.id, operation: job.operation, params: job.params };
     const imageId = job.params.inputImageId;
     if (typeof imageId === 'string') {
-      const file = await this.files.getVisible(imageId, job.userId);
+      // A file in use cannot be deleted (FilesService.remove); should one be gone all the same,
+      // the job fails as its input's fault, refunded, rather than being tried again.
+      const file = await this.files.getVisible(imageId, job.userId).catch((error: unknown) => {
+        if (error instanceof FileNotFoundError)
+          throw new ProviderError('INVALID_INPUT', 'The input image no longer exists', false);
+        throw error;
+      });
       input.image = { url: (await this.files.link(file)).url, read: () => this.files.read(file) };
     }
     return input;

@@ -109,19 +109,28 @@ export class JobsService {
     return user?.priorityTier ?? 'normal';
   }
 
-  /** Refuses (400) any id that is not an image of `userId`'s; `field` names each in the error. */
+  /**
+   * Inside the transaction that creates the jobs: refuses (400) any id that is not an image of
+   * `userId`'s; `field` names each in the error. The images' rows stay share-locked (FOR KEY
+   * SHARE, as a foreign key would lock them) until that transaction ends, so a concurrent
+   * DELETE of one either waits and then sees the new job (FILE_IN_USE), or has committed and the
+   * image is not found here.
+   */
   async assertOwnImages(
     userId: string,
     ids: string[],
     field: (index: number) => string,
+    message = 'no such image of yours',
   ): Promise<void> {
     if (ids.length === 0) return;
-    const found = await this.txHost.tx
-      .getRepository(StoredFile)
-      .findBy({ id: In([...new Set(ids)]), userId, kind: In(['upload', 'output']) });
+    const found = await this.txHost.tx.getRepository(StoredFile).find({
+      select: { id: true },
+      where: { id: In([...new Set(ids)]), userId, kind: In(['upload', 'output']) },
+      lock: { mode: 'for_key_share' },
+    });
     const mine = new Set(found.map((file) => file.id));
     const missing = ids.flatMap((id, index) =>
-      mine.has(id) ? [] : [{ field: field(index), message: 'no such image of yours' }],
+      mine.has(id) ? [] : [{ field: field(index), message }],
     );
     if (missing.length > 0) throw new ValidationError(missing);
   }
@@ -366,6 +375,14 @@ export class JobsService {
     )) as Array<Pick<User, 'status' | 'priorityTier'>>;
     if (owner?.status !== 'active') throw new JobOwnerBannedError();
     const valid = validateJob(failed.operation, failed.params);
+    // Its input image, if its owner has not deleted it since, held until the new job commits.
+    if (valid.inputImageId)
+      await this.assertOwnImages(
+        failed.userId,
+        [valid.inputImageId],
+        () => 'params.inputImageId',
+        "the job's input image was deleted by its owner: it cannot run again",
+      );
     let granted = 0;
     let fundedBy: string | undefined;
     if (payer === 'free') {

@@ -1,19 +1,27 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { isUuid } from '../uuid';
 
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
 
+/** Where a page ends: the sort key of its last row. */
+export interface PagePosition {
+  id: string;
+  createdAt: Date;
+}
+
 /**
- * Newest-first keyset pagination over (createdAt, id): stable under inserts, and the cursor is
- * simply the id of the last row of the previous page (`after` is that row, already checked to
- * belong to the caller).
+ * Newest-first keyset pagination over (createdAt, id): stable under inserts. By default the
+ * cursor is simply the id of the last row of the previous page (`after` is that row, already
+ * checked to belong to the caller); `cursorOf` writes another (see positionCursor).
  */
 export async function newestFirstPage<T extends ObjectLiteral & { id: string; createdAt: Date }>(
   query: SelectQueryBuilder<T>,
   limit: number,
-  after: T | null,
+  after: PagePosition | null,
+  cursorOf: (row: T) => string = (row) => row.id,
 ): Promise<Page<T>> {
   const alias = query.alias;
   query
@@ -28,5 +36,25 @@ export async function newestFirstPage<T extends ObjectLiteral & { id: string; cr
   }
   const rows = await query.getMany();
   const data = rows.slice(0, limit);
-  return { data, nextCursor: rows.length > limit ? (data[data.length - 1]?.id ?? null) : null };
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > limit && last ? cursorOf(last) : null };
+}
+
+/**
+ * A cursor naming the position of a page's last row, not the row itself: for a list whose rows
+ * may be deleted between two pages (a seller's files), where an id cursor would stop working
+ * once its row is gone. Opaque to clients like the id cursors; it only moves within the rows the
+ * query already restricts to the caller, so it needs no owner check.
+ */
+export function positionCursor(row: PagePosition): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+/** The position a positionCursor names, or null when the text is no such cursor. */
+export function readPositionCursor(cursor: string): PagePosition | null {
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (rest.length > 0 || !at || !id || !isUuid(id)) return null;
+  const createdAt = new Date(at);
+  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) return null;
+  return { id, createdAt };
 }
