@@ -41,6 +41,70 @@ describe('Idempotency-Key on batches and uploads', () => {
     );
   };
 
+  /** Polls `check` every 20 ms for up to 10 s. */
+  const until = async (check: () => Promise<boolean>, what: string) => {
+    for (let i = 0; i < 500; i += 1) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`timed out waiting until ${what}`);
+  };
+
+  it("one key, one job: a retry that takes over a stalled first request's key leaves that first one nothing to create", async () => {
+    const user = await newUser(api, 'key-takeover');
+    await fund(api, user, 5);
+    const body = { operation: 'generate', params: { prompt: 'taken over' } };
+    const keyRows = () =>
+      api.db.query(
+        `SELECT created_at > now() - interval '30 seconds' AS fresh, job_id
+           FROM idempotency_keys WHERE user_id = $1`,
+        [user.id],
+      ) as Promise<Array<{ fresh: boolean; job_id: string | null }>>;
+    // The account's row locked: the first request claims its key, then waits in its reserve.
+    const lock = api.db.createQueryRunner();
+    await lock.connect();
+    await lock.startTransaction();
+    let first: Promise<Awaited<ReturnType<typeof submit>>>;
+    let second: Promise<Awaited<ReturnType<typeof submit>>>;
+    try {
+      await lock.query(`SELECT 1 FROM credit_accounts WHERE user_id = $1 FOR UPDATE`, [user.id]);
+      first = submit(api, user, body, 'stalled-1');
+      await until(async () => (await keyRows()).length === 1, 'the first request claimed its key');
+      // Its claim now looks a minute old, as if its process had stalled that long: a retry with
+      // the same key takes the key over (and waits for the account's lock in turn).
+      await api.db.query(
+        `UPDATE idempotency_keys SET created_at = created_at - interval '61 seconds' WHERE user_id = $1`,
+        [user.id],
+      );
+      second = submit(api, user, body, 'stalled-1');
+      await until(async () => (await keyRows())[0]?.fresh === true, 'the retry took the key over');
+    } finally {
+      await lock.commitTransaction();
+      await lock.release();
+    }
+    const answers = await Promise.all([first, second]);
+    expect(answers.map((answer) => answer.status)).toEqual([409, 202]);
+    expect(answers[0]?.body.details).toEqual({ reason: 'IN_FLIGHT' });
+    const jobs = (await api.db.query(`SELECT id FROM ai_jobs WHERE user_id = $1`, [
+      user.id,
+    ])) as Array<{
+      id: string;
+    }>;
+    expect(jobs).toEqual([{ id: answers[1]?.body.id }]);
+    // One hold, the retry's job's: the first request's was rolled back with its job.
+    const holds = await api.db.query(
+      `SELECT j.id AS job_id FROM credit_holds h LEFT JOIN ai_jobs j ON j.hold_id = h.id
+        WHERE h.user_id = $1`,
+      [user.id],
+    );
+    expect(holds).toEqual([{ job_id: answers[1]?.body.id }]);
+    // The key names the retry's job, and a replay answers with it.
+    expect((await keyRows())[0]?.job_id).toBe(answers[1]?.body.id);
+    const replay = await submit(api, user, body, 'stalled-1');
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.id).toBe(answers[1]?.body.id);
+  });
+
   it('uploads: the same key and bytes give the same file, stored once; other bytes 422; in flight 409', async () => {
     const user = await newUser(api, 'upload-key');
     const bytes = await smallPng(64, 48);

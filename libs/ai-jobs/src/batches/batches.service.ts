@@ -16,7 +16,7 @@ import {
   IdempotencyKeyReusedError,
   JobNotCancelableError,
 } from '../ai-jobs.errors';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { IdempotencyService, type IdempotencyClaim } from '../idempotency/idempotency.service';
 import { BatchSubmitted } from '../events/batch-submitted';
 import { AiJob, TERMINAL_STATUSES } from '../jobs/ai-job.entity';
 import { validateJob, type ValidJob } from '../jobs/job-params';
@@ -83,9 +83,9 @@ export class BatchesService {
     // A job's key would have hashed differently (422 above).
     if (start.kind === 'replay') throw new IdempotencyKeyReusedError();
     try {
-      return { batchId: (await this.create(userId, input, key)).batch.id, replayed: false };
+      return { batchId: (await this.create(userId, input, start.claim)).batch.id, replayed: false };
     } catch (error) {
-      await this.idempotency.abandon(userId, key);
+      await this.idempotency.abandon(userId, start.claim);
       throw error;
     }
   }
@@ -98,7 +98,7 @@ export class BatchesService {
   async create(
     userId: string,
     input: NewBatch,
-    idempotencyKey?: string,
+    claim?: IdempotencyClaim,
   ): Promise<{ batch: Batch; jobs: AiJob[] }> {
     const ids = input.inputImageIds;
     if (ids.length < 1 || ids.length > MAX_BATCH_ITEMS) {
@@ -162,8 +162,8 @@ export class BatchesService {
           // Batches run at low priority so that single jobs stay snappy.
           for (const spec of specs)
             jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
-          if (idempotencyKey !== undefined)
-            await this.idempotency.attachAnswer(userId, idempotencyKey, 201, batch.id);
+          if (claim !== undefined)
+            await this.idempotency.attachAnswer(userId, claim, 201, batch.id);
           await this.events.publish(
             new BatchSubmitted({
               batchId: batch.id,

@@ -31,7 +31,7 @@ import { limitSharpMemory } from './image-limits';
 import { EXTENSIONS, sniffImageType, type ImageType } from './image-type';
 import { FileSigner } from './file-signer';
 import { FILE_STORAGE, type FileStorage } from './file-storage';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { IdempotencyService, type IdempotencyClaim } from '../idempotency/idempotency.service';
 import { AiJob } from '../jobs/ai-job.entity';
 
 export interface FileLink {
@@ -140,15 +140,15 @@ export class FilesService {
     // A job's key would have hashed differently (422 above).
     if (start.kind === 'replay') throw new IdempotencyKeyReusedError();
     try {
-      return { file: await this.ingestUpload(userId, bytes, key), replayed: false };
+      return { file: await this.ingestUpload(userId, bytes, start.claim), replayed: false };
     } catch (error) {
-      await this.idempotency.abandon(userId, key);
+      await this.idempotency.abandon(userId, start.claim);
       throw error;
     }
   }
 
   /** Stores an upload; with an idempotency key, the key names the file in the row's transaction. */
-  async ingestUpload(userId: string, bytes: Buffer, idempotencyKey?: string): Promise<StoredFile> {
+  async ingestUpload(userId: string, bytes: Buffer, claim?: IdempotencyClaim): Promise<StoredFile> {
     const type = sniffImageType(bytes.subarray(0, 16));
     if (!type) throw new UnsupportedImageError();
     // Cheap refusals first: the quota (the stored copy is rarely larger than the upload) and the header.
@@ -169,9 +169,9 @@ export class FilesService {
       save: true,
       quota: { used, quota },
       onSaved:
-        idempotencyKey === undefined
+        claim === undefined
           ? undefined
-          : (file) => this.idempotency.attachAnswer(userId, idempotencyKey, 201, file.id),
+          : (file) => this.idempotency.attachAnswer(userId, claim, 201, file.id),
     });
   }
 

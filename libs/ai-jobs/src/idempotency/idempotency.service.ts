@@ -10,16 +10,31 @@ import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../ai-jobs.
  * was recorded with it (the job as first answered), absent on keys written before snapshots.
  */
 export type IdempotencyStart =
-  | { kind: 'new' }
+  | { kind: 'new'; claim: IdempotencyClaim }
   | { kind: 'replay'; jobId: string; snapshot: Record<string, unknown> | null }
   | { kind: 'answered'; resourceId: string };
+
+/**
+ * A key this request claimed: the key, and when its row was written (to the microsecond, as
+ * PostgreSQL's text), which tells this claim from a later one of the same key that took over
+ * after ABANDONED_AFTER_MS. Writing to the key, or freeing it, checks it is still this claim.
+ */
+export interface IdempotencyClaim {
+  key: string;
+  claimedAt: string;
+}
 
 /** What a key that created something other than a job records: the status and the thing's id. */
 interface RecordedAnswer {
   id: string;
 }
 
-/** A first request that left no trace this long ago is taken as abandoned (its process died). */
+/**
+ * A first request that left no trace this long ago is taken as abandoned (its process died, or
+ * it stalled): a retry claims the key afresh. Should the first one come back and try to record
+ * its job all the same, the claim it holds is no longer the key's (IdempotencyClaim), and its
+ * transaction is refused: one key never makes two jobs.
+ */
 const ABANDONED_AFTER_MS = 60_000;
 
 function stableJson(value: unknown): string {
@@ -73,12 +88,12 @@ export class IdempotencyService {
 
   private async claim(userId: string, key: string, hash: string): Promise<IdempotencyStart> {
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const inserted = (await this.query(
+      const [inserted] = (await this.query(
         `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id, key) DO NOTHING RETURNING 1`,
+         ON CONFLICT (user_id, key) DO NOTHING RETURNING created_at::text AS claimed_at`,
         [userId, key, hash],
-      )) as unknown[];
-      if (inserted.length === 1) return { kind: 'new' };
+      )) as Array<{ claimed_at: string }>;
+      if (inserted) return { kind: 'new', claim: { key, claimedAt: inserted.claimed_at } };
       const [row] = (await this.query(
         `SELECT request_hash, response_status, response_body, job_id,
                 created_at < now() - interval '24 hours' AS expired,
@@ -125,11 +140,16 @@ export class IdempotencyService {
    * Inside the job's transaction: the key now names its job, with a snapshot of the job as it
    * is first answered, so a replay answers the same even after the job has moved on.
    */
-  async attachJob(userId: string, key: string, jobId: string, snapshot: object): Promise<void> {
-    await this.txHost.tx.query(
-      `UPDATE idempotency_keys SET job_id = $3, response_body = $4 WHERE user_id = $1 AND key = $2`,
-      [userId, key, jobId, JSON.stringify(snapshot)],
-    );
+  async attachJob(
+    userId: string,
+    claim: IdempotencyClaim,
+    jobId: string,
+    snapshot: object,
+  ): Promise<void> {
+    await this.attach(userId, claim, 'job_id = $4, response_body = $5', [
+      jobId,
+      JSON.stringify(snapshot),
+    ]);
   }
 
   /**
@@ -138,21 +158,46 @@ export class IdempotencyService {
    */
   async attachAnswer(
     userId: string,
-    key: string,
+    claim: IdempotencyClaim,
     status: number,
     resourceId: string,
   ): Promise<void> {
     const answer: RecordedAnswer = { id: resourceId };
-    await this.txHost.tx.query(
-      `UPDATE idempotency_keys SET response_status = $3, response_body = $4
-        WHERE user_id = $1 AND key = $2`,
-      [userId, key, status, JSON.stringify(answer)],
-    );
+    await this.attach(userId, claim, 'response_status = $4, response_body = $5', [
+      status,
+      JSON.stringify(answer),
+    ]);
   }
 
-  /** The request failed before creating anything: the key is free again. */
-  async abandon(userId: string, key: string): Promise<void> {
-    await this.apart(userId, () => this.free(userId, key));
+  /**
+   * Records what the claim created, if the key is still this claim's and names nothing yet;
+   * otherwise (a retry took the key over after ABANDONED_AFTER_MS) refuses, which rolls the
+   * caller's transaction back: the retry's job, batch or file is the key's one.
+   */
+  private async attach(
+    userId: string,
+    claim: IdempotencyClaim,
+    set: string,
+    values: unknown[],
+  ): Promise<void> {
+    const [, updated] = (await this.txHost.tx.query(
+      `UPDATE idempotency_keys SET ${set}
+        WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz
+          AND job_id IS NULL AND response_status IS NULL`,
+      [userId, claim.key, claim.claimedAt, ...values],
+    )) as [unknown, number];
+    if (updated !== 1) throw new IdempotencyInFlightError();
+  }
+
+  /** The request failed before creating anything: the key is free again (if still its claim). */
+  async abandon(userId: string, claim: IdempotencyClaim): Promise<void> {
+    await this.apart(userId, () =>
+      this.query(
+        `DELETE FROM idempotency_keys
+          WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz AND job_id IS NULL`,
+        [userId, claim.key, claim.claimedAt],
+      ),
+    );
   }
 
   private async free(userId: string, key: string): Promise<void> {

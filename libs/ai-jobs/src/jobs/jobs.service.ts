@@ -37,7 +37,7 @@ import { JobQueue } from './job-queue';
 import { JobSignals } from './job-signals';
 import { JobTransitions } from './job-transitions';
 import { JobNotifications } from './job-notifications';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { IdempotencyService, type IdempotencyClaim } from '../idempotency/idempotency.service';
 
 export interface SubmitInput {
   operation: unknown;
@@ -163,9 +163,9 @@ export class JobsService {
       return { job, replayed: true };
     }
     try {
-      return { job: await this.create(userId, input, key), replayed: false };
+      return { job: await this.create(userId, input, start.claim), replayed: false };
     } catch (error) {
-      await this.idempotency.abandon(userId, key);
+      await this.idempotency.abandon(userId, start.claim);
       throw error;
     }
   }
@@ -173,7 +173,7 @@ export class JobsService {
   private async create(
     userId: string,
     input: SubmitInput,
-    idempotencyKey?: string,
+    claim?: IdempotencyClaim,
   ): Promise<AiJob> {
     const valid = validateJob(input.operation, input.params);
     // One span for the transaction (reserve + insert; its queries are child spans), one for the
@@ -195,8 +195,8 @@ export class JobsService {
               at: created.createdAt.toISOString(),
             }),
           );
-          if (idempotencyKey !== undefined)
-            await this.idempotency.attachJob(userId, idempotencyKey, created.id, created);
+          if (claim !== undefined)
+            await this.idempotency.attachJob(userId, claim, created.id, created);
           return created;
         }),
       { attributes: { 'jewelshot.operation': valid.operation } },
