@@ -61,8 +61,12 @@ module.exports = {
     `/node_modules/(?!(${[...esmPackages(), ...LOADS_ESM_DYNAMICALLY].map(escape).join('|')})/)`,
   ],
   moduleNameMapper: {
+    // The typed client is a workspace package, not a lib (examples/integrator.ts imports it).
+    '^@jewelshot/api-client$': '<rootDir>/packages/api-client/src/index.ts',
     '^@jewelshot/(.*)$': '<rootDir>/libs/$1/src',
   },
+  // Its relative imports end in .js (NodeNext) while its sources are .ts.
+  resolver: '<rootDir>/test/support/jest-resolver.js',
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testResultsProcessor: '<rootDir>/test/support/results-processor.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -27,5 +27,8 @@ export default defineConfig({
       : {}),
     // Node's Request (used under jsdom) needs absolute URLs; a browser resolves relative ones.
     env: { VITE_API_BASE_URL: 'http://localhost' },
+    // The SPA's tests (the options above), then the typed client's own, which run in Node
+    // (packages/api-client/vitest.config.ts): one run, one report.
+    projects: [{ extends: true, test: { name: 'web' } }, '../../packages/api-client'],
   },
 });

@@ -1,4 +1,4 @@
-import type { components } from './schema';
+import type { components } from './schema.js';
 
 export type ErrorBody = components['schemas']['ErrorResponseDto'];
 export type ErrorCode = ErrorBody['code'];
@@ -53,7 +53,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Thrown when the browser could not reach the API at all (offline, DNS, CORS). */
+/** Thrown when the API could not be reached at all (offline, DNS, a refused connection, CORS). */
 export class NetworkError extends Error {
   constructor(cause: unknown) {
     super('The API could not be reached', { cause });

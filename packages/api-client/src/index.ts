@@ -1,5 +1,5 @@
-export { createApi, unwrap, type Api, type ApiOptions } from './client';
-export { createAuthFetch } from './auth-fetch';
+export { createApi, unwrap, type Api, type ApiOptions } from './client.js';
+export { ApiKeyCredential, createAuthFetch, type BearerCredential } from './auth-fetch.js';
 export {
   ApiError,
   NetworkError,
@@ -7,20 +7,20 @@ export {
   type ErrorBody,
   type ErrorCode,
   type FieldError,
-} from './errors';
-export { isTerminal, type Job, type JobStreamHandlers } from './job-events';
+} from './errors.js';
+export { isTerminal, type Job, type JobStreamHandlers } from './job-events.js';
 export {
   BodyRefreshStrategy,
   CookieRefreshStrategy,
   type AuthResponse,
   type RefreshLocks,
   type RefreshStrategy,
-} from './refresh-strategy';
-export { Session, type SessionState, type SessionUser } from './session';
-export type { UploadedFile } from './upload';
-export type { components, paths } from './schema';
+} from './refresh-strategy.js';
+export { Session, type SessionState, type SessionUser } from './session.js';
+export { multipartBody, type UploadedFile } from './upload.js';
+export type { components, paths } from './schema.js';
 
-import type { components } from './schema';
+import type { components } from './schema.js';
 type Schemas = components['schemas'];
 export type Operation = Schemas['JobDto']['operation'];
 export type Batch = Schemas['BatchDto'];

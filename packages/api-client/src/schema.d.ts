@@ -1683,7 +1683,7 @@ export interface components {
     };
     CreateWebhookDto: {
       /** @default  */
-      description: string;
+      description?: string;
       /**
        * @example [
        *       "job.succeeded",
@@ -2042,7 +2042,7 @@ export interface components {
        * @default body
        * @enum {string}
        */
-      refreshTokenDelivery: 'body' | 'cookie';
+      refreshTokenDelivery?: 'body' | 'cookie';
     };
     PasswordResetAcceptedDto: {
       /**
@@ -2156,7 +2156,7 @@ export interface components {
        * @default body
        * @enum {string}
        */
-      refreshTokenDelivery: 'body' | 'cookie';
+      refreshTokenDelivery?: 'body' | 'cookie';
     };
     ResolveFlagDto: {
       /** @description Kept on the flag and in the audit log */
@@ -2248,7 +2248,7 @@ export interface components {
        * Format: binary
        * @description One JPEG, PNG or WebP image
        */
-      file: string;
+      file: Blob;
     };
     UserDetailDto: {
       balance: components['schemas']['BalanceDto'];
@@ -11734,9 +11734,9 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'image/jpeg': string;
-          'image/png': string;
-          'image/webp': string;
+          'image/jpeg': Blob;
+          'image/png': Blob;
+          'image/webp': Blob;
         };
       };
       /** @description VALIDATION_ERROR */

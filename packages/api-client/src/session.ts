@@ -1,5 +1,5 @@
-import { NetworkError, toApiError } from './errors';
-import type { AuthResponse, RefreshStrategy } from './refresh-strategy';
+import { NetworkError, toApiError } from './errors.js';
+import type { AuthResponse, RefreshStrategy } from './refresh-strategy.js';
 
 export type SessionUser = AuthResponse['user'];
 
