@@ -20,13 +20,13 @@ export interface PolicyTable {
   concurrency: Record<ConcurrencyPolicyName, number>;
 }
 
-/** How long a concurrency slot may be held before it lapses (a process died holding it). */
-export const CONCURRENCY_LEASE_MS: Record<ConcurrencyPolicyName, number> = {
-  expensive: 10 * 60_000,
-  downloads: 10 * 60_000,
-  // An event stream ends after 30 minutes at the latest (jobs.controller.ts).
-  sse: 35 * 60_000,
-};
+/**
+ * A concurrency slot's lease: the process holding it renews it every CONCURRENCY_RENEW_MS while
+ * its request runs (an event stream for up to 30 minutes), so a slot of a process that died
+ * lapses within a minute instead of locking its caller out.
+ */
+export const CONCURRENCY_LEASE_MS = 60_000;
+export const CONCURRENCY_RENEW_MS = 20_000;
 
 export function policyTable(config: ApiConfig): PolicyTable {
   const window = config.RATE_LIMIT_WINDOW_MS;
