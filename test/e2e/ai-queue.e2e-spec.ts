@@ -313,6 +313,48 @@ describe('queue, priorities and recovery', () => {
     await expectLedgerClean(api);
   });
 
+  it('fails running jobs past their deadline as DEADLINE_EXCEEDED, never as a cancel nobody asked for', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 6);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1)
+      ids.push(
+        (await submit(api, user, { operation: 'generate', params: { prompt: `slow ${i}` } })).body
+          .id,
+      );
+    // A provider that takes far longer than the deadline: every job is still running at it.
+    const worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        ...env,
+        WORKER_CONCURRENCY: '6',
+        LOCAL_PROVIDER_LATENCY_MS: '30000',
+        JOB_RUNNING_DEADLINE_MS: '1000',
+        RECONCILE_INTERVAL_MS: '3600000',
+      }),
+    );
+    try {
+      for (let i = 0; (await jobRows(api, ids)).some((row) => row.status !== 'running'); i += 1) {
+        if (i > 200) throw new Error('the jobs did not all start');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await worker.context.get(Reconciler).reconcile();
+      const rows = await waitTerminal(api, ids, 20_000);
+      expect(rows.map((row) => [row.status, row.hold_status])).toEqual(
+        ids.map(() => ['failed', 'voided']),
+      );
+      const errors = await api.db.query(
+        `SELECT error_code FROM ai_jobs WHERE id = ANY($1::uuid[])`,
+        [ids],
+      );
+      expect(errors).toEqual(ids.map(() => ({ error_code: 'DEADLINE_EXCEEDED' })));
+    } finally {
+      await worker.close();
+    }
+    await expectLedgerClean(api);
+  });
+
   it('has the ledger verifier check jobs against their holds', async () => {
     const user = await newUser(api);
     await fund(api, user, 1);

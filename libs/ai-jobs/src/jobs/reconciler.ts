@@ -59,12 +59,15 @@ export class Reconciler {
       [`${this.config.JOB_RUNNING_DEADLINE_MS} milliseconds`],
     )) as Array<{ id: string }>;
     for (const { id } of stuck) {
-      await this.signals.requestCancel(id);
+      // Failed first, then its worker told to stop: told first, the worker could end it as a
+      // cancel nobody asked for before this commits (a stop after the end changes nothing).
       const failed = await this.runner.finish(id, 'failed', {
         code: 'DEADLINE_EXCEEDED',
         message: 'The job ran past its deadline and was stopped',
       });
-      if (failed) report.failedStuck += 1;
+      if (!failed) continue;
+      report.failedStuck += 1;
+      await this.signals.requestCancel(id);
     }
 
     const candidates = (await this.outsideCallerTransaction.query(
