@@ -537,6 +537,45 @@ describe('the admin API', () => {
     }
   });
 
+  it('records racing pauses and resumes in the order they took effect: each one starts where the last left the queue', async () => {
+    const change = (what: 'pause' | 'resume') =>
+      api
+        .http()
+        .post(`/v1/admin/queues/${what}`)
+        .set(...bearer(admin.accessToken))
+        .send({ reason: `race ${what}` });
+    const since = (
+      (await api.db.query(`SELECT max(seq)::int AS seq FROM audit_events`)) as Array<{
+        seq: number | null;
+      }>
+    )[0]?.seq;
+    for (let round = 0; round < 12; round += 1) {
+      const answers = await Promise.all([change('pause'), change('resume'), change('pause')]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+    }
+    const events = (await api.db.query(
+      `SELECT action, before, after FROM audit_events
+        WHERE seq > $1 AND action IN ('queue.pause', 'queue.resume') ORDER BY seq`,
+      [since ?? 0],
+    )) as Array<{ action: string; before: { paused: boolean }; after: { paused: boolean } }>;
+    expect(events).toHaveLength(36);
+    for (const [index, event] of events.entries()) {
+      expect([event.action, event.after.paused]).toEqual([
+        event.action,
+        event.action === 'queue.pause',
+      ]);
+      const previous = events[index - 1];
+      if (previous) expect(event.before.paused).toBe(previous.after.paused);
+    }
+    const last = events[events.length - 1];
+    const stats = await api
+      .http()
+      .get('/v1/admin/queues')
+      .set(...bearer(admin.accessToken));
+    expect(stats.body.paused).toBe(last?.after.paused);
+    await change('resume').expect(200);
+  });
+
   it('ban ends every session, cancels and refunds queued jobs, and leaves the ledger clean', async () => {
     const user = await newUser(api);
     await fund(api, user, 10);

@@ -72,6 +72,11 @@ export class AdminQueues {
       actor,
       { action, targetType: 'queue', targetId: AI_QUEUE, reason },
       async () => {
+        // One queue change at a time, each held until its audit event commits: the chain's
+        // order is the order the changes happened in, and each one's before/after is its own.
+        await this.txHost.tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+          `admin-queue:${AI_QUEUE}`,
+        ]);
         const before = await this.jobs.queue.isPaused();
         const details = await op();
         const after = await this.jobs.queue.isPaused();
