@@ -1,6 +1,7 @@
 import { Button, Group, Modal, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useDialogProps } from '../components/dialog-props';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 
 /** Asks for the reason a destructive action requires, then runs it; shows the API's error. */
@@ -16,6 +17,7 @@ export function ReasonDialog({
   onConfirm: (reason: string) => Promise<void>;
 }) {
   const { t, i18n } = useTranslation();
+  const dialogProps = useDialogProps();
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -42,7 +44,7 @@ export function ReasonDialog({
     }
   };
   return (
-    <Modal opened={opened} onClose={onClose} title={title}>
+    <Modal opened={opened} onClose={onClose} title={title} {...dialogProps}>
       <Stack>
         <Textarea
           label={t('admin.reason')}

@@ -1,6 +1,7 @@
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useDialogProps } from './dialog-props';
 
 /** What a destructive action asks before it runs: what will happen, and the button that does it. */
 export interface Confirmation {
@@ -16,6 +17,7 @@ export interface Confirmation {
  */
 export function useConfirm(): { ask: (confirmation: Confirmation) => void; dialog: ReactNode } {
   const { t } = useTranslation();
+  const dialogProps = useDialogProps();
   // The last confirmation stays while the modal fades out, so its text does not blank.
   const [pending, setPending] = useState<Confirmation | null>(null);
   const [opened, setOpened] = useState(false);
@@ -25,7 +27,7 @@ export function useConfirm(): { ask: (confirmation: Confirmation) => void; dialo
     setOpened(true);
   };
   const dialog = (
-    <Modal opened={opened} onClose={close} title={pending?.title}>
+    <Modal opened={opened} onClose={close} title={pending?.title} {...dialogProps}>
       <Stack>
         <Text size="sm">{pending?.message}</Text>
         <Group justify="flex-end">

@@ -1,5 +1,15 @@
-import { Alert, Anchor, AppShell, Button, Group, NativeSelect, Text } from '@mantine/core';
-import { useNetwork } from '@mantine/hooks';
+import {
+  Alert,
+  Anchor,
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  NativeSelect,
+  Stack,
+  Text,
+} from '@mantine/core';
+import { useDisclosure, useNetwork } from '@mantine/hooks';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet, useNavigate } from 'react-router';
@@ -19,13 +29,54 @@ const NAV = [
   ['/account', 'app.nav.account'],
 ] as const;
 
+/** Below this width the menu folds behind a menu button (the header has no room for it). */
+const WIDE = 'lg';
+const MENU_ID = 'main-menu';
+
+/** The menu's links: in a row in the header on a wide screen, in a column in the fold-out menu. */
+function MainNav({
+  admin,
+  column = false,
+  onFollow,
+}: {
+  admin: boolean;
+  column?: boolean;
+  onFollow?: () => void;
+}) {
+  const { t } = useTranslation();
+  const Items = column ? Stack : Group;
+  const links: [string, string, boolean][] = [
+    ...NAV.map(([to, key]): [string, string, boolean] => [to, t(key), to === '/']),
+    ...(admin
+      ? ([
+          ['/admin', t('admin.nav'), true],
+          ['/admin/abuse', t('admin.navAbuse'), false],
+        ] as [string, string, boolean][])
+      : []),
+  ];
+  return (
+    <nav aria-label={t('app.mainMenu')}>
+      <Items gap="sm" wrap="nowrap">
+        {links.map(([to, label, end]) => (
+          <Anchor key={to} component={NavLink} to={to} end={end} onClick={onFollow}>
+            {label}
+          </Anchor>
+        ))}
+      </Items>
+    </nav>
+  );
+}
+
 export function Layout() {
   const { t, i18n } = useTranslation();
   const session = useSession();
   const network = useNetwork();
   const navigate = useNavigate();
+  const [menuOpened, menu] = useDisclosure(false);
+  const signedIn = session.status === 'signed-in' ? session : null;
 
   const signOut = async () => {
+    menu.close();
     await api.client.POST('/v1/auth/logout').catch(() => undefined);
     // Ending the session empties the query cache (session.ts).
     api.session.signOut();
@@ -33,36 +84,39 @@ export function Layout() {
   };
 
   return (
-    <AppShell header={{ height: 60 }} padding="md">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{
+        width: 260,
+        breakpoint: WIDE,
+        collapsed: { mobile: !(signedIn && menuOpened), desktop: true },
+      }}
+      padding="md"
+    >
       <a href="#main" className="skip-link">
         {t('app.skipToContent')}
       </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="md" wrap="nowrap">
+            {signedIn && (
+              <Burger
+                hiddenFrom={WIDE}
+                size="sm"
+                opened={menuOpened}
+                onClick={menu.toggle}
+                aria-label={t('app.menu')}
+                aria-expanded={menuOpened}
+                aria-controls={MENU_ID}
+              />
+            )}
             <Text fw={700} component="span">
               {t('app.name')}
             </Text>
-            {session.status === 'signed-in' && (
-              <nav aria-label="Main">
-                <Group gap="sm" wrap="nowrap">
-                  {NAV.map(([to, key]) => (
-                    <Anchor key={to} component={NavLink} to={to} end={to === '/'}>
-                      {t(key)}
-                    </Anchor>
-                  ))}
-                  {session.user.role === 'admin' && (
-                    <>
-                      <Anchor component={NavLink} to="/admin" end>
-                        {t('admin.nav')}
-                      </Anchor>
-                      <Anchor component={NavLink} to="/admin/abuse">
-                        {t('admin.navAbuse')}
-                      </Anchor>
-                    </>
-                  )}
-                </Group>
-              </nav>
+            {signedIn && (
+              <Group visibleFrom={WIDE}>
+                <MainNav admin={signedIn.user.role === 'admin'} />
+              </Group>
             )}
           </Group>
           <Group gap="sm" wrap="nowrap">
@@ -75,21 +129,35 @@ export function Layout() {
                 { value: 'tr', label: 'Türkçe' },
               ]}
             />
-            {session.status === 'signed-in' && (
-              <Button variant="default" onClick={() => void signOut()}>
+            {signedIn && (
+              <Button variant="default" visibleFrom={WIDE} onClick={() => void signOut()}>
                 {t('app.nav.signOut')}
               </Button>
             )}
           </Group>
         </Group>
       </AppShell.Header>
+      {/* The fold-out menu of a narrow screen: its links exist only while it is open, so a
+          closed menu puts nothing off screen for Tab to reach. */}
+      <AppShell.Navbar id={MENU_ID} p="md" hiddenFrom={WIDE}>
+        {signedIn && menuOpened && (
+          <Stack>
+            <MainNav admin={signedIn.user.role === 'admin'} column onFollow={menu.close} />
+            <Group>
+              <Button variant="default" onClick={() => void signOut()}>
+                {t('app.nav.signOut')}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </AppShell.Navbar>
       <AppShell.Main id="main">
         {!network.online && (
           <Alert color="yellow" mb="md" role="status">
             {t('app.offline')}
           </Alert>
         )}
-        {session.status === 'signed-in' && <VerifyBanner />}
+        {signedIn && <VerifyBanner />}
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

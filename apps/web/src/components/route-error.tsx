@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { isRouteErrorResponse, Link, useRouteError } from 'react-router';
 import { NotFoundPage } from '../pages/not-found';
 import { reloadPage } from './reload-page';
+import { usePageTitle } from './page-title';
 
 /**
  * What browsers reject the import() of a page's chunk with when it cannot be fetched (the API
@@ -26,14 +27,25 @@ export function isChunkLoadError(error: unknown): boolean {
 export function RouteError({ padded = false }: { padded?: boolean }) {
   const { t } = useTranslation();
   const error = useRouteError();
-  if (isRouteErrorResponse(error) && error.status === 404) return <NotFoundPage />;
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  const chunk = isChunkLoadError(error);
+  usePageTitle(
+    t(
+      notFound
+        ? 'pageErrors.notFoundTitle'
+        : chunk
+          ? 'pageErrors.loadFailedTitle'
+          : 'pageErrors.crashedTitle',
+    ),
+  );
+  if (notFound) return <NotFoundPage />;
   const home = (
     <Anchor component={Link} to="/">
       {t('pageErrors.home')}
     </Anchor>
   );
   const p = padded ? 'md' : undefined;
-  if (isChunkLoadError(error)) {
+  if (chunk) {
     return (
       <Stack align="flex-start" role="alert" p={p}>
         <Title order={1}>{t('pageErrors.loadFailedTitle')}</Title>

@@ -10,6 +10,7 @@ import { EmailPreferences } from '../components/email-preferences';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useMe } from '../queries';
+import { usePageTitle } from '../components/page-title';
 
 export function AccountPage() {
   const { t, i18n } = useTranslation();
@@ -38,6 +39,7 @@ export function AccountPage() {
   });
 
   const fields = fieldErrors(change.error, i18n.language);
+  usePageTitle(t('account.title'));
   return (
     <Stack maw={520}>
       <Title order={1}>{t('account.title')}</Title>

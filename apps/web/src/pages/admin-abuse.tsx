@@ -24,6 +24,8 @@ import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useSession } from '../session';
 import { NotAllowed } from './admin';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 type Flag = components['schemas']['AbuseFlagDto'];
 type FlagStatus = Flag['status'];
@@ -67,32 +69,34 @@ function FlagCard({
           {t('admin.abuse.updated', { at: formatDate(flag.updatedAt, i18n.language) })}
           {flag.creditsHeld > 0 && <> · {t('admin.abuse.held', { count: flag.creditsHeld })}</>}
         </Text>
-        <Table aria-label={t('admin.abuse.signalsOf', { who })}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('admin.abuse.signal')}</Table.Th>
-              <Table.Th>{t('admin.abuse.signalScore')}</Table.Th>
-              <Table.Th>{t('admin.abuse.reason')}</Table.Th>
-              <Table.Th>{t('admin.abuse.evidence')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {flag.signals.map((signal) => (
-              <Table.Tr key={signal.signal}>
-                <Table.Td>{t(`admin.abuse.signals.${signal.signal}`)}</Table.Td>
-                <Table.Td>{signal.value}</Table.Td>
-                <Table.Td>{signal.reason}</Table.Td>
-                <Table.Td>
-                  {Object.entries(signal.evidence).map(([key, value]) => (
-                    <Text key={key} size="xs" ff="monospace">
-                      {key}: {shown(value)}
-                    </Text>
-                  ))}
-                </Table.Td>
+        <TableScroll label={t('admin.abuse.signalsOf', { who })}>
+          <Table aria-label={t('admin.abuse.signalsOf', { who })}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('admin.abuse.signal')}</Table.Th>
+                <Table.Th>{t('admin.abuse.signalScore')}</Table.Th>
+                <Table.Th>{t('admin.abuse.reason')}</Table.Th>
+                <Table.Th>{t('admin.abuse.evidence')}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {flag.signals.map((signal) => (
+                <Table.Tr key={signal.signal}>
+                  <Table.Td>{t(`admin.abuse.signals.${signal.signal}`)}</Table.Td>
+                  <Table.Td>{signal.value}</Table.Td>
+                  <Table.Td>{signal.reason}</Table.Td>
+                  <Table.Td>
+                    {Object.entries(signal.evidence).map(([key, value]) => (
+                      <Text key={key} size="xs" ff="monospace">
+                        {key}: {shown(value)}
+                      </Text>
+                    ))}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableScroll>
         {flag.status === 'resolved' && (
           <Text size="sm">
             {t('admin.abuse.resolvedAt', { at: formatDate(flag.resolvedAt, i18n.language) })}
@@ -161,6 +165,7 @@ export function AdminAbusePage() {
 
   const who = action ? (action.flag.email ?? action.flag.userId) : '';
   const list = flags.data?.pages.flatMap((page) => page.data) ?? [];
+  usePageTitle(t('admin.abuse.title'));
   return (
     <Stack>
       <Anchor component={Link} to="/admin">

@@ -21,6 +21,8 @@ import { RecordedEvent } from '../admin/recorded-event';
 import { Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { NotAllowed } from './admin';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 type Action = 'ban' | 'unban' | 'endSessions' | 'promote' | 'demote' | 'setTier' | 'adjust';
 type Tier = 'high' | 'normal' | 'low';
@@ -38,6 +40,9 @@ export function AdminUserPage() {
   const [choice, setChoice] = useState<{ tier: Tier; from: Tier } | null>(null);
   const tier = choice && choice.from === currentTier ? choice.tier : currentTier;
   const [delta, setDelta] = useState<number>(0);
+  usePageTitle(
+    detail.data ? t('admin.user.title', { email: detail.data.user.email }) : t('admin.title'),
+  );
 
   const run = async (reason: string) => {
     const path = { params: { path: { userId: id } } };
@@ -153,17 +158,19 @@ export function AdminUserPage() {
         </Button>
       </Group>
       <Title order={2}>{t('admin.user.recentJobs')}</Title>
-      <Table striped>
-        <Table.Tbody>
-          {recentJobs.map((job) => (
-            <Table.Tr key={job.id}>
-              <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
-              <Table.Td>{t(`status.${job.status}`)}</Table.Td>
-              <Table.Td>{job.rawErrorMessage ?? ''}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <TableScroll label={t('admin.user.recentJobs')}>
+        <Table striped>
+          <Table.Tbody>
+            {recentJobs.map((job) => (
+              <Table.Tr key={job.id}>
+                <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
+                <Table.Td>{t(`status.${job.status}`)}</Table.Td>
+                <Table.Td>{job.rawErrorMessage ?? ''}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableScroll>
       <ReasonDialog
         title={action ? t(`admin.user.${action}`) : ''}
         opened={action !== null}

@@ -31,6 +31,8 @@ import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useSession } from '../session';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 /** "Not allowed" for anyone the API refuses (the API decides; the page only says so). */
 export function NotAllowed() {
@@ -61,32 +63,34 @@ function UsersTab() {
       ) : rows.length === 0 ? (
         <Empty>{t('admin.users.empty')}</Empty>
       ) : (
-        <Table striped data-testid="users-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('admin.users.email')}</Table.Th>
-              <Table.Th>{t('admin.users.role')}</Table.Th>
-              <Table.Th>{t('admin.users.status')}</Table.Th>
-              <Table.Th>{t('admin.users.tier')}</Table.Th>
-              <Table.Th>{t('admin.users.created')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((user) => (
-              <Table.Tr key={user.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/admin/users/${user.id}`}>
-                    {user.email}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{user.role}</Table.Td>
-                <Table.Td>{user.status}</Table.Td>
-                <Table.Td>{user.priorityTier}</Table.Td>
-                <Table.Td>{formatDate(user.createdAt, i18n.language)}</Table.Td>
+        <TableScroll label={t('admin.tabs.users')}>
+          <Table striped data-testid="users-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('admin.users.email')}</Table.Th>
+                <Table.Th>{t('admin.users.role')}</Table.Th>
+                <Table.Th>{t('admin.users.status')}</Table.Th>
+                <Table.Th>{t('admin.users.tier')}</Table.Th>
+                <Table.Th>{t('admin.users.created')}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((user) => (
+                <Table.Tr key={user.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/admin/users/${user.id}`}>
+                      {user.email}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{user.role}</Table.Td>
+                  <Table.Td>{user.status}</Table.Td>
+                  <Table.Td>{user.priorityTier}</Table.Td>
+                  <Table.Td>{formatDate(user.createdAt, i18n.language)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableScroll>
       )}
       <LoadMore list={users} />
     </Stack>
@@ -154,64 +158,66 @@ function JobsTab() {
       ) : rows.length === 0 ? (
         <Empty>{t('admin.jobs.empty')}</Empty>
       ) : (
-        <Table striped data-testid="jobs-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('admin.jobs.user')}</Table.Th>
-              <Table.Th>{t('admin.jobs.operation')}</Table.Th>
-              <Table.Th>{t('admin.jobs.status')}</Table.Th>
-              <Table.Th>{t('admin.jobs.error')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((job) => (
-              <Table.Tr key={job.id}>
-                <Table.Td>
-                  <Anchor component={Link} to={`/admin/users/${job.userId}`} title={job.userId}>
-                    {job.userEmail ?? job.userId.slice(0, 8)}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
-                <Table.Td>{t(`status.${job.status}`)}</Table.Td>
-                <Table.Td>{job.rawErrorMessage ?? ''}</Table.Td>
-                <Table.Td>
-                  <Group gap="xs">
-                    {(job.status === 'queued' || job.status === 'running') && (
-                      <Button
-                        size="xs"
-                        onClick={() => setAction({ jobId: job.id, kind: 'cancel' })}
-                      >
-                        {t('admin.jobs.cancel')}
-                      </Button>
-                    )}
-                    {job.retriedAs !== null && (
-                      <Text size="sm">
-                        {t('admin.jobs.retriedAs', { id: job.retriedAs.slice(0, 8) })}
-                      </Text>
-                    )}
-                    {job.status === 'failed' && job.retriedAs === null && (
-                      <>
-                        <Button
-                          size="xs"
-                          onClick={() => setAction({ jobId: job.id, kind: 'user' })}
-                        >
-                          {t('admin.jobs.retryPaid')}
-                        </Button>
-                        <Button
-                          size="xs"
-                          onClick={() => setAction({ jobId: job.id, kind: 'free' })}
-                        >
-                          {t('admin.jobs.retryFree')}
-                        </Button>
-                      </>
-                    )}
-                  </Group>
-                </Table.Td>
+        <TableScroll label={t('admin.tabs.jobs')}>
+          <Table striped data-testid="jobs-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('admin.jobs.user')}</Table.Th>
+                <Table.Th>{t('admin.jobs.operation')}</Table.Th>
+                <Table.Th>{t('admin.jobs.status')}</Table.Th>
+                <Table.Th>{t('admin.jobs.error')}</Table.Th>
+                <Table.Th />
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((job) => (
+                <Table.Tr key={job.id}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/admin/users/${job.userId}`} title={job.userId}>
+                      {job.userEmail ?? job.userId.slice(0, 8)}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
+                  <Table.Td>{t(`status.${job.status}`)}</Table.Td>
+                  <Table.Td>{job.rawErrorMessage ?? ''}</Table.Td>
+                  <Table.Td>
+                    <Group gap="xs">
+                      {(job.status === 'queued' || job.status === 'running') && (
+                        <Button
+                          size="xs"
+                          onClick={() => setAction({ jobId: job.id, kind: 'cancel' })}
+                        >
+                          {t('admin.jobs.cancel')}
+                        </Button>
+                      )}
+                      {job.retriedAs !== null && (
+                        <Text size="sm">
+                          {t('admin.jobs.retriedAs', { id: job.retriedAs.slice(0, 8) })}
+                        </Text>
+                      )}
+                      {job.status === 'failed' && job.retriedAs === null && (
+                        <>
+                          <Button
+                            size="xs"
+                            onClick={() => setAction({ jobId: job.id, kind: 'user' })}
+                          >
+                            {t('admin.jobs.retryPaid')}
+                          </Button>
+                          <Button
+                            size="xs"
+                            onClick={() => setAction({ jobId: job.id, kind: 'free' })}
+                          >
+                            {t('admin.jobs.retryFree')}
+                          </Button>
+                        </>
+                      )}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableScroll>
       )}
       <LoadMore list={jobs} />
       <ReasonDialog
@@ -324,41 +330,43 @@ function PricesTab() {
   return (
     <Stack>
       <RecordedEvent event={recorded} />
-      <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('admin.prices.operation')}</Table.Th>
-            <Table.Th>{t('admin.prices.credits')}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {prices.data.map((price) => (
-            <Table.Tr key={price.operation}>
-              <Table.Td>{price.operation}</Table.Td>
-              <Table.Td>
-                <NumberInput
-                  aria-label={`${t('admin.prices.credits')} ${price.operation}`}
-                  min={1}
-                  defaultValue={price.credits}
-                  onChange={(value) =>
-                    setEditing({ operation: price.operation, credits: Number(value) })
-                  }
-                />
-              </Table.Td>
-              <Table.Td>
-                <Button
-                  size="xs"
-                  disabled={editing?.operation !== price.operation}
-                  onClick={() => setOpen(true)}
-                >
-                  {t('admin.prices.save')}
-                </Button>
-              </Table.Td>
+      <TableScroll label={t('admin.tabs.prices')}>
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('admin.prices.operation')}</Table.Th>
+              <Table.Th>{t('admin.prices.credits')}</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {prices.data.map((price) => (
+              <Table.Tr key={price.operation}>
+                <Table.Td>{price.operation}</Table.Td>
+                <Table.Td>
+                  <NumberInput
+                    aria-label={`${t('admin.prices.credits')} ${price.operation}`}
+                    min={1}
+                    defaultValue={price.credits}
+                    onChange={(value) =>
+                      setEditing({ operation: price.operation, credits: Number(value) })
+                    }
+                  />
+                </Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    disabled={editing?.operation !== price.operation}
+                    onClick={() => setOpen(true)}
+                  >
+                    {t('admin.prices.save')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableScroll>
       <ReasonDialog
         title={t('admin.prices.save')}
         opened={open}
@@ -509,46 +517,48 @@ export function AuditTab() {
       ) : rows.length === 0 ? (
         <Empty>{t('admin.audit.empty')}</Empty>
       ) : (
-        <Table striped data-testid="audit-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>#</Table.Th>
-              <Table.Th>{t('admin.audit.when')}</Table.Th>
-              <Table.Th>{t('admin.audit.action')}</Table.Th>
-              <Table.Th>{t('admin.audit.actor')}</Table.Th>
-              <Table.Th>{t('admin.audit.target')}</Table.Th>
-              <Table.Th>{t('admin.audit.outcome')}</Table.Th>
-              <Table.Th>{t('admin.audit.reason')}</Table.Th>
-              <Table.Th>{t('admin.audit.change')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((event) => (
-              <Table.Tr key={event.seq}>
-                <Table.Td>{event.seq}</Table.Td>
-                <Table.Td>{formatDate(event.occurredAt, i18n.language)}</Table.Td>
-                <Table.Td>{event.action}</Table.Td>
-                <Table.Td>{event.actorEmail ?? ''}</Table.Td>
-                <Table.Td>
-                  {event.targetType === 'user' && event.targetId ? (
-                    <Anchor component={Link} to={`/admin/users/${event.targetId}`}>
-                      {event.targetId}
-                    </Anchor>
-                  ) : (
-                    (event.targetId ?? '')
-                  )}
-                </Table.Td>
-                <Table.Td>{event.outcome}</Table.Td>
-                <Table.Td>{event.reason ?? ''}</Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace">
-                    {JSON.stringify(event.before)} → {JSON.stringify(event.after)}
-                  </Text>
-                </Table.Td>
+        <TableScroll label={t('admin.tabs.audit')}>
+          <Table striped data-testid="audit-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>#</Table.Th>
+                <Table.Th>{t('admin.audit.when')}</Table.Th>
+                <Table.Th>{t('admin.audit.action')}</Table.Th>
+                <Table.Th>{t('admin.audit.actor')}</Table.Th>
+                <Table.Th>{t('admin.audit.target')}</Table.Th>
+                <Table.Th>{t('admin.audit.outcome')}</Table.Th>
+                <Table.Th>{t('admin.audit.reason')}</Table.Th>
+                <Table.Th>{t('admin.audit.change')}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((event) => (
+                <Table.Tr key={event.seq}>
+                  <Table.Td>{event.seq}</Table.Td>
+                  <Table.Td>{formatDate(event.occurredAt, i18n.language)}</Table.Td>
+                  <Table.Td>{event.action}</Table.Td>
+                  <Table.Td>{event.actorEmail ?? ''}</Table.Td>
+                  <Table.Td>
+                    {event.targetType === 'user' && event.targetId ? (
+                      <Anchor component={Link} to={`/admin/users/${event.targetId}`}>
+                        {event.targetId}
+                      </Anchor>
+                    ) : (
+                      (event.targetId ?? '')
+                    )}
+                  </Table.Td>
+                  <Table.Td>{event.outcome}</Table.Td>
+                  <Table.Td>{event.reason ?? ''}</Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace">
+                      {JSON.stringify(event.before)} → {JSON.stringify(event.after)}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableScroll>
       )}
       <LoadMore list={events} />
     </Stack>
@@ -567,6 +577,8 @@ export function AdminPage() {
   const [params, setParams] = useSearchParams();
   const requested = params.get('tab');
   const tab: Tab = isTab(requested) ? requested : 'users';
+  // Each tab is a page of its own in the history: its title names it.
+  usePageTitle(`${t(`admin.tabs.${tab}`)} · ${t('admin.title')}`);
   const open = (value: string | null) => {
     if (!isTab(value) || value === tab) return;
     setParams((current) => {

@@ -78,7 +78,7 @@ describe('the API keys page', () => {
     await userEvent.type(await screen.findByRole('textbox', { name: 'Ad' }), 'shop sync');
     await userEvent.click(screen.getByRole('button', { name: 'Anahtar oluştur' }));
     await userEvent.click(
-      await screen.findByRole('button', { name: 'shop sync anahtarını iptal et' }),
+      await screen.findByRole('button', { name: 'İptal et: shop sync anahtarı' }),
     );
     const dialog = await screen.findByRole('dialog', {
       name: '“shop sync” anahtarı iptal edilsin mi?',

@@ -23,6 +23,8 @@ import { ShownOnce } from '../components/shown-once';
 import { Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 type Scope = components['schemas']['CreateApiKeyDto']['scopes'][number];
 type CreatedKey = components['schemas']['CreatedApiKeyDto'];
@@ -70,6 +72,7 @@ export function ApiKeysPage() {
   const confirm = useConfirm();
 
   const fields = fieldErrors(create.error, i18n.language);
+  usePageTitle(t('apiKeys.title'));
   return (
     <Stack maw={860}>
       <Anchor component={Link} to="/account" size="sm">
@@ -142,66 +145,70 @@ export function ApiKeysPage() {
         <Text size="sm">{t('apiKeys.none')}</Text>
       ) : (
         keys.data && (
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('apiKeys.name')}</Table.Th>
-                <Table.Th>{t('apiKeys.prefix')}</Table.Th>
-                <Table.Th>{t('apiKeys.scopes')}</Table.Th>
-                <Table.Th>{t('apiKeys.createdAt')}</Table.Th>
-                <Table.Th>{t('apiKeys.lastUsed')}</Table.Th>
-                <Table.Th>{t('apiKeys.expires')}</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {keys.data.data.map((key) => (
-                <Table.Tr key={key.id}>
-                  <Table.Td>{key.name}</Table.Td>
-                  <Table.Td>
-                    <Code>{key.prefix}…</Code>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {key.scopes.map((scope) => (
-                        <Badge key={scope} variant="light" size="sm">
-                          {scope}
-                        </Badge>
-                      ))}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{formatDate(key.createdAt, i18n.language)}</Table.Td>
-                  <Table.Td>
-                    {key.lastUsedAt
-                      ? formatDate(key.lastUsedAt, i18n.language)
-                      : t('apiKeys.never')}
-                  </Table.Td>
-                  <Table.Td>
-                    {key.expiresAt ? formatDate(key.expiresAt, i18n.language) : t('apiKeys.never')}
-                  </Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="xs"
-                      color="red"
-                      variant="outline"
-                      loading={revoke.isPending && revoke.variables === key.id}
-                      onClick={() =>
-                        confirm.ask({
-                          title: t('apiKeys.revokeTitle', { name: key.name }),
-                          message: t('apiKeys.revokeWarning'),
-                          confirmLabel: t('apiKeys.revoke'),
-                          onConfirm: () => revoke.mutate(key.id),
-                        })
-                      }
-                      aria-label={t('apiKeys.revokeNamed', { name: key.name })}
-                    >
-                      {t('apiKeys.revoke')}
-                    </Button>
-                  </Table.Td>
+          <TableScroll label={t('apiKeys.title')}>
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('apiKeys.name')}</Table.Th>
+                  <Table.Th>{t('apiKeys.prefix')}</Table.Th>
+                  <Table.Th>{t('apiKeys.scopes')}</Table.Th>
+                  <Table.Th>{t('apiKeys.createdAt')}</Table.Th>
+                  <Table.Th>{t('apiKeys.lastUsed')}</Table.Th>
+                  <Table.Th>{t('apiKeys.expires')}</Table.Th>
+                  <Table.Th />
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {keys.data.data.map((key) => (
+                  <Table.Tr key={key.id}>
+                    <Table.Td>{key.name}</Table.Td>
+                    <Table.Td>
+                      <Code>{key.prefix}…</Code>
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {key.scopes.map((scope) => (
+                          <Badge key={scope} variant="light" size="sm">
+                            {scope}
+                          </Badge>
+                        ))}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{formatDate(key.createdAt, i18n.language)}</Table.Td>
+                    <Table.Td>
+                      {key.lastUsedAt
+                        ? formatDate(key.lastUsedAt, i18n.language)
+                        : t('apiKeys.never')}
+                    </Table.Td>
+                    <Table.Td>
+                      {key.expiresAt
+                        ? formatDate(key.expiresAt, i18n.language)
+                        : t('apiKeys.never')}
+                    </Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        color="red"
+                        variant="outline"
+                        loading={revoke.isPending && revoke.variables === key.id}
+                        onClick={() =>
+                          confirm.ask({
+                            title: t('apiKeys.revokeTitle', { name: key.name }),
+                            message: t('apiKeys.revokeWarning'),
+                            confirmLabel: t('apiKeys.revoke'),
+                            onConfirm: () => revoke.mutate(key.id),
+                          })
+                        }
+                        aria-label={t('apiKeys.revokeNamed', { name: key.name })}
+                      >
+                        {t('apiKeys.revoke')}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </TableScroll>
         )
       )}
       {confirm.dialog}

@@ -19,6 +19,7 @@ import { api } from '../api';
 import { returnPathAfterSignIn, type SignInState } from '../auth/session-user';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { describeError } from '../errors/messages';
+import { usePageTitle } from '../components/page-title';
 
 export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   const { t, i18n } = useTranslation();
@@ -52,6 +53,7 @@ export function AuthForm({ mode }: { mode: 'sign-in' | 'sign-up' }) {
   });
 
   const fields = fieldErrors(submit.error, i18n.language);
+  usePageTitle(t(mode === 'sign-in' ? 'auth.signInTitle' : 'auth.signUpTitle'));
   const banned =
     state.reason === 'banned' ||
     (submit.error instanceof ApiError && submit.error.code === 'ACCOUNT_BANNED');

@@ -28,6 +28,8 @@ import { JobStatus } from '../components/job-status';
 import { Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { useBatch, useInvalidateMoney } from '../queries';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 /** The zip is built in the browser (fflate, loaded only when asked) from the signed output URLs. */
 async function downloadZip(batch: Batch): Promise<void> {
@@ -62,6 +64,7 @@ export function BatchDetailPage() {
   const progress = batch.data?.progress;
   const done = progress ? progress.succeeded + progress.failed + progress.canceled : 0;
   if (progress && live && done === progress.total) setLive(false);
+  usePageTitle(batch.data ? `${batch.data.name} · ${t('batches.title')}` : t('batches.title'));
 
   const zip = useMutation({ mutationFn: (b: Batch) => downloadZip(b) });
   const cancel = useMutation({
@@ -123,37 +126,39 @@ export function BatchDetailPage() {
         )}
       </Group>
       <ErrorAlert error={zip.error ?? cancel.error} />
-      <Table>
-        <Table.Tbody>
-          {data.items.map((job, index) => (
-            <Table.Tr key={job.id}>
-              <Table.Td>{t('batches.item', { n: index + 1 })}</Table.Td>
-              <Table.Td>
-                <JobStatus status={job.status} />
-              </Table.Td>
-              <Table.Td>
-                {job.outputs[0] && (
-                  <Image
-                    src={job.outputs[0].url}
-                    alt={t('batches.item', { n: index + 1 })}
-                    h={60}
-                    w={60}
-                    fit="cover"
-                  />
-                )}
-              </Table.Td>
-              <Table.Td>
-                <Anchor component={Link} to={`/jobs/${job.id}`}>
-                  {t('job.open', {
-                    operation: t(`operation.${job.operation}`),
-                    when: t('batches.item', { n: index + 1 }),
-                  })}
-                </Anchor>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <TableScroll label={data.name}>
+        <Table>
+          <Table.Tbody>
+            {data.items.map((job, index) => (
+              <Table.Tr key={job.id}>
+                <Table.Td>{t('batches.item', { n: index + 1 })}</Table.Td>
+                <Table.Td>
+                  <JobStatus status={job.status} />
+                </Table.Td>
+                <Table.Td>
+                  {job.outputs[0] && (
+                    <Image
+                      src={job.outputs[0].url}
+                      alt={t('batches.item', { n: index + 1 })}
+                      h={60}
+                      w={60}
+                      fit="cover"
+                    />
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/jobs/${job.id}`}>
+                    {t('job.open', {
+                      operation: t(`operation.${job.operation}`),
+                      when: t('batches.item', { n: index + 1 }),
+                    })}
+                  </Anchor>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableScroll>
     </Stack>
   );
 }

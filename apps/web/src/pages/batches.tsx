@@ -31,6 +31,8 @@ import {
 } from '../jobs/operation-params';
 import { keys, useBalance, useBatchesPages, useInvalidateMoney, usePrices } from '../queries';
 import { PhotoPicker } from '../upload/photo-picker';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 type BatchOperation = Exclude<Operation, 'generate'>;
 const OPERATIONS: BatchOperation[] = ['remove-background', 'upscale', 'edit'];
@@ -91,6 +93,7 @@ export function BatchesPage() {
   const short = cost !== undefined && balance.data !== undefined && cost > balance.data.available;
   const fields = fieldErrors(create.error, i18n.language);
   const all = batches.data?.pages.flatMap((page) => page.data) ?? [];
+  usePageTitle(t('batches.title'));
 
   return (
     <Stack>
@@ -194,22 +197,24 @@ export function BatchesPage() {
       ) : all.length === 0 ? (
         <Empty>{t('batches.empty')}</Empty>
       ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('batches.name')}</Table.Th>
-              <Table.Th>{t('shot.operation')}</Table.Th>
-              <Table.Th>{t('batches.photos')}</Table.Th>
-              <Table.Th>{t('batches.status')}</Table.Th>
-              <Table.Th>{t('credits.date')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {all.map((batch) => (
-              <BatchRow key={batch.id} batch={batch} />
-            ))}
-          </Table.Tbody>
-        </Table>
+        <TableScroll label={t('batches.title')}>
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('batches.name')}</Table.Th>
+                <Table.Th>{t('shot.operation')}</Table.Th>
+                <Table.Th>{t('batches.photos')}</Table.Th>
+                <Table.Th>{t('batches.status')}</Table.Th>
+                <Table.Th>{t('credits.date')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {all.map((batch) => (
+                <BatchRow key={batch.id} batch={batch} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableScroll>
       )}
       <LoadMore list={batches} />
     </Stack>

@@ -7,6 +7,8 @@ import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useBalance, useHistoryPages, useHoldsPages } from '../queries';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 /**
  * A ledger entry in words: a charge names what it paid for; any other entry carries the reason it
@@ -44,6 +46,7 @@ export function CreditsPage() {
   const balance = useBalance();
   const history = useHistoryPages();
   const entries = history.data?.pages.flatMap((page) => page.data) ?? [];
+  usePageTitle(t('app.nav.credits'));
 
   return (
     <Stack>
@@ -71,29 +74,33 @@ export function CreditsPage() {
       ) : entries.length === 0 ? (
         <Empty>{t('credits.historyEmpty')}</Empty>
       ) : (
-        <Table striped>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('credits.date')}</Table.Th>
-              <Table.Th>{t('credits.what')}</Table.Th>
-              <Table.Th>{t('credits.change')}</Table.Th>
-              <Table.Th>{t('credits.balanceAfter', { amount: '' }).replace(/:\s*$/, '')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {entries.map((entry) => (
-              <Table.Tr key={entry.id}>
-                <Table.Td>{formatDate(entry.createdAt, i18n.language)}</Table.Td>
-                <Table.Td>{describeEntry(t, entry)}</Table.Td>
-                <Table.Td>
-                  {entry.delta > 0 ? '+' : ''}
-                  {credits(entry.delta)}
-                </Table.Td>
-                <Table.Td>{credits(entry.balanceAfter)}</Table.Td>
+        <TableScroll label={t('credits.history')}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('credits.date')}</Table.Th>
+                <Table.Th>{t('credits.what')}</Table.Th>
+                <Table.Th>{t('credits.change')}</Table.Th>
+                <Table.Th>
+                  {t('credits.balanceAfter', { amount: '' }).replace(/:\s*$/, '')}
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {entries.map((entry) => (
+                <Table.Tr key={entry.id}>
+                  <Table.Td>{formatDate(entry.createdAt, i18n.language)}</Table.Td>
+                  <Table.Td>{describeEntry(t, entry)}</Table.Td>
+                  <Table.Td>
+                    {entry.delta > 0 ? '+' : ''}
+                    {credits(entry.delta)}
+                  </Table.Td>
+                  <Table.Td>{credits(entry.balanceAfter)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableScroll>
       )}
       <LoadMore list={history} />
       <Title order={2}>{t('credits.holds')}</Title>
@@ -114,29 +121,31 @@ function HoldsTable() {
   if (rows.length === 0) return <Empty>{t('credits.holdsEmpty')}</Empty>;
   return (
     <>
-      <Table striped>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('credits.date')}</Table.Th>
-            <Table.Th>{t('credits.what')}</Table.Th>
-            <Table.Th>{t('credits.amount')}</Table.Th>
-            <Table.Th>{t('credits.outcome')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {rows.map((hold) => (
-            <Table.Tr key={hold.id}>
-              <Table.Td>{formatDate(hold.createdAt, i18n.language)}</Table.Td>
-              <Table.Td>
-                {t(`operation.${hold.operation}`)}
-                {hold.quantity > 1 ? ` × ${hold.quantity}` : ''}
-              </Table.Td>
-              <Table.Td>{credits(hold.amount)}</Table.Td>
-              <Table.Td>{t(`credits.holdStatus.${hold.status}`)}</Table.Td>
+      <TableScroll label={t('credits.holds')}>
+        <Table striped>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('credits.date')}</Table.Th>
+              <Table.Th>{t('credits.what')}</Table.Th>
+              <Table.Th>{t('credits.amount')}</Table.Th>
+              <Table.Th>{t('credits.outcome')}</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((hold) => (
+              <Table.Tr key={hold.id}>
+                <Table.Td>{formatDate(hold.createdAt, i18n.language)}</Table.Td>
+                <Table.Td>
+                  {t(`operation.${hold.operation}`)}
+                  {hold.quantity > 1 ? ` × ${hold.quantity}` : ''}
+                </Table.Td>
+                <Table.Td>{credits(hold.amount)}</Table.Td>
+                <Table.Td>{t(`credits.holdStatus.${hold.status}`)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableScroll>
       <LoadMore list={holds} />
     </>
   );

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
+import { usePageTitle } from '../components/page-title';
 
 /** Asks for a reset link; the answer is the same whether or not the address has an account. */
 export function ForgotPasswordPage() {
@@ -15,6 +16,7 @@ export function ForgotPasswordPage() {
     mutationFn: () => unwrap(api.client.POST('/v1/auth/password-reset', { body: { email } })),
   });
   const fields = fieldErrors(ask.error, i18n.language);
+  usePageTitle(t('mail.forgotTitle'));
   return (
     <Paper maw={420} mx="auto" mt="xl" p="lg" withBorder>
       <form

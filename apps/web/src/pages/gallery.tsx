@@ -4,11 +4,13 @@ import { JobCard } from '../components/job-card';
 import { Empty, LoadMore, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { useJobsPages } from '../queries';
+import { usePageTitle } from '../components/page-title';
 
 export function GalleryPage() {
   const { t } = useTranslation();
   const jobs = useJobsPages('succeeded');
   const all = jobs.data?.pages.flatMap((page) => page.data) ?? [];
+  usePageTitle(t('gallery.title'));
   return (
     <Stack>
       <Title order={1}>{t('gallery.title')}</Title>

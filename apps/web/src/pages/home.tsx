@@ -6,6 +6,7 @@ import { JobCard } from '../components/job-card';
 import { Empty, Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { useBalance, useJobsPages, usePrices } from '../queries';
+import { usePageTitle } from '../components/page-title';
 
 export function HomePage() {
   const { t } = useTranslation();
@@ -14,6 +15,7 @@ export function HomePage() {
   const prices = usePrices();
   const jobs = useJobsPages();
   const latest = jobs.data?.pages[0]?.data.slice(0, 8) ?? [];
+  usePageTitle(t('home.title'));
 
   return (
     <Stack>

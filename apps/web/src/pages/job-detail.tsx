@@ -6,11 +6,13 @@ import { Loading } from '../components/states';
 import { ErrorAlert } from '../errors/error-alert';
 import { JobView } from '../jobs/job-view';
 import { useJob } from '../queries';
+import { usePageTitle } from '../components/page-title';
 
 export function JobDetailPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
   const job = useJob(id);
+  usePageTitle(t('job.title'));
   return (
     <Stack>
       <Title order={1}>{t('job.title')}</Title>

@@ -8,6 +8,8 @@ import { ErrorAlert } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
 import { useJobCost } from '../jobs/job-cost';
 import { useJobsPages } from '../queries';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 const STATUSES: Job['status'][] = ['queued', 'running', 'succeeded', 'failed', 'canceled'];
 
@@ -22,6 +24,7 @@ export function JobsPage() {
   const status = statusOf(search.get('status'));
   const jobs = useJobsPages(status);
   const all = jobs.data?.pages.flatMap((page) => page.data) ?? [];
+  usePageTitle(t('app.nav.jobs'));
 
   return (
     <Stack>
@@ -46,37 +49,39 @@ export function JobsPage() {
       ) : all.length === 0 ? (
         <Empty>{status ? t('jobs.emptyFiltered') : t('jobs.empty')}</Empty>
       ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('jobs.date')}</Table.Th>
-              <Table.Th>{t('jobs.operation')}</Table.Th>
-              <Table.Th>{t('jobs.status')}</Table.Th>
-              <Table.Th>{t('jobs.cost')}</Table.Th>
-              <Table.Th>{t('jobs.job')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {all.map((job) => (
-              <Table.Tr key={job.id}>
-                <Table.Td>{formatDate(job.queuedAt, i18n.language)}</Table.Td>
-                <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
-                <Table.Td>
-                  <JobStatus status={job.status} />
-                </Table.Td>
-                <Table.Td>{cost(job)}</Table.Td>
-                <Table.Td>
-                  <Anchor component={Link} to={`/jobs/${job.id}`}>
-                    {t('job.open', {
-                      operation: t(`operation.${job.operation}`),
-                      when: formatDate(job.queuedAt, i18n.language),
-                    })}
-                  </Anchor>
-                </Table.Td>
+        <TableScroll label={t('app.nav.jobs')}>
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('jobs.date')}</Table.Th>
+                <Table.Th>{t('jobs.operation')}</Table.Th>
+                <Table.Th>{t('jobs.status')}</Table.Th>
+                <Table.Th>{t('jobs.cost')}</Table.Th>
+                <Table.Th>{t('jobs.job')}</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {all.map((job) => (
+                <Table.Tr key={job.id}>
+                  <Table.Td>{formatDate(job.queuedAt, i18n.language)}</Table.Td>
+                  <Table.Td>{t(`operation.${job.operation}`)}</Table.Td>
+                  <Table.Td>
+                    <JobStatus status={job.status} />
+                  </Table.Td>
+                  <Table.Td>{cost(job)}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/jobs/${job.id}`}>
+                      {t('job.open', {
+                        operation: t(`operation.${job.operation}`),
+                        when: formatDate(job.queuedAt, i18n.language),
+                      })}
+                    </Anchor>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableScroll>
       )}
       <LoadMore list={jobs} />
     </Stack>

@@ -17,6 +17,7 @@ import {
 } from '../jobs/operation-params';
 import { keys, useBalance, useInvalidateMoney, usePrices } from '../queries';
 import { PhotoPicker } from '../upload/photo-picker';
+import { usePageTitle } from '../components/page-title';
 
 const OPERATIONS: Operation[] = ['generate', 'edit', 'remove-background', 'upscale'];
 
@@ -91,6 +92,7 @@ export function NewShotPage() {
   };
   const missingPhoto = NEEDS_IMAGE[operation] && !uploaded;
   const fields = fieldErrors(submit.error, i18n.language);
+  usePageTitle(t('shot.title'));
 
   return (
     <Stack maw={720}>

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
+import { usePageTitle } from '../components/page-title';
 
 /** The target of a reset mail's link: sets a new password with the link's token. */
 export function ResetPasswordPage() {
@@ -18,6 +19,7 @@ export function ResetPasswordPage() {
       unwrap(api.client.POST('/v1/auth/password-reset/confirm', { body: { token, password } })),
   });
   const fields = fieldErrors(reset.error, i18n.language);
+  usePageTitle(t('mail.resetTitle'));
   return (
     <Paper maw={420} mx="auto" mt="xl" p="lg" withBorder>
       <form

@@ -5,12 +5,14 @@ import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ErrorAlert } from '../errors/error-alert';
+import { usePageTitle } from '../components/page-title';
 
 /** The footer link of a non-security mail: confirms, then turns that type of mail off (no login). */
 export function UnsubscribePage() {
   const { t } = useTranslation();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
+  usePageTitle(t('mail.unsubscribeTitle'));
   const stop = useMutation({
     mutationFn: () =>
       unwrap(api.client.POST('/v1/email/unsubscribe', { params: { query: { token } } })),

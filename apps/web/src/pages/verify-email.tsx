@@ -7,12 +7,14 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ErrorAlert } from '../errors/error-alert';
 import { keys } from '../queries';
+import { usePageTitle } from '../components/page-title';
 
 /** The target of a verify mail's link: verifies the address as soon as it opens. */
 export function VerifyEmailPage() {
   const { t } = useTranslation();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
+  usePageTitle(t('mail.verifyTitle'));
   const queryClient = useQueryClient();
   const verify = useMutation({
     mutationFn: () => unwrap(api.client.POST('/v1/auth/verify-email', { body: { token } })),

@@ -21,6 +21,8 @@ import { ShownOnce } from '../components/shown-once';
 import { Loading } from '../components/states';
 import { ErrorAlert, fieldErrors } from '../errors/error-alert';
 import { formatDate } from '../i18n/format';
+import { usePageTitle } from '../components/page-title';
+import { TableScroll } from '../components/table-scroll';
 
 /** The event types an endpoint may subscribe to (the API's list). */
 export const WEBHOOK_EVENTS = [
@@ -152,47 +154,53 @@ function Deliveries({ endpointId }: { endpointId: string }) {
   return (
     <>
       <ErrorAlert error={retry.error} />
-      <Table striped aria-label={t('webhooks.deliveries')}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('webhooks.when')}</Table.Th>
-            <Table.Th>{t('webhooks.eventId')}</Table.Th>
-            <Table.Th>{t('webhooks.attempt')}</Table.Th>
-            <Table.Th>{t('webhooks.status')}</Table.Th>
-            <Table.Th>{t('webhooks.response')}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {list.data.data.map((delivery) => (
-            <Table.Tr key={delivery.id}>
-              <Table.Td>{formatDate(delivery.createdAt, i18n.language)}</Table.Td>
-              <Table.Td>
-                <Code>{delivery.eventId}</Code>
-              </Table.Td>
-              <Table.Td>{delivery.attempt}</Table.Td>
-              <Table.Td>
-                <Badge color={delivery.status === 'succeeded' ? 'green' : 'red'}>
-                  {t(`webhooks.deliveryStatus.${delivery.status}`)}
-                </Badge>
-              </Table.Td>
-              <Table.Td>
-                {delivery.responseStatus ?? '—'} {delivery.error ?? ''} ({delivery.durationMs} ms)
-              </Table.Td>
-              <Table.Td>
-                <Button
-                  size="xs"
-                  variant="light"
-                  loading={retry.isPending && retry.variables === delivery.id}
-                  onClick={() => retry.mutate(delivery.id)}
-                >
-                  {t('webhooks.retry')}
-                </Button>
-              </Table.Td>
+      <TableScroll label={t('webhooks.deliveries')}>
+        <Table striped aria-label={t('webhooks.deliveries')}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('webhooks.when')}</Table.Th>
+              <Table.Th>{t('webhooks.eventId')}</Table.Th>
+              <Table.Th>{t('webhooks.attempt')}</Table.Th>
+              <Table.Th>{t('webhooks.status')}</Table.Th>
+              <Table.Th>{t('webhooks.response')}</Table.Th>
+              <Table.Th />
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data.data.map((delivery) => (
+              <Table.Tr key={delivery.id}>
+                <Table.Td>{formatDate(delivery.createdAt, i18n.language)}</Table.Td>
+                <Table.Td>
+                  <Code>{delivery.eventId}</Code>
+                </Table.Td>
+                <Table.Td>{delivery.attempt}</Table.Td>
+                <Table.Td>
+                  <Badge
+                    variant="light"
+                    color={delivery.status === 'succeeded' ? 'green' : 'red'}
+                    c="dark.7"
+                  >
+                    {t(`webhooks.deliveryStatus.${delivery.status}`)}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  {delivery.responseStatus ?? '—'} {delivery.error ?? ''} ({delivery.durationMs} ms)
+                </Table.Td>
+                <Table.Td>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    loading={retry.isPending && retry.variables === delivery.id}
+                    onClick={() => retry.mutate(delivery.id)}
+                  >
+                    {t('webhooks.retry')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableScroll>
     </>
   );
 }
@@ -251,7 +259,8 @@ function EndpointCard({
           <Text fw={500} style={{ wordBreak: 'break-all' }}>
             {endpoint.url}
           </Text>
-          <Badge color={endpoint.enabled ? 'green' : 'gray'}>
+          {/* A light tint with dark text: white on Mantine's mid greens falls short of AA. */}
+          <Badge variant="light" color={endpoint.enabled ? 'green' : 'gray'} c="dark.7">
             {endpoint.enabled ? t('webhooks.enabled') : t('webhooks.disabled')}
           </Badge>
         </Group>
@@ -332,6 +341,7 @@ function EndpointCard({
 export function WebhooksPage() {
   const { t } = useTranslation();
   const [secret, setSecret] = useState<string | null>(null);
+  usePageTitle(t('webhooks.title'));
   const list = useQuery({
     queryKey: LIST_KEY,
     queryFn: () => unwrap(api.client.GET('/v1/webhooks')),
