@@ -537,6 +537,7 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
       heading: (s) => s.gallery.title,
       ready: (page) => page.getByRole('img').first().waitFor(),
     },
+    { path: '/files', heading: (s) => s.files.title },
     {
       path: '/batches',
       heading: (s) => s.batches.title,

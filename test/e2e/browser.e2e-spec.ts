@@ -235,6 +235,44 @@ describe('the seller SPA in a browser', () => {
     }
   });
 
+  it('lists an upload on Files, and deleting it there frees its space', async () => {
+    const email = await signUp();
+    await page.getByRole('link', { name: 'New shot', exact: true }).click();
+    await page.locator('input[type=file]').setInputFiles(pngFile('ring.png'));
+    await page.getByRole('img', { name: 'Normalised photo' }).waitFor();
+
+    await page.getByRole('link', { name: 'Files', exact: true }).click();
+    await page.getByRole('heading', { name: 'Files' }).waitFor();
+    // The thumbnail is the file's signed URL, and it loads.
+    const thumbnail = page.getByRole('img', { name: /^Uploaded photo, / });
+    await page.waitForFunction(
+      (element) => {
+        const img = element as unknown as { complete: boolean; naturalWidth: number } | null;
+        return img !== null && img.complete && img.naturalWidth > 0;
+      },
+      await thumbnail.elementHandle(),
+    );
+    const usage = page.getByTestId('storage-usage');
+    await expect(usage.textContent()).resolves.toMatch(/^[1-9][\d.,]* kB of 1 GB$/);
+    await expectAccessible();
+    await page.getByLabel('Show').selectOption('output');
+    await page.waitForURL(/\/files\?kind=output$/);
+    await page.getByText('No results.').waitFor();
+    await page.getByLabel('Show').selectOption('');
+    await thumbnail.waitFor();
+
+    await page.getByRole('button', { name: /^Delete upload of / }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this upload?' });
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByText(/^No files yet\./).waitFor();
+    await page.getByText('0 kB of 1 GB', { exact: true }).waitFor();
+    await expectAccessible();
+    await shot('files');
+    expect(
+      await api.db.query('SELECT id FROM files WHERE user_id = $1', [await userId(email)]),
+    ).toEqual([]);
+  });
+
   it('runs a batch of 3 photos', async () => {
     await signUp();
     await page.getByRole('link', { name: 'Batches', exact: true }).click();

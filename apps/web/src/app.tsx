@@ -79,6 +79,10 @@ const router = createBrowserRouter([
             lazy: () => import('./pages/gallery').then((m) => ({ Component: m.GalleryPage })),
           },
           {
+            path: '/files',
+            lazy: () => import('./pages/files').then((m) => ({ Component: m.FilesPage })),
+          },
+          {
             path: '/batches',
             lazy: () => import('./pages/batches').then((m) => ({ Component: m.BatchesPage })),
           },

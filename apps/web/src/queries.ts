@@ -1,4 +1,4 @@
-import { unwrap, type Job } from '@jewelshot/api-client';
+import { unwrap, type Job, type UploadedFile } from '@jewelshot/api-client';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './api';
 
@@ -15,6 +15,9 @@ export const keys = {
   holds: ['history', 'holds'] as const,
   batches: ['batches'] as const,
   batch: (id: string) => ['batches', id] as const,
+  files: ['files'] as const,
+  /** Under files: what invalidates the files invalidates the storage use too. */
+  fileUsage: ['files', 'usage'] as const,
 };
 
 export const useBalance = () =>
@@ -100,6 +103,27 @@ export const useBatch = (id: string, live: boolean) =>
     queryFn: () => unwrap(api.client.GET('/v1/batches/{id}', { params: { path: { id } } })),
     // Per-item progress: the batch has no event stream of its own, so poll while work remains.
     refetchInterval: live ? 2000 : false,
+  });
+
+/** The seller's files (uploads, outputs or both), newest first, each with a fresh signed URL. */
+export function useFilesPages(kind?: UploadedFile['kind']) {
+  return useInfiniteQuery({
+    queryKey: [...keys.files, 'list', kind ?? 'all'],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.client.GET('/v1/files', {
+          params: { query: { limit: PAGE, cursor: pageParam, kind } },
+        }),
+      ),
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+  });
+}
+
+export const useFileUsage = () =>
+  useQuery({
+    queryKey: keys.fileUsage,
+    queryFn: () => unwrap(api.client.GET('/v1/files/usage')),
   });
 
 /** After a job or batch changes money: balance, history and lists are stale. */

@@ -25,6 +25,7 @@ const NAV = [
   ['/jobs', 'app.nav.jobs'],
   ['/batches', 'app.nav.batches'],
   ['/gallery', 'app.nav.gallery'],
+  ['/files', 'app.nav.files'],
   ['/credits', 'app.nav.credits'],
   ['/account', 'app.nav.account'],
 ] as const;

@@ -192,6 +192,35 @@ export const CONFLICT_MESSAGES: Record<ConflictReason, Words> = {
   },
 };
 
+/**
+ * A 413 PAYLOAD_TOO_LARGE for the storage quota (details `{ used, quota, incoming }`, not an
+ * image's pixels): the upload would take the seller past STORAGE_QUOTA_BYTES. ErrorAlert adds a
+ * link to the Files page, where they can free space.
+ */
+export const STORAGE_FULL_MESSAGE: Words = {
+  en: 'Your storage space is full: this photo would take you past your limit. Delete files you no longer need on the Files page, then try again.',
+  tr: 'Depolama alanınız dolu: bu fotoğraf sınırınızı aşıyor. Dosyalar sayfasında artık gerekmeyen dosyaları silin, sonra yeniden deneyin.',
+};
+
+/** Whether an error is an upload refused for the storage quota (413 with used/quota details). */
+export function isStorageFull(error: unknown): boolean {
+  if (!(error instanceof ApiError) || error.code !== 'PAYLOAD_TOO_LARGE') return false;
+  const { details } = error.body;
+  return (
+    typeof details === 'object' &&
+    details !== null &&
+    !Array.isArray(details) &&
+    typeof (details as Record<string, unknown>).quota === 'number'
+  );
+}
+
+/** The job ids a 409 FILE_IN_USE names (`details.jobIds`): the jobs that still use the file. */
+export function blockingJobIds(error: unknown): string[] {
+  if (!(error instanceof ApiError) || error.conflictReason !== 'FILE_IN_USE') return [];
+  const ids = (error.body.details as Record<string, unknown>).jobIds;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+}
+
 /** What to say of an empty field, by its name (the last part of `params.prompt`). */
 const REQUIRED_MESSAGES: Record<string, Words> = {
   email: { en: 'Enter your email address', tr: 'E-posta adresinizi girin' },
@@ -295,6 +324,7 @@ export function describeFieldError(
 
 /** The message of an ApiError: by its conflict's reason when it is a CONFLICT that says one. */
 function messageOf(error: ApiError, lang: Language): string {
+  if (isStorageFull(error)) return STORAGE_FULL_MESSAGE[lang];
   const reason = error.conflictReason;
   if (reason && Object.hasOwn(CONFLICT_MESSAGES, reason)) return CONFLICT_MESSAGES[reason][lang];
   return (ERROR_MESSAGES[error.code] ?? ERROR_MESSAGES.INTERNAL_ERROR)[lang];
@@ -307,6 +337,8 @@ export interface ErrorText {
   /** Each refused field's message in plain words (describeFieldError), keyed by field name. */
   fields: Record<string, string>;
   requestId: string | null;
+  /** An upload refused for the storage quota: the Files page frees space (isStorageFull). */
+  storageFull: boolean;
 }
 
 /** What to show for any error thrown by the client layer, in the given language. */
@@ -325,6 +357,7 @@ export function describeError(error: unknown, language: string): ErrorText {
       retryAfterSeconds: error.retryAfterSeconds,
       fields,
       requestId: error.body.requestId || null,
+      storageFull: isStorageFull(error),
     };
   }
   if (error instanceof NetworkError || (error instanceof TypeError && !navigator.onLine)) {
@@ -336,6 +369,7 @@ export function describeError(error: unknown, language: string): ErrorText {
       retryAfterSeconds: null,
       fields: {},
       requestId: null,
+      storageFull: false,
     };
   }
   return {
@@ -343,5 +377,6 @@ export function describeError(error: unknown, language: string): ErrorText {
     retryAfterSeconds: null,
     fields: {},
     requestId: null,
+    storageFull: false,
   };
 }

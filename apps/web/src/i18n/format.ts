@@ -20,3 +20,19 @@ export function formatBytes(bytes: number, language: string): string {
   const mb = bytes / (1024 * 1024);
   return `${new Intl.NumberFormat(language, { maximumFractionDigits: 1 }).format(mb)} MB`;
 }
+
+const KIB = 1024;
+const MIB = KIB * 1024;
+const GIB = MIB * 1024;
+
+/** A stored size in the unit that suits it (binary, like formatBytes): 30.2 kB, 1.3 MB, 1 GB. */
+export function formatSize(bytes: number, language: string): string {
+  const unit = bytes < MIB ? 'kilobyte' : bytes < GIB ? 'megabyte' : 'gigabyte';
+  const value = bytes / (bytes < MIB ? KIB : bytes < GIB ? MIB : GIB);
+  return new Intl.NumberFormat(language, {
+    style: 'unit',
+    unit,
+    unitDisplay: 'short',
+    maximumFractionDigits: 1,
+  }).format(value);
+}

@@ -76,9 +76,12 @@ export interface Call {
 
 /**
  * Stubs the global fetch with `route` (undefined: an empty page) and records every call. No
- * server: the SPA's API client sends to http://localhost (vite.config.ts), answered here.
+ * server: the SPA's API client sends to http://localhost (vite.config.ts), answered here. A
+ * promise of a response holds the answer back until it settles.
  */
-export function stubApi(route: (call: Call, request: Request) => Response | undefined) {
+export function stubApi(
+  route: (call: Call, request: Request) => Response | Promise<Response> | undefined,
+) {
   const calls: Call[] = [];
   vi.stubGlobal(
     'fetch',
