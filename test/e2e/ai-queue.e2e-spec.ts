@@ -355,6 +355,30 @@ describe('queue, priorities and recovery', () => {
     await expectLedgerClean(api);
   });
 
+  it('never runs a job submitted as its owner was banned: it is canceled and refunded when a worker takes it', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const { body } = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'banned meanwhile' },
+    });
+    // The ban committed after this job (its sweep of queued jobs did not see it): what a
+    // submit admitted within USER_STATUS_CACHE_MS of the ban leaves behind.
+    await api.db.query(`UPDATE users SET status = 'banned' WHERE id = $1`, [user.id]);
+    const worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+    try {
+      const [row] = await waitTerminal(api, [body.id], 20_000);
+      expect(row).toMatchObject({ status: 'canceled', hold_status: 'voided', attempts: 0 });
+      const [job] = (await api.db.query(`SELECT error_message FROM ai_jobs WHERE id = $1`, [
+        body.id,
+      ])) as Array<{ error_message: string }>;
+      expect(job?.error_message).toBe('Canceled: the account was banned');
+    } finally {
+      await worker.close();
+    }
+    await expectLedgerClean(api);
+  });
+
   it('has the ledger verifier check jobs against their holds', async () => {
     const user = await newUser(api);
     await fund(api, user, 1);

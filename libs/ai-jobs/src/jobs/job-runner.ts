@@ -110,6 +110,9 @@ export class JobRunner {
         if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
         if (job.cancelRequestedAt)
           return this.jobs.finishCanceled(job, 'Canceled before it started');
+        // Submitted as its owner was banned (the ban canceled the jobs it saw): never run.
+        if (!(await this.jobs.ownerActive(job.userId)))
+          return this.jobs.finishCanceled(job, 'Canceled: the account was banned');
         return this.transitions.claim(job, this.provider.name);
       }));
     if (!claimed) return 'skipped';

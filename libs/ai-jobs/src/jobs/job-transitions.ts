@@ -97,12 +97,13 @@ export class JobTransitions {
     jobId: string,
     set: string,
     params: unknown[],
+    alsoWhere = '',
   ): Promise<AiJob | null> {
     const { to, from } = JOB_TRANSITIONS[transition];
     const manager = this.txHost.tx;
     const [rows] = (await manager.query(
       `UPDATE ai_jobs SET ${set}, status = $2
-        WHERE id = $1 AND status = ANY($3::varchar[]) AND cancel_requested_at IS NULL
+        WHERE id = $1 AND status = ANY($3::varchar[]) AND cancel_requested_at IS NULL ${alsoWhere}
         RETURNING *`,
       [jobId, to, [...from], ...params],
     )) as [Record<string, unknown>[], number];
@@ -111,7 +112,9 @@ export class JobTransitions {
 
   /**
    * The worker takes the job for one attempt in one statement (see applyReturning); null when
-   * it is not queued or running, or a cancel is pending: then lock it and use `claim`.
+   * it is not queued or running, a cancel is pending, or its owner is no longer active (a job
+   * submitted in the moment a ban took, while the API still admitted its caller): then lock it
+   * and decide.
    */
   claimById(jobId: string, provider: string): Promise<AiJob | null> {
     return this.applyReturning(
@@ -119,6 +122,7 @@ export class JobTransitions {
       jobId,
       `attempts = attempts + 1, started_at = COALESCE(started_at, $5), updated_at = $5, provider = $4`,
       [provider, new Date()],
+      `AND EXISTS (SELECT 1 FROM users u WHERE u.id = ai_jobs.user_id AND u.status = 'active')`,
     );
   }
 

@@ -109,6 +109,14 @@ export class JobsService {
     return user?.priorityTier ?? 'normal';
   }
 
+  /** Whether the user may still have jobs run (not banned); read in the caller's transaction. */
+  async ownerActive(userId: string): Promise<boolean> {
+    const [user] = (await this.txHost.tx.query('SELECT status FROM users WHERE id = $1', [
+      userId,
+    ])) as Array<Pick<User, 'status'>>;
+    return user?.status === 'active';
+  }
+
   /**
    * Inside the transaction that creates the jobs: refuses (400) any id that is not an image of
    * `userId`'s; `field` names each in the error. The images' rows stay share-locked (FOR KEY
