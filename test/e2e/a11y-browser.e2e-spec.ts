@@ -530,7 +530,13 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
     {
       path: `/jobs/${jobId}`,
       heading: (s) => s.job.title,
-      ready: (page, s) => page.getByRole('img', { name: `${s.shot.result} 1` }).waitFor(),
+      ready: async (page, s) => {
+        await page.getByRole('img', { name: `${s.shot.result} 1` }).waitFor();
+        // The status's live region is for screen readers: on screen, the status shows once.
+        const box = await page.locator('.visually-hidden-status').boundingBox();
+        if (!box || box.width > 1 || box.height > 1)
+          throw new Error(`the live status region is on screen (${JSON.stringify(box)})`);
+      },
     },
     {
       path: '/gallery',
