@@ -103,4 +103,41 @@ describe('luaScript', () => {
       exceeded: false,
     });
   });
+
+  it('counts several windows all or none: refused by one, the request counts in neither', async () => {
+    const storage = new RedisThrottlerStorage(redis);
+    const windows = (bytes: number) => [
+      { name: 'test-count', windowMs: 60_000, limit: 2 },
+      { name: 'test-bytes', windowMs: 60_000, limit: 100, cost: bytes },
+    ];
+    const counts = async (bytes: number) =>
+      (await storage.incrementAll('both', windows(bytes))).map((count) => [
+        count.totalHits,
+        count.exceeded,
+      ]);
+    expect(await counts(70)).toEqual([
+      [1, false],
+      [70, false],
+    ]);
+    // Past the bytes limit: the count window does not keep it either.
+    expect(await counts(40)).toEqual([
+      [1, false],
+      [70, true],
+    ]);
+    expect(await counts(30)).toEqual([
+      [2, false],
+      [100, false],
+    ]);
+    // Past the count limit: the bytes window does not keep it either.
+    expect(await counts(0)).toEqual([
+      [2, true],
+      [100, true],
+    ]);
+    // A client of its own: the restart above closed `plain`.
+    expect(
+      await server
+        .client()
+        .mget(`${prefix}ratelimit:test-count:both:hits`, `${prefix}ratelimit:test-bytes:both:hits`),
+    ).toEqual(['2', '100']);
+  });
 });

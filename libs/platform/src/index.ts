@@ -74,7 +74,7 @@ export { RedisConcurrencyStorage } from './rate-limit/redis-concurrency.storage'
 export type { ConcurrencySlot } from './rate-limit/redis-concurrency.storage';
 export { RateLimiterHealth } from './rate-limit/rate-limiter-health';
 export { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
-export type { RateLimitCount } from './rate-limit/redis-throttler.storage';
+export type { RateLimitCount, RateWindow } from './rate-limit/redis-throttler.storage';
 export { trustedProxies } from './rate-limit/trusted-proxies';
 export { closeRedis, createRedis, REDIS } from './redis/redis';
 export { luaScript } from './redis/lua-script';

@@ -13,7 +13,11 @@ import {
 } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { checkAccessToken } from '../auth/access-token-check';
-import type { RateLimitRouteConfig, RatePolicyName } from '../common/rate-limit.decorator';
+import type {
+  ConcurrencyPolicyName,
+  RateLimitRouteConfig,
+  RatePolicyName,
+} from '../common/rate-limit.decorator';
 import { toErrorBody } from './error-response';
 import { rateLimitRejections } from './http.metrics';
 import { takeConcurrencySlot } from './concurrency-slot';
@@ -40,6 +44,13 @@ function exempt(url: string): boolean {
     url === '/metrics' ||
     url.startsWith('/metrics?')
   );
+}
+
+/** A policy's window and what one request counts for in it. */
+interface CountedWindow {
+  name: RatePolicyName | 'upload-bytes';
+  quota: WindowQuota;
+  cost: number;
 }
 
 function routeLimits(request: FastifyRequest): RateLimitRouteConfig {
@@ -111,66 +122,71 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       : config.UPLOAD_MAX_BYTES;
   }
 
-  function count(
-    caller: RateLimitCaller,
-    name: RatePolicyName | 'upload-bytes',
-    quota: WindowQuota,
-    cost: number,
-  ): Promise<PolicyState> {
-    return counters
-      .increment(caller.key, quota.windowMs, quota.quota, name, cost)
-      .then((result) => ({
-        name,
-        unit: name === 'upload-bytes' ? 'content-bytes' : 'request',
-        quota: quota.quota,
-        windowSeconds: Math.ceil(quota.windowMs / 1000),
-        // A refused request: what is left may be more than nothing (bytes), but not enough.
-        remaining: Math.max(0, quota.quota - result.totalHits),
-        resetSeconds: result.timeToExpire,
-        exceeded: result.exceeded,
-      }));
+  /** The windows a request counts against: its route's policy, and an upload's bytes too. */
+  function windowsOf(
+    request: FastifyRequest,
+    ratePolicy: RatePolicyName,
+    limits: PolicyTable,
+  ): CountedWindow[] {
+    const windows: CountedWindow[] = [
+      { name: ratePolicy, quota: limits.rate[ratePolicy], cost: 1 },
+    ];
+    if (ratePolicy === 'uploads')
+      windows.push({
+        name: 'upload-bytes',
+        quota: limits.rate['upload-bytes'],
+        cost: uploadBytes(request),
+      });
+    return windows;
   }
 
-  /** The policies of a route that counts more than requests: upload bytes, or requests in flight. */
-  async function statesWithExtras(
-    request: FastifyRequest,
+  /** Counts the request against each window, all or none: a refusal counts in none of them. */
+  function count(caller: RateLimitCaller, windows: CountedWindow[]): Promise<PolicyState[]> {
+    return counters
+      .incrementAll(
+        caller.key,
+        windows.map(({ name, quota, cost }) => ({
+          name,
+          windowMs: quota.windowMs,
+          limit: quota.quota,
+          cost,
+        })),
+      )
+      .then((results) =>
+        results.map((result, i) => {
+          const { name, quota } = windows[i] as CountedWindow;
+          return {
+            name,
+            unit: name === 'upload-bytes' ? 'content-bytes' : 'request',
+            quota: quota.quota,
+            windowSeconds: Math.ceil(quota.windowMs / 1000),
+            // A refused request: what is left may be more than nothing (bytes), but not enough.
+            remaining: Math.max(0, quota.quota - result.totalHits),
+            resetSeconds: result.timeToExpire,
+            exceeded: result.exceeded,
+          };
+        }),
+      );
+  }
+
+  /** A route that limits requests in flight too: its slot, taken unless a window refused. */
+  async function withSlot(
     reply: FastifyReply,
-    route: RateLimitRouteConfig,
-    ratePolicy: RatePolicyName,
+    concurrency: ConcurrencyPolicyName,
     caller: RateLimitCaller,
     limits: PolicyTable,
+    states: PolicyState[],
   ): Promise<PolicyState[]> {
-    let states: PolicyState[];
-    if (ratePolicy === 'uploads') {
-      const bytes = uploadBytes(request);
-      states = await Promise.all([
-        count(caller, ratePolicy, limits.rate[ratePolicy], 1),
-        count(caller, 'upload-bytes', limits.rate['upload-bytes'], bytes),
-      ]);
-      // Refused by one, the upload is not counted by the other either (each takes its own back).
-      if (states.some((state) => state.exceeded))
-        await Promise.all(
-          states.map((state) => {
-            if (state.exceeded) return undefined;
-            const cost = state.name === 'upload-bytes' ? bytes : 1;
-            state.remaining = Math.min(state.quota, state.remaining + cost);
-            return counters.giveBack(caller.key, state.name, cost);
-          }),
-        );
-    } else states = [await count(caller, ratePolicy, limits.rate[ratePolicy], 1)];
-    const concurrency = route.concurrencyPolicy;
-    if (concurrency && !states.some((state) => state.exceeded))
-      states.push(
-        await takeConcurrencySlot(
-          slots,
-          caller.key,
-          concurrency,
-          limits.concurrency[concurrency],
-          reply,
-          (error) => warn('concurrency slot not released', error),
-        ),
-      );
-    return states;
+    if (states.some((state) => state.exceeded)) return states;
+    const slot = await takeConcurrencySlot(
+      slots,
+      caller.key,
+      concurrency,
+      limits.concurrency[concurrency],
+      reply,
+      (error) => warn('concurrency slot not released', error),
+    );
+    return [...states, slot];
   }
 
   /** The rate-limit headers on the reply; a 429 sent when a policy is exceeded (then true). */
@@ -216,10 +232,11 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       const ratePolicy = route.rateLimitPolicy ?? 'default';
       const caller = callerOf(request, route);
       const limits = limitsFor(table, caller);
-      const counting =
-        ratePolicy === 'uploads' || route.concurrencyPolicy
-          ? statesWithExtras(request, reply, route, ratePolicy, caller, limits)
-          : count(caller, ratePolicy, limits.rate[ratePolicy], 1).then((state) => [state]);
+      const counted = count(caller, windowsOf(request, ratePolicy, limits));
+      const concurrency = route.concurrencyPolicy;
+      const counting = concurrency
+        ? counted.then((states) => withSlot(reply, concurrency, caller, limits, states))
+        : counted;
       counting.then(
         (states) => {
           let refused: boolean;

@@ -10,71 +10,83 @@ export interface RateLimitCount {
   exceeded: boolean;
 }
 
-// A fixed window counter, in one round trip and atomically. A request that would go past the
-// limit is taken back out: it does not count against this policy, so a caller refused until the
-// window resets is let through once it has, and a smaller upload may still fit in what is left
-// of a bytes quota.
-// KEYS[1] the window's counter; ARGV: window ms, limit, cost.
-const INCREMENT = `
-local cost = tonumber(ARGV[3])
-local hits = redis.call('INCRBY', KEYS[1], cost)
-if hits == cost then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-local exceeded = 0
-if hits > tonumber(ARGV[2]) then
-  exceeded = 1
-  hits = redis.call('DECRBY', KEYS[1], cost)
-end
-return { hits, ttl, exceeded }
-`;
+/** One policy's fixed window that a request counts against. */
+export interface RateWindow {
+  /** The policy's name: one counter per caller and policy. */
+  name: string;
+  windowMs: number;
+  limit: number;
+  /** Units this request counts for (bytes of an upload, for a bytes-per-window limit); 1 if unset. */
+  cost?: number;
+}
 
-// Takes units back out of a window still open (a request another policy refused); a window
-// that has ended meanwhile is left alone. KEYS[1] the window's counter; ARGV: cost.
-const GIVE_BACK = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECRBY', KEYS[1], ARGV[1]) end
-return 0
+// Fixed window counters, several at once, in one round trip and atomically. A request that
+// would go past any window's limit is taken back out of every window: it counts against none,
+// so a caller refused until a window resets is let through once it has, a smaller upload may
+// still fit in what is left of a bytes quota, and an upload refused by its count does not use
+// up its bytes quota (nor the other way round).
+// KEYS: one counter per window; ARGV: window ms, limit and cost of each window in turn.
+// Returns, per window: units counted (after any take-back), ms until it resets, 1 if exceeded.
+const COUNT = `
+local out = {}
+local refused = false
+for i = 1, #KEYS do
+  local windowMs, limit, cost = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i])
+  local hits = redis.call('INCRBY', KEYS[i], cost)
+  if hits == cost then redis.call('PEXPIRE', KEYS[i], windowMs) end
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl < 0 then redis.call('PEXPIRE', KEYS[i], windowMs); ttl = tonumber(windowMs) end
+  local exceeded = 0
+  if hits > limit then exceeded = 1; refused = true end
+  out[i] = { hits, ttl, exceeded }
+end
+if refused then
+  for i = 1, #KEYS do out[i][1] = redis.call('DECRBY', KEYS[i], ARGV[3 * i]) end
+end
+return out
 `;
 
 /** Rate-limit counters in Redis, so limits hold across every API instance. */
 export class RedisThrottlerStorage {
-  private readonly count: (...args: string[]) => Promise<[number, number, number]>;
-  private readonly giveBackScript: (...args: string[]) => Promise<number>;
+  private readonly countScript: (...args: string[]) => Promise<[number, number, number][]>;
 
   constructor(redis: Redis) {
-    this.count = luaScript(redis, 'jewelshotRateWindow', 1, INCREMENT);
-    this.giveBackScript = luaScript(redis, 'jewelshotRateGiveBack', 1, GIVE_BACK);
+    this.countScript = luaScript(redis, 'jewelshotRateWindows', 'per call', COUNT);
   }
 
-  /** Takes back what `increment` counted for a request another policy then refused. */
-  async giveBack(key: string, name: string, cost = 1): Promise<void> {
-    await this.giveBackScript(
-      `ratelimit:${name}:${key}:hits`,
-      String(Math.max(1, Math.floor(cost))),
-    );
+  /**
+   * Counts one request on `key` against every window in `windows` (one per policy that applies),
+   * all or none: past any window's limit it is refused (`exceeded` on that window) until that
+   * window resets, and counted by none of them. Answers in the order of `windows`.
+   */
+  async incrementAll(key: string, windows: readonly RateWindow[]): Promise<RateLimitCount[]> {
+    const keys = windows.map((window) => `ratelimit:${window.name}:${key}:hits`);
+    const args = windows.flatMap((window) => [
+      String(window.windowMs),
+      String(window.limit),
+      String(Math.max(1, Math.floor(window.cost ?? 1))),
+    ]);
+    const counted = await this.countScript(String(keys.length), ...keys, ...args);
+    return counted.map(([totalHits, ttlMs, exceeded]) => ({
+      totalHits,
+      timeToExpire: Math.max(1, Math.ceil(ttlMs / 1000)),
+      exceeded: exceeded === 1,
+    }));
   }
 
   /**
    * Counts one request on `key` under the policy `name` in a fixed window of `windowMs`: past
    * `limit` units it is refused (`exceeded`) until the window resets, and not counted. `cost`
-   * counts one request as that many units (bytes of an upload, for a bytes-per-window limit).
+   * counts one request as that many units.
    */
-  increment(
+  async increment(
     key: string,
     windowMs: number,
     limit: number,
     name: string,
     cost = 1,
   ): Promise<RateLimitCount> {
-    return this.count(
-      `ratelimit:${name}:${key}:hits`,
-      String(windowMs),
-      String(limit),
-      String(Math.max(1, Math.floor(cost))),
-    ).then(([totalHits, ttlMs, exceeded]) => ({
-      totalHits,
-      timeToExpire: Math.max(1, Math.ceil(ttlMs / 1000)),
-      exceeded: exceeded === 1,
-    }));
+    const [count] = await this.incrementAll(key, [{ name, windowMs, limit, cost }]);
+    return count as RateLimitCount;
   }
 }
