@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { Redis } from 'ioredis';
 import { parseList, type List } from 'structured-headers';
-import { REDIS } from '@jewelshot/platform';
+import { REDIS, RedisConcurrencyStorage } from '@jewelshot/platform';
+import { slotLeases } from '../../apps/api/src/http/concurrency-slot';
 import { startApi, type TestApi } from '../support/app';
 import { fund, submit, upload } from '../support/ai';
 import { bearer, newApiKey, newUser, type TestUser } from '../support/factories';
@@ -430,9 +431,13 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     const streams = () => redis.zcard(`concurrency:sse:user:${user.id}`);
     try {
       // One by the session, one by key A: the user's two places, on either process.
-      expect((await open(limitedPort, user.accessToken)).status).toBe(200);
-      expect((await open(secondPort, keyA)).status).toBe(200);
+      expect((await open(secondPort, user.accessToken)).status).toBe(200);
+      expect((await open(limitedPort, keyA)).status).toBe(200);
       expect(await streams()).toBe(2);
+      // Key A's stream holds two slots (its key's, its owner's) in its process's one store,
+      // which the rate-limit hook and the owner's guard share: one set of leases.
+      const leases = slotLeases(limited.app.get(RedisConcurrencyStorage), () => undefined);
+      expect(leases.size).toBe(2);
       // Key B's own bucket is empty, but the account's is full.
       expectRefusedBy(await open(limitedPort, keyB), 'sse');
       expectRefusedBy(await open(secondPort, keyA), 'sse');

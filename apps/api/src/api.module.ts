@@ -16,9 +16,12 @@ import {
   MetricsModule,
   QueueModule,
   RateLimiterHealth,
+  REDIS,
+  RedisConcurrencyStorage,
   RedisModule,
   type LoggingOptions,
 } from '@jewelshot/platform';
+import type { Redis } from 'ioredis';
 import { type ApiConfig } from './api.config';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { AdminCreditsController } from './admin/admin-credits.controller';
@@ -97,6 +100,13 @@ export class ApiModule {
       providers: [
         HealthService,
         RateLimiterHealth,
+        // One store of in-flight slots for the rate-limit hook and the owner's guard alike, so
+        // the process keeps one set of leases and one renew timer.
+        {
+          provide: RedisConcurrencyStorage,
+          inject: [REDIS],
+          useFactory: (redis: Redis) => new RedisConcurrencyStorage(redis),
+        },
         // Ways to recognise a caller before the token's user and the address: an API key.
         AcceptedApiKeys,
         {

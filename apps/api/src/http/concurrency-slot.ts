@@ -25,6 +25,13 @@ export class SlotLeases {
     private readonly onError: (error: unknown) => void,
   ) {}
 
+  /** How many slots this process holds in the storage. */
+  get size(): number {
+    let held = 0;
+    for (const bucket of this.held.values()) held += bucket.members.size;
+    return held;
+  }
+
   hold(key: string, name: string, member: string): void {
     const id = `${name}\n${key}`;
     const bucket = this.held.get(id) ?? { key, name, members: new Set<string>() };

@@ -6,13 +6,11 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Principal } from '@jewelshot/identity';
 import {
   DomainError,
   RateLimiterHealth,
   RedisConcurrencyStorage,
-  REDIS,
   throttledWarn,
 } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
@@ -46,12 +44,11 @@ export class OwnerConcurrencyGuard implements CanActivate {
 
   constructor(
     @Inject(API_CONFIG) config: ApiConfig,
-    @Inject(REDIS) redis: Redis,
+    slots: RedisConcurrencyStorage,
     private readonly health: RateLimiterHealth,
   ) {
     this.table = policyTable(config);
-    this.slots =
-      config.RATE_LIMIT_ENABLED === 'false' ? undefined : new RedisConcurrencyStorage(redis);
+    this.slots = config.RATE_LIMIT_ENABLED === 'false' ? undefined : slots;
   }
 
   // Not async: a session caller, or a route without a concurrency policy, passes without a promise.

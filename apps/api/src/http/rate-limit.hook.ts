@@ -80,7 +80,7 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
   if (config.RATE_LIMIT_ENABLED === 'false') return;
   const redis = app.get<Redis>(REDIS);
   const counters = new RedisThrottlerStorage(redis);
-  const slots = new RedisConcurrencyStorage(redis);
+  const slots = app.get(RedisConcurrencyStorage);
   const tokens = app.get(AccessTokensService);
   const health = app.get(RateLimiterHealth);
   const resolvers = app.get<RateLimitCallerResolver[]>(RATE_LIMIT_CALLER_RESOLVERS);
