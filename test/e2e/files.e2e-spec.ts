@@ -97,6 +97,14 @@ describe('a seller lists and deletes their files', () => {
       .http()
       .delete(`/v1/files/${id}`)
       .set(...as(user));
+  /** Cancels a job (`/v1/ai/jobs/<id>`) or a batch (`/v1/batches/<id>`): its status code. */
+  const cancel = async (user: TestUser, path: string) =>
+    (
+      await api
+        .http()
+        .post(`${path}/cancel`)
+        .set(...as(user))
+    ).status;
   const usage = async (user: TestUser) =>
     (
       await api
@@ -248,22 +256,8 @@ describe('a seller lists and deletes their files', () => {
     expect((await list(user)).body.data).toHaveLength(2);
     expect(await stored(await keyOf(forJob.id))).toBe(true);
 
-    expect(
-      (
-        await api
-          .http()
-          .post(`/v1/ai/jobs/${job.body.id}/cancel`)
-          .set(...as(user))
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await api
-          .http()
-          .post(`/v1/batches/${batch.body.id}/cancel`)
-          .set(...as(user))
-      ).status,
-    ).toBe(200);
+    expect(await cancel(user, `/v1/ai/jobs/${job.body.id}`)).toBe(200);
+    expect(await cancel(user, `/v1/batches/${batch.body.id}`)).toBe(200);
     expect((await remove(user, forJob.id)).status).toBe(204);
     expect((await remove(user, forBatch.id)).status).toBe(204);
     await expectLedgerClean(api);
@@ -298,14 +292,7 @@ describe('a seller lists and deletes their files', () => {
     )) as unknown[];
     expect(orphaned).toEqual([]);
     for (const { job } of outcomes.filter(({ job }) => job.status === 202))
-      expect(
-        (
-          await api
-            .http()
-            .post(`/v1/ai/jobs/${job.body.id}/cancel`)
-            .set(...as(user))
-        ).status,
-      ).toBe(200);
+      expect(await cancel(user, `/v1/ai/jobs/${job.body.id}`)).toBe(200);
     await expectLedgerClean(api);
   });
 
