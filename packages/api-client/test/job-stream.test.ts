@@ -1,30 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, createApi, type Job } from '../src/index.js';
+import { aJob as aJobFixture } from './fixtures.js';
 import { errorBody, json, loopback, until, type Loopback } from './loopback.js';
 
 const KEY = `js_live_${'e'.repeat(24)}_${'f'.repeat(64)}`;
 const JOB_ID = '0b6f7c1e-0000-4000-8000-000000000001';
 const EVENTS_PATH = `/v1/ai/jobs/${JOB_ID}/events`;
 
-function aJob(status: Job['status']): Job {
-  return {
-    id: JOB_ID,
-    operation: 'remove-background',
-    params: {},
-    status,
-    priority: 'normal',
-    cost: 1,
-    attempts: 1,
-    cancelRequested: false,
-    batchId: null,
-    queuedAt: '2026-11-28T09:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    error: null,
-    outputs: [],
-  };
-}
+const aJob = (status: Job['status']) => aJobFixture({ id: JOB_ID, status });
 
 const openStream = (response: ServerResponse) =>
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });

@@ -7,28 +7,7 @@ export const page = (data: unknown[], nextCursor: string | null = null) =>
 export const problem = (status: number, code: string) =>
   json({ statusCode: status, code, error: code, requestId: 'r' }, status);
 
-let n = 0;
-/** A job as GET /v1/ai/jobs/{id} answers it (JobDto). */
-export function aJob(overrides: Partial<Job> = {}): Job {
-  n += 1;
-  return {
-    id: `0b6f7c1e-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    operation: 'remove-background',
-    params: {},
-    status: 'succeeded',
-    priority: 'normal',
-    cost: 1,
-    attempts: 1,
-    cancelRequested: false,
-    batchId: null,
-    queuedAt: '2026-11-28T09:00:00.000Z',
-    startedAt: null,
-    finishedAt: null,
-    error: null,
-    outputs: [],
-    ...overrides,
-  };
-}
+export { aJob } from '@jewelshot/api-client/testing';
 
 /** A batch as GET /v1/batches/{id} answers it (BatchDto), its counts taken from its items. */
 export function aBatch(items: Job[], overrides: Partial<Batch> = {}): Batch {
