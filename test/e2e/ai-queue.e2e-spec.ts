@@ -355,6 +355,74 @@ describe('queue, priorities and recovery', () => {
     await expectLedgerClean(api);
   });
 
+  it("does not fail a job as past its deadline because its worker's clock lags the database's", async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const { body } = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'a worker whose clock lags' },
+    });
+    // The worker (in this process) reads a clock two minutes behind the database's, past the
+    // one-minute deadline: the times it writes must be the database's, or the job it has just
+    // claimed looks two minutes old to the reconciler.
+    jest.useFakeTimers({
+      now: Date.now() - 120_000,
+      advanceTimers: true,
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    const worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        ...env,
+        LOCAL_PROVIDER_LATENCY_MS: '30000',
+        JOB_RUNNING_DEADLINE_MS: '60000',
+        RECONCILE_INTERVAL_MS: '3600000',
+      }),
+    );
+    try {
+      for (let i = 0; (await jobRows(api, [body.id]))[0]?.status !== 'running'; i += 1) {
+        if (i > 200) throw new Error('the job did not start');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const report = await worker.context.get(Reconciler).reconcile();
+      expect(report.failedStuck).toBe(0);
+      const [row] = (await api.db.query(
+        `SELECT status, error_code, now() - updated_at < interval '10 seconds' AS fresh
+           FROM ai_jobs WHERE id = $1`,
+        [body.id],
+      )) as Array<{ status: string; error_code: string | null; fresh: boolean }>;
+      expect(row).toEqual({ status: 'running', error_code: null, fresh: true });
+    } finally {
+      jest.useRealTimers();
+    }
+    try {
+      expect(
+        (
+          await api
+            .http()
+            .post(`/v1/ai/jobs/${body.id}/cancel`)
+            .set('Authorization', `Bearer ${user.accessToken}`)
+        ).status,
+      ).toBe(200);
+      const [row] = await waitTerminal(api, [body.id], 20_000);
+      expect(row).toMatchObject({ status: 'canceled', hold_status: 'voided' });
+    } finally {
+      await worker.close();
+    }
+    await expectLedgerClean(api);
+  });
+
   it('never runs a job submitted as its owner was banned: it is canceled and refunded when a worker takes it', async () => {
     const user = await newUser(api);
     await fund(api, user, 1);

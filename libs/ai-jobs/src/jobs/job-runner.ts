@@ -140,9 +140,13 @@ export class JobRunner {
             this.provider.run(input, controller.signal, {
               resumeRequestId: claimed.providerRequestId,
               onSubmitted: async (requestId) => {
+                // The database's clock, as every job time (job-transitions.ts).
                 await this.txHost.tx
                   .getRepository(AiJob)
-                  .update({ id: jobId }, { providerRequestId: requestId, updatedAt: new Date() });
+                  .update(
+                    { id: jobId },
+                    { providerRequestId: requestId, updatedAt: () => 'now()' },
+                  );
               },
             }),
           {

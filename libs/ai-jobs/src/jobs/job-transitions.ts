@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { In } from 'typeorm';
+import { In, type QueryDeepPartialEntity } from 'typeorm';
 import { hydrate } from '@jewelshot/platform';
 import type { JobFailureCode } from '../ai-jobs.errors';
 import { AiJob, type JobStatus } from './ai-job.entity';
@@ -65,6 +65,13 @@ export interface JobFailure {
 }
 
 /**
+ * A job's times are the database's clock (`now()`: its transaction's start), never a process's:
+ * the reconciler compares `updated_at` with `now()`, so a worker whose clock lags must not make
+ * a job it just claimed look past its running deadline.
+ */
+const NOW = () => 'now()';
+
+/**
  * The one writer of `ai_jobs.status`. Each transition is one guarded UPDATE
  * (`WHERE id = $1 AND status IN (allowed from-statuses)`) in the caller's transaction, and says
  * whether it applied; callers lock the row first where they must decide on what they read.
@@ -73,17 +80,26 @@ export interface JobFailure {
 export class JobTransitions {
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
+  /**
+   * `transition` and `changes` as one guarded UPDATE: the job as it now is, or null when it was
+   * not in a from-status. `changes` may set a column to the database's clock (`NOW`).
+   */
   private async apply(
     transition: JobTransition,
     jobId: string,
-    changes: Partial<AiJob>,
-  ): Promise<boolean> {
+    changes: QueryDeepPartialEntity<AiJob>,
+  ): Promise<AiJob | null> {
     const { to, from } = JOB_TRANSITIONS[transition];
     const status = to === 'unchanged' ? {} : { status: to };
-    const result = await this.txHost.tx
-      .getRepository(AiJob)
-      .update({ id: jobId, status: In([...from]) }, { ...changes, ...status });
-    return (result.affected ?? 0) > 0;
+    const manager = this.txHost.tx;
+    const result = await manager
+      .createQueryBuilder()
+      .update(AiJob)
+      .set({ ...changes, ...status })
+      .where({ id: jobId, status: In([...from]) })
+      .returning('*')
+      .execute();
+    return hydrate(manager, AiJob, result.raw as Record<string, unknown>[])[0] ?? null;
   }
 
   /**
@@ -120,8 +136,8 @@ export class JobTransitions {
     return this.applyReturning(
       'claim',
       jobId,
-      `attempts = attempts + 1, started_at = COALESCE(started_at, $5), updated_at = $5, provider = $4`,
-      [provider, new Date()],
+      `attempts = attempts + 1, started_at = COALESCE(started_at, now()), updated_at = now(), provider = $4`,
+      [provider],
       `AND EXISTS (SELECT 1 FROM users u WHERE u.id = ai_jobs.user_id AND u.status = 'active')`,
     );
   }
@@ -135,55 +151,49 @@ export class JobTransitions {
     return this.applyReturning(
       'succeed',
       jobId,
-      `finished_at = $4, updated_at = $4, error_code = NULL, error_message = NULL`,
-      [new Date()],
+      `finished_at = now(), updated_at = now(), error_code = NULL, error_message = NULL`,
+      [],
     );
   }
 
   /** The worker takes the (locked) job for one attempt; returns the job as it now is, or null. */
-  async claim(job: AiJob, provider: string): Promise<AiJob | null> {
-    const now = new Date();
-    const changes = {
-      attempts: job.attempts + 1,
-      startedAt: job.startedAt ?? now,
-      updatedAt: now,
+  claim(job: AiJob, provider: string): Promise<AiJob | null> {
+    return this.apply('claim', job.id, {
+      attempts: () => 'attempts + 1',
+      startedAt: () => 'COALESCE(started_at, now())',
+      updatedAt: NOW,
       provider,
-    };
-    if (!(await this.apply('claim', job.id, changes))) return null;
-    return Object.assign(job, changes, { status: 'running' as const });
-  }
-
-  async requeue(jobId: string, failure: JobFailure): Promise<boolean> {
-    return this.apply('requeue', jobId, {
-      errorCode: failure.code,
-      errorMessage: failure.message,
-      updatedAt: new Date(),
     });
   }
 
-  /** Ends a job that will not succeed (its hold is the caller's to refund, in the same transaction). */
-  async end(
-    jobId: string,
-    status: 'failed' | 'canceled',
-    failure: JobFailure,
-  ): Promise<Partial<AiJob> | null> {
-    const finishedAt = new Date();
-    const changes = {
-      finishedAt,
-      updatedAt: finishedAt,
+  async requeue(jobId: string, failure: JobFailure): Promise<boolean> {
+    const requeued = await this.apply('requeue', jobId, {
+      errorCode: failure.code,
+      errorMessage: failure.message,
+      updatedAt: NOW,
+    });
+    return requeued !== null;
+  }
+
+  /**
+   * Ends a job that will not succeed (its hold is the caller's to refund, in the same
+   * transaction): the job as it now is, or null when it had ended already.
+   */
+  end(jobId: string, status: 'failed' | 'canceled', failure: JobFailure): Promise<AiJob | null> {
+    return this.apply(status === 'failed' ? 'fail' : 'cancel', jobId, {
+      finishedAt: NOW,
+      updatedAt: NOW,
       errorCode: failure.code,
       errorMessage: failure.message.slice(0, 500),
-    };
-    const applied = await this.apply(status === 'failed' ? 'fail' : 'cancel', jobId, changes);
-    return applied ? { ...changes, status } : null;
+    });
   }
 
   /** Records when a cancel was first asked for; the status is left to `end`. */
   async requestCancel(jobId: string, at: Date): Promise<boolean> {
-    return this.apply('request-cancel', jobId, { cancelRequestedAt: at });
+    return (await this.apply('request-cancel', jobId, { cancelRequestedAt: at })) !== null;
   }
 
   async reconcile(jobId: string): Promise<boolean> {
-    return this.apply('reconcile', jobId, { updatedAt: new Date() });
+    return (await this.apply('reconcile', jobId, { updatedAt: NOW })) !== null;
   }
 }
