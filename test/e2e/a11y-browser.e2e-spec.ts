@@ -292,6 +292,13 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
    */
   const check = async (page: Page, setup: Setup, label: string, title = true) => {
     const where = `${setup.name} ${label} (${pathOf(page)})`;
+    const found = findings.length;
+    // A dialog fading in, a panel sliding open: colours mid-transition are not the page's.
+    await page.waitForFunction(() =>
+      (globalThis as unknown as { document: { getAnimations(): { playState: string }[] } }).document
+        .getAnimations()
+        .every((animation) => animation.playState !== 'running'),
+    );
     for (const violation of await axeViolations(page)) {
       if (
         violation.impact === 'serious' ||
@@ -331,7 +338,8 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
         `${where}: the page scrolls sideways (${wide.width} px wide in ${wide.innerWidth} px), sticking out: ${wide.leaves.join(', ')}`,
       );
     for (const problem of await focusProblems(page)) findings.push(`${where}: ${problem}`);
-    if (setup === PHONE)
+    // A picture of a page that got something wrong, to see it by.
+    if (findings.length > found)
       await page.screenshot({
         path: join(SHOTS, `a11y-${setup.name}-${label.replace(/\W+/g, '-')}.png`),
         fullPage: true,
@@ -729,11 +737,14 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
 
     it('starts a new shot: picks the photo, submits, and hears its status', async () => {
       const page = await newPage(DESKTOP);
+      // Listened for from the start: Playwright turns the browser's file chooser interception on
+      // without waiting for it, and a key pressed right after could open the native one first.
+      const chooser = page.waitForEvent('filechooser', { timeout: 60_000 });
+      chooser.catch(() => undefined);
       await signIn(page, DESKTOP, seller);
       await page.goto(`${base}/shots/new`);
       await page.getByRole('heading', { level: 1, name: en.shot.title }).waitFor();
       await tabTo(page, page.getByRole('button', { name: en.shot.pickPhoto }));
-      const chooser = page.waitForEvent('filechooser');
       await page.keyboard.press('Enter');
       await (await chooser).setFiles(pngFile('ring.png'));
       await page.getByRole('img', { name: en.shot.preview }).waitFor();
