@@ -112,6 +112,36 @@ describe('uploads and files', () => {
     expect((await upload(api, user, png, 'after.png')).status).toBe(201);
   });
 
+  it('refuses a body with any part beside the one file (a second file, a field), and stores nothing', async () => {
+    const user = await newUser(api);
+    const png = await smallPng();
+    const post = () =>
+      api
+        .http()
+        .post('/v1/uploads')
+        .set(...bearer(user.accessToken));
+    const answers = [
+      await post().attach('file', png, 'a.png').attach('file', png, 'b.png'),
+      await post().attach('file', png, 'a.png').attach('other', png, 'b.png'),
+      await post().field('note', 'x').attach('file', png, 'a.png'),
+      await post().attach('file', png, 'a.png').field('note', 'x'),
+    ];
+    expect(
+      answers.map((res) => [res.status, res.body.code, res.body.details?.[0]?.constraint]),
+    ).toEqual(answers.map(() => [400, 'VALIDATION_ERROR', 'whitelistValidation']));
+    // A second file is past the parser's one-file limit before its name is read.
+    expect(answers.map((res) => res.body.details[0].field)).toEqual([
+      'file',
+      'file',
+      'note',
+      'note',
+    ]);
+    const files = await api.db.query(`SELECT id FROM files WHERE user_id = $1`, [user.id]);
+    expect(files).toEqual([]);
+    // One file alone is taken.
+    expect((await post().attach('file', png, 'a.png')).status).toBe(201);
+  });
+
   it('shows a file and its signed URL to its owner only; others get 404', async () => {
     const owner = await newUser(api, 'owner');
     const other = await newUser(api, 'other');

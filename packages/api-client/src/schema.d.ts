@@ -1172,7 +1172,7 @@ export interface paths {
     put?: never;
     /**
      * Upload an image
-     * @description multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, or used/quota/incoming); with too much image work in progress, 503 with Retry-After. With an Idempotency-Key (kept 24 h): the same key and the same bytes answer with the first file (header `idempotent-replayed: true`), stored once; the same key with other bytes is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409; once that file was deleted, 404.
+     * @description multipart/form-data with one part, the file field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES; any other part (a second file, a field) is 400 (`whitelistValidation`). It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, or used/quota/incoming); with too much image work in progress, 503 with Retry-After. With an Idempotency-Key (kept 24 h): the same key and the same bytes answer with the first file (header `idempotent-replayed: true`), stored once; the same key with other bytes is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409; once that file was deleted, 404.
      */
     post: operations['Uploads_upload'];
     delete?: never;

@@ -41,20 +41,33 @@ import {
 import { JobView } from '../ai/job-view.service';
 import { readsAnyUser } from '../common/seller-reach';
 
+/** A part other than the one `file`: refused as an unknown JSON field is. */
+function unexpectedPart(
+  name: string,
+  message = `part ${name} should not exist: send one part, the file field \`file\``,
+): ValidationError {
+  return new ValidationError([{ field: name, message, constraint: 'whitelistValidation' }]);
+}
+
 /**
- * The bytes of the request's `file` part. A body the multipart parser cannot read (no boundary,
- * cut short, never closed) is the client's error, 400; the parser's own 4xx (a file over
- * UPLOAD_MAX_BYTES is 413) pass through.
+ * The bytes of the request's one part, the file field `file`; any other part (a second file, a
+ * field) is refused, 400, rather than left unread. A body the multipart parser cannot read (no
+ * boundary, cut short, never closed) is the client's error, 400; the parser's own 4xx (a file
+ * over UPLOAD_MAX_BYTES is 413) pass through.
  */
 async function readFilePart(request: FastifyRequest): Promise<Buffer> {
+  let bytes: Buffer | undefined;
   try {
-    const part = await request.file();
-    if (!part || part.fieldname !== 'file')
-      throw new ValidationError([
-        { field: 'file', message: 'file is required', constraint: 'isDefined' },
-      ]);
-    return await part.toBuffer();
+    for await (const part of request.parts()) {
+      if (part.type !== 'file' || part.fieldname !== 'file' || bytes)
+        throw unexpectedPart(part.fieldname);
+      bytes = await part.toBuffer();
+    }
   } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    // Past the parser's limits (one file, five fields, six parts): more than the one part.
+    if (code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT')
+      throw unexpectedPart('file', 'send one part only, the file field `file`: this body has more');
     const status = (error as { statusCode?: unknown }).statusCode;
     if (error instanceof ValidationError || (typeof status === 'number' && status < 500))
       throw error;
@@ -62,6 +75,11 @@ async function readFilePart(request: FastifyRequest): Promise<Buffer> {
       { field: 'file', message: 'the multipart body could not be read: malformed or cut short' },
     ]);
   }
+  if (!bytes)
+    throw new ValidationError([
+      { field: 'file', message: 'file is required', constraint: 'isDefined' },
+    ]);
+  return bytes;
 }
 
 @ApiTags('files')
@@ -79,7 +97,8 @@ export class UploadsController {
   @ApiOperation({
     summary: 'Upload an image',
     description:
-      'multipart/form-data with one field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES. ' +
+      'multipart/form-data with one part, the file field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES; ' +
+      'any other part (a second file, a field) is 400 (`whitelistValidation`). ' +
       'It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. ' +
       'An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, ' +
       'or used/quota/incoming); with too much image work in progress, 503 with Retry-After. ' +
