@@ -298,6 +298,7 @@ export const en = {
     noDeliveries: 'No deliveries yet.',
     failingSince: 'Failing since',
     when: 'When',
+    eventType: 'Event',
     eventId: 'Event id',
     attempt: 'Attempt',
     status: 'Status',

@@ -303,6 +303,7 @@ export const tr: typeof en = {
     noDeliveries: 'Henüz gönderim yok.',
     failingSince: 'Şu tarihten beri başarısız',
     when: 'Zaman',
+    eventType: 'Olay',
     eventId: 'Olay kimliği',
     attempt: 'Deneme',
     status: 'Durum',

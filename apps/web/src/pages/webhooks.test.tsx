@@ -20,6 +20,7 @@ const ENDPOINT = {
 const DELIVERY = {
   id: '22222222-2222-4222-8222-222222222222',
   eventId: 'msg_abc',
+  eventType: 'job.failed',
   attempt: 2,
   status: 'failed',
   responseStatus: 500,
@@ -112,6 +113,9 @@ describe('the webhooks page', { timeout: 20_000 }, () => {
     const table = await within(card).findByRole('table', { name: 'Deliveries' });
     expect(within(table).getByText('Failed')).toBeInTheDocument();
     expect(within(table).getByText(/500/)).toBeInTheDocument();
+    // Which event it was, by its type.
+    expect(within(table).getByRole('columnheader', { name: 'Event' })).toBeInTheDocument();
+    expect(within(table).getByText('job.failed')).toBeInTheDocument();
     await userEvent.click(within(table).getByRole('button', { name: 'Retry' }));
     await userEvent.click(within(card).getByRole('button', { name: 'Send test event' }));
     await userEvent.click(within(card).getByRole('button', { name: 'Rotate secret' }));

@@ -159,6 +159,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('webhooks.when')}</Table.Th>
+              <Table.Th>{t('webhooks.eventType')}</Table.Th>
               <Table.Th>{t('webhooks.eventId')}</Table.Th>
               <Table.Th>{t('webhooks.attempt')}</Table.Th>
               <Table.Th>{t('webhooks.status')}</Table.Th>
@@ -170,6 +171,8 @@ function Deliveries({ endpointId }: { endpointId: string }) {
             {list.data.data.map((delivery) => (
               <Table.Tr key={delivery.id}>
                 <Table.Td>{formatDate(delivery.createdAt, i18n.language)}</Table.Td>
+                {/* The event's type as sent (`job.succeeded`); gone once the event was pruned. */}
+                <Table.Td>{delivery.eventType ? <Code>{delivery.eventType}</Code> : '—'}</Table.Td>
                 <Table.Td>
                   <Code>{delivery.eventId}</Code>
                 </Table.Td>
