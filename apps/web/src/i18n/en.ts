@@ -357,6 +357,10 @@ export const en = {
     confirm: 'Confirm',
     cancel: 'Cancel',
     recorded: 'Done. Audit event #{{seq}}: {{action}} ({{outcome}})',
+    // The API's values, as an admin reads them.
+    role: { user: 'Seller', admin: 'Admin' },
+    userStatus: { active: 'Active', banned: 'Banned' },
+    tier: { high: 'High', normal: 'Normal', low: 'Low' },
     tabs: {
       users: 'Users',
       jobs: 'Jobs',

@@ -362,6 +362,9 @@ export const tr: typeof en = {
     confirm: 'Onayla',
     cancel: 'Vazgeç',
     recorded: 'Tamam. Denetim kaydı #{{seq}}: {{action}} ({{outcome}})',
+    role: { user: 'Satıcı', admin: 'Yönetici' },
+    userStatus: { active: 'Etkin', banned: 'Yasaklı' },
+    tier: { high: 'Yüksek', normal: 'Normal', low: 'Düşük' },
     tabs: {
       users: 'Kullanıcılar',
       jobs: 'İşler',

@@ -104,7 +104,7 @@ describe('the admin user page', { timeout: 20_000 }, () => {
   it('starts the tier select at the user’s tier, so "Set tier" right away keeps it', async () => {
     const { calls } = fakeApi();
     renderUserPage();
-    expect(await screen.findByText(/Priority tier: high/)).toBeInTheDocument();
+    expect(await screen.findByText(/Priority tier: High/)).toBeInTheDocument();
     const select = screen.getByRole('combobox', { name: 'Priority tier' });
     expect(select).toHaveValue('high');
 
@@ -119,6 +119,22 @@ describe('the admin user page', { timeout: 20_000 }, () => {
     });
   });
 
+  it('says the user’s role, status and tier in the admin’s language, and offers the tiers in it', async () => {
+    await i18n.changeLanguage('tr');
+    fakeApi();
+    renderUserPage();
+    expect(
+      await screen.findByText(/Rol: Satıcı · Durum: Etkin · Öncelik seviyesi: Yüksek/),
+    ).toBeInTheDocument();
+    const select = screen.getByRole('combobox', { name: 'Öncelik seviyesi' });
+    expect(
+      within(select)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(['Yüksek', 'Normal', 'Düşük']);
+    expect(select).toHaveValue('high');
+  });
+
   it('follows the user’s tier when the data reloads with a new one', async () => {
     const { calls, user } = fakeApi();
     renderUserPage();
@@ -130,7 +146,7 @@ describe('the admin user page', { timeout: 20_000 }, () => {
     const dialog = await screen.findByRole('dialog');
     await userEvent.type(within(dialog).getByRole('textbox', { name: /reason/i }), 'stolen');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Confirm' }));
-    expect(await screen.findByText(/Priority tier: low/)).toBeInTheDocument();
+    expect(await screen.findByText(/Priority tier: Low/)).toBeInTheDocument();
     expect(screen.getByRole('combobox', { name: 'Priority tier' })).toHaveValue('low');
     expect(calls.some((c) => c.path.endsWith('/sessions/end'))).toBe(true);
   });

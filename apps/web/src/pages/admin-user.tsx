@@ -26,6 +26,7 @@ import { TableScroll } from '../components/table-scroll';
 
 type Action = 'ban' | 'unban' | 'endSessions' | 'promote' | 'demote' | 'setTier' | 'adjust';
 type Tier = 'high' | 'normal' | 'low';
+const TIERS: readonly Tier[] = ['high', 'normal', 'low'];
 
 export function AdminUserPage() {
   const { t } = useTranslation();
@@ -106,8 +107,9 @@ export function AdminUserPage() {
       </Anchor>
       <Title order={1}>{t('admin.user.title', { email: user.email })}</Title>
       <Text>
-        {t('admin.users.role')}: {user.role} · {t('admin.users.status')}: {user.status} ·{' '}
-        {t('admin.users.tier')}: {user.priorityTier}
+        {t('admin.users.role')}: {t(`admin.role.${user.role}`)} · {t('admin.users.status')}:{' '}
+        {t(`admin.userStatus.${user.status}`)} · {t('admin.users.tier')}:{' '}
+        {t(`admin.tier.${user.priorityTier}`)}
       </Text>
       <Text data-testid="admin-balance">{t('admin.user.balance', balance)}</Text>
       <Text>{t('admin.user.sessions', { count: sessions.length })}</Text>
@@ -141,7 +143,7 @@ export function AdminUserPage() {
           onChange={(event) =>
             setChoice({ tier: event.currentTarget.value as Tier, from: currentTier })
           }
-          data={['high', 'normal', 'low']}
+          data={TIERS.map((value) => ({ value, label: t(`admin.tier.${value}`) }))}
         />
         <Button variant="default" onClick={() => setAction('setTier')}>
           {t('admin.user.setTier')}

@@ -82,9 +82,9 @@ function UsersTab() {
                       {user.email}
                     </Anchor>
                   </Table.Td>
-                  <Table.Td>{user.role}</Table.Td>
-                  <Table.Td>{user.status}</Table.Td>
-                  <Table.Td>{user.priorityTier}</Table.Td>
+                  <Table.Td>{t(`admin.role.${user.role}`)}</Table.Td>
+                  <Table.Td>{t(`admin.userStatus.${user.status}`)}</Table.Td>
+                  <Table.Td>{t(`admin.tier.${user.priorityTier}`)}</Table.Td>
                   <Table.Td>{formatDate(user.createdAt, i18n.language)}</Table.Td>
                 </Table.Tr>
               ))}
@@ -342,10 +342,10 @@ function PricesTab() {
           <Table.Tbody>
             {prices.data.map((price) => (
               <Table.Tr key={price.operation}>
-                <Table.Td>{price.operation}</Table.Td>
+                <Table.Td>{t(`operation.${price.operation}`)}</Table.Td>
                 <Table.Td>
                   <NumberInput
-                    aria-label={`${t('admin.prices.credits')} ${price.operation}`}
+                    aria-label={`${t('admin.prices.credits')} ${t(`operation.${price.operation}`)}`}
                     min={1}
                     defaultValue={price.credits}
                     onChange={(value) =>
