@@ -809,6 +809,11 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { level: 1, name: tr.app.nav.credits }).waitFor();
       await expect(credits.isVisible()).resolves.toBe(false);
+      // The link is gone with the menu: focus is on the new page, as after a page load, and the
+      // next Tab goes into it.
+      expect(await hasFocus(page.getByRole('main'))).toBe(true);
+      await page.keyboard.press('Tab');
+      expect(await hasFocus(page.getByRole('main'), true)).toBe(true);
     });
   });
 });

@@ -10,9 +10,9 @@ import {
   Text,
 } from '@mantine/core';
 import { useDisclosure, useNetwork } from '@mantine/hooks';
-import { Suspense } from 'react';
+import { Suspense, useEffect, useRef, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
 import { setLanguage, type Language } from '../i18n';
 import { useSession } from '../session';
@@ -68,6 +68,38 @@ function MainNav({
   );
 }
 
+/**
+ * After a navigation the user made to another page, focus goes to the new page's main region,
+ * where a full page load would start a keyboard or screen reader user; otherwise it stays on the
+ * link just followed (or on nothing, once that link is gone, as in the folded menu) and the new
+ * page goes unannounced. Before the user has pressed a key or a pointer (the first page, and the
+ * redirects on the way to it) focus is left where the browser put it; a page that put focus in
+ * itself (a field it focuses) keeps it; a change of the query alone (a filter, a console tab) is
+ * no new page.
+ */
+function useFocusOnNavigation(main: RefObject<HTMLElement | null>): void {
+  const { pathname } = useLocation();
+  const shown = useRef(pathname);
+  const interacted = useRef(false);
+  useEffect(() => {
+    const mark = () => {
+      interacted.current = true;
+    };
+    document.addEventListener('pointerdown', mark, true);
+    document.addEventListener('keydown', mark, true);
+    return () => {
+      document.removeEventListener('pointerdown', mark, true);
+      document.removeEventListener('keydown', mark, true);
+    };
+  }, []);
+  useEffect(() => {
+    if (shown.current === pathname) return;
+    shown.current = pathname;
+    const region = main.current;
+    if (interacted.current && region && !region.contains(document.activeElement)) region.focus();
+  }, [pathname, main]);
+}
+
 export function Layout() {
   const { t, i18n } = useTranslation();
   const session = useSession();
@@ -75,6 +107,8 @@ export function Layout() {
   const navigate = useNavigate();
   const [menuOpened, menu] = useDisclosure(false);
   const signedIn = session.status === 'signed-in' ? session : null;
+  const main = useRef<HTMLElement>(null);
+  useFocusOnNavigation(main);
 
   const signOut = async () => {
     menu.close();
@@ -152,7 +186,8 @@ export function Layout() {
           </Stack>
         )}
       </AppShell.Navbar>
-      <AppShell.Main id="main">
+      {/* Focusable by script only (a navigation's focus lands here), so not a Tab stop. */}
+      <AppShell.Main id="main" ref={main} tabIndex={-1} className="main-region">
         {!network.online && (
           <Alert color="yellow" mb="md" role="status">
             {t('app.offline')}
