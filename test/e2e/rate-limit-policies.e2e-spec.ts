@@ -207,6 +207,20 @@ describe('rate limits per caller', () => {
       );
     });
 
+    it('gives guesses sent all at once no more tries than guesses sent in turn', async () => {
+      const user = await newUser(api, 'at-once');
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          login(user.email, `wrong-password-${i}`, `198.18.${i}.1`),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status).sort();
+      // LOGIN_MAX_FAILURES (3) passwords were checked; every other guess was refused unchecked.
+      expect(statuses.filter((status) => status === 401)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(27);
+      expect((await login(user.email, user.password, '198.18.200.1')).status).toBe(429);
+    });
+
     it('counts wrong current passwords of a password change towards the same lock', async () => {
       const user = await newUser(api, 'change');
       const change = (currentPassword: string, from: string) =>

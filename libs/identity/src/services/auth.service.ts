@@ -114,15 +114,12 @@ export class AuthService {
     password: string,
     client: ClientInfo = NO_CLIENT_INFO,
   ): Promise<AuthResult> {
-    await this.lockout.assertOpen(email);
+    await this.lockout.takeAttempt(email);
     const user = await this.users.findByEmail(email);
     const valid = user
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyNothing(password);
-    if (!user || !valid) {
-      await this.lockout.recordFailure(email);
-      throw new InvalidCredentialsError();
-    }
+    if (!user || !valid) throw new InvalidCredentialsError();
     await this.lockout.reset(email);
     if (user.status === 'banned') throw new AccountBannedError();
     // UserLoggedIn commits with the session (the abuse signals learn of the sign-in).
@@ -167,11 +164,9 @@ export class AuthService {
     const user = await this.users.getById(userId);
     // The current password is a guess like a login's: it counts towards the same lock, so a
     // stolen access token is not an unlimited password oracle.
-    await this.lockout.assertOpen(user.email);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      await this.lockout.recordFailure(user.email);
+    await this.lockout.takeAttempt(user.email);
+    if (!(await this.hasher.verify(user.passwordHash, currentPassword)))
       throw new WrongPasswordError();
-    }
     await this.lockout.reset(user.email);
     if (isCommonPassword(newPassword)) throw new CommonPasswordError('newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
