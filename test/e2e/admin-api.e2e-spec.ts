@@ -6,7 +6,9 @@ import { RowScope } from '@jewelshot/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { ROLES } from '../../apps/api/src/common/roles.decorator';
 import { startApi, type TestApi } from '../support/app';
-import { expectLedgerClean, fund, jobRows, submit } from '../support/ai';
+import { Client } from 'pg';
+import { expectLedgerClean, fund, jobRows, submit, upload } from '../support/ai';
+import { smallPng } from '../support/images';
 import { bearer, newAdmin, newApiKey, newUser, type TestUser } from '../support/factories';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { suitePrefix } from '../support/test-env';
@@ -651,6 +653,71 @@ describe('the admin API', () => {
       .put('/v1/admin/prices/generate')
       .set(...bearer(admin.accessToken))
       .send({ credits: oldPrice, reason: 'back' });
+  });
+
+  it('prices a batch at one moment: a price change made while it is being created waits for it', async () => {
+    const user = await newUser(api);
+    const images = [];
+    for (let i = 0; i < 2; i += 1)
+      images.push((await upload(api, user, await smallPng(40 + i, 30))).body.id as string);
+    const { amount: price } = await api.app.get(LedgerService).quote('upscale');
+    await fund(api, user, 2 * price);
+    // The account held elsewhere: the batch stops after its price check, before its holds.
+    const blocker = new Client({ connectionString: own.url });
+    await blocker.connect();
+    let released = false;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT 1 FROM credit_accounts WHERE user_id = $1 FOR UPDATE', [user.id]);
+      const batch = api
+        .http()
+        .post('/v1/batches')
+        .set(...bearer(user.accessToken))
+        .send({ name: 'at one price', operation: 'upscale', params: {}, inputImageIds: images })
+        .then((res) => res);
+      const waiting = async (pattern: string) =>
+        (
+          (await api.db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+            [pattern],
+          )) as Array<{ n: number }>
+        )[0]?.n ?? 0;
+      for (let i = 0; (await waiting('%credit_accounts%')) === 0; i += 1) {
+        if (i > 200) throw new Error('the batch never reached the account');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // The price doubles meanwhile: the change waits for the batch.
+      const change = api
+        .http()
+        .put('/v1/admin/prices/upscale')
+        .set(...bearer(admin.accessToken))
+        .send({ credits: 2 * price, reason: 'during a batch' })
+        .then((res) => res);
+      for (let i = 0; (await waiting('%operation_prices%')) === 0; i += 1) {
+        if (i > 200) throw new Error('the price change did not wait for the batch');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await blocker.query('COMMIT');
+      released = true;
+      const created = await batch;
+      expect(created.status).toBe(201);
+      expect((await change).status).toBe(200);
+      const holds = await api.db.query(
+        `SELECT h.amount::int AS amount FROM ai_jobs j JOIN credit_holds h ON h.id = j.hold_id
+          WHERE j.batch_id = $1`,
+        [created.body.id],
+      );
+      expect(holds).toEqual([{ amount: price }, { amount: price }]);
+    } finally {
+      if (!released) await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+      await api
+        .http()
+        .put('/v1/admin/prices/upscale')
+        .set(...bearer(admin.accessToken))
+        .send({ credits: price, reason: 'back' });
+    }
   });
 
   it('retries a failed job paid by the user, or free of charge, with the choice in the audit event', async () => {

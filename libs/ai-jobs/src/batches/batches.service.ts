@@ -140,7 +140,10 @@ export class BatchesService {
       () =>
         this.scope.run(userId, async () => {
           await this.jobs.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
-          const { amount } = await this.ledger.quote(first.operation, first.quantity);
+          // The price held until this commits: a change waits, so every item is at this price.
+          const { amount } = await this.ledger.quote(first.operation, first.quantity, {
+            holdPrice: true,
+          });
           const needed = amount * specs.length;
           // Locked: no other spend can slip in between this check and the holds below.
           const balance = await this.ledger.balance(userId, { lock: true });

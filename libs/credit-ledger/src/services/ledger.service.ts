@@ -239,9 +239,20 @@ export class LedgerService {
     };
   }
 
-  /** Credits `quantity` units of `operation` would cost now. */
-  async quote(operation: string, quantity = 1): Promise<{ unitPrice: number; amount: number }> {
-    const price = await this.txHost.tx.getRepository(OperationPrice).findOneBy({ operation });
+  /**
+   * Credits `quantity` units of `operation` would cost now. `holdPrice`: the price row is
+   * share-locked until the caller's transaction ends, so a price change waits for it and every
+   * hold it makes meanwhile is at this price (a batch: its check and its holds agree).
+   */
+  async quote(
+    operation: string,
+    quantity = 1,
+    options: { holdPrice?: boolean } = {},
+  ): Promise<{ unitPrice: number; amount: number }> {
+    const price = await this.txHost.tx.getRepository(OperationPrice).findOne({
+      where: { operation },
+      ...(options.holdPrice ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+    });
     if (!price) throw new UnknownOperationError(operation);
     return { unitPrice: price.credits, amount: price.credits * quantity };
   }
