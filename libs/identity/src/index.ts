@@ -8,6 +8,7 @@ export type { IdentityConfig } from './identity.config';
 export {
   AccountBannedError,
   ApiKeyNotAllowedError,
+  ApiKeyNotFoundError,
   CommonPasswordError,
   EmailTakenError,
   EmailTooLongError,
@@ -17,6 +18,7 @@ export {
   InvalidRefreshTokenError,
   LoginLockedError,
   SessionEndedError,
+  TooManyApiKeysError,
   WrongPasswordError,
 } from './identity.errors';
 export { EMAIL_MAX_LENGTH, EMAIL_PATTERN, normalizeEmail } from './email-address';

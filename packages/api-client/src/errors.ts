@@ -3,9 +3,14 @@ import type { components } from './schema.js';
 export type ErrorBody = components['schemas']['ErrorResponseDto'];
 export type ErrorCode = ErrorBody['code'];
 export type FieldError = components['schemas']['FieldErrorDto'];
-type ConflictDetails = Exclude<NonNullable<ErrorBody['details']>, FieldError[]>;
+/**
+ * The object some errors carry in `details` (each field names the codes that set it):
+ * `needed`/`available` of INSUFFICIENT_CREDITS, `policy`/`limit`/`retryAfterSeconds` of
+ * RATE_LIMIT_EXCEEDED, a CONFLICT's `reason`, and so on.
+ */
+export type ErrorDetails = Exclude<NonNullable<ErrorBody['details']>, FieldError[]>;
 /** Which conflict a CONFLICT is (`details.reason`), as the API declares them. */
-type ConflictReason = NonNullable<ConflictDetails['reason']>;
+type ConflictReason = NonNullable<ErrorDetails['reason']>;
 
 /** An API answer that was not 2xx, with the body the API's one error filter produced. */
 export class ApiError extends Error {
@@ -43,13 +48,19 @@ export class ApiError extends Error {
     return out;
   }
 
+  /** The `details` object of an error that carries one (not a VALIDATION_ERROR's list). */
+  get details(): ErrorDetails | null {
+    const { details } = this.body;
+    return typeof details === 'object' && details !== null && !Array.isArray(details)
+      ? details
+      : null;
+  }
+
   /** Which conflict a CONFLICT is, when the API said so (`details.reason`). */
   get conflictReason(): ConflictReason | null {
-    const { details } = this.body;
-    if (this.body.code !== 'CONFLICT' || typeof details !== 'object' || details === null)
-      return null;
-    if (Array.isArray(details)) return null;
-    return typeof details.reason === 'string' ? details.reason : null;
+    if (this.body.code !== 'CONFLICT') return null;
+    const reason = this.details?.reason;
+    return typeof reason === 'string' ? reason : null;
   }
 }
 

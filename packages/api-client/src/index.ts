@@ -6,6 +6,7 @@ export {
   toApiError,
   type ErrorBody,
   type ErrorCode,
+  type ErrorDetails,
   type FieldError,
 } from './errors.js';
 export { isTerminal, type Job, type JobStreamHandlers } from './job-events.js';

@@ -1798,10 +1798,32 @@ export interface components {
         | 'RATE_LIMIT_EXCEEDED'
         | 'INTERNAL_ERROR'
         | 'SERVICE_UNAVAILABLE';
-      /** @description Validation errors: a list of { field, message, constraint }; other codes may carry an object. A CONFLICT says which conflict it is in `reason`. */
+      /** @description Validation errors: a list of { field, message, constraint }; other codes may carry an object, whose fields are listed with the codes that carry them. A CONFLICT says which conflict it is in `reason`. */
       details?:
         | components['schemas']['FieldErrorDto'][]
         | ({
+            /** @description INSUFFICIENT_CREDITS: the credits available (balance less reserved). */
+            available?: number;
+            /** @description CONFLICT BELOW_RESERVED: the balance. */
+            balance?: number;
+            /** @description CONFLICT BELOW_RESERVED: the adjustment refused. */
+            delta?: number;
+            /** @description PAYLOAD_TOO_LARGE (an image over IMAGE_MAX_PIXELS): its height in pixels. */
+            height?: number;
+            /** @description PAYLOAD_TOO_LARGE (storage quota): bytes this upload would add. */
+            incoming?: number;
+            /** @description CONFLICT FILE_IN_USE: the queued or running jobs that read the file. */
+            jobIds?: string[];
+            /** @description RATE_LIMIT_EXCEEDED: the policy's limit in its window; CONFLICT API_KEY_LIMIT and WEBHOOK_ENDPOINT_LIMIT: how many the account may have. */
+            limit?: number;
+            /** @description PAYLOAD_TOO_LARGE: IMAGE_MAX_PIXELS. */
+            maxPixels?: number;
+            /** @description INSUFFICIENT_CREDITS: the credits the request needs. */
+            needed?: number;
+            /** @description RATE_LIMIT_EXCEEDED: the policy refused (as in the RateLimit-Policy header). */
+            policy?: string;
+            /** @description PAYLOAD_TOO_LARGE (storage quota): STORAGE_QUOTA_BYTES. */
+            quota?: number;
             /**
              * @description On a CONFLICT: which conflict it is.
              * @enum {string}
@@ -1823,6 +1845,23 @@ export interface components {
               | 'LAST_ADMIN'
               | 'FLAG_RESOLVED'
               | 'FILE_IN_USE';
+            /** @description CONFLICT BELOW_RESERVED: the credits reserved. */
+            reserved?: number;
+            /** @description RATE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE: seconds to wait, as in Retry-After. */
+            retryAfterSeconds?: number;
+            /**
+             * Format: uuid
+             * @description CONFLICT JOB_ALREADY_RETRIED: the job that retried it.
+             */
+            retryId?: string;
+            /** @description INSUFFICIENT_SCOPE: the scope the API key lacks. */
+            scope?: string;
+            /** @description CONFLICT JOB_NOT_CANCELABLE, JOB_NOT_RETRYABLE: the job's status; HOLD_SETTLED: the hold's. */
+            status?: string;
+            /** @description PAYLOAD_TOO_LARGE (storage quota): bytes stored now. */
+            used?: number;
+            /** @description PAYLOAD_TOO_LARGE (an image over IMAGE_MAX_PIXELS): its width in pixels. */
+            width?: number;
           } & {
             [key: string]: unknown;
           });

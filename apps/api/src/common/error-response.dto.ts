@@ -24,6 +24,53 @@ export const CONFLICT_REASONS = [
   'FILE_IN_USE',
 ] as const;
 
+const count = (description: string) => ({ type: 'integer', description });
+
+/**
+ * The fields of an error's `details` object, by the codes that carry them (set where each error
+ * is thrown: the libs' `*.errors.ts`, the rate-limit hook, the work queue).
+ */
+const DETAIL_FIELDS = {
+  needed: count('INSUFFICIENT_CREDITS: the credits the request needs.'),
+  available: count('INSUFFICIENT_CREDITS: the credits available (balance less reserved).'),
+  policy: {
+    type: 'string',
+    description: 'RATE_LIMIT_EXCEEDED: the policy refused (as in the RateLimit-Policy header).',
+  },
+  limit: count(
+    "RATE_LIMIT_EXCEEDED: the policy's limit in its window; CONFLICT API_KEY_LIMIT and " +
+      'WEBHOOK_ENDPOINT_LIMIT: how many the account may have.',
+  ),
+  retryAfterSeconds: count(
+    'RATE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE: seconds to wait, as in Retry-After.',
+  ),
+  scope: { type: 'string', description: 'INSUFFICIENT_SCOPE: the scope the API key lacks.' },
+  width: count('PAYLOAD_TOO_LARGE (an image over IMAGE_MAX_PIXELS): its width in pixels.'),
+  height: count('PAYLOAD_TOO_LARGE (an image over IMAGE_MAX_PIXELS): its height in pixels.'),
+  maxPixels: count('PAYLOAD_TOO_LARGE: IMAGE_MAX_PIXELS.'),
+  used: count('PAYLOAD_TOO_LARGE (storage quota): bytes stored now.'),
+  quota: count('PAYLOAD_TOO_LARGE (storage quota): STORAGE_QUOTA_BYTES.'),
+  incoming: count('PAYLOAD_TOO_LARGE (storage quota): bytes this upload would add.'),
+  status: {
+    type: 'string',
+    description:
+      "CONFLICT JOB_NOT_CANCELABLE, JOB_NOT_RETRYABLE: the job's status; HOLD_SETTLED: the hold's.",
+  },
+  retryId: {
+    type: 'string',
+    format: 'uuid',
+    description: 'CONFLICT JOB_ALREADY_RETRIED: the job that retried it.',
+  },
+  jobIds: {
+    type: 'array',
+    items: { type: 'string', format: 'uuid' },
+    description: 'CONFLICT FILE_IN_USE: the queued or running jobs that read the file.',
+  },
+  balance: count('CONFLICT BELOW_RESERVED: the balance.'),
+  reserved: count('CONFLICT BELOW_RESERVED: the credits reserved.'),
+  delta: count('CONFLICT BELOW_RESERVED: the adjustment refused.'),
+};
+
 export class FieldErrorDto {
   @ApiProperty({ example: 'password' })
   field!: string;
@@ -84,7 +131,8 @@ export class ErrorResponseDto {
   @ApiPropertyOptional({
     description:
       'Validation errors: a list of { field, message, constraint }; other codes may carry an ' +
-      'object. A CONFLICT says which conflict it is in `reason`.',
+      'object, whose fields are listed with the codes that carry them. A CONFLICT says which ' +
+      'conflict it is in `reason`.',
     oneOf: [
       { type: 'array', items: { $ref: '#/components/schemas/FieldErrorDto' } },
       {
@@ -95,11 +143,16 @@ export class ErrorResponseDto {
             enum: [...CONFLICT_REASONS],
             description: 'On a CONFLICT: which conflict it is.',
           },
+          ...DETAIL_FIELDS,
         },
         additionalProperties: true,
       },
     ],
   })
   details?:
-    FieldErrorDto[] | ({ reason?: (typeof CONFLICT_REASONS)[number] } & Record<string, unknown>);
+    | FieldErrorDto[]
+    | ({ reason?: (typeof CONFLICT_REASONS)[number] } & Partial<
+        Record<keyof typeof DETAIL_FIELDS, unknown>
+      > &
+        Record<string, unknown>);
 }

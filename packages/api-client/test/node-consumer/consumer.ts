@@ -1,7 +1,7 @@
 // An integrator's Node code, compiled (never run) by test/node-typecheck.test.ts with this
 // folder's tsconfig: strict, NodeNext, no DOM lib. It imports the package by its name, as an
 // integration would.
-import { createApi, multipartBody, unwrap, type Job } from '@jewelshot/api-client';
+import { ApiError, createApi, multipartBody, unwrap, type Job } from '@jewelshot/api-client';
 
 export async function integrate(baseUrl: string, apiKey: string, photo: Blob): Promise<Job> {
   // A person signs in: `refreshTokenDelivery` has a default (body), so it may be left out.
@@ -40,7 +40,15 @@ export async function integrate(baseUrl: string, apiKey: string, photo: Blob): P
       params: { header: { 'Idempotency-Key': `job-${fileId}` } },
       body: { operation: 'remove-background', params: { inputImageId: fileId } },
     }),
-  );
+  ).catch((error: unknown) => {
+    // An error's details are typed: how many credits a refused submit needed, and had.
+    if (error instanceof ApiError && error.code === 'INSUFFICIENT_CREDITS') {
+      const needed: number | undefined = error.details?.needed;
+      const available: number | undefined = error.details?.available;
+      throw new Error(`needs ${needed ?? '?'} credits, has ${available ?? '?'}`);
+    }
+    throw error;
+  });
   const bytes: Blob = await new Response(photo).blob();
   void [accessToken, secret, description, bytes];
 
