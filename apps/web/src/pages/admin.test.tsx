@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { useLocation, useNavigate } from 'react-router';
 import { i18n } from '../i18n';
 import { anAuditEvent, signedInAsAdmin } from '../test/admin';
+import { aJob } from '../test/seller-api';
 import { renderPage } from '../test/render';
 import { AdminPage } from './admin';
 
@@ -20,21 +21,9 @@ const user = (n: number) => ({
   createdAt: '2026-11-01T10:00:00.000Z',
 });
 
+/** A job as the admin job list answers it: a seller's job, and who it is and what it holds. */
 const job = (n: number) => ({
-  id: uuid(1000 + n),
-  operation: 'upscale',
-  params: {},
-  status: 'succeeded',
-  priority: 'normal',
-  cost: 1,
-  attempts: 1,
-  cancelRequested: false,
-  batchId: null,
-  queuedAt: '2026-11-28T10:00:00.000Z',
-  startedAt: null,
-  finishedAt: null,
-  error: null,
-  outputs: [],
+  ...aJob({ id: uuid(1000 + n), operation: 'upscale', queuedAt: '2026-11-28T10:00:00.000Z' }),
   userId: uuid(n),
   userEmail: `seller${n}@example.com`,
   holdId: uuid(2000 + n),
