@@ -136,6 +136,17 @@ describe('uploads and files', () => {
       'note',
       'note',
     ]);
+    // A prototype property as a part's name, and a `file` part that is no file (no filename).
+    const proto = await post().field('__proto__', 'x').attach('file', png, 'a.png');
+    expect([proto.status, proto.body.details?.[0]]).toEqual([
+      400,
+      expect.objectContaining({ field: '__proto__', constraint: 'whitelistValidation' }),
+    ]);
+    const notAFile = await post().field('file', 'ring.png');
+    expect([notAFile.status, notAFile.body.details?.[0]]).toEqual([
+      400,
+      expect.objectContaining({ field: 'file', constraint: 'isDefined' }),
+    ]);
     const files = await api.db.query(`SELECT id FROM files WHERE user_id = $1`, [user.id]);
     expect(files).toEqual([]);
     // One file alone is taken.

@@ -50,24 +50,40 @@ function unexpectedPart(
 }
 
 /**
- * The bytes of the request's one part, the file field `file`; any other part (a second file, a
- * field) is refused, 400, rather than left unread. A body the multipart parser cannot read (no
+ * The bytes of the request's one part, the file field `file`; with no such part, 400 `isDefined`
+ * on `file`; with any other part beside it (a second file, a field), 400 naming that part,
+ * rather than left unread. A body the multipart parser cannot read (no
  * boundary, cut short, never closed) is the client's error, 400; the parser's own 4xx (a file
  * over UPLOAD_MAX_BYTES is 413) pass through.
  */
 async function readFilePart(request: FastifyRequest): Promise<Buffer> {
   let bytes: Buffer | undefined;
+  let unexpected: string | undefined;
   try {
     for await (const part of request.parts()) {
-      if (part.type !== 'file' || part.fieldname !== 'file' || bytes)
-        throw unexpectedPart(part.fieldname);
-      bytes = await part.toBuffer();
+      if (part.type === 'file' && part.fieldname === 'file') bytes = await part.toBuffer();
+      else if (part.fieldname === 'file')
+        // A `file` part without a filename is a form field to the parser, not a file.
+        throw new ValidationError([
+          {
+            field: 'file',
+            message: 'file must be a file part: give it a filename in its Content-Disposition',
+            constraint: 'isDefined',
+          },
+        ]);
+      else {
+        unexpected ??= part.fieldname;
+        // Read to its end (within the parser's limits) so that the parts after it are reached.
+        if (part.type === 'file') await part.toBuffer();
+      }
     }
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     // Past the parser's limits (one file, five fields, six parts): more than the one part.
     if (code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT')
       throw unexpectedPart('file', 'send one part only, the file field `file`: this body has more');
+    // A part named `__proto__` (or another prototype property): refused by the parser.
+    if (code === 'FST_PROTO_VIOLATION') throw unexpectedPart('__proto__');
     const status = (error as { statusCode?: unknown }).statusCode;
     if (error instanceof ValidationError || (typeof status === 'number' && status < 500))
       throw error;
@@ -75,10 +91,12 @@ async function readFilePart(request: FastifyRequest): Promise<Buffer> {
       { field: 'file', message: 'the multipart body could not be read: malformed or cut short' },
     ]);
   }
+  // No file at all says so first; a file with company names the first part it should not have.
   if (!bytes)
     throw new ValidationError([
       { field: 'file', message: 'file is required', constraint: 'isDefined' },
     ]);
+  if (unexpected !== undefined) throw unexpectedPart(unexpected);
   return bytes;
 }
 
