@@ -218,7 +218,33 @@ describe('rate limits per caller', () => {
       // LOGIN_MAX_FAILURES (3) passwords were checked; every other guess was refused unchecked.
       expect(statuses.filter((status) => status === 401)).toHaveLength(3);
       expect(statuses.filter((status) => status === 429)).toHaveLength(27);
-      expect((await login(user.email, user.password, '198.18.200.1')).status).toBe(429);
+      const locked = await login(user.email, user.password, '198.18.200.1');
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    });
+
+    it('never locks an email for right passwords sent at once, even after wrong ones', async () => {
+      const user = await newUser(api, 'right-at-once');
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => login(user.email, user.password, `198.19.${i}.1`)),
+      );
+      // As many checks as the limit leaves room for at once; the others wait a second, unlocked.
+      for (const answer of answers)
+        if (answer.status !== 200) {
+          expect(answer.status).toBe(429);
+          expect(answer.headers['retry-after']).toBe('1');
+        }
+      expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(3);
+      expect((await login(user.email, user.password, '198.19.100.1')).status).toBe(200);
+      // Two typos, then the right password twice at once (a double-clicked form).
+      for (const i of [1, 2])
+        expect((await login(user.email, `typo-${i}`, `198.19.101.${i}`)).status).toBe(401);
+      const twice = await Promise.all([
+        login(user.email, user.password, '198.19.102.1'),
+        login(user.email, user.password, '198.19.102.2'),
+      ]);
+      expect(twice.map((answer) => answer.status)).toContain(200);
+      expect((await login(user.email, user.password, '198.19.103.1')).status).toBe(200);
     });
 
     it('counts wrong current passwords of a password change towards the same lock', async () => {

@@ -91,6 +91,21 @@ export class LoginLockedError extends DomainError {
   }
 }
 
+/**
+ * As many password checks for one email are in flight as its lockout has room for: this one is
+ * refused unchecked (and uncounted) for a moment, so guesses sent at once get no more checks
+ * than guesses sent in turn.
+ */
+export class LoginBusyError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(
+      'RATE_LIMIT_EXCEEDED',
+      'Too many logins for this account at once. Retry after the time in Retry-After.',
+      { retryAfterSeconds },
+    );
+  }
+}
+
 /** An API key on a route its scopes do not reach; `details.scope` names the scope it lacks. */
 export class InsufficientScopeError extends DomainError {
   constructor(readonly scope: string) {

@@ -16,6 +16,7 @@ export {
   InvalidCredentialsError,
   InsufficientScopeError,
   InvalidRefreshTokenError,
+  LoginBusyError,
   LoginLockedError,
   SessionEndedError,
   TooManyApiKeysError,

@@ -114,13 +114,16 @@ export class AuthService {
     password: string,
     client: ClientInfo = NO_CLIENT_INFO,
   ): Promise<AuthResult> {
-    await this.lockout.takeAttempt(email);
-    const user = await this.users.findByEmail(email);
-    const valid = user
-      ? await this.hasher.verify(user.passwordHash, password)
-      : await this.hasher.verifyNothing(password);
+    let found: User | null = null;
+    const valid = await this.lockout.attempt(email, async () => {
+      found = await this.users.findByEmail(email);
+      return found
+        ? this.hasher.verify(found.passwordHash, password)
+        : this.hasher.verifyNothing(password);
+    });
+    // Set inside the check (TypeScript cannot follow that).
+    const user = found as User | null;
     if (!user || !valid) throw new InvalidCredentialsError();
-    await this.lockout.reset(email);
     if (user.status === 'banned') throw new AccountBannedError();
     // UserLoggedIn commits with the session (the abuse signals learn of the sign-in).
     const tokens = await this.scope.run(user.id, async () => {
@@ -164,10 +167,12 @@ export class AuthService {
     const user = await this.users.getById(userId);
     // The current password is a guess like a login's: it counts towards the same lock, so a
     // stolen access token is not an unlimited password oracle.
-    await this.lockout.takeAttempt(user.email);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword)))
+    if (
+      !(await this.lockout.attempt(user.email, () =>
+        this.hasher.verify(user.passwordHash, currentPassword),
+      ))
+    )
       throw new WrongPasswordError();
-    await this.lockout.reset(user.email);
     if (isCommonPassword(newPassword)) throw new CommonPasswordError('newPassword');
     const passwordHash = await this.hasher.hash(newPassword);
     await this.scope.run(userId, async () => {
