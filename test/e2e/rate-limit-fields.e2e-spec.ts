@@ -523,6 +523,9 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     expect(statuses.filter((status) => status === 429)).toHaveLength(1);
     expect(statuses.filter((status) => status === 202)).toHaveLength(2);
     await until(async () => (await inFlight()) === 0, 'slots given back on response end');
+    // Refused its slot, the third spent nothing of Alice's submit window (3): one is left.
+    expect((await submit(limited, alice, job)).status).toBe(202);
+    expectRefusedBy(await submit(limited, alice, job), 'submit');
 
     // A client that goes away gives its slot back too (Carol: Alice's submits are spent).
     const carol = await funded('carol');

@@ -129,9 +129,18 @@ describe('luaScript', () => {
       [100, false],
     ]);
     // Past the count limit: the bytes window does not keep it either.
-    expect(await counts(0)).toEqual([
+    expect(await counts(1)).toEqual([
       [2, true],
       [100, true],
+    ]);
+    // A cost of 0 reads the windows (a request refused before it could count): nothing exceeded.
+    const read = await storage.incrementAll(
+      'both',
+      windows(0).map((window) => ({ ...window, cost: 0 })),
+    );
+    expect(read.map((count) => [count.totalHits, count.exceeded])).toEqual([
+      [2, false],
+      [100, false],
     ]);
     // A client of its own: the restart above closed `plain`.
     expect(

@@ -169,15 +169,19 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       );
   }
 
-  /** A route that limits requests in flight too: its slot, taken unless a window refused. */
+  /**
+   * A route that limits requests in flight too: its slot first, then its windows. Refused a
+   * slot, the request counts in no window (they are only read, for the headers); refused by a
+   * window, its slot is given back as the 429 ends, as any slot is when its response does.
+   */
   async function withSlot(
+    request: FastifyRequest,
     reply: FastifyReply,
     concurrency: ConcurrencyPolicyName,
+    ratePolicy: RatePolicyName,
     caller: RateLimitCaller,
     limits: PolicyTable,
-    states: PolicyState[],
   ): Promise<PolicyState[]> {
-    if (states.some((state) => state.exceeded)) return states;
     const slot = await takeConcurrencySlot(
       slots,
       caller.key,
@@ -185,6 +189,11 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       limits.concurrency[concurrency],
       reply,
       (error) => warn('concurrency slot not released', error),
+    );
+    const windows = windowsOf(request, ratePolicy, limits);
+    const states = await count(
+      caller,
+      slot.exceeded ? windows.map((window) => ({ ...window, cost: 0 })) : windows,
     );
     return [...states, slot];
   }
@@ -232,11 +241,10 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       const ratePolicy = route.rateLimitPolicy ?? 'default';
       const caller = callerOf(request, route);
       const limits = limitsFor(table, caller);
-      const counted = count(caller, windowsOf(request, ratePolicy, limits));
       const concurrency = route.concurrencyPolicy;
       const counting = concurrency
-        ? counted.then((states) => withSlot(reply, concurrency, caller, limits, states))
-        : counted;
+        ? withSlot(request, reply, concurrency, ratePolicy, caller, limits)
+        : count(caller, windowsOf(request, ratePolicy, limits));
       counting.then(
         (states) => {
           let refused: boolean;

@@ -16,7 +16,10 @@ export interface RateWindow {
   name: string;
   windowMs: number;
   limit: number;
-  /** Units this request counts for (bytes of an upload, for a bytes-per-window limit); 1 if unset. */
+  /**
+   * Units this request counts for (bytes of an upload, for a bytes-per-window limit); 1 if
+   * unset; 0 reads the window without counting.
+   */
   cost?: number;
 }
 
@@ -27,13 +30,14 @@ export interface RateWindow {
 // up its bytes quota (nor the other way round).
 // KEYS: one counter per window; ARGV: window ms, limit and cost of each window in turn.
 // Returns, per window: units counted (after any take-back), ms until it resets, 1 if exceeded.
+// A cost of 0 only reads a window (a request refused before it could count).
 const COUNT = `
 local out = {}
 local refused = false
 for i = 1, #KEYS do
   local windowMs, limit, cost = ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1]), tonumber(ARGV[3 * i])
   local hits = redis.call('INCRBY', KEYS[i], cost)
-  if hits == cost then redis.call('PEXPIRE', KEYS[i], windowMs) end
+  if hits == cost and cost > 0 then redis.call('PEXPIRE', KEYS[i], windowMs) end
   local ttl = redis.call('PTTL', KEYS[i])
   if ttl < 0 then redis.call('PEXPIRE', KEYS[i], windowMs); ttl = tonumber(windowMs) end
   local exceeded = 0
@@ -64,7 +68,7 @@ export class RedisThrottlerStorage {
     const args = windows.flatMap((window) => [
       String(window.windowMs),
       String(window.limit),
-      String(Math.max(1, Math.floor(window.cost ?? 1))),
+      String(Math.max(0, Math.floor(window.cost ?? 1))),
     ]);
     const counted = await this.countScript(String(keys.length), ...keys, ...args);
     return counted.map(([totalHits, ttlMs, exceeded]) => ({
