@@ -52,9 +52,9 @@ function unexpectedPart(
 /**
  * The bytes of the request's one part, the file field `file`; with no such part, 400 `isDefined`
  * on `file`; with any other part beside it (a second file, a field), 400 naming that part,
- * rather than left unread. A body the multipart parser cannot read (no
- * boundary, cut short, never closed) is the client's error, 400; the parser's own 4xx (a file
- * over UPLOAD_MAX_BYTES is 413) pass through.
+ * rather than left unread. A body the multipart parser cannot read (no boundary, cut short,
+ * never closed) is the client's error, 400; the parser's own 4xx (a file over UPLOAD_MAX_BYTES
+ * is 413) pass through.
  */
 async function readFilePart(request: FastifyRequest): Promise<Buffer> {
   let bytes: Buffer | undefined;
@@ -116,7 +116,7 @@ export class UploadsController {
     summary: 'Upload an image',
     description:
       'multipart/form-data with one part, the file field `file`: a JPEG, PNG or WebP (recognised by its bytes) up to UPLOAD_MAX_BYTES; ' +
-      'any other part (a second file, a field) is 400 (`whitelistValidation`). ' +
+      'no `file` part is 400 (`isDefined`), and any other part beside it (a second file, a field) is 400 (`whitelistValidation`). ' +
       'It is turned upright (EXIF), stripped of all metadata, scaled to UPLOAD_MAX_SIDE and re-encoded. ' +
       'An image over IMAGE_MAX_PIXELS (by its header) or past your STORAGE_QUOTA_BYTES is 413 (details: width/height/maxPixels, ' +
       'or used/quota/incoming); with too much image work in progress, 503 with Retry-After. ' +
