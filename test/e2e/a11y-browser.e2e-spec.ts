@@ -32,7 +32,7 @@ import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { en } from '../../apps/web/src/i18n/en';
 import { fund, submit, upload, waitTerminal } from '../support/ai';
 import { type TestApi } from '../support/app';
-import { launchChromium } from '../support/chromium';
+import { launchChromium, transitionsEnded } from '../support/chromium';
 import { loadConfig } from '../support/config';
 import { bearer, newAdmin, newApiKey, newUser, type TestUser } from '../support/factories';
 import { smallPng } from '../support/images';
@@ -293,12 +293,7 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
   const check = async (page: Page, setup: Setup, label: string, title = true) => {
     const where = `${setup.name} ${label} (${pathOf(page)})`;
     const found = findings.length;
-    // A dialog fading in, a panel sliding open: colours mid-transition are not the page's.
-    await page.waitForFunction(() =>
-      (globalThis as unknown as { document: { getAnimations(): { playState: string }[] } }).document
-        .getAnimations()
-        .every((animation) => animation.playState !== 'running'),
-    );
+    await transitionsEnded(page);
     for (const violation of await axeViolations(page)) {
       if (
         violation.impact === 'serious' ||

@@ -6,10 +6,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { AuthService } from '@jewelshot/identity';
 import { type Browser, type Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium';
+import { expectAccessible, launchChromium } from '../support/chromium';
 import { repoRoot } from '@jewelshot/platform';
 import { type TestApi } from '../support/app';
 import { uniqueEmail } from '../support/factories';
@@ -26,14 +25,6 @@ describe('the admin console in a browser', () => {
   let api: TestApi;
   let browser: Browser;
   let base: string;
-
-  const expectAccessible = async (page: Page) => {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => ({ id: violation.id, help: violation.help }));
-    expect({ url: page.url(), violations: bad }).toEqual({ url: page.url(), violations: [] });
-  };
 
   const newPage = async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });

@@ -4,9 +4,8 @@
  * the password and follow the reset link, turn a type off in Account and through an unsubscribe
  * link. axe on every page visited. The suite has a database of its own (test/support/suite-database).
  */
-import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium';
+import { expectAccessible as expectPageAccessible, launchChromium } from '../support/chromium';
 import { EmailService } from '@jewelshot/email';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { type TestApi } from '../support/app';
@@ -32,13 +31,7 @@ describe('mailed links in the browser', () => {
   let page: Page;
   const outbox = newOutboxDir();
 
-  const expectAccessible = async () => {
-    const result = await new AxeBuilder({ page }).analyze();
-    const bad = result.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => ({ id: violation.id, help: violation.help }));
-    expect({ url: page.url(), violations: bad }).toEqual({ url: page.url(), violations: [] });
-  };
+  const expectAccessible = () => expectPageAccessible(page);
 
   const signUp = async (): Promise<string> => {
     const email = uniqueEmail('browser-mail');

@@ -5,9 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../support/chromium';
+import { expectAccessible as expectPageAccessible, launchChromium } from '../support/chromium';
 import { repoRoot } from '@jewelshot/platform';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { fund, submit } from '../support/ai';
@@ -44,18 +43,7 @@ describe('the seller SPA in a browser', () => {
   };
 
   /** No serious or critical accessibility violations on the page as it is now. */
-  const expectAccessible = async (target: Page = page) => {
-    const result = await new AxeBuilder({ page: target }).analyze();
-    const bad = result.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => ({
-        id: violation.id,
-        impact: violation.impact,
-        help: violation.help,
-        nodes: violation.nodes.map((node) => node.target.join(' ')).slice(0, 5),
-      }));
-    expect({ url: target.url(), violations: bad }).toEqual({ url: target.url(), violations: [] });
-  };
+  const expectAccessible = (target: Page = page) => expectPageAccessible(target);
 
   const shot = (name: string, target: Page = page) =>
     target.screenshot({ path: join(SHOTS, `browser-${name}.png`), fullPage: true });
