@@ -343,7 +343,22 @@ describe('accessibility of the SPA in a browser (axe-core, WCAG 2.1 A/AA)', () =
 
   const visitAndCheck = async (page: Page, setup: Setup, visit: Visit, label = visit.path) => {
     await page.goto(`${base}${visit.path}`);
-    await settle(page, STRINGS[setup.lang], visit);
+    try {
+      await settle(page, STRINGS[setup.lang], visit);
+    } catch (error) {
+      // What the page shows instead, to see why it never settled.
+      await page
+        .screenshot({ path: join(SHOTS, `a11y-${setup.name}-unsettled.png`), fullPage: true })
+        .catch(() => undefined);
+      const shown = await page
+        .locator('body')
+        .innerText()
+        .catch(() => '');
+      throw new Error(
+        `${visit.path} did not settle at ${pathOf(page)}, showing: ${shown.slice(0, 400)}`,
+        { cause: error },
+      );
+    }
     await check(page, setup, label);
   };
 
