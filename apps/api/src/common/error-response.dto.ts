@@ -35,10 +35,12 @@ const DETAIL_FIELDS = {
   available: count('INSUFFICIENT_CREDITS: the credits available (balance less reserved).'),
   policy: {
     type: 'string',
-    description: 'RATE_LIMIT_EXCEEDED: the policy refused (as in the RateLimit-Policy header).',
+    description:
+      'RATE_LIMIT_EXCEEDED from a rate-limit policy: the policy (as in the RateLimit-Policy ' +
+      "header). A login refused by the email's lock has none (it is no policy).",
   },
   limit: count(
-    "RATE_LIMIT_EXCEEDED: the policy's limit in its window; CONFLICT API_KEY_LIMIT and " +
+    "RATE_LIMIT_EXCEEDED from a policy: the policy's limit in its window; CONFLICT API_KEY_LIMIT and " +
       'WEBHOOK_ENDPOINT_LIMIT: how many the account may have.',
   ),
   retryAfterSeconds: count(
