@@ -102,16 +102,23 @@ async function main(): Promise<void> {
     TRUSTED_PROXIES: '127.0.0.1/32',
   };
   const hook = ['-r', join(root, 'dist', 'bench', 'pg-count-hook.js')];
-  const apiCountFile = join(storage, 'api.statements');
-  const workerCountFile = join(storage, 'worker.statements');
-  const statementsSoFar = () =>
-    [apiCountFile, workerCountFile].reduce((sum, file) => {
-      try {
-        return sum + Number(readFileSync(file, 'utf8'));
-      } catch {
-        return sum;
-      }
-    }, 0);
+  const counted = new Map<'api' | 'worker', ChildProcess>();
+  // The API's and the worker's statements so far: each answers on its IPC channel when asked
+  // (bench/pg-count-hook.ts), and counts nothing out on its own during the timed runs.
+  const statementsOf = (child: ChildProcess) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no statement count after 2 s')), 2000);
+      child.once('message', (message: { pgStatements?: unknown }) => {
+        clearTimeout(timer);
+        resolve(Number(message.pgStatements));
+      });
+      child.send('pg-statements');
+    });
+  const statementsSoFar = async (): Promise<number> => {
+    let sum = 0;
+    for (const child of counted.values()) sum += await statementsOf(child);
+    return sum;
+  };
   // BENCH_PROFILE_DIR=<dir> writes a CPU profile of the API and of each worker process there.
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
@@ -124,12 +131,14 @@ async function main(): Promise<void> {
         env: {
           ...env,
           LOCAL_PROVIDER_LATENCY_MS: String(latencyMs),
-          BENCH_PG_COUNT_FILE: workerCountFile,
+          BENCH_PG_COUNT: '1',
         },
-        stdio: 'ignore',
+        // The channel the statement count is asked for on.
+        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       },
     );
     children.push(worker);
+    counted.set('worker', worker);
     return worker;
   };
   try {
@@ -147,11 +156,12 @@ async function main(): Promise<void> {
       process.execPath,
       [...hook, ...profile, join(root, 'dist', 'apps', 'api', 'src', 'main.js')],
       {
-        env: { ...env, BENCH_PG_COUNT_FILE: apiCountFile },
-        stdio: 'ignore',
+        env: { ...env, BENCH_PG_COUNT: '1' },
+        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       },
     );
     children.push(api);
+    counted.set('api', api);
     await waitFor(`http://127.0.0.1:${API_PORT}/health/live`);
     const base = `http://127.0.0.1:${API_PORT}`;
     // One account per submitter, as in a SaaS with many sellers (one account alone would
@@ -416,17 +426,16 @@ async function main(): Promise<void> {
     });
     monitorSocket.write('MONITOR\r\n');
     // Background work (outbox, sweeps, heartbeats) in the same span, measured idle first.
-    const idleStatements0 = statementsSoFar();
+    const idleStatements0 = await statementsSoFar();
     const idleRedis0 = redisCommands;
     const idleSent0 = redisSent;
     const idleStarted = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    await new Promise((resolve) => setTimeout(resolve, 150));
     const idleSeconds = (performance.now() - idleStarted) / 1000;
-    const idleStatementsPerS = (statementsSoFar() - idleStatements0) / idleSeconds;
+    const idleStatementsPerS = ((await statementsSoFar()) - idleStatements0) / idleSeconds;
     const idleRedisPerS = (redisCommands - idleRedis0) / idleSeconds;
     const idleSentPerS = (redisSent - idleSent0) / idleSeconds;
-    const oursStatements0 = statementsSoFar();
+    const oursStatements0 = await statementsSoFar();
     const oursRedis0 = redisCommands;
     const oursSent0 = redisSent;
     const oursXacts0 = await commits(pg, database);
@@ -435,7 +444,7 @@ async function main(): Promise<void> {
     await waitTerminal(finished + COUNTED);
     await new Promise((resolve) => setTimeout(resolve, 150));
     const countedSeconds = (performance.now() - countedStarted) / 1000;
-    const oursStatements = statementsSoFar() - oursStatements0;
+    const oursStatements = (await statementsSoFar()) - oursStatements0;
     const oursRedis = redisCommands - oursRedis0;
     const oursSent = redisSent - oursSent0;
     const oursXacts = (await commits(pg, database)) - oursXacts0;
