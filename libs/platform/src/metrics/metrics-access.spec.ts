@@ -1,4 +1,11 @@
+import * as crypto from 'node:crypto';
 import { metricsAccess } from './metrics-access';
+
+// The real comparison, watched: which buffers it is given.
+jest.mock('node:crypto', () => {
+  const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+  return { ...actual, timingSafeEqual: jest.fn(actual.timingSafeEqual) };
+});
 
 describe('metricsAccess', () => {
   const token = 'metrics-token-0123456789';
@@ -26,6 +33,18 @@ describe('metricsAccess', () => {
       expect(metricsAccess(config, `Bearer ${token}x`)).toBe('unauthorized');
       expect(metricsAccess(config, `Bearer ${token.slice(0, -1)}`)).toBe('unauthorized');
       expect(metricsAccess(config, 'Basic abc')).toBe('unauthorized');
+    }
+  });
+
+  it('compares in constant time whatever the length given, so timing does not tell the length', () => {
+    const compare = jest.mocked(crypto.timingSafeEqual);
+    const config = { NODE_ENV: 'production' as const, METRICS_TOKEN: token };
+    for (const given of ['x', token.slice(0, -1), `${token}${'y'.repeat(100)}`, token]) {
+      compare.mockClear();
+      metricsAccess(config, `Bearer ${given}`);
+      expect(compare).toHaveBeenCalledTimes(1);
+      const [a, b] = compare.mock.calls[0] as [Buffer, Buffer];
+      expect(a).toHaveLength(b.length);
     }
   });
 });
