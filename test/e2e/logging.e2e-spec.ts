@@ -69,6 +69,23 @@ describe('logs: complete and safe', () => {
     expect(badLine).toMatchObject({ method: 'POST', statusCode: 400, userId: null });
   });
 
+  it('leaves the health probes out, by route, and is neither deaf nor lenient to a path under them', async () => {
+    const probes = await Promise.all(
+      ['/health', '/health/live', '/health/ready'].map((path) => api.http().get(path)),
+    );
+    const stray = await api.http().get('/health/anything-else');
+    expect(stray.status).toBe(404);
+    // An ordinary request: counted by the rate limiter, and logged as the catch-all's.
+    expect(stray.headers['x-ratelimit-limit']).toBeDefined();
+    const [strayLine] = await accessLinesFor(String(stray.headers['x-request-id']));
+    expect(strayLine).toMatchObject({ method: 'GET', statusCode: 404 });
+    for (const probe of probes) {
+      expect(probe.headers['x-ratelimit-limit']).toBeUndefined();
+      const id = String(probe.headers['x-request-id']);
+      expect(log.lines.filter((line) => JSON.stringify(line).includes(id))).toEqual([]);
+    }
+  });
+
   it('never logs the parameters of a failing query', async () => {
     const secret = '$argon2id$v=19$m=65536,t=3,p=4$c2VjcmV0LXNhbHQ$dGhpcy1pcy1hLWhhc2g';
     const dataSource = api.app.get(DataSource);

@@ -1,4 +1,5 @@
 import { RouteConfig } from '@nestjs/platform-fastify';
+import type { AccessLogRouteConfig } from '@jewelshot/platform';
 
 /** The request-rate policies: each route counts against exactly one (`default` unless it says). */
 export type RatePolicyName = 'default' | 'auth' | 'submit' | 'uploads';
@@ -18,6 +19,8 @@ export interface RateLimitRouteConfig {
    * route that takes none, such as a signed download: a header would otherwise buy a bucket).
    */
   countBy?: 'address';
+  /** Never limited: probes and scrapes must answer even while a client floods the API. */
+  exempt?: true;
 }
 
 /**
@@ -30,3 +33,12 @@ export const RateLimit = (config: RateLimitRouteConfig): MethodDecorator & Class
 /** Credential endpoints share the stricter `auth` bucket (AUTH_RATE_LIMIT_MAX per window). */
 export const AuthRateLimit = (): MethodDecorator & ClassDecorator =>
   RateLimit({ rateLimitPolicy: 'auth' });
+
+/**
+ * A health probe: never rate-limited, and no access line (monitors ask every few seconds). On
+ * the route itself, not on a path prefix: `/health/anything-else` is an ordinary 404, limited
+ * and logged.
+ */
+export const Probe = (): MethodDecorator =>
+  RouteConfig({ exempt: true, accessLog: false } satisfies RateLimitRouteConfig &
+    AccessLogRouteConfig) as MethodDecorator;

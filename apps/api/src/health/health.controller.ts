@@ -11,6 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { HealthService } from '@jewelshot/platform';
 import { Public } from '../common/public.decorator';
+import { Probe } from '../common/rate-limit.decorator';
 import { APP_VERSION } from '../version';
 
 class HealthServicesDto {
@@ -102,7 +103,7 @@ class ProbeDto {
   @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: 'ok' | 'unavailable';
 }
 
-/** Unversioned probes for monitors and orchestrators (never rate-limited: see rate-limit.hook.ts). */
+/** Unversioned probes for monitors and orchestrators (never rate-limited, not access-logged: `@Probe`). */
 @ApiTags('health')
 @Public()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
@@ -110,6 +111,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
+  @Probe()
   @ApiOperation({
     summary:
       'Database, Redis, worker and reconciler status, and what waits in the queue (200 healthy, 503 otherwise)',
@@ -126,6 +128,7 @@ export class HealthController {
   }
 
   @Get('live')
+  @Probe()
   @ApiOperation({ summary: 'Liveness: the process is up and serving' })
   @ApiOkResponse({ type: ProbeDto, description: 'Up' })
   live(): ProbeDto {
@@ -133,6 +136,7 @@ export class HealthController {
   }
 
   @Get('ready')
+  @Probe()
   @ApiOperation({ summary: 'Readiness: the database and Redis answer' })
   @ApiOkResponse({ type: ProbeDto, description: 'Up' })
   @ApiServiceUnavailableResponse({ type: ProbeDto, description: 'Not ready' })

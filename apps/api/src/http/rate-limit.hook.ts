@@ -35,17 +35,6 @@ import {
   type WindowQuota,
 } from './rate-limit-policies';
 
-/** Paths never limited: probes and scrapes must answer even while a client floods the API. */
-function exempt(url: string): boolean {
-  return (
-    url === '/health' ||
-    url.startsWith('/health/') ||
-    url.startsWith('/health?') ||
-    url === '/metrics' ||
-    url.startsWith('/metrics?')
-  );
-}
-
 /** A policy's window and what one request counts for in it. */
 interface CountedWindow {
   name: RatePolicyName | 'upload-bytes';
@@ -233,11 +222,11 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
     // Callback style, not async: a plain route's one count makes no promise of the hook's own
     // (docs/perf/). A Redis error or timeout lets the request through (fail open).
     .addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done) => {
-      if (exempt(request.url)) {
+      const route = routeLimits(request);
+      if (route.exempt) {
         done();
         return;
       }
-      const route = routeLimits(request);
       const ratePolicy = route.rateLimitPolicy ?? 'default';
       const caller = callerOf(request, route);
       const limits = limitsFor(table, caller);

@@ -11,6 +11,7 @@ import {
 } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { Public } from '../common/public.decorator';
+import { RateLimit } from '../common/rate-limit.decorator';
 
 /**
  * Prometheus' scrape target (unversioned, like /health; never rate-limited). Not a user's
@@ -26,6 +27,7 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @RateLimit({ exempt: true })
   @ApiOperation({
     summary: 'Prometheus metrics (text exposition format)',
     description:

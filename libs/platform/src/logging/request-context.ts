@@ -64,6 +64,11 @@ function userIdOf(request: FastifyRequest): string | undefined {
  * store both times, so what is set in it before the body is read is still there after, and the
  * trace context of the request's span (OpenTelemetry's own storage; a no-op with tracing off).
  */
+/** Fastify route config (Nest's `@RouteConfig`) of a route whose requests write no access line. */
+export interface AccessLogRouteConfig {
+  accessLog?: false;
+}
+
 export function registerRequestLogging(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const store: RequestStore = { [REQUEST_ID]: String(request.id) };
@@ -76,7 +81,7 @@ export function registerRequestLogging(fastify: FastifyInstance): void {
     else done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    if (!request.url.startsWith('/health')) {
+    if ((request.routeOptions.config as AccessLogRouteConfig | undefined)?.accessLog !== false) {
       accessLog()?.info(
         {
           requestId: String(request.id),
