@@ -96,6 +96,24 @@ describe('the audit chain', () => {
     expect(await verify()).toMatchObject({ ok: true, firstBrokenSeq: null, events: rows.length });
   });
 
+  it('keeps a reason of 500 emoji whole and the chain verifiable (clipped by character, not by UTF-16 unit)', async () => {
+    const admin = await newAdmin(api);
+    const target = await newUser(api);
+    const reason = `a${'\u{1F600}'.repeat(499)}`;
+    const res = await api
+      .http()
+      .put(`/v1/admin/users/${target.id}/priority-tier`)
+      .set(...bearer(admin.accessToken))
+      .send({ priorityTier: 'high', reason });
+    expect(res.status).toBe(200);
+    const [row] = (await api.db.query(
+      `SELECT reason FROM audit_events WHERE target_id = $1 AND action = 'user.priority-tier'`,
+      [target.id],
+    )) as Array<{ reason: string }>;
+    expect(row?.reason).toBe(reason);
+    expect(await verify()).toMatchObject({ ok: true, firstBrokenSeq: null });
+  });
+
   it('puts npm run admin:create on the record too', async () => {
     const email = `cli-admin-${Date.now()}@example.test`;
     await run(

@@ -35,8 +35,15 @@ function jsonOrNull(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
 }
 
+/**
+ * At most `max` characters, counted as PostgreSQL counts a varchar's: by code point. Cut by
+ * UTF-16 unit, an emoji at the edge would be halved, stored as U+FFFD and hashed as the half:
+ * a row that could never verify.
+ */
 function clip(value: string | null | undefined, max: number): string | null {
-  return value === null || value === undefined ? null : value.slice(0, max);
+  if (value === null || value === undefined) return null;
+  if (value.length <= max) return value;
+  return Array.from(value).slice(0, max).join('');
 }
 
 /**
@@ -71,7 +78,7 @@ export class AuditService {
       occurredAt: new Date(),
       actorId: actor.actorId,
       actorEmail: clip(actor.actorEmail, 254),
-      action: record.action.slice(0, 64),
+      action: clip(record.action, 64) ?? '',
       targetType: clip(record.targetType, 32),
       targetId: clip(record.targetId, 64),
       outcome: record.outcome ?? 'succeeded',
