@@ -1,8 +1,11 @@
+import type { Queue } from 'bullmq';
+import { Client } from 'pg';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { aiQueue, expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../support/ai';
 import { loadConfig } from '../support/config';
-import { bearer, newAdmin, newUser } from '../support/factories';
+import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 describe('admin queue controls', () => {
@@ -102,6 +105,100 @@ describe('admin queue controls', () => {
       });
     } finally {
       await queue.close();
+    }
+  });
+});
+
+/**
+ * Pausing or resuming the queue is a Redis call, which a rolled back transaction does not undo:
+ * it is made only once the audit chain is held, and put back when its event does not commit.
+ * On a database of its own: the suite holds the chain's lock and fails its inserts.
+ */
+describe('admin queue controls: no change of the queue without its event', () => {
+  let own: SuiteDatabase;
+  let api: TestApi;
+  let queue: Queue;
+  const CHAIN_LOCK = 0x6a7361756469; // libs/audit's append lock
+
+  beforeAll(async () => {
+    own = await suiteDatabase('admin_queues');
+    api = await startApi({
+      DATABASE_URL: own.url,
+      REDIS_KEY_PREFIX: suitePrefix('admin-queues-audit'),
+    });
+    queue = aiQueue(api);
+  });
+
+  afterAll(async () => {
+    await queue.close();
+    await api.close();
+    await own.drop();
+  });
+
+  const pause = (admin: TestUser) =>
+    api
+      .http()
+      .post('/v1/admin/queues/pause')
+      .set(...bearer(admin.accessToken))
+      .send({ reason: 'provider maintenance' });
+
+  const eventsOf = async (action: string) =>
+    (
+      (await api.db.query('SELECT outcome FROM audit_events WHERE action = $1 ORDER BY seq', [
+        action,
+      ])) as Array<{ outcome: string }>
+    ).map((row) => row.outcome);
+
+  it('pauses only once the audit chain is held: while another append holds it, the queue runs on', async () => {
+    const admin = await newAdmin(api);
+    const holder = new Client({ connectionString: own.url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1::bigint)', [CHAIN_LOCK]);
+      const answered = pause(admin).then((res) => res);
+      // A window for the (wrong) early pause to show, not a timed assertion.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect({ paused: await queue.isPaused(), events: await eventsOf('queue.pause') }).toEqual({
+        paused: false,
+        events: [],
+      });
+      await holder.query('SELECT pg_advisory_unlock($1::bigint)', [CHAIN_LOCK]);
+      expect((await answered).status).toBe(200);
+      expect({ paused: await queue.isPaused(), events: await eventsOf('queue.pause') }).toEqual({
+        paused: true,
+        events: ['succeeded'],
+      });
+    } finally {
+      await holder.end();
+      await queue.resume();
+    }
+  });
+
+  it('puts the queue back when the event cannot be written, and records the failure', async () => {
+    const admin = await newAdmin(api);
+    await queue.resume();
+    const before = await eventsOf('queue.pause');
+    await api.db.query(`
+      CREATE FUNCTION refuse_pause_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action = 'queue.pause' AND NEW.outcome = 'succeeded' THEN
+          RAISE EXCEPTION 'audit insert refused by the test';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_pause_event BEFORE INSERT ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION refuse_pause_event();`);
+    try {
+      const res = await pause(admin);
+      expect(res.status).toBe(500);
+      expect({ paused: await queue.isPaused(), events: await eventsOf('queue.pause') }).toEqual({
+        paused: false,
+        events: [...before, 'failed'],
+      });
+    } finally {
+      await api.db.query(
+        'DROP TRIGGER refuse_pause_event ON audit_events; DROP FUNCTION refuse_pause_event()',
+      );
     }
   });
 });

@@ -27,6 +27,19 @@ export interface AdminChange<T> {
   details?: unknown;
   /** Work that must follow the commit (queue calls, cache drops): run only if it committed. */
   afterCommit?: () => void | Promise<void>;
+  /**
+   * For a change whose effect does not roll back with the transaction (a Redis call): puts the
+   * state back when the transaction did not commit, so no effect stands without its record.
+   */
+  undo?: () => Promise<unknown>;
+}
+
+export interface AdminRunOptions {
+  /**
+   * The change has an effect outside the database: the audit chain is locked before it, so
+   * once the effect is made nothing but the commit itself stands between it and its record.
+   */
+  effectOutsideDatabase?: boolean;
 }
 
 /**
@@ -48,11 +61,15 @@ export class AdminActions {
     actor: AuditActor,
     action: AdminAction,
     change: () => Promise<AdminChange<T>>,
+    options: AdminRunOptions = {},
   ): Promise<T> {
     let done: AdminChange<T>;
+    let undo: AdminChange<T>['undo'];
     try {
       done = await this.scope.allUsers(async () => {
+        if (options.effectOutsideDatabase) await this.audit.holdChain();
         const changed = await change();
+        undo = changed.undo;
         await this.audit.record(actor, {
           ...action,
           outcome: 'succeeded',
@@ -63,11 +80,23 @@ export class AdminActions {
         return changed;
       });
     } catch (error) {
+      if (undo) await this.undo(action, undo);
       await this.recordFailure(actor, action, error);
       throw error;
     }
     if (done.afterCommit) await done.afterCommit();
     return done.result;
+  }
+
+  private async undo(action: AdminAction, undo: () => Promise<unknown>): Promise<void> {
+    try {
+      await undo();
+    } catch (undoError) {
+      this.logger.error(
+        { err: loggableError(undoError), action: action.action },
+        'could not undo an admin change that did not commit: it stands with no succeeded event',
+      );
+    }
   }
 
   private async recordFailure(actor: AuditActor, action: AdminAction, error: unknown) {

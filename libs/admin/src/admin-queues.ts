@@ -67,6 +67,12 @@ export class AdminQueues {
     };
   }
 
+  /**
+   * A change of the queue in Redis, which does not roll back: made with the audit chain already
+   * locked (AdminRunOptions), and a pause or resume is put back if its event does not commit.
+   * Draining cannot be put back; what it removes is BullMQ's copy of jobs whose rows are
+   * already failed and refunded.
+   */
   private change(actor: AuditActor, action: string, reason: string, op: () => Promise<unknown>) {
     return this.actions.run(
       actor,
@@ -77,11 +83,19 @@ export class AdminQueues {
         await this.txHost.tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
           `admin-queue:${AI_QUEUE}`,
         ]);
-        const before = await this.jobs.queue.isPaused();
+        const queue = this.jobs.queue;
+        const before = await queue.isPaused();
         const details = await op();
-        const after = await this.jobs.queue.isPaused();
-        return { result: undefined, before: { paused: before }, after: { paused: after }, details };
+        const after = await queue.isPaused();
+        return {
+          result: undefined,
+          before: { paused: before },
+          after: { paused: after },
+          details,
+          undo: before === after ? undefined : () => (before ? queue.pause() : queue.resume()),
+        };
       },
+      { effectOutsideDatabase: true },
     );
   }
 

@@ -67,9 +67,24 @@ export class AuditService {
     return this.txHost.withTransaction(Propagation.RequiresNew, () => this.append(actor, record));
   }
 
+  /**
+   * Takes the chain's append lock in the caller's transaction, ahead of its `record`: for a
+   * change whose effect cannot roll back with the transaction (a Redis call), taken before that
+   * effect, so the record that follows it never waits for another append.
+   */
+  async holdChain(): Promise<void> {
+    if (!this.txHost.isTransactionActive())
+      throw new Error("audit.holdChain() must run inside the change's transaction");
+    await this.lockChain();
+  }
+
+  private async lockChain(): Promise<void> {
+    await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK]);
+  }
+
   private async append(actor: AuditActor, record: AuditRecord): Promise<AuditEvent> {
     const tx = this.txHost.tx;
-    await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK]);
+    await this.lockChain();
     const [head] = (await tx.query(
       'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
     )) as Array<{ seq: string; hash: string }>;
