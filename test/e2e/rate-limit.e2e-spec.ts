@@ -42,6 +42,8 @@ describe('rate limits in Redis', () => {
       requestId: expect.any(String),
     });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // The limiter answers from its own hook, and still names the request, as every answer does.
+    expect(limited.headers['x-request-id']).toBe(limited.body.requestId);
   });
 
   it('keeps the ordinary limit for other routes, refresh included (it guards no guessable secret)', async () => {

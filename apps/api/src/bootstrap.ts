@@ -115,12 +115,13 @@ export async function createApiApp(
   const fastify = app.getHttpAdapter().getInstance();
   registerRequestLogging(fastify);
   registerHttpMetrics(fastify);
-  if (!options.preview) registerRateLimitHook(app);
-  // Callback style, not async: no promise per request (docs/perf/).
+  // Before the rate limiter, which answers its 429s from its own hook: every answer names its
+  // request. Callback style, not async: no promise per request (docs/perf/).
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+  if (!options.preview) registerRateLimitHook(app);
 
   const document = buildOpenApiDocument(app as INestApplication);
   // Each operation takes the bodies its document lists, and no other (415).
