@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
-import { expectLedgerClean, fund, submit, waitTerminal } from '../support/ai';
+import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../support/ai';
 import { bearer, newUser, type TestUser } from '../support/factories';
 import { freePort } from '../support/free-port';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
@@ -186,6 +186,31 @@ describe('metrics', () => {
     expect(failing.status).toBe(202);
     const [ended] = await waitTerminal(api, [failing.body.id]);
     expect(ended.status).toBe('failed');
+    // And one canceled while its provider worked: stopped by us, not the provider's error.
+    await worker?.close();
+    await startWorker({ LOCAL_PROVIDER_LATENCY_MS: '20000', JOB_CANCEL_POLL_MS: '100' });
+    const slow = await submit(api, user, { operation: 'generate', params: { prompt: 'a ring' } });
+    expect(slow.status).toBe(202);
+    for (let i = 0; i < 200; i++) {
+      const [row] = await jobRows(api, [slow.body.id]);
+      if (row?.status === 'running') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const cancel = await api
+      .http()
+      .post(`/v1/ai/jobs/${slow.body.id}/cancel`)
+      .set(...bearer(user.accessToken));
+    expect(cancel.status).toBe(200);
+    // The provider call ends (aborted) once the worker sees the cancel on the row.
+    let stopped = false;
+    for (let i = 0; i < 100 && !stopped; i++) {
+      stopped = family(
+        samples((await scrape()).text),
+        'jewelshot_provider_request_duration_seconds',
+      ).some((s) => s.name.endsWith('_count') && s.labels.outcome === 'canceled' && s.value > 0);
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(stopped).toBe(true);
     await expectLedgerClean(api);
 
     // Credential guessing until the `auth` policy refuses (AUTH_RATE_LIMIT_MAX is 4).
@@ -231,6 +256,7 @@ describe('metrics', () => {
       labels: { provider: 'local', code: 'PROVIDER_ERROR' },
       value: 1,
     });
+    expect(errors.filter((s) => s.labels.code === 'CANCELED')).toEqual([]);
     const ledger = family(all, 'jewelshot_ledger_operation_duration_seconds').filter((s) =>
       s.name.endsWith('_count'),
     );

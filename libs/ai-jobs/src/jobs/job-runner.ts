@@ -163,17 +163,24 @@ export class JobRunner {
         secondsSince(providerStarted),
       );
     } catch (error) {
-      providerDuration.observe(
-        { provider: this.provider.name, operation: claimed.operation, outcome: 'error' },
-        secondsSince(providerStarted),
-      );
       const failure =
         error instanceof ProviderError
           ? error
           : controller.signal.aborted && controller.signal.reason instanceof ProviderError
             ? controller.signal.reason
             : new ProviderError('PROVIDER_ERROR', 'The job failed unexpectedly', true);
-      providerErrors.inc({ provider: this.provider.name, code: failure.code });
+      // A call we stopped because its job was canceled is not the provider's failure: it does
+      // not count towards the provider's error rate (and its alert).
+      const canceled = failure.code === 'CANCELED';
+      providerDuration.observe(
+        {
+          provider: this.provider.name,
+          operation: claimed.operation,
+          outcome: canceled ? 'canceled' : 'error',
+        },
+        secondsSince(providerStarted),
+      );
+      if (!canceled) providerErrors.inc({ provider: this.provider.name, code: failure.code });
       if (!(error instanceof ProviderError))
         this.logger.error({ err: loggableError(error), jobId }, 'provider call failed');
       return this.afterFailure(jobId, failure, lastAttempt);
