@@ -1,3 +1,4 @@
+import { rateLimitRejections } from '../../apps/api/src/http/http.metrics';
 import { startApi, type TestApi } from '../support/app';
 import { bearer, newUser } from '../support/factories';
 import { suitePrefix } from '../support/test-env';
@@ -184,8 +185,13 @@ describe('rate limits per caller', () => {
     const login = (email: string, password: string, from: string) =>
       api.http().post('/v1/auth/login').set('x-forwarded-for', from).send({ email, password });
 
+    const lockRefusals = async () =>
+      (await rateLimitRejections.get()).values.find((v) => v.labels.policy === 'login-lock')
+        ?.value ?? 0;
+
     it('locks the email after LOGIN_MAX_FAILURES failures from three addresses, even for the right password', async () => {
       const user = await newUser(api, 'locked');
+      const refusedBefore = await lockRefusals();
       expect((await login(user.email, 'wrong-password-1', '198.51.100.1')).status).toBe(401);
       expect((await login(user.email, 'wrong-password-2', '198.51.100.2')).status).toBe(401);
       // Each address has a fresh per-address bucket: only the per-email count can lock.
@@ -199,6 +205,8 @@ describe('rate limits per caller', () => {
       expect(locked.status).toBe(429);
       expect(locked.body).toMatchObject({ statusCode: 429, code: 'RATE_LIMIT_EXCEEDED' });
       expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+      // Counted with the limiter's refusals (this process's registry: the API runs in it).
+      expect((await lockRefusals()) - refusedBefore).toBe(1);
       // Another account is not affected, and case does not make another email.
       const other = await newUser(api, 'free');
       expect((await login(other.email, other.password, '198.51.100.4')).status).toBe(200);

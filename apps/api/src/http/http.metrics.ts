@@ -10,7 +10,11 @@ const requestDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-/** Requests refused with 429, by the policy that refused them (the RatePolicyName set and the concurrency ones). */
+/**
+ * Requests refused with 429, by the policy that refused them: the RatePolicyName set, the
+ * concurrency ones, and `login-lock` (an email locked after failed logins, or too many of its
+ * logins at once).
+ */
 export const rateLimitRejections = new Counter({
   name: 'jewelshot_rate_limit_rejections_total',
   help: 'Requests refused with 429, by rate-limit policy',
@@ -20,7 +24,8 @@ export const rateLimitRejections = new Counter({
 
 /**
  * One histogram observation per response, in Fastify's onResponse hook: the route template
- * (`/v1/ai/jobs/:id`, never the URL; `unmatched` for what reached no route), so the label set
+ * (`/v1/ai/jobs/:id`, never the URL; `/*` is the catch-all, the SPA's pages and every path no
+ * route has; `unmatched` for what reached no route at all), so the label set
  * stays bounded whatever clients send. The cost is one label lookup and one bucket increment.
  */
 export function registerHttpMetrics(fastify: FastifyInstance): void {
