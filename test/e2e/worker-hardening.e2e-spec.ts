@@ -1,10 +1,16 @@
 import { readdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { JobSignals, Reconciler } from '@jewelshot/ai-jobs';
 import { loadConfig } from '../support/config';
-import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
+import {
+  createWorker,
+  HEALTH_PORT_IDLE_MS,
+  HEALTH_PORT_MAX_CONNECTIONS,
+  type WorkerApp,
+} from '../../apps/worker/src/bootstrap';
+import { freePort } from '../support/free-port';
 import { startApi, type TestApi } from '../support/app';
 import { expectLedgerClean, fund, submit, waitTerminal } from '../support/ai';
 import { newUser } from '../support/factories';
@@ -101,6 +107,34 @@ describe('worker hardening', () => {
         await dataSource.query(`SELECT key FROM idempotency_keys WHERE user_id = $1`, [user.id]),
       ).toEqual([{ key: 'fresh' }]);
     } finally {
+      await worker.close();
+    }
+  });
+
+  it('holds at most a few connections on its health port, and none idle for long', async () => {
+    const port = await freePort();
+    const worker = await createWorker(
+      loadConfig({ ...baseTestEnv(), ...env, HOST: '127.0.0.1', WORKER_HEALTH_PORT: String(port) }),
+    );
+    const sockets: Socket[] = [];
+    try {
+      const closedAt: number[] = [];
+      const opened = Date.now();
+      for (let i = 0; i < HEALTH_PORT_MAX_CONNECTIONS + 8; i += 1) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.on('close', () => closedAt.push(Date.now() - opened));
+        sockets.push(socket);
+      }
+      // Silent connections: the ones past the cap are closed at once, the rest once idle.
+      await sleep(HEALTH_PORT_IDLE_MS / 2);
+      expect(closedAt.length).toBe(8);
+      for (let i = 0; i < 100 && closedAt.length < sockets.length; i += 1) await sleep(50);
+      expect(closedAt.length).toBe(sockets.length);
+      // And the port still answers a probe.
+      expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
       await worker.close();
     }
   });

@@ -1,11 +1,20 @@
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { HealthService, metricsAccess, MetricsService } from '@jewelshot/platform';
 import { type WorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
+
+/**
+ * The health port serves probes and scrapes, which ask and go: it holds a few connections at
+ * most (past that, Node closes a new one at once) and closes one idle for this long, a
+ * connection that never sent a byte included.
+ */
+export const HEALTH_PORT_MAX_CONNECTIONS = 32;
+export const HEALTH_PORT_IDLE_MS = 2_000;
 
 export interface WorkerApp {
   context: INestApplicationContext;
@@ -45,6 +54,13 @@ export async function createWorker(
         res.end(JSON.stringify({ status: ready ? 'ok' : 'unavailable' }));
       });
     });
+    server.maxConnections = HEALTH_PORT_MAX_CONNECTIONS;
+    server.headersTimeout = HEALTH_PORT_IDLE_MS;
+    server.requestTimeout = HEALTH_PORT_IDLE_MS;
+    server.keepAliveTimeout = HEALTH_PORT_IDLE_MS;
+    server.on('connection', (socket: Socket) =>
+      socket.setTimeout(HEALTH_PORT_IDLE_MS, () => socket.destroy()),
+    );
     // A port already taken (a second worker on the same host) costs this worker its health
     // port, not its life: it says so and carries on processing jobs.
     const listening = server;
