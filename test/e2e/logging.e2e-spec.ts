@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { loggableError } from '@jewelshot/platform';
+import { loggableError, metricsRegistry } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
 import { CapturedLog, type LogLine } from '../support/captured-log';
+import { fund, submit } from '../support/ai';
 import { bearer, newUser } from '../support/factories';
 
 describe('logs: complete and safe', () => {
@@ -84,6 +86,52 @@ describe('logs: complete and safe', () => {
       const id = String(probe.headers['x-request-id']);
       expect(log.lines.filter((line) => JSON.stringify(line).includes(id))).toEqual([]);
     }
+  });
+
+  it('writes the line of a request its client abandoned (499, aborted), and of a path Fastify refuses before any hook', async () => {
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    // No worker here: the job stays queued, and its event stream stays open until left.
+    const job = await submit(api, user, { operation: 'generate', params: { prompt: 'a ring' } });
+    expect(job.status).toBe(202);
+    await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = api.app.getHttpServer().address() as AddressInfo;
+    const controller = new AbortController();
+    const stream = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/${job.body.id}/events`, {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    const requestId = String(stream.headers.get('x-request-id'));
+    await stream.body?.getReader().read(); // the first event
+    controller.abort();
+    const left = await log.waitFor(
+      (line: LogLine) => line.requestId === requestId && line.msg !== undefined,
+    );
+    expect(left).toEqual([
+      expect.objectContaining({
+        msg: 'request aborted by the client',
+        route: '/v1/ai/jobs/:id/events',
+        statusCode: 499,
+        aborted: true,
+        userId: user.id,
+        durationMs: expect.any(Number),
+      }),
+    ]);
+
+    const refused = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/%ED%A0%80`);
+    expect(refused.status).toBe(400);
+    const [line] = await accessLinesFor(String(refused.headers.get('x-request-id')));
+    expect(line).toMatchObject({ method: 'GET', statusCode: 400 });
+
+    // Both are in the HTTP histogram too (this process's registry: the API runs in it).
+    const histogram = await metricsRegistry.getSingleMetricAsString(
+      'jewelshot_http_request_duration_seconds',
+    );
+    expect(histogram).toMatch(
+      /_count\{route="\/v1\/ai\/jobs\/:id\/events",method="GET",status_code="499"\} [1-9]/,
+    );
+    expect(histogram).toMatch(/_count\{route="unmatched",method="GET",status_code="400"\} [1-9]/);
   });
 
   it('never logs the parameters of a failing query', async () => {

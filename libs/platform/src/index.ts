@@ -66,7 +66,13 @@ export { clearHeartbeat, readHeartbeats, writeHeartbeat } from './health/heartbe
 export type { WorkerHeartbeat } from './health/heartbeat';
 export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id';
 export { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http/unavailable';
-export { registerRequestLogging, type AccessLogRouteConfig } from './logging/request-context';
+export {
+  CLIENT_CLOSED_REQUEST,
+  registerRequestLogging,
+  requestElapsedMs,
+  writeAccessLine,
+  type AccessLogRouteConfig,
+} from './logging/request-context';
 export { preflightOrExit } from './preflight';
 export { exitUnlessStoppedWithin } from './shutdown-deadline';
 export type { ShutdownDeadline } from './shutdown-deadline';

@@ -1,10 +1,13 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { REQUEST_ID_HEADER } from '@jewelshot/platform';
+import { REQUEST_ID_HEADER, writeAccessLine } from '@jewelshot/platform';
 import { toErrorBody } from './error-response';
+import { observeRequest } from './http.metrics';
 
 /**
  * Errors Fastify's router raises before any route (a path that does not decode, such as
  * `%ED%A0%80`, an encoded lone surrogate) answered with the one error shape instead of Fastify's.
+ * No hook runs for them: the access line and the HTTP histogram's observation are written here.
+ * Not rate-limited: refused before any work, they cost less than counting them would.
  */
 export function frameworkErrors(
   error: FastifyError,
@@ -17,9 +20,13 @@ export function frameworkErrors(
     }),
     String(request.id),
   );
+  const started = performance.now();
   void reply
     .status(body.statusCode)
     .header(REQUEST_ID_HEADER, request.id)
     .header('content-type', 'application/json; charset=utf-8')
     .send(body);
+  const elapsed = performance.now() - started;
+  writeAccessLine(request, body.statusCode, elapsed);
+  observeRequest(request, body.statusCode, elapsed);
 }

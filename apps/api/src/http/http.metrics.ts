@@ -1,6 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
-import { FAST_BUCKETS, metricsRegistry } from '@jewelshot/platform';
+import {
+  CLIENT_CLOSED_REQUEST,
+  FAST_BUCKETS,
+  metricsRegistry,
+  requestElapsedMs,
+} from '@jewelshot/platform';
 
 const requestDuration = new Histogram({
   name: 'jewelshot_http_request_duration_seconds',
@@ -30,14 +35,28 @@ export const rateLimitRejections = new Counter({
  */
 export function registerHttpMetrics(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', (request, reply, done) => {
-    requestDuration.observe(
-      {
-        route: request.routeOptions.url ?? 'unmatched',
-        method: request.method,
-        status_code: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
+    observeRequest(request, reply.statusCode, reply.elapsedTime);
     done();
   });
+  // A request its client abandoned (no onResponse comes): 499, as in the access line.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    observeRequest(request, CLIENT_CLOSED_REQUEST, requestElapsedMs(request) ?? 0);
+    done();
+  });
+}
+
+/** One observation of a request's answer; also for answers Fastify gives before any hook. */
+export function observeRequest(
+  request: FastifyRequest,
+  statusCode: number,
+  elapsedMs: number,
+): void {
+  requestDuration.observe(
+    {
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status_code: String(statusCode),
+    },
+    elapsedMs / 1000,
+  );
 }

@@ -21,11 +21,23 @@ export function currentRequestId(): string | undefined {
   return (cls.get() as RequestStore | undefined)?.[REQUEST_ID];
 }
 
-/** What `preValidation` enters again: the request's store and, with tracing on, its trace context. */
+/**
+ * What `preValidation` enters again: the request's store and, with tracing on, its trace
+ * context; and when the request came (for a request its client abandoned, which has no reply's
+ * elapsed time).
+ */
 interface Entered {
   store: RequestStore;
   trace: Context;
+  startedAt: number;
 }
+
+/**
+ * The status an access line and the HTTP histogram give a request whose client closed the
+ * connection before the answer was complete (an event stream left, a download cut short): 499,
+ * as nginx says it. The line says `aborted: true` too.
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 const entered = new WeakMap<FastifyRequest, Entered>();
 
@@ -44,6 +56,36 @@ function accessLog(): Pino | undefined {
     { redact: [] },
   );
   return accessLogger;
+}
+
+/** Milliseconds since the request came, or null when it came before any hook ran. */
+export function requestElapsedMs(request: FastifyRequest): number | null {
+  const at = entered.get(request)?.startedAt;
+  return at === undefined ? null : performance.now() - at;
+}
+
+/**
+ * The request's one access line: the route template (`/v1/ai/jobs/:id`), never the URL, so no
+ * ids or query strings. Also for answers Fastify gives before any hook (frameworkErrors).
+ */
+export function writeAccessLine(
+  request: FastifyRequest,
+  statusCode: number,
+  durationMs: number | null,
+  aborted = false,
+): void {
+  accessLog()?.info(
+    {
+      requestId: String(request.id),
+      method: request.method,
+      route: request.routeOptions.url ?? null,
+      statusCode,
+      durationMs: durationMs === null ? null : Math.round(durationMs * 10) / 10,
+      userId: userIdOf(request) ?? null,
+      ...(aborted ? { aborted: true } : {}),
+    },
+    aborted ? 'request aborted by the client' : 'request completed',
+  );
 }
 
 function userIdOf(request: FastifyRequest): string | undefined {
@@ -72,7 +114,7 @@ export interface AccessLogRouteConfig {
 export function registerRequestLogging(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const store: RequestStore = { [REQUEST_ID]: String(request.id) };
-    entered.set(request, { store, trace: traceContext.active() });
+    entered.set(request, { store, trace: traceContext.active(), startedAt: performance.now() });
     cls.runWith(store, done);
   });
   fastify.addHook('preValidation', (request, _reply, done) => {
@@ -80,21 +122,17 @@ export function registerRequestLogging(fastify: FastifyInstance): void {
     if (again) traceContext.with(again.trace, () => cls.runWith(again.store, done));
     else done();
   });
+  const logged = (request: FastifyRequest) =>
+    (request.routeOptions.config as AccessLogRouteConfig | undefined)?.accessLog !== false;
   fastify.addHook('onResponse', (request, reply, done) => {
-    if ((request.routeOptions.config as AccessLogRouteConfig | undefined)?.accessLog !== false) {
-      accessLog()?.info(
-        {
-          requestId: String(request.id),
-          method: request.method,
-          // The route template (`/v1/ai/jobs/:id`), never the URL: no ids or query strings.
-          route: request.routeOptions.url ?? null,
-          statusCode: reply.statusCode,
-          durationMs: Math.round(reply.elapsedTime * 10) / 10,
-          userId: userIdOf(request) ?? null,
-        },
-        'request completed',
-      );
-    }
+    if (logged(request)) writeAccessLine(request, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  // A client that closes the connection before the answer is complete (an event stream it
+  // leaves, a download it stops): no onResponse comes, and the line is written here instead.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    if (logged(request))
+      writeAccessLine(request, CLIENT_CLOSED_REQUEST, requestElapsedMs(request), true);
     done();
   });
 }
