@@ -1,10 +1,14 @@
 import { request as httpRequest } from 'node:http';
+import type { Redis } from 'ioredis';
+import { Client } from 'pg';
+import { recordBackupOutcome, REDIS } from '@jewelshot/platform';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { expectLedgerClean, fund, jobRows, submit, waitTerminal } from '../support/ai';
 import { bearer, newUser, type TestUser } from '../support/factories';
 import { freePort } from '../support/free-port';
+import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
@@ -284,6 +288,96 @@ describe('metrics', () => {
           expect({ where, template: /\d{4,}/.test(value) }).toEqual({ where, template: false });
         }
       }
+    }
+  });
+});
+
+/**
+ * The gauges read on scrape say what is there, not a default: on a database and Redis prefix
+ * of its own, so the values are exactly this test's.
+ */
+describe('metrics: the gauges read on scrape', () => {
+  let own: SuiteDatabase;
+  let api: TestApi;
+  let worker: WorkerApp | undefined;
+  const TOKEN = 'metrics-token-0123456789';
+
+  beforeAll(async () => {
+    own = await suiteDatabase('metrics_gauges');
+    api = await startApi({
+      DATABASE_URL: own.url,
+      REDIS_KEY_PREFIX: suitePrefix('metrics-gauges'),
+      METRICS_TOKEN: TOKEN,
+      SIGNUP_CREDITS: '0',
+    });
+    // One job and no worker: its hold stays pending and its event undispatched, for a second.
+    const user = await newUser(api);
+    await fund(api, user, 1);
+    const job = await submit(api, user, { operation: 'generate', params: { prompt: 'r' } });
+    if (job.status !== 202) throw new Error(`submit: ${job.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await api.close();
+    await own.drop();
+  });
+
+  const value = (all: Sample[], name: string) => all.find((s) => s.name === name)?.value;
+  const fromApi = async () =>
+    samples((await api.http().get('/metrics').set('Authorization', `Bearer ${TOKEN}`)).text);
+
+  it('counts the pending holds and their age, and the backups as the schedule recorded them', async () => {
+    let all = await fromApi();
+    expect(value(all, 'jewelshot_ledger_holds_pending')).toBe(1);
+    expect(value(all, 'jewelshot_ledger_oldest_pending_hold_age_seconds')).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(value(all, 'jewelshot_backup_last_success_timestamp_seconds')).toBe(0);
+
+    const redis = api.app.get<Redis>(REDIS);
+    await recordBackupOutcome(redis, { ok: false, error: 'disk full' });
+    await recordBackupOutcome(redis, { ok: false, error: 'disk full' });
+    all = await fromApi();
+    expect(value(all, 'jewelshot_backup_failures_since_success')).toBe(2);
+    const before = Date.now() / 1000;
+    await recordBackupOutcome(redis, { ok: true, folder: 'b1' });
+    all = await fromApi();
+    expect(value(all, 'jewelshot_backup_failures_since_success')).toBe(0);
+    expect(value(all, 'jewelshot_backup_last_success_timestamp_seconds')).toBeGreaterThanOrEqual(
+      Math.floor(before),
+    );
+  });
+
+  it("reads the outbox's lag in the worker: events it cannot take yet wait, and are counted", async () => {
+    // The events are locked by another session: the dispatcher (SKIP LOCKED) passes them by.
+    const holder = new Client({ connectionString: own.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      const { rows } = await holder.query(
+        'SELECT id FROM domain_events WHERE dispatched_at IS NULL FOR UPDATE',
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      const port = await freePort();
+      worker = await createWorker(
+        loadConfig({
+          ...baseTestEnv(),
+          DATABASE_URL: own.url,
+          REDIS_KEY_PREFIX: suitePrefix('metrics-gauges'),
+          METRICS_TOKEN: TOKEN,
+          WORKER_HEALTH_PORT: String(port),
+          HOST: '127.0.0.1',
+        }),
+      );
+      const scraped = await get(port, '/metrics', { authorization: `Bearer ${TOKEN}` });
+      const all = samples(scraped.body);
+      expect(value(all, 'jewelshot_events_outbox_pending')).toBe(rows.length);
+      expect(value(all, 'jewelshot_events_outbox_lag_seconds')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
     }
   });
 });
