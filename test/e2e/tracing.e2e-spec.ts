@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import request from 'supertest';
+import { repoRoot } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
 import { fund, upload, waitTerminal } from '../support/ai';
 import { bearer, newUser } from '../support/factories';
@@ -377,4 +379,31 @@ describe('tracing', () => {
       expect(access).toMatchObject({ trace_id: span.traceId });
     },
   );
+});
+
+describe('tracing off', () => {
+  /** In a fresh process: whether tracing started, and how many OpenTelemetry SDK modules it loaded. */
+  const startIn = (env: Record<string, string>) => {
+    const script = [
+      "const { startTracing } = require('./libs/platform/src/tracing/start-tracing.ts');",
+      `const on = startTracing('api', ${JSON.stringify(env)});`,
+      'const sdk = Object.keys(require.cache).filter((file) =>',
+      '  /@opentelemetry[\\\\/](sdk-|exporter-|instrumentation)/.test(file));',
+      'console.log(JSON.stringify({ on, sdk: sdk.length }));',
+    ].join('\n');
+    const run = spawnSync(
+      process.execPath,
+      ['-r', join(repoRoot(), 'test/support/register.js'), '-e', script],
+      { cwd: repoRoot(), encoding: 'utf8' },
+    );
+    if (run.status !== 0) throw new Error(run.stderr);
+    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { on: boolean; sdk: number };
+  };
+
+  it('loads none of the SDK without OTEL_EXPORTER_OTLP_ENDPOINT, and all of it with one', () => {
+    expect(startIn({})).toEqual({ on: false, sdk: 0 });
+    const on = startIn({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(on.on).toBe(true);
+    expect(on.sdk).toBeGreaterThan(10);
+  });
 });

@@ -1,20 +1,13 @@
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { clientTraceContext, EdgePropagator } from './edge-propagator';
-import { UrlRedactingSpanProcessor } from './redact-url';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type * as TracingSdk from './tracing-sdk';
 
 let provider: NodeTracerProvider | undefined;
 
 /**
  * Starts OpenTelemetry tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, and does nothing at all
  * otherwise (no SDK, no context manager, no patched modules: the @opentelemetry/api calls in the
- * code then hit its no-op implementation).
+ * code then hit its no-op implementation). The SDK itself (tracing-sdk.ts: some 550 modules,
+ * about half a second and 17 MB at start-up) is loaded only when tracing is on.
  *
  * It must run before `http`, `pg` and `ioredis` are loaded, so each app's main.ts imports this
  * file first, by path (the platform index loads them); of ours it imports only its siblings
@@ -38,37 +31,10 @@ export function startTracing(
 ): boolean {
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint || provider) return provider !== undefined;
-  provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': `jewelshot-${service}` }),
-    spanProcessors: [
-      // First: the URL attributes are redacted before any processor sees the span end.
-      new UrlRedactingSpanProcessor(),
-      new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` }),
-        { scheduledDelayMillis: 1000 },
-      ),
-    ],
-  });
-  // The AsyncLocalStorage context manager, and W3C trace context that trusts only our carriers.
-  provider.register({ propagator: new EdgePropagator() });
-  registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        // Probes and scrapes are not worth a trace each.
-        ignoreIncomingRequestHook: (request) =>
-          /^\/(health|metrics)(\/|\?|$)/.test(request.url ?? ''),
-        // The client's trace context, which is not the parent (EdgePropagator), as a link.
-        requestHook: (span, request) => {
-          if (!('headers' in request)) return; // an outgoing request (ClientRequest)
-          const client = clientTraceContext(request.headers);
-          if (client) span.addLink({ context: client });
-        },
-      }),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
-  });
+  // Required here, not imported above: with tracing off, not one SDK module is loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require('./tracing-sdk') as typeof TracingSdk;
+  provider = sdk.startTracerProvider(service, endpoint);
   return true;
 }
 
