@@ -68,6 +68,7 @@ export { REQUEST_ID_HEADER, requestIdFor } from './http/request-id';
 export { isUnavailableError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './http/unavailable';
 export {
   CLIENT_CLOSED_REQUEST,
+  onAbandoned,
   registerRequestLogging,
   requestElapsedMs,
   writeAccessLine,

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { AuditLog, AuditVerifier, type AuditEvent, type AuditFilter } from '@jewelshot/audit';
 import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { RateLimit } from '../common/rate-limit.decorator';
 import { Roles } from '../common/roles.decorator';
 import {
   AuditEventDto,
@@ -88,6 +89,7 @@ export class AdminAuditController {
   }
 
   @Get('export')
+  @RateLimit({ abandonable: true })
   @ApiOperation({
     summary: 'The events of a range as CSV, oldest first, streamed (admin)',
     description:

@@ -135,7 +135,7 @@ export class JobsController implements BeforeApplicationShutdown {
   @Get(':id/events')
   @RequireScopes('jobs:read')
   // At most SSE_MAX_OPEN_PER_USER streams open at once per caller, across API processes.
-  @RateLimit({ concurrencyPolicy: 'sse' })
+  @RateLimit({ concurrencyPolicy: 'sse', abandonable: true })
   @ApiOperation({
     summary: 'Server-Sent Events of the job status until it ends',
     description:

@@ -25,10 +25,13 @@ export interface RateLimitRouteConfig {
 
 /**
  * The route's rate policy and, for expensive routes, its concurrency policy. `uploads` also
- * counts the request's bytes (policy `upload-bytes`).
+ * counts the request's bytes (policy `upload-bytes`). With them, in the same Fastify route
+ * config, what the access log and the HTTP histogram read (`abandonable`: a long answer its
+ * client may leave midway).
  */
-export const RateLimit = (config: RateLimitRouteConfig): MethodDecorator & ClassDecorator =>
-  RouteConfig(config) as MethodDecorator & ClassDecorator;
+export const RateLimit = (
+  config: RateLimitRouteConfig & AccessLogRouteConfig,
+): MethodDecorator & ClassDecorator => RouteConfig(config) as MethodDecorator & ClassDecorator;
 
 /** Credential endpoints share the stricter `auth` bucket (AUTH_RATE_LIMIT_MAX per window). */
 export const AuthRateLimit = (): MethodDecorator & ClassDecorator =>

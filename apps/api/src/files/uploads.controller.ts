@@ -226,7 +226,7 @@ export class UploadsController {
 
   @Get('files/:id/content')
   @Public()
-  @RateLimit({ concurrencyPolicy: 'downloads', countBy: 'address' })
+  @RateLimit({ concurrencyPolicy: 'downloads', countBy: 'address', abandonable: true })
   @ApiOperation({ summary: 'The bytes of a file, through a signed URL (no token needed)' })
   @ApiOkResponse({
     description: 'The image',

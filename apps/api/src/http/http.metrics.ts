@@ -4,6 +4,7 @@ import {
   CLIENT_CLOSED_REQUEST,
   FAST_BUCKETS,
   metricsRegistry,
+  onAbandoned,
   requestElapsedMs,
 } from '@jewelshot/platform';
 
@@ -38,8 +39,9 @@ export function registerHttpMetrics(fastify: FastifyInstance): void {
     observeRequest(request, reply.statusCode, reply.elapsedTime);
     done();
   });
-  // A request its client abandoned (no onResponse comes): 499, as in the access line.
-  fastify.addHook('onRequestAbort', (request, done) => {
+  // A request its client abandoned (no onResponse comes; `abandonable` routes): 499, as in the
+  // access line.
+  onAbandoned(fastify, (request, done) => {
     observeRequest(request, CLIENT_CLOSED_REQUEST, requestElapsedMs(request) ?? 0);
     done();
   });

@@ -106,9 +106,30 @@ function userIdOf(request: FastifyRequest): string | undefined {
  * store both times, so what is set in it before the body is read is still there after, and the
  * trace context of the request's span (OpenTelemetry's own storage; a no-op with tracing off).
  */
-/** Fastify route config (Nest's `@RouteConfig`) of a route whose requests write no access line. */
+/** Fastify route config (Nest's `@RouteConfig`) read by the access log and the HTTP histogram. */
 export interface AccessLogRouteConfig {
+  /** Its requests write no access line (the health probes). */
   accessLog?: false;
+  /**
+   * A long answer its client may leave midway (an event stream, a download): a request left so
+   * gets no onResponse, and is logged and measured as 499 instead. On these routes only, since
+   * watching for it costs every request of a route (Fastify listens for the request's close).
+   */
+  abandonable?: true;
+}
+
+type AbortHook = (request: FastifyRequest, done: () => void) => void;
+
+/** Adds `hook` as an onRequestAbort hook of the `abandonable` routes registered from now on. */
+export function onAbandoned(fastify: FastifyInstance, hook: AbortHook): void {
+  fastify.addHook('onRoute', (route) => {
+    if ((route.config as AccessLogRouteConfig | undefined)?.abandonable !== true) return;
+    const existing = route.onRequestAbort;
+    route.onRequestAbort = [
+      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
+      hook,
+    ] as typeof route.onRequestAbort;
+  });
 }
 
 export function registerRequestLogging(fastify: FastifyInstance): void {
@@ -130,7 +151,7 @@ export function registerRequestLogging(fastify: FastifyInstance): void {
   });
   // A client that closes the connection before the answer is complete (an event stream it
   // leaves, a download it stops): no onResponse comes, and the line is written here instead.
-  fastify.addHook('onRequestAbort', (request, done) => {
+  onAbandoned(fastify, (request, done) => {
     if (logged(request))
       writeAccessLine(request, CLIENT_CLOSED_REQUEST, requestElapsedMs(request), true);
     done();
