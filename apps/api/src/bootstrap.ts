@@ -83,7 +83,7 @@ export async function createApiApp(
   // The refresh cookie of browsers (auth routes only; see auth/refresh-cookie.ts).
   await app.register(cookie);
   // CSP, no framing, no referrer, nosniff, HSTS in production; /v1 answers are not stored.
-  await useSecurityHeaders(app, config);
+  useSecurityHeaders(app, config);
   // CORS only for an SPA hosted elsewhere, and only for the origins listed.
   const origins = corsOrigins(config);
   if (origins.length > 0) {

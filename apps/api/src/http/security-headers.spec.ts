@@ -1,5 +1,5 @@
 import { loadApiConfig } from '../api.config';
-import { fileOrigins, securityHeaderOptions } from './security-headers';
+import { fileOrigins, securityHeaderOptions, securityHeaders } from './security-headers';
 
 const production = {
   NODE_ENV: 'production',
@@ -48,5 +48,24 @@ describe('security headers', () => {
       'https://minio.internal:9000',
       'https://*.minio.internal:9000',
     ]);
+  });
+
+  it('computes the headers once, as helmet sets them', () => {
+    const prod = securityHeaders(loadApiConfig(production));
+    expect(prod).toMatchObject({
+      'content-security-policy':
+        "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';" +
+        "img-src 'self' data: blob: https://api.jewelshot.example;" +
+        "connect-src 'self' https://api.jewelshot.example;font-src 'self' data:;" +
+        "object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none';" +
+        'upgrade-insecure-requests',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+    });
+    expect(prod).not.toHaveProperty('cross-origin-resource-policy');
+    expect(prod).not.toHaveProperty('cross-origin-embedder-policy');
+    expect(securityHeaders(loadApiConfig({}))).not.toHaveProperty('strict-transport-security');
   });
 });

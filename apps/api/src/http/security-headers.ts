@@ -1,5 +1,6 @@
-import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import type { ApiConfig } from '../api.config';
 
 /**
@@ -33,11 +34,10 @@ export function fileOrigins(config: ApiConfig): string[] {
  * Cross-Origin-Resource-Policy is left off: signed file URLs are meant to be embedded by
  * integrators' pages on other origins.
  */
-export function securityHeaderOptions(config: ApiConfig): FastifyHelmetOptions {
+export function securityHeaderOptions(config: ApiConfig): HelmetOptions {
   const production = config.NODE_ENV === 'production';
   const files = fileOrigins(config);
   return {
-    global: true,
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -69,19 +69,46 @@ export function securityHeaderOptions(config: ApiConfig): FastifyHelmetOptions {
  */
 const NOT_STORED = 'no-store';
 
-export async function useSecurityHeaders(
-  app: NestFastifyApplication,
-  config: ApiConfig,
-): Promise<void> {
-  await app.register(helmet, securityHeaderOptions(config));
+/**
+ * The headers helmet sets with these options, as helmet itself computes them (it is run once,
+ * on a stand-in response): the same on every response, there is nothing to compute per request.
+ * (@fastify/helmet built helmet's middleware again for every request, its policy parsed anew.)
+ */
+export function securityHeaders(config: ApiConfig): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  helmet(securityHeaderOptions(config))(
+    {} as IncomingMessage,
+    response as unknown as ServerResponse,
+    (error?: unknown) => {
+      if (error) throw error;
+    },
+  );
+  return headers;
+}
+
+export function useSecurityHeaders(app: NestFastifyApplication, config: ApiConfig): void {
+  const headers = securityHeaders(config);
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onSend', async (request, reply, payload) => {
+    // Callback style, not async: no promise per request (docs/perf/).
+    .addHook('onRequest', (_request, reply, done) => {
+      void reply.headers(headers);
+      done();
+    })
+    .addHook('onSend', (request, reply, payload, done) => {
       // The route as matched as well as the URL as sent: `/v%31/me` is routed to /v1/me too.
       const v1 =
         (request.routeOptions.url?.startsWith('/v1/') ?? false) || request.url.startsWith('/v1/');
       if (v1 && !reply.hasHeader('cache-control')) void reply.header('cache-control', NOT_STORED);
-      return payload;
+      done(null, payload);
     });
 }
