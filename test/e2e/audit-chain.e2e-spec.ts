@@ -114,21 +114,25 @@ describe('the audit chain', () => {
     expect(await verify()).toMatchObject({ ok: true, firstBrokenSeq: null });
   });
 
-  it('puts npm run admin:create on the record too', async () => {
+  it('puts npm run admin:create on the record too, and records nothing for an admin already one', async () => {
     const email = `cli-admin-${Date.now()}@example.test`;
-    await run(
-      process.execPath,
-      [
-        '-r',
-        join(repoRoot(), 'test/support/register.js'),
-        join(repoRoot(), 'apps/cli/src/admin-create.ts'),
-        '--email',
-        email,
-        '--password',
-        'cli-admin-password-1',
-      ],
-      { env: { ...process.env, ...baseTestEnv(), DATABASE_URL: own.url } },
-    );
+    const adminCreate = () =>
+      run(
+        process.execPath,
+        [
+          '-r',
+          join(repoRoot(), 'test/support/register.js'),
+          join(repoRoot(), 'apps/cli/src/admin-create.ts'),
+          '--email',
+          email,
+          '--password',
+          'cli-admin-password-1',
+        ],
+        { env: { ...process.env, ...baseTestEnv(), DATABASE_URL: own.url } },
+      );
+    await adminCreate();
+    // Again: the account is an admin already, nothing changes and nothing is recorded.
+    await adminCreate();
     const events = await api.db.query(
       `SELECT e.action, e.user_agent, e.after FROM audit_events e JOIN users u ON u.id::text = e.target_id
         WHERE u.email = $1`,

@@ -44,9 +44,11 @@ async function main(): Promise<void> {
   });
   try {
     // On the record like every admin change: the promotion and its audit event commit together.
+    // An account that was an admin already is left as it was, and nothing is recorded.
     const { user, created, before } = await app.get(TransactionHost).withTransaction(async () => {
       const existing = await app.get(UsersService).findByEmail(email);
       const result = await app.get(AuthService).ensureAdmin(email, password);
+      if (existing?.role === 'admin') return { ...result, before: existing.role };
       await app.get(AuditService).record(
         {
           actorId: null,
