@@ -40,6 +40,34 @@ describe('health', () => {
     }
   });
 
+  it('shows its details and version to the operator (the metrics token) only, the status and queue to anyone', async () => {
+    const token = 'metrics-token-0123456789';
+    const api = await startApi({
+      REDIS_KEY_PREFIX: `${baseTestEnv().REDIS_KEY_PREFIX}health-token:`,
+      METRICS_TOKEN: token,
+    });
+    try {
+      const anyone = await api.http().get('/health');
+      expect(anyone.body).toMatchObject({
+        status: expect.any(String),
+        services: { database: true, redis: true },
+        queue: expect.objectContaining({ name: 'ai-jobs' }),
+      });
+      expect(anyone.body).not.toHaveProperty('details');
+      expect(anyone.body).not.toHaveProperty('version');
+      const wrong = await api.http().get('/health').set('Authorization', 'Bearer not-the-token');
+      expect(wrong.body).not.toHaveProperty('details');
+      const operator = await api.http().get('/health').set('Authorization', `Bearer ${token}`);
+      expect(operator.status).toBe(anyone.status);
+      expect(operator.body).toMatchObject({
+        version: expect.any(String),
+        details: { database: 'Connected', redis: 'Connected', rateLimiter: 'Enforcing' },
+      });
+    } finally {
+      await api.close();
+    }
+  });
+
   it('answers 503 with services.redis false when Redis is unreachable, and keeps serving', async () => {
     const api = await startApi({
       REDIS_URL: 'redis://127.0.0.1:1',

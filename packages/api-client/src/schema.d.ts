@@ -1958,7 +1958,8 @@ export interface components {
       worker: string;
     };
     HealthReportDto: {
-      details: components['schemas']['HealthDetailsDto'];
+      /** @description For operators only: with METRICS_TOKEN set, to a caller with `Authorization: Bearer <METRICS_TOKEN>` (as /metrics); without it, outside production only. Absent for anyone else: when the rate limiter fails open or a backup fails is not for strangers to watch. */
+      details?: components['schemas']['HealthDetailsDto'];
       /** @description The AI queue’s figures (absent when they could not be read in time) */
       queue?: components['schemas']['QueueFiguresDto'];
       services: components['schemas']['HealthServicesDto'];
@@ -1969,8 +1970,11 @@ export interface components {
       status: 'healthy' | 'degraded' | 'unhealthy';
       /** @description Epoch milliseconds */
       timestamp: number;
-      /** @example 0.1.0 */
-      version: string;
+      /**
+       * @description For operators only: with METRICS_TOKEN set, to a caller with `Authorization: Bearer <METRICS_TOKEN>` (as /metrics); without it, outside production only. Absent for anyone else: when the rate limiter fails open or a backup fails is not for strangers to watch.
+       * @example 0.1.0
+       */
+      version?: string;
     };
     HealthServicesDto: {
       database: boolean;

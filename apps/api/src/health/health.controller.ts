@@ -1,4 +1,4 @@
-import { Controller, Get, Res, VERSION_NEUTRAL } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiOkResponse,
@@ -9,7 +9,12 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { HealthService } from '@jewelshot/platform';
+import {
+  HealthService,
+  metricsAccess,
+  PLATFORM_CONFIG,
+  type PlatformConfig,
+} from '@jewelshot/platform';
 import { Public } from '../common/public.decorator';
 import { Probe } from '../common/rate-limit.decorator';
 import { APP_VERSION } from '../version';
@@ -80,6 +85,9 @@ class QueueFiguresDto {
   byPriority!: Record<string, QueuePriorityFiguresDto>;
 }
 
+const OPERATORS_ONLY =
+  'For operators only: with METRICS_TOKEN set, to a caller with `Authorization: Bearer <METRICS_TOKEN>` (as /metrics); without it, outside production only. Absent for anyone else: when the rate limiter fails open or a backup fails is not for strangers to watch.';
+
 class HealthReportDto {
   @ApiProperty({
     enum: ['healthy', 'degraded', 'unhealthy'],
@@ -88,9 +96,11 @@ class HealthReportDto {
   })
   status!: 'healthy' | 'degraded' | 'unhealthy';
   @ApiProperty({ description: 'Epoch milliseconds' }) timestamp!: number;
-  @ApiProperty({ example: '0.1.0' }) version!: string;
+  @ApiProperty({ example: '0.1.0', required: false, description: OPERATORS_ONLY })
+  version?: string;
   @ApiProperty({ type: HealthServicesDto }) services!: HealthServicesDto;
-  @ApiProperty({ type: HealthDetailsDto }) details!: HealthDetailsDto;
+  @ApiProperty({ type: HealthDetailsDto, required: false, description: OPERATORS_ONLY })
+  details?: HealthDetailsDto;
   @ApiProperty({
     type: QueueFiguresDto,
     required: false,
@@ -108,7 +118,10 @@ class ProbeDto {
 @Public()
 @Controller({ path: 'health', version: VERSION_NEUTRAL })
 export class HealthController {
-  constructor(private readonly health: HealthService) {}
+  constructor(
+    private readonly health: HealthService,
+    @Inject(PLATFORM_CONFIG) private readonly config: PlatformConfig,
+  ) {}
 
   @Get()
   @Probe()
@@ -121,10 +134,16 @@ export class HealthController {
     type: HealthReportDto,
     description: 'A service is down, or the reconciler is overdue',
   })
-  async report(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthReportDto> {
+  async report(
+    @Headers('authorization') authorization: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HealthReportDto> {
     const report = await this.health.report(APP_VERSION);
     void reply.status(report.status === 'healthy' ? 200 : 503);
-    return report;
+    if (metricsAccess(this.config, authorization) === 'allowed') return report;
+    // Anyone else: the status, which services answer and the queue's figures.
+    const { version: _version, details: _details, ...everyone } = report;
+    return everyone;
   }
 
   @Get('live')
