@@ -297,6 +297,36 @@ describe('the audit chain', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('goes on past a break: a later edit is named too, not hidden by the first', async () => {
+    await record('first.edited');
+    await record('between');
+    await record('second.edited');
+    const rows = (await api.db.query(
+      `SELECT seq::int AS seq, reason FROM audit_events
+        WHERE action IN ('first.edited', 'second.edited') ORDER BY seq`,
+    )) as Array<{ seq: number; reason: string | null }>;
+    const edit = (reason: string | null, seq: number) =>
+      api.db.transaction(async (manager) => {
+        await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+        await manager.query('UPDATE audit_events SET reason = $1 WHERE seq = $2', [reason, seq]);
+        await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+      });
+    for (const row of rows) await edit('rewritten', row.seq);
+    try {
+      const report = await verify();
+      expect(report).toMatchObject({ ok: false, firstBrokenSeq: rows[0]?.seq });
+      expect(report.breaks).toEqual(
+        rows.map((row) => ({
+          seq: row.seq,
+          problem: `seq ${row.seq} was changed after it was written`,
+        })),
+      );
+    } finally {
+      for (const row of rows) await edit(row.reason, row.seq);
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
   it('names the gap a deleted row leaves', async () => {
     await record('delete.target');
     await record('after.deleted');

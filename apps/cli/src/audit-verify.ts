@@ -27,6 +27,8 @@ async function main(): Promise<void> {
       return;
     }
     process.stdout.write(`BROKEN at seq ${report.firstBrokenSeq}: ${report.problem}\n`);
+    for (const { seq, problem } of report.breaks.slice(1))
+      process.stdout.write(`also broken at seq ${seq}: ${problem}\n`);
     process.exitCode = 1;
   } finally {
     await app.close();

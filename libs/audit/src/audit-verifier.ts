@@ -5,6 +5,11 @@ import type { AuditJson, AuditOutcome } from './audit-event.entity';
 import { AuditAnchors, type Anchor } from './audit-anchors';
 import { GENESIS_HASH, hashRow, type HashedFields } from './audit-hash';
 
+export interface AuditBreak {
+  seq: number;
+  problem: string;
+}
+
 export interface AuditVerification {
   ok: boolean;
   /** Events read. */
@@ -13,9 +18,17 @@ export interface AuditVerification {
   firstBrokenSeq: number | null;
   /** What is wrong there, in words. */
   problem: string | null;
+  /**
+   * Every break found, in seq order (the first MAX_BREAKS): the walk goes on past a break, so
+   * one broken row does not hide a later edit.
+   */
+  breaks: AuditBreak[];
   /** Anchors compared with the chain (0 when AUDIT_ANCHOR_DIR is not set). */
   anchors: number;
 }
+
+/** Breaks listed at most: past these, the chain is to be investigated, not read on. */
+export const MAX_BREAKS = 100;
 
 interface Row {
   seq: string;
@@ -58,43 +71,51 @@ export class AuditVerifier {
     let events = 0;
     let expected = 1;
     let prevHash = GENESIS_HASH;
-    const broken = (seq: number, problem: string): AuditVerification => ({
-      ok: false,
-      events,
-      firstBrokenSeq: seq,
-      problem,
-      anchors: anchors.length,
-    });
+    const breaks: AuditBreak[] = [];
+    const broken = (seq: number, problem: string) => {
+      if (breaks.length < MAX_BREAKS) breaks.push({ seq, problem });
+    };
+    let from = 1;
     for (;;) {
       const rows = (await this.txHost.tx.query(
         `SELECT * FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT ${BATCH}`,
-        [expected],
+        [from],
       )) as Row[];
       for (const row of rows) {
         events += 1;
         const seq = Number(row.seq);
-        if (seq !== expected)
-          return broken(expected, `seq ${expected} is missing (next is ${seq})`);
-        if (row.prev_hash !== prevHash)
-          return broken(seq, `seq ${seq} does not follow the hash of seq ${seq - 1}`);
+        // Each row is checked on its own against the one before it: after a break the walk
+        // goes on from the row as stored, so a later edit is found too.
+        if (seq !== expected) broken(expected, `seq ${expected} is missing (next is ${seq})`);
+        else if (row.prev_hash !== prevHash)
+          broken(seq, `seq ${seq} does not follow the hash of seq ${seq - 1}`);
         if (hashRow(fieldsOf(row)) !== row.hash)
-          return broken(seq, `seq ${seq} was changed after it was written`);
+          broken(seq, `seq ${seq} was changed after it was written`);
         const anchor = bySeq.get(seq);
         if (anchor && anchor.hash !== row.hash)
-          return broken(seq, `seq ${seq} differs from the anchor of ${anchor.anchoredAt}`);
+          broken(seq, `seq ${seq} differs from the anchor of ${anchor.anchoredAt}`);
         prevHash = row.hash;
-        expected += 1;
+        expected = seq + 1;
       }
       if (rows.length < BATCH) break;
+      from = expected;
     }
     const last = expected - 1;
     const beyond = anchors.find((anchor) => anchor.seq > last);
     if (beyond)
-      return broken(
+      broken(
         last + 1,
         `the anchor of ${beyond.anchoredAt} names seq ${beyond.seq}, but the chain ends at ${last}`,
       );
-    return { ok: true, events, firstBrokenSeq: null, problem: null, anchors: anchors.length };
+    const [first] = breaks;
+    return {
+      ok: first === undefined,
+      events,
+      firstBrokenSeq: first?.seq ?? null,
+      problem: first?.problem ?? null,
+      breaks,
+      anchors: anchors.length,
+    };
   }
 }
 

@@ -14,6 +14,7 @@ export type { AuditActor, AuditRecord } from './audit.service';
 export { AuditLog } from './audit-log';
 export type { AuditFilter, AuditPage } from './audit-log';
 export { AuditVerifier } from './audit-verifier';
-export type { AuditVerification } from './audit-verifier';
+export { MAX_BREAKS } from './audit-verifier';
+export type { AuditBreak, AuditVerification } from './audit-verifier';
 export { AuditAnchors } from './audit-anchors';
 export type { Anchor } from './audit-anchors';

@@ -1532,6 +1532,11 @@ export interface components {
       /** @description Your live keys, newest first (at most 50) */
       data: components['schemas']['ApiKeyDto'][];
     };
+    AuditBreakDto: {
+      /** @example seq 35 was changed after it was written */
+      problem: string;
+      seq: number;
+    };
     AuditEventDto: {
       action: string;
       actorEmail: string | null;
@@ -1564,6 +1569,8 @@ export interface components {
     AuditVerificationDto: {
       /** @description Anchors compared */
       anchors: number;
+      /** @description Every break found, in seq order (the first 100): the walk goes on past a break, so one broken row does not hide a later edit */
+      breaks: components['schemas']['AuditBreakDto'][];
       /** @description Events read */
       events: number;
       firstBrokenSeq: number | null;

@@ -350,10 +350,22 @@ export class AuditPageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+export class AuditBreakDto {
+  @ApiProperty({ type: Number }) seq!: number;
+  @ApiProperty({ type: String, example: 'seq 35 was changed after it was written' })
+  problem!: string;
+}
+
 export class AuditVerificationDto {
   @ApiProperty({ type: Boolean }) ok!: boolean;
   @ApiProperty({ type: Number, description: 'Events read' }) events!: number;
   @ApiProperty({ type: Number, nullable: true }) firstBrokenSeq!: number | null;
   @ApiProperty({ type: String, nullable: true }) problem!: string | null;
+  @ApiProperty({
+    type: [AuditBreakDto],
+    description:
+      'Every break found, in seq order (the first 100): the walk goes on past a break, so one broken row does not hide a later edit',
+  })
+  breaks!: AuditBreakDto[];
   @ApiProperty({ type: Number, description: 'Anchors compared' }) anchors!: number;
 }

@@ -80,7 +80,14 @@ function fakeApi({ exportStatus = 200, verifyStatus = 200 } = {}) {
         : refused(exportStatus);
     if (url.pathname === '/v1/admin/audit/verify')
       return verifyStatus === 200
-        ? Response.json({ ok: true, events: 60, firstBrokenSeq: null, problem: null, anchors: 0 })
+        ? Response.json({
+            ok: true,
+            events: 60,
+            firstBrokenSeq: null,
+            problem: null,
+            breaks: [],
+            anchors: 0,
+          })
         : refused(verifyStatus);
     return refused(404);
   });
