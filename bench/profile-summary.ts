@@ -1,5 +1,9 @@
 /**
- * node dist/bench/profile-summary.js <file.cpuprofile> [skip-seconds] [top]
+ * node dist/bench/profile-summary.js <file.cpuprofile> [skip-seconds] [top] [--folded]
+ *
+ * With `--folded`: the samples as folded stacks instead (one line per distinct stack,
+ * `root;caller;callee <microseconds>`), the input of a flame graph (flamegraph.pl, speedscope,
+ * inferno), stacks under 0.05 % of the busy time left out.
  *
  * Self time of a V8 CPU profile (`node --cpu-prof`, e.g. BENCH_PROFILE_DIR with bench:http) by
  * package and by function, idle left out, the first `skip-seconds` (start-up, default 0) left
@@ -18,6 +22,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -54,12 +59,51 @@ function shortUrl(url: string): string {
   return dist >= 0 ? url.slice(dist + 1) : url;
 }
 
+/** Each sampled stack, root first, with the microseconds spent in it; idle left out. */
+function folded(profile: CpuProfile, skipUs: number): string {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const frameName = (frame: CallFrame) =>
+    `${frame.functionName || '(anonymous)'}${frame.url ? ` ${shortUrl(frame.url)}:${frame.lineNumber + 1}` : ''}`.replace(
+      /;/g,
+      ',',
+    );
+  const stacks = new Map<string, number>();
+  let elapsed = 0;
+  let total = 0;
+  profile.samples.forEach((id, index) => {
+    elapsed += profile.timeDeltas[index] ?? 0;
+    if (elapsed < skipUs || byId.get(id)?.functionName === '(idle)') return;
+    const delta = profile.timeDeltas[index] ?? 0;
+    const names: string[] = [];
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at);
+      if (frame && frame.functionName !== '(root)') names.push(frameName(frame));
+    }
+    const stack = names.reverse().join(';');
+    stacks.set(stack, (stacks.get(stack) ?? 0) + delta);
+    total += delta;
+  });
+  return [...stacks.entries()]
+    .filter(([, us]) => us >= total * 0.0005)
+    .sort((a, b) => b[1] - a[1])
+    .map(([stack, us]) => `${stack} ${us}`)
+    .join('\n');
+}
+
 function main(): void {
-  const [file, skipArg, topArg] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const [file, skipArg, topArg] = args.filter((arg) => arg !== '--folded');
   if (!file) throw new Error('usage: profile-summary <file.cpuprofile> [skip-seconds] [top]');
   const skipUs = Number(skipArg ?? 0) * 1e6;
   const top = Number(topArg ?? 25);
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  if (args.includes('--folded')) {
+    console.log(folded(profile, skipUs));
+    return;
+  }
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
