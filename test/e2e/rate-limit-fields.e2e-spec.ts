@@ -150,7 +150,12 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   let limitedPort: number;
   let secondPort: number;
   const LIMITED_PREFIX = suitePrefix('rl-limited');
+  // These tests read the limiter's fields: on a loaded machine a Redis call slower than the
+  // default 200 ms would let the request through unlimited and without them (fail open, which
+  // the outage suites test). One CI run lost a download's fields so.
+  const STEADY = { REDIS_COMMAND_TIMEOUT_MS: '5000' };
   const LIMITED_ENV = {
+    ...STEADY,
     REDIS_KEY_PREFIX: LIMITED_PREFIX,
     RATE_LIMIT_MAX: '4',
     AUTH_RATE_LIMIT_MAX: '3',
@@ -163,7 +168,7 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   };
 
   beforeAll(async () => {
-    setup = await startApi({ REDIS_KEY_PREFIX: suitePrefix('rl-setup') });
+    setup = await startApi({ ...STEADY, REDIS_KEY_PREFIX: suitePrefix('rl-setup') });
     limited = await startApi(LIMITED_ENV);
     limitedPort = await listen(limited);
     secondPort = await freePort();
@@ -259,6 +264,7 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
   it('a made-up API key header buys no bucket of its own: downloads, the credential routes and the rest count it by address', async () => {
     // An API of its own: this address's buckets start empty.
     const fresh = await startApi({
+      ...STEADY,
       REDIS_KEY_PREFIX: suitePrefix('rl-made-up'),
       RATE_LIMIT_MAX: '6',
       AUTH_RATE_LIMIT_MAX: '2',
@@ -544,6 +550,7 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     // An API of its own: a signed download counts by address, whose default bucket the
     // tests above spent on `limited`.
     const own = await startApi({
+      ...STEADY,
       REDIS_KEY_PREFIX: suitePrefix('rl-downloads'),
       DOWNLOAD_CONCURRENCY_LIMIT: '3',
     });
@@ -562,7 +569,11 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     let api: TestApi;
 
     beforeAll(async () => {
-      api = await startApi({ REDIS_KEY_PREFIX: suitePrefix('rl-resolver'), RATE_LIMIT_MAX: '50' });
+      api = await startApi({
+        ...STEADY,
+        REDIS_KEY_PREFIX: suitePrefix('rl-resolver'),
+        RATE_LIMIT_MAX: '50',
+      });
       // What an API-key resolver will do: recognise its callers and give them their own limits.
       const resolvers = api.app.get<RateLimitCallerResolver[]>(RATE_LIMIT_CALLER_RESOLVERS);
       resolvers.push((request) => {
@@ -614,6 +625,7 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
 
     beforeAll(async () => {
       api = await startApi({
+        ...STEADY,
         REDIS_KEY_PREFIX: suitePrefix('rl-classes'),
         SUBMIT_RATE_LIMIT_MAX: '3',
       });
