@@ -20,13 +20,12 @@ export function frameworkErrors(
     }),
     String(request.id),
   );
-  const started = performance.now();
   void reply
     .status(body.statusCode)
     .header(REQUEST_ID_HEADER, request.id)
     .header('content-type', 'application/json; charset=utf-8')
     .send(body);
-  const elapsed = performance.now() - started;
-  writeAccessLine(request, body.statusCode, elapsed);
-  observeRequest(request, body.statusCode, elapsed);
+  // No hook ran, so nothing says when the request came: its duration is not known.
+  writeAccessLine(request, body.statusCode, null);
+  observeRequest(request, body.statusCode, 0);
 }

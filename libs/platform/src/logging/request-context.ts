@@ -74,18 +74,20 @@ export function writeAccessLine(
   durationMs: number | null,
   aborted = false,
 ): void {
-  accessLog()?.info(
-    {
-      requestId: String(request.id),
-      method: request.method,
-      route: request.routeOptions.url ?? null,
-      statusCode,
-      durationMs: durationMs === null ? null : Math.round(durationMs * 10) / 10,
-      userId: userIdOf(request) ?? null,
-      ...(aborted ? { aborted: true } : {}),
-    },
-    aborted ? 'request aborted by the client' : 'request completed',
-  );
+  const line: Record<string, unknown> = {
+    requestId: String(request.id),
+    method: request.method,
+    route: request.routeOptions.url ?? null,
+    statusCode,
+    durationMs: durationMs === null ? null : Math.round(durationMs * 10) / 10,
+    userId: userIdOf(request) ?? null,
+  };
+  if (!aborted) {
+    accessLog()?.info(line, 'request completed');
+    return;
+  }
+  line.aborted = true;
+  accessLog()?.info(line, 'request aborted by the client');
 }
 
 function userIdOf(request: FastifyRequest): string | undefined {
