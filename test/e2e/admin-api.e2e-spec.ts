@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { AdminActions } from '@jewelshot/admin';
+import type { AuditActor } from '@jewelshot/audit';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { RowScope } from '@jewelshot/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
@@ -617,6 +619,64 @@ describe('the admin API', () => {
       .set(...bearer(user.accessToken));
     expect(next.status).toBe(403);
     expect(next.body.code).toBe('ACCOUNT_BANNED');
+  });
+
+  it("runs a nested action's after-commit work only once the outermost action has committed, and none of it when that rolls back", async () => {
+    const actions = api.app.get(AdminActions);
+    const actor: AuditActor = {
+      actorId: admin.id,
+      actorEmail: admin.email,
+      ip: '127.0.0.1',
+      userAgent: 'jest',
+      requestId: `nested-${randomUUID()}`,
+    };
+    const committed = (action: string) =>
+      api.db
+        .query(
+          `SELECT count(*)::int AS n FROM audit_events WHERE request_id = $1 AND action = $2 AND outcome = 'succeeded'`,
+          [actor.requestId, action],
+        )
+        .then(([row]) => (row as { n: number }).n);
+    const seen: string[] = [];
+    const inner = (name: string) =>
+      actions.run(actor, { action: name, targetType: 'test', targetId: name }, async () => ({
+        result: name,
+        before: {},
+        after: {},
+        // What this callback sees from another connection: both events, if the outer has committed.
+        afterCommit: async () => {
+          seen.push(
+            `${name}: inner ${await committed(name)}, outer ${await committed('test.outer')}`,
+          );
+        },
+        undo: async () => {
+          seen.push(`${name}: undone`);
+        },
+      }));
+
+    await actions.run(
+      actor,
+      { action: 'test.outer', targetType: 'test', targetId: 'outer' },
+      async () => {
+        await inner('test.inner');
+        return { result: null, before: {}, after: {} };
+      },
+    );
+    expect(seen).toEqual(['test.inner: inner 1, outer 1']);
+
+    seen.length = 0;
+    await expect(
+      actions.run(
+        actor,
+        { action: 'test.outer-fails', targetType: 'test', targetId: 'outer' },
+        async () => {
+          await inner('test.inner-rolled-back');
+          throw new Error('the outer change fails after the inner one');
+        },
+      ),
+    ).rejects.toThrow(/outer change fails/);
+    expect(seen).toEqual(['test.inner-rolled-back: undone']);
+    expect(await committed('test.inner-rolled-back')).toBe(0);
   });
 
   it('a new price applies to holds made after it; holds made before keep their snapshot', async () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService, type AuditActor } from '@jewelshot/audit';
 import { DomainError, loggableError, RowScope } from '@jewelshot/platform';
@@ -42,15 +43,27 @@ export interface AdminRunOptions {
   effectOutsideDatabase?: boolean;
 }
 
+/** What the admin actions run inside an outer one leave to it: to do once it has committed, or to put back if it has not. */
+interface Deferred {
+  afterCommit: Array<() => void | Promise<void>>;
+  undo: Array<() => Promise<unknown>>;
+}
+
 /**
  * The one way an admin write happens: ONE transaction { the domain call; audit.record }, scoped
  * to every user's rows on purpose. The change and its `succeeded` event commit together or not
  * at all; when the change fails, a `failed` event is committed on its own, outside the rolled
  * back transaction, and the error goes on to the caller.
+ *
+ * An action run inside another's change (an abuse flag resolved as a ban runs the ban) joins
+ * the outer transaction, so its own "commit" is not one: its `afterCommit` waits for the
+ * outermost action's commit (and is dropped if that rolls back), and its `undo` runs if the
+ * outermost does not commit.
  */
 @Injectable()
 export class AdminActions {
   private readonly logger = new Logger(AdminActions.name);
+  private readonly outer = new AsyncLocalStorage<Deferred>();
 
   constructor(
     private readonly audit: AuditService,
@@ -63,28 +76,39 @@ export class AdminActions {
     change: () => Promise<AdminChange<T>>,
     options: AdminRunOptions = {},
   ): Promise<T> {
+    const outer = this.outer.getStore();
+    const deferred: Deferred = outer ?? { afterCommit: [], undo: [] };
     let done: AdminChange<T>;
     let undo: AdminChange<T>['undo'];
     try {
-      done = await this.scope.allUsers(async () => {
-        if (options.effectOutsideDatabase) await this.audit.holdChain();
-        const changed = await change();
-        undo = changed.undo;
-        await this.audit.record(actor, {
-          ...action,
-          outcome: 'succeeded',
-          before: changed.before,
-          after: changed.after,
-          details: changed.details,
-        });
-        return changed;
-      });
+      done = await this.outer.run(deferred, () =>
+        this.scope.allUsers(async () => {
+          if (options.effectOutsideDatabase) await this.audit.holdChain();
+          const changed = await change();
+          undo = changed.undo;
+          await this.audit.record(actor, {
+            ...action,
+            outcome: 'succeeded',
+            before: changed.before,
+            after: changed.after,
+            details: changed.details,
+          });
+          return changed;
+        }),
+      );
     } catch (error) {
       if (undo) await this.undo(action, undo);
+      if (!outer) for (const inner of deferred.undo.reverse()) await this.undo(action, inner);
       await this.recordFailure(actor, action, error);
       throw error;
     }
-    if (done.afterCommit) await done.afterCommit();
+    if (done.afterCommit) deferred.afterCommit.push(done.afterCommit);
+    if (outer) {
+      // Not committed yet: the outermost action's commit decides.
+      if (undo) outer.undo.push(undo);
+      return done.result;
+    }
+    for (const afterCommit of deferred.afterCommit) await afterCommit();
     return done.result;
   }
 
