@@ -967,6 +967,28 @@ describe('the admin API', () => {
       .set(...bearer(admin.accessToken));
     expect(jobs.status).toBe(200);
     expect(jobs.body.data.every((j: { status: string }) => j.status === 'canceled')).toBe(true);
+    // What one admin call recorded, by its request id; another admin's newer event about the
+    // same target is not it.
+    const mine = `console-${randomUUID()}`;
+    for (const [requestId, tier] of [
+      [mine, 'high'],
+      [`other-${randomUUID()}`, 'low'],
+    ] as const)
+      await api
+        .http()
+        .put(`/v1/admin/users/${user.id}/priority-tier`)
+        .set(...bearer(admin.accessToken))
+        .set('X-Request-Id', requestId)
+        .send({ priorityTier: tier, reason: 'by request id' })
+        .expect(200);
+    const byRequest = await api
+      .http()
+      .get(`/v1/admin/audit?targetId=${user.id}&requestId=${mine}`)
+      .set(...bearer(admin.accessToken));
+    expect(byRequest.status).toBe(200);
+    expect(
+      byRequest.body.data.map((e: { requestId: string; after: unknown }) => [e.requestId, e.after]),
+    ).toEqual([[mine, { priorityTier: 'high' }]]);
     const csv = await api
       .http()
       .get('/v1/admin/audit/export?action=credits.adjust')

@@ -24,6 +24,7 @@ const seqAsNumber: ValueTransformer = {
 @Index('audit_events_actor_id_idx', ['actorId', 'seq'])
 @Index('audit_events_target_id_idx', ['targetId', 'seq'])
 @Index('audit_events_occurred_at_idx', ['occurredAt'])
+@Index('audit_events_request_id_idx', ['requestId', 'seq'])
 @Check('audit_events_outcome_check', `"outcome" IN ('succeeded', 'denied', 'failed')`)
 @Check('audit_events_seq_check', `"seq" >= 1`)
 export class AuditEvent {

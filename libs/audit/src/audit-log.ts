@@ -9,6 +9,8 @@ export interface AuditFilter {
   actorId?: string;
   action?: string;
   targetId?: string;
+  /** The request that recorded the event (its X-Request-Id). */
+  requestId?: string;
   outcome?: AuditOutcome;
   from?: Date;
   to?: Date;
@@ -33,6 +35,8 @@ export class AuditLog {
     if (filter.actorId) query.andWhere('e.actorId = :actorId', { actorId: filter.actorId });
     if (filter.action) query.andWhere('e.action = :action', { action: filter.action });
     if (filter.targetId) query.andWhere('e.targetId = :targetId', { targetId: filter.targetId });
+    if (filter.requestId)
+      query.andWhere('e.requestId = :requestId', { requestId: filter.requestId });
     if (filter.outcome) query.andWhere('e.outcome = :outcome', { outcome: filter.outcome });
     if (filter.from) query.andWhere('e.occurredAt >= :from', { from: filter.from });
     if (filter.to) query.andWhere('e.occurredAt < :to', { to: filter.to });

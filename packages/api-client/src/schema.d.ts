@@ -3146,6 +3146,8 @@ export interface operations {
         from?: string;
         limit?: number;
         outcome?: 'succeeded' | 'denied' | 'failed';
+        /** @description The request that recorded the event (its X-Request-Id): what one admin call did. The console sends an id of its own with each change and reads its event by it. */
+        requestId?: string;
         targetId?: string;
         /** @description To (exclusive) */
         to?: string;
@@ -3429,6 +3431,8 @@ export interface operations {
         /** @description From (inclusive) */
         from?: string;
         outcome?: 'succeeded' | 'denied' | 'failed';
+        /** @description The request that recorded the event (its X-Request-Id): what one admin call did. The console sends an id of its own with each change and reads its event by it. */
+        requestId?: string;
         targetId?: string;
         /** @description To (exclusive) */
         to?: string;

@@ -52,6 +52,7 @@ function filterOf(query: AuditFilterQueryDto): AuditFilter {
     actorId: query.actorId,
     action: query.action,
     targetId: query.targetId,
+    requestId: query.requestId,
     outcome: query.outcome,
     from: query.from,
     to: query.to,

@@ -282,6 +282,16 @@ export class AuditFilterQueryDto extends RangeQueryDto {
   @MaxLength(64)
   targetId?: string;
 
+  @ApiPropertyOptional({
+    type: String,
+    description:
+      'The request that recorded the event (its X-Request-Id): what one admin call did. The console sends an id of its own with each change and reads its event by it.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  requestId?: string;
+
   @ApiPropertyOptional({ type: String, enum: AUDIT_OUTCOMES })
   @IsOptional()
   @IsIn(AUDIT_OUTCOMES)

@@ -16,7 +16,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api';
-import { isForbidden, latestEventFor, type AuditEvent } from '../admin/admin-api';
+import { adminChange, isForbidden, type AuditEvent } from '../admin/admin-api';
 import { ReasonDialog } from '../admin/reason-dialog';
 import { RecordedEvent } from '../admin/recorded-event';
 import { Empty, LoadMore, Loading } from '../components/states';
@@ -153,13 +153,15 @@ export function AdminAbusePage() {
 
   const resolve = async (note: string) => {
     if (!action) return;
+    const change = adminChange();
     await unwrap(
       api.client.POST('/v1/admin/abuse/flags/{flagId}/resolve', {
         params: { path: { flagId: action.flag.id } },
+        headers: change.headers,
         body: { resolution: action.resolution, note },
       }),
     );
-    setRecorded(await latestEventFor(action.flag.id));
+    setRecorded(await change.recorded(action.flag.id));
     await client.invalidateQueries({ queryKey: ['admin'] });
   };
 

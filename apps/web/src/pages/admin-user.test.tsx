@@ -25,19 +25,30 @@ const EVENT = anAuditEvent({
   targetType: 'user',
 });
 
+const OTHER_ADMINS_EVENT = anAuditEvent({
+  seq: 8,
+  action: 'user.ban',
+  targetId: USER.id,
+  targetType: 'user',
+  actorEmail: 'other-admin@example.com',
+});
+
 /**
  * A fake of the admin user routes: the detail, a credit adjustment the API refuses (with a
  * request id to show), and the priority-tier change (which the next detail read reflects).
  */
 function fakeApi() {
   const user = { ...USER };
-  const calls: Array<{ method: string; path: string; body: unknown }> = [];
+  const calls: Array<{ method: string; path: string; body: unknown; requestId: string | null }> =
+    [];
   const fetchFn = vi.fn(async (input: Request | string, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(input, init);
-    const path = new URL(request.url, 'http://localhost').pathname;
+    const url = new URL(request.url, 'http://localhost');
+    const path = url.pathname;
     const text = await request.text();
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-    calls.push({ method: request.method, path, body });
+    const requestId = request.headers.get('x-request-id');
+    calls.push({ method: request.method, path, body, requestId });
     if (request.method === 'GET' && path === `/v1/admin/users/${user.id}`)
       return Response.json({
         user,
@@ -75,8 +86,18 @@ function fakeApi() {
         },
         { status: 400 },
       );
-    if (request.method === 'GET' && path === '/v1/admin/audit')
-      return Response.json({ data: [EVENT], nextCursor: null });
+    if (request.method === 'GET' && path === '/v1/admin/audit') {
+      // The newest event about the user is another admin's; this page's change made EVENT.
+      const change = calls.find((c) => c.method !== 'GET' && c.requestId);
+      const asked = url.searchParams.get('requestId');
+      const mine = change !== undefined && asked === change.requestId;
+      return Response.json({
+        data: [mine ? { ...EVENT, requestId: asked } : asked ? null : OTHER_ADMINS_EVENT].filter(
+          Boolean,
+        ),
+        nextCursor: null,
+      });
+    }
     return Response.json(
       { statusCode: 404, code: 'RESOURCE_NOT_FOUND', error: 'x', requestId: 'r' },
       { status: 404 },
@@ -117,6 +138,20 @@ describe('the admin user page', { timeout: 20_000 }, () => {
       priorityTier: 'high',
       reason: 'checking',
     });
+  });
+
+  it('shows the event its own change recorded, found by the request id it sent, not the newest about the user', async () => {
+    const { calls } = fakeApi();
+    renderUserPage();
+    await userEvent.click(await screen.findByRole('button', { name: 'Set tier' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(within(dialog).getByRole('textbox', { name: /reason/i }), 'checking');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByTestId('recorded-event')).toHaveTextContent(
+      /#7\b.*user\.priority-tier/,
+    );
+    const put = calls.find((c) => c.method === 'PUT');
+    expect(put?.requestId).toMatch(/^console-[0-9a-f-]{36}$/);
   });
 
   it('says the user’s role, status and tier in the admin’s language, and offers the tiers in it', async () => {

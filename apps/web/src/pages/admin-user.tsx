@@ -15,7 +15,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api } from '../api';
-import { isForbidden, latestEventFor, useAdminUser, type AuditEvent } from '../admin/admin-api';
+import { adminChange, isForbidden, useAdminUser, type AuditEvent } from '../admin/admin-api';
 import { ReasonDialog } from '../admin/reason-dialog';
 import { RecordedEvent } from '../admin/recorded-event';
 import { Loading } from '../components/states';
@@ -46,7 +46,8 @@ export function AdminUserPage() {
   );
 
   const run = async (reason: string) => {
-    const path = { params: { path: { userId: id } } };
+    const change = adminChange();
+    const path = { params: { path: { userId: id } }, headers: change.headers };
     switch (action) {
       case 'ban':
         await unwrap(
@@ -92,7 +93,7 @@ export function AdminUserPage() {
       default:
         return;
     }
-    setRecorded(await latestEventFor(id));
+    setRecorded(await change.recorded(id));
     await client.invalidateQueries({ queryKey: ['admin'] });
   };
 

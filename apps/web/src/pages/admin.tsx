@@ -21,7 +21,7 @@ import { api } from '../api';
 import {
   ADMIN_PAGE_SIZE,
   isForbidden,
-  latestEventFor,
+  adminChange,
   useAdminUsers,
   type AuditEvent,
 } from '../admin/admin-api';
@@ -123,7 +123,8 @@ function JobsTab() {
   const rows = jobs.data?.pages.flatMap((page) => page.data) ?? [];
   const run = async (reason: string) => {
     if (!action) return;
-    const path = { params: { path: { jobId: action.jobId } } };
+    const change = adminChange();
+    const path = { params: { path: { jobId: action.jobId } }, headers: change.headers };
     if (action.kind === 'cancel')
       await unwrap(api.client.POST('/v1/admin/jobs/{jobId}/cancel', { ...path, body: { reason } }));
     else
@@ -133,7 +134,7 @@ function JobsTab() {
           body: { reason, payer: action.kind },
         }),
       );
-    setRecorded(await latestEventFor(action.jobId));
+    setRecorded(await change.recorded(action.jobId));
     await client.invalidateQueries({ queryKey: ['admin', 'jobs'] });
   };
   if (jobs.error)
@@ -253,8 +254,9 @@ function QueuesTab() {
         : action === 'resume'
           ? '/v1/admin/queues/resume'
           : '/v1/admin/queues/drain-failed';
-    await unwrap(api.client.POST(path, { body: { reason } }));
-    setRecorded(await latestEventFor('ai-jobs'));
+    const change = adminChange();
+    await unwrap(api.client.POST(path, { body: { reason }, headers: change.headers }));
+    setRecorded(await change.recorded('ai-jobs'));
     await client.invalidateQueries({ queryKey: ['admin', 'queues'] });
   };
   if (stats.error)
@@ -314,13 +316,15 @@ function PricesTab() {
   });
   const save = async (reason: string) => {
     if (!editing) return;
+    const change = adminChange();
     await unwrap(
       api.client.PUT('/v1/admin/prices/{operation}', {
         params: { path: { operation: editing.operation } },
+        headers: change.headers,
         body: { credits: editing.credits, reason },
       }),
     );
-    setRecorded(await latestEventFor(editing.operation));
+    setRecorded(await change.recorded(editing.operation));
     await client.invalidateQueries({ queryKey: ['admin', 'prices'] });
     await client.invalidateQueries({ queryKey: ['prices'] });
   };
