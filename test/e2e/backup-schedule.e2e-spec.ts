@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { BACKUP_QUEUE, BACKUP_SCHEDULER, listBackups } from '@jewelshot/backup';
-import { HealthService } from '@jewelshot/platform';
+import { BACKUP_STATUS_KEY, HealthService, REDIS } from '@jewelshot/platform';
+import type { Redis } from 'ioredis';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { dropDatabase, scratchDatabase } from '../support/backup-seed';
 import { loadConfig } from '../support/config';
@@ -58,11 +59,21 @@ describe('scheduled backups in the worker', () => {
     const workers: WorkerApp[] = [];
     const queue = backupQueue(prefix);
     try {
+      const started = Date.now();
       workers.push(await createWorker(loadConfig(envFor(prefix, dir))));
+      // The schedule's registration is on the record (the never-succeeded alert measures from it).
+      const redis = workers[0]?.context.get<Redis>(REDIS) as Redis;
+      const since = await until(
+        'the schedule registered',
+        async () => (await redis.hget(BACKUP_STATUS_KEY, 'scheduledSince')) ?? undefined,
+      );
+      expect(Date.parse(since)).toBeGreaterThanOrEqual(started - 1000);
       workers.push(await createWorker(loadConfig(envFor(prefix, dir))));
       await until('three scheduled backups', async () =>
         (await queue.getCompletedCount()) >= 3 ? true : undefined,
       );
+      // A second worker keeps the first registration.
+      expect(await redis.hget(BACKUP_STATUS_KEY, 'scheduledSince')).toBe(since);
       const health = await workers[0]?.context.get(HealthService).backup();
       expect(health?.detail).toMatch(/^OK: last succeeded at .*; 0 failure\(s\) counted/);
     } finally {

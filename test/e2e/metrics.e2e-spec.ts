@@ -1,7 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import type { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { recordBackupOutcome, REDIS } from '@jewelshot/platform';
+import {
+  HealthService,
+  recordBackupOutcome,
+  recordBackupScheduled,
+  REDIS,
+} from '@jewelshot/platform';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
@@ -89,6 +94,7 @@ const FAMILIES = [
   'jewelshot_webhook_delivery_duration_seconds',
   'jewelshot_backup_last_success_timestamp_seconds',
   'jewelshot_backup_failures_since_success',
+  'jewelshot_backup_scheduled_since_timestamp_seconds',
   // Node runtime (prom-client's default metrics).
   'process_cpu_user_seconds_total',
   'nodejs_eventloop_lag_seconds',
@@ -335,8 +341,25 @@ describe('metrics: the gauges read on scrape', () => {
       1,
     );
     expect(value(all, 'jewelshot_backup_last_success_timestamp_seconds')).toBe(0);
+    expect(value(all, 'jewelshot_backup_scheduled_since_timestamp_seconds')).toBe(0);
 
     const redis = api.app.get<Redis>(REDIS);
+    // A worker registers the schedule (its first time is kept), then one with BACKUP_CRON=off.
+    const registered = Math.floor(Date.now() / 1000);
+    await recordBackupScheduled(redis, true);
+    const first = value(await fromApi(), 'jewelshot_backup_scheduled_since_timestamp_seconds');
+    expect(first).toBeGreaterThanOrEqual(registered);
+    expect((await api.app.get(HealthService).backup()).detail).toMatch(
+      /^No backup yet: scheduled since \d{4}-/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await recordBackupScheduled(redis, true);
+    expect(value(await fromApi(), 'jewelshot_backup_scheduled_since_timestamp_seconds')).toBe(
+      first,
+    );
+    await recordBackupScheduled(redis, false);
+    expect(value(await fromApi(), 'jewelshot_backup_scheduled_since_timestamp_seconds')).toBe(0);
+
     await recordBackupOutcome(redis, { ok: false, error: 'disk full' });
     await recordBackupOutcome(redis, { ok: false, error: 'disk full' });
     all = await fromApi();

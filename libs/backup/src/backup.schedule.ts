@@ -7,6 +7,7 @@ import {
   PLATFORM_CONFIG,
   REDIS,
   recordBackupOutcome,
+  recordBackupScheduled,
   type PlatformConfig,
   type S3Connection,
   warnQueueErrors,
@@ -39,6 +40,7 @@ export class BackupSchedule implements OnApplicationBootstrap {
   constructor(
     @InjectQueue(BACKUP_QUEUE) private readonly queue: Queue,
     @Inject(BACKUP_CONFIG) private readonly config: BackupConfig,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     warnQueueErrors(queue, this.logger);
   }
@@ -46,6 +48,7 @@ export class BackupSchedule implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     if (this.config.BACKUP_CRON === 'off') {
       void this.queue.removeJobScheduler(BACKUP_SCHEDULER).catch(() => undefined);
+      void recordBackupScheduled(this.redis, false).catch(() => undefined);
       return;
     }
     // In the background: the BullMQ connection waits for a Redis that is down, start-up must not.
@@ -63,6 +66,7 @@ export class BackupSchedule implements OnApplicationBootstrap {
           },
         },
       )
+      .then(() => recordBackupScheduled(this.redis, true))
       .catch((error: unknown) =>
         this.logger.warn({ err: loggableError(error) }, 'could not register the backup schedule'),
       );

@@ -60,7 +60,11 @@ export { API_DB_ROLE } from './database/row-access';
 export { HealthService } from './health/health.service';
 export { QUEUE_HEALTH } from './health/queue-health';
 export type { QueueHealth, QueueHealthFigures } from './health/queue-health';
-export { BACKUP_STATUS_KEY, recordBackupOutcome } from './health/backup-status';
+export {
+  BACKUP_STATUS_KEY,
+  recordBackupOutcome,
+  recordBackupScheduled,
+} from './health/backup-status';
 export type { BackupOutcome } from './health/backup-status';
 export { clearHeartbeat, readHeartbeats, writeHeartbeat } from './health/heartbeat';
 export type { WorkerHeartbeat } from './health/heartbeat';

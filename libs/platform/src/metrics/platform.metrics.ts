@@ -18,6 +18,12 @@ const backupFailuresSinceSuccess = new Gauge({
   registers: [metricsRegistry],
 });
 
+const backupScheduledSince = new Gauge({
+  name: 'jewelshot_backup_scheduled_since_timestamp_seconds',
+  help: 'When a worker first registered the backup schedule (Unix time; 0: no schedule, BACKUP_CRON=off)',
+  registers: [metricsRegistry],
+});
+
 /** Platform's gauges read on scrape: how the scheduled backups went (the record /health reads). */
 @Injectable()
 export class PlatformMetrics implements MetricsSource {
@@ -30,5 +36,7 @@ export class PlatformMetrics implements MetricsSource {
     const at = status.lastSucceededAt ? Date.parse(status.lastSucceededAt) : NaN;
     backupLastSuccess.set(Number.isFinite(at) ? at / 1000 : 0);
     backupFailuresSinceSuccess.set(Number(status.failuresSinceSuccess ?? 0));
+    const since = status.scheduledSince ? Date.parse(status.scheduledSince) : NaN;
+    backupScheduledSince.set(Number.isFinite(since) ? since / 1000 : 0);
   }
 }
