@@ -18,6 +18,7 @@ import {
   AuditVerifier,
   GENESIS_HASH,
   hashRow,
+  sealOf,
   type AuditActor,
 } from '@jewelshot/audit';
 import { repoRoot } from '@jewelshot/platform';
@@ -83,7 +84,8 @@ async function main(): Promise<void> {
     },
   );
   if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(loadApiConfig(env)), {
+  const config = loadApiConfig(env);
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), {
     logger: false,
   });
   const raw = new Pool({ connectionString: url, max: 4 });
@@ -98,9 +100,9 @@ async function main(): Promise<void> {
         txHost.tx.query(
           `INSERT INTO audit_events_plain (seq, occurred_at, actor_id, actor_email, action,
              target_type, target_id, outcome, reason, before, after, ip, user_agent, request_id,
-             prev_hash, hash)
+             prev_hash, hash, seal)
            VALUES (nextval('audit_events_plain_seq'), now(), $1, $2, $3, $4, $5, 'succeeded', $6,
-             $7::jsonb, $8::jsonb, $9, $10, $11, '', '')`,
+             $7::jsonb, $8::jsonb, $9, $10, $11, '', '', '')`,
           [
             ACTOR.actorId,
             ACTOR.actorEmail,
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
         const hash = hashRow(fields);
         const base = values.length;
         tuples.push(
-          `(${Array.from({ length: 16 }, (_, k) => `$${base + k + 1}`).join(',')}, 'succeeded')`,
+          `(${Array.from({ length: 17 }, (_, k) => `$${base + k + 1}`).join(',')}, 'succeeded')`,
         );
         values.push(
           fields.seq,
@@ -182,13 +184,14 @@ async function main(): Promise<void> {
           fields.requestId,
           prevHash,
           hash,
+          sealOf(hash, config.AUDIT_CHAIN_KEY),
         );
         prevHash = hash;
       }
       await raw.query(
         `INSERT INTO audit_events (seq, occurred_at, actor_id, actor_email, action, target_type,
            target_id, reason, details, before, after, ip, user_agent, request_id, prev_hash, hash,
-           outcome) VALUES ${tuples.join(',')}`,
+           seal, outcome) VALUES ${tuples.join(',')}`,
         values,
       );
     }

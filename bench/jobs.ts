@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
     WEBHOOK_SECRET_KEY: 'bench-webhook-secret-key-0123456789-abcdef',
     EMAIL_TOKEN_SECRET: 'bench-email-secret-bench-email-secret-0123',
+    AUDIT_CHAIN_KEY: 'bench-audit-chain-key-bench-audit-chain-0123',
     APP_BASE_URL: 'http://127.0.0.1:5173',
     PUBLIC_BASE_URL: `http://127.0.0.1:${API_PORT}`,
     PORT: String(API_PORT),

@@ -72,6 +72,7 @@ const RUN_SECRETS = {
   JWT_SECRET: randomBytes(32).toString('hex'),
   WEBHOOK_SECRET_KEY: randomBytes(32).toString('hex'),
   EMAIL_TOKEN_SECRET: randomBytes(32).toString('hex'),
+  AUDIT_CHAIN_KEY: randomBytes(32).toString('hex'),
 };
 
 /**

@@ -10,6 +10,8 @@ import {
   AuditVerifier,
   GENESIS_HASH,
   hashRow,
+  MAX_BREAKS,
+  sealOf,
   type AuditActor,
 } from '@jewelshot/audit';
 import { RowScope } from '@jewelshot/platform';
@@ -202,7 +204,7 @@ describe('the audit chain', () => {
     }
   });
 
-  it('finds a consistent rewrite of the whole chain through the anchor', async () => {
+  it('finds a consistent rewrite of the whole chain through the seals and the anchor', async () => {
     type Stored = { seq: number; reason: string | null; prev_hash: string; hash: string };
     const original = (await api.db.query(
       'SELECT seq::int AS seq, reason, prev_hash, hash FROM audit_events ORDER BY seq',
@@ -235,8 +237,17 @@ describe('the audit chain', () => {
     try {
       const report = await verify();
       const [anchor] = await api.app.get(AuditAnchors).read();
-      expect(report).toMatchObject({ ok: false, firstBrokenSeq: anchor?.seq });
-      expect(report.problem).toMatch(/anchor/);
+      // Every recomputed hash is chained and matches its row, but none carries a valid seal:
+      // the rewriter did not hold AUDIT_CHAIN_KEY. The anchor disagrees too.
+      expect(report).toMatchObject({ ok: false, firstBrokenSeq: 1 });
+      const sealBreaks = report.breaks.filter((b) => /no valid seal/.test(b.problem));
+      expect(sealBreaks.map((b) => b.seq)).toEqual(
+        forged.slice(0, MAX_BREAKS - 1).map((row) => row.seq),
+      );
+      expect(report.breaks.some((b) => /anchor/.test(b.problem) && b.seq === anchor?.seq)).toBe(
+        true,
+      );
+      expect(report.breaks.some((b) => /changed|does not follow/.test(b.problem))).toBe(false);
     } finally {
       await write(original);
     }
@@ -323,6 +334,88 @@ describe('the audit chain', () => {
       );
     } finally {
       for (const row of rows) await edit(row.reason, row.seq);
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('finds an event appended by someone without the chain key, though its hash is chained right', async () => {
+    const [head] = (await api.db.query(
+      'SELECT seq::int AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+    )) as Array<{ seq: number; hash: string }>;
+    const fields = {
+      seq: (head?.seq ?? 0) + 1,
+      occurredAt: new Date(),
+      actorId: null,
+      actorEmail: 'forger@example.test',
+      action: 'credits.adjust',
+      targetType: 'user',
+      targetId: 'someone',
+      outcome: 'succeeded' as const,
+      reason: 'looks legitimate',
+      details: null,
+      before: null,
+      after: null,
+      ip: null,
+      userAgent: null,
+      requestId: null,
+      prevHash: head?.hash ?? GENESIS_HASH,
+    };
+    const hash = hashRow(fields);
+    // As the superuser (the append-only trigger lets an INSERT through): the hash is right, the
+    // seal is made with a key of the forger's own.
+    await api.db.query(
+      `INSERT INTO audit_events (seq, occurred_at, actor_id, actor_email, action, target_type,
+         target_id, outcome, reason, details, before, after, ip, user_agent, request_id,
+         prev_hash, hash, seal)
+       VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, NULL, NULL, NULL, $9, $10, $11)`,
+      [
+        fields.seq,
+        fields.occurredAt,
+        fields.actorEmail,
+        fields.action,
+        fields.targetType,
+        fields.targetId,
+        fields.outcome,
+        fields.reason,
+        fields.prevHash,
+        hash,
+        sealOf(hash, 'a-key-of-the-forgers-own-0123456789abcdef'),
+      ],
+    );
+    try {
+      const report = await verify();
+      expect(report).toMatchObject({ ok: false, firstBrokenSeq: fields.seq });
+      expect(report.problem).toMatch(/no valid seal/);
+      expect(report.breaks).toHaveLength(1);
+
+      // A verifier with another key than the one that sealed them finds no event sealed.
+      const other = await run(
+        process.execPath,
+        [
+          '-r',
+          join(repoRoot(), 'test/support/register.js'),
+          join(repoRoot(), 'apps/cli/src/audit-verify.ts'),
+        ],
+        {
+          env: {
+            ...process.env,
+            ...baseTestEnv(),
+            DATABASE_URL: own.url,
+            AUDIT_CHAIN_KEY: 'not-the-key-that-sealed-these-0123456789',
+          },
+        },
+      ).then(
+        (out) => ({ code: 0, stdout: out.stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+      expect(other.code).toBe(1);
+      expect(other.stdout).toContain('BROKEN at seq 1');
+    } finally {
+      await api.db.transaction(async (manager) => {
+        await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+        await manager.query('DELETE FROM audit_events WHERE seq = $1', [fields.seq]);
+        await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+      });
     }
     expect((await verify()).ok).toBe(true);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { GENESIS_HASH, hashRow } from '@jewelshot/audit';
+import { DEV_AUDIT_CHAIN_KEY, GENESIS_HASH, hashRow, sealOf } from '@jewelshot/audit';
 import type { BackupManifest } from '@jewelshot/backup';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import {
@@ -58,9 +58,9 @@ async function appendAuditEvents(url: string, count: number): Promise<string> {
       url,
       `INSERT INTO audit_events (seq, occurred_at, actor_id, actor_email, action, target_type,
          target_id, outcome, reason, details, before, after, ip, user_agent, request_id,
-         prev_hash, hash)
+         prev_hash, hash, seal)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13, $14,
-         $15, $16, $17)`,
+         $15, $16, $17, $18)`,
       [
         row.seq,
         row.occurredAt,
@@ -79,6 +79,8 @@ async function appendAuditEvents(url: string, count: number): Promise<string> {
         row.requestId,
         row.prevHash,
         hash,
+        // Sealed with the key the test environment runs with (the development one).
+        sealOf(hash, DEV_AUDIT_CHAIN_KEY),
       ],
     );
     prevHash = hash;

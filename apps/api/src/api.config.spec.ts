@@ -49,6 +49,7 @@ describe('configuration', () => {
         expect.stringMatching(/^APP_BASE_URL: must be set/),
         expect.stringMatching(/^PUBLIC_BASE_URL: must be set/),
         expect.stringMatching(/^WEBHOOK_SECRET_KEY: must be set/),
+        expect.stringMatching(/^AUDIT_CHAIN_KEY: must be set/),
       ]),
     );
     const complete = {
@@ -60,6 +61,7 @@ describe('configuration', () => {
       APP_BASE_URL: 'https://app.jewelshot.example',
       PUBLIC_BASE_URL: 'https://api.jewelshot.example',
       WEBHOOK_SECRET_KEY: 'a-real-webhook-secret-sealing-key-of-enough-length',
+      AUDIT_CHAIN_KEY: 'a-real-audit-chain-sealing-key-of-enough-length',
     };
     expect(problemsOf(complete)).toEqual([]);
     expect(problemsOf({ ...complete, WEBHOOK_ALLOW_PRIVATE: 'true' })).toEqual([

@@ -85,4 +85,8 @@ export class AuditEvent {
 
   @Column({ type: 'varchar', length: 64 })
   hash!: string;
+
+  /** HMAC-SHA256 over `hash` with AUDIT_CHAIN_KEY (not in the hash: it seals it). */
+  @Column({ type: 'varchar', length: 64 })
+  seal!: string;
 }

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuditEvent, AuditJson } from './audit-event.entity';
 
 /** The prev_hash of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields the hash covers: every column but the hash itself. */
-export type HashedFields = Omit<AuditEvent, 'hash'>;
+/** The fields the hash covers: every column but the hash itself and its seal. */
+export type HashedFields = Omit<AuditEvent, 'hash' | 'seal'>;
 
 /**
  * JSON with object keys sorted at every depth and no insignificant whitespace: the same value
@@ -47,6 +47,21 @@ export function canonicalRow(row: HashedFields): string {
 
 export function hashRow(row: HashedFields): string {
   return createHash('sha256').update(canonicalRow(row)).digest('hex');
+}
+
+/**
+ * An event's seal: HMAC-SHA256 over its hash with AUDIT_CHAIN_KEY. The hash chain alone shows an
+ * edit only to someone who cannot recompute it; anyone with write access to the database can.
+ * The seal needs the key, which the database does not hold.
+ */
+export function sealOf(hash: string, key: string): string {
+  return createHmac('sha256', key).update(hash).digest('hex');
+}
+
+/** Whether `seal` is the seal of `hash` under `key` (compared in constant time). */
+export function sealHolds(hash: string, seal: string | null, key: string): boolean {
+  if (seal === null || !/^[0-9a-f]{64}$/.test(seal)) return false;
+  return timingSafeEqual(Buffer.from(sealOf(hash, key), 'hex'), Buffer.from(seal, 'hex'));
 }
 
 /** Keys whose values never go into the log, at any depth. */

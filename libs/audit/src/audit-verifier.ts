@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { AuditJson, AuditOutcome } from './audit-event.entity';
 import { AuditAnchors, type Anchor } from './audit-anchors';
-import { GENESIS_HASH, hashRow, type HashedFields } from './audit-hash';
+import { GENESIS_HASH, hashRow, sealHolds, type HashedFields } from './audit-hash';
+import { AUDIT_CONFIG, type AuditConfig } from './audit.config';
 
 export interface AuditBreak {
   seq: number;
@@ -48,21 +49,24 @@ interface Row {
   request_id: string | null;
   prev_hash: string;
   hash: string;
+  seal: string | null;
 }
 
 const BATCH = 5000;
 
 /**
- * Walks the chain in seq order and recomputes every hash: a row edited, deleted or inserted out
- * of order (by someone past the append-only trigger: a database superuser) breaks it at that
- * seq. The anchors written elsewhere catch what the chain alone cannot: a rewrite of the whole
- * chain, or of its tail.
+ * Walks the chain in seq order, recomputes every hash and checks every seal: a row edited,
+ * deleted or inserted out of order (by someone past the append-only trigger: a database
+ * superuser) breaks the chain at that seq, and a row whose hash was recomputed to hide it (or
+ * the whole chain rewritten so) has no valid seal without AUDIT_CHAIN_KEY. The anchors written
+ * elsewhere catch what neither can: rows deleted from the end.
  */
 @Injectable()
 export class AuditVerifier {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly anchors: AuditAnchors,
+    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
   ) {}
 
   async verify(): Promise<AuditVerification> {
@@ -91,6 +95,8 @@ export class AuditVerifier {
           broken(seq, `seq ${seq} does not follow the hash of seq ${seq - 1}`);
         if (hashRow(fieldsOf(row)) !== row.hash)
           broken(seq, `seq ${seq} was changed after it was written`);
+        else if (!sealHolds(row.hash, row.seal, this.config.AUDIT_CHAIN_KEY))
+          broken(seq, `seq ${seq} has no valid seal: written or rewritten without the chain key`);
         const anchor = bySeq.get(seq);
         if (anchor && anchor.hash !== row.hash)
           broken(seq, `seq ${seq} differs from the anchor of ${anchor.anchoredAt}`);

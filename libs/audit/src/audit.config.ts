@@ -1,19 +1,40 @@
-import { IsString } from 'class-validator';
+import { IsString, MinLength } from 'class-validator';
 import { defineConfig, type PlatformConfig } from '@jewelshot/platform';
 
-/** The audit log's variables: where the daily head hash is anchored, if anywhere. */
+/** The development key: never in production (the config refuses it there). */
+export const DEV_AUDIT_CHAIN_KEY = 'dev-only-audit-chain-key-change-me-0123456';
+
+/** The audit log's variables: the key that seals the chain, and where its head is anchored. */
 export class AuditVariables {
   /**
    * A directory (ideally a mount another system keeps: object-lock storage, another host) the
    * worker writes the chain's head hash to once a day, and `audit:verify` checks the chain
-   * against. Empty: no anchoring. Without anchors a rewrite of the whole chain by someone with
-   * database superuser rights would verify; with them it cannot.
+   * against. Empty: no anchoring. Anchors catch what a seal cannot: rows deleted from the end.
    */
   @IsString()
   AUDIT_ANCHOR_DIR = '';
+
+  /**
+   * Key (≥ 32 characters) of every event's seal: HMAC-SHA256 over its hash. Someone who can
+   * write to the database but does not hold this key (a superuser past the append-only
+   * trigger, a doctored backup) cannot append, edit or rewrite events so that they verify.
+   * Every process that appends or verifies needs the same key; changing it makes every event
+   * written before fail verification.
+   */
+  @IsString()
+  @MinLength(32, { message: 'AUDIT_CHAIN_KEY must be at least 32 characters' })
+  AUDIT_CHAIN_KEY = DEV_AUDIT_CHAIN_KEY;
 }
 
-export const auditConfig = defineConfig({ name: 'audit', variables: AuditVariables });
+export const auditConfig = defineConfig({
+  name: 'audit',
+  variables: AuditVariables,
+  check: (config, given) =>
+    config.NODE_ENV === 'production' &&
+    (!given.has('AUDIT_CHAIN_KEY') || config.AUDIT_CHAIN_KEY === DEV_AUDIT_CHAIN_KEY)
+      ? ['AUDIT_CHAIN_KEY: must be set explicitly in production']
+      : [],
+});
 
 export type AuditConfig = Readonly<AuditVariables> & PlatformConfig;
 

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
-import { auditJson, GENESIS_HASH, hashRow, type HashedFields } from './audit-hash';
+import { auditJson, GENESIS_HASH, hashRow, sealOf, type HashedFields } from './audit-hash';
+import { AUDIT_CONFIG, type AuditConfig } from './audit.config';
 
 /** Who acted and from where: what the HTTP layer knows of the request. */
 export interface AuditActor {
@@ -53,7 +54,10 @@ function clip(value: string | null | undefined, max: number): string | null {
  */
 @Injectable()
 export class AuditService {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
+  ) {}
 
   /** Appends one event inside the caller's transaction (outside one it is a programming error). */
   async record(actor: AuditActor, record: AuditRecord): Promise<AuditEvent> {
@@ -106,14 +110,18 @@ export class AuditService {
       requestId: clip(actor.requestId, 128),
       prevHash: head ? head.hash : GENESIS_HASH,
     };
-    const event = Object.assign(new AuditEvent(), fields, { hash: hashRow(fields) });
+    const hash = hashRow(fields);
+    const event = Object.assign(new AuditEvent(), fields, {
+      hash,
+      seal: sealOf(hash, this.config.AUDIT_CHAIN_KEY),
+    });
     // Plain SQL: one statement, and the API's role needs no RETURNING.
     await tx.query(
       `INSERT INTO audit_events (seq, occurred_at, actor_id, actor_email, action, target_type,
          target_id, outcome, reason, details, before, after, ip, user_agent, request_id,
-         prev_hash, hash)
+         prev_hash, hash, seal)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13, $14,
-         $15, $16, $17)`,
+         $15, $16, $17, $18)`,
       [
         event.seq,
         event.occurredAt,
@@ -132,6 +140,7 @@ export class AuditService {
         event.requestId,
         event.prevHash,
         event.hash,
+        event.seal,
       ],
     );
     return event;

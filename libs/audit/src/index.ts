@@ -3,12 +3,12 @@
  * append, read, verify and anchor the chain (test/integration/public-faces.spec.ts snapshots it).
  */
 export { AUDIT_ENTITIES, AuditModule } from './audit.module';
-export { AUDIT_CONFIG, auditConfig } from './audit.config';
+export { AUDIT_CONFIG, auditConfig, DEV_AUDIT_CHAIN_KEY } from './audit.config';
 export type { AuditConfig } from './audit.config';
 export { AUDIT_ERROR_CODES, AuditEventNotFoundError } from './audit.errors';
 export { AUDIT_OUTCOMES, AuditEvent } from './audit-event.entity';
 export type { AuditJson, AuditOutcome } from './audit-event.entity';
-export { canonicalJson, GENESIS_HASH, hashRow } from './audit-hash';
+export { canonicalJson, GENESIS_HASH, hashRow, sealOf } from './audit-hash';
 export { AuditService } from './audit.service';
 export type { AuditActor, AuditRecord } from './audit.service';
 export { AuditLog } from './audit-log';

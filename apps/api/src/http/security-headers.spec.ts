@@ -10,6 +10,7 @@ const production = {
   APP_BASE_URL: 'https://app.jewelshot.example',
   PUBLIC_BASE_URL: 'https://api.jewelshot.example/',
   WEBHOOK_SECRET_KEY: 'a-real-webhook-secret-sealing-key-of-enough-length',
+  AUDIT_CHAIN_KEY: 'a-real-audit-chain-sealing-key-of-enough-length',
 };
 
 describe('security headers', () => {
