@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { DataSource } from 'typeorm';
 import { submit } from '../support/ai';
 import { startApi, type TestApi } from '../support/app';
-import { bearer, newUser, uniqueEmail, type TestUser } from '../support/factories';
+import { bearer, newAdmin, newUser, uniqueEmail, type TestUser } from '../support/factories';
 import { suitePrefix } from '../support/test-env';
 
 describe('auth hardening', () => {
@@ -170,7 +170,8 @@ describe('auth hardening', () => {
     /** Opens the job's event stream and resolves, with what it received, when the server ends it. */
     async function openStream(
       user: TestUser,
-    ): Promise<{ ended: Promise<{ text: string; at: number }> }> {
+      watcher: TestUser = user,
+    ): Promise<{ ended: Promise<{ text: string; at: number }>; jobId: string }> {
       const { body: job } = await submit(api, user, {
         operation: 'generate',
         params: { prompt: 'watched ring' },
@@ -178,7 +179,7 @@ describe('auth hardening', () => {
       expect(job.status).toBe('queued');
       const controller = new AbortController();
       const res = await fetch(`${base}/v1/ai/jobs/${job.id}/events`, {
-        headers: { authorization: `Bearer ${user.accessToken}` },
+        headers: { authorization: `Bearer ${watcher.accessToken}` },
         signal: controller.signal,
       });
       expect(res.status).toBe(200);
@@ -202,7 +203,7 @@ describe('auth hardening', () => {
       })();
       // The first event (the job as it is) arrives before anything else happens.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      return { ended };
+      return { ended, jobId: job.id as string };
     }
 
     // The bound the issue asks for, measured on the client, with slack for a loaded machine.
@@ -237,6 +238,34 @@ describe('auth hardening', () => {
       const result = await ended;
       expect(result.text).toContain('event: end');
       expect(result.at - at).toBeLessThan(bound());
+    });
+
+    it("stops showing another user's job to an admin demoted while watching it", async () => {
+      const seller = await newUser(api);
+      const admin = await newAdmin(api);
+      const { ended, jobId } = await openStream(seller, admin);
+      const at = Date.now();
+      await api.app
+        .get(DataSource)
+        .query(`UPDATE users SET role = 'user' WHERE id = $1`, [admin.id]);
+      const result = await ended;
+      expect(result.text).not.toContain('[aborted by the test]');
+      expect(result.at - at).toBeLessThan(bound());
+      // Still signed in (no end event for the session): the job is just not theirs to see.
+      expect(result.text).not.toContain('event: end');
+      // And once the status cache has let go of the old role, not found at all.
+      let status = 0;
+      for (const until = Date.now() + bound(); Date.now() < until;) {
+        status = (
+          await api
+            .http()
+            .get(`/v1/ai/jobs/${jobId}`)
+            .set(...bearer(admin.accessToken))
+        ).status;
+        if (status === 404) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(status).toBe(404);
     });
 
     it('closes on a password change made from another session', async () => {

@@ -671,7 +671,7 @@ export interface paths {
     };
     /**
      * Server-Sent Events of the job status until it ends
-     * @description Each event is `event: status` with the job as JSON; the stream closes after a terminal status, or with `event: end` (`{"reason":"SESSION_ENDED"}`) within USER_STATUS_CACHE_MS of a logout, ban or password change. A stream that closes with neither (the API process stopping, a dropped connection) is to be opened again: its first event is the status then.
+     * @description Each event is `event: status` with the job as JSON; the stream closes after a terminal status, or with `event: end` (`{"reason":"SESSION_ENDED"}`) within USER_STATUS_CACHE_MS of a logout, ban or password change. A stream that closes with neither (the API process stopping, a dropped connection, an admin watching another user's job demoted since) is to be opened again: its first event is the status then, or 404.
      */
     get: operations['Jobs_events'];
     put?: never;

@@ -141,7 +141,7 @@ export class JobsController implements BeforeApplicationShutdown {
     description:
       'Each event is `event: status` with the job as JSON; the stream closes after a terminal status, or with ' +
       '`event: end` (`{"reason":"SESSION_ENDED"}`) within USER_STATUS_CACHE_MS of a logout, ban or password change. ' +
-      'A stream that closes with neither (the API process stopping, a dropped connection) is to be opened again: its first event is the status then.',
+      "A stream that closes with neither (the API process stopping, a dropped connection, an admin watching another user's job demoted since) is to be opened again: its first event is the status then, or 404.",
   })
   @ApiOkResponse({
     description: 'An event stream',
@@ -180,10 +180,12 @@ export class JobsController implements BeforeApplicationShutdown {
     const done = new Promise<void>((resolve) => {
       stop = resolve;
     });
+    // Who is watching, as last read: a role taken away narrows what the stream may show.
+    let watcher = principal;
     const refresh = async () => {
       if (closed) return;
       try {
-        if (send(await this.visibleJob(id, principal))) stop();
+        if (send(await this.visibleJob(id, watcher))) stop();
       } catch {
         stop();
       }
@@ -200,14 +202,25 @@ export class JobsController implements BeforeApplicationShutdown {
     const limit = setTimeout(() => stop(), SSE_MAX_MS);
     // The guard checked the caller once, at the start; a stream outlives that. Asked again
     // (from the database) at half the status cache's age, the stream ends within
-    // USER_STATUS_CACHE_MS of a logout, a ban or a password change that ended this session.
+    // USER_STATUS_CACHE_MS of a logout, a ban or a password change that ended this session,
+    // and an admin demoted since sees another user's job no more (the stream closes, as the
+    // job is then not found for them).
     const recheck = setInterval(
       () => {
-        void this.principals.stillActing(principal).then(
-          (signedIn) => {
-            if (signedIn || closed) return;
-            reply.raw.write(`event: end\ndata: ${JSON.stringify({ reason: 'SESSION_ENDED' })}\n\n`);
-            stop();
+        void this.principals.current(principal).then(
+          (now) => {
+            if (closed) return;
+            if (now === null) {
+              reply.raw.write(
+                `event: end\ndata: ${JSON.stringify({ reason: 'SESSION_ENDED' })}\n\n`,
+              );
+              stop();
+              return;
+            }
+            if (readsAnyUser(watcher) && !readsAnyUser(now)) {
+              watcher = now;
+              void refresh();
+            }
           },
           () => undefined, // a database hiccup is not a logout; the next check decides
         );

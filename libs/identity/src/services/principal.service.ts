@@ -67,10 +67,18 @@ export class PrincipalService {
     return principal !== null && principal.status !== 'banned' && principal.sessionOpen;
   }
 
-  /** stillSignedIn for any principal: a session's, or an API key's (live, owner not banned). */
-  stillActing(principal: Principal): Promise<boolean> {
-    if (principal.via.kind === 'api-key') return this.apiKeys.stillValid(principal.via.publicId);
-    return this.stillSignedIn(principal.userId, sessionIdOf(principal));
+  /**
+   * The principal as it stands now, read from the database, never the cache; null when it may
+   * no longer act (a session: logged out, banned, password changed; a key: revoked, expired, its
+   * owner banned). A long-lived stream asks it again and again: it must end within
+   * USER_STATUS_CACHE_MS of any of those, and a role taken away (an admin demoted) must narrow
+   * what it shows as soon.
+   */
+  async current(principal: Principal): Promise<Principal | null> {
+    if (principal.via.kind === 'api-key')
+      return (await this.apiKeys.stillValid(principal.via.publicId)) ? principal : null;
+    const now = await this.load(principal.userId, sessionIdOf(principal));
+    return now !== null && now.status !== 'banned' && now.sessionOpen ? now : null;
   }
 
   private async load(userId: string, sessionId: string): Promise<Principal | null> {
