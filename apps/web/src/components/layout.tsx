@@ -10,7 +10,7 @@ import {
   Text,
 } from '@mantine/core';
 import { useDisclosure, useNetwork } from '@mantine/hooks';
-import { Suspense, useEffect, useRef, type RefObject } from 'react';
+import { Suspense, useEffect, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { api } from '../api';
@@ -110,9 +110,19 @@ export function Layout() {
   const main = useRef<HTMLElement>(null);
   useFocusOnNavigation(main);
 
+  const [signOutFailed, setSignOutFailed] = useState(false);
+
+  // Signed out here only once the API has ended the session: its refresh cookie stays until
+  // then, and a reload would bring the session back (on a shared computer, to the next person).
+  // A 401 means the session had ended already.
   const signOut = async () => {
     menu.close();
-    await api.client.POST('/v1/auth/logout').catch(() => undefined);
+    const ended = await api.client.POST('/v1/auth/logout').then(
+      ({ response }) => response.ok || response.status === 401,
+      () => false,
+    );
+    setSignOutFailed(!ended);
+    if (!ended) return;
     // Ending the session empties the query cache (session.ts).
     api.session.signOut();
     await navigate('/sign-in');
@@ -191,6 +201,18 @@ export function Layout() {
         {!network.online && (
           <Alert color="yellow" mb="md" role="status">
             {t('app.offline')}
+          </Alert>
+        )}
+        {signedIn && signOutFailed && (
+          <Alert
+            color="red"
+            mb="md"
+            role="alert"
+            withCloseButton
+            onClose={() => setSignOutFailed(false)}
+            closeButtonLabel={t('app.close')}
+          >
+            {t('app.signOutFailed')}
           </Alert>
         )}
         {signedIn && <VerifyBanner />}

@@ -15,6 +15,8 @@ export const en = {
     language: 'Language',
     loading: 'Loading…',
     offline: 'You are offline. We will carry on when the connection is back.',
+    signOutFailed:
+      'You are still signed in: the server could not be reached to end the session. Try again.',
     skipToContent: 'Skip to content',
     menu: 'Menu',
     mainMenu: 'Main',

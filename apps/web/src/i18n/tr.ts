@@ -17,6 +17,8 @@ export const tr: typeof en = {
     language: 'Dil',
     loading: 'Yükleniyor…',
     offline: 'Çevrimdışısınız. Bağlantı gelince kaldığımız yerden devam edeceğiz.',
+    signOutFailed:
+      'Oturumunuz hâlâ açık: oturumu kapatmak için sunucuya ulaşılamadı. Tekrar deneyin.',
     skipToContent: 'İçeriğe geç',
     menu: 'Menü',
     mainMenu: 'Ana menü',

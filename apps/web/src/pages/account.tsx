@@ -31,7 +31,9 @@ export function AccountPage() {
   // Ends every session of the account, this one included.
   const signOutEverywhere = useMutation({
     mutationFn: async () => {
-      await api.client.POST('/v1/auth/logout-all');
+      // Signed out here only once the API has ended the sessions (else a reload brings this one
+      // back); a failure is shown below the button.
+      await unwrap(api.client.POST('/v1/auth/logout-all'));
       // Ending the session empties the query cache (session.ts).
       api.session.signOut();
       await navigate('/sign-in');
@@ -114,6 +116,7 @@ export function AccountPage() {
           <Button color="red" variant="outline" onClick={() => signOutEverywhere.mutate()}>
             {t('account.signOutEverywhere')}
           </Button>
+          {signOutEverywhere.error && <ErrorAlert error={signOutEverywhere.error} />}
         </Stack>
       </Paper>
     </Stack>

@@ -30,12 +30,15 @@ export function authOf(who: Who): AuthResponse {
  * in any tab (`signIn(who)`, or a login through the page), and a refresh answers for them.
  * `end(who)` ends that user's sessions (a sign-out, or an admin): their token and the cookie stop
  * working. `hold(who)` keeps that user's balance and batches waiting until the function it returns
- * is called, so what a page shows meanwhile can only come from the cache.
+ * is called, so what a page shows meanwhile can only come from the cache. A sign-out
+ * (`POST /v1/auth/logout`) ends the caller's session and clears the cookie, unless `failLogout`
+ * says how it fails (a status, or `network` for no answer at all).
  */
 export function fakeApi() {
   let cookie: Who | null = null;
   const ended = new Set<Who>();
   const held = new Map<Who, Promise<void>>();
+  let logoutFailure: number | 'network' | null = null;
   const fetchFn = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const path = new URL(request.url).pathname;
@@ -51,6 +54,17 @@ export function fakeApi() {
       (name) => request.headers.get('authorization') === `Bearer ${jwt(name)}`,
     );
     if (!who || ended.has(who)) return unauthorized();
+    if (path === '/v1/auth/logout') {
+      if (logoutFailure === 'network') throw new TypeError('Failed to fetch');
+      if (logoutFailure !== null)
+        return json(
+          { statusCode: logoutFailure, code: 'UNAVAILABLE', error: 'x', requestId: 'r' },
+          logoutFailure,
+        );
+      ended.add(who);
+      if (cookie === who) cookie = null;
+      return new Response(null, { status: 204 });
+    }
     if (path === '/v1/credits/balance' || path === '/v1/batches') await held.get(who);
     const page = (items: unknown[]) => json({ data: items, nextCursor: null });
     switch (path) {
@@ -80,6 +94,7 @@ export function fakeApi() {
     fetchFn,
     signIn: (who: Who) => (cookie = who),
     end: (who: Who) => ended.add(who),
+    failLogout: (how: number | 'network' | null) => (logoutFailure = how),
     hold(who: Who) {
       let release: () => void = () => {};
       held.set(who, new Promise<void>((resolve) => (release = resolve)));
