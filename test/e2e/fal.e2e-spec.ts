@@ -144,6 +144,45 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
       expect(view.body.outputs).toEqual([expect.objectContaining({ width: 96, height: 96 })]);
     });
 
+    it('delivers and charges exactly the images asked for: fewer is a failure refunded, more are dropped', async () => {
+      const user = await newUser(api);
+      const short = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'ring images=1', numImages: 3 },
+      });
+      const extra = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'ring images=4', numImages: 1 },
+      });
+      const rows = await waitTerminal(api, [short.body.id, extra.body.id]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      // Every attempt came back one image short: never charged 3 for 1.
+      expect(byId.get(short.body.id)).toMatchObject({
+        status: 'failed',
+        hold_status: 'voided',
+        attempts: 2,
+      });
+      const failed = await api
+        .http()
+        .get(`/v1/ai/jobs/${short.body.id}`)
+        .set(...bearer(user.accessToken));
+      expect(failed.body.error).toMatchObject({ code: 'PROVIDER_ERROR' });
+      expect(failed.body.outputs).toEqual([]);
+      // Four came back for one paid: one delivered, one charged.
+      expect(byId.get(extra.body.id)).toMatchObject({ status: 'succeeded', hold_status: 'posted' });
+      const done = await api
+        .http()
+        .get(`/v1/ai/jobs/${extra.body.id}`)
+        .set(...bearer(user.accessToken));
+      expect(done.body.outputs).toHaveLength(1);
+      const [{ n }] = await api.db.query('SELECT count(*)::int AS n FROM files WHERE job_id = $1', [
+        extra.body.id,
+      ]);
+      expect(n).toBe(1);
+      expect(done.body.cost).toBe(1);
+      await expectLedgerClean(api);
+    });
+
     it('fails a job the model keeps failing, refunds it, and shows only our own error', async () => {
       const user = await newUser(api);
       const { body } = await submit(api, user, {

@@ -16,7 +16,8 @@ export interface FakeRequest {
  * POST /{app}[/path] submits; GET /{owner}/{alias}/requests/{id}/status and GET
  * /{owner}/{alias}/requests/{id} poll and fetch; PUT .../cancel cancels. The prompt picks the
  * behaviour: "fail" → 500 from the model, "reject" → 422, "slow" → never finishes; anything
- * else completes on the second status poll with one PNG.
+ * else completes on the second status poll with one PNG ("images=N": N of them, whatever
+ * `num_images` asked for).
  */
 export class FakeFal {
   readonly requests = new Map<string, FakeRequest>();
@@ -124,15 +125,14 @@ export class FakeFal {
       return this.json(res, 422, {
         detail: [{ loc: ['body', 'prompt'], msg: 'nsfw', type: 'value_error' }],
       });
+    const count = Number(/images=(\d+)/.exec(prompt)?.[1] ?? 1);
     return this.json(res, 200, {
-      images: [
-        {
-          url: `${this.url}/files/${request.id}.png`,
-          width: 96,
-          height: 96,
-          content_type: 'image/png',
-        },
-      ],
+      images: Array.from({ length: count }, () => ({
+        url: `${this.url}/files/${request.id}.png`,
+        width: 96,
+        height: 96,
+        content_type: 'image/png',
+      })),
       seed: 42,
     });
   }

@@ -123,6 +123,13 @@ export function validateJob(operation: unknown, params: unknown, prefix = 'param
   if (errors.length > 0) throw new ValidationError(fieldErrors(errors, prefix));
   const clean = { ...(instance as JobParams) };
   const inputImageId = typeof clean.inputImageId === 'string' ? clean.inputImageId : null;
-  const quantity = op === 'generate' ? Number(clean.numImages ?? 1) : 1;
-  return { operation: op, params: clean, quantity, inputImageId };
+  return { operation: op, params: clean, quantity: imagesPaidFor(op, clean), inputImageId };
+}
+
+/**
+ * How many images a job is paid for, and so delivers: `numImages` of a generate, else one. Its
+ * hold's quantity at submit; what the worker keeps of the provider's answer at the end.
+ */
+export function imagesPaidFor(operation: Operation, params: JobParams): number {
+  return operation === 'generate' ? Number(params.numImages ?? 1) : 1;
 }

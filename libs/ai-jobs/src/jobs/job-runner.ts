@@ -13,6 +13,7 @@ import { JobSignals } from './job-signals';
 import { JobsService } from './jobs.service';
 import { isLastAttempt, type JobFailure, JobTransitions } from './job-transitions';
 import { JobNotifications } from './job-notifications';
+import { imagesPaidFor } from './job-params';
 import {
   attemptDuration,
   attempts,
@@ -158,6 +159,7 @@ export class JobRunner {
           },
         )
       ).map((image) => image.data);
+      images = deliverable(images, imagesPaidFor(claimed.operation, claimed.params));
       providerDuration.observe(
         { provider: this.provider.name, operation: claimed.operation, outcome: 'ok' },
         secondsSince(providerStarted),
@@ -327,4 +329,19 @@ export class JobRunner {
     await this.signals.statusChanged(jobId, status);
     return true;
   }
+}
+
+/**
+ * What of a provider's answer a job delivers: exactly the images it is paid for. Fewer is the
+ * provider's failure (retried, then refunded; never charged in full for part of the work), and
+ * any beyond are dropped (never delivered free).
+ */
+function deliverable(images: Buffer[], paidFor: number): Buffer[] {
+  if (images.length < paidFor)
+    throw new ProviderError(
+      'PROVIDER_ERROR',
+      `The model returned ${images.length} of the ${paidFor} images asked for`,
+      true,
+    );
+  return images.slice(0, paidFor);
 }
