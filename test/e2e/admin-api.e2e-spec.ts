@@ -4,7 +4,8 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { AdminActions } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { LedgerService } from '@jewelshot/credit-ledger';
-import { RowScope } from '@jewelshot/platform';
+import { REDIS, RowScope } from '@jewelshot/platform';
+import type { Redis } from 'ioredis';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { ROLES } from '../../apps/api/src/common/roles.decorator';
 import { startApi, type TestApi } from '../support/app';
@@ -459,9 +460,93 @@ describe('the admin API', () => {
     };
     expect(await attempt(admin.accessToken)).toEqual([200, 404]);
     expect(await attempt(adminKey)).toEqual([404, 404]);
-    // Untouched, and nothing to record: the audited way is /v1/admin/jobs/{id}/cancel.
+    // Untouched: the audited way to cancel is /v1/admin/jobs/{id}/cancel. On the record: the
+    // admin's read of the seller's job, and nothing else.
     expect((await jobRows(api, [job.id]))[0]?.status).toBe('queued');
-    expect(await audited()).toBe(before);
+    expect(await audited()).toBe((before ?? 0) + 1);
+    const [read] = await api.db.query(
+      `SELECT action, outcome, actor_id, target_type, target_id, details FROM audit_events
+        ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(read).toEqual({
+      action: 'support.read',
+      outcome: 'succeeded',
+      actor_id: admin.id,
+      target_type: 'user',
+      target_id: owner.id,
+      details: { resource: 'job', id: job.id },
+    });
+  });
+
+  it("puts an admin's reads of another user's detail, job, job stream, batch and file on the record, once per resource per window", async () => {
+    const owner = await newUser(api, 'watched');
+    await fund(api, owner, 5);
+    const file = await upload(api, owner, await smallPng());
+    const { body: job } = await submit(api, owner, {
+      operation: 'upscale',
+      params: { inputImageId: file.body.id, scale: 2 },
+    });
+    const batch = await api
+      .http()
+      .post('/v1/batches')
+      .set(...bearer(owner.accessToken))
+      .send({
+        name: 'watched batch',
+        operation: 'upscale',
+        params: { scale: 2 },
+        inputImageIds: [file.body.id],
+      });
+    expect(batch.status).toBe(201);
+    const reads = () =>
+      api.db.query(
+        `SELECT details FROM audit_events
+          WHERE action = 'support.read' AND actor_id = $1 AND target_id = $2 ORDER BY seq`,
+        [admin.id, owner.id],
+      ) as Promise<Array<{ details: { resource: string; id: string } }>>;
+    const get = (path: string, who: TestUser) =>
+      api
+        .http()
+        .get(path)
+        .set(...bearer(who.accessToken));
+
+    // The owner reads their own: nothing recorded.
+    for (const path of [
+      `/v1/ai/jobs/${job.id}`,
+      `/v1/batches/${batch.body.id}`,
+      `/v1/files/${file.body.id}`,
+    ])
+      expect((await get(path, owner)).status).toBe(200);
+    expect(await reads()).toEqual([]);
+
+    // The admin reads each twice (a page that polls): one event each.
+    for (let i = 0; i < 2; i += 1)
+      for (const path of [
+        `/v1/admin/users/${owner.id}`,
+        `/v1/ai/jobs/${job.id}`,
+        `/v1/batches/${batch.body.id}`,
+        `/v1/files/${file.body.id}`,
+      ])
+        expect((await get(path, admin)).status).toBe(200);
+    expect((await reads()).map((r) => r.details)).toEqual([
+      { resource: 'user', id: owner.id },
+      { resource: 'job', id: job.id },
+      { resource: 'batch', id: batch.body.id },
+      { resource: 'file', id: file.body.id },
+    ]);
+
+    // The job's event stream is a read of the job too (already on the record in this window).
+    await api.app.get<Redis>(REDIS).del(`admin:read:${admin.id}:job:${job.id}`);
+    const server = api.app.getHttpServer();
+    if (!server.listening) await api.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = server.address() as { port: number };
+    const controller = new AbortController();
+    const stream = await fetch(`http://127.0.0.1:${port}/v1/ai/jobs/${job.id}/events`, {
+      headers: { authorization: `Bearer ${admin.accessToken}` },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    controller.abort();
+    expect((await reads()).filter((r) => r.details.resource === 'job')).toHaveLength(2);
   });
 
   it('refuses an admin banning, demoting, adjusting or reprioritising themself, and removing the last admin', async () => {

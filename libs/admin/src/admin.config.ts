@@ -13,6 +13,16 @@ export class AdminVariables {
   @Min(1000)
   @Max(86_400_000)
   ADMIN_DENIED_AUDIT_WINDOW_MS = 60_000;
+
+  /**
+   * An admin reading another user's job, batch, file or detail leaves one `support.read` audit
+   * event per resource per this window: a page that polls it is one read on the record.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  ADMIN_READ_AUDIT_WINDOW_MS = 600_000;
 }
 
 export const adminConfig = defineConfig({ name: 'admin', variables: AdminVariables });

@@ -9,6 +9,7 @@ import { AdminActions } from './admin-actions';
 import { AdminCredits } from './admin-credits';
 import { AdminDenials } from './admin-denials';
 import { AdminJobs } from './admin-jobs';
+import { AdminReads } from './admin-reads';
 import { AdminQueues } from './admin-queues';
 import { AdminUsers } from './admin-users';
 
@@ -21,6 +22,7 @@ import { AdminUsers } from './admin-users';
   providers: [
     AdminActions,
     AdminDenials,
+    AdminReads,
     AdminUsers,
     AdminCredits,
     AdminJobs,
@@ -30,6 +32,7 @@ import { AdminUsers } from './admin-users';
   exports: [
     AdminActions,
     AdminDenials,
+    AdminReads,
     AdminUsers,
     AdminCredits,
     AdminJobs,

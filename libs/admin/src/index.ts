@@ -9,6 +9,8 @@ export { ADMIN_ERROR_CODES, LastAdminError, SelfActionError } from './admin.erro
 export { AdminActions } from './admin-actions';
 export type { AdminAction, AdminChange } from './admin-actions';
 export { AdminDenials } from './admin-denials';
+export { AdminReads } from './admin-reads';
+export type { ForeignRead } from './admin-reads';
 export { AdminUsers } from './admin-users';
 export type { BanResult, UserDetail } from './admin-users';
 export { AdminCredits } from './admin-credits';

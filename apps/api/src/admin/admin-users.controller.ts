@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminUsers } from '@jewelshot/admin';
+import { AdminReads, AdminUsers } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { UuidParam } from '../common/uuid-param';
@@ -27,6 +27,7 @@ export class AdminUsersController {
   constructor(
     private readonly users: AdminUsers,
     private readonly jobView: AdminJobView,
+    private readonly reads: AdminReads,
   ) {}
 
   @Get()
@@ -54,8 +55,9 @@ export class AdminUsersController {
   @ApiOperation({ summary: "A user's detail: balance, holds, recent jobs, open sessions (admin)" })
   @ApiOkResponse({ type: UserDetailDto })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
-  async detail(@UserId() userId: string): Promise<UserDetailDto> {
+  async detail(@UserId() userId: string, @Actor() actor: AuditActor): Promise<UserDetailDto> {
     const detail = await this.users.detail(userId);
+    await this.reads.record(actor, { resource: 'user', id: userId, ownerId: userId });
     return {
       user: UserDto.full(detail.user),
       balance: detail.balance,

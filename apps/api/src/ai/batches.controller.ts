@@ -18,6 +18,9 @@ import { RequireScopes } from '../common/scopes.decorator';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './ai.dto';
 import { JobView } from './job-view.service';
 import { OWN_ONLY, readsAnyUser } from '../common/seller-reach';
+import { AdminReads } from '@jewelshot/admin';
+import type { AuditActor } from '@jewelshot/audit';
+import { Actor } from '../admin/audit-actor.decorator';
 
 @ApiTags('ai')
 @Controller({ path: 'batches', version: '1' })
@@ -26,14 +29,20 @@ export class BatchesController {
     private readonly batches: BatchesService,
     private readonly view: JobView,
     private readonly scope: RowScope,
+    private readonly reads: AdminReads,
   ) {}
 
-  private full(batchId: string, principal: Principal): Promise<BatchDto> {
+  /** The batch as the caller may see it; with `actor`, an admin's read of another user's is on the record. */
+  private async full(batchId: string, principal: Principal, actor?: AuditActor): Promise<BatchDto> {
     const anyUser = readsAnyUser(principal);
-    return this.scope.forCaller(principal.userId, anyUser, async () => {
+    const { dto, ownerId } = await this.scope.forCaller(principal.userId, anyUser, async () => {
       const { batch, jobs, progress } = await this.batches.get(batchId, principal.userId, anyUser);
-      return { ...this.view.batch(batch, progress), items: await this.view.jobs(jobs) };
+      const items = await this.view.jobs(jobs);
+      return { dto: { ...this.view.batch(batch, progress), items }, ownerId: batch.userId };
     });
+    if (actor && anyUser)
+      await this.reads.record(actor, { resource: 'batch', id: dto.id, ownerId });
+    return dto;
   }
 
   @Post()
@@ -91,8 +100,12 @@ export class BatchesController {
   @ApiOperation({ summary: 'A batch with its progress and items' })
   @ApiOkResponse({ type: BatchDto, description: 'The batch' })
   @ApiErrors('RESOURCE_NOT_FOUND')
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<BatchDto> {
-    return this.full(id, principal);
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Actor() actor: AuditActor,
+  ): Promise<BatchDto> {
+    return this.full(id, principal, actor);
   }
 
   @Post(':id/cancel')

@@ -31,6 +31,9 @@ import { whenClosed } from '../http/when-closed';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
 import { JobView } from './job-view.service';
 import { OWN_ONLY, readsAnyUser } from '../common/seller-reach';
+import { AdminReads } from '@jewelshot/admin';
+import type { AuditActor } from '@jewelshot/audit';
+import { Actor } from '../admin/audit-actor.decorator';
 
 const SSE_POLL_MS = 2000;
 const SSE_MAX_MS = 30 * 60_000;
@@ -50,15 +53,22 @@ export class JobsController implements BeforeApplicationShutdown {
     private readonly view: JobView,
     private readonly scope: RowScope,
     private readonly principals: PrincipalService,
+    private readonly reads: AdminReads,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  /** The job as the caller may see it, read in the caller's row scope (a transaction of its own). */
-  private visibleJob(id: string, principal: Principal): Promise<JobDto> {
+  /**
+   * The job as the caller may see it, read in the caller's row scope (a transaction of its own).
+   * With `actor`, an admin's read of another user's job is put on the audit record first.
+   */
+  private async visibleJob(id: string, principal: Principal, actor?: AuditActor): Promise<JobDto> {
     const anyUser = readsAnyUser(principal);
-    return this.scope.forCaller(principal.userId, anyUser, async () =>
-      this.view.job(await this.jobs.getVisible(id, principal.userId, anyUser)),
-    );
+    const { dto, ownerId } = await this.scope.forCaller(principal.userId, anyUser, async () => {
+      const job = await this.jobs.getVisible(id, principal.userId, anyUser);
+      return { dto: await this.view.job(job), ownerId: job.userId };
+    });
+    if (actor && anyUser) await this.reads.record(actor, { resource: 'job', id: dto.id, ownerId });
+    return dto;
   }
 
   @Post()
@@ -113,8 +123,12 @@ export class JobsController implements BeforeApplicationShutdown {
   @ApiOperation({ summary: 'One job, with its outputs once it succeeded' })
   @ApiOkResponse({ type: JobDto, description: 'The job' })
   @ApiErrors('RESOURCE_NOT_FOUND')
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobDto> {
-    return this.visibleJob(id, principal);
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Actor() actor: AuditActor,
+  ): Promise<JobDto> {
+    return this.visibleJob(id, principal, actor);
   }
 
   @Post(':id/cancel')
@@ -152,9 +166,10 @@ export class JobsController implements BeforeApplicationShutdown {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @Res() reply: FastifyReply,
+    @Actor() actor: AuditActor,
   ): Promise<void> {
     // Each read is a short scoped transaction of its own: none stays open while the stream does.
-    const first = await this.visibleJob(id, principal);
+    const first = await this.visibleJob(id, principal, actor);
     reply.hijack();
     const headers: Record<string, string | number | string[]> = {};
     for (const [name, value] of Object.entries(reply.getHeaders()))

@@ -40,6 +40,9 @@ import {
 } from './files.dto';
 import { JobView } from '../ai/job-view.service';
 import { readsAnyUser } from '../common/seller-reach';
+import { AdminReads } from '@jewelshot/admin';
+import type { AuditActor } from '@jewelshot/audit';
+import { Actor } from '../admin/audit-actor.decorator';
 
 /** A part other than the one `file`: refused as an unknown JSON field is. */
 function unexpectedPart(
@@ -107,6 +110,7 @@ export class UploadsController {
     private readonly files: FilesService,
     private readonly view: JobView,
     private readonly scope: RowScope,
+    private readonly reads: AdminReads,
   ) {}
 
   @Post('uploads')
@@ -197,11 +201,19 @@ export class UploadsController {
   @ApiOperation({ summary: 'A file of yours, with a fresh signed URL' })
   @ApiOkResponse({ type: FileDto, description: 'The file' })
   @ApiErrors('RESOURCE_NOT_FOUND')
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<FileDto> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Actor() actor: AuditActor,
+  ): Promise<FileDto> {
     const anyUser = readsAnyUser(principal);
-    return this.scope.forCaller(principal.userId, anyUser, async () =>
-      this.view.file(await this.files.getVisible(id, principal.userId, anyUser)),
-    );
+    const { dto, ownerId } = await this.scope.forCaller(principal.userId, anyUser, async () => {
+      const file = await this.files.getVisible(id, principal.userId, anyUser);
+      return { dto: await this.view.file(file), ownerId: file.userId };
+    });
+    // An admin reading another user's file (and its signed URL) is on the record first.
+    if (anyUser) await this.reads.record(actor, { resource: 'file', id: dto.id, ownerId });
+    return dto;
   }
 
   @Delete('files/:id')
