@@ -534,6 +534,42 @@ describe('the admin API', () => {
       { resource: 'file', id: file.body.id },
     ]);
 
+    // The admin routes' views of one user: the job's detail and the ledger history.
+    await api.app.get<Redis>(REDIS).del(`admin:read:${admin.id}:job:${job.id}`);
+    expect((await get(`/v1/admin/jobs/${job.id}`, admin)).status).toBe(200);
+    expect((await get(`/v1/admin/users/${owner.id}/credits/history`, admin)).status).toBe(200);
+    expect((await reads()).slice(-2).map((r) => r.details)).toEqual([
+      { resource: 'job', id: job.id },
+      { resource: 'credits', id: owner.id },
+    ]);
+
+    // A read whose event cannot be written is refused, and so is the next, until one stands.
+    const other = await newUser(api, 'unrecorded');
+    await api.db.query(`
+      CREATE FUNCTION refuse_read_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.action = 'support.read' THEN
+          RAISE EXCEPTION 'audit insert refused by the test';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_read_event BEFORE INSERT ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION refuse_read_event();`);
+    try {
+      for (let i = 0; i < 2; i += 1)
+        expect((await get(`/v1/admin/users/${other.id}`, admin)).status).toBe(500);
+    } finally {
+      await api.db.query(
+        'DROP TRIGGER refuse_read_event ON audit_events; DROP FUNCTION refuse_read_event()',
+      );
+    }
+    expect((await get(`/v1/admin/users/${other.id}`, admin)).status).toBe(200);
+    const [{ n }] = await api.db.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'support.read' AND target_id = $1`,
+      [other.id],
+    );
+    expect(n).toBe(1);
+
     // The job's event stream is a read of the job too (already on the record in this window).
     await api.app.get<Redis>(REDIS).del(`admin:read:${admin.id}:job:${job.id}`);
     const server = api.app.getHttpServer();
@@ -546,7 +582,7 @@ describe('the admin API', () => {
     });
     expect(stream.status).toBe(200);
     controller.abort();
-    expect((await reads()).filter((r) => r.details.resource === 'job')).toHaveLength(2);
+    expect((await reads()).filter((r) => r.details.resource === 'job')).toHaveLength(3);
   });
 
   it('refuses an admin banning, demoting, adjusting or reprioritising themself, and removing the last admin', async () => {

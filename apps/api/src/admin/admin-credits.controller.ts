@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminCredits } from '@jewelshot/admin';
+import { AdminCredits, AdminReads } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { UnknownOperationError } from '@jewelshot/credit-ledger';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -23,7 +23,10 @@ const DAY_MS = 86_400_000;
 @Roles('admin')
 @Controller({ path: 'admin', version: '1' })
 export class AdminCreditsController {
-  constructor(private readonly credits: AdminCredits) {}
+  constructor(
+    private readonly credits: AdminCredits,
+    private readonly reads: AdminReads,
+  ) {}
 
   @Post('users/:userId/credits')
   @HttpCode(200)
@@ -53,8 +56,10 @@ export class AdminCreditsController {
   async history(
     @UuidParam('userId') userId: string,
     @Query() query: HistoryQueryDto,
+    @Actor() actor: AuditActor,
   ): Promise<EntryPageDto> {
     const page = await this.credits.history(userId, query.limit, query.cursor);
+    await this.reads.record(actor, { resource: 'credits', id: userId, ownerId: userId });
     return { data: page.data.map((entry) => EntryDto.of(entry)), nextCursor: page.nextCursor };
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminJobs } from '@jewelshot/admin';
+import { AdminJobs, AdminReads } from '@jewelshot/admin';
 import type { AiJob } from '@jewelshot/ai-jobs';
 import type { AuditActor } from '@jewelshot/audit';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -25,6 +25,7 @@ export class AdminJobsController {
   constructor(
     private readonly jobs: AdminJobs,
     private readonly view: AdminJobView,
+    private readonly reads: AdminReads,
   ) {}
 
   private one(job: AiJob): Promise<AdminJobDto> {
@@ -56,8 +57,10 @@ export class AdminJobsController {
   @ApiOperation({ summary: 'A job with its attempts, provider and raw error (admin)' })
   @ApiOkResponse({ type: AdminJobDto })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
-  async detail(@JobId() jobId: string): Promise<AdminJobDto> {
-    return this.one(await this.jobs.detail(jobId));
+  async detail(@JobId() jobId: string, @Actor() actor: AuditActor): Promise<AdminJobDto> {
+    const job = await this.jobs.detail(jobId);
+    await this.reads.record(actor, { resource: 'job', id: job.id, ownerId: job.userId });
+    return this.one(job);
   }
 
   @Post(':jobId/cancel')
