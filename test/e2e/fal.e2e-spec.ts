@@ -156,12 +156,24 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
       });
       const rows = await waitTerminal(api, [short.body.id, extra.body.id]);
       const byId = new Map(rows.map((row) => [row.id, row]));
-      // Every attempt came back one image short: never charged 3 for 1.
+      // The answer came back two images short: never charged 3 for 1, and refunded at once (a
+      // retry would resume the same request and fetch the same answer).
       expect(byId.get(short.body.id)).toMatchObject({
         status: 'failed',
         hold_status: 'voided',
-        attempts: 2,
+        attempts: 1,
       });
+      const [{ provider_request_id: requestId }] = await api.db.query(
+        'SELECT provider_request_id FROM ai_jobs WHERE id = $1',
+        [short.body.id],
+      );
+      // One request made at the provider, asking for the three.
+      expect(fake.submits.filter((request) => request.input.prompt === 'ring images=1')).toEqual([
+        expect.objectContaining({
+          id: requestId,
+          input: expect.objectContaining({ num_images: 3 }),
+        }),
+      ]);
       const failed = await api
         .http()
         .get(`/v1/ai/jobs/${short.body.id}`)

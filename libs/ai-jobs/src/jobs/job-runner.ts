@@ -333,15 +333,22 @@ export class JobRunner {
 
 /**
  * What of a provider's answer a job delivers: exactly the images it is paid for. Fewer is the
- * provider's failure (retried, then refunded; never charged in full for part of the work), and
- * any beyond are dropped (never delivered free).
+ * provider's failure, refunded at once: never charged in full for part of the work, and not
+ * retried, since a retry resumes the same provider request and would fetch the same answer.
+ * Any beyond are dropped (never delivered free).
  */
 function deliverable(images: Buffer[], paidFor: number): Buffer[] {
+  if (!Number.isInteger(paidFor) || paidFor < 1)
+    throw new ProviderError(
+      'INVALID_INPUT',
+      'The job does not say how many images it is for',
+      false,
+    );
   if (images.length < paidFor)
     throw new ProviderError(
       'PROVIDER_ERROR',
       `The model returned ${images.length} of the ${paidFor} images asked for`,
-      true,
+      false,
     );
   return images.slice(0, paidFor);
 }
