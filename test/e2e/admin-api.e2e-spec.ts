@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AdminActions } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { LedgerService } from '@jewelshot/credit-ledger';
@@ -742,7 +744,7 @@ describe('the admin API', () => {
     expect(next.body.code).toBe('ACCOUNT_BANNED');
   });
 
-  it("runs a nested action's after-commit work only once the outermost action has committed, and none of it when that rolls back", async () => {
+  it("runs a nested action's after-commit work only once the outermost action has committed, none of it when that rolls back, and none of a failed nested action's writes", async () => {
     const actions = api.app.get(AdminActions);
     const actor: AuditActor = {
       actorId: admin.id,
@@ -798,6 +800,65 @@ describe('the admin API', () => {
     ).rejects.toThrow(/outer change fails/);
     expect(seen).toEqual(['test.inner-rolled-back: undone']);
     expect(await committed('test.inner-rolled-back')).toBe(0);
+
+    // An inner action that fails after a write, its error caught by the outer change, which goes
+    // on and commits: none of the inner's writes stand (a savepoint), its failed event is written
+    // after the outer's, and a throwing after-commit step does not stop the others.
+    const target = await newUser(api);
+    const txHost = api.app.get<TransactionHost<TransactionalAdapterTypeOrm>>(TransactionHost);
+    seen.length = 0;
+    await actions.run(
+      actor,
+      { action: 'test.outer-goes-on', targetType: 'test', targetId: 'outer' },
+      async () => {
+        await actions
+          .run(
+            actor,
+            { action: 'test.inner-fails', targetType: 'user', targetId: target.id },
+            async () => {
+              await txHost.tx.query(`UPDATE users SET priority_tier = 'high' WHERE id = $1`, [
+                target.id,
+              ]);
+              throw new Error('the inner change fails after its write');
+            },
+          )
+          .catch(() => undefined);
+        await actions.run(
+          actor,
+          { action: 'test.inner-ok', targetType: 'test', targetId: 'x' },
+          async () => ({
+            result: null,
+            before: {},
+            after: {},
+            afterCommit: () => {
+              throw new Error('an after-commit step that throws');
+            },
+          }),
+        );
+        return {
+          result: null,
+          before: {},
+          after: {},
+          afterCommit: () => void seen.push('outer after commit'),
+        };
+      },
+    );
+    expect(seen).toEqual(['outer after commit']);
+    const [{ priority_tier: tier }] = await api.db.query(
+      'SELECT priority_tier FROM users WHERE id = $1',
+      [target.id],
+    );
+    expect(tier).toBe('normal');
+    const order = await api.db.query(
+      `SELECT action, outcome FROM audit_events WHERE request_id = $1 AND action IN
+         ('test.outer-goes-on', 'test.inner-fails', 'test.inner-ok') ORDER BY seq`,
+      [actor.requestId],
+    );
+    expect(order).toEqual([
+      { action: 'test.inner-ok', outcome: 'succeeded' },
+      { action: 'test.outer-goes-on', outcome: 'succeeded' },
+      { action: 'test.inner-fails', outcome: 'failed' },
+    ]);
   });
 
   it('a new price applies to holds made after it; holds made before keep their snapshot', async () => {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger } from '@nestjs/common';
+import { Propagation } from '@nestjs-cls/transactional';
 import { AuditService, type AuditActor } from '@jewelshot/audit';
 import { DomainError, loggableError, RowScope } from '@jewelshot/platform';
 
@@ -47,6 +48,8 @@ export interface AdminRunOptions {
 interface Deferred {
   afterCommit: Array<() => void | Promise<void>>;
   undo: Array<() => Promise<unknown>>;
+  /** The failed events of nested actions, written once the outermost has ended. */
+  failures: Array<() => Promise<void>>;
 }
 
 /**
@@ -77,29 +80,41 @@ export class AdminActions {
     options: AdminRunOptions = {},
   ): Promise<T> {
     const outer = this.outer.getStore();
-    const deferred: Deferred = outer ?? { afterCommit: [], undo: [] };
+    const deferred: Deferred = outer ?? { afterCommit: [], undo: [], failures: [] };
     let done: AdminChange<T>;
     let undo: AdminChange<T>['undo'];
     try {
       done = await this.outer.run(deferred, () =>
-        this.scope.allUsers(async () => {
-          if (options.effectOutsideDatabase) await this.audit.holdChain();
-          const changed = await change();
-          undo = changed.undo;
-          await this.audit.record(actor, {
-            ...action,
-            outcome: 'succeeded',
-            before: changed.before,
-            after: changed.after,
-            details: changed.details,
-          });
-          return changed;
-        }),
+        this.scope.allUsers(
+          async () => {
+            if (options.effectOutsideDatabase) await this.audit.holdChain();
+            const changed = await change();
+            undo = changed.undo;
+            await this.audit.record(actor, {
+              ...action,
+              outcome: 'succeeded',
+              before: changed.before,
+              after: changed.after,
+              details: changed.details,
+            });
+            return changed;
+          },
+          // Nested: a savepoint, so a failing inner action leaves none of its writes behind
+          // even if the outer change catches its error and goes on.
+          outer ? { propagation: Propagation.Nested } : {},
+        ),
       );
     } catch (error) {
       if (undo) await this.undo(action, undo);
-      if (!outer) for (const inner of deferred.undo.reverse()) await this.undo(action, inner);
+      if (outer) {
+        // Its failed event waits for the outermost to end: written now, apart, it would wait
+        // for the chain's lock, which the outer transaction may hold.
+        outer.failures.push(() => this.recordFailure(actor, action, error));
+        throw error;
+      }
+      for (const inner of deferred.undo.reverse()) await this.undo(action, inner);
       await this.recordFailure(actor, action, error);
+      for (const failure of deferred.failures) await failure();
       throw error;
     }
     if (done.afterCommit) deferred.afterCommit.push(done.afterCommit);
@@ -108,7 +123,17 @@ export class AdminActions {
       if (undo) outer.undo.push(undo);
       return done.result;
     }
-    for (const afterCommit of deferred.afterCommit) await afterCommit();
+    for (const failure of deferred.failures) await failure();
+    // Each one runs: the change has committed, whatever one of them throws.
+    for (const afterCommit of deferred.afterCommit)
+      await Promise.resolve()
+        .then(afterCommit)
+        .catch((error: unknown) =>
+          this.logger.error(
+            { err: loggableError(error), action: action.action },
+            'work after an admin change failed; the change and its event stand',
+          ),
+        );
     return done.result;
   }
 
