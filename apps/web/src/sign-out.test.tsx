@@ -45,4 +45,28 @@ describe('signing out', () => {
       (await server.fetchFn('http://localhost/v1/auth/refresh', { method: 'POST' })).status,
     ).toBe(401);
   }, 30_000);
+
+  it('signs out everywhere only once the API has ended the sessions', async () => {
+    await i18n.changeLanguage('en');
+    const server = fakeApi();
+    vi.stubGlobal('fetch', vi.fn(server.fetchFn));
+    const user = userEvent.setup();
+    server.signIn('alice');
+    api.session.signIn(authOf('alice'));
+    render(<App />);
+    await user.click(await screen.findByRole('link', { name: 'Account' }));
+    const everywhere = await screen.findByRole('button', { name: 'Sign out everywhere' });
+
+    server.failLogout(503);
+    await user.click(everywhere);
+    expect(await screen.findByRole('alert')).toBeInTheDocument();
+    expect(api.session.current).toMatchObject({ status: 'signed-in', user: { id: 'alice' } });
+
+    server.failLogout(null);
+    await user.click(screen.getByRole('button', { name: 'Sign out everywhere' }));
+    await waitFor(() => expect(api.session.current.status).not.toBe('signed-in'));
+    expect(
+      (await server.fetchFn('http://localhost/v1/auth/refresh', { method: 'POST' })).status,
+    ).toBe(401);
+  }, 30_000);
 });

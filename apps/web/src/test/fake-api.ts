@@ -31,7 +31,7 @@ export function authOf(who: Who): AuthResponse {
  * `end(who)` ends that user's sessions (a sign-out, or an admin): their token and the cookie stop
  * working. `hold(who)` keeps that user's balance and batches waiting until the function it returns
  * is called, so what a page shows meanwhile can only come from the cache. A sign-out
- * (`POST /v1/auth/logout`) ends the caller's session and clears the cookie, unless `failLogout`
+ * (`POST /v1/auth/logout`, or `logout-all`) ends the caller's session and clears the cookie, unless `failLogout`
  * says how it fails (a status, or `network` for no answer at all).
  */
 export function fakeApi() {
@@ -54,7 +54,7 @@ export function fakeApi() {
       (name) => request.headers.get('authorization') === `Bearer ${jwt(name)}`,
     );
     if (!who || ended.has(who)) return unauthorized();
-    if (path === '/v1/auth/logout') {
+    if (path === '/v1/auth/logout' || path === '/v1/auth/logout-all') {
       if (logoutFailure === 'network') throw new TypeError('Failed to fetch');
       if (logoutFailure !== null)
         return json(
