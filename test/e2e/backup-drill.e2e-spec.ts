@@ -79,8 +79,8 @@ async function appendAuditEvents(url: string, count: number): Promise<string> {
         row.requestId,
         row.prevHash,
         hash,
-        // Sealed with the key the test environment runs with (the development one).
-        sealOf(hash, DEV_AUDIT_CHAIN_KEY),
+        // Sealed with the key the restore will run with: the environment's, else the development one.
+        sealOf(hash, process.env.AUDIT_CHAIN_KEY || DEV_AUDIT_CHAIN_KEY),
       ],
     );
     prevHash = hash;

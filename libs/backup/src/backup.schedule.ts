@@ -66,9 +66,19 @@ export class BackupSchedule implements OnApplicationBootstrap {
           },
         },
       )
-      .then(() => recordBackupScheduled(this.redis, true))
-      .catch((error: unknown) =>
-        this.logger.warn({ err: loggableError(error) }, 'could not register the backup schedule'),
+      .catch((error: unknown) => {
+        this.logger.warn({ err: loggableError(error) }, 'could not register the backup schedule');
+        return false;
+      })
+      .then((registered) =>
+        registered === false
+          ? undefined
+          : recordBackupScheduled(this.redis, true).catch((error: unknown) =>
+              this.logger.warn(
+                { err: loggableError(error) },
+                'could not record when the backup schedule began (the never-succeeded alert measures from it)',
+              ),
+            ),
       );
   }
 }

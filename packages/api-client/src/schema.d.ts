@@ -174,7 +174,7 @@ export interface paths {
     };
     /**
      * Walk the hash chain now (admin)
-     * @description Names the first broken seq: a row edited, deleted or inserted out of order, or one that differs from an anchor.
+     * @description Names every broken seq (the first 100): a row edited, deleted or inserted out of order, one whose seal does not hold (written or rewritten without AUDIT_CHAIN_KEY), or one that differs from an anchor.
      */
     get: operations['AdminAudit_verify'];
     put?: never;

@@ -82,7 +82,7 @@ export class AdminAuditController {
   @ApiOperation({
     summary: 'Walk the hash chain now (admin)',
     description:
-      'Names the first broken seq: a row edited, deleted or inserted out of order, or one that differs from an anchor.',
+      'Names every broken seq (the first 100): a row edited, deleted or inserted out of order, one whose seal does not hold (written or rewritten without AUDIT_CHAIN_KEY), or one that differs from an anchor.',
   })
   @ApiOkResponse({ type: AuditVerificationDto })
   verify(): Promise<AuditVerificationDto> {

@@ -58,16 +58,6 @@ export class PrincipalService {
   }
 
   /**
-   * True while the session may still act: the user exists and is not banned, and the session
-   * is open. Read from the database, never the cache: a long-lived stream asks it again and
-   * again and must end within USER_STATUS_CACHE_MS of a logout, ban or password change.
-   */
-  async stillSignedIn(userId: string, sessionId: string): Promise<boolean> {
-    const principal = await this.load(userId, sessionId);
-    return principal !== null && principal.status !== 'banned' && principal.sessionOpen;
-  }
-
-  /**
    * The principal as it stands now, read from the database, never the cache; null when it may
    * no longer act (a session: logged out, banned, password changed; a key: revoked, expired, its
    * owner banned). A long-lived stream asks it again and again: it must end within
