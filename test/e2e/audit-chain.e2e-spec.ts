@@ -58,6 +58,21 @@ describe('the audit chain', () => {
 
   const verify = () => api.app.get(RowScope).allUsers(() => api.app.get(AuditVerifier).verify());
 
+  /** `npm run audit:verify` on this suite's database: its exit code and what it printed. */
+  const verifyCli = (env: NodeJS.ProcessEnv) =>
+    run(
+      process.execPath,
+      [
+        '-r',
+        join(repoRoot(), 'test/support/register.js'),
+        join(repoRoot(), 'apps/cli/src/audit-verify.ts'),
+      ],
+      { env: { ...process.env, ...baseTestEnv(), DATABASE_URL: own.url, ...env } },
+    ).then(
+      (out) => ({ code: 0, stdout: out.stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+
   async function record(action: string, details: unknown = { n: 1 }) {
     const audit = api.app.get(AuditService);
     const txHost = api.app.get(TransactionHost);
@@ -275,25 +290,7 @@ describe('the audit chain', () => {
     expect(res.body).toMatchObject({ ok: false, firstBrokenSeq: seq });
     expect(res.body.problem).toMatch(/changed/);
 
-    const result = await run(
-      process.execPath,
-      [
-        '-r',
-        join(repoRoot(), 'test/support/register.js'),
-        join(repoRoot(), 'apps/cli/src/audit-verify.ts'),
-      ],
-      {
-        env: {
-          ...process.env,
-          ...baseTestEnv(),
-          DATABASE_URL: own.url,
-          AUDIT_ANCHOR_DIR: anchorDir,
-        },
-      },
-    ).then(
-      (out) => ({ code: 0, stdout: out.stdout }),
-      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-    );
+    const result = await verifyCli({ AUDIT_ANCHOR_DIR: anchorDir });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`BROKEN at seq ${seq}`);
 
@@ -389,25 +386,9 @@ describe('the audit chain', () => {
       expect(report.breaks).toHaveLength(1);
 
       // A verifier with another key than the one that sealed them finds no event sealed.
-      const other = await run(
-        process.execPath,
-        [
-          '-r',
-          join(repoRoot(), 'test/support/register.js'),
-          join(repoRoot(), 'apps/cli/src/audit-verify.ts'),
-        ],
-        {
-          env: {
-            ...process.env,
-            ...baseTestEnv(),
-            DATABASE_URL: own.url,
-            AUDIT_CHAIN_KEY: 'not-the-key-that-sealed-these-0123456789',
-          },
-        },
-      ).then(
-        (out) => ({ code: 0, stdout: out.stdout }),
-        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
-      );
+      const other = await verifyCli({
+        AUDIT_CHAIN_KEY: 'not-the-key-that-sealed-these-0123456789',
+      });
       expect(other.code).toBe(1);
       expect(other.stdout).toContain('BROKEN at seq 1');
     } finally {

@@ -6,19 +6,25 @@ import { App } from './app';
 import { i18n } from './i18n';
 import { authOf, fakeApi } from './test/fake-api';
 
+/** The app signed in as Alice, on a fake API whose logout can be told to fail. */
+async function aliceSignedIn() {
+  await i18n.changeLanguage('en');
+  const server = fakeApi();
+  vi.stubGlobal('fetch', vi.fn(server.fetchFn));
+  const user = userEvent.setup();
+  server.signIn('alice');
+  api.session.signIn(authOf('alice'));
+  render(<App />);
+  return { server, user };
+}
+
 describe('signing out', () => {
   afterAll(() => {
     vi.unstubAllGlobals();
   });
 
   it('stays signed in, and says so, while the API cannot end the session; signs out once it has', async () => {
-    await i18n.changeLanguage('en');
-    const server = fakeApi();
-    vi.stubGlobal('fetch', vi.fn(server.fetchFn));
-    const user = userEvent.setup();
-    server.signIn('alice');
-    api.session.signIn(authOf('alice'));
-    render(<App />);
+    const { server, user } = await aliceSignedIn();
     expect(await screen.findByTestId('balance')).toHaveTextContent('7 credits');
 
     for (const failure of [503, 'network'] as const) {
@@ -47,13 +53,7 @@ describe('signing out', () => {
   }, 30_000);
 
   it('signs out everywhere only once the API has ended the sessions', async () => {
-    await i18n.changeLanguage('en');
-    const server = fakeApi();
-    vi.stubGlobal('fetch', vi.fn(server.fetchFn));
-    const user = userEvent.setup();
-    server.signIn('alice');
-    api.session.signIn(authOf('alice'));
-    render(<App />);
+    const { server, user } = await aliceSignedIn();
     await user.click(await screen.findByRole('link', { name: 'Account' }));
     const everywhere = await screen.findByRole('button', { name: 'Sign out everywhere' });
 

@@ -17,7 +17,7 @@ import { PageQueryDto } from '../common/pagination.dto';
 import { RequireScopes } from '../common/scopes.decorator';
 import { BatchDto, BatchPageDto, CreateBatchDto } from './ai.dto';
 import { JobView } from './job-view.service';
-import { OWN_ONLY, readsAnyUser } from '../common/seller-reach';
+import { OWN_ONLY, readAsCaller } from '../common/seller-reach';
 import { AdminReads } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { Actor } from '../admin/audit-actor.decorator';
@@ -33,16 +33,22 @@ export class BatchesController {
   ) {}
 
   /** The batch as the caller may see it; with `actor`, an admin's read of another user's is on the record. */
-  private async full(batchId: string, principal: Principal, actor?: AuditActor): Promise<BatchDto> {
-    const anyUser = readsAnyUser(principal);
-    const { dto, ownerId } = await this.scope.forCaller(principal.userId, anyUser, async () => {
-      const { batch, jobs, progress } = await this.batches.get(batchId, principal.userId, anyUser);
-      const items = await this.view.jobs(jobs);
-      return { dto: { ...this.view.batch(batch, progress), items }, ownerId: batch.userId };
-    });
-    if (actor && anyUser)
-      await this.reads.record(actor, { resource: 'batch', id: dto.id, ownerId });
-    return dto;
+  private full(batchId: string, principal: Principal, actor?: AuditActor): Promise<BatchDto> {
+    return readAsCaller(
+      { scope: this.scope, reads: this.reads },
+      principal,
+      actor,
+      'batch',
+      async (anyUser) => {
+        const { batch, jobs, progress } = await this.batches.get(
+          batchId,
+          principal.userId,
+          anyUser,
+        );
+        const items = await this.view.jobs(jobs);
+        return { view: { ...this.view.batch(batch, progress), items }, ownerId: batch.userId };
+      },
+    );
   }
 
   @Post()

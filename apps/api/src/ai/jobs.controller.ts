@@ -30,7 +30,7 @@ import { RequireScopes } from '../common/scopes.decorator';
 import { whenClosed } from '../http/when-closed';
 import { JobDto, JobListQueryDto, JobPageDto, SubmitJobDto } from './ai.dto';
 import { JobView } from './job-view.service';
-import { OWN_ONLY, readsAnyUser } from '../common/seller-reach';
+import { OWN_ONLY, readAsCaller, readsAnyUser } from '../common/seller-reach';
 import { AdminReads } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { Actor } from '../admin/audit-actor.decorator';
@@ -61,14 +61,17 @@ export class JobsController implements BeforeApplicationShutdown {
    * The job as the caller may see it, read in the caller's row scope (a transaction of its own).
    * With `actor`, an admin's read of another user's job is put on the audit record first.
    */
-  private async visibleJob(id: string, principal: Principal, actor?: AuditActor): Promise<JobDto> {
-    const anyUser = readsAnyUser(principal);
-    const { dto, ownerId } = await this.scope.forCaller(principal.userId, anyUser, async () => {
-      const job = await this.jobs.getVisible(id, principal.userId, anyUser);
-      return { dto: await this.view.job(job), ownerId: job.userId };
-    });
-    if (actor && anyUser) await this.reads.record(actor, { resource: 'job', id: dto.id, ownerId });
-    return dto;
+  private visibleJob(id: string, principal: Principal, actor?: AuditActor): Promise<JobDto> {
+    return readAsCaller(
+      { scope: this.scope, reads: this.reads },
+      principal,
+      actor,
+      'job',
+      async (anyUser) => {
+        const job = await this.jobs.getVisible(id, principal.userId, anyUser);
+        return { view: await this.view.job(job), ownerId: job.userId };
+      },
+    );
   }
 
   @Post()

@@ -1,4 +1,7 @@
+import type { AdminReads, ForeignRead } from '@jewelshot/admin';
+import type { AuditActor } from '@jewelshot/audit';
 import type { Principal } from '@jewelshot/identity';
+import type { RowScope } from '@jewelshot/platform';
 
 /**
  * How far a caller reaches on the seller routes (`/v1/ai/jobs`, `/v1/batches`, `/v1/files`),
@@ -19,3 +22,25 @@ export function readsAnyUser(principal: Principal): boolean {
  * anyone holding an admin's key, cancel any user's jobs and batches, and nothing recorded it.)
  */
 export const OWN_ONLY = false;
+
+/**
+ * One row of the seller routes read as `principal` may see it, in the caller's row scope (a
+ * transaction of its own): `read` is told whether the caller reaches any user's rows, and
+ * answers the view and whose row it is. An admin's read of another user's row is put on the
+ * audit record (AdminReads) before it is answered; without `actor` (a refresh of what was read
+ * already, as an event stream's), it is not recorded again.
+ */
+export async function readAsCaller<T extends { id: string }>(
+  on: { scope: RowScope; reads: AdminReads },
+  principal: Principal,
+  actor: AuditActor | undefined,
+  resource: ForeignRead['resource'],
+  read: (anyUser: boolean) => Promise<{ view: T; ownerId: string }>,
+): Promise<T> {
+  const anyUser = readsAnyUser(principal);
+  const { view, ownerId } = await on.scope.forCaller(principal.userId, anyUser, () =>
+    read(anyUser),
+  );
+  if (actor && anyUser) await on.reads.record(actor, { resource, id: view.id, ownerId });
+  return view;
+}

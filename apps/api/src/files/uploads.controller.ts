@@ -39,7 +39,7 @@ import {
   UploadBodyDto,
 } from './files.dto';
 import { JobView } from '../ai/job-view.service';
-import { readsAnyUser } from '../common/seller-reach';
+import { readAsCaller } from '../common/seller-reach';
 import { AdminReads } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { Actor } from '../admin/audit-actor.decorator';
@@ -206,14 +206,17 @@ export class UploadsController {
     @Param('id') id: string,
     @Actor() actor: AuditActor,
   ): Promise<FileDto> {
-    const anyUser = readsAnyUser(principal);
-    const { dto, ownerId } = await this.scope.forCaller(principal.userId, anyUser, async () => {
-      const file = await this.files.getVisible(id, principal.userId, anyUser);
-      return { dto: await this.view.file(file), ownerId: file.userId };
-    });
     // An admin reading another user's file (and its signed URL) is on the record first.
-    if (anyUser) await this.reads.record(actor, { resource: 'file', id: dto.id, ownerId });
-    return dto;
+    return readAsCaller(
+      { scope: this.scope, reads: this.reads },
+      principal,
+      actor,
+      'file',
+      async (anyUser) => {
+        const file = await this.files.getVisible(id, principal.userId, anyUser);
+        return { view: await this.view.file(file), ownerId: file.userId };
+      },
+    );
   }
 
   @Delete('files/:id')
