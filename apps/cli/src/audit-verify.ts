@@ -1,6 +1,7 @@
 /**
- * npm run audit:verify — walks the audit chain (and compares it with the anchors in
- * AUDIT_ANCHOR_DIR, when set). Exits 1 and names the first broken seq when there is one.
+ * npm run audit:verify — walks the audit chain, checks every event's seal (AUDIT_CHAIN_KEY) and
+ * compares it with the anchors in AUDIT_ANCHOR_DIR, when set. Exits 1 and names every broken seq
+ * (the first 100) when there is one.
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
