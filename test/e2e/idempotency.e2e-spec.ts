@@ -1,3 +1,4 @@
+import { BatchesService } from '@jewelshot/ai-jobs';
 import { startApi, type TestApi } from '../support/app';
 import { fund, submit } from '../support/ai';
 import { bearer, newUser, type TestUser } from '../support/factories';
@@ -195,6 +196,40 @@ describe('Idempotency-Key on batches and uploads', () => {
     const retried = await batchWithKey(user, body, 'batch-2');
     expect(retried.status).toBe(201);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('batches: a batch that committed but whose answer was lost keeps its key: the retry replays it, not a second batch', async () => {
+    const user = await newUser(api, 'batch-lost-answer');
+    await fund(api, user, 5);
+    const image = (await uploadWithKey(user, await smallPng(52, 44))).body.id as string;
+    const body = {
+      name: 'lost',
+      operation: 'upscale',
+      params: { scale: 2 },
+      inputImageIds: [image],
+    };
+    // The connection cut after the COMMIT: the batch and its key's answer stand, the call throws.
+    const batches = api.app.get(BatchesService) as unknown as {
+      create: (...args: unknown[]) => Promise<unknown>;
+    };
+    const create = batches.create.bind(batches);
+    const spy = jest.spyOn(batches, 'create').mockImplementationOnce(async (...args) => {
+      await create(...args);
+      throw new Error('Connection terminated unexpectedly');
+    });
+    try {
+      expect((await batchWithKey(user, body, 'batch-lost')).status).toBe(503);
+    } finally {
+      spy.mockRestore();
+    }
+    const retried = await batchWithKey(user, body, 'batch-lost');
+    expect(retried.status).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    const [{ n }] = await api.db.query(
+      'SELECT count(*)::int AS n FROM batches WHERE user_id = $1',
+      [user.id],
+    );
+    expect(n).toBe(1);
   });
 
   it('one key cannot mean two requests: a job key on a batch or an upload is 422', async () => {

@@ -189,12 +189,18 @@ export class IdempotencyService {
     if (updated !== 1) throw new IdempotencyInFlightError();
   }
 
-  /** The request failed before creating anything: the key is free again (if still its claim). */
+  /**
+   * The request failed: the key is free again, if it is still this claim's and names nothing. A
+   * request whose creating transaction committed but whose answer was lost (the connection cut
+   * after the COMMIT) fails too; its key names what was created, and stays, so a retry with it
+   * replays that rather than creating and charging it twice.
+   */
   async abandon(userId: string, claim: IdempotencyClaim): Promise<void> {
     await this.apart(userId, () =>
       this.query(
         `DELETE FROM idempotency_keys
-          WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz AND job_id IS NULL`,
+          WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz
+            AND job_id IS NULL AND response_status IS NULL`,
         [userId, claim.key, claim.claimedAt],
       ),
     );
