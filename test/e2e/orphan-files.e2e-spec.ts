@@ -11,11 +11,12 @@ import {
   StoredObjectNotFoundError,
   type FileStorage,
 } from '@jewelshot/ai-jobs';
+import { TransactionHost } from '@nestjs-cls/transactional';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
-import { upload } from '../support/ai';
-import { newUser } from '../support/factories';
+import { fund, submit, upload, waitTerminal } from '../support/ai';
+import { bearer, newUser } from '../support/factories';
 import { smallPng } from '../support/images';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
@@ -31,6 +32,56 @@ async function exists(storage: FileStorage, key: string): Promise<boolean> {
     throw error;
   }
 }
+
+describe("a paid job's outputs", () => {
+  it('are kept when the settle commits but its answer is lost (the connection cut after the COMMIT)', async () => {
+    const env = { REDIS_KEY_PREFIX: suitePrefix('lost-commit') };
+    const api: TestApi = await startApi(env);
+    let worker: WorkerApp | undefined;
+    try {
+      worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+      const txHost = worker.context.get(TransactionHost);
+      const withTransaction = txHost.withTransaction.bind(txHost) as (
+        ...args: unknown[]
+      ) => Promise<unknown>;
+      let cut = 0;
+      // The settle's transaction is the one whose callback answers 'succeeded': it commits, then
+      // its caller hears the connection drop instead of the COMMIT's reply.
+      jest.spyOn(txHost, 'withTransaction').mockImplementation((async (...args: unknown[]) => {
+        const result = await withTransaction(...args);
+        if (result === 'succeeded' && cut === 0) {
+          cut += 1;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result;
+      }) as never);
+      const user = await newUser(api);
+      await fund(api, user, 2);
+      const { body } = await submit(api, user, {
+        operation: 'generate',
+        params: { prompt: 'a ring whose settle answer is lost', numImages: 2 },
+      });
+      const [row] = await waitTerminal(api, [body.id]);
+      expect(cut).toBe(1);
+      expect(row).toMatchObject({ status: 'succeeded', hold_status: 'posted' });
+      const files = (await api.db.query('SELECT id, storage_key FROM files WHERE job_id = $1', [
+        body.id,
+      ])) as Array<{ id: string; storage_key: string }>;
+      expect(files).toHaveLength(2);
+      const storage = api.app.get<FileStorage>(FILE_STORAGE);
+      for (const file of files) expect(await exists(storage, file.storage_key)).toBe(true);
+      const download = await api
+        .http()
+        .get(`/v1/files/${files[0]?.id}`)
+        .set(...bearer(user.accessToken));
+      expect(download.status).toBe(200);
+    } finally {
+      jest.restoreAllMocks();
+      await worker?.close();
+      await api.close();
+    }
+  });
+});
 
 describe('the orphan sweep', () => {
   it('deletes local files with no row once older than a day, from the worker schedule', async () => {

@@ -4,6 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
+import { In } from 'typeorm';
 import { IDENTITY_CONFIG, type IdentityConfig } from '@jewelshot/identity';
 import {
   DomainError,
@@ -186,6 +187,15 @@ export class FilesService {
   /** Removes stored bytes that never got their row (an output nobody paid for). */
   async discard(files: StoredFile[]): Promise<void> {
     for (const file of files) await this.storage.delete(file.storageKey).catch(() => undefined);
+  }
+
+  /**
+   * How many of `files` have their row: asked when the transaction that inserts them failed in
+   * a way that does not say whether it committed (the connection cut after the COMMIT).
+   */
+  async recorded(files: StoredFile[]): Promise<number> {
+    if (files.length === 0) return 0;
+    return this.files.count({ where: { id: In(files.map((file) => file.id)) } });
   }
 
   /** Inserts the rows of files already in storage (inside the caller's transaction). */

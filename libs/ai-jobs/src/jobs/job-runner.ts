@@ -229,6 +229,27 @@ export class JobRunner {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Deletes the bytes of outputs no committed row points at. Once the settle's transaction has
+   * answered, none does; if it threw, only the rows can tell, and bytes are kept whenever they
+   * cannot be read (the orphan sweep deletes, a day on, bytes no row points at): a paid job's
+   * outputs are never deleted on a guess.
+   */
+  private async discardUnpaid(outputs: StoredFile[], settleAnswered: boolean): Promise<void> {
+    if (outputs.length === 0) return;
+    if (!settleAnswered) {
+      const recorded = await this.files.recorded(outputs).catch(() => null);
+      if (recorded !== 0) {
+        this.logger.warn(
+          { jobId: outputs[0]?.jobId, recorded },
+          'the settle failed without saying whether it committed; its outputs are kept',
+        );
+        return;
+      }
+    }
+    await this.files.discard(outputs);
+  }
+
   private async inputOf(job: AiJob): Promise<ProviderInput> {
     const input: ProviderInput = { jobId: job.id, operation: job.operation, params: job.params };
     const imageId = job.params.inputImageId;
@@ -250,6 +271,9 @@ export class JobRunner {
     // committed charge deletes the bytes it wrote: a failed settle leaves no orphan behind.
     const outputs: StoredFile[] = [];
     let outcome: RunOutcome = 'skipped';
+    // Whether the settle's transaction said how it ended: when it throws instead (a connection
+    // cut after the COMMIT), it may have committed, and the bytes may be a paid job's outputs.
+    let settleAnswered = false;
     try {
       for (const image of images)
         outputs.push(await this.files.storeOutput(job.userId, job.id, image));
@@ -276,8 +300,9 @@ export class JobRunner {
           return 'skipped';
         }),
       );
+      settleAnswered = true;
     } finally {
-      if (outcome !== 'succeeded') await this.files.discard(outputs);
+      if (outcome !== 'succeeded') await this.discardUnpaid(outputs, settleAnswered);
     }
     if (outcome === 'succeeded' || outcome === 'canceled') {
       jobDuration.observe({ operation: job.operation, outcome }, ageSeconds(job.createdAt));
