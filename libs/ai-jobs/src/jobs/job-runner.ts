@@ -267,8 +267,9 @@ export class JobRunner {
   }
 
   private async afterSuccess(job: AiJob, images: Buffer[]): Promise<RunOutcome> {
-    // Bytes first (outside the transaction), rows with the charge. Whatever does not end in a
-    // committed charge deletes the bytes it wrote: a failed settle leaves no orphan behind.
+    // Bytes first (outside the transaction), rows with the charge. Whatever is known not to end
+    // in a committed charge deletes the bytes it wrote (discardUnpaid): a failed settle leaves
+    // no orphan behind, and one that may have committed leaves its outputs to their rows.
     const outputs: StoredFile[] = [];
     let outcome: RunOutcome = 'skipped';
     // Whether the settle's transaction said how it ended: when it throws instead (a connection
