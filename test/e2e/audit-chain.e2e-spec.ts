@@ -17,6 +17,7 @@ import {
 import { RowScope } from '@jewelshot/platform';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { startApi, type TestApi } from '../support/app';
+import { auditRow } from '../support/audit-rows';
 import { bearer, newAdmin, newUser } from '../support/factories';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 import { repoRoot } from '@jewelshot/platform';
@@ -339,24 +340,14 @@ describe('the audit chain', () => {
     const [head] = (await api.db.query(
       'SELECT seq::int AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
     )) as Array<{ seq: number; hash: string }>;
-    const fields = {
+    const fields = auditRow({
       seq: (head?.seq ?? 0) + 1,
-      occurredAt: new Date(),
-      actorId: null,
+      prevHash: head?.hash ?? GENESIS_HASH,
       actorEmail: 'forger@example.test',
       action: 'credits.adjust',
-      targetType: 'user',
       targetId: 'someone',
-      outcome: 'succeeded' as const,
       reason: 'looks legitimate',
-      details: null,
-      before: null,
-      after: null,
-      ip: null,
-      userAgent: null,
-      requestId: null,
-      prevHash: head?.hash ?? GENESIS_HASH,
-    };
+    });
     const hash = hashRow(fields);
     // As the superuser (the append-only trigger lets an INSERT through): the hash is right, the
     // seal is made with a key of the forger's own.

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DEV_AUDIT_CHAIN_KEY, GENESIS_HASH, hashRow, sealOf } from '@jewelshot/audit';
 import { migrationDataSource } from '../../migrations/data-source';
+import { auditRow } from '../support/audit-rows';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
 
 /**
@@ -43,26 +44,15 @@ describe('the audit seal migration', () => {
       }
       // More than one page of the migration's (5,000 events a statement).
       let prevHash = GENESIS_HASH;
-      const rows: Array<[number, Date, string, string, string]> = [];
+      const rows: Array<[number, Date, string | null, string, string]> = [];
       for (let seq = 1; seq <= EVENTS; seq += 1) {
-        const fields = {
+        const fields = auditRow({
           seq,
-          occurredAt: new Date(Date.UTC(2026, 10, 1, 12, 0, 0, seq)),
-          actorId: null,
-          actorEmail: 'before@example.test',
-          action: 'user.ban',
-          targetType: 'user',
-          targetId: `t-${seq}`,
-          outcome: 'succeeded' as const,
-          reason: 'before the seal',
-          details: null,
-          before: null,
-          after: null,
-          ip: null,
-          userAgent: null,
-          requestId: null,
           prevHash,
-        };
+          occurredAt: new Date(Date.UTC(2026, 10, 1, 12, 0, 0, seq)),
+          actorEmail: 'before@example.test',
+          reason: 'before the seal',
+        });
         const hash = hashRow(fields);
         rows.push([seq, fields.occurredAt, fields.targetId, prevHash, hash]);
         prevHash = hash;
