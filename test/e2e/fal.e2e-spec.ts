@@ -1,8 +1,8 @@
-import { FalProvider, ProviderError, type ProviderHooks } from '@jewelshot/ai-jobs';
+import { FalProvider, ProviderError, Reconciler, type ProviderHooks } from '@jewelshot/ai-jobs';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
-import { expectLedgerClean, jobRows, submit, waitTerminal } from '../support/ai';
+import { aiQueue, expectLedgerClean, jobRows, submit, waitTerminal } from '../support/ai';
 import { bearer, newUser } from '../support/factories';
 import { FakeFal } from '../support/fake-fal';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
@@ -113,6 +113,9 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
         FAL_QUEUE_BASE_URL: fake.url,
         FAL_POLL_INTERVAL_MS: '50',
         JOB_ATTEMPTS: '2',
+        // Shorter than the running deadline (15 min), as in production, so that the reconciler
+        // requeues a running job it finds without a queue job rather than failing it.
+        RECONCILE_GRACE_MS: '60000',
       };
       api = await startApi(env);
       worker = await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
@@ -212,6 +215,56 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
         message: 'The model provider failed to process the request',
       });
       expect(JSON.stringify(view.body)).not.toMatch(/CUDA|opt\/model/);
+      await expectLedgerClean(api);
+    });
+
+    it('keeps a job whose queue attempts an outage used up, and resumes its paid fal request once the database answers', async () => {
+      const user = await newUser(api);
+      const prompt = 'outage ring';
+      // The outage as the worker meets it: the settle after fal answered fails, and so does
+      // every later claim (the database errors) until BullMQ has no attempts left.
+      const name = `test_outage_${Date.now()}`;
+      await api.db.query(
+        `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN
+             IF NEW.params->>'prompt' = '${prompt}' AND (NEW.status = 'succeeded' OR NEW.attempts > 1)
+             THEN RAISE EXCEPTION 'the database is unreachable (the test)'; END IF;
+             RETURN NEW;
+           END $$`,
+      );
+      await api.db.query(
+        `CREATE TRIGGER ${name} BEFORE UPDATE ON ai_jobs FOR EACH ROW EXECUTE FUNCTION ${name}()`,
+      );
+      let id: string;
+      try {
+        id = (await submit(api, user, { operation: 'generate', params: { prompt } })).body.id;
+        const queue = aiQueue(api);
+        const until = Date.now() + 20_000;
+        while ((await (await queue.getJob(id))?.getState()) !== 'failed') {
+          if (Date.now() > until) throw new Error('BullMQ never gave the job up');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        await api.db.query(`DROP TRIGGER IF EXISTS ${name} ON ai_jobs`);
+        await api.db.query(`DROP FUNCTION IF EXISTS ${name}()`);
+      }
+      // One claim took of the two the row allows: the job is not failed, but left to the
+      // reconciler, which finds it (once its grace has passed) with no live queue job and
+      // requeues it.
+      await api.db.query(
+        `UPDATE ai_jobs SET updated_at = now() - interval '2 minutes' WHERE id = $1`,
+        [id],
+      );
+      await worker?.context.get(Reconciler).reconcile();
+      const [row] = await waitTerminal(api, [id], 30_000);
+      expect(row).toMatchObject({ status: 'succeeded', hold_status: 'posted', attempts: 2 });
+      // fal was asked once: the second claim fetched the answer already paid for.
+      expect(fake.submits.filter((request) => request.input.prompt === prompt)).toHaveLength(1);
+      const view = await api
+        .http()
+        .get(`/v1/ai/jobs/${id}`)
+        .set(...bearer(user.accessToken));
+      expect(view.body.outputs).toHaveLength(1);
       await expectLedgerClean(api);
     });
 

@@ -15,7 +15,8 @@ import { type WorkerConfig } from '../worker.config';
 /**
  * Runs AI jobs. Concurrency and the stall lock come from config: see aiJobsProcessorFor.
  * A retryable failure is thrown back to BullMQ (exponential backoff); the final one is
- * refunded by the runner, or here when BullMQ gives up on its own (e.g. stalled too often).
+ * refunded by the runner, or here when BullMQ gives up after crashes and the row has no
+ * attempts left (with attempts left, the reconciler requeues it).
  */
 // @Injectable so the constructor's parameter types are emitted; @Processor comes from config below.
 @Injectable()
@@ -75,17 +76,23 @@ export class AiJobsProcessor extends WorkerHost {
     const attempts = job.opts.attempts ?? 1;
     const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
     if (!final) return;
-    const message =
-      error instanceof RetryableJobError ? error.failure.message : 'The job could not be completed';
-    const code = error instanceof RetryableJobError ? error.failure.code : 'INTERNAL_ERROR';
-    await this.runner
-      .finish(job.data.jobId, 'failed', { code, message })
-      .catch((finishError: unknown) => {
-        this.logger.error(
-          { err: loggableError(finishError), jobId: job.data.jobId },
-          'could not record the final failure; the reconciler will',
-        );
-      });
+    // A crash (not a failure the provider's answer decided) ends the job only once the row has
+    // used its attempts: BullMQ's were spent by an outage that may have let no claim take.
+    const ending =
+      error instanceof RetryableJobError
+        ? this.runner.finish(job.data.jobId, 'failed', error.failure)
+        : error instanceof UnrecoverableError
+          ? this.runner.finish(job.data.jobId, 'failed', {
+              code: 'INTERNAL_ERROR',
+              message: 'The job could not be completed',
+            })
+          : this.runner.endCrashed(job.data.jobId);
+    await ending.catch((finishError: unknown) => {
+      this.logger.error(
+        { err: loggableError(finishError), jobId: job.data.jobId },
+        'could not record the final failure; the reconciler will',
+      );
+    });
   }
 }
 

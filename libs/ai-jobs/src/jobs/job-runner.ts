@@ -331,16 +331,27 @@ export class JobRunner {
     return 'failed';
   }
 
-  /** Ends a job that will not succeed: refund its hold and record why, in one transaction. */
+  /**
+   * Ends a job that will not succeed: refund its hold and record why, in one transaction.
+   * `unlessAttemptsLeft` is for a job whose last queue attempt crashed (see endCrashed).
+   */
   async finish(
     jobId: string,
     status: 'failed' | 'canceled',
     failure: JobFailure,
+    { unlessAttemptsLeft = false } = {},
   ): Promise<boolean> {
     const ended = await traced('ai-job.settle', () =>
       this.txHost.withTransaction(async () => {
         const job = await this.lock(jobId);
         if (!job || TERMINAL_STATUSES.includes(job.status)) return null;
+        if (unlessAttemptsLeft && job.attempts < this.config.JOB_ATTEMPTS) {
+          this.logger.warn(
+            { jobId, attempts: job.attempts, status: job.status },
+            'its queue attempts crashed with row attempts left; the reconciler will put it back in the queue',
+          );
+          return null;
+        }
         await this.ledger.refund(job.holdId, `${status}: ${failure.message}`);
         if ((await this.transitions.end(jobId, status, failure)) === null) return null;
         await this.notifications.jobEnded(job, status, failure);
@@ -354,6 +365,23 @@ export class JobRunner {
     );
     await this.signals.statusChanged(jobId, status);
     return true;
+  }
+
+  /**
+   * The end of a job whose last queue attempt crashed (the database or Redis unreachable, a
+   * bug) rather than being decided by the provider's answer. A crash before its claim took
+   * used none of the row's attempts, and the provider's work may be done and paid for, so the
+   * row decides: with attempts left the job stays as it is, and the reconciler puts it back in
+   * the queue to resume its provider request; with none left it is failed and refunded.
+   * Whether it ended.
+   */
+  endCrashed(jobId: string): Promise<boolean> {
+    return this.finish(
+      jobId,
+      'failed',
+      { code: 'INTERNAL_ERROR', message: 'The job could not be completed' },
+      { unlessAttemptsLeft: true },
+    );
   }
 }
 
