@@ -1,4 +1,4 @@
-import { BatchesService } from '@jewelshot/ai-jobs';
+import { BatchesService, JobsService } from '@jewelshot/ai-jobs';
 import { startApi, type TestApi } from '../support/app';
 import { fund, submit } from '../support/ai';
 import { bearer, newUser, type TestUser } from '../support/factories';
@@ -260,5 +260,95 @@ describe('Idempotency-Key on batches and uploads', () => {
       'upload-key',
     );
     expect(jobAfter.status).toBe(422);
+  });
+
+  describe('without a key, a create whose database went away as it committed', () => {
+    /**
+     * Runs the service's one-transaction `record` once as the database's loss leaves it: when
+     * `commits`, it commits and the call still throws (the connection cut after the COMMIT);
+     * otherwise it throws having written nothing.
+     */
+    const loseTheAnswer = (service: object, commits: boolean) => {
+      const target = service as { record: (...args: unknown[]) => Promise<unknown> };
+      const record = target.record.bind(target);
+      return jest.spyOn(target, 'record').mockImplementationOnce(async (...args) => {
+        if (commits) await record(...args);
+        throw new Error('Connection terminated unexpectedly');
+      });
+    };
+    const counts = async (user: TestUser) =>
+      (
+        await api.db.query(
+          `SELECT (SELECT count(*)::int FROM ai_jobs WHERE user_id = $1) AS jobs,
+                  (SELECT count(*)::int FROM batches WHERE user_id = $1) AS batches,
+                  (SELECT count(*)::int FROM credit_holds WHERE user_id = $1) AS holds`,
+          [user.id],
+        )
+      )[0] as { jobs: number; batches: number; holds: number };
+
+    it('a job: answered with the job its rows say was made (202), or 503 when none was', async () => {
+      const user = await newUser(api, 'job-lost-commit');
+      await fund(api, user, 5);
+      const body = { operation: 'generate', params: { prompt: 'lost commit' } };
+      const jobs = api.app.get(JobsService);
+
+      const notMade = loseTheAnswer(jobs, false);
+      try {
+        const refused = await submit(api, user, body);
+        expect(refused.status).toBe(503);
+        expect(refused.headers['retry-after']).toBeDefined();
+      } finally {
+        notMade.mockRestore();
+      }
+      expect(await counts(user)).toMatchObject({ jobs: 0, holds: 0 });
+
+      const made = loseTheAnswer(jobs, true);
+      let accepted;
+      try {
+        accepted = await submit(api, user, body);
+      } finally {
+        made.mockRestore();
+      }
+      expect(accepted.status).toBe(202);
+      const rows = await api.db.query(`SELECT id, status FROM ai_jobs WHERE user_id = $1`, [
+        user.id,
+      ]);
+      expect(rows).toEqual([{ id: accepted.body.id, status: 'queued' }]);
+      expect(await counts(user)).toMatchObject({ jobs: 1, holds: 1 });
+    });
+
+    it('a batch: answered with the batch its rows say was made (201), or 503 when none was', async () => {
+      const user = await newUser(api, 'batch-lost-commit');
+      await fund(api, user, 5);
+      const image = (await uploadWithKey(user, await smallPng(53, 44))).body.id as string;
+      const body = {
+        name: 'lost',
+        operation: 'upscale',
+        params: { scale: 2 },
+        inputImageIds: [image],
+      };
+      const batches = api.app.get(BatchesService);
+
+      const notMade = loseTheAnswer(batches, false);
+      try {
+        expect((await batchWithKey(user, body)).status).toBe(503);
+      } finally {
+        notMade.mockRestore();
+      }
+      expect(await counts(user)).toMatchObject({ batches: 0, jobs: 0, holds: 0 });
+
+      const made = loseTheAnswer(batches, true);
+      let created;
+      try {
+        created = await batchWithKey(user, body);
+      } finally {
+        made.mockRestore();
+      }
+      expect(created.status).toBe(201);
+      const [batch] = await api.db.query(`SELECT id FROM batches WHERE user_id = $1`, [user.id]);
+      expect(created.body.id).toBe(batch.id);
+      expect(created.body.items).toHaveLength(1);
+      expect(await counts(user)).toMatchObject({ batches: 1, jobs: 1, holds: 1 });
+    });
   });
 });

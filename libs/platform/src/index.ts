@@ -52,6 +52,7 @@ export { loggableError } from './logging/loggable-error';
 export { ServiceBusyError, WorkQueue } from './concurrency/work-queue';
 export { dataSourceOptions } from './database/data-source-options';
 export { hydrate } from './database/hydrate';
+export { whatCommitted } from './database/lost-commit';
 export { queryRows } from './database/query-rows';
 export { newestFirstPage, positionCursor, readPositionCursor } from './database/newest-first-page';
 export type { Page } from './database/newest-first-page';

@@ -9,6 +9,7 @@ import {
   newestFirstPage,
   RowScope,
   traced,
+  whatCommitted,
   ValidationError,
 } from '@jewelshot/platform';
 import {
@@ -134,51 +135,15 @@ export class BatchesService {
     }
 
     // One span for the transaction (its queries are child spans), like a single job's; the
-    // enqueue adds one span per item, each carrying this trace to the worker.
+    // enqueue adds one span per item, each carrying this trace to the worker. A transaction
+    // that lost the database without saying whether it committed is answered by its rows.
+    const batchId = randomUUID();
     const result = await traced(
       'ai-batch.create',
       () =>
-        this.scope.run(userId, async () => {
-          await this.jobs.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
-          // The price held until this commits: a change waits, so every item is at this price.
-          const { amount } = await this.ledger.quote(first.operation, first.quantity, {
-            holdPrice: true,
-          });
-          const needed = amount * specs.length;
-          // Locked: no other spend can slip in between this check and the holds below.
-          const balance = await this.ledger.balance(userId, { lock: true });
-          if (balance.available < needed)
-            throw new InsufficientCreditsError(needed, balance.available);
-          const batch = this.batches.create({
-            id: randomUUID(),
-            userId,
-            name: input.name,
-            operation: first.operation,
-            params: Object.fromEntries(
-              Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
-            ),
-            total: specs.length,
-            createdAt: new Date(),
-          });
-          await this.batches.insert(batch);
-          const jobs: AiJob[] = [];
-          // Batches run at low priority so that single jobs stay snappy.
-          for (const spec of specs)
-            jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
-          if (claim !== undefined)
-            await this.idempotency.attachAnswer(userId, claim, 201, batch.id);
-          await this.events.publish(
-            new BatchSubmitted({
-              batchId: batch.id,
-              userId,
-              operation: first.operation,
-              items: specs.length,
-              promptHash: promptHash(first.params.prompt),
-              at: batch.createdAt.toISOString(),
-            }),
-          );
-          return { batch, jobs };
-        }),
+        this.record(userId, input, specs, batchId, claim).catch((error: unknown) =>
+          whatCommitted(error, () => this.recorded(userId, batchId)),
+        ),
       {
         attributes: {
           'jewelshot.operation': first.operation,
@@ -188,6 +153,68 @@ export class BatchesService {
     );
     await this.queue.enqueue(result.jobs);
     return result;
+  }
+
+  /** In one transaction: the batch `batchId`, its jobs and their holds, its event, its key's answer. */
+  private record(
+    userId: string,
+    input: NewBatch,
+    specs: ValidJob[],
+    batchId: string,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<{ batch: Batch; jobs: AiJob[] }> {
+    const first = specs[0] as ValidJob;
+    const ids = input.inputImageIds;
+    return this.scope.run(userId, async () => {
+      await this.jobs.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
+      // The price held until this commits: a change waits, so every item is at this price.
+      const { amount } = await this.ledger.quote(first.operation, first.quantity, {
+        holdPrice: true,
+      });
+      const needed = amount * specs.length;
+      // Locked: no other spend can slip in between this check and the holds below.
+      const balance = await this.ledger.balance(userId, { lock: true });
+      if (balance.available < needed) throw new InsufficientCreditsError(needed, balance.available);
+      const batch = this.batches.create({
+        id: batchId,
+        userId,
+        name: input.name,
+        operation: first.operation,
+        params: Object.fromEntries(
+          Object.entries(first.params).filter(([key]) => key !== 'inputImageId'),
+        ),
+        total: specs.length,
+        createdAt: new Date(),
+      });
+      await this.batches.insert(batch);
+      const jobs: AiJob[] = [];
+      // Batches run at low priority so that single jobs stay snappy.
+      for (const spec of specs) jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
+      if (claim !== undefined) await this.idempotency.attachAnswer(userId, claim, 201, batch.id);
+      await this.events.publish(
+        new BatchSubmitted({
+          batchId: batch.id,
+          userId,
+          operation: first.operation,
+          items: specs.length,
+          promptHash: promptHash(first.params.prompt),
+          at: batch.createdAt.toISOString(),
+        }),
+      );
+      return { batch, jobs };
+    });
+  }
+
+  /** The batch `batchId` and its jobs as committed, or null. */
+  private recorded(
+    userId: string,
+    batchId: string,
+  ): Promise<{ batch: Batch; jobs: AiJob[] } | null> {
+    return this.scope.run(userId, async () => {
+      const batch = await this.batches.findOneBy({ id: batchId });
+      if (!batch) return null;
+      return { batch, jobs: await this.txHost.tx.getRepository(AiJob).findBy({ batchId }) };
+    });
   }
 
   async get(

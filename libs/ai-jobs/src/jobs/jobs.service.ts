@@ -12,6 +12,7 @@ import {
   RowScope,
   traced,
   ValidationError,
+  whatCommitted,
 } from '@jewelshot/platform';
 import {
   IdempotencyKeyReusedError,
@@ -146,7 +147,9 @@ export class JobsService {
   /**
    * Validates, then in ONE transaction holds the price and inserts the job `queued`; enqueues
    * after commit. Not enough credits: 402 and nothing is created. Its own row scope (not the
-   * caller's): the job must be committed before it is enqueued.
+   * caller's): the job must be committed before it is enqueued. A transaction that lost the
+   * database without saying whether it committed is answered by the job's row: the job when it
+   * stands (so the client is not told to retry a charge that was made), 503 otherwise.
    * With an idempotency key: the same key and input give the first job back (`replayed`, as it
    * was first answered, with no second hold); another input 422; while the first is in flight,
    * 409. A submission that fails frees its key.
@@ -184,33 +187,45 @@ export class JobsService {
     claim?: IdempotencyClaim,
   ): Promise<AiJob> {
     const valid = validateJob(input.operation, input.params);
+    const id = randomUUID();
     // One span for the transaction (reserve + insert; its queries are child spans), one for the
     // enqueue, whose job carries this trace to the worker.
     const job = await traced(
       'ai-job.create',
       () =>
-        this.scope.run(userId, async () => {
-          if (valid.inputImageId)
-            await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
-          const priority = await this.priorityOf(userId);
-          const created = await this.createJob(userId, valid, priority, null);
-          await this.events.publish(
-            new JobSubmitted({
-              jobId: created.id,
-              userId,
-              operation: valid.operation,
-              promptHash: promptHash(valid.params.prompt),
-              at: created.createdAt.toISOString(),
-            }),
-          );
-          if (claim !== undefined)
-            await this.idempotency.attachJob(userId, claim, created.id, created);
-          return created;
-        }),
+        this.record(userId, valid, id, claim).catch((error: unknown) =>
+          whatCommitted(error, () => this.scope.run(userId, () => this.jobs.findOneBy({ id }))),
+        ),
       { attributes: { 'jewelshot.operation': valid.operation } },
     );
     await this.queue.enqueue([job]);
     return job;
+  }
+
+  /** The job `id`, its hold, its event and its key's answer, in one transaction. */
+  private record(
+    userId: string,
+    valid: ValidJob,
+    id: string,
+    claim: IdempotencyClaim | undefined,
+  ): Promise<AiJob> {
+    return this.scope.run(userId, async () => {
+      if (valid.inputImageId)
+        await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
+      const priority = await this.priorityOf(userId);
+      const created = await this.createJob(userId, valid, priority, null, null, id);
+      await this.events.publish(
+        new JobSubmitted({
+          jobId: created.id,
+          userId,
+          operation: valid.operation,
+          promptHash: promptHash(valid.params.prompt),
+          at: created.createdAt.toISOString(),
+        }),
+      );
+      if (claim !== undefined) await this.idempotency.attachJob(userId, claim, created.id, created);
+      return created;
+    });
   }
 
   /** Inside the caller's transaction: holds the price and inserts the job `queued`. */
@@ -220,8 +235,8 @@ export class JobsService {
     priority: Priority,
     batchId: string | null,
     retry: { retryOf: string; fundedBy?: string } | null = null,
+    id: string = randomUUID(),
   ): Promise<AiJob> {
-    const id = randomUUID();
     const hold = await this.ledger.reserve(userId, valid.operation, id, {
       quantity: valid.quantity,
       ...(retry?.fundedBy ? { fundedBy: retry.fundedBy } : {}),
