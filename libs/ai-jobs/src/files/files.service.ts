@@ -31,7 +31,7 @@ import { StoredFile, type FileKind } from './stored-file.entity';
 import { limitSharpMemory } from './image-limits';
 import { EXTENSIONS, sniffImageType, type ImageType } from './image-type';
 import { FileSigner } from './file-signer';
-import { FILE_STORAGE, type FileStorage } from './file-storage';
+import { FILE_STORAGE, StoredObjectNotFoundError, type FileStorage } from './file-storage';
 import { IdempotencyService, type IdempotencyClaim } from '../idempotency/idempotency.service';
 import { AiJob } from '../jobs/ai-job.entity';
 
@@ -370,13 +370,31 @@ export class FilesService {
     if (!isUuid(fileId) || !this.signer.verify(fileId, expires, sig)) throw new FileNotFoundError();
     const file = await this.scope.allUsers(() => this.files.findOneBy({ id: fileId }));
     if (!file) throw new FileNotFoundError();
-    return { file, body: await this.storage.get(file.storageKey) };
+    return { file, body: await this.bytesOf(file) };
   }
 
   /** The stored bytes of a file (for providers that need the input image itself). */
   async read(file: StoredFile): Promise<Buffer> {
     const chunks: Buffer[] = [];
-    for await (const chunk of await this.storage.get(file.storageKey)) chunks.push(chunk as Buffer);
+    for await (const chunk of await this.bytesOf(file)) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
+  }
+
+  /**
+   * A file's bytes. A row whose bytes are gone (lost from the store, a restore that brought the
+   * database back without them) is a file that is not there, 404, as S3 answers for its direct
+   * links; it is our loss, so it is logged as an error.
+   */
+  private async bytesOf(file: StoredFile): Promise<Readable> {
+    try {
+      return await this.storage.get(file.storageKey);
+    } catch (error) {
+      if (!(error instanceof StoredObjectNotFoundError)) throw error;
+      this.logger.error(
+        { fileId: file.id, jobId: file.jobId, kind: file.kind },
+        'a file row whose bytes are gone from the store: answered as not found',
+      );
+      throw new FileNotFoundError();
+    }
   }
 }

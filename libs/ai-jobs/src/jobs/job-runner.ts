@@ -254,14 +254,19 @@ export class JobRunner {
     const input: ProviderInput = { jobId: job.id, operation: job.operation, params: job.params };
     const imageId = job.params.inputImageId;
     if (typeof imageId === 'string') {
-      // A file in use cannot be deleted (FilesService.remove); should one be gone all the same,
-      // the job fails as its input's fault, refunded, rather than being tried again.
-      const file = await this.files.getVisible(imageId, job.userId).catch((error: unknown) => {
+      // A file in use cannot be deleted (FilesService.remove); should its row or its bytes be
+      // gone all the same, the job fails as its input's fault, refunded, rather than being
+      // tried again.
+      const gone = (error: unknown): never => {
         if (error instanceof FileNotFoundError)
           throw new ProviderError('INVALID_INPUT', 'The input image no longer exists', false);
         throw error;
-      });
-      input.image = { url: (await this.files.link(file)).url, read: () => this.files.read(file) };
+      };
+      const file = await this.files.getVisible(imageId, job.userId).catch(gone);
+      input.image = {
+        url: (await this.files.link(file)).url,
+        read: () => this.files.read(file).catch(gone),
+      };
     }
     return input;
   }
