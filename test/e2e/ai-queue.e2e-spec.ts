@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { Reconciler } from '@jewelshot/ai-jobs';
+import { AI_QUEUE, Reconciler } from '@jewelshot/ai-jobs';
 import { LedgerVerifier } from '@jewelshot/credit-ledger';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
@@ -232,6 +232,15 @@ describe('queue, priorities and recovery', () => {
       });
       const beats = await redis.client().keys('*worker*');
       expect(beats.length).toBeGreaterThan(0);
+      // Its AI queue worker is connected (BullMQ names its connections after the queue): the
+      // app logs "is up" before BullMQ has connected, and a worker that never connected has
+      // nothing to drain.
+      const queueName = Buffer.from(AI_QUEUE).toString('base64');
+      const connectedBy = Date.now() + 15_000;
+      while (!String(await redis.client().client('LIST')).includes(queueName)) {
+        if (Date.now() > connectedBy) throw new Error('the AI queue worker never connected');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await redis.stop();
       // The drain waits on a Redis that is not there; the deadline ends the process.
       const code = await worker.stop();
