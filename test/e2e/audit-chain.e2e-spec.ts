@@ -8,6 +8,7 @@ import {
   AuditLog,
   AuditService,
   AuditVerifier,
+  chainKeyId,
   GENESIS_HASH,
   hashRow,
   MAX_BREAKS,
@@ -404,5 +405,163 @@ describe('the audit chain', () => {
       await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
     });
     expect(await verify()).toMatchObject({ ok: false, firstBrokenSeq: seq });
+  });
+});
+
+/**
+ * Changing AUDIT_CHAIN_KEY: the old key's events still verify through AUDIT_CHAIN_PREVIOUS_KEYS,
+ * the change is on the record, and the old key can no longer end the chain. On a database of
+ * its own: its chain ends under another key than the suite's.
+ */
+describe('the audit chain across a change of its key', () => {
+  const OLD = 'the-old-audit-chain-key-that-leaked-0123456789';
+  const NEW = 'the-new-audit-chain-key-after-the-leak-98765';
+  let own: SuiteDatabase;
+  const apps: TestApi[] = [];
+
+  beforeAll(async () => {
+    own = await suiteDatabase('audit_rotation');
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await own.drop();
+  });
+
+  const apiWith = async (env: NodeJS.ProcessEnv) => {
+    const api = await startApi({ DATABASE_URL: own.url, ...env });
+    apps.push(api);
+    return api;
+  };
+  const recordOn = (api: TestApi, action: string) =>
+    api.app
+      .get(TransactionHost)
+      .withTransaction(() => api.app.get(AuditService).record(ACTOR, { action }));
+  const verifyOn = (api: TestApi) =>
+    api.app.get(RowScope).allUsers(() => api.app.get(AuditVerifier).verify());
+  type Stored = { seq: number; action: string; hash: string; seal: string };
+  const chain = async (api: TestApi) =>
+    (await api.db.query(
+      'SELECT seq::int AS seq, action, hash, seal FROM audit_events ORDER BY seq',
+    )) as Stored[];
+  /** As the superuser past the append-only trigger. */
+  const asSuperuser = (api: TestApi, sql: string, params: unknown[]) =>
+    api.db.transaction(async (manager) => {
+      await manager.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only');
+      await manager.query(sql, params);
+      await manager.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only');
+    });
+
+  it("verifies the old key's events, records the change, and refuses an end sealed with the old key", async () => {
+    const before = await apiWith({ AUDIT_CHAIN_KEY: OLD });
+    await recordOn(before, 'before.change');
+    await recordOn(before, 'before.change');
+    expect((await verifyOn(before)).ok).toBe(true);
+
+    // Every process gets the new key, the old one moved to the previous keys. The worker hands
+    // the chain to the new key as it starts.
+    const env = { AUDIT_CHAIN_KEY: NEW, AUDIT_CHAIN_PREVIOUS_KEYS: OLD };
+    const after = await apiWith(env);
+    const worker = await createWorker(
+      loadConfig({
+        ...baseTestEnv(),
+        DATABASE_URL: own.url,
+        REDIS_KEY_PREFIX: suitePrefix('audit-rotation'),
+        ...env,
+      }),
+    );
+    await worker.close();
+    await recordOn(after, 'after.change');
+    const rows = await chain(after);
+    expect(rows.map((row) => row.action)).toEqual([
+      'before.change',
+      'before.change',
+      'audit.key_rotated',
+      'after.change',
+    ]);
+    expect(rows.map((row) => (row.seal === sealOf(row.hash, NEW) ? 'new' : 'old'))).toEqual([
+      'old',
+      'old',
+      'new',
+      'new',
+    ]);
+    const [rotated] = await after.db.query(
+      `SELECT actor_id, details FROM audit_events WHERE action = 'audit.key_rotated'`,
+    );
+    expect(rotated).toEqual({
+      actor_id: null,
+      details: { previousKey: chainKeyId(OLD), key: chainKeyId(NEW) },
+    });
+    expect(JSON.stringify(rotated)).not.toContain(OLD.slice(0, 12));
+    // A second start finds the chain under the new key already: nothing more is written.
+    expect(await after.app.get(AuditService).adoptKey()).toBe(false);
+    expect(await verifyOn(after)).toMatchObject({ ok: true, events: 4 });
+
+    // Without the previous key, the old events have no valid seal.
+    const withoutOld = await apiWith({ AUDIT_CHAIN_KEY: NEW });
+    expect(await verifyOn(withoutOld)).toMatchObject({ ok: false, firstBrokenSeq: 1 });
+
+    // Whoever holds the leaked old key appends an event, correctly chained and sealed with it.
+    const head = rows[rows.length - 1] as Stored;
+    const forged = auditRow({
+      seq: head.seq + 1,
+      prevHash: head.hash,
+      actorEmail: 'forger@example.test',
+      action: 'credits.adjust',
+      reason: 'sealed with the old key',
+    });
+    const hash = hashRow(forged);
+    await asSuperuser(
+      after,
+      `INSERT INTO audit_events (seq, occurred_at, actor_email, action, target_type, target_id,
+         outcome, reason, prev_hash, hash, seal)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        forged.seq,
+        forged.occurredAt,
+        forged.actorEmail,
+        forged.action,
+        forged.targetType,
+        forged.targetId,
+        forged.outcome,
+        forged.reason,
+        forged.prevHash,
+        hash,
+        sealOf(hash, OLD),
+      ],
+    );
+    const appended = await verifyOn(after);
+    expect(appended).toMatchObject({ ok: false, firstBrokenSeq: forged.seq });
+    expect(appended.problem).toMatch(/last event, is sealed with a previous key/);
+    await asSuperuser(after, 'DELETE FROM audit_events WHERE seq = $1', [forged.seq]);
+
+    // ...or cuts the chain back to where the old key still sealed it: its end gives it away.
+    await asSuperuser(after, 'DELETE FROM audit_events WHERE seq > 2', []);
+    const cut = await verifyOn(after);
+    expect(cut).toMatchObject({ ok: false, firstBrokenSeq: 2, events: 2 });
+    expect(cut.problem).toMatch(/last event, is sealed with a previous key/);
+
+    // The next append records the change again, and the chain verifies.
+    await recordOn(after, 'after.cut');
+    expect((await chain(after)).map((row) => row.action)).toEqual([
+      'before.change',
+      'before.change',
+      'audit.key_rotated',
+      'after.cut',
+    ]);
+    expect(await verifyOn(after)).toMatchObject({ ok: true, events: 4 });
+  });
+
+  it('refuses a previous key that is short, or the current key itself', () => {
+    expect(() =>
+      loadConfig({ ...baseTestEnv(), AUDIT_CHAIN_KEY: NEW, AUDIT_CHAIN_PREVIOUS_KEYS: 'short' }),
+    ).toThrow(/AUDIT_CHAIN_PREVIOUS_KEYS: each key must be at least 32 characters/);
+    expect(() =>
+      loadConfig({
+        ...baseTestEnv(),
+        AUDIT_CHAIN_KEY: NEW,
+        AUDIT_CHAIN_PREVIOUS_KEYS: `${OLD}, ${NEW}`,
+      }),
+    ).toThrow(/AUDIT_CHAIN_PREVIOUS_KEYS: must not hold AUDIT_CHAIN_KEY itself/);
   });
 });

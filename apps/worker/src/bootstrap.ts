@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { HealthService, metricsAccess, MetricsService } from '@jewelshot/platform';
+import { AuditService } from '@jewelshot/audit';
+import { HealthService, loggableError, metricsAccess, MetricsService } from '@jewelshot/platform';
 import { type WorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
 
@@ -35,6 +36,16 @@ export async function createWorker(
   context.useLogger(context.get(Logger));
   context.enableShutdownHooks();
   await context.init();
+  // A chain last sealed with a previous key goes on under the current one from now, not from
+  // the next admin's change (the verifier wants its last event sealed with AUDIT_CHAIN_KEY).
+  await context
+    .get(AuditService)
+    .adoptKey()
+    .catch((error: unknown) =>
+      context
+        .get(Logger)
+        .warn({ err: loggableError(error) }, 'could not hand the audit chain to its current key'),
+    );
 
   let server: Server | undefined;
   if (config.WORKER_HEALTH_PORT !== undefined) {

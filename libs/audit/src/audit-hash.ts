@@ -58,6 +58,14 @@ export function sealOf(hash: string, key: string): string {
   return createHmac('sha256', key).update(hash).digest('hex');
 }
 
+/**
+ * A key's public name: the first 16 hex digits of a SHA-256 over it (it cannot be turned back
+ * into the key), to say in the record which key sealed what.
+ */
+export function chainKeyId(key: string): string {
+  return createHash('sha256').update(`jewelshot-audit-chain-key:${key}`).digest('hex').slice(0, 16);
+}
+
 /** Whether `seal` is the seal of `hash` under `key` (compared in constant time). */
 export function sealHolds(hash: string, seal: string | null, key: string): boolean {
   if (seal === null || !/^[0-9a-f]{64}$/.test(seal)) return false;

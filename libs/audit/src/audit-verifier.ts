@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import type { AuditJson, AuditOutcome } from './audit-event.entity';
 import { AuditAnchors, type Anchor } from './audit-anchors';
 import { GENESIS_HASH, hashRow, sealHolds, type HashedFields } from './audit-hash';
-import { AUDIT_CONFIG, type AuditConfig } from './audit.config';
+import { AUDIT_CONFIG, previousChainKeys, type AuditConfig } from './audit.config';
 
 export interface AuditBreak {
   seq: number;
@@ -55,7 +55,8 @@ interface Row {
 const BATCH = 5000;
 
 /**
- * Walks the chain in seq order, recomputes every hash and checks every seal: a row edited,
+ * Walks the chain in seq order, recomputes every hash and checks every seal (under
+ * AUDIT_CHAIN_KEY or a previous key, the last one under AUDIT_CHAIN_KEY): a row edited,
  * deleted or inserted out of order (by someone past the append-only trigger: a database
  * superuser) breaks the chain at that seq, and a row whose hash was recomputed to hide it (or
  * the whole chain rewritten so) has no valid seal without AUDIT_CHAIN_KEY. The anchors written
@@ -70,6 +71,16 @@ export class AuditVerifier {
   ) {}
 
   async verify(): Promise<AuditVerification> {
+    const key = this.config.AUDIT_CHAIN_KEY;
+    const previousKeys = previousChainKeys(this.config);
+    /** Whether `row`'s seal holds: under AUDIT_CHAIN_KEY, a previous key, or none. */
+    const sealOfRow = (row: Row): 'current' | 'previous' | null =>
+      sealHolds(row.hash, row.seal, key)
+        ? 'current'
+        : previousKeys.some((old) => sealHolds(row.hash, row.seal, old))
+          ? 'previous'
+          : null;
+    let lastSealedBy: 'current' | 'previous' | null = null;
     const anchors = await this.anchors.read();
     const bySeq = new Map<number, Anchor>(anchors.map((anchor) => [anchor.seq, anchor]));
     let events = 0;
@@ -93,9 +104,10 @@ export class AuditVerifier {
         if (seq !== expected) broken(expected, `seq ${expected} is missing (next is ${seq})`);
         else if (row.prev_hash !== prevHash)
           broken(seq, `seq ${seq} does not follow the hash of seq ${seq - 1}`);
-        if (hashRow(fieldsOf(row)) !== row.hash)
-          broken(seq, `seq ${seq} was changed after it was written`);
-        else if (!sealHolds(row.hash, row.seal, this.config.AUDIT_CHAIN_KEY))
+        const changed = hashRow(fieldsOf(row)) !== row.hash;
+        lastSealedBy = changed ? null : sealOfRow(row);
+        if (changed) broken(seq, `seq ${seq} was changed after it was written`);
+        else if (lastSealedBy === null)
           broken(seq, `seq ${seq} has no valid seal: written or rewritten without the chain key`);
         const anchor = bySeq.get(seq);
         if (anchor && anchor.hash !== row.hash)
@@ -107,6 +119,14 @@ export class AuditVerifier {
       from = expected;
     }
     const last = expected - 1;
+    // Old keys verify the events they sealed, but never the end of the chain: whoever holds
+    // only an old key (one that leaked, and was changed for it) can neither append nor rewrite
+    // the chain to its end so that it verifies.
+    if (lastSealedBy === 'previous')
+      broken(
+        last,
+        `seq ${last}, the last event, is sealed with a previous key, not AUDIT_CHAIN_KEY: appended with an old key, or no API or worker has run with the new one since it changed`,
+      );
     const beyond = anchors.find((anchor) => anchor.seq > last);
     if (beyond)
       broken(

@@ -18,22 +18,47 @@ export class AuditVariables {
    * Key (≥ 32 characters) of every event's seal: HMAC-SHA256 over its hash. Someone who can
    * write to the database but does not hold this key (a superuser past the append-only
    * trigger, a doctored backup) cannot append, edit or rewrite events so that they verify.
-   * Every process that appends or verifies needs the same key; changing it makes every event
-   * written before fail verification.
+   * Every process that appends or verifies needs the same key. To change it, move the old one
+   * to AUDIT_CHAIN_PREVIOUS_KEYS.
    */
   @IsString()
   @MinLength(32, { message: 'AUDIT_CHAIN_KEY must be at least 32 characters' })
   AUDIT_CHAIN_KEY = DEV_AUDIT_CHAIN_KEY;
+
+  /**
+   * Keys the chain was sealed with before AUDIT_CHAIN_KEY, comma-separated: events sealed with
+   * one still verify, but only AUDIT_CHAIN_KEY seals new ones, and the chain's last event must
+   * be sealed with it (an old key, leaked, cannot append or rewrite the end). The first append
+   * after a change records it (`audit.key_rotated`, naming both keys by fingerprint).
+   */
+  @IsString()
+  AUDIT_CHAIN_PREVIOUS_KEYS = '';
+}
+
+/** The keys of AUDIT_CHAIN_PREVIOUS_KEYS. */
+export function previousChainKeys(
+  config: Pick<AuditVariables, 'AUDIT_CHAIN_PREVIOUS_KEYS'>,
+): string[] {
+  return config.AUDIT_CHAIN_PREVIOUS_KEYS.split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
 }
 
 export const auditConfig = defineConfig({
   name: 'audit',
   variables: AuditVariables,
-  check: (config, given) =>
-    config.NODE_ENV === 'production' &&
+  check: (config, given) => [
+    ...(config.NODE_ENV === 'production' &&
     (!given.has('AUDIT_CHAIN_KEY') || config.AUDIT_CHAIN_KEY === DEV_AUDIT_CHAIN_KEY)
       ? ['AUDIT_CHAIN_KEY: must be set explicitly in production']
-      : [],
+      : []),
+    ...(previousChainKeys(config).some((key) => key.length < 32)
+      ? ['AUDIT_CHAIN_PREVIOUS_KEYS: each key must be at least 32 characters']
+      : []),
+    ...(previousChainKeys(config).includes(config.AUDIT_CHAIN_KEY)
+      ? ['AUDIT_CHAIN_PREVIOUS_KEYS: must not hold AUDIT_CHAIN_KEY itself']
+      : []),
+  ],
 });
 
 export type AuditConfig = Readonly<AuditVariables> & PlatformConfig;

@@ -1,9 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditEvent, type AuditOutcome } from './audit-event.entity';
-import { auditJson, GENESIS_HASH, hashRow, sealOf, type HashedFields } from './audit-hash';
-import { AUDIT_CONFIG, type AuditConfig } from './audit.config';
+import {
+  auditJson,
+  chainKeyId,
+  GENESIS_HASH,
+  hashRow,
+  sealHolds,
+  sealOf,
+  type HashedFields,
+} from './audit-hash';
+import { AUDIT_CONFIG, previousChainKeys, type AuditConfig } from './audit.config';
 
 /** Who acted and from where: what the HTTP layer knows of the request. */
 export interface AuditActor {
@@ -32,6 +40,22 @@ export interface AuditRecord {
  */
 const APPEND_LOCK = 0x6a7361756469; // 'jsaudi'
 
+/** The chain's last event, as an append needs it. */
+interface Head {
+  seq: string;
+  hash: string;
+  seal: string | null;
+}
+
+/** Who records a change of the chain's key: the system, not a person. */
+const SYSTEM: AuditActor = {
+  actorId: null,
+  actorEmail: null,
+  ip: null,
+  userAgent: null,
+  requestId: null,
+};
+
 function jsonOrNull(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
 }
@@ -54,6 +78,8 @@ function clip(value: string | null | undefined, max: number): string | null {
  */
 @Injectable()
 export class AuditService {
+  private readonly logger = new Logger(AuditService.name);
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
@@ -86,12 +112,62 @@ export class AuditService {
     await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [APPEND_LOCK]);
   }
 
+  /**
+   * Records a change of the chain's key, if the chain's last event was sealed with one of
+   * AUDIT_CHAIN_PREVIOUS_KEYS: the worker does it as it starts, so that the chain ends under the
+   * current key (as the verifier requires) before anyone's next change. Whether it wrote one.
+   */
+  adoptKey(): Promise<boolean> {
+    return this.txHost.withTransaction(Propagation.RequiresNew, async () => {
+      await this.lockChain();
+      const head = await this.head();
+      return (await this.recordKeyChange(head)) !== head;
+    });
+  }
+
+  private async head(): Promise<Head | undefined> {
+    const [head] = (await this.txHost.tx.query(
+      'SELECT seq, hash, seal FROM audit_events ORDER BY seq DESC LIMIT 1',
+    )) as Head[];
+    return head;
+  }
+
+  /**
+   * Appends `audit.key_rotated` after `head` when `head` is sealed with a previous key rather
+   * than AUDIT_CHAIN_KEY; the chain's head after it. A head sealed with no known key is not a
+   * key change (the verifier names it) and is left as it is.
+   */
+  private async recordKeyChange(head: Head | undefined): Promise<Head | undefined> {
+    const key = this.config.AUDIT_CHAIN_KEY;
+    if (!head || sealHolds(head.hash, head.seal, key)) return head;
+    const previous = previousChainKeys(this.config).find((old) =>
+      sealHolds(head.hash, head.seal, old),
+    );
+    if (previous === undefined) return head;
+    const rotated = await this.appendAfter(head, SYSTEM, {
+      action: 'audit.key_rotated',
+      targetType: 'audit',
+      reason: 'The chain is sealed with a new key from here on',
+      details: { previousKey: chainKeyId(previous), key: chainKeyId(key) },
+    });
+    this.logger.log(
+      `audit chain: sealed with key ${chainKeyId(key)} from seq ${rotated.seq} (was ${chainKeyId(previous)})`,
+    );
+    return { seq: String(rotated.seq), hash: rotated.hash, seal: rotated.seal };
+  }
+
   private async append(actor: AuditActor, record: AuditRecord): Promise<AuditEvent> {
-    const tx = this.txHost.tx;
     await this.lockChain();
-    const [head] = (await tx.query(
-      'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
-    )) as Array<{ seq: string; hash: string }>;
+    const head = await this.recordKeyChange(await this.head());
+    return this.appendAfter(head, actor, record);
+  }
+
+  private async appendAfter(
+    head: Head | undefined,
+    actor: AuditActor,
+    record: AuditRecord,
+  ): Promise<AuditEvent> {
+    const tx = this.txHost.tx;
     const fields: HashedFields = {
       seq: head ? Number(head.seq) + 1 : 1,
       occurredAt: new Date(),

@@ -8,7 +8,7 @@ export type { AuditConfig } from './audit.config';
 export { AUDIT_ERROR_CODES, AuditEventNotFoundError } from './audit.errors';
 export { AUDIT_OUTCOMES, AuditEvent } from './audit-event.entity';
 export type { AuditJson, AuditOutcome } from './audit-event.entity';
-export { canonicalJson, GENESIS_HASH, hashRow, sealOf } from './audit-hash';
+export { canonicalJson, chainKeyId, GENESIS_HASH, hashRow, sealOf } from './audit-hash';
 export { AuditService } from './audit.service';
 export type { AuditActor, AuditRecord } from './audit.service';
 export { AuditLog } from './audit-log';
