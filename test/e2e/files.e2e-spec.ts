@@ -438,60 +438,46 @@ describe('a seller lists and deletes their files', () => {
     await expectLedgerClean(api);
   });
 
-  it('fails a job whose input is gone all the same as INVALID_INPUT, refunded, with no retry', async () => {
-    const user = await newUser(api);
-    await fund(api, user, 1);
-    const input = await uploaded(user);
-    const job = await submit(api, user, {
-      operation: 'remove-background',
-      params: { inputImageId: input.id },
-    });
-    expect(job.status).toBe(202);
-    // Past the API's refusal (a row removed by hand, a restore): the worker must not retry it.
-    await api.db.query(`DELETE FROM files WHERE id = $1`, [input.id]);
-    await startWorker({ JOB_ATTEMPTS: '3' });
-    const [row] = await waitTerminal(api, [job.body.id as string]);
-    expect(row).toMatchObject({ status: 'failed', hold_status: 'voided', attempts: 1 });
-    const view = await api
-      .http()
-      .get(`/v1/ai/jobs/${job.body.id}`)
-      .set(...as(user));
-    expect(view.body.error).toEqual({
-      code: 'INVALID_INPUT',
-      message: 'The input image no longer exists',
-    });
-    await expectLedgerClean(api);
-  });
-
-  it('answers 404 for a file whose row stands but whose bytes are gone, and fails a job using it as INVALID_INPUT, refunded', async () => {
-    const user = await newUser(api);
-    await fund(api, user, 1);
-    const input = await uploaded(user);
-    const job = await submit(api, user, {
-      operation: 'remove-background',
-      params: { inputImageId: input.id },
-    });
-    expect(job.status).toBe(202);
-    // Lost from the store (a restore without its bytes), the row left standing.
-    await storage().delete(await keyOf(input.id));
-    const lost = await fetchSigned(input.url);
-    expect({ status: lost.status, code: lost.body.code }).toEqual({
-      status: 404,
-      code: 'RESOURCE_NOT_FOUND',
-    });
-    await startWorker({ JOB_ATTEMPTS: '3' });
-    const [row] = await waitTerminal(api, [job.body.id as string]);
-    expect(row).toMatchObject({ status: 'failed', hold_status: 'voided', attempts: 1 });
-    const view = await api
-      .http()
-      .get(`/v1/ai/jobs/${job.body.id}`)
-      .set(...as(user));
-    expect(view.body.error).toEqual({
-      code: 'INVALID_INPUT',
-      message: 'The input image no longer exists',
-    });
-    await expectLedgerClean(api);
-  });
+  // Past the API's refusal to delete a file in use: its row removed by hand, or its bytes lost
+  // from the store (a restore without them) with the row left standing.
+  it.each([
+    ['its row deleted', 'row'],
+    ['its bytes deleted, its row standing: its link answers 404', 'bytes'],
+  ] as const)(
+    'fails a job whose input image was lost (%s) as INVALID_INPUT, refunded, with no retry',
+    async (_, lost) => {
+      const user = await newUser(api);
+      await fund(api, user, 1);
+      const input = await uploaded(user);
+      const job = await submit(api, user, {
+        operation: 'remove-background',
+        params: { inputImageId: input.id },
+      });
+      expect(job.status).toBe(202);
+      if (lost === 'row') {
+        await api.db.query(`DELETE FROM files WHERE id = $1`, [input.id]);
+      } else {
+        await storage().delete(await keyOf(input.id));
+        const link = await fetchSigned(input.url);
+        expect({ status: link.status, code: link.body.code }).toEqual({
+          status: 404,
+          code: 'RESOURCE_NOT_FOUND',
+        });
+      }
+      await startWorker({ JOB_ATTEMPTS: '3' });
+      const [row] = await waitTerminal(api, [job.body.id as string]);
+      expect(row).toMatchObject({ status: 'failed', hold_status: 'voided', attempts: 1 });
+      const view = await api
+        .http()
+        .get(`/v1/ai/jobs/${job.body.id}`)
+        .set(...as(user));
+      expect(view.body.error).toEqual({
+        code: 'INVALID_INPUT',
+        message: 'The input image no longer exists',
+      });
+      await expectLedgerClean(api);
+    },
+  );
 
   it('API keys: reading files takes jobs:read, deleting them files:write', async () => {
     const user = await newUser(api);

@@ -264,17 +264,26 @@ describe('Idempotency-Key on batches and uploads', () => {
 
   describe('without a key, a create whose database went away as it committed', () => {
     /**
-     * Runs the service's one-transaction `record` once as the database's loss leaves it: when
-     * `commits`, it commits and the call still throws (the connection cut after the COMMIT);
-     * otherwise it throws having written nothing.
+     * Makes `call` with the service's one-transaction `record` run once as the database's loss
+     * leaves it: when `commits`, it commits and still throws (the connection cut after the
+     * COMMIT); otherwise it throws having written nothing.
      */
-    const loseTheAnswer = (service: object, commits: boolean) => {
+    const losingTheAnswer = async <T>(
+      service: object,
+      commits: boolean,
+      call: () => Promise<T>,
+    ) => {
       const target = service as { record: (...args: unknown[]) => Promise<unknown> };
       const record = target.record.bind(target);
-      return jest.spyOn(target, 'record').mockImplementationOnce(async (...args) => {
+      const spy = jest.spyOn(target, 'record').mockImplementationOnce(async (...args) => {
         if (commits) await record(...args);
         throw new Error('Connection terminated unexpectedly');
       });
+      try {
+        return await call();
+      } finally {
+        spy.mockRestore();
+      }
     };
     const counts = async (user: TestUser) =>
       (
@@ -292,23 +301,12 @@ describe('Idempotency-Key on batches and uploads', () => {
       const body = { operation: 'generate', params: { prompt: 'lost commit' } };
       const jobs = api.app.get(JobsService);
 
-      const notMade = loseTheAnswer(jobs, false);
-      try {
-        const refused = await submit(api, user, body);
-        expect(refused.status).toBe(503);
-        expect(refused.headers['retry-after']).toBeDefined();
-      } finally {
-        notMade.mockRestore();
-      }
+      const refused = await losingTheAnswer(jobs, false, () => submit(api, user, body));
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBeDefined();
       expect(await counts(user)).toMatchObject({ jobs: 0, holds: 0 });
 
-      const made = loseTheAnswer(jobs, true);
-      let accepted;
-      try {
-        accepted = await submit(api, user, body);
-      } finally {
-        made.mockRestore();
-      }
+      const accepted = await losingTheAnswer(jobs, true, () => submit(api, user, body));
       expect(accepted.status).toBe(202);
       const rows = await api.db.query(`SELECT id, status FROM ai_jobs WHERE user_id = $1`, [
         user.id,
@@ -329,21 +327,11 @@ describe('Idempotency-Key on batches and uploads', () => {
       };
       const batches = api.app.get(BatchesService);
 
-      const notMade = loseTheAnswer(batches, false);
-      try {
-        expect((await batchWithKey(user, body)).status).toBe(503);
-      } finally {
-        notMade.mockRestore();
-      }
+      const refused = await losingTheAnswer(batches, false, () => batchWithKey(user, body));
+      expect(refused.status).toBe(503);
       expect(await counts(user)).toMatchObject({ batches: 0, jobs: 0, holds: 0 });
 
-      const made = loseTheAnswer(batches, true);
-      let created;
-      try {
-        created = await batchWithKey(user, body);
-      } finally {
-        made.mockRestore();
-      }
+      const created = await losingTheAnswer(batches, true, () => batchWithKey(user, body));
       expect(created.status).toBe(201);
       const [batch] = await api.db.query(`SELECT id FROM batches WHERE user_id = $1`, [user.id]);
       expect(created.body.id).toBe(batch.id);
