@@ -587,6 +587,68 @@ describe('the admin API', () => {
     expect((await reads()).filter((r) => r.details.resource === 'job')).toHaveLength(3);
   });
 
+  it("puts an admin's searches across users on the record (support.search: which list, its filters), once per search per window, its pages aside", async () => {
+    const searches = () =>
+      api.db.query(
+        `SELECT target_type, target_id, details FROM audit_events
+          WHERE action = 'support.search' AND actor_id = $1 ORDER BY seq`,
+        [admin.id],
+      ) as Promise<
+        Array<{
+          target_type: null;
+          target_id: null;
+          details: { resource: string; filters: object };
+        }>
+      >;
+    const before = (await searches()).length;
+    const get = (path: string) =>
+      api
+        .http()
+        .get(path)
+        .set(...bearer(admin.accessToken));
+    const fragment = `srch${Date.now()}`;
+    await newUser(api, `${fragment}-a`);
+    await newUser(api, `${fragment}-b`);
+    const first = await get(`/v1/admin/users?email=${fragment}&limit=1`);
+    expect(first.status).toBe(200);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    // Its next page, and the same search again: the one event already stands.
+    expect(
+      (await get(`/v1/admin/users?email=${fragment}&limit=1&cursor=${first.body.nextCursor}`))
+        .status,
+    ).toBe(200);
+    expect((await get(`/v1/admin/users?limit=5&email=${fragment}`)).status).toBe(200);
+    const owner = await newUser(api, 'searched-for');
+    for (const path of [
+      `/v1/admin/jobs?userId=${owner.id}&status=failed`,
+      `/v1/admin/emails?userId=${owner.id}`,
+      '/v1/admin/abuse/flags?status=open',
+    ])
+      expect((await get(path)).status).toBe(200);
+    expect((await searches()).slice(before)).toEqual([
+      {
+        target_type: null,
+        target_id: null,
+        details: { resource: 'users', filters: { email: fragment } },
+      },
+      {
+        target_type: null,
+        target_id: null,
+        details: { resource: 'jobs', filters: { userId: owner.id, status: 'failed' } },
+      },
+      {
+        target_type: null,
+        target_id: null,
+        details: { resource: 'emails', filters: { userId: owner.id } },
+      },
+      {
+        target_type: null,
+        target_id: null,
+        details: { resource: 'abuse-flags', filters: { status: 'open' } },
+      },
+    ]);
+  });
+
   it('refuses an admin banning, demoting, adjusting or reprioritising themself, and removing the last admin', async () => {
     const self = await newAdmin(api);
     // The own id as typed, and in upper case (the same uuid to PostgreSQL).

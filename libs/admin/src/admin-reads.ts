@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { AuditService, type AuditActor } from '@jewelshot/audit';
+import { createHash } from 'node:crypto';
+import { AuditService, canonicalJson, type AuditActor } from '@jewelshot/audit';
 import { loggableError, REDIS } from '@jewelshot/platform';
 import { isSelf } from './admin-actions';
 import { ADMIN_CONFIG, type AdminConfig } from './admin.config';
@@ -11,6 +12,13 @@ export interface ForeignRead {
   id: string;
   /** The user whose data it is: the event's target. */
   ownerId: string;
+}
+
+/** One search or list across users by an admin: which list, and what it was filtered by. */
+export interface AdminSearch {
+  resource: 'users' | 'jobs' | 'emails' | 'abuse-flags';
+  /** The filters as asked (paging aside); unset ones are left out. */
+  filters: Record<string, string | number | Date | undefined>;
 }
 
 /**
@@ -34,20 +42,50 @@ export class AdminReads {
   ) {}
 
   /** Records `read` by `actor`, unless it is the actor's own data or was recorded within the window. */
-  async record(actor: AuditActor, read: ForeignRead): Promise<boolean> {
-    if (actor.actorId === null || isSelf(actor, read.ownerId)) return false;
-    const key = `admin:read:${actor.actorId}:${read.resource}:${read.id}`;
+  record(actor: AuditActor, read: ForeignRead): Promise<boolean> {
+    if (actor.actorId === null || isSelf(actor, read.ownerId)) return Promise.resolve(false);
+    return this.once(`admin:read:${actor.actorId}:${read.resource}:${read.id}`, () =>
+      this.audit.recordApart(actor, {
+        action: 'support.read',
+        targetType: 'user',
+        targetId: read.ownerId,
+        details: { resource: read.resource, id: read.id },
+      }),
+    );
+  }
+
+  /**
+   * Records a search or list across users (`support.search`: which list, filtered by what),
+   * once per admin and search per window: the pages of one search, or a console polling it,
+   * leave one event. It names no one user, so it has no target; its filters (an email
+   * fragment, a user id) say whom it was looking for.
+   */
+  recordSearch(actor: AuditActor, search: AdminSearch): Promise<boolean> {
+    if (actor.actorId === null) return Promise.resolve(false);
+    const filters = Object.fromEntries(
+      Object.entries(search.filters)
+        .filter(([, value]) => value !== undefined)
+        .map(([name, value]) => [name, value instanceof Date ? value.toISOString() : value]),
+    );
+    const asked = createHash('sha256')
+      .update(canonicalJson({ resource: search.resource, filters }))
+      .digest('hex');
+    return this.once(`admin:search:${actor.actorId}:${asked}`, () =>
+      this.audit.recordApart(actor, {
+        action: 'support.search',
+        details: { resource: search.resource, filters },
+      }),
+    );
+  }
+
+  /** Runs `write` unless `key` says it ran within the window; sets `key` once it has. */
+  private async once(key: string, write: () => Promise<unknown>): Promise<boolean> {
     const recorded = await this.redis.exists(key).catch((error: unknown) => {
       this.logger.warn({ err: loggableError(error) }, 'read-event limiter unavailable');
       return 0;
     });
     if (recorded) return false;
-    await this.audit.recordApart(actor, {
-      action: 'support.read',
-      targetType: 'user',
-      targetId: read.ownerId,
-      details: { resource: read.resource, id: read.id },
-    });
+    await write();
     await this.redis
       .set(key, '1', 'PX', this.config.ADMIN_READ_AUDIT_WINDOW_MS)
       .catch((error: unknown) =>

@@ -10,7 +10,7 @@ export { AdminActions } from './admin-actions';
 export type { AdminAction, AdminChange } from './admin-actions';
 export { AdminDenials } from './admin-denials';
 export { AdminReads } from './admin-reads';
-export type { ForeignRead } from './admin-reads';
+export type { AdminSearch, ForeignRead } from './admin-reads';
 export { AdminUsers } from './admin-users';
 export type { BanResult, UserDetail } from './admin-users';
 export { AdminCredits } from './admin-credits';

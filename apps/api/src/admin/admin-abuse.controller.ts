@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminAbuse } from '@jewelshot/admin';
+import { AdminAbuse, AdminReads } from '@jewelshot/admin';
 import type { AuditActor } from '@jewelshot/audit';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { UuidParam } from '../common/uuid-param';
@@ -17,7 +17,10 @@ import {
 @Roles('admin')
 @Controller({ path: 'admin/abuse', version: '1' })
 export class AdminAbuseController {
-  constructor(private readonly abuse: AdminAbuse) {}
+  constructor(
+    private readonly abuse: AdminAbuse,
+    private readonly reads: AdminReads,
+  ) {}
 
   @Get('flags')
   @ApiOperation({
@@ -26,8 +29,15 @@ export class AdminAbuseController {
   })
   @ApiOkResponse({ type: AbuseFlagPageDto, description: 'One page of flags' })
   @ApiErrors('VALIDATION_ERROR')
-  async list(@Query() query: AbuseFlagQueryDto): Promise<AbuseFlagPageDto> {
+  async list(
+    @Query() query: AbuseFlagQueryDto,
+    @Actor() actor: AuditActor,
+  ): Promise<AbuseFlagPageDto> {
     const page = await this.abuse.list(query.limit, query.status, query.cursor);
+    await this.reads.recordSearch(actor, {
+      resource: 'abuse-flags',
+      filters: { status: query.status },
+    });
     return { data: page.data.map((view) => AbuseFlagDto.of(view)), nextCursor: page.nextCursor };
   }
 

@@ -38,18 +38,19 @@ export class AdminJobsController {
   })
   @ApiOkResponse({ type: AdminJobPageDto })
   @ApiErrors('VALIDATION_ERROR')
-  async list(@Query() query: JobSearchQueryDto): Promise<AdminJobPageDto> {
-    const page = await this.jobs.search(
-      {
-        status: query.status,
-        userId: query.userId,
-        operation: query.operation,
-        from: query.from,
-        to: query.to,
-      },
-      query.limit,
-      query.cursor,
-    );
+  async list(
+    @Query() query: JobSearchQueryDto,
+    @Actor() actor: AuditActor,
+  ): Promise<AdminJobPageDto> {
+    const filters = {
+      status: query.status,
+      userId: query.userId,
+      operation: query.operation,
+      from: query.from,
+      to: query.to,
+    };
+    const page = await this.jobs.search(filters, query.limit, query.cursor);
+    await this.reads.recordSearch(actor, { resource: 'jobs', filters });
     return { data: await this.view.list(page.data), nextCursor: page.nextCursor };
   }
 

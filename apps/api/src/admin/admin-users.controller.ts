@@ -36,18 +36,16 @@ export class AdminUsersController {
   })
   @ApiOkResponse({ type: UserPageDto, description: 'One page of users' })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
-  async list(@Query() query: UserSearchQueryDto): Promise<UserPageDto> {
-    const page = await this.users.search(
-      {
-        email: query.email,
-        status: query.status,
-        role: query.role,
-        createdFrom: query.createdFrom,
-        createdTo: query.createdTo,
-      },
-      query.limit,
-      query.cursor,
-    );
+  async list(@Query() query: UserSearchQueryDto, @Actor() actor: AuditActor): Promise<UserPageDto> {
+    const filters = {
+      email: query.email,
+      status: query.status,
+      role: query.role,
+      createdFrom: query.createdFrom,
+      createdTo: query.createdTo,
+    };
+    const page = await this.users.search(filters, query.limit, query.cursor);
+    await this.reads.recordSearch(actor, { resource: 'users', filters });
     return { data: page.data.map((user) => UserDto.full(user)), nextCursor: page.nextCursor };
   }
 
