@@ -3,7 +3,7 @@ import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
 import { aiQueue, expectLedgerClean, jobRows, submit, waitTerminal } from '../support/ai';
-import { bearer, newUser } from '../support/factories';
+import { bearer, newUser, type TestUser } from '../support/factories';
 import { FakeFal } from '../support/fake-fal';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
 
@@ -218,44 +218,65 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
       await expectLedgerClean(api);
     });
 
-    it('keeps a job whose queue attempts an outage used up, and resumes its paid fal request once the database answers', async () => {
-      const user = await newUser(api);
-      const prompt = 'outage ring';
-      // The outage as the worker meets it: the settle after fal answered fails, and so does
-      // every later claim (the database errors) until BullMQ has no attempts left.
-      const name = `test_outage_${Date.now()}`;
+    /**
+     * Submits a job for `prompt` while a trigger makes its row's UPDATEs that match `when` fail
+     * with `raise`, until BullMQ has given the job up; the trigger is gone after. The job's id.
+     */
+    async function submitWhileRefused(
+      user: TestUser,
+      prompt: string,
+      when: string,
+      raise: string,
+    ): Promise<string> {
+      const name = `test_refused_${Date.now()}`;
       await api.db.query(
         `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
            BEGIN
-             IF NEW.params->>'prompt' = '${prompt}' AND (NEW.status = 'succeeded' OR NEW.attempts > 1)
-             THEN RAISE EXCEPTION 'the database is unreachable (the test)'; END IF;
+             IF NEW.params->>'prompt' = '${prompt}' AND (${when}) THEN ${raise}; END IF;
              RETURN NEW;
            END $$`,
       );
       await api.db.query(
         `CREATE TRIGGER ${name} BEFORE UPDATE ON ai_jobs FOR EACH ROW EXECUTE FUNCTION ${name}()`,
       );
-      let id: string;
       try {
-        id = (await submit(api, user, { operation: 'generate', params: { prompt } })).body.id;
+        const { id } = (await submit(api, user, { operation: 'generate', params: { prompt } }))
+          .body as { id: string };
         const queue = aiQueue(api);
         const until = Date.now() + 20_000;
         while ((await (await queue.getJob(id))?.getState()) !== 'failed') {
           if (Date.now() > until) throw new Error('BullMQ never gave the job up');
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
+        return id;
       } finally {
         await api.db.query(`DROP TRIGGER IF EXISTS ${name} ON ai_jobs`);
         await api.db.query(`DROP FUNCTION IF EXISTS ${name}()`);
       }
-      // One claim took of the two the row allows: the job is not failed, but left to the
-      // reconciler, which finds it (once its grace has passed) with no live queue job and
-      // requeues it.
+    }
+    /** The reconciler's next run, once the job's grace has passed. */
+    const reconcileLater = async (id: string) => {
       await api.db.query(
         `UPDATE ai_jobs SET updated_at = now() - interval '2 minutes' WHERE id = $1`,
         [id],
       );
       await worker?.context.get(Reconciler).reconcile();
+    };
+
+    it('keeps a job whose queue attempts an outage used up, and resumes its paid fal request once the database answers', async () => {
+      const user = await newUser(api);
+      const prompt = 'outage ring';
+      // The outage as the worker meets it: the settle after fal answered fails, and so does
+      // every later claim (the database shutting down) until BullMQ has no attempts left.
+      const id = await submitWhileRefused(
+        user,
+        prompt,
+        `NEW.status = 'succeeded' OR NEW.attempts > 1`,
+        `RAISE EXCEPTION 'the database is shutting down (the test)' USING ERRCODE = 'admin_shutdown'`,
+      );
+      // One claim took of the two the row allows: the job is not failed, but left to the
+      // reconciler, which finds it with no live queue job and requeues it.
+      await reconcileLater(id);
       const [row] = await waitTerminal(api, [id], 30_000);
       expect(row).toMatchObject({ status: 'succeeded', hold_status: 'posted', attempts: 2 });
       // fal was asked once: the second claim fetched the answer already paid for.
@@ -265,6 +286,23 @@ describe('fal provider (the real @fal-ai/client against a local fake of its queu
         .get(`/v1/ai/jobs/${id}`)
         .set(...bearer(user.accessToken));
       expect(view.body.outputs).toHaveLength(1);
+      await expectLedgerClean(api);
+    });
+
+    it('fails and refunds at once a job whose every claim crashes for another reason than an outage, rather than requeueing it forever', async () => {
+      const user = await newUser(api);
+      const prompt = 'never claimed ring';
+      const id = await submitWhileRefused(
+        user,
+        prompt,
+        'NEW.attempts > OLD.attempts',
+        `RAISE EXCEPTION 'a bug in the claim (the test)'`,
+      );
+      const [row] = await waitTerminal(api, [id], 10_000);
+      expect(row).toMatchObject({ status: 'failed', hold_status: 'voided', attempts: 0 });
+      await reconcileLater(id);
+      expect((await jobRows(api, [id]))[0]?.status).toBe('failed');
+      expect(fake.submits.filter((request) => request.input.prompt === prompt)).toEqual([]);
       await expectLedgerClean(api);
     });
 

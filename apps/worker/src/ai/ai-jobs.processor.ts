@@ -9,14 +9,20 @@ import {
   type RunJobPayload,
   type RunOutcome,
 } from '@jewelshot/ai-jobs';
-import { contextFrom, loggableError, traced, workerErrorWarning } from '@jewelshot/platform';
+import {
+  contextFrom,
+  isUnavailableError,
+  loggableError,
+  traced,
+  workerErrorWarning,
+} from '@jewelshot/platform';
 import { type WorkerConfig } from '../worker.config';
 
 /**
  * Runs AI jobs. Concurrency and the stall lock come from config: see aiJobsProcessorFor.
  * A retryable failure is thrown back to BullMQ (exponential backoff); the final one is
- * refunded by the runner, or here when BullMQ gives up after crashes and the row has no
- * attempts left (with attempts left, the reconciler requeues it).
+ * refunded by the runner, or here when BullMQ gives up after crashes (after an outage's only
+ * once the row has no attempts left: until then the reconciler requeues it).
  */
 // @Injectable so the constructor's parameter types are emitted; @Processor comes from config below.
 @Injectable()
@@ -76,17 +82,19 @@ export class AiJobsProcessor extends WorkerHost {
     const attempts = job.opts.attempts ?? 1;
     const final = error instanceof UnrecoverableError || job.attemptsMade >= attempts;
     if (!final) return;
-    // A crash (not a failure the provider's answer decided) ends the job only once the row has
-    // used its attempts: BullMQ's were spent by an outage that may have let no claim take.
+    // An outage (the database unreachable, not a failure the provider's answer or a bug decided)
+    // ends the job only once the row has used its attempts: BullMQ's were spent by crashes that
+    // may have let no claim take. Anything else ends it now, refunded: a crash that is not an
+    // outage would crash again, and left to the reconciler it would go round forever.
     const ending =
       error instanceof RetryableJobError
         ? this.runner.finish(job.data.jobId, 'failed', error.failure)
-        : error instanceof UnrecoverableError
-          ? this.runner.finish(job.data.jobId, 'failed', {
+        : isUnavailableError(error)
+          ? this.runner.endCrashed(job.data.jobId)
+          : this.runner.finish(job.data.jobId, 'failed', {
               code: 'INTERNAL_ERROR',
               message: 'The job could not be completed',
-            })
-          : this.runner.endCrashed(job.data.jobId);
+            });
     await ending.catch((finishError: unknown) => {
       this.logger.error(
         { err: loggableError(finishError), jobId: job.data.jobId },

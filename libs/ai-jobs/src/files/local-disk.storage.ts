@@ -32,8 +32,12 @@ export class LocalDiskStorage implements FileStorage {
     const path = this.pathOf(key);
     try {
       await stat(path);
-    } catch {
-      throw new StoredObjectNotFoundError(key);
+    } catch (error) {
+      // Only a file that is not there is not found; any other failure (EACCES, EMFILE, EIO) is
+      // the store's, not the file's, and is thrown as it is.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StoredObjectNotFoundError(key);
+      throw error;
     }
     return createReadStream(path);
   }

@@ -373,12 +373,12 @@ export class JobRunner {
   }
 
   /**
-   * The end of a job whose last queue attempt crashed (the database or Redis unreachable, a
-   * bug) rather than being decided by the provider's answer. A crash before its claim took
-   * used none of the row's attempts, and the provider's work may be done and paid for, so the
-   * row decides: with attempts left the job stays as it is, and the reconciler puts it back in
-   * the queue to resume its provider request; with none left it is failed and refunded.
-   * Whether it ended.
+   * The end of a job whose last queue attempt crashed because the database was unreachable,
+   * rather than being decided by the provider's answer. A crash before its claim took used
+   * none of the row's attempts, and the provider's work may be done and paid for, so the row
+   * decides: with attempts left the job stays as it is, and the reconciler puts it back in the
+   * queue to resume its provider request; with none left it is failed and refunded. (An outage
+   * ends; a crash that is not one is failed at once by the processor.) Whether it ended.
    */
   endCrashed(jobId: string): Promise<boolean> {
     return this.finish(
