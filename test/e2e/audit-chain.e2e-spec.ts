@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import {
   AuditAnchors,
+  AuditChainAheadError,
   AuditLog,
   AuditService,
   AuditVerifier,
@@ -532,27 +533,36 @@ describe('the audit chain across a change of its key', () => {
     );
     const appended = await verifyOn(after);
     expect(appended).toMatchObject({ ok: false, firstBrokenSeq: forged.seq });
-    expect(appended.problem).toMatch(/last event, is sealed with a previous key/);
-    await asSuperuser(after, 'DELETE FROM audit_events WHERE seq = $1', [forged.seq]);
+    expect(appended.breaks.map((b) => b.problem)).toEqual([
+      expect.stringMatching(/older key than an event before it/),
+      expect.stringMatching(/last event, is sealed with a previous key/),
+    ]);
+    // The next change does not launder it: no second key change is recorded, and an event
+    // sealed with the old key after one sealed with the new key stays a break.
+    await recordOn(after, 'after.forgery');
+    const laundered = await verifyOn(after);
+    expect(laundered).toMatchObject({ ok: false, firstBrokenSeq: forged.seq });
+    expect(laundered.problem).toMatch(/older key than an event before it/);
+    expect((await chain(after)).filter((row) => row.action === 'audit.key_rotated')).toHaveLength(
+      1,
+    );
+    await asSuperuser(after, 'DELETE FROM audit_events WHERE seq >= $1', [forged.seq]);
+    expect(await verifyOn(after)).toMatchObject({ ok: true, events: 4 });
 
-    // ...or cuts the chain back to where the old key still sealed it: its end gives it away.
+    // A process still on the old key alone (a rolling change of the key) appends nothing after
+    // an event sealed with a key it does not hold: the change it was asked to record fails.
+    await expect(recordOn(before, 'from.an.old.process')).rejects.toThrow(AuditChainAheadError);
+    expect(await chain(after)).toHaveLength(4);
+
+    // Cutting the chain back to where the old key still sealed it: its end gives it away. (Once
+    // more events are appended after a cut, only anchors can tell, as for any cut of the end.)
     await asSuperuser(after, 'DELETE FROM audit_events WHERE seq > 2', []);
     const cut = await verifyOn(after);
     expect(cut).toMatchObject({ ok: false, firstBrokenSeq: 2, events: 2 });
     expect(cut.problem).toMatch(/last event, is sealed with a previous key/);
-
-    // The next append records the change again, and the chain verifies.
-    await recordOn(after, 'after.cut');
-    expect((await chain(after)).map((row) => row.action)).toEqual([
-      'before.change',
-      'before.change',
-      'audit.key_rotated',
-      'after.cut',
-    ]);
-    expect(await verifyOn(after)).toMatchObject({ ok: true, events: 4 });
   });
 
-  it('refuses a previous key that is short, or the current key itself', () => {
+  it('refuses a previous key that is short or the current key itself, and a key with a comma', () => {
     expect(() =>
       loadConfig({ ...baseTestEnv(), AUDIT_CHAIN_KEY: NEW, AUDIT_CHAIN_PREVIOUS_KEYS: 'short' }),
     ).toThrow(/AUDIT_CHAIN_PREVIOUS_KEYS: each key must be at least 32 characters/);
@@ -563,5 +573,8 @@ describe('the audit chain across a change of its key', () => {
         AUDIT_CHAIN_PREVIOUS_KEYS: `${OLD}, ${NEW}`,
       }),
     ).toThrow(/AUDIT_CHAIN_PREVIOUS_KEYS: must not hold AUDIT_CHAIN_KEY itself/);
+    expect(() =>
+      loadConfig({ ...baseTestEnv(), AUDIT_CHAIN_KEY: `${NEW},and-more-after-a-comma` }),
+    ).toThrow(/AUDIT_CHAIN_KEY: must hold no comma/);
   });
 });

@@ -56,7 +56,8 @@ const BATCH = 5000;
 
 /**
  * Walks the chain in seq order, recomputes every hash and checks every seal (under
- * AUDIT_CHAIN_KEY or a previous key, the last one under AUDIT_CHAIN_KEY): a row edited,
+ * AUDIT_CHAIN_KEY or a previous key, never an older key after a newer one, the last event under
+ * AUDIT_CHAIN_KEY): a row edited,
  * deleted or inserted out of order (by someone past the append-only trigger: a database
  * superuser) breaks the chain at that seq, and a row whose hash was recomputed to hide it (or
  * the whole chain rewritten so) has no valid seal without AUDIT_CHAIN_KEY. The anchors written
@@ -71,16 +72,16 @@ export class AuditVerifier {
   ) {}
 
   async verify(): Promise<AuditVerification> {
-    const key = this.config.AUDIT_CHAIN_KEY;
-    const previousKeys = previousChainKeys(this.config);
-    /** Whether `row`'s seal holds: under AUDIT_CHAIN_KEY, a previous key, or none. */
-    const sealOfRow = (row: Row): 'current' | 'previous' | null =>
-      sealHolds(row.hash, row.seal, key)
-        ? 'current'
-        : previousKeys.some((old) => sealHolds(row.hash, row.seal, old))
-          ? 'previous'
-          : null;
-    let lastSealedBy: 'current' | 'previous' | null = null;
+    // Oldest first, the current key last: a key once used is never followed by an older one.
+    const keys = [...previousChainKeys(this.config), this.config.AUDIT_CHAIN_KEY];
+    const current = keys.length - 1;
+    /** The index in `keys` of the key `row` is sealed with (the current one tried first), or -1. */
+    const keyOf = (row: Row): number => {
+      if (sealHolds(row.hash, row.seal, this.config.AUDIT_CHAIN_KEY)) return current;
+      return keys.findIndex((key) => sealHolds(row.hash, row.seal, key));
+    };
+    let newestKey = -1;
+    let lastKey = -1;
     const anchors = await this.anchors.read();
     const bySeq = new Map<number, Anchor>(anchors.map((anchor) => [anchor.seq, anchor]));
     let events = 0;
@@ -105,10 +106,16 @@ export class AuditVerifier {
         else if (row.prev_hash !== prevHash)
           broken(seq, `seq ${seq} does not follow the hash of seq ${seq - 1}`);
         const changed = hashRow(fieldsOf(row)) !== row.hash;
-        lastSealedBy = changed ? null : sealOfRow(row);
+        lastKey = changed ? -1 : keyOf(row);
         if (changed) broken(seq, `seq ${seq} was changed after it was written`);
-        else if (lastSealedBy === null)
+        else if (lastKey === -1)
           broken(seq, `seq ${seq} has no valid seal: written or rewritten without the chain key`);
+        else if (lastKey < newestKey)
+          broken(
+            seq,
+            `seq ${seq} is sealed with an older key than an event before it: written with a key the chain had moved on from`,
+          );
+        newestKey = Math.max(newestKey, lastKey);
         const anchor = bySeq.get(seq);
         if (anchor && anchor.hash !== row.hash)
           broken(seq, `seq ${seq} differs from the anchor of ${anchor.anchoredAt}`);
@@ -122,7 +129,7 @@ export class AuditVerifier {
     // Old keys verify the events they sealed, but never the end of the chain: whoever holds
     // only an old key (one that leaked, and was changed for it) can neither append nor rewrite
     // the chain to its end so that it verifies.
-    if (lastSealedBy === 'previous')
+    if (lastKey !== -1 && lastKey < current)
       broken(
         last,
         `seq ${last}, the last event, is sealed with a previous key, not AUDIT_CHAIN_KEY: appended with an old key, or no API or worker has run with the new one since it changed`,

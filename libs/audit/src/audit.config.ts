@@ -26,10 +26,11 @@ export class AuditVariables {
   AUDIT_CHAIN_KEY = DEV_AUDIT_CHAIN_KEY;
 
   /**
-   * Keys the chain was sealed with before AUDIT_CHAIN_KEY, comma-separated: events sealed with
-   * one still verify, but only AUDIT_CHAIN_KEY seals new ones, and the chain's last event must
-   * be sealed with it (an old key, leaked, cannot append or rewrite the end). The first append
-   * after a change records it (`audit.key_rotated`, naming both keys by fingerprint).
+   * Keys the chain was sealed with before AUDIT_CHAIN_KEY, comma-separated, oldest first:
+   * events sealed with one still verify, but only AUDIT_CHAIN_KEY seals new ones, no event may
+   * be sealed with an older key than one before it, and the chain's last event must be sealed
+   * with AUDIT_CHAIN_KEY (an old key, leaked, cannot append or rewrite the end). The first
+   * append after a change records it (`audit.key_rotated`, naming both keys by fingerprint).
    */
   @IsString()
   AUDIT_CHAIN_PREVIOUS_KEYS = '';
@@ -51,6 +52,12 @@ export const auditConfig = defineConfig({
     ...(config.NODE_ENV === 'production' &&
     (!given.has('AUDIT_CHAIN_KEY') || config.AUDIT_CHAIN_KEY === DEV_AUDIT_CHAIN_KEY)
       ? ['AUDIT_CHAIN_KEY: must be set explicitly in production']
+      : []),
+    ...(config.AUDIT_CHAIN_KEY.includes(',') ||
+    config.AUDIT_CHAIN_KEY.trim() !== config.AUDIT_CHAIN_KEY
+      ? [
+          'AUDIT_CHAIN_KEY: must hold no comma and no leading or trailing space (it may one day be a previous key)',
+        ]
       : []),
     ...(previousChainKeys(config).some((key) => key.length < 32)
       ? ['AUDIT_CHAIN_PREVIOUS_KEYS: each key must be at least 32 characters']

@@ -12,6 +12,7 @@ import {
   type HashedFields,
 } from './audit-hash';
 import { AUDIT_CONFIG, previousChainKeys, type AuditConfig } from './audit.config';
+import { AuditChainAheadError } from './audit.errors';
 
 /** Who acted and from where: what the HTTP layer knows of the request. */
 export interface AuditActor {
@@ -133,9 +134,11 @@ export class AuditService {
   }
 
   /**
-   * Appends `audit.key_rotated` after `head` when `head` is sealed with a previous key rather
-   * than AUDIT_CHAIN_KEY; the chain's head after it. A head sealed with no known key is not a
-   * key change (the verifier names it) and is left as it is.
+   * What an append after `head` needs first. Sealed with AUDIT_CHAIN_KEY: nothing. Sealed with
+   * a previous key: `audit.key_rotated`, unless the chain has been handed to this key already
+   * (an old-key event after that is a forgery the verifier names; no second change is
+   * recorded). Sealed with no key this process holds: nothing may follow it (AuditChainAheadError).
+   * The chain's head after it.
    */
   private async recordKeyChange(head: Head | undefined): Promise<Head | undefined> {
     const key = this.config.AUDIT_CHAIN_KEY;
@@ -143,7 +146,24 @@ export class AuditService {
     const previous = previousChainKeys(this.config).find((old) =>
       sealHolds(head.hash, head.seal, old),
     );
-    if (previous === undefined) return head;
+    if (previous === undefined) {
+      this.logger.error(
+        { seq: head.seq },
+        'the audit chain ends with an event sealed with no key this process holds (a newer AUDIT_CHAIN_KEY, or a forgery): nothing is appended after it',
+      );
+      throw new AuditChainAheadError();
+    }
+    const [handed] = (await this.txHost.tx.query(
+      `SELECT seq FROM audit_events WHERE action = 'audit.key_rotated' AND details->>'key' = $1 LIMIT 1`,
+      [chainKeyId(key)],
+    )) as Array<{ seq: string }>;
+    if (handed) {
+      this.logger.error(
+        { seq: head.seq, handedAt: handed.seq },
+        'the audit chain ends with an event sealed with a previous key after it was handed to the current one',
+      );
+      return head;
+    }
     const rotated = await this.appendAfter(head, SYSTEM, {
       action: 'audit.key_rotated',
       targetType: 'audit',

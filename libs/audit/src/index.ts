@@ -5,7 +5,7 @@
 export { AUDIT_ENTITIES, AuditModule } from './audit.module';
 export { AUDIT_CONFIG, auditConfig, DEV_AUDIT_CHAIN_KEY } from './audit.config';
 export type { AuditConfig } from './audit.config';
-export { AUDIT_ERROR_CODES, AuditEventNotFoundError } from './audit.errors';
+export { AUDIT_ERROR_CODES, AuditChainAheadError, AuditEventNotFoundError } from './audit.errors';
 export { AUDIT_OUTCOMES, AuditEvent } from './audit-event.entity';
 export type { AuditJson, AuditOutcome } from './audit-event.entity';
 export { canonicalJson, chainKeyId, GENESIS_HASH, hashRow, sealOf } from './audit-hash';

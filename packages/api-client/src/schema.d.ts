@@ -174,7 +174,7 @@ export interface paths {
     };
     /**
      * Walk the hash chain now (admin)
-     * @description Names every broken seq (the first 100): a row edited, deleted or inserted out of order, one whose seal does not hold (written or rewritten without AUDIT_CHAIN_KEY), or one that differs from an anchor.
+     * @description Names every broken seq (the first 100): a row edited, deleted or inserted out of order, one whose seal does not hold (written or rewritten without AUDIT_CHAIN_KEY or a previous key), one sealed with an older key than an event before it, a last event not sealed with AUDIT_CHAIN_KEY, or one that differs from an anchor.
      */
     get: operations['AdminAudit_verify'];
     put?: never;

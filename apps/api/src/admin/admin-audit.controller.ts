@@ -82,7 +82,7 @@ export class AdminAuditController {
   @ApiOperation({
     summary: 'Walk the hash chain now (admin)',
     description:
-      'Names every broken seq (the first 100): a row edited, deleted or inserted out of order, one whose seal does not hold (written or rewritten without AUDIT_CHAIN_KEY), or one that differs from an anchor.',
+      'Names every broken seq (the first 100): a row edited, deleted or inserted out of order, one whose seal does not hold (written or rewritten without AUDIT_CHAIN_KEY or a previous key), one sealed with an older key than an event before it, a last event not sealed with AUDIT_CHAIN_KEY, or one that differs from an anchor.',
   })
   @ApiOkResponse({ type: AuditVerificationDto })
   verify(): Promise<AuditVerificationDto> {
