@@ -53,6 +53,7 @@ export { ServiceBusyError, WorkQueue } from './concurrency/work-queue';
 export { dataSourceOptions } from './database/data-source-options';
 export { hydrate } from './database/hydrate';
 export { whatCommitted } from './database/lost-commit';
+export type { TransactionNote } from './database/lost-commit';
 export { queryRows } from './database/query-rows';
 export { newestFirstPage, positionCursor, readPositionCursor } from './database/newest-first-page';
 export type { Page } from './database/newest-first-page';

@@ -10,6 +10,7 @@ import {
   RowScope,
   traced,
   whatCommitted,
+  type TransactionNote,
   ValidationError,
 } from '@jewelshot/platform';
 import {
@@ -138,11 +139,16 @@ export class BatchesService {
     // enqueue adds one span per item, each carrying this trace to the worker. A transaction
     // that lost the database without saying whether it committed is answered by its rows.
     const batchId = randomUUID();
+    const note: TransactionNote = { xid: null };
     const result = await traced(
       'ai-batch.create',
       () =>
-        this.record(userId, input, specs, batchId, claim).catch((error: unknown) =>
-          whatCommitted(error, () => this.recorded(userId, batchId)),
+        this.record(userId, input, specs, batchId, note, claim).catch((error: unknown) =>
+          whatCommitted(error, {
+            note,
+            ask: (sql, params) => this.txHost.tx.query(sql, params),
+            read: () => this.recorded(userId, batchId),
+          }),
         ),
       {
         attributes: {
@@ -155,17 +161,26 @@ export class BatchesService {
     return result;
   }
 
-  /** In one transaction: the batch `batchId`, its jobs and their holds, its event, its key's answer. */
+  /**
+   * In one transaction (its id noted in `note`): the batch `batchId`, its jobs and their holds,
+   * its event, its key's answer.
+   */
   private record(
     userId: string,
     input: NewBatch,
     specs: ValidJob[],
     batchId: string,
+    note: TransactionNote,
     claim: IdempotencyClaim | undefined,
   ): Promise<{ batch: Batch; jobs: AiJob[] }> {
     const first = specs[0] as ValidJob;
     const ids = input.inputImageIds;
     return this.scope.run(userId, async () => {
+      // Its id, before it writes: should its COMMIT's answer be lost, the server is asked.
+      const [{ xid }] = (await this.txHost.tx.query(
+        'SELECT pg_current_xact_id()::text AS xid',
+      )) as [{ xid: string }];
+      note.xid = xid;
       await this.jobs.assertOwnImages(userId, ids, (index) => `inputImageIds.${index}`);
       // The price held until this commits: a change waits, so every item is at this price.
       const { amount } = await this.ledger.quote(first.operation, first.quantity, {

@@ -13,6 +13,7 @@ import {
   traced,
   ValidationError,
   whatCommitted,
+  type TransactionNote,
 } from '@jewelshot/platform';
 import {
   IdempotencyKeyReusedError,
@@ -101,13 +102,18 @@ export class JobsService {
     return this.txHost.tx.getRepository(AiJob);
   }
 
-  /** The user's priority tier: the one column a submit needs of the user's row. */
-  private async priorityOf(userId: string): Promise<Priority> {
-    const [user] = (await this.txHost.tx.query(
-      'SELECT priority_tier AS "priorityTier" FROM users WHERE id = $1',
+  /**
+   * The user's priority tier (the one column a submit needs of the user's row), and the
+   * transaction's id noted in `note` (it is given one here): one statement.
+   */
+  private async priorityOf(userId: string, note: TransactionNote): Promise<Priority> {
+    const [row] = (await this.txHost.tx.query(
+      `SELECT pg_current_xact_id()::text AS xid,
+              (SELECT priority_tier FROM users WHERE id = $1) AS "priorityTier"`,
       [userId],
-    )) as Array<Pick<User, 'priorityTier'>>;
-    return user?.priorityTier ?? 'normal';
+    )) as Array<{ xid: string; priorityTier: Priority | null }>;
+    note.xid = row?.xid ?? null;
+    return row?.priorityTier ?? 'normal';
   }
 
   /** Whether the user may still have jobs run (not banned); read in the caller's transaction. */
@@ -188,13 +194,18 @@ export class JobsService {
   ): Promise<AiJob> {
     const valid = validateJob(input.operation, input.params);
     const id = randomUUID();
+    const note: TransactionNote = { xid: null };
     // One span for the transaction (reserve + insert; its queries are child spans), one for the
     // enqueue, whose job carries this trace to the worker.
     const job = await traced(
       'ai-job.create',
       () =>
-        this.record(userId, valid, id, claim).catch((error: unknown) =>
-          whatCommitted(error, () => this.scope.run(userId, () => this.jobs.findOneBy({ id }))),
+        this.record(userId, valid, id, note, claim).catch((error: unknown) =>
+          whatCommitted(error, {
+            note,
+            ask: (sql, params) => this.txHost.tx.query(sql, params),
+            read: () => this.scope.run(userId, () => this.jobs.findOneBy({ id })),
+          }),
         ),
       { attributes: { 'jewelshot.operation': valid.operation } },
     );
@@ -202,17 +213,21 @@ export class JobsService {
     return job;
   }
 
-  /** The job `id`, its hold, its event and its key's answer, in one transaction. */
+  /**
+   * The job `id`, its hold, its event and its key's answer, in one transaction, whose id is
+   * noted in `note` before it writes.
+   */
   private record(
     userId: string,
     valid: ValidJob,
     id: string,
+    note: TransactionNote,
     claim: IdempotencyClaim | undefined,
   ): Promise<AiJob> {
     return this.scope.run(userId, async () => {
       if (valid.inputImageId)
         await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
-      const priority = await this.priorityOf(userId);
+      const priority = await this.priorityOf(userId, note);
       const created = await this.createJob(userId, valid, priority, null, null, id);
       await this.events.publish(
         new JobSubmitted({
