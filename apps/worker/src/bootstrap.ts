@@ -38,7 +38,8 @@ export async function createWorker(
   await context.init();
   // A chain last sealed with a previous key goes on under the current one from now, not from
   // the next admin's change (the verifier wants its last event sealed with AUDIT_CHAIN_KEY).
-  await context
+  // In the background: it waits for the chain's append lock, which must not hold up the start.
+  void context
     .get(AuditService)
     .adoptKey()
     .catch((error: unknown) =>

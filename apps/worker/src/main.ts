@@ -7,17 +7,18 @@ import { createWorker } from './bootstrap';
 async function main(): Promise<void> {
   const config = loadWorkerConfigOrExit();
   await preflightOrExit(config);
-  // enableShutdownHooks() closes the context on SIGTERM/SIGINT: processors finish or hand
-  // their jobs back, the heartbeat is withdrawn, connections close.
-  await createWorker(config);
-  // ...within WORKER_SHUTDOWN_TIMEOUT_MS: a close waiting on a Redis that is down or hung would
-  // otherwise never end, and the process would linger taking no jobs.
+  // A stop is bounded by WORKER_SHUTDOWN_TIMEOUT_MS: a close waiting on a Redis that is down or
+  // hung would otherwise never end, and the process would linger taking no jobs. Set before
+  // the worker starts, so that a signal in the moment after it is up is bounded too.
   exitUnlessStoppedWithin({
     who: 'Worker',
     variable: 'WORKER_SHUTDOWN_TIMEOUT_MS',
     ms: config.WORKER_SHUTDOWN_TIMEOUT_MS,
     consequence: 'the jobs it held go back to the queue when their locks lapse',
   });
+  // enableShutdownHooks() closes the context on SIGTERM/SIGINT: processors finish or hand
+  // their jobs back, the heartbeat is withdrawn, connections close.
+  await createWorker(config);
 }
 
 void main().catch((error: unknown) => {
