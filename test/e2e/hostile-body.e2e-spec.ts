@@ -117,6 +117,17 @@ describe('hostile JSON bodies', () => {
     expect(serverMs.get(answer.requestId)).toBeLessThan(1000);
   });
 
+  it("refuses 90 objects of 1,000 fields each in a known field: within each object's limit, not the body's", async () => {
+    const object = `{${Array.from({ length: 1000 }, (_, i) => `"k${i}":0`).join(',')}}`;
+    const body = `{"operation":"generate","params":{"prompt":"ring","extra":[${Array(90).fill(object).join(',')}]}}`;
+    const answer = await post('/v1/ai/jobs', body);
+    const parsed = expectRefused(answer);
+    expect(parsed).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      error: expect.stringMatching(/more than 10000 members in all/),
+    });
+  });
+
   it('answers 90,000 unknown form fields with a small 400 quickly too, on the one route that takes a form', async () => {
     const form = Array.from({ length: 90_000 }, (_, i) => `f${i}=0`).join('&');
     const answer = await post('/v1/email/unsubscribe?token=t', form, {

@@ -59,6 +59,16 @@ class ApiVariables {
   @Max(100_000)
   JSON_MAX_KEYS = 1000;
 
+  /**
+   * Most members and elements of a whole JSON body, every object and array together: 90
+   * objects of 1,000 fields each are refused before they are parsed, not copied and validated.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(1_000_000)
+  JSON_MAX_MEMBERS = 10_000;
+
   /** Longest string (in characters) anywhere in a JSON body. */
   @Transform(toInt)
   @IsInt()

@@ -8,6 +8,7 @@ export function jsonLimitsOf(config: ApiConfig): JsonLimits {
   return {
     maxDepth: config.JSON_MAX_DEPTH,
     maxKeys: config.JSON_MAX_KEYS,
+    maxMembers: config.JSON_MAX_MEMBERS,
     maxStringLength: config.JSON_MAX_STRING_LENGTH,
   };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { jsonShapeProblem, type JsonLimits } from './json-shape';
 
-const limits: JsonLimits = { maxDepth: 4, maxKeys: 3, maxStringLength: 5 };
+const limits: JsonLimits = { maxDepth: 4, maxKeys: 3, maxMembers: 9, maxStringLength: 5 };
 
 describe('jsonShapeProblem', () => {
   it('passes bodies within every limit', () => {
@@ -19,14 +19,24 @@ describe('jsonShapeProblem', () => {
     expect(jsonShapeProblem('['.repeat(1_000_000), limits)).toMatch(/deeper/);
   });
 
-  it('counts members per object and per array, not per body', () => {
+  it('bounds the members of the whole body too, however they are spread', () => {
+    // Nine in all (a, b, c; x and y twice; c's two elements): within; a tenth anywhere is not.
+    expect(jsonShapeProblem('{"a":{"x":1,"y":2},"b":{"x":1,"y":2},"c":[1,2]}', limits)).toBeNull();
+    expect(jsonShapeProblem('{"a":{"x":1,"y":2},"b":{"x":1,"y":2},"c":[1,2,3]}', limits)).toMatch(
+      /more than 9 members in all/,
+    );
+    // Arrays' first elements count, an empty array's nothing: 3 + 3 × 2 = 9, then 10.
+    expect(jsonShapeProblem('[[1,2],[1,2],[ 1 ,2]]', limits)).toBeNull();
+    expect(jsonShapeProblem('[[1,2],[1,2],[1,2,3]]', limits)).toMatch(/in all/);
+    expect(jsonShapeProblem('[[1,2],[ ],[1,2]]', limits)).toBeNull();
+  });
+
+  it('counts members per object and per array', () => {
     expect(jsonShapeProblem('{"a":1,"b":2,"c":3}', limits)).toBeNull();
     expect(jsonShapeProblem('{"a":1,"b":2,"c":3,"d":4}', limits)).toMatch(/object has more than 3/);
     expect(jsonShapeProblem('[1,2,3]', limits)).toBeNull();
     expect(jsonShapeProblem('[1,2,3,4]', limits)).toMatch(/array has more than 3/);
-    expect(
-      jsonShapeProblem('{"a":{"x":1,"y":2,"z":3},"b":{"x":1,"y":2,"z":3},"c":[1,2,3]}', limits),
-    ).toBeNull();
+    expect(jsonShapeProblem('{"a":{"x":1,"y":2},"b":[1,2,3]}', limits)).toBeNull();
   });
 
   it('measures strings in characters, escapes counting once', () => {
@@ -52,7 +62,12 @@ describe('jsonShapeProblem', () => {
   });
 
   it('agrees with JSON.stringify: a value passes iff none of its strings holds NUL or a lone surrogate', () => {
-    const big: JsonLimits = { maxDepth: 64, maxKeys: 10_000, maxStringLength: 100_000 };
+    const big: JsonLimits = {
+      maxDepth: 64,
+      maxKeys: 10_000,
+      maxMembers: 1_000_000,
+      maxStringLength: 100_000,
+    };
     const strings = (value: unknown): string[] =>
       typeof value === 'string'
         ? [value]

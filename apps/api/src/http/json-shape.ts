@@ -3,6 +3,8 @@ export interface JsonLimits {
   maxDepth: number;
   /** Members of one object or elements of one array. */
   maxKeys: number;
+  /** Members and elements of the whole body, every object and array together. */
+  maxMembers: number;
   /** Characters of one string (escapes count as the one character they stand for). */
   maxStringLength: number;
 }
@@ -38,6 +40,7 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
   // Per open container: true for an object; its member count is kept beside it.
   const isObject: boolean[] = [];
   const members: number[] = [];
+  let total = 0;
   const length = text.length;
   let i = 0;
   while (i < length) {
@@ -88,6 +91,14 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
         return `the body nests deeper than ${limits.maxDepth} levels`;
       isObject.push(code === OPEN_OBJECT);
       members.push(0);
+      // An array's first element has no comma before it: counted here, unless it is empty.
+      if (code === OPEN_ARRAY) {
+        let next = i + 1;
+        while (next < length && /\s/.test(text[next] as string)) next += 1;
+        if (text.charCodeAt(next) !== CLOSE_ARRAY) total += 1;
+        if (total > limits.maxMembers)
+          return `the body holds more than ${limits.maxMembers} members in all`;
+      }
     } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
       isObject.pop();
       members.pop();
@@ -100,6 +111,11 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
         if (count + (code === COMMA ? 1 : 0) > limits.maxKeys) {
           return `an ${isObject[top] ? 'object has' : 'array has'} more than ${limits.maxKeys} members`;
         }
+        // Many objects each within maxKeys add up: a body's values are copied and validated
+        // one by one after it is parsed, so the whole is bounded too.
+        total += 1;
+        if (total > limits.maxMembers)
+          return `the body holds more than ${limits.maxMembers} members in all`;
       }
     } else if (code === 0) {
       return 'the body holds a NUL character';
