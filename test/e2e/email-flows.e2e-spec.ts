@@ -171,6 +171,21 @@ describe('mail flows through the outbox', () => {
     expect(put.status).toBe(200);
     expect(put.body['job-failed']).toBe(false);
     expect(put.body['batch-finished']).toBe(true);
+    // A switch left out stays as it is; sent as null it is refused, not turned off.
+    const nulls = await api
+      .http()
+      .put('/v1/me/email-preferences')
+      .set(...bearer(user.accessToken))
+      .send({ welcome: null, 'batch-finished': null });
+    expect({ status: nulls.status, code: nulls.body.code }).toEqual({
+      status: 400,
+      code: 'VALIDATION_ERROR',
+    });
+    const still = await api
+      .http()
+      .get('/v1/me/email-preferences')
+      .set(...bearer(user.accessToken));
+    expect(still.body).toMatchObject({ 'batch-finished': true, 'job-failed': false });
 
     const result = await api.app.get(EmailService).enqueue({
       template: 'job-failed',

@@ -188,6 +188,30 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
       .send({ events: ['job.failed', 'credits.low'] });
     expect(patched.status).toBe(200);
     expect(patched.body.events).toEqual(['job.failed', 'credits.low']);
+    // A field may be left out, never sent as null: each is a 400 that changes nothing (a null
+    // description was a 500; null events stored none, past "at least one").
+    for (const field of ['url', 'events', 'description', 'enabled']) {
+      const refused = await api
+        .http()
+        .patch(`/v1/webhooks/${res.body.id}`)
+        .set(...bearer(owner.accessToken))
+        .send({ [field]: null });
+      expect({ field, status: refused.status, code: refused.body.code }).toEqual({
+        field,
+        status: 400,
+        code: 'VALIDATION_ERROR',
+      });
+    }
+    const unchanged = await api
+      .http()
+      .get(`/v1/webhooks/${res.body.id}`)
+      .set(...bearer(owner.accessToken));
+    expect(unchanged.body).toMatchObject({
+      events: ['job.failed', 'credits.low'],
+      enabled: true,
+      url: patched.body.url,
+      description: patched.body.description,
+    });
 
     for (const [method, path] of [
       ['get', `/v1/webhooks/${res.body.id}`],

@@ -9,6 +9,7 @@ import {
   type PreferenceType,
 } from '@jewelshot/email';
 import { PageQueryDto } from '../common/pagination.dto';
+import { PresentOrAbsent } from '../common/present-or-absent.decorator';
 
 /** One switch per non-security type (security mail cannot be turned off). */
 export class EmailPreferencesDto {
@@ -30,27 +31,27 @@ export class EmailPreferencesDto {
 
 export class UpdateEmailPreferencesDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsBoolean()
   welcome?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsBoolean()
   'job-failed'?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsBoolean()
   'batch-finished'?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsBoolean()
   'low-credits'?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @PresentOrAbsent()
   @IsBoolean()
   'admin-alert'?: boolean;
 }

@@ -18,6 +18,7 @@ import {
   type DeliveryStatus,
   type WebhookEventType,
 } from '@jewelshot/webhooks';
+import { PresentOrAbsent } from '../common/present-or-absent.decorator';
 
 const URL_DESCRIPTION =
   'Where events are POSTed. Outside development: https only, and the name must resolve to public addresses ' +
@@ -64,14 +65,14 @@ export class CreateWebhookDto {
 
 export class UpdateWebhookDto {
   @ApiPropertyOptional({ type: String, maxLength: 2048, description: URL_DESCRIPTION })
-  @IsOptional()
+  @PresentOrAbsent()
   @IsString()
   @MaxLength(2048)
   @IsUrl(URL_RULES)
   url?: string;
 
   @ApiPropertyOptional({ type: [String], enum: WEBHOOK_EVENT_TYPES, minItems: 1 })
-  @IsOptional()
+  @PresentOrAbsent()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(WEBHOOK_EVENT_TYPES.length)
@@ -80,13 +81,13 @@ export class UpdateWebhookDto {
   events?: WebhookEventType[];
 
   @ApiPropertyOptional({ type: String, maxLength: 500 })
-  @IsOptional()
+  @PresentOrAbsent()
   @IsString()
   @MaxLength(500)
   description?: string;
 
   @ApiPropertyOptional({ type: Boolean, description: 'true enables a disabled endpoint again' })
-  @IsOptional()
+  @PresentOrAbsent()
   @IsBoolean()
   enabled?: boolean;
 }
