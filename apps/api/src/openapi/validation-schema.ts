@@ -194,7 +194,8 @@ function constraintsOf(type: Class): Map<string, PropertyConstraints> {
     // Type-setting validators first, so the others know what they constrain.
     const ordered = [...list].sort((a, b) => rank(a) - rank(b));
     for (const metadata of ordered) {
-      if (metadata.name === IS_OPTIONAL) {
+      // @IsOptional(), or a @ValidateIf() such as @PresentOrAbsent(): the field may be left out.
+      if (metadata.name === IS_OPTIONAL || metadata.type === 'conditionalValidation') {
         optional = true;
         continue;
       }
