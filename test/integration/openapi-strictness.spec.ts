@@ -59,7 +59,8 @@ function problem(metadata: Metadata, schema: Schema, rewritten: boolean): string
   const [a, b] = metadata.constraints ?? [];
   const types = typeOf(schema);
   const is = (ok: boolean, want: string) => (ok ? null : want);
-  switch (metadata.name) {
+  // A @ValidateIf() (e.g. @PresentOrAbsent()) has no name, only its type: it may be left out.
+  switch (metadata.name ?? metadata.type) {
     case 'isString':
       return is(types.includes('string'), 'type string');
     case 'isInt':
@@ -126,6 +127,7 @@ function problem(metadata: Metadata, schema: Schema, rewritten: boolean): string
     case 'arrayUnique':
       return is(schema.uniqueItems === true, 'uniqueItems');
     case 'isOptional':
+    case 'conditionalValidation': // @ValidateIf(), e.g. @PresentOrAbsent(): may be left out
       return null; // checked as `required` below
     case 'minDate':
     case 'maxDate':
@@ -155,7 +157,7 @@ function mismatches(
       found.push(`${where}: not documented`);
       continue;
     }
-    const optional = own.some((m) => m.name === 'isOptional');
+    const optional = own.some((m) => m.name === 'isOptional' || m.type === 'conditionalValidation');
     if (required === optional) found.push(`${where}: required must be ${!optional}`);
     const rewritten = rewrittenBeforeValidation(type, property);
     for (const m of own) {
