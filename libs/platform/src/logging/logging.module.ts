@@ -1,7 +1,7 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { pino, type DestinationStream } from 'pino';
 import { PinoPretty } from 'pino-pretty';
 import { PLATFORM_CONFIG, type PlatformConfig } from '../config/platform.config';
 import { REQUEST_ID_HEADER } from '../http/request-id';
@@ -34,12 +34,33 @@ export interface LoggingOptions {
   destination?: DestinationStream;
 }
 
+/**
+ * Writes out, as the app shuts down, the log lines pino still holds. Its JSON destination writes
+ * asynchronously; a process that ends by re-raising its signal (Nest's shutdown hooks do) has
+ * no `exit` event for pino to flush on, so the last lines (a worker's "drained") were lost when
+ * the reader of stdout was slow. `flushSync` writes them, waiting while the pipe is full.
+ */
+@Injectable()
+export class FlushLogsOnShutdown implements OnApplicationShutdown {
+  onApplicationShutdown(): void {
+    const stream = (PinoLogger.root as unknown as Record<symbol, unknown> | undefined)?.[
+      pino.symbols.streamSym
+    ] as { flushSync?: () => void } | undefined;
+    try {
+      stream?.flushSync?.();
+    } catch {
+      // Not ready, destroyed, or a pipe gone: nothing more can be written.
+    }
+  }
+}
+
 /** nestjs-pino: JSON in production, pretty in development, the request id on every line. */
 @Module({})
 export class LoggingModule {
   static forRoot(service: string, logging: LoggingOptions = {}): DynamicModule {
     return {
       module: LoggingModule,
+      providers: [FlushLogsOnShutdown],
       imports: [
         LoggerModule.forRootAsync({
           inject: [PLATFORM_CONFIG],
