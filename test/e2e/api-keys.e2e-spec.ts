@@ -68,6 +68,25 @@ describe('API keys', () => {
     expect(res.body).toMatchObject({ code: 'VALIDATION_ERROR' });
   });
 
+  it('refuses a key name that says nothing or holds control or bidirectional characters (it goes into the creation email)', async () => {
+    const user = await newUser(api, 'key-names');
+    const create = (name: string) =>
+      api
+        .http()
+        .post('/v1/api-keys')
+        .set(...bearer(user.accessToken))
+        .send({ name, scopes: ['jobs:read'] });
+    for (const name of ['   ', '\u202e\u200b', '\u001b[31mred', 'tab\there', 'shop\u202eevil']) {
+      const res = await create(name);
+      expect({ name, status: res.status, constraint: res.body.details?.[0]?.constraint }).toEqual({
+        name,
+        status: 400,
+        constraint: 'matches',
+      });
+    }
+    expect((await create('Shopify sync — mağaza 💍')).status).toBe(201);
+  });
+
   it('keeps at most 50 live keys per user: the 51st is a 409 with the limit, and a revoked one frees a place', async () => {
     const user = await newUser(api, 'many-keys');
     const created: CreatedKey[] = [];

@@ -48,6 +48,7 @@ export type { ErrorBody } from './errors/error-body';
 export { PLATFORM_ERROR_CODES } from './errors/error-code';
 export type { ErrorCode, PlatformErrorCode } from './errors/error-code';
 export { fieldErrors } from './errors/field-errors';
+export { LINE_TEXT, LINE_TEXT_MESSAGE, MULTILINE_TEXT } from './errors/text-rules';
 export { loggableError } from './logging/loggable-error';
 export { ServiceBusyError, WorkQueue } from './concurrency/work-queue';
 export { dataSourceOptions } from './database/data-source-options';

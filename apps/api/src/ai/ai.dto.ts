@@ -9,8 +9,10 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
 } from 'class-validator';
+import { LINE_TEXT, LINE_TEXT_MESSAGE } from '@jewelshot/platform';
 import {
   JOB_FAILURE_CODES,
   JOB_STATUSES,
@@ -106,6 +108,7 @@ export class CreateBatchDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @Matches(LINE_TEXT, { message: LINE_TEXT_MESSAGE })
   name!: string;
 
   @ApiProperty({ type: String, enum: ['edit', 'remove-background', 'upscale'] })

@@ -9,10 +9,12 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   MaxDate,
   MaxLength,
 } from 'class-validator';
 import type { ApiKeyView } from '@jewelshot/identity';
+import { LINE_TEXT, LINE_TEXT_MESSAGE } from '@jewelshot/platform';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../common/scopes.decorator';
 
 export class CreateApiKeyDto {
@@ -20,6 +22,7 @@ export class CreateApiKeyDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @Matches(LINE_TEXT, { message: LINE_TEXT_MESSAGE })
   name!: string;
 
   @ApiProperty({

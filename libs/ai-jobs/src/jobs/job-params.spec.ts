@@ -35,6 +35,19 @@ describe('job params', () => {
     ]);
   });
 
+  it.each([
+    ['only white space', '   \t\n'],
+    ['only a zero-width space', '\u200b'],
+    ['a C1 control and line separators', '\u0085\u2028\u2029'],
+    ['an escape sequence', '\u001b[31mred ring'],
+    ['a bidirectional override', 'ring \u202egnir'],
+  ])('refuses a prompt of %s, and takes one with text over lines', (_label, prompt) => {
+    expect(problems('generate', { prompt })).toEqual([
+      expect.objectContaining({ field: 'params.prompt', constraint: 'matches' }),
+    ]);
+    expect(problems('generate', { prompt: 'a gold ring\n\ton marble, yüzük 💍' })).toBe('valid');
+  });
+
   it('says when numImages is out of range', () => {
     expect(problems('generate', { prompt: 'a ring', numImages: 5 })).toEqual([
       {

@@ -12,19 +12,19 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { fieldErrors, ValidationError } from '@jewelshot/platform';
+import { fieldErrors, MULTILINE_TEXT, ValidationError } from '@jewelshot/platform';
 import { OPERATIONS, type JobParams, type Operation } from './ai-job.entity';
 
 export const ASPECT_RATIOS = ['1:1', '4:3', '3:4', '16:9', '9:16'] as const;
 
 /**
- * A prompt says something: at least one character that is not white space, and no control
- * characters but tab, line feed and carriage return (they would be charged for, stored and
- * shown back as they are).
+ * A prompt says something (a letter, digit or sign, not only white space or zero-width
+ * characters), with no control characters but tab and line breaks and no bidirectional
+ * override: it would be charged for, stored and shown back as it is (MULTILINE_TEXT).
  */
-// eslint-disable-next-line no-control-regex -- the control characters are what it refuses
-const PROMPT_TEXT = /^(?=[\s\S]*\S)[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$/;
-const PROMPT_MESSAGE = 'prompt must have text, and no control characters but tab and line breaks';
+const PROMPT_TEXT = MULTILINE_TEXT;
+const PROMPT_MESSAGE =
+  'prompt must have a letter, digit or sign, and no control characters but tab and line breaks, nor bidirectional ones';
 
 /**
  * An optional param may be left out (its default applies), not sent as null: null is not a
