@@ -85,7 +85,10 @@ describe("a paid job's outputs", () => {
 
 describe('the orphan sweep', () => {
   it('deletes local files with no row once older than a day, from the worker schedule', async () => {
-    const env = { REDIS_KEY_PREFIX: suitePrefix('orphans') };
+    // A storage directory of its own: its files are made two days old, and a worker of another
+    // suite on a database of its own (where they have no rows) would sweep them from the run's.
+    const storageDir = await mkdtemp(join(tmpdir(), 'jewelshot-orphans-'));
+    const env = { REDIS_KEY_PREFIX: suitePrefix('orphans'), STORAGE_DIR: storageDir };
     const api: TestApi = await startApi(env);
     let worker: WorkerApp | undefined;
     try {
@@ -124,11 +127,10 @@ describe('the orphan sweep', () => {
       expect(await exists(storage, youngOrphan)).toBe(true);
       expect(await exists(storage, keptKey)).toBe(true);
       expect(await exists(storage, foreign)).toBe(true);
-      await storage.delete(youngOrphan);
-      await storage.delete(foreign);
     } finally {
       await worker?.close();
       await api.close();
+      await rm(storageDir, { recursive: true, force: true });
     }
   });
 
