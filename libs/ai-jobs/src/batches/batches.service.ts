@@ -137,7 +137,8 @@ export class BatchesService {
 
     // One span for the transaction (its queries are child spans), like a single job's; the
     // enqueue adds one span per item, each carrying this trace to the worker. A transaction
-    // that lost the database without saying whether it committed is answered by its rows.
+    // that lost the database without saying whether it committed is settled by asking the
+    // server about it (whatCommitted).
     const batchId = randomUUID();
     const note: TransactionNote = { xid: null };
     const result = await traced(

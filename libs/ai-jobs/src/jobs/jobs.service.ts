@@ -154,8 +154,9 @@ export class JobsService {
    * Validates, then in ONE transaction holds the price and inserts the job `queued`; enqueues
    * after commit. Not enough credits: 402 and nothing is created. Its own row scope (not the
    * caller's): the job must be committed before it is enqueued. A transaction that lost the
-   * database without saying whether it committed is answered by the job's row: the job when it
-   * stands (so the client is not told to retry a charge that was made), 503 otherwise.
+   * database without saying whether it committed is settled by asking the server about it
+   * (whatCommitted): the job when it committed (so the client is not told to retry a charge
+   * that was made), 503 otherwise.
    * With an idempotency key: the same key and input give the first job back (`replayed`, as it
    * was first answered, with no second hold); another input 422; while the first is in flight,
    * 409. A submission that fails frees its key.
