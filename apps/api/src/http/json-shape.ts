@@ -18,6 +18,10 @@ const CLOSE_ARRAY = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
+/** JSON's own white space: space, tab, line feed, carriage return. */
+const isJsonSpace = (code: number): boolean =>
+  code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+
 const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
 
@@ -94,7 +98,7 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
       // An array's first element has no comma before it: counted here, unless it is empty.
       if (code === OPEN_ARRAY) {
         let next = i + 1;
-        while (next < length && /\s/.test(text[next] as string)) next += 1;
+        while (next < length && isJsonSpace(text.charCodeAt(next))) next += 1;
         if (text.charCodeAt(next) !== CLOSE_ARRAY) total += 1;
         if (total > limits.maxMembers)
           return `the body holds more than ${limits.maxMembers} members in all`;
