@@ -421,30 +421,35 @@ describe('API keys', () => {
     expect(unknown.status).toBe(400);
   });
 
-  it('counts a key in a rate-limit bucket of its own once this process has accepted it', async () => {
+  it("counts a key in its owner's rate-limit bucket once this process has accepted it: more keys buy no more requests", async () => {
     const user = await newUser(api, 'limits');
-    const { key } = await createKey(user, ['credits:read']);
-    const balance = (credential: string) =>
+    // The session's bucket: these two creations.
+    const { key: keyA } = await createKey(user, ['credits:read']);
+    const { key: keyB } = await createKey(user, ['credits:read']);
+    const balance = (credential: [string, string]) =>
       api
         .http()
         .get('/v1/credits/balance')
-        .set(...asKey(credential));
+        .set(...credential);
     const remaining = (res: { headers: Record<string, string> }) =>
       Number(res.headers['x-ratelimit-remaining']);
-    // Its first request is counted by address (the limiter cannot tell a real key from a
-    // made-up one before the guard has accepted it); from then on, in the key's own bucket.
-    const first = await balance(key);
-    expect(first.status).toBe(200);
-    const limit = Number(first.headers['x-ratelimit-limit']);
-    const second = await balance(key);
-    const third = await balance(key);
-    const bySession = await api
-      .http()
-      .get('/v1/credits/balance')
-      .set(...bearer(user.accessToken));
-    expect(remaining(second)).toBe(limit - 1);
-    expect(remaining(third)).toBe(limit - 2);
-    // The session's bucket holds the key's creation and this request, nothing of the key's.
-    expect(remaining(bySession)).toBe(limit - 2);
+    // A key's first request is counted by address (the limiter cannot tell a real key from a
+    // made-up one before the guard has accepted it); from then on, in its owner's bucket.
+    const firstA = await balance(asKey(keyA));
+    expect(firstA.status).toBe(200);
+    const limit = Number(firstA.headers['x-ratelimit-limit']);
+    expect((await balance(asKey(keyB))).status).toBe(200);
+    const byA = await balance(asKey(keyA));
+    const byB = await balance(asKey(keyB));
+    const bySession = await balance(bearer(user.accessToken));
+    expect([byA, byB, bySession].map((res) => res.status)).toEqual([200, 200, 200]);
+    expect(remaining(byA)).toBe(limit - 3);
+    expect(remaining(byB)).toBe(limit - 4);
+    expect(remaining(bySession)).toBe(limit - 5);
+    // Another account's key is counted apart.
+    const other = await newUser(api, 'limits-other');
+    const { key: otherKey } = await createKey(other, ['credits:read']);
+    await balance(asKey(otherKey));
+    expect(remaining(await balance(asKey(otherKey)))).toBe(limit - 2);
   });
 });

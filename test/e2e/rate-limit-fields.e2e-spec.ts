@@ -440,17 +440,19 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
       expect((await open(secondPort, user.accessToken)).status).toBe(200);
       expect((await open(limitedPort, keyA)).status).toBe(200);
       expect(await streams()).toBe(2);
-      // Key A's stream holds two slots (its key's, its owner's) in its process's one store,
-      // which the rate-limit hook and the owner's guard share: one set of leases.
+      // Key A's first stream on this process holds two slots (the address's, as the hook could
+      // not yet know the key, and its owner's, the guard's) in its process's one store, which
+      // the rate-limit hook and the owner's guard share: one set of leases.
       const leases = slotLeases(limited.app.get(RedisConcurrencyStorage), () => undefined);
       expect(leases.size).toBe(2);
-      // Key B's own bucket is empty, but the account's is full.
-      // (A key's first request on a process counts by address: each process sees one here, as
-      // the address's limit is shared with the tests after this one.)
+      // Key B's first request on its process passes the address's bucket, but the account's is
+      // full. (Each process sees one such first request here, as the address's limit is shared
+      // with the tests after this one.)
       expectRefusedBy(await open(secondPort, keyB), 'sse');
       expectRefusedBy(await open(limitedPort, keyA), 'sse');
       expect(await streams()).toBe(2);
-      // The session's stream closes: a key may take its place.
+      // The session's stream closes: a key may take its place. Key B is known to its process
+      // now: the hook takes its one slot in the owner's bucket, and the guard takes no second.
       controllers[0]?.abort();
       await until(async () => (await streams()) === 1, 'the closed stream gave its place back');
       expect((await open(secondPort, keyB)).status).toBe(200);
@@ -466,7 +468,7 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
     const { body: queued } = await submit(setup, user, job);
     const key = await jobsReadKey(user);
     const credentials = [user.accessToken, key];
-    // Accepted once by this process, the key counts in its own bucket and its owner's slot.
+    // Accepted once by this process, the key counts in its owner's bucket.
     const accepted = await limited
       .http()
       .get(`/v1/ai/jobs/${queued.id}`)

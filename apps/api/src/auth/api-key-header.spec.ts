@@ -8,12 +8,15 @@ const withKey = (key: string) =>
 describe('AcceptedApiKeys and the key caller', () => {
   afterEach(() => jest.restoreAllMocks());
 
-  it('gives a key a bucket of its own only once accepted, and never to a made-up one', () => {
+  it("counts a key in its owner's bucket only once accepted, and never a made-up one", () => {
     const accepted = new AcceptedApiKeys();
     const caller = apiKeyCaller(accepted);
     expect(caller(withKey(keyText(1)))).toBeUndefined();
-    accepted.remember(keyText(1), 'pub-1');
-    expect(caller(withKey(keyText(1)))).toEqual({ key: 'key:pub-1' });
+    accepted.remember(keyText(1), 'owner-1');
+    expect(caller(withKey(keyText(1)))).toEqual({ key: 'user:owner-1' });
+    // The owner's other key shares the bucket: more keys buy no more requests.
+    accepted.remember(keyText(2), 'owner-1');
+    expect(caller(withKey(keyText(2)))).toEqual({ key: 'user:owner-1' });
     // Same public id, another secret: not the accepted text.
     expect(caller(withKey(keyText(1).replace(/a$/, 'b')))).toBeUndefined();
   });
@@ -24,12 +27,12 @@ describe('AcceptedApiKeys and the key caller', () => {
     const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
     accepted.remember(keyText(1), 'pub-1');
     clock.mockReturnValue(now + 14 * 60_000);
-    expect(accepted.publicIdOf(keyText(1))).toBe('pub-1');
+    expect(accepted.ownerOf(keyText(1))).toBe('pub-1');
     accepted.remember(keyText(1), 'pub-1');
     clock.mockReturnValue(now + 28 * 60_000);
-    expect(accepted.publicIdOf(keyText(1))).toBe('pub-1');
+    expect(accepted.ownerOf(keyText(1))).toBe('pub-1');
     clock.mockReturnValue(now + 29 * 60_000 + 1);
-    expect(accepted.publicIdOf(keyText(1))).toBeUndefined();
+    expect(accepted.ownerOf(keyText(1))).toBeUndefined();
   });
 
   it(`keeps at most ${ACCEPTED_KEYS_KEPT} keys, the least recently accepted going first`, () => {
@@ -38,9 +41,9 @@ describe('AcceptedApiKeys and the key caller', () => {
     // Key 0 accepted again: key 1 is now the least recent.
     accepted.remember(keyText(0), 'pub-0');
     accepted.remember(keyText(ACCEPTED_KEYS_KEPT), 'pub-new');
-    expect(accepted.publicIdOf(keyText(0))).toBe('pub-0');
-    expect(accepted.publicIdOf(keyText(1))).toBeUndefined();
-    expect(accepted.publicIdOf(keyText(2))).toBe('pub-2');
-    expect(accepted.publicIdOf(keyText(ACCEPTED_KEYS_KEPT))).toBe('pub-new');
+    expect(accepted.ownerOf(keyText(0))).toBe('pub-0');
+    expect(accepted.ownerOf(keyText(1))).toBeUndefined();
+    expect(accepted.ownerOf(keyText(2))).toBe('pub-2');
+    expect(accepted.ownerOf(keyText(ACCEPTED_KEYS_KEPT))).toBe('pub-new');
   });
 });

@@ -20,45 +20,48 @@ export const ACCEPTED_KEYS_KEPT = 10_000;
 const ACCEPTED_KEY_TTL_MS = 15 * 60_000;
 
 /**
- * The API keys the auth guard accepted lately in this process, by their exact text. The rate
- * limiter runs before the guard and reads no database, so it cannot tell a real key from a
- * well-formed made-up one; counting every `js_live_…` header in a bucket of its own let a
- * client with random keys escape its address's limits. A key counts in its own bucket once
- * this process has accepted it (until then, by address like any caller not yet known); only
- * accepted keys are remembered, the least recently accepted go first.
+ * The API keys the auth guard accepted lately in this process, by their exact text, with their
+ * owner. The rate limiter runs before the guard and reads no database, so it cannot tell a real
+ * key from a well-formed made-up one, nor whose a key is; counting every `js_live_…` header in a
+ * bucket of its own let a client with random keys escape its address's limits, and counting an
+ * accepted key in a bucket of its own gave an account with 50 keys 51 times every limit. A key
+ * counts in its owner's bucket once this process has accepted it (until then, by address like
+ * any caller not yet known); only accepted keys are remembered, the least recently accepted go
+ * first.
  */
 @Injectable()
 export class AcceptedApiKeys {
-  private readonly accepted = new Map<string, { publicId: string; at: number }>();
+  private readonly accepted = new Map<string, { ownerId: string; at: number }>();
 
-  remember(key: string, publicId: string): void {
+  remember(key: string, ownerId: string): void {
     // Re-inserted, so that the Map's first entry is the least recently accepted.
     this.accepted.delete(key);
     if (this.accepted.size >= ACCEPTED_KEYS_KEPT) {
       const oldest = this.accepted.keys().next();
       if (!oldest.done) this.accepted.delete(oldest.value);
     }
-    this.accepted.set(key, { publicId, at: Date.now() });
+    this.accepted.set(key, { ownerId, at: Date.now() });
   }
 
-  /** The key's public id when it was accepted here lately; undefined otherwise. */
-  publicIdOf(key: string): string | undefined {
+  /** The id of the key's owner when it was accepted here lately; undefined otherwise. */
+  ownerOf(key: string): string | undefined {
     const entry = this.accepted.get(key);
     if (!entry) return undefined;
-    if (Date.now() - entry.at < ACCEPTED_KEY_TTL_MS) return entry.publicId;
+    if (Date.now() - entry.at < ACCEPTED_KEY_TTL_MS) return entry.ownerId;
     this.accepted.delete(key);
     return undefined;
   }
 }
 
 /**
- * Counts a key's requests in a bucket of its own (`key:<public id>`) once the auth guard has
- * accepted it in this process; any other key header is counted like a request without one.
+ * Counts a key's requests in its owner's bucket (`user:<id>`, where the owner's sessions and
+ * other keys count too) once the auth guard has accepted it in this process; any other key
+ * header is counted like a request without one.
  */
 export function apiKeyCaller(accepted: AcceptedApiKeys): RateLimitCallerResolver {
   return (request) => {
     const token = presentedApiKey(request);
-    const publicId = token === undefined ? undefined : accepted.publicIdOf(token);
-    return publicId === undefined ? undefined : { key: `key:${publicId}` };
+    const ownerId = token === undefined ? undefined : accepted.ownerOf(token);
+    return ownerId === undefined ? undefined : { key: `user:${ownerId}` };
   };
 }

@@ -94,8 +94,8 @@ export class JwtAuthGuard implements CanActivate {
     if (!principal || principal.via.kind !== 'api-key')
       throw new UnauthorizedError('The API key is invalid, expired or revoked');
     if (principal.status === 'banned') throw new AccountBannedError();
-    // A real key: from now on the rate limiter counts it in a bucket of its own.
-    this.acceptedKeys.remember(key, principal.via.publicId);
+    // A real key: from now on the rate limiter counts it in its owner's buckets.
+    this.acceptedKeys.remember(key, principal.userId);
     if (!required) {
       // A key on an admin route is refused here, before the roles guard: on the record too.
       if (adminRoute) {

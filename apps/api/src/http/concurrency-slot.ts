@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RedisConcurrencyStorage } from '@jewelshot/platform';
 import type { ConcurrencyPolicyName } from '../common/rate-limit.decorator';
 import {
@@ -76,6 +76,16 @@ export function slotLeases(
   return leases;
 }
 
+const slotBuckets = new WeakMap<FastifyRequest, string>();
+
+/**
+ * The bucket this request asked a concurrency slot in last (the rate-limit hook asks first):
+ * the owner's guard takes none where the hook has taken the owner's already.
+ */
+export function slotBucketOf(request: FastifyRequest): string | undefined {
+  return slotBuckets.get(request);
+}
+
 /**
  * Takes one of `limit` slots of `policy` in `key`'s bucket for this request (leased, the lease
  * renewed while the request runs), and says how it stands. A slot taken is given back when the
@@ -91,6 +101,7 @@ export async function takeConcurrencySlot(
   reply: FastifyReply,
   onReleaseError: (error: unknown) => void,
 ): Promise<PolicyState> {
+  slotBuckets.set(reply.request, key);
   const member = `${String(reply.request.id)}:${randomUUID()}`;
   const leases = slotLeases(slots, onReleaseError);
   const slot = await slots.acquire(key, policy, limit, leases.leaseMs, member);

@@ -16,7 +16,7 @@ import {
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import type { ConcurrencyPolicyName, RateLimitRouteConfig } from '../common/rate-limit.decorator';
 import { rateLimitRejections } from './http.metrics';
-import { takeConcurrencySlot } from './concurrency-slot';
+import { slotBucketOf, takeConcurrencySlot } from './concurrency-slot';
 import {
   policyTable,
   rateLimitField,
@@ -25,16 +25,16 @@ import {
 } from './rate-limit-policies';
 
 /**
- * A user's concurrency limits hold across their API keys. The rate-limit hook counts an API key
- * as a caller of its own (`key:<public id>`: it runs before the guards and reads no database,
- * so it cannot know the key's owner), which left a user with 50 keys 51 times each concurrency
- * limit (SSE_MAX_OPEN_PER_USER, CONCURRENCY_LIMIT_PER_USER; signed downloads count by address
- * and take no credential). Once
- * the auth guard has resolved a key to its owner, a request on a route with a concurrency
- * policy also takes a slot in the owner's bucket (`user:<id>`, where the owner's own sessions
- * count), given back when the response ends or the client goes away; refused, it is the hook's
- * 429 (`RATE_LIMIT_EXCEEDED`, the policy named, Retry-After 1 s). Session callers were counted
- * in that bucket by the hook already. A Redis failure lets the request through, as the hook does.
+ * A user's concurrency limits hold across their API keys (SSE_MAX_OPEN_PER_USER,
+ * CONCURRENCY_LIMIT_PER_USER; signed downloads count by address and take no credential). The
+ * rate-limit hook runs before the guards and reads no database: it counts a key in its owner's
+ * bucket (`user:<id>`) only once this process's auth guard has accepted it, and a key's first
+ * request here by address. Once the auth guard has resolved a key to its owner, a request on a
+ * route with a concurrency policy whose slot the hook did not take in the owner's bucket takes
+ * one there too, given back when the response ends or the client goes away; refused, it is the
+ * hook's 429 (`RATE_LIMIT_EXCEEDED`, the policy named, Retry-After 1 s). Session callers were
+ * counted in that bucket by the hook already. A Redis failure lets the request through, as the
+ * hook does.
  */
 @Injectable()
 export class OwnerConcurrencyGuard implements CanActivate {
@@ -61,7 +61,9 @@ export class OwnerConcurrencyGuard implements CanActivate {
     const policy = (request.routeOptions.config as RateLimitRouteConfig | undefined)
       ?.concurrencyPolicy;
     if (!policy) return true;
-    return this.take(this.slots, `user:${principal.userId}`, policy, http.getResponse());
+    const owner = `user:${principal.userId}`;
+    if (slotBucketOf(request) === owner) return true;
+    return this.take(this.slots, owner, policy, http.getResponse());
   }
 
   private async take(
@@ -87,7 +89,7 @@ export class OwnerConcurrencyGuard implements CanActivate {
     }
     if (!state.exceeded) return true;
     rateLimitRejections.inc({ policy });
-    // The policy that refused, as the hook says it (the key's own bucket had room).
+    // The policy that refused, as the hook says it (the address's bucket had room).
     void reply.header('ratelimit', rateLimitField(state));
     throw new DomainError(
       'RATE_LIMIT_EXCEEDED',

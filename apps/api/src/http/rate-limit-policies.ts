@@ -49,9 +49,9 @@ export function policyTable(config: ApiConfig): PolicyTable {
 
 /** Who a request is counted as: one bucket per caller and policy. */
 export interface RateLimitCaller {
-  /** The bucket key: `user:<id>`, `ip:<address>` or `key:<api key public id>`. */
+  /** The bucket key: `user:<id>` (a session, or an API key its owner's) or `ip:<address>`. */
   key: string;
-  /** Limits of this caller that differ from the configured ones (a plan of an API key). */
+  /** Limits of this caller that differ from the configured ones (a plan of an account). */
   overrides?: {
     rate?: Partial<PolicyTable['rate']>;
     concurrency?: Partial<PolicyTable['concurrency']>;

@@ -53,7 +53,7 @@ function routeLimits(request: FastifyRequest): RateLimitRouteConfig {
  *
  * One bucket per caller and policy, shared by every route of the policy (the policies and their
  * limits: rate-limit-policies.ts). The caller is the first answer of the RATE_LIMIT_CALLER_RESOLVERS
- * (an API key), else the user of a valid access token (verified here, without the
+ * (an accepted API key, counted as its owner), else the user of a valid access token (verified here, without the
  * database), else the client address (`request.ip`, which believes X-Forwarded-For only from
  * TRUSTED_PROXIES). An invalid token counts per address, so rotating garbage tokens buys no
  * fresh buckets. Counters and in-flight slots live in Redis (atomic Lua), shared by every API
