@@ -192,4 +192,112 @@ describe('slow clients', () => {
       await app.close();
     }
   }, 20_000);
+
+  describe('a body nobody reads', () => {
+    // Twice the largest body a route takes: 128 KiB.
+    const LIMITS = { BODY_LIMIT_BYTES: '16384', UPLOAD_MAX_BYTES: '65536' };
+    const CHUNK = Buffer.alloc(16 * 1024, 0x61);
+
+    /**
+     * Sends `head`, then body chunks as fast as the socket takes them (HTTP chunked framing when
+     * `chunked`) up to `total` bytes, then `after`; says what came back, whether the server
+     * closed the connection (waiting at most 3 s after the last write), and how much body the
+     * client had handed over when it did.
+     */
+    async function send(
+      port: number,
+      head: string,
+      total: number,
+      options: { chunked?: boolean; after?: string } = {},
+    ): Promise<{ reply: string; closed: boolean; written: number }> {
+      const socket = connect({ port, host: '127.0.0.1' });
+      let reply = '';
+      let closed = false;
+      socket.on('data', (chunk) => {
+        reply += chunk.toString('latin1');
+      });
+      socket.on('error', () => undefined);
+      const gone = new Promise<void>((resolve) =>
+        socket.on('close', () => {
+          closed = true;
+          resolve();
+        }),
+      );
+      await new Promise((resolve) => socket.on('connect', resolve));
+      socket.write(head);
+      let written = 0;
+      while (written < total && !closed) {
+        const framed = options.chunked
+          ? Buffer.concat([
+              Buffer.from(`${CHUNK.length.toString(16)}\r\n`),
+              CHUNK,
+              Buffer.from('\r\n'),
+            ])
+          : CHUNK;
+        const more = socket.write(framed);
+        written += CHUNK.length;
+        if (!more)
+          await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), gone]);
+      }
+      if (!closed && options.chunked) socket.write('0\r\n\r\n');
+      if (!closed && options.after) socket.write(options.after);
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+      socket.destroy();
+      return { reply, closed, written };
+    }
+
+    it('answers, then closes the connection instead of reading a declared body past the limit', async () => {
+      const { app, port } = await listening(LIMITS);
+      try {
+        const total = 64 * 1024 * 1024;
+        const result = await send(
+          port,
+          `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`,
+          total,
+        );
+        expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
+        expect(result.closed).toBe(true);
+        // Closed long before the client could hand it all over (what the kernel buffers aside).
+        expect(result.written).toBeLessThan(total / 2);
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
+
+    it('stops reading an endless chunked body once past the limit', async () => {
+      const { app, port } = await listening(LIMITS);
+      try {
+        const total = 64 * 1024 * 1024;
+        const result = await send(
+          port,
+          'GET /v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+          total,
+          { chunked: true },
+        );
+        expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
+        expect(result.closed).toBe(true);
+        expect(result.written).toBeLessThan(total / 2);
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
+
+    it('reads a body within the limit to its end, and the connection takes its next request', async () => {
+      const { app, port } = await listening(LIMITS);
+      try {
+        const total = 6 * CHUNK.length;
+        const result = await send(
+          port,
+          `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`,
+          total,
+          { after: 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n' },
+        );
+        expect(result.written).toBe(total);
+        expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
+        expect(result.reply).toMatch(/\r\n\r\n[^]*HTTP\/1\.1 200 /);
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
+  });
 });

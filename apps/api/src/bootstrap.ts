@@ -23,7 +23,12 @@ import { useLimitedJsonParser } from './http/json-body-parser';
 import { registerHttpMetrics } from './http/http.metrics';
 import { registerRateLimitHook } from './http/rate-limit.hook';
 import { useRouteBodyLimits } from './http/route-body-limits';
-import { guardConnections, clientErrorHandler, serverTimeouts } from './http/server-limits';
+import {
+  boundUnreadBodies,
+  clientErrorHandler,
+  guardConnections,
+  serverTimeouts,
+} from './http/server-limits';
 import { refuseUnsafeText } from './http/unsafe-text';
 import { BoundedValidationPipe } from './http/validation-pipe';
 import { buildOpenApiDocument } from './openapi/openapi';
@@ -73,6 +78,7 @@ export async function createApiApp(
   useRouteBodyLimits(app, config);
   refuseUnsafeText(app);
   guardConnections(app.getHttpServer(), config);
+  boundUnreadBodies(app.getHttpServer(), config);
 
   // One image per upload request; the size limit answers 413 through the one error filter.
   await app.register(multipart, {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type ApiConfig } from '../api.config';
 
@@ -67,6 +67,47 @@ export function guardConnections(server: Server, config: ApiConfig): void {
       const left = (open.get(address) ?? 1) - 1;
       if (left <= 0) open.delete(address);
       else open.set(address, left);
+    });
+  });
+}
+
+/**
+ * The most of a request body Node reads and drops after the answer when nothing read it (a
+ * GET with a body; a 401, 413 or 429 answered before the body was wanted): twice the largest
+ * body any route takes, so a client sending a body a little too large still reads its 413.
+ */
+export function unreadBodyLimit(config: ApiConfig): number {
+  return 2 * Math.max(config.BODY_LIMIT_BYTES, config.UPLOAD_MAX_BYTES);
+}
+
+/**
+ * Bounds what the server reads of a body nobody read. Node reads and drops such a body after
+ * the answer (so that the connection can take its next request), with no limit but
+ * HTTP_REQUEST_TIMEOUT_MS: a GET or an early 401 with an endless body kept the server reading
+ * for 30 s, whatever BODY_LIMIT_BYTES said. Past `unreadBodyLimit` (declared, or read after the
+ * answer), the connection is closed instead. Only a request that declares a body is watched.
+ */
+export function boundUnreadBodies(server: Server, config: ApiConfig): void {
+  const limit = unreadBodyLimit(config);
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const { headers } = request;
+    const length = headers['content-length'];
+    if (headers['transfer-encoding'] === undefined && (length === undefined || length === '0'))
+      return;
+    // Before Node's own 'finish' listener, which would drop the body unseen: read here instead
+    // (Node then leaves the request alone), and counted.
+    response.once('prefinish', () => {
+      if (request.complete || request.readableFlowing === false) return;
+      const socket = request.socket;
+      if (Number(length) > limit) {
+        socket.destroy();
+        return;
+      }
+      let left = limit;
+      request.on('data', (chunk: Buffer) => {
+        left -= chunk.length;
+        if (left < 0) socket.destroy();
+      });
     });
   });
 }
