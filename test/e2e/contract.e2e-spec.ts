@@ -177,6 +177,45 @@ describe('the server answers as its OpenAPI document says', () => {
     });
   });
 
+  describe('an operation takes the query parameters it lists, and no other (400)', () => {
+    const get = (path: string) =>
+      api
+        .http()
+        .get(path)
+        .set(...bearer(user.accessToken));
+
+    it('a list without paging: `limit` is refused, not ignored as if the list had been cut', async () => {
+      for (const route of ['/v1/webhooks', '/v1/api-keys', '/v1/credits/prices']) {
+        const res = await get(`${route}?limit=10`);
+        expectError(res, 400, 'VALIDATION_ERROR', 'get', route);
+        expect(res.body.details).toEqual([
+          {
+            field: 'limit',
+            message: 'property limit should not exist',
+            constraint: 'whitelistValidation',
+          },
+        ]);
+        expect((await get(route)).status).toBe(200);
+      }
+    });
+
+    it('a misspelt filter is refused, the listed ones taken', async () => {
+      const misspelt = await get('/v1/ai/jobs?stauts=failed&limit=5');
+      expectError(misspelt, 400, 'VALIDATION_ERROR', 'get', '/v1/ai/jobs');
+      expect(misspelt.body.details).toEqual([
+        expect.objectContaining({ field: 'stauts', constraint: 'whitelistValidation' }),
+      ]);
+      expect((await get('/v1/ai/jobs?status=failed&limit=5')).status).toBe(200);
+    });
+
+    it('an operation with a path parameter, and at most 20 unknown names said', async () => {
+      const names = Array.from({ length: 30 }, (_, i) => `p${i}=1`).join('&');
+      const res = await get(`/v1/ai/jobs/${randomUUID()}?${names}`);
+      expectError(res, 400, 'VALIDATION_ERROR', 'get', '/v1/ai/jobs/{id}');
+      expect(res.body.details).toHaveLength(20);
+    });
+  });
+
   it('a path too long for the HTTP parser is 431, as documented', async () => {
     const res = await api
       .http()

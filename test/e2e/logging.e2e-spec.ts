@@ -56,10 +56,22 @@ describe('logs: complete and safe', () => {
       .http()
       .get(`/v1/ai/jobs/${id}?secret=shh`)
       .set(...bearer(user.accessToken));
-    expect(res.status).toBe(404);
+    // A query parameter the operation does not list: refused before the route runs.
+    expect(res.status).toBe(400);
     const [line] = await accessLinesFor(String(res.headers['x-request-id']));
-    expect(line).toMatchObject({ route: '/v1/ai/jobs/:id', statusCode: 404, userId: user.id });
+    expect(line).toMatchObject({ route: '/v1/ai/jobs/:id', statusCode: 400 });
     expect(JSON.stringify(line)).not.toContain('shh');
+    const found = await api
+      .http()
+      .get(`/v1/ai/jobs/${id}`)
+      .set(...bearer(user.accessToken));
+    expect(found.status).toBe(404);
+    const [foundLine] = await accessLinesFor(String(found.headers['x-request-id']));
+    expect(foundLine).toMatchObject({
+      route: '/v1/ai/jobs/:id',
+      statusCode: 404,
+      userId: user.id,
+    });
 
     const bad = await api
       .http()

@@ -32,7 +32,7 @@ import {
 import { refuseUnsafeText } from './http/unsafe-text';
 import { BoundedValidationPipe } from './http/validation-pipe';
 import { buildOpenApiDocument } from './openapi/openapi';
-import { enforceDocumentedBodies } from './http/request-body-types';
+import { enforceDocumentedRequests } from './http/documented-requests';
 import { corsOrigins } from './auth/refresh-cookie';
 import { serveWebApp } from './web/web-app';
 
@@ -130,8 +130,8 @@ export async function createApiApp(
   if (!options.preview) registerRateLimitHook(app);
 
   const document = buildOpenApiDocument(app as INestApplication);
-  // Each operation takes the bodies its document lists, and no other (415).
-  enforceDocumentedBodies(app as INestApplication, document);
+  // Each operation takes the bodies (else 415) and query parameters (else 400) its document lists.
+  enforceDocumentedRequests(app as INestApplication, document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

@@ -75,7 +75,8 @@ function addCommonErrors(document: OpenAPIObject): void {
         : scopes
           ? [{ bearer: [] }, { apiKey: scopes }]
           : [{ bearer: [] }];
-      // Any request may be refused before its route runs: a NUL or lone surrogate in the query
+      // Any request may be refused before its route runs: a query parameter the operation does
+      // not list (http/documented-requests.ts), a NUL or lone surrogate in the query
       // (http/unsafe-text.ts), a request Node's HTTP parser refuses (http/server-limits.ts).
       add(400, ['VALIDATION_ERROR']);
       // A request line and headers over Node's 16 KB (a 20,000-character id in the path, a huge
@@ -99,7 +100,7 @@ function addCommonErrors(document: OpenAPIObject): void {
       } else if (BODY_METHODS.has(method)) {
         // An operation without a request body ignores a JSON one (`{}` from a client that
         // always sends one), which is still parsed within its limits; another type is 415
-        // (http/request-body-types.ts).
+        // (http/documented-requests.ts).
         add(ERROR_STATUS.PAYLOAD_TOO_LARGE, ['PAYLOAD_TOO_LARGE']);
         add(ERROR_STATUS.UNSUPPORTED_MEDIA_TYPE, ['UNSUPPORTED_MEDIA_TYPE']);
       }
