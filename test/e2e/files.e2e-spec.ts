@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -218,6 +218,21 @@ describe('a seller lists and deletes their files', () => {
     const accepted = await upload(api, user, image);
     expect(accepted.status).toBe(201);
     expect(await usage(user)).toEqual({ usedBytes: accepted.body.bytes, quotaBytes: QUOTA });
+  });
+
+  it('holds the quota against concurrent uploads: of four that each fit alone, one is stored, and the refused leave no bytes', async () => {
+    const user = await newUser(api);
+    const images = await Promise.all([bulky(), bulky(), bulky(), bulky()]);
+    const before = new Set(await readdir(join(storageDir, user.id)).catch(() => []));
+    const results = await Promise.all(images.map((image) => upload(api, user, image)));
+    expect(results.map((res) => res.status).sort()).toEqual([201, 413, 413, 413]);
+    const { usedBytes } = await usage(user);
+    expect(usedBytes).toBeLessThanOrEqual(QUOTA);
+    const stored = results.find((res) => res.status === 201)?.body as FileBody;
+    expect(usedBytes).toBe(stored.bytes);
+    // The user's storage holds the one stored file's bytes, none of the refused ones'.
+    const after = (await readdir(join(storageDir, user.id))).filter((name) => !before.has(name));
+    expect(after).toEqual([(await keyOf(stored.id)).split('/')[1]]);
   });
 
   it('refuses to delete the input of a queued job or batch item (409 FILE_IN_USE), and deletes it once they end', async () => {

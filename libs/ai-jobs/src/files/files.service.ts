@@ -76,14 +76,30 @@ export class FilesService {
    */
   async storageUsed(userId: string): Promise<number> {
     // In the owner's row scope: outside it the API's role sees no file and the sum would be 0.
-    const row = await this.scope.run(userId, () =>
-      this.files
-        .createQueryBuilder('f')
-        .select('COALESCE(SUM(f.bytes), 0)', 'used')
-        .where('f.userId = :userId', { userId })
-        .getRawOne<{ used: string }>(),
-    );
+    return this.scope.run(userId, () => this.sumUsed(userId));
+  }
+
+  /** storageUsed inside the caller's row scope. */
+  private async sumUsed(userId: string): Promise<number> {
+    const row = await this.files
+      .createQueryBuilder('f')
+      .select('COALESCE(SUM(f.bytes), 0)', 'used')
+      .where('f.userId = :userId', { userId })
+      .getRawOne<{ used: string }>();
     return Number(row?.used ?? 0);
+  }
+
+  /**
+   * Inside the insert's transaction: refuses a file that would take the user past `quota`,
+   * counted under a transaction lock of the user's files, so that concurrent uploads (each
+   * checked against the same sum before its image work) cannot all pass it.
+   */
+  private async holdQuota(userId: string, incoming: number, quota: number): Promise<void> {
+    await this.txHost.tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `files:quota:${userId}`,
+    ]);
+    const used = await this.sumUsed(userId);
+    if (used + incoming > quota) throw new StorageQuotaExceededError(used, quota, incoming);
   }
 
   /** What the user keeps against what they may keep (STORAGE_QUOTA_BYTES). */
@@ -252,11 +268,21 @@ export class FilesService {
       createdAt: new Date(),
     });
     // Only the insert is in the owner's row scope: no connection is held while sharp works.
+    const { quota } = options;
     if (options.save)
-      await this.scope.run(userId, async () => {
-        await this.files.insert(file);
-        await options.onSaved?.(file);
-      });
+      try {
+        await this.scope.run(userId, async () => {
+          if (quota) await this.holdQuota(userId, file.bytes, quota.quota);
+          await this.files.insert(file);
+          await options.onSaved?.(file);
+        });
+      } catch (error) {
+        // Refused before the insert: nothing points at the bytes (any other failure leaves
+        // them to the orphan sweep, as the row may yet have committed).
+        if (error instanceof StorageQuotaExceededError)
+          await this.storage.delete(storageKey).catch(() => undefined);
+        throw error;
+      }
     return file;
   }
 
