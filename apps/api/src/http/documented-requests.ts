@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { DomainError, ValidationError, type FieldError } from '@jewelshot/platform';
+import { declaresBody } from './server-limits';
 import { MAX_FIELD_ERRORS } from './validation-pipe';
 
 /** The methods whose body Fastify would parse (it ignores a GET's or a HEAD's). */
@@ -50,14 +51,6 @@ function documentedRequests(document: OpenAPIObject): DocumentedRequests {
 /** `application/json; charset=utf-8` is `application/json`. */
 function mediaTypeOf(header: string): string {
   return (header.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-/** Whether the request carries a body (HTTP/1.1 framing: a length above 0, or chunks). */
-function hasBody(request: FastifyRequest): boolean {
-  const length = request.headers['content-length'];
-  return (
-    request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
-  );
 }
 
 /**
@@ -132,7 +125,7 @@ export function enforceDocumentedRequests(app: INestApplication, document: OpenA
     }
     const { bodies } = operation;
     if (bodies !== undefined) {
-      const withBody = hasBody(request);
+      const withBody = declaresBody(request.headers);
       const problem = bodyProblem(bodies, request.headers['content-type'], withBody);
       if (problem !== null) {
         done(new DomainError('UNSUPPORTED_MEDIA_TYPE', problem), payload);

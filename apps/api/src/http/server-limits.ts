@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { type ApiConfig } from '../api.config';
 
@@ -71,6 +71,12 @@ export function guardConnections(server: Server, config: ApiConfig): void {
   });
 }
 
+/** Whether a request carries a body (HTTP/1.1 framing: a length above 0, or chunks). */
+export function declaresBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /**
  * The most of a request body Node reads and drops after the answer when nothing read it (a
  * GET with a body; a 401, 413 or 429 answered before the body was wanted): twice the largest
@@ -90,10 +96,8 @@ export function unreadBodyLimit(config: ApiConfig): number {
 export function boundUnreadBodies(server: Server, config: ApiConfig): void {
   const limit = unreadBodyLimit(config);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const { headers } = request;
-    const length = headers['content-length'];
-    if (headers['transfer-encoding'] === undefined && (length === undefined || length === '0'))
-      return;
+    if (!declaresBody(request.headers)) return;
+    const length = request.headers['content-length'];
     // Before Node's own 'finish' listener, which would drop the body unseen: read here instead
     // (Node then leaves the request alone), and counted.
     response.once('prefinish', () => {
