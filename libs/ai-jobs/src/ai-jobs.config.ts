@@ -50,6 +50,17 @@ export class AiJobsVariables {
   @Min(0)
   STORAGE_QUOTA_BYTES = 1024 * 1024 * 1024;
 
+  /**
+   * Jobs one user may have queued or running at once (a batch's items count one each); a submit,
+   * batch or retry past it is 429 (`policy: active-jobs`) and creates nothing. One seller's
+   * backlog cannot fill the queue ahead of everyone else's.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  MAX_ACTIVE_JOBS_PER_USER = 500;
+
   /** Image decodes/encodes (sharp) running at once per process. */
   @Transform(toInt)
   @IsInt()

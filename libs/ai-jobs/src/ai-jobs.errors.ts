@@ -146,3 +146,20 @@ export class StorageQuotaExceededError extends DomainError {
     });
   }
 }
+
+/** Seconds a client refused for its jobs in progress is told to wait (about a job's run). */
+export const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * 429: the submit would take the user past MAX_ACTIVE_JOBS_PER_USER jobs queued or running.
+ * Nothing was created or held; it may pass once some of those have ended.
+ */
+export class ActiveJobLimitError extends DomainError {
+  constructor(limit: number) {
+    super(
+      'RATE_LIMIT_EXCEEDED',
+      `You have the most jobs in progress allowed (${limit}). Submit more once some have finished.`,
+      { policy: 'active-jobs', limit, retryAfterSeconds: ACTIVE_JOBS_RETRY_AFTER_SECONDS },
+    );
+  }
+}

@@ -8,6 +8,7 @@ export { JobLedgerChecksModule } from './jobs/job-ledger-checks.module';
 export { AI_JOBS_CONFIG, aiJobsConfig, aiProviderOf, threadPoolCheck } from './ai-jobs.config';
 export type { AiJobsConfig } from './ai-jobs.config';
 export {
+  ActiveJobLimitError,
   AI_JOBS_ERROR_CODES,
   BatchNotFoundError,
   FileInUseError,

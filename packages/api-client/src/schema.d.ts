@@ -1821,13 +1821,13 @@ export interface components {
             incoming?: number;
             /** @description CONFLICT FILE_IN_USE: the queued or running jobs that read the file. */
             jobIds?: string[];
-            /** @description RATE_LIMIT_EXCEEDED from a policy: the policy's limit in its window; CONFLICT API_KEY_LIMIT and WEBHOOK_ENDPOINT_LIMIT: how many the account may have. */
+            /** @description RATE_LIMIT_EXCEEDED from a policy: the policy's limit in its window (`active-jobs`: jobs queued or running at once); CONFLICT API_KEY_LIMIT and WEBHOOK_ENDPOINT_LIMIT: how many the account may have. */
             limit?: number;
             /** @description PAYLOAD_TOO_LARGE: IMAGE_MAX_PIXELS. */
             maxPixels?: number;
             /** @description INSUFFICIENT_CREDITS: the credits the request needs. */
             needed?: number;
-            /** @description RATE_LIMIT_EXCEEDED from a rate-limit policy: the policy (as in the RateLimit-Policy header). A login refused by the email's lock has none (it is no policy). */
+            /** @description RATE_LIMIT_EXCEEDED from a rate-limit policy: the policy (as in the RateLimit-Policy header); `active-jobs` when a submit would pass MAX_ACTIVE_JOBS_PER_USER jobs in progress. A login refused by the email's lock has none (it is no policy). */
             policy?: string;
             /** @description PAYLOAD_TOO_LARGE (storage quota): STORAGE_QUOTA_BYTES. */
             quota?: number;

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  ACTIVE_JOBS_MESSAGE,
   CONFLICT_MESSAGES,
   describeError,
   describeJobError,
@@ -72,6 +73,38 @@ describe('error messages', () => {
       retryAfterSeconds: 30,
       requestId: 'r1',
     });
+  });
+
+  it('says a submit refused for the jobs in progress as such, not as too many requests', () => {
+    const error = new ApiError(
+      429,
+      {
+        statusCode: 429,
+        code: 'RATE_LIMIT_EXCEEDED',
+        error: 'You have the most jobs in progress allowed (500).',
+        requestId: 'r3',
+        details: { policy: 'active-jobs', limit: 500, retryAfterSeconds: 30 },
+      },
+      30,
+    );
+    expect(describeError(error, 'en')).toMatchObject({
+      message: ACTIVE_JOBS_MESSAGE.en,
+      retryAfterSeconds: 30,
+    });
+    expect(describeError(error, 'tr').message).toBe(ACTIVE_JOBS_MESSAGE.tr);
+    // Another policy's 429 keeps the general words.
+    const submits = new ApiError(
+      429,
+      {
+        statusCode: 429,
+        code: 'RATE_LIMIT_EXCEEDED',
+        error: 'Too many requests.',
+        requestId: 'r4',
+        details: { policy: 'submit', limit: 30, retryAfterSeconds: 12 },
+      },
+      12,
+    );
+    expect(describeError(submits, 'en').message).toBe(ERROR_MESSAGES.RATE_LIMIT_EXCEEDED.en);
   });
 
   it('puts validation details next to their fields, in plain words chosen by constraint', () => {

@@ -322,9 +322,31 @@ export function describeFieldError(
   return text.replace('{{min}}', String(min)).replace('{{max}}', String(max));
 }
 
+/**
+ * A 429 for the jobs in progress (details `{ policy: 'active-jobs', limit }`): the seller has
+ * MAX_ACTIVE_JOBS_PER_USER jobs queued or running; nothing was charged.
+ */
+export const ACTIVE_JOBS_MESSAGE: Words = {
+  en: 'You have the most jobs in progress allowed. Nothing was charged: submit again once some have finished.',
+  tr: 'Aynı anda izin verilen en fazla sayıda devam eden işiniz var. Hiçbir şey ücretlendirilmedi: bazıları bitince yeniden gönderin.',
+};
+
+/** Whether an error is a submit refused for the jobs in progress (429, policy `active-jobs`). */
+function isActiveJobLimit(error: ApiError): boolean {
+  const { details } = error.body;
+  return (
+    error.code === 'RATE_LIMIT_EXCEEDED' &&
+    typeof details === 'object' &&
+    details !== null &&
+    !Array.isArray(details) &&
+    (details as Record<string, unknown>).policy === 'active-jobs'
+  );
+}
+
 /** The message of an ApiError: by its conflict's reason when it is a CONFLICT that says one. */
 function messageOf(error: ApiError, lang: Language): string {
   if (isStorageFull(error)) return STORAGE_FULL_MESSAGE[lang];
+  if (isActiveJobLimit(error)) return ACTIVE_JOBS_MESSAGE[lang];
   const reason = error.conflictReason;
   if (reason && Object.hasOwn(CONFLICT_MESSAGES, reason)) return CONFLICT_MESSAGES[reason][lang];
   return (ERROR_MESSAGES[error.code] ?? ERROR_MESSAGES.INTERNAL_ERROR)[lang];

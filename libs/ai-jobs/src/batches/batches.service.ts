@@ -206,6 +206,7 @@ export class BatchesService {
       const jobs: AiJob[] = [];
       // Batches run at low priority so that single jobs stay snappy.
       for (const spec of specs) jobs.push(await this.jobs.createJob(userId, spec, 'low', batch.id));
+      await this.jobs.assertActiveWithinLimit(userId);
       if (claim !== undefined) await this.idempotency.attachAnswer(userId, claim, 201, batch.id);
       await this.events.publish(
         new BatchSubmitted({

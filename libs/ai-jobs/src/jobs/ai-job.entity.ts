@@ -37,6 +37,9 @@ export type Operation = (typeof OPERATIONS)[number];
 @Index('ai_jobs_active_idx', ['status', 'updatedAt'], {
   where: `"status" IN ('queued', 'running')`,
 })
+@Index('ai_jobs_user_active_idx', ['userId'], {
+  where: `"status" IN ('queued', 'running')`,
+})
 @Check(
   'ai_jobs_status_check',
   `"status" IN ('queued', 'running', 'succeeded', 'failed', 'canceled')`,

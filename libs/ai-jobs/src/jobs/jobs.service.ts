@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +15,9 @@ import {
   whatCommitted,
   type TransactionNote,
 } from '@jewelshot/platform';
+import { AI_JOBS_CONFIG, type AiJobsConfig } from '../ai-jobs.config';
 import {
+  ActiveJobLimitError,
   IdempotencyKeyReusedError,
   JobNotCancelableError,
   JobNotFoundError,
@@ -96,6 +98,7 @@ export class JobsService {
     private readonly idempotency: IdempotencyService,
     private readonly events: Events,
     private readonly notifications: JobNotifications,
+    @Inject(AI_JOBS_CONFIG) private readonly config: AiJobsConfig,
   ) {}
 
   private get jobs() {
@@ -114,6 +117,26 @@ export class JobsService {
     )) as Array<{ xid: string; priorityTier: Priority | null }>;
     note.xid = row?.xid ?? null;
     return row?.priorityTier ?? 'normal';
+  }
+
+  /**
+   * Inside the transaction that creates jobs, after the account's lock (which every hold
+   * takes, so concurrent submits of one user count one after another, each seeing what the
+   * ones before committed): refuses (ActiveJobLimitError, 429) when the user now has more than
+   * MAX_ACTIVE_JOBS_PER_USER jobs queued or running, this transaction's own included; the
+   * caller's transaction then rolls back and nothing is created or held.
+   */
+  async assertActiveWithinLimit(userId: string): Promise<void> {
+    const limit = this.config.MAX_ACTIVE_JOBS_PER_USER;
+    const [row] = (await this.txHost.tx.query(
+      `SELECT count(*)::int AS active FROM (
+         SELECT 1 FROM ai_jobs
+          WHERE user_id = $1 AND status IN ('queued', 'running')
+          LIMIT $2
+       ) AS counted`,
+      [userId, limit + 1],
+    )) as Array<{ active: number }>;
+    if ((row?.active ?? 0) > limit) throw new ActiveJobLimitError(limit);
   }
 
   /** Whether the user may still have jobs run (not banned); read in the caller's transaction. */
@@ -230,6 +253,7 @@ export class JobsService {
         await this.assertOwnImages(userId, [valid.inputImageId], () => 'params.inputImageId');
       const priority = await this.priorityOf(userId, note);
       const created = await this.createJob(userId, valid, priority, null, null, id);
+      await this.assertActiveWithinLimit(userId);
       await this.events.publish(
         new JobSubmitted({
           jobId: created.id,
@@ -440,6 +464,7 @@ export class JobsService {
     });
     // A price set between the quote and the hold: the grant would not match what is held.
     if (fundedBy && job.cost !== granted) throw new PriceChangedError();
+    await this.assertActiveWithinLimit(failed.userId);
     return { job, granted };
   }
 
