@@ -452,4 +452,30 @@ describe('API keys', () => {
     await balance(asKey(otherKey));
     expect(remaining(await balance(asKey(otherKey)))).toBe(limit - 2);
   });
+
+  it("stops counting a revoked key as its owner: in other hands it spends the address's limits, not the owner's", async () => {
+    const user = await newUser(api, 'revoked-limits');
+    const { key, id } = await createKey(user, ['credits:read']);
+    const balance = (credential: [string, string]) =>
+      api
+        .http()
+        .get('/v1/credits/balance')
+        .set(...credential);
+    const remaining = (res: { headers: Record<string, string> }) =>
+      Number(res.headers['x-ratelimit-remaining']);
+    // Accepted, then counted as its owner.
+    expect((await balance(asKey(key))).status).toBe(200);
+    expect((await balance(asKey(key))).status).toBe(200);
+    const revoked = await api
+      .http()
+      .delete(`/v1/api-keys/${id}`)
+      .set(...bearer(user.accessToken));
+    expect(revoked.status).toBe(204);
+    const before = remaining(await balance(bearer(user.accessToken)));
+    // The first refusal still counts as the owner (the limiter knew the key); none after it.
+    const refused = [];
+    for (let i = 0; i < 5; i += 1) refused.push((await balance(asKey(key))).status);
+    expect(refused).toEqual([401, 401, 401, 401, 401]);
+    expect(remaining(await balance(bearer(user.accessToken)))).toBe(before - 2);
+  });
 });

@@ -43,6 +43,11 @@ export class AcceptedApiKeys {
     this.accepted.set(key, { ownerId, at: Date.now() });
   }
 
+  /** Forgets a key the auth guard refused (revoked, expired, its owner banned). */
+  forget(key: string): void {
+    this.accepted.delete(key);
+  }
+
   /** The id of the key's owner when it was accepted here lately; undefined otherwise. */
   ownerOf(key: string): string | undefined {
     const entry = this.accepted.get(key);

@@ -91,9 +91,16 @@ export class JwtAuthGuard implements CanActivate {
     adminRoute: boolean,
   ): Promise<boolean> {
     const principal = await this.apiKeys.resolve(key);
-    if (!principal || principal.via.kind !== 'api-key')
+    // A key refused is no longer counted as its owner: a revoked key in other hands must not
+    // spend the owner's limits (from now on it counts by address, as a made-up key does).
+    if (!principal || principal.via.kind !== 'api-key') {
+      this.acceptedKeys.forget(key);
       throw new UnauthorizedError('The API key is invalid, expired or revoked');
-    if (principal.status === 'banned') throw new AccountBannedError();
+    }
+    if (principal.status === 'banned') {
+      this.acceptedKeys.forget(key);
+      throw new AccountBannedError();
+    }
     // A real key: from now on the rate limiter counts it in its owner's buckets.
     this.acceptedKeys.remember(key, principal.userId);
     if (!required) {
