@@ -1,7 +1,10 @@
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import type { TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
+import { newUser } from '../support/factories';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { baseTestEnv } from '../support/test-env';
 
@@ -206,10 +209,10 @@ describe('slow clients', () => {
      */
     async function send(
       port: number,
-      head: string,
+      head: string | Buffer,
       total: number,
       options: { chunked?: boolean; after?: string } = {},
-    ): Promise<{ reply: string; closed: boolean; written: number }> {
+    ): Promise<{ reply: string; closed: boolean; written: number; stalled: boolean }> {
       const socket = connect({ port, host: '127.0.0.1' });
       let reply = '';
       let closed = false;
@@ -223,10 +226,14 @@ describe('slow clients', () => {
           resolve();
         }),
       );
+      const wait = (ms: number) =>
+        new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), ms).unref());
       await new Promise((resolve) => socket.on('connect', resolve));
       socket.write(head);
       let written = 0;
-      while (written < total && !closed) {
+      // The server neither reading nor closing for 5 s: stalled (it waits for its timeout).
+      let stalled = false;
+      while (written < total && !closed && !stalled) {
         const framed = options.chunked
           ? Buffer.concat([
               Buffer.from(`${CHUNK.length.toString(16)}\r\n`),
@@ -237,13 +244,18 @@ describe('slow clients', () => {
         const more = socket.write(framed);
         written += CHUNK.length;
         if (!more)
-          await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), gone]);
+          stalled =
+            (await Promise.race([
+              new Promise((resolve) => socket.once('drain', resolve)),
+              gone,
+              wait(5000),
+            ])) === 'late';
       }
-      if (!closed && options.chunked) socket.write('0\r\n\r\n');
-      if (!closed && options.after) socket.write(options.after);
-      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+      if (!closed && !stalled && options.chunked) socket.write('0\r\n\r\n');
+      if (!closed && !stalled && options.after) socket.write(options.after);
+      await Promise.race([gone, wait(3000)]);
       socket.destroy();
-      return { reply, closed, written };
+      return { reply, closed, written, stalled };
     }
 
     it('answers, then closes the connection instead of reading a declared body past the limit', async () => {
@@ -275,6 +287,53 @@ describe('slow clients', () => {
           { chunked: true },
         );
         expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
+        expect(result.closed).toBe(true);
+        expect(result.written).toBeLessThan(total / 2);
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
+
+    it('bounds the body of a request answered at once, before any hook (a malformed URL)', async () => {
+      const { app, port } = await listening(LIMITS);
+      try {
+        const total = 64 * 1024 * 1024;
+        const result = await send(
+          port,
+          'GET /v1/%zz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+          total,
+          { chunked: true },
+        );
+        expect(result.reply).toMatch(/^HTTP\/1\.1 400 /);
+        expect(result.closed).toBe(true);
+        expect(result.written).toBeLessThan(total / 2);
+      } finally {
+        await app.close();
+      }
+    }, 30_000);
+
+    it('bounds an upload refused at its first part, whose parser stopped reading', async () => {
+      const { app, port } = await listening(LIMITS);
+      try {
+        const http = () => request(`http://127.0.0.1:${port}`);
+        const user = await newUser({ http } as unknown as TestApi, 'unread-upload');
+        const total = 64 * 1024 * 1024;
+        // A first part named `file` that is no file (no filename): refused at once, 400.
+        const boundary = 'x-unread-upload';
+        const parts =
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"\r\n\r\nnot a file\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="more"; filename="a.png"\r\n` +
+          'Content-Type: image/png\r\n\r\n';
+        const result = await send(
+          port,
+          'POST /v1/uploads HTTP/1.1\r\nHost: x\r\n' +
+            `Authorization: Bearer ${user.accessToken}\r\n` +
+            `Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
+            `Content-Length: ${parts.length + total}\r\n\r\n${parts}`,
+          total,
+        );
+        expect(result.reply).toMatch(/^HTTP\/1\.1 400 /);
+        expect(result.stalled).toBe(false);
         expect(result.closed).toBe(true);
         expect(result.written).toBeLessThan(total / 2);
       } finally {

@@ -90,28 +90,30 @@ export function unreadBodyLimit(config: ApiConfig): number {
  * Bounds what the server reads of a body nobody read. Node reads and drops such a body after
  * the answer (so that the connection can take its next request), with no limit but
  * HTTP_REQUEST_TIMEOUT_MS: a GET or an early 401 with an endless body kept the server reading
- * for 30 s, whatever BODY_LIMIT_BYTES said. Past `unreadBodyLimit` (declared, or read after the
- * answer), the connection is closed instead. Only a request that declares a body is watched.
+ * for 30 s, whatever BODY_LIMIT_BYTES said. Here the body left when the answer is sent is read
+ * and dropped up to `unreadBodyLimit` (so the client, still sending, gets to read its answer
+ * before the connection goes), and past that the connection is closed. A body a parser stopped
+ * reading (an upload refused at its first part) is taken from it, so it is bounded too instead
+ * of waiting for the timeout. Only a request that declares a body is watched.
  */
 export function boundUnreadBodies(server: Server, config: ApiConfig): void {
   const limit = unreadBodyLimit(config);
-  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+  // Before Fastify's own listener: an answer it gives at once (a malformed URL) must find the
+  // 'prefinish' listener in place.
+  server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
     if (!declaresBody(request.headers)) return;
-    const length = request.headers['content-length'];
     // Before Node's own 'finish' listener, which would drop the body unseen: read here instead
     // (Node then leaves the request alone), and counted.
     response.once('prefinish', () => {
-      if (request.complete || request.readableFlowing === false) return;
+      if (request.complete) return;
       const socket = request.socket;
-      if (Number(length) > limit) {
-        socket.destroy();
-        return;
-      }
+      request.unpipe();
       let left = limit;
       request.on('data', (chunk: Buffer) => {
         left -= chunk.length;
         if (left < 0) socket.destroy();
       });
+      request.resume();
     });
   });
 }
