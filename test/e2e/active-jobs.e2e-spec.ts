@@ -1,3 +1,4 @@
+import { rateLimitRejections } from '../../apps/api/src/http/http.metrics';
 import { startApi, type TestApi } from '../support/app';
 import { fund, submit, upload } from '../support/ai';
 import { bearer, newUser, type TestUser } from '../support/factories';
@@ -63,9 +64,16 @@ describe('jobs in progress per user (MAX_ACTIVE_JOBS_PER_USER)', () => {
     expect(accepted.map((res) => res.status)).toEqual([202, 202, 202]);
     const before = await balance(user);
 
+    const counted = async () =>
+      (await rateLimitRejections.get()).values.find(
+        (value) => value.labels.policy === 'active-jobs',
+      )?.value ?? 0;
+    const rejectionsBefore = await counted();
     expectRefused(await submit(api, user, job));
     expect(await rows(user)).toEqual({ jobs: LIMIT, holds: LIMIT });
     expect(await balance(user)).toEqual(before);
+    // Counted with the limiter's refusals, under a policy of its own.
+    expect(await counted()).toBe(rejectionsBefore + 1);
 
     // Another seller's jobs are theirs to count.
     expect((await submit(api, await funded(), job)).status).toBe(202);
@@ -96,6 +104,13 @@ describe('jobs in progress per user (MAX_ACTIVE_JOBS_PER_USER)', () => {
     expectRefused(await batch([...ids, ids[0] as string]));
     expect(await rows(user)).toEqual({ jobs: 1, holds: 1 });
     expect(await api.db.query('SELECT id FROM batches WHERE user_id = $1', [user.id])).toEqual([]);
+    // More items than the limit could never pass: 400, not a 429 to retry.
+    const tooMany = await batch([...ids, ...ids]);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [{ field: 'inputImageIds', constraint: 'arrayMaxSize', max: LIMIT }],
+    });
     // A batch of two fits exactly.
     expect((await batch(ids)).status).toBe(201);
     expect(await rows(user)).toEqual({ jobs: LIMIT, holds: LIMIT });

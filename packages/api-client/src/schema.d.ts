@@ -1827,7 +1827,7 @@ export interface components {
             maxPixels?: number;
             /** @description INSUFFICIENT_CREDITS: the credits the request needs. */
             needed?: number;
-            /** @description RATE_LIMIT_EXCEEDED from a rate-limit policy: the policy (as in the RateLimit-Policy header); `active-jobs` when a submit would pass MAX_ACTIVE_JOBS_PER_USER jobs in progress. A login refused by the email's lock has none (it is no policy). */
+            /** @description RATE_LIMIT_EXCEEDED from a rate-limit policy: the policy (as in the RateLimit-Policy header); `active-jobs` (in no header: it counts jobs, not requests) when a submit would pass MAX_ACTIVE_JOBS_PER_USER jobs in progress. A login refused by the email's lock has none (it is no policy). */
             policy?: string;
             /** @description PAYLOAD_TOO_LARGE (storage quota): STORAGE_QUOTA_BYTES. */
             quota?: number;

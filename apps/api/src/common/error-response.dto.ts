@@ -37,7 +37,8 @@ const DETAIL_FIELDS = {
     type: 'string',
     description:
       'RATE_LIMIT_EXCEEDED from a rate-limit policy: the policy (as in the RateLimit-Policy ' +
-      "header); `active-jobs` when a submit would pass MAX_ACTIVE_JOBS_PER_USER jobs in progress. A login refused by the email's lock has none (it is no policy).",
+      'header); `active-jobs` (in no header: it counts jobs, not requests) when a submit would ' +
+      "pass MAX_ACTIVE_JOBS_PER_USER jobs in progress. A login refused by the email's lock has none (it is no policy).",
   },
   limit: count(
     "RATE_LIMIT_EXCEEDED from a policy: the policy's limit in its window (`active-jobs`: jobs queued or running at once); CONFLICT API_KEY_LIMIT and " +

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ActiveJobLimitError } from '@jewelshot/ai-jobs';
 import { LoginBusyError, LoginLockedError } from '@jewelshot/identity';
 import { loggableError, ServiceBusyError } from '@jewelshot/platform';
 import { toErrorBody } from './error-response';
@@ -29,9 +30,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       ?.retryAfterSeconds;
     if (body.statusCode === 429 && typeof retryAfter === 'number')
       void reply.header('retry-after', String(retryAfter));
-    // Counted with the limiter's refusals, as a policy of its own.
+    // Counted with the limiter's refusals, each as a policy of its own.
     if (exception instanceof LoginLockedError || exception instanceof LoginBusyError)
       rateLimitRejections.inc({ policy: 'login-lock' });
+    if (exception instanceof ActiveJobLimitError)
+      rateLimitRejections.inc({ policy: 'active-jobs' });
     // A 401 names the scheme that would have been accepted (RFC 9110 §11.6.1, RFC 6750 §3).
     if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="jewelshot"');
     // A full work queue says when to come back.

@@ -114,6 +114,19 @@ export class BatchesService {
         },
       ]);
     }
+    // More items than a user may have in progress at all: never accepted, so no retry (429) of
+    // it could pass either.
+    const activeLimit = this.jobs.activeJobLimit;
+    if (ids.length > activeLimit) {
+      throw new ValidationError([
+        {
+          field: 'inputImageIds',
+          message: `inputImageIds must hold at most ${activeLimit} ids (MAX_ACTIVE_JOBS_PER_USER)`,
+          constraint: 'arrayMaxSize',
+          max: activeLimit,
+        },
+      ]);
+    }
     // Each item's image comes from inputImageIds: one in the params would be overwritten in
     // every item, so it is refused rather than dropped.
     if (Object.hasOwn(input.params as object, 'inputImageId')) {

@@ -119,6 +119,11 @@ export class JobsService {
     return row?.priorityTier ?? 'normal';
   }
 
+  /** MAX_ACTIVE_JOBS_PER_USER: a batch of more items than this could never be accepted. */
+  get activeJobLimit(): number {
+    return this.config.MAX_ACTIVE_JOBS_PER_USER;
+  }
+
   /**
    * Inside the transaction that creates jobs, after the account's lock (which every hold
    * takes, so concurrent submits of one user count one after another, each seeing what the
