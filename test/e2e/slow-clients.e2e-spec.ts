@@ -258,105 +258,83 @@ describe('slow clients', () => {
       return { reply, closed, written, stalled };
     }
 
-    it('answers, then closes the connection instead of reading a declared body past the limit', async () => {
-      const { app, port } = await listening(LIMITS);
-      try {
-        const total = 64 * 1024 * 1024;
-        const result = await send(
-          port,
-          `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`,
-          total,
-        );
-        expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
+    const TOTAL = 64 * 1024 * 1024;
+    let app: NestFastifyApplication;
+    let port: number;
+
+    beforeAll(async () => {
+      ({ app, port } = await listening(LIMITS));
+    });
+
+    afterAll(async () => {
+      await app.close();
+    });
+
+    it.each([
+      [
+        'a declared body past the limit',
+        `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${TOTAL}\r\n\r\n`,
+        false,
+        401,
+      ],
+      [
+        'an endless chunked body',
+        'GET /v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+        true,
+        401,
+      ],
+      [
+        'the body of a request answered at once, before any hook (a malformed URL)',
+        'GET /v1/%zz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+        true,
+        400,
+      ],
+    ])(
+      'answers, then reads %s only up to the limit and closes',
+      async (_what, head, chunked, status) => {
+        const result = await send(port, head, TOTAL, { chunked });
+        expect(result.reply).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
         expect(result.closed).toBe(true);
         // Closed long before the client could hand it all over (what the kernel buffers aside).
-        expect(result.written).toBeLessThan(total / 2);
-      } finally {
-        await app.close();
-      }
-    }, 30_000);
-
-    it('stops reading an endless chunked body once past the limit', async () => {
-      const { app, port } = await listening(LIMITS);
-      try {
-        const total = 64 * 1024 * 1024;
-        const result = await send(
-          port,
-          'GET /v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
-          total,
-          { chunked: true },
-        );
-        expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
-        expect(result.closed).toBe(true);
-        expect(result.written).toBeLessThan(total / 2);
-      } finally {
-        await app.close();
-      }
-    }, 30_000);
-
-    it('bounds the body of a request answered at once, before any hook (a malformed URL)', async () => {
-      const { app, port } = await listening(LIMITS);
-      try {
-        const total = 64 * 1024 * 1024;
-        const result = await send(
-          port,
-          'GET /v1/%zz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
-          total,
-          { chunked: true },
-        );
-        expect(result.reply).toMatch(/^HTTP\/1\.1 400 /);
-        expect(result.closed).toBe(true);
-        expect(result.written).toBeLessThan(total / 2);
-      } finally {
-        await app.close();
-      }
-    }, 30_000);
+        expect(result.written).toBeLessThan(TOTAL / 2);
+      },
+      30_000,
+    );
 
     it('bounds an upload refused at its first part, whose parser stopped reading', async () => {
-      const { app, port } = await listening(LIMITS);
-      try {
-        const http = () => request(`http://127.0.0.1:${port}`);
-        const user = await newUser({ http } as unknown as TestApi, 'unread-upload');
-        const total = 64 * 1024 * 1024;
-        // A first part named `file` that is no file (no filename): refused at once, 400.
-        const boundary = 'x-unread-upload';
-        const parts =
-          `--${boundary}\r\nContent-Disposition: form-data; name="file"\r\n\r\nnot a file\r\n` +
-          `--${boundary}\r\nContent-Disposition: form-data; name="more"; filename="a.png"\r\n` +
-          'Content-Type: image/png\r\n\r\n';
-        const result = await send(
-          port,
-          'POST /v1/uploads HTTP/1.1\r\nHost: x\r\n' +
-            `Authorization: Bearer ${user.accessToken}\r\n` +
-            `Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
-            `Content-Length: ${parts.length + total}\r\n\r\n${parts}`,
-          total,
-        );
-        expect(result.reply).toMatch(/^HTTP\/1\.1 400 /);
-        expect(result.stalled).toBe(false);
-        expect(result.closed).toBe(true);
-        expect(result.written).toBeLessThan(total / 2);
-      } finally {
-        await app.close();
-      }
+      const http = () => request(`http://127.0.0.1:${port}`);
+      const user = await newUser({ http } as unknown as TestApi, 'unread-upload');
+      // A first part named `file` that is no file (no filename): refused at once, 400.
+      const boundary = 'x-unread-upload';
+      const parts =
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"\r\n\r\nnot a file\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="more"; filename="a.png"\r\n` +
+        'Content-Type: image/png\r\n\r\n';
+      const result = await send(
+        port,
+        'POST /v1/uploads HTTP/1.1\r\nHost: x\r\n' +
+          `Authorization: Bearer ${user.accessToken}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
+          `Content-Length: ${parts.length + TOTAL}\r\n\r\n${parts}`,
+        TOTAL,
+      );
+      expect(result.reply).toMatch(/^HTTP\/1\.1 400 /);
+      expect(result.stalled).toBe(false);
+      expect(result.closed).toBe(true);
+      expect(result.written).toBeLessThan(TOTAL / 2);
     }, 30_000);
 
     it('reads a body within the limit to its end, and the connection takes its next request', async () => {
-      const { app, port } = await listening(LIMITS);
-      try {
-        const total = 6 * CHUNK.length;
-        const result = await send(
-          port,
-          `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`,
-          total,
-          { after: 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n' },
-        );
-        expect(result.written).toBe(total);
-        expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
-        expect(result.reply).toMatch(/\r\n\r\n[^]*HTTP\/1\.1 200 /);
-      } finally {
-        await app.close();
-      }
+      const total = 6 * CHUNK.length;
+      const result = await send(
+        port,
+        `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`,
+        total,
+        { after: 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n' },
+      );
+      expect(result.written).toBe(total);
+      expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
+      expect(result.reply).toMatch(/\r\n\r\n[^]*HTTP\/1\.1 200 /);
     }, 30_000);
   });
 });
