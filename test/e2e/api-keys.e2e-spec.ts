@@ -421,18 +421,20 @@ describe('API keys', () => {
     expect(unknown.status).toBe(400);
   });
 
+  /** The balance, asked with `credential`; and what is left of the answer's rate-limit window. */
+  const balance = (credential: [string, string]) =>
+    api
+      .http()
+      .get('/v1/credits/balance')
+      .set(...credential);
+  const remaining = (res: { headers: Record<string, string> }) =>
+    Number(res.headers['x-ratelimit-remaining']);
+
   it("counts a key in its owner's rate-limit bucket once this process has accepted it: more keys buy no more requests", async () => {
     const user = await newUser(api, 'limits');
     // The session's bucket: these two creations.
     const { key: keyA } = await createKey(user, ['credits:read']);
     const { key: keyB } = await createKey(user, ['credits:read']);
-    const balance = (credential: [string, string]) =>
-      api
-        .http()
-        .get('/v1/credits/balance')
-        .set(...credential);
-    const remaining = (res: { headers: Record<string, string> }) =>
-      Number(res.headers['x-ratelimit-remaining']);
     // A key's first request is counted by address (the limiter cannot tell a real key from a
     // made-up one before the guard has accepted it); from then on, in its owner's bucket.
     const firstA = await balance(asKey(keyA));
@@ -456,13 +458,6 @@ describe('API keys', () => {
   it("stops counting a revoked key as its owner: in other hands it spends the address's limits, not the owner's", async () => {
     const user = await newUser(api, 'revoked-limits');
     const { key, id } = await createKey(user, ['credits:read']);
-    const balance = (credential: [string, string]) =>
-      api
-        .http()
-        .get('/v1/credits/balance')
-        .set(...credential);
-    const remaining = (res: { headers: Record<string, string> }) =>
-      Number(res.headers['x-ratelimit-remaining']);
     // Accepted, then counted as its owner.
     expect((await balance(asKey(key))).status).toBe(200);
     expect((await balance(asKey(key))).status).toBe(200);
