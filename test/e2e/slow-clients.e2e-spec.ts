@@ -200,6 +200,20 @@ describe('slow clients', () => {
     // Twice the largest body a route takes: 128 KiB.
     const LIMITS = { BODY_LIMIT_BYTES: '16384', UPLOAD_MAX_BYTES: '65536' };
     const CHUNK = Buffer.alloc(16 * 1024, 0x61);
+    /**
+     * One write of a body: its bytes as they are, a chunk of them, or one byte of body in a
+     * chunk padded with 16,000 bytes of chunk extension (wire bytes a body's length never counts).
+     */
+    type Framing = 'plain' | 'chunked' | 'padded';
+    const FRAMES: Record<Framing, Buffer> = {
+      plain: CHUNK,
+      chunked: Buffer.concat([
+        Buffer.from(`${CHUNK.length.toString(16)}\r\n`),
+        CHUNK,
+        Buffer.from('\r\n'),
+      ]),
+      padded: Buffer.from(`1;e=${'x'.repeat(16_000)}\r\na\r\n`),
+    };
 
     /**
      * Sends `head`, then body chunks as fast as the socket takes them (HTTP chunked framing when
@@ -211,7 +225,7 @@ describe('slow clients', () => {
       port: number,
       head: string | Buffer,
       total: number,
-      options: { chunked?: boolean; after?: string } = {},
+      options: { framing?: Framing; after?: string } = {},
     ): Promise<{ reply: string; closed: boolean; written: number; stalled: boolean }> {
       const socket = connect({ port, host: '127.0.0.1' });
       let reply = '';
@@ -234,15 +248,9 @@ describe('slow clients', () => {
       // The server neither reading nor closing for 5 s: stalled (it waits for its timeout).
       let stalled = false;
       while (written < total && !closed && !stalled) {
-        const framed = options.chunked
-          ? Buffer.concat([
-              Buffer.from(`${CHUNK.length.toString(16)}\r\n`),
-              CHUNK,
-              Buffer.from('\r\n'),
-            ])
-          : CHUNK;
+        const framed = FRAMES[options.framing ?? 'plain'];
         const more = socket.write(framed);
-        written += CHUNK.length;
+        written += framed.length;
         if (!more)
           stalled =
             (await Promise.race([
@@ -251,7 +259,8 @@ describe('slow clients', () => {
               wait(5000),
             ])) === 'late';
       }
-      if (!closed && !stalled && options.chunked) socket.write('0\r\n\r\n');
+      if (!closed && !stalled && options.framing && options.framing !== 'plain')
+        socket.write('0\r\n\r\n');
       if (!closed && !stalled && options.after) socket.write(options.after);
       await Promise.race([gone, wait(3000)]);
       socket.destroy();
@@ -274,25 +283,31 @@ describe('slow clients', () => {
       [
         'a declared body past the limit',
         `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${TOTAL}\r\n\r\n`,
-        false,
+        'plain',
         401,
       ],
       [
         'an endless chunked body',
         'GET /v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
-        true,
+        'chunked',
+        401,
+      ],
+      [
+        'a chunked body padded with chunk extensions',
+        'GET /v1/me HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+        'padded',
         401,
       ],
       [
         'the body of a request answered at once, before any hook (a malformed URL)',
         'GET /v1/%zz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
-        true,
+        'chunked',
         400,
       ],
     ])(
       'answers, then reads %s only up to the limit and closes',
-      async (_what, head, chunked, status) => {
-        const result = await send(port, head, TOTAL, { chunked });
+      async (_what, head, framing, status) => {
+        const result = await send(port, head, TOTAL, { framing: framing as Framing });
         expect(result.reply).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
         expect(result.closed).toBe(true);
         // Closed long before the client could hand it all over (what the kernel buffers aside).
@@ -300,6 +315,20 @@ describe('slow clients', () => {
       },
       30_000,
     );
+
+    it('closes a body a parser is reading once its chunk extensions pass the limit on the wire, before any answer', async () => {
+      // 16 KB of body, within the JSON limit, is 4 GB on the wire in these chunks.
+      const result = await send(
+        port,
+        'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+          'Transfer-Encoding: chunked\r\n\r\n',
+        TOTAL,
+        { framing: 'padded' },
+      );
+      expect(result.reply).toBe('');
+      expect(result.closed).toBe(true);
+      expect(result.written).toBeLessThan(TOTAL / 2);
+    }, 30_000);
 
     it('bounds an upload refused at its first part, whose parser stopped reading', async () => {
       const http = () => request(`http://127.0.0.1:${port}`);
