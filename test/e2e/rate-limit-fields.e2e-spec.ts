@@ -255,6 +255,24 @@ describe('rate-limit policies, their fields and concurrency limits', () => {
       expect(rateLimitFields(res)).toMatchObject({ name: 'auth', r: 2 - i });
     }
     expectRefusedBy(await attempt(), 'auth');
+    // An access token buys no bucket of its own there: nor does a new account's, signed up
+    // through another API process (so the address's bucket there still has room).
+    const user = await newUser(setup, 'auth-token');
+    const withToken = await limited
+      .http()
+      .post('/v1/auth/login')
+      .set(...bearer(user.accessToken))
+      .send({ email: 'nobody@example.test', password: 'wrong-password' });
+    expectRefusedBy(withToken, 'auth');
+    const register = await limited
+      .http()
+      .post('/v1/auth/register')
+      .set(...bearer(user.accessToken))
+      .send({
+        email: `chained-${randomBytes(4).toString('hex')}@example.test`,
+        password: 'a-long-password-1',
+      });
+    expectRefusedBy(register, 'auth');
   });
 
   // A well-formed key nobody issued: `js_live_<24 hex>_<64 hex>`.

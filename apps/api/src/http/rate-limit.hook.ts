@@ -80,13 +80,15 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
   const warnOften = throttledWarn(logger);
 
   function callerOf(request: FastifyRequest, route: RateLimitRouteConfig): RateLimitCaller {
-    if (route.countBy === 'address') return { key: `ip:${request.ip}` };
-    // The credential routes take no API key: a key header there buys no bucket of its own.
-    if (route.rateLimitPolicy !== 'auth')
-      for (const resolve of resolvers) {
-        const caller = resolve(request);
-        if (caller) return caller;
-      }
+    // The credential routes count by address whatever the request carries: a key or an access
+    // token there bought a bucket of its own, and each account signed up another (so one
+    // address had endless sign-ups and logins across emails by chaining new accounts' tokens).
+    if (route.countBy === 'address' || route.rateLimitPolicy === 'auth')
+      return { key: `ip:${request.ip}` };
+    for (const resolve of resolvers) {
+      const caller = resolve(request);
+      if (caller) return caller;
+    }
     // Kept on the request: the auth guard takes this answer instead of verifying again.
     const checked = checkAccessToken(request, tokens);
     return {
