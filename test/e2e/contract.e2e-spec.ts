@@ -208,6 +208,18 @@ describe('the server answers as its OpenAPI document says', () => {
       expect((await get('/v1/ai/jobs?status=failed&limit=5')).status).toBe(200);
     });
 
+    it("a HEAD is held to its GET's parameters; the probes and the scrape take any", async () => {
+      const head = await api
+        .http()
+        .head('/v1/webhooks?limit=10')
+        .set(...bearer(user.accessToken));
+      expect(head.status).toBe(400);
+      // (Whether the whole system is healthy is another matter: no worker runs here.)
+      expect((await api.http().get('/health/live?nocache=1')).status).toBe(200);
+      for (const probe of ['/health/ready?nocache=1', '/health?x=1', '/metrics?module=api'])
+        expect((await api.http().get(probe)).status).not.toBe(400);
+    });
+
     it('an operation with a path parameter, and at most 20 unknown names said', async () => {
       const names = Array.from({ length: 30 }, (_, i) => `p${i}=1`).join('&');
       const res = await get(`/v1/ai/jobs/${randomUUID()}?${names}`);

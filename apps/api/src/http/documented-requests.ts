@@ -13,7 +13,13 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 interface DocumentedRequest {
   /** Undefined for a GET (Fastify reads no body there); empty: the operation takes no body. */
   bodies: ReadonlySet<string> | undefined;
-  queries: ReadonlySet<string>;
+  /** Undefined: any query (the probes and the scrape, whose monitors may add their own). */
+  queries: ReadonlySet<string> | undefined;
+}
+
+/** Health probes and the metrics scrape: asked by monitors, which may add a cache-buster. */
+function operational(route: string): boolean {
+  return route === '/health' || route.startsWith('/health/') || route === '/metrics';
 }
 
 /** Each operation of an OpenAPI document, keyed as Fastify names its route (`METHOD /url/:id`). */
@@ -31,18 +37,23 @@ function documentedRequests(document: OpenAPIObject): DocumentedRequests {
     for (const method of METHODS) {
       const operation = item[method.toLowerCase() as 'post'] as DocumentedOperation | undefined;
       if (!operation) continue;
-      result.set(`${method} ${url}`, {
+      const documented: DocumentedRequest = {
         bodies: BODY_METHODS.has(method)
           ? new Set(
               Object.keys(operation.requestBody?.content ?? {}).map((type) => type.toLowerCase()),
             )
           : undefined,
-        queries: new Set(
-          (operation.parameters ?? []).flatMap((parameter) =>
-            parameter.in === 'query' && parameter.name !== undefined ? [parameter.name] : [],
-          ),
-        ),
-      });
+        queries: operational(route)
+          ? undefined
+          : new Set(
+              (operation.parameters ?? []).flatMap((parameter) =>
+                parameter.in === 'query' && parameter.name !== undefined ? [parameter.name] : [],
+              ),
+            ),
+      };
+      result.set(`${method} ${url}`, documented);
+      // Fastify answers a HEAD with its GET's route: the same parameters.
+      if (method === 'GET') result.set(`HEAD ${url}`, documented);
     }
   }
   return result;
@@ -104,7 +115,9 @@ const documented = new WeakMap<FastifyInstance, DocumentedRequests>();
  *   without a body to such an operation is never parsed, even when it names a Content-Type;
  * - a query parameter the operation does not list is 400 VALIDATION_ERROR (`whitelistValidation`,
  *   as an unknown body field is): `GET /v1/webhooks?limit=10` was answered in full, as if the
- *   list had been cut to ten, and a misspelt filter (`?stauts=failed`) listed everything.
+ *   list had been cut to ten, and a misspelt filter (`?stauts=failed`) listed everything; a
+ *   HEAD is held to its GET's parameters; the health probes and the metrics scrape take any
+ *   (a monitor may add a cache-buster, Prometheus its `params`).
  * Routes outside the document (the catch-all 404s, the SPA's files) are left alone. Called by
  * bootstrap.ts with the document it serves; the hook is installed once per server, and the last
  * document given is the one enforced.
@@ -134,7 +147,8 @@ export function enforceDocumentedRequests(app: INestApplication, document: OpenA
       // An operation without a body: a Content-Type alone (no body) must not reach a parser.
       if (!withBody && bodies.size === 0) delete request.raw.headers['content-type'];
     }
-    const unknown = unknownQueries(operation.queries, request.query);
+    const unknown =
+      operation.queries === undefined ? [] : unknownQueries(operation.queries, request.query);
     if (unknown.length > 0) {
       done(new ValidationError(unknown), payload);
       return;
