@@ -25,25 +25,25 @@ describe('AcceptedApiKeys and the key caller', () => {
     const accepted = new AcceptedApiKeys();
     const now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
-    accepted.remember(keyText(1), 'pub-1');
+    accepted.remember(keyText(1), 'owner-1');
     clock.mockReturnValue(now + 14 * 60_000);
-    expect(accepted.ownerOf(keyText(1))).toBe('pub-1');
-    accepted.remember(keyText(1), 'pub-1');
+    expect(accepted.ownerOf(keyText(1))).toBe('owner-1');
+    accepted.remember(keyText(1), 'owner-1');
     clock.mockReturnValue(now + 28 * 60_000);
-    expect(accepted.ownerOf(keyText(1))).toBe('pub-1');
+    expect(accepted.ownerOf(keyText(1))).toBe('owner-1');
     clock.mockReturnValue(now + 29 * 60_000 + 1);
     expect(accepted.ownerOf(keyText(1))).toBeUndefined();
   });
 
   it(`keeps at most ${ACCEPTED_KEYS_KEPT} keys, the least recently accepted going first`, () => {
     const accepted = new AcceptedApiKeys();
-    for (let i = 0; i < ACCEPTED_KEYS_KEPT; i += 1) accepted.remember(keyText(i), `pub-${i}`);
+    for (let i = 0; i < ACCEPTED_KEYS_KEPT; i += 1) accepted.remember(keyText(i), `owner-${i}`);
     // Key 0 accepted again: key 1 is now the least recent.
-    accepted.remember(keyText(0), 'pub-0');
-    accepted.remember(keyText(ACCEPTED_KEYS_KEPT), 'pub-new');
-    expect(accepted.ownerOf(keyText(0))).toBe('pub-0');
+    accepted.remember(keyText(0), 'owner-0');
+    accepted.remember(keyText(ACCEPTED_KEYS_KEPT), 'owner-new');
+    expect(accepted.ownerOf(keyText(0))).toBe('owner-0');
     expect(accepted.ownerOf(keyText(1))).toBeUndefined();
-    expect(accepted.ownerOf(keyText(2))).toBe('pub-2');
-    expect(accepted.ownerOf(keyText(ACCEPTED_KEYS_KEPT))).toBe('pub-new');
+    expect(accepted.ownerOf(keyText(2))).toBe('owner-2');
+    expect(accepted.ownerOf(keyText(ACCEPTED_KEYS_KEPT))).toBe('owner-new');
   });
 });
