@@ -52,11 +52,12 @@ function routeLimits(request: FastifyRequest): RateLimitRouteConfig {
  * bad JSON, 413, 415), which no Nest guard ever sees.
  *
  * One bucket per caller and policy, shared by every route of the policy (the policies and their
- * limits: rate-limit-policies.ts). The caller is the first answer of the RATE_LIMIT_CALLER_RESOLVERS
- * (an accepted API key, counted as its owner), else the user of a valid access token (verified here, without the
- * database), else the client address (`request.ip`, which believes X-Forwarded-For only from
- * TRUSTED_PROXIES). An invalid token counts per address, so rotating garbage tokens buys no
- * fresh buckets. Counters and in-flight slots live in Redis (atomic Lua), shared by every API
+ * limits: rate-limit-policies.ts). The caller is the first answer of the
+ * RATE_LIMIT_CALLER_RESOLVERS (an accepted API key, counted as its owner), else the user of a
+ * valid access token (verified here, without the database), else the client address
+ * (`request.ip`, which believes X-Forwarded-For only from TRUSTED_PROXIES); the credential
+ * routes and the signed download count by address whatever they carry. An invalid token counts
+ * per address, so rotating garbage tokens buys no fresh buckets. Counters and in-flight slots live in Redis (atomic Lua), shared by every API
  * process; if Redis errors or hangs past REDIS_COMMAND_TIMEOUT_MS the request goes through, the
  * health report says the limiter is degraded, and that is logged now and then.
  *
