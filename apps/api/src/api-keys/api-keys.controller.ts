@@ -9,6 +9,7 @@ import {
 import type { AuditActor } from '@jewelshot/audit';
 import { ApiKeysService, type Principal } from '@jewelshot/identity';
 import { Actor } from '../admin/audit-actor.decorator';
+import { AcceptedApiKeys } from '../auth/api-key-header';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './api-keys.dto';
@@ -20,7 +21,10 @@ import { ApiKeyDto, ApiKeyListDto, CreateApiKeyDto, CreatedApiKeyDto } from './a
 @ApiTags('api-keys')
 @Controller({ path: 'api-keys', version: '1' })
 export class ApiKeysController {
-  constructor(private readonly keys: ApiKeysService) {}
+  constructor(
+    private readonly keys: ApiKeysService,
+    private readonly acceptedKeys: AcceptedApiKeys,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -62,6 +66,7 @@ export class ApiKeysController {
     @Actor() actor: AuditActor,
     @Param('id') id: string,
   ): Promise<void> {
-    await this.keys.revoke(principal.userId, id, actor);
+    // Nor counted as its owner by this process's limiter from now on (others: within a minute).
+    this.acceptedKeys.forgetPublicId(await this.keys.revoke(principal.userId, id, actor));
   }
 }

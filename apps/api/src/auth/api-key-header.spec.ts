@@ -1,4 +1,9 @@
-import { ACCEPTED_KEYS_KEPT, AcceptedApiKeys, apiKeyCaller } from './api-key-header';
+import {
+  ACCEPTED_KEY_TTL_MS,
+  ACCEPTED_KEYS_KEPT,
+  AcceptedApiKeys,
+  apiKeyCaller,
+} from './api-key-header';
 import type { FastifyRequest } from 'fastify';
 
 const keyText = (n: number) => `js_live_${n.toString(16).padStart(24, '0')}_${'a'.repeat(64)}`;
@@ -21,18 +26,28 @@ describe('AcceptedApiKeys and the key caller', () => {
     expect(caller(withKey(keyText(1).replace(/a$/, 'b')))).toBeUndefined();
   });
 
-  it('forgets a key 15 minutes after it was last accepted', () => {
+  it('forgets a key a minute after it was last accepted', () => {
     const accepted = new AcceptedApiKeys();
     const now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
     accepted.remember(keyText(1), 'owner-1');
-    clock.mockReturnValue(now + 14 * 60_000);
+    clock.mockReturnValue(now + ACCEPTED_KEY_TTL_MS - 1);
     expect(accepted.ownerOf(keyText(1))).toBe('owner-1');
     accepted.remember(keyText(1), 'owner-1');
-    clock.mockReturnValue(now + 28 * 60_000);
+    clock.mockReturnValue(now + 2 * ACCEPTED_KEY_TTL_MS - 2);
     expect(accepted.ownerOf(keyText(1))).toBe('owner-1');
-    clock.mockReturnValue(now + 29 * 60_000 + 1);
+    clock.mockReturnValue(now + 2 * ACCEPTED_KEY_TTL_MS - 1);
     expect(accepted.ownerOf(keyText(1))).toBeUndefined();
+  });
+
+  it('forgets a revoked key by its public id, and no other', () => {
+    const accepted = new AcceptedApiKeys();
+    accepted.remember(keyText(1), 'owner-1');
+    accepted.remember(keyText(2), 'owner-1');
+    // keyText(n): `js_live_<24 hex of n>_<secret>`.
+    accepted.forgetPublicId((1).toString(16).padStart(24, '0'));
+    expect(accepted.ownerOf(keyText(1))).toBeUndefined();
+    expect(accepted.ownerOf(keyText(2))).toBe('owner-1');
   });
 
   it(`keeps at most ${ACCEPTED_KEYS_KEPT} keys, the least recently accepted going first`, () => {

@@ -15,9 +15,13 @@ export function presentedApiKey(request: FastifyRequest): string | undefined {
   return token?.startsWith(API_KEY_PREFIX) ? token : undefined;
 }
 
-/** How many accepted keys a process remembers, and for how long after their last acceptance. */
+/**
+ * How many accepted keys a process remembers, and for how long after their last acceptance: a
+ * key revoked on another process (or its owner banned there) may be counted as its owner here
+ * that long, by requests refused before the auth guard (which forgets a key it refuses).
+ */
 export const ACCEPTED_KEYS_KEPT = 10_000;
-const ACCEPTED_KEY_TTL_MS = 15 * 60_000;
+export const ACCEPTED_KEY_TTL_MS = 60_000;
 
 /**
  * The API keys the auth guard accepted lately in this process, by their exact text, with their
@@ -46,6 +50,12 @@ export class AcceptedApiKeys {
   /** Forgets a key the auth guard refused (revoked, expired, its owner banned). */
   forget(key: string): void {
     this.accepted.delete(key);
+  }
+
+  /** Forgets the key of this public id (`js_live_<public id>_<secret>`): it was just revoked. */
+  forgetPublicId(publicId: string): void {
+    const prefix = `${API_KEY_PREFIX}${publicId}_`;
+    for (const key of this.accepted.keys()) if (key.startsWith(prefix)) this.accepted.delete(key);
   }
 
   /** The id of the key's owner when it was accepted here lately; undefined otherwise. */

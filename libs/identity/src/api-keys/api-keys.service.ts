@@ -124,8 +124,11 @@ export class ApiKeysService {
     });
   }
 
-  /** Revokes at once here, and on every other API process within USER_STATUS_CACHE_MS. */
-  async revoke(userId: string, id: string, actor: AuditActor): Promise<void> {
+  /**
+   * Revokes at once here, and on every other API process within USER_STATUS_CACHE_MS. Returns
+   * the key's public id (what this process's other memories of the key are keyed by).
+   */
+  async revoke(userId: string, id: string, actor: AuditActor): Promise<string> {
     if (!isUuid(id)) throw new ApiKeyNotFoundError();
     const publicId = await this.scope.run(userId, async () => {
       const rows = (await this.txHost.tx.query(
@@ -144,5 +147,6 @@ export class ApiKeysService {
       return row.public_id;
     });
     this.principals.forget(publicId);
+    return publicId;
   }
 }
