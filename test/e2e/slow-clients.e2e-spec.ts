@@ -354,16 +354,64 @@ describe('slow clients', () => {
     }, 30_000);
 
     it('reads a body within the limit to its end, and the connection takes its next request', async () => {
+      // An upload answered 401 before its body was wanted: 96 KiB, within twice UPLOAD_MAX_BYTES.
       const total = 6 * CHUNK.length;
       const result = await send(
         port,
-        `GET /v1/me HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`,
+        'POST /v1/uploads HTTP/1.1\r\nHost: x\r\n' +
+          `Content-Type: multipart/form-data; boundary=x\r\nContent-Length: ${total}\r\n\r\n`,
         total,
         { after: 'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n' },
       );
       expect(result.written).toBe(total);
       expect(result.reply).toMatch(/^HTTP\/1\.1 401 /);
       expect(result.reply).toMatch(/\r\n\r\n[^]*HTTP\/1\.1 200 /);
+    }, 30_000);
+
+    it("holds a GET's body to a JSON body's limit: no route takes one", async () => {
+      // 112 KiB: within twice UPLOAD_MAX_BYTES, past BODY_LIMIT_BYTES; sent once answered.
+      const total = 7 * CHUNK.length;
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.on('error', () => undefined);
+      let reply = '';
+      const answered = new Promise<void>((resolve) =>
+        socket.on('data', (chunk) => {
+          reply += chunk.toString('latin1');
+          resolve();
+        }),
+      );
+      const closed = new Promise<boolean>((resolve) => socket.on('close', () => resolve(true)));
+      await new Promise((resolve) => socket.on('connect', resolve));
+      socket.write(`GET /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: ${total}\r\n\r\n`);
+      await answered;
+      expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+      for (let i = 0; i < 7; i += 1) socket.write(CHUNK);
+      const bounded = await Promise.race([
+        closed,
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 3000).unref()),
+      ]);
+      socket.destroy();
+      expect(bounded).toBe(true);
+    }, 30_000);
+
+    it('adds no listener per request to a connection carrying many pipelined requests with bodies', async () => {
+      // The most `close` listeners the server's side of a connection held at once.
+      let most = 0;
+      const server = app.getHttpServer();
+      const watch = (socket: Socket) =>
+        socket.on('newListener', (event) => {
+          if (event === 'close') most = Math.max(most, socket.listenerCount('close') + 1);
+        });
+      server.on('connection', watch);
+      try {
+        const one = 'GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}';
+        const result = await send(port, one.repeat(40), 0);
+        expect(result.reply.match(/HTTP\/1\.1 (200|503) /g)).toHaveLength(40);
+        // Node's and the connection guard's own, whatever the number of requests.
+        expect(most).toBeLessThan(5);
+      } finally {
+        server.off('connection', watch);
+      }
     }, 30_000);
   });
 });

@@ -102,25 +102,26 @@ const WIRE_CHECK_MS = 25;
  *   (a chunk extension, a size's leading zeros) costs bytes the body never counts, so 16 KB of
  *   extension per byte of body made 1 MB of JSON 16 GB of reading.
  *
- * Past `unreadBodyLimit` bytes off the wire since its headers, before or after the answer, the
- * connection is closed. Only a request that declares a body is watched, until it is complete.
+ * Past `unreadBodyLimit` bytes off the wire since its headers (BODY_LIMIT_BYTES for a GET or a
+ * HEAD, whose body no route takes), before or after the answer, the connection is closed. Only
+ * a request that declares a body is watched, until it is complete.
  */
 export function boundUnreadBodies(server: Server, config: ApiConfig): void {
   const limit = unreadBodyLimit(config);
+  const bodyLimit = config.BODY_LIMIT_BYTES;
   // Before Fastify's own listener: an answer it gives at once (a malformed URL) must find the
   // 'prefinish' listener in place.
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
     if (!declaresBody(request.headers)) return;
     const socket = request.socket;
     const start = socket.bytesRead;
-    const stop = (): void => {
-      clearInterval(timer);
-      // A keep-alive connection carries many requests: none leaves a listener behind.
-      socket.off('close', stop);
-    };
+    // No route takes a GET's or a HEAD's body: what one may cost is a JSON body's limit.
+    const bound = request.method === 'GET' || request.method === 'HEAD' ? bodyLimit : limit;
+    const stop = (): void => clearInterval(timer);
+    // No listener on the socket: pipelined requests would pile them up on one connection.
     const check = (): void => {
-      if (request.complete) stop();
-      else if (socket.bytesRead - start > limit) {
+      if (request.complete || socket.destroyed) stop();
+      else if (socket.bytesRead - start > bound) {
         stop();
         socket.destroy();
       }
@@ -128,7 +129,6 @@ export function boundUnreadBodies(server: Server, config: ApiConfig): void {
     const timer = setInterval(check, WIRE_CHECK_MS);
     timer.unref();
     request.once('end', stop);
-    socket.once('close', stop);
     // Before Node's own 'finish' listener, which would drop the body unseen: read here instead
     // (Node then leaves the request alone), and looked at with every chunk.
     response.once('prefinish', () => {
