@@ -171,6 +171,13 @@ describe('metrics', () => {
     expect(ok.status).toBe(200);
     expect(ok.type).toMatch(/^text\/plain/);
     expect(ok.body).toContain('# TYPE jewelshot_queue_waiting_jobs gauge');
+    // The path alone counts, as on the API: a scrape's `params`, a probe's cache-buster.
+    const withParams = await get(workerPort, '/metrics?module=worker', {
+      authorization: 'Bearer metrics-token-0123456789',
+    });
+    expect(withParams.status).toBe(200);
+    expect((await get(workerPort, '/health?nocache=1')).status).not.toBe(404);
+    expect((await get(workerPort, '/healthz')).status).toBe(404);
   });
 
   it('exposes every family after one job, with no user id, job id or raw path in any label', async () => {

@@ -53,11 +53,13 @@ export async function createWorker(
     const health = context.get(HealthService);
     const metrics = context.get(MetricsService);
     server = createServer((req, res) => {
-      if (req.url === '/metrics') {
+      // The path alone: a monitor may add a cache-buster, Prometheus its `params`.
+      const path = (req.url ?? '').split('?', 1)[0];
+      if (path === '/metrics') {
         serveMetrics(config, metrics, req, res);
         return;
       }
-      if (req.url !== '/health') {
+      if (path !== '/health') {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"status":"not found"}');
         return;
       }
