@@ -24,7 +24,7 @@ import { registerHttpMetrics } from './http/http.metrics';
 import { registerRateLimitHook } from './http/rate-limit.hook';
 import { useRouteBodyLimits } from './http/route-body-limits';
 import {
-  boundUnreadBodies,
+  boundRequestBodies,
   clientErrorHandler,
   guardConnections,
   serverTimeouts,
@@ -78,7 +78,7 @@ export async function createApiApp(
   useRouteBodyLimits(app, config);
   refuseUnsafeText(app);
   guardConnections(app.getHttpServer(), config);
-  boundUnreadBodies(app.getHttpServer(), config);
+  boundRequestBodies(app.getHttpServer(), config);
 
   // One image per upload request; the size limit answers 413 through the one error filter.
   await app.register(multipart, {

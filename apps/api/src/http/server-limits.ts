@@ -78,15 +78,18 @@ export function declaresBody(headers: IncomingHttpHeaders): boolean {
 }
 
 /**
- * The most of a request body Node reads and drops after the answer when nothing read it (a
- * GET with a body; a 401, 413 or 429 answered before the body was wanted): twice the largest
- * body any route takes, so a client sending a body a little too large still reads its 413.
+ * The most bytes off the wire a request body may take, before or after its answer: twice the
+ * largest body any route takes, so a client sending a body a little too large, or one answered
+ * before its body was wanted (401, 429), still reads its answer.
  */
-export function unreadBodyLimit(config: ApiConfig): number {
+export function bodyWireLimit(config: ApiConfig): number {
   return 2 * Math.max(config.BODY_LIMIT_BYTES, config.UPLOAD_MAX_BYTES);
 }
 
-/** How often a body's bytes off the wire are looked at between its chunks (a chunk's size line may be endless). */
+/**
+ * How often a body's bytes off the wire are looked at between its chunks (a chunk's size line
+ * may be endless, and gives no chunk).
+ */
 const WIRE_CHECK_MS = 25;
 
 /**
@@ -102,12 +105,12 @@ const WIRE_CHECK_MS = 25;
  *   (a chunk extension, a size's leading zeros) costs bytes the body never counts, so 16 KB of
  *   extension per byte of body made 1 MB of JSON 16 GB of reading.
  *
- * Past `unreadBodyLimit` bytes off the wire since its headers (BODY_LIMIT_BYTES for a GET or a
+ * Past `bodyWireLimit` bytes off the wire since its headers (BODY_LIMIT_BYTES for a GET or a
  * HEAD, whose body no route takes), before or after the answer, the connection is closed. Only
  * a request that declares a body is watched, until it is complete.
  */
-export function boundUnreadBodies(server: Server, config: ApiConfig): void {
-  const limit = unreadBodyLimit(config);
+export function boundRequestBodies(server: Server, config: ApiConfig): void {
+  const limit = bodyWireLimit(config);
   const bodyLimit = config.BODY_LIMIT_BYTES;
   // Before Fastify's own listener: an answer it gives at once (a malformed URL) must find the
   // 'prefinish' listener in place.
