@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { DomainError, ValidationError, type FieldError } from '@jewelshot/platform';
+import { DomainError, ValidationError } from '@jewelshot/platform';
 import { declaresBody } from './server-limits';
-import { MAX_FIELD_ERRORS } from './validation-pipe';
+import { unknownFields } from './validation-pipe';
 
 /** The methods whose body Fastify would parse (it ignores a GET's or a HEAD's). */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -85,25 +85,6 @@ function bodyProblem(
   return `This endpoint takes ${[...types].join(' or ')}`;
 }
 
-/**
- * The query parameters a request carries that its operation does not document, as field errors
- * (at most MAX_FIELD_ERRORS, as the validation pipe says an unknown field).
- */
-function unknownQueries(queries: ReadonlySet<string>, query: unknown): FieldError[] {
-  const unknown: FieldError[] = [];
-  if (typeof query !== 'object' || query === null) return unknown;
-  for (const key of Object.keys(query)) {
-    if (queries.has(key)) continue;
-    unknown.push({
-      field: key,
-      message: `property ${key} should not exist`,
-      constraint: 'whitelistValidation',
-    });
-    if (unknown.length >= MAX_FIELD_ERRORS) break;
-  }
-  return unknown;
-}
-
 const documented = new WeakMap<FastifyInstance, DocumentedRequests>();
 
 /**
@@ -147,8 +128,11 @@ export function enforceDocumentedRequests(app: INestApplication, document: OpenA
       // An operation without a body: a Content-Type alone (no body) must not reach a parser.
       if (!withBody && bodies.size === 0) delete request.raw.headers['content-type'];
     }
+    const { query } = request;
     const unknown =
-      operation.queries === undefined ? [] : unknownQueries(operation.queries, request.query);
+      operation.queries === undefined || typeof query !== 'object' || query === null
+        ? []
+        : unknownFields(operation.queries, query);
     if (unknown.length > 0) {
       done(new ValidationError(unknown), payload);
       return;
