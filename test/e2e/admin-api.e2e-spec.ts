@@ -63,8 +63,8 @@ interface Call {
  */
 type Fixture = (ctx: { api: TestApi; admin: TestUser }) => Promise<Call>;
 
-async function queuedJob(api: TestApi): Promise<string> {
-  const owner = await newUser(api, 'owner');
+async function queuedJob(api: TestApi, of?: TestUser): Promise<string> {
+  const owner = of ?? (await newUser(api, 'owner'));
   await fund(api, owner, 5);
   const res = await submit(api, owner, { operation: 'generate', params: { prompt: 'ring' } });
   if (res.status !== 202) throw new Error(`submit: ${res.status} ${JSON.stringify(res.body)}`);
@@ -72,8 +72,8 @@ async function queuedJob(api: TestApi): Promise<string> {
 }
 
 /** A job that failed the way the worker fails one: its hold refunded, its row failed. */
-async function failedJob(api: TestApi): Promise<string> {
-  const jobId = await queuedJob(api);
+async function failedJob(api: TestApi, of?: TestUser): Promise<string> {
+  const jobId = await queuedJob(api, of);
   const [row] = await api.db.query('SELECT hold_id FROM ai_jobs WHERE id = $1', [jobId]);
   await api.app
     .get(RowScope)
@@ -87,8 +87,8 @@ async function failedJob(api: TestApi): Promise<string> {
 }
 
 /** An open abuse flag, as the worker's scoring leaves one: the user moved to `low`. */
-async function openFlag(api: TestApi): Promise<string> {
-  const user = await newUser(api, 'flagged');
+async function openFlag(api: TestApi, of?: TestUser): Promise<string> {
+  const user = of ?? (await newUser(api, 'flagged'));
   const id = randomUUID();
   await api.db.query(`UPDATE users SET priority_tier = 'low' WHERE id = $1`, [user.id]);
   await api.db.query(
@@ -686,6 +686,62 @@ describe('the admin API', () => {
       [self.id],
     );
     expect(refused).toEqual([{ target_id: self.id }]);
+  });
+
+  it('refuses an admin dismissing an abuse flag on themself, or retrying their own job free of charge', async () => {
+    const self = await newAdmin(api);
+    const flagId = await openFlag(api, self);
+    const jobId = await failedJob(api, self);
+    const resolve = await api
+      .http()
+      .post(`/v1/admin/abuse/flags/${flagId}/resolve`)
+      .set(...bearer(self.accessToken))
+      .send({ resolution: 'dismissed', note: 'not me' });
+    expect(resolve.status).toBe(403);
+    expect(resolve.body.error).toBe('An admin cannot resolve an abuse flag on their own account');
+    const retry = await api
+      .http()
+      .post(`/v1/admin/jobs/${jobId}/retry`)
+      .set(...bearer(self.accessToken))
+      .send({ payer: 'free', reason: 'on the house' });
+    expect(retry.status).toBe(403);
+    expect(retry.body.error).toBe(
+      'An admin cannot retry free of charge a job of their own account',
+    );
+    // Nothing changed: the flag open, the tier still low, no grant, no new job.
+    const [flag] = await api.db.query('SELECT status FROM abuse_flags WHERE id = $1', [flagId]);
+    expect(flag.status).toBe('open');
+    const [user] = await api.db.query('SELECT priority_tier FROM users WHERE id = $1', [self.id]);
+    expect(user.priority_tier).toBe('low');
+    const retries = await api.db.query('SELECT id FROM ai_jobs WHERE retry_of = $1', [jobId]);
+    expect(retries).toEqual([]);
+    const grants = await api.db.query(`SELECT id FROM credit_entries WHERE reference = $1`, [
+      `free-retry:${jobId}`,
+    ]);
+    expect(grants).toEqual([]);
+    // Both refusals are on the record.
+    const refused = await api.db.query(
+      `SELECT action FROM audit_events WHERE actor_id = $1 AND outcome = 'failed' ORDER BY seq`,
+      [self.id],
+    );
+    expect(refused.map((row: { action: string }) => row.action)).toEqual([
+      'abuse.flag.resolve',
+      'job.retry',
+    ]);
+    // Another admin may do either.
+    const other = await newAdmin(api);
+    const dismissed = await api
+      .http()
+      .post(`/v1/admin/abuse/flags/${flagId}/resolve`)
+      .set(...bearer(other.accessToken))
+      .send({ resolution: 'dismissed', note: 'a shared office network' });
+    expect(dismissed.status).toBe(200);
+    const free = await api
+      .http()
+      .post(`/v1/admin/jobs/${jobId}/retry`)
+      .set(...bearer(other.accessToken))
+      .send({ payer: 'free', reason: 'on the house' });
+    expect(free.status).toBe(201);
   });
 
   it('keeps the last admin when two admins demote each other at once', async () => {

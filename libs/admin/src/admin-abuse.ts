@@ -3,7 +3,8 @@ import { AbuseFlags, type AbuseFlag, type FlagResolution, type FlagStatus } from
 import type { AuditActor } from '@jewelshot/audit';
 import { UsersService } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
-import { AdminActions } from './admin-actions';
+import { AdminActions, isSelf } from './admin-actions';
+import { SelfActionError } from './admin.errors';
 import { AdminUsers } from './admin-users';
 
 /** A flag as an admin sees it: with the flagged user's email (null if the user is gone). */
@@ -20,7 +21,7 @@ export interface FlagViewPage {
 /**
  * Admin use cases on abuse flags: list them, and resolve one as `dismissed` (the user's tier
  * is restored) or `banned` (the existing ban action, with its own audit event), each in one
- * audited transaction.
+ * audited transaction; never a flag on the admin's own account.
  */
 @Injectable()
 export class AdminAbuse {
@@ -53,6 +54,9 @@ export class AdminAbuse {
       actor,
       { action: 'abuse.flag.resolve', targetType: 'abuse-flag', targetId: flagId, reason: note },
       async () => {
+        // Dismissing one's own flag gives one's own tier back: another admin judges it.
+        if (isSelf(actor, (await this.flags.get(flagId)).userId))
+          throw new SelfActionError('resolve an abuse flag on');
         const resolved = await this.flags.resolve(flagId, resolution, note, actor.actorId);
         // The ban is the users' own action (sessions ended, queued jobs refunded, its own audit
         // event), joined to this transaction: it commits or rolls back with the resolution.

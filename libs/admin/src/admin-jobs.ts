@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '@jewelshot/audit';
 import { AiJob, JobQueue, JobsService, type JobPage, type JobSearch } from '@jewelshot/ai-jobs';
 import { RowScope } from '@jewelshot/platform';
-import { AdminActions } from './admin-actions';
+import { AdminActions, isSelf } from './admin-actions';
+import { SelfActionError } from './admin.errors';
 
 const JOB_VIEW = (job: AiJob) => ({ status: job.status, cost: job.cost, holdId: job.holdId });
 
@@ -43,7 +44,8 @@ export class AdminJobs {
 
   /**
    * A failed job again as a new job: paid by the user (`user`), or free of charge (`free`: the
-   * user is granted its price first). The choice is in the audit event.
+   * user is granted its price first; never on the admin's own job). The choice is in the audit
+   * event.
    */
   retry(actor: AuditActor, jobId: string, payer: 'user' | 'free', reason: string): Promise<AiJob> {
     return this.actions.run(
@@ -51,6 +53,9 @@ export class AdminJobs {
       { action: 'job.retry', targetType: 'job', targetId: jobId, reason },
       async () => {
         const failed = await this.jobs.getVisible(jobId, '', true);
+        // A free retry grants its price: on one's own job, credits one gave oneself.
+        if (payer === 'free' && isSelf(actor, failed.userId))
+          throw new SelfActionError('retry free of charge a job of');
         const { job, granted } = await this.jobs.retry(jobId, payer);
         return {
           result: job,

@@ -102,7 +102,7 @@ export interface paths {
     put?: never;
     /**
      * Resolve an open abuse flag as dismissed or banned (admin)
-     * @description `dismissed` puts back the tier the user had before the flag; `banned` bans the user with the ban action (sessions ended, queued jobs refunded). Audited, in one transaction. A resolved flag is a 409.
+     * @description `dismissed` puts back the tier the user had before the flag; `banned` bans the user with the ban action (sessions ended, queued jobs refunded). Audited, in one transaction. A resolved flag is a 409; a flag on the admin's own account is a 403 (another admin resolves it).
      */
     post: operations['AdminAbuse_resolve'];
     delete?: never;
@@ -264,7 +264,7 @@ export interface paths {
     put?: never;
     /**
      * Run a failed job again as a new job (admin)
-     * @description `payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, so it costs them nothing, and takes the grant back if the new job does not succeed. The choice is in the audit event. A failed job is retried once: asking again answers 409 naming the first retry. A banned user's job is not retried (409).
+     * @description `payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, so it costs them nothing, and takes the grant back if the new job does not succeed. The choice is in the audit event. A failed job is retried once: asking again answers 409 naming the first retry. A banned user's job is not retried (409). An admin's own job is not retried free of charge (403).
      */
     post: operations['AdminJobs_retry'];
     delete?: never;

@@ -47,7 +47,8 @@ export class AdminAbuseController {
     summary: 'Resolve an open abuse flag as dismissed or banned (admin)',
     description:
       '`dismissed` puts back the tier the user had before the flag; `banned` bans the user with the ban action ' +
-      '(sessions ended, queued jobs refunded). Audited, in one transaction. A resolved flag is a 409.',
+      '(sessions ended, queued jobs refunded). Audited, in one transaction. A resolved flag is a 409; ' +
+      "a flag on the admin's own account is a 403 (another admin resolves it).",
   })
   @ApiOkResponse({ type: AbuseFlagDto, description: 'The flag after resolution' })
   @ApiErrors('VALIDATION_ERROR', 'FORBIDDEN', 'RESOURCE_NOT_FOUND', 'CONFLICT')

@@ -85,10 +85,16 @@ export class AdminJobsController {
       "`payer: 'user'` holds today's price from the user; `payer: 'free'` first grants the user that price, " +
       'so it costs them nothing, and takes the grant back if the new job does not succeed. The choice is in the ' +
       'audit event. A failed job is retried once: asking again answers 409 naming the first retry. ' +
-      "A banned user's job is not retried (409).",
+      "A banned user's job is not retried (409). An admin's own job is not retried free of charge (403).",
   })
   @ApiOkResponse({ type: AdminJobDto, description: 'The new job' })
-  @ApiErrors('VALIDATION_ERROR', 'INSUFFICIENT_CREDITS', 'RESOURCE_NOT_FOUND', 'CONFLICT')
+  @ApiErrors(
+    'VALIDATION_ERROR',
+    'FORBIDDEN',
+    'INSUFFICIENT_CREDITS',
+    'RESOURCE_NOT_FOUND',
+    'CONFLICT',
+  )
   async retry(
     @Actor() actor: AuditActor,
     @JobId() jobId: string,
