@@ -9,7 +9,7 @@ import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { submit, waitTerminal } from '../support/ai';
 import { startApi, type TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
-import { bearer, newUser, type TestUser } from '../support/factories';
+import { bearer, newApiKey, newUser, type TestUser } from '../support/factories';
 import { freePort } from '../support/free-port';
 import { mailTo, newOutboxDir } from '../support/outbox';
 import { suiteDatabase, type SuiteDatabase } from '../support/suite-database';
@@ -313,6 +313,83 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
       responseBody: 'answer 200',
       eventId: hook.headers['webhook-id'],
     });
+  });
+
+  it("lets an API key send events only where it could read them: webhooks:manage alone neither subscribes to a job's nor re-points or retries one", async () => {
+    const user = await newUser(api, 'wh-scopes');
+    const hooks = await receiver();
+    const manage = await newApiKey(api, user, ['webhooks:manage'], 'manage only');
+    const reader = await newApiKey(api, user, ['webhooks:manage', 'jobs:read'], 'jobs reader');
+    const asKey = (key: string): [string, string] => ['Authorization', `Bearer ${key}`];
+    const refused = (res: { status: number; body: unknown }, scope: string) =>
+      expect({ status: res.status, body: res.body }).toMatchObject({
+        status: 403,
+        body: { code: 'INSUFFICIENT_SCOPE', details: { scope } },
+      });
+
+    for (const [events, scope] of [
+      [['job.succeeded'], 'jobs:read'],
+      [['batch.finished'], 'jobs:read'],
+      [['credits.low'], 'credits:read'],
+    ] as const)
+      refused(
+        await api
+          .http()
+          .post('/v1/webhooks')
+          .set(...asKey(manage))
+          .send({ url: `${hooks.url}/mine`, events }),
+        scope,
+      );
+    refused(
+      await api
+        .http()
+        .post('/v1/webhooks')
+        .set(...asKey(reader))
+        .send({ url: `${hooks.url}/mine`, events: ['job.failed', 'credits.low'] }),
+      'credits:read',
+    );
+    const own = await api
+      .http()
+      .post('/v1/webhooks')
+      .set(...asKey(reader))
+      .send({ url: `${hooks.url}/mine`, events: ['job.failed'] });
+    expect(own.status).toBe(201);
+
+    // The owner's endpoint, its job.succeeded delivered once.
+    const endpoint = await create(user, { url: `${hooks.url}/owner`, events: ['job.succeeded'] });
+    const job = await submit(api, user, { operation: 'generate', params: { prompt: 'ring' } });
+    await waitTerminal(api, [job.body.id]);
+    await hooks.waitFor(1);
+    const [delivery] = await waitDeliveries(user, endpoint.id, 1);
+    if (!delivery) throw new Error('unreachable');
+
+    const patch = (key: string, body: object) =>
+      api
+        .http()
+        .patch(`/v1/webhooks/${endpoint.id}`)
+        .set(...asKey(key))
+        .send(body);
+    refused(await patch(manage, { url: `${hooks.url}/stolen` }), 'jobs:read');
+    refused(await patch(manage, { events: ['credits.low'] }), 'jobs:read');
+    refused(await patch(reader, { events: ['credits.low'] }), 'credits:read');
+    const retry = (key: string) =>
+      api
+        .http()
+        .post(`/v1/webhooks/${endpoint.id}/deliveries/${delivery.id}/retry`)
+        .set(...asKey(key));
+    refused(await retry(manage), 'jobs:read');
+    // Nothing else changed, and nothing was sent again.
+    const [row] = await api.db.query('SELECT url, events FROM webhook_endpoints WHERE id = $1', [
+      endpoint.id,
+    ]);
+    expect(row).toEqual({ url: `${hooks.url}/owner`, events: ['job.succeeded'] });
+    expect(await deliveries(user, endpoint.id)).toHaveLength(1);
+
+    // What carries no event data stays with webhooks:manage; the read scope opens the rest.
+    expect((await patch(manage, { description: 'shop sync' })).status).toBe(200);
+    expect((await patch(reader, { url: `${hooks.url}/moved` })).status).toBe(200);
+    expect((await retry(reader)).status).toBe(202);
+    await waitDeliveries(user, endpoint.id, 2);
   });
 
   it('retries a receiver that answers 500 twice: three deliveries, one webhook-id, counted in /metrics', async () => {

@@ -15,7 +15,12 @@ export {
 } from './webhooks.config';
 export type { WebhooksConfig } from './webhooks.config';
 export { ROTATION_OVERLAP_MS, WebhookEndpoints } from './webhook-endpoints.service';
-export type { DeliveryWithType, EndpointChanges, EndpointInput } from './webhook-endpoints.service';
+export type {
+  DeliveryWithType,
+  EndpointChanges,
+  EndpointInput,
+  ReceiveCheck,
+} from './webhook-endpoints.service';
 export { WebhookDeliverer } from './delivery/webhook-deliverer';
 export { WebhookHistory } from './delivery/webhook-history';
 export type { DeliveryGate, DeliveryResult, WebhookPayload } from './delivery/webhook-deliverer';

@@ -47,6 +47,15 @@ export interface EndpointChanges {
 }
 
 /**
+ * Throws when the caller may not have events of these types sent where an endpoint points (the
+ * API refuses an API key that lacks the read scope of an event's data). Called with every type
+ * an endpoint carries to its URL once created or re-pointed, and with a retried delivery's.
+ */
+export type ReceiveCheck = (types: readonly string[]) => void;
+
+const ANY_CALLER: ReceiveCheck = () => undefined;
+
+/**
  * An owner's endpoints: create (the secret is returned once), list, change, delete, rotate the
  * secret, send a test event, list and retry deliveries. Every method runs in the owner's row
  * scope: another user's endpoint is simply not found. A URL is checked against the address
@@ -69,7 +78,9 @@ export class WebhookEndpoints {
   async create(
     userId: string,
     input: EndpointInput,
+    mayReceive: ReceiveCheck = ANY_CALLER,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    mayReceive(input.events);
     await this.checkUrl(input.url);
     const secret = newSigningSecret();
     const endpoint = await this.scope.run(userId, async () => {
@@ -115,10 +126,21 @@ export class WebhookEndpoints {
     return this.scope.run(userId, () => this.find(userId, id));
   }
 
-  async update(userId: string, id: string, changes: EndpointChanges): Promise<WebhookEndpoint> {
+  /**
+   * A new URL or new events are checked with `mayReceive` for every type the endpoint carries
+   * before and after the change: re-pointing an endpoint sends its events somewhere else.
+   */
+  async update(
+    userId: string,
+    id: string,
+    changes: EndpointChanges,
+    mayReceive: ReceiveCheck = ANY_CALLER,
+  ): Promise<WebhookEndpoint> {
     if (changes.url !== undefined) await this.checkUrl(changes.url);
     return this.scope.run(userId, async () => {
       const endpoint = await this.find(userId, id, true);
+      if (changes.url !== undefined || changes.events !== undefined)
+        mayReceive([...endpoint.events, ...(changes.events ?? [])]);
       if (changes.url !== undefined) endpoint.url = changes.url;
       if (changes.events !== undefined) endpoint.events = [...new Set(changes.events)];
       if (changes.description !== undefined) endpoint.description = changes.description;
@@ -221,6 +243,7 @@ export class WebhookEndpoints {
     userId: string,
     id: string,
     deliveryId: string,
+    mayReceive: ReceiveCheck = ANY_CALLER,
   ): Promise<{ eventId: string }> {
     return this.scope.run(userId, async () => {
       const endpoint = this.enabled(await this.find(userId, id));
@@ -230,6 +253,11 @@ export class WebhookEndpoints {
             .findOneBy({ id: deliveryId, endpointId: endpoint.id })
         : null;
       if (!delivery) throw new NotFoundError('Delivery not found');
+      const event = await this.txHost.tx
+        .getRepository(WebhookEvent)
+        .findOne({ select: { id: true, type: true }, where: { id: delivery.eventId } });
+      // A pruned event is sent nothing (the delivery finds no event): nothing to check.
+      mayReceive(event ? [event.type] : []);
       await this.events.publish(
         new WebhookDeliveryRequested({
           eventId: delivery.eventId,

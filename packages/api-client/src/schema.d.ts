@@ -1193,7 +1193,7 @@ export interface paths {
     put?: never;
     /**
      * Add a webhook endpoint
-     * @description The answer carries the signing secret (`whsec_...`), shown once. A user may have WEBHOOK_MAX_ENDPOINTS endpoints (409 beyond).
+     * @description The answer carries the signing secret (`whsec_...`), shown once. A user may have WEBHOOK_MAX_ENDPOINTS endpoints (409 beyond). An API key needs the read scope of each event the endpoint carries (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.
      */
     post: operations['Webhooks_create'];
     delete?: never;
@@ -1217,7 +1217,10 @@ export interface paths {
     delete: operations['Webhooks_remove'];
     options?: never;
     head?: never;
-    /** Change an endpoint: URL, events, description, enabled */
+    /**
+     * Change an endpoint: URL, events, description, enabled
+     * @description With a new URL or new events, an API key needs the read scope of each event the endpoint carries before and after the change (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.
+     */
     patch: operations['Webhooks_update'];
     trace?: never;
   };
@@ -1247,7 +1250,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send a delivery's event again (one attempt, same webhook-id) */
+    /**
+     * Send a delivery's event again (one attempt, same webhook-id)
+     * @description An API key needs the read scope of the delivery's event (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.
+     */
     post: operations['Webhooks_retry'];
     delete?: never;
     options?: never;

@@ -6,7 +6,6 @@ import {
   AccountBannedError,
   ApiKeyNotAllowedError,
   ApiKeyPrincipals,
-  InsufficientScopeError,
   PrincipalService,
   SessionEndedError,
   type Principal,
@@ -14,6 +13,7 @@ import {
 } from '@jewelshot/identity';
 import { AdminDenials } from '@jewelshot/admin';
 import { UnauthorizedError } from '@jewelshot/platform';
+import { requireScopes } from '../common/key-scopes';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { ROLES } from '../common/roles.decorator';
 import { REQUIRED_SCOPES, type ApiKeyScope } from '../common/scopes.decorator';
@@ -112,9 +112,7 @@ export class JwtAuthGuard implements CanActivate {
       }
       throw new ApiKeyNotAllowedError();
     }
-    const granted = principal.via.scopes;
-    const missing = required.find((scope) => !granted.includes(scope));
-    if (missing) throw new InsufficientScopeError(missing);
+    requireScopes(principal, required);
     request.user = principal;
     return true;
   }

@@ -8,12 +8,19 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Principal } from '@jewelshot/identity';
-import { WebhookEndpoints, type DeliveryWithType, type WebhookEndpoint } from '@jewelshot/webhooks';
+import {
+  WebhookEndpoints,
+  type DeliveryWithType,
+  type ReceiveCheck,
+  type WebhookEndpoint,
+  type WebhookEventType,
+} from '@jewelshot/webhooks';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
 import { RateLimit } from '../common/rate-limit.decorator';
-import { RequireScopes } from '../common/scopes.decorator';
+import { requireScopes } from '../common/key-scopes';
+import { RequireScopes, type ApiKeyScope } from '../common/scopes.decorator';
 import {
   CreateWebhookDto,
   UpdateWebhookDto,
@@ -57,6 +64,33 @@ function deliveryView(delivery: DeliveryWithType): WebhookDeliveryDto {
   };
 }
 
+/** The scope that reads an event's data: job and batch events carry jobs, `credits.low` a balance. */
+const EVENT_READ_SCOPE: Record<WebhookEventType, ApiKeyScope> = {
+  'job.succeeded': 'jobs:read',
+  'job.failed': 'jobs:read',
+  'job.canceled': 'jobs:read',
+  'batch.finished': 'jobs:read',
+  'credits.low': 'credits:read',
+};
+
+/**
+ * A key sends its owner's events only where it could read them itself: `webhooks:manage` alone
+ * would otherwise point job events (prompts, outputs and their links) at any URL.
+ */
+function receiveCheck(principal: Principal): ReceiveCheck {
+  return (types) =>
+    requireScopes(
+      principal,
+      types.flatMap((type) =>
+        type in EVENT_READ_SCOPE ? [EVENT_READ_SCOPE[type as WebhookEventType]] : [],
+      ),
+    );
+}
+
+const NEEDS_READ_SCOPES =
+  'An API key needs the read scope of each event the endpoint carries (job and batch events: `jobs:read`; ' +
+  '`credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.';
+
 /**
  * Your webhook endpoints (Standard Webhooks): each caller sees only their own; another user's
  * id is a 404. Deliveries are signed (`webhook-id`, `webhook-timestamp`, `webhook-signature`);
@@ -72,7 +106,8 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Add a webhook endpoint',
     description:
-      'The answer carries the signing secret (`whsec_...`), shown once. A user may have WEBHOOK_MAX_ENDPOINTS endpoints (409 beyond).',
+      'The answer carries the signing secret (`whsec_...`), shown once. A user may have WEBHOOK_MAX_ENDPOINTS endpoints (409 beyond). ' +
+      NEEDS_READ_SCOPES,
   })
   @ApiCreatedResponse({ type: WebhookWithSecretDto, description: 'The endpoint and its secret' })
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT')
@@ -80,7 +115,11 @@ export class WebhooksController {
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateWebhookDto,
   ): Promise<WebhookWithSecretDto> {
-    const { endpoint, secret } = await this.endpoints.create(principal.userId, body);
+    const { endpoint, secret } = await this.endpoints.create(
+      principal.userId,
+      body,
+      receiveCheck(principal),
+    );
     return { ...view(endpoint), secret };
   }
 
@@ -104,7 +143,12 @@ export class WebhooksController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change an endpoint: URL, events, description, enabled' })
+  @ApiOperation({
+    summary: 'Change an endpoint: URL, events, description, enabled',
+    description:
+      'With a new URL or new events, an API key needs the read scope of each event the endpoint carries before and ' +
+      'after the change (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.',
+  })
   @ApiOkResponse({ type: WebhookDto, description: 'The endpoint as it now is' })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
   async update(
@@ -112,7 +156,7 @@ export class WebhooksController {
     @Param('id') id: string,
     @Body() body: UpdateWebhookDto,
   ): Promise<WebhookDto> {
-    return view(await this.endpoints.update(principal.userId, id, body));
+    return view(await this.endpoints.update(principal.userId, id, body, receiveCheck(principal)));
   }
 
   @Delete(':id')
@@ -172,7 +216,12 @@ export class WebhooksController {
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(202)
   @RateLimit({ rateLimitPolicy: 'submit' })
-  @ApiOperation({ summary: "Send a delivery's event again (one attempt, same webhook-id)" })
+  @ApiOperation({
+    summary: "Send a delivery's event again (one attempt, same webhook-id)",
+    description:
+      "An API key needs the read scope of the delivery's event (job and batch events: `jobs:read`; `credits.low`: " +
+      '`credits:read`), else 403 INSUFFICIENT_SCOPE.',
+  })
   @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued' })
   @ApiErrors('RESOURCE_NOT_FOUND', 'CONFLICT')
   retry(
@@ -180,6 +229,6 @@ export class WebhooksController {
     @Param('id') id: string,
     @Param('deliveryId') deliveryId: string,
   ): Promise<WebhookEventRefDto> {
-    return this.endpoints.retryDelivery(principal.userId, id, deliveryId);
+    return this.endpoints.retryDelivery(principal.userId, id, deliveryId, receiveCheck(principal));
   }
 }

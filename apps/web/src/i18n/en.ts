@@ -252,7 +252,8 @@ export const en = {
       jobs_write: 'Start and cancel jobs and batches, spending credits (jobs:write)',
       files_write: 'Upload images (files:write)',
       credits_read: 'See the credit balance and history (credits:read)',
-      webhooks_manage: 'Manage webhooks (webhooks:manage)',
+      webhooks_manage:
+        'Manage webhooks (webhooks:manage); their events also need the scope that reads them',
     },
   },
   account: {

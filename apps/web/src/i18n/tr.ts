@@ -256,7 +256,8 @@ export const tr: typeof en = {
       jobs_write: 'Kredi harcayarak iş ve toplu iş başlatma ve iptal etme (jobs:write)',
       files_write: 'Görsel yükleme (files:write)',
       credits_read: 'Kredi bakiyesini ve geçmişini görme (credits:read)',
-      webhooks_manage: 'Webhook’ları yönetme (webhooks:manage)',
+      webhooks_manage:
+        'Webhook’ları yönetme (webhooks:manage); olayları için onları okuyan yetki de gerekir',
     },
   },
   account: {
