@@ -3,7 +3,8 @@ import request from 'supertest';
 import { loadConfig } from '../support/config';
 import { createWorker, type WorkerApp } from '../../apps/worker/src/bootstrap';
 import { startApi, type TestApi } from '../support/app';
-import { fund, waitTerminal } from '../support/ai';
+import { fund, upload, waitTerminal } from '../support/ai';
+import { smallPng } from '../support/images';
 import { bearer, newAdmin, newUser, type TestUser } from '../support/factories';
 import { freePort } from '../support/free-port';
 import { baseTestEnv, suitePrefix } from '../support/test-env';
@@ -228,6 +229,55 @@ describe('API keys', () => {
       user.id,
     ]);
     expect(used.last_used_at).toBeInstanceOf(Date);
+  }, 90_000);
+
+  it("answers a batch's write (a replayed create, a cancel) without its items' outputs to a key that may not read jobs", async () => {
+    const user = await newUser(api, 'batch-writer');
+    await fund(api, user, 5);
+    const image = await upload(api, user, await smallPng(32, 32));
+    expect(image.status).toBe(201);
+    const writer = await createKey(user, ['jobs:write']);
+    const both = await createKey(user, ['jobs:read', 'jobs:write']);
+    const body = {
+      name: 'catalogue',
+      operation: 'remove-background',
+      params: {},
+      inputImageIds: [image.body.id],
+    };
+    const post = (credential: [string, string]) =>
+      api
+        .http()
+        .post('/v1/batches')
+        .set(...credential)
+        .set('Idempotency-Key', 'batch-outputs-1')
+        .send(body);
+    const created = await post(asKey(writer.key));
+    expect(created.status).toBe(201);
+    worker ??= await createWorker(loadConfig({ ...baseTestEnv(), ...env }));
+    const [row] = await waitTerminal(
+      api,
+      (created.body.items as Array<{ id: string }>).map((item) => item.id),
+    );
+    expect(row?.status).toBe('succeeded');
+
+    const outputsOf = (res: { status: number; body: unknown }, status: number) => {
+      expect(res.status).toBe(status);
+      return (res.body as { items: Array<{ status: string; outputs: unknown[] }> }).items.map(
+        (item) => [item.status, item.outputs.length],
+      );
+    };
+    const replayed = await post(asKey(writer.key));
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(outputsOf(replayed, 201)).toEqual([['succeeded', 0]]);
+    expect(outputsOf(await post(asKey(both.key)), 201)).toEqual([['succeeded', 1]]);
+    expect(outputsOf(await post(bearer(user.accessToken)), 201)).toEqual([['succeeded', 1]]);
+    const cancel = (credential: [string, string]) =>
+      api
+        .http()
+        .post(`/v1/batches/${created.body.id}/cancel`)
+        .set(...credential);
+    expect(outputsOf(await cancel(asKey(writer.key)), 200)).toEqual([['succeeded', 0]]);
+    expect(outputsOf(await cancel(asKey(both.key)), 200)).toEqual([['succeeded', 1]]);
   }, 90_000);
 
   it('refuses a tampered, malformed or cookie-borne key with 401', async () => {

@@ -877,7 +877,7 @@ export interface paths {
     put?: never;
     /**
      * Run one operation over up to 100 of your images
-     * @description The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority. With an Idempotency-Key (kept 24 h): the same key and body answer with the same batch (as it is now, header `idempotent-replayed: true`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409.
+     * @description The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority. With an Idempotency-Key (kept 24 h): the same key and body answer with the same batch (as it is now, header `idempotent-replayed: true`; its items' outputs only to a caller with `jobs:read`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; while the first is still in flight, 409.
      */
     post: operations['Batches_create'];
     delete?: never;
@@ -912,7 +912,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cancel and refund every item not yet finished (queued or running) */
+    /**
+     * Cancel and refund every item not yet finished (queued or running)
+     * @description The answer lists the items' outputs only to a caller with `jobs:read` (an API key without it gets them empty).
+     */
     post: operations['Batches_cancel'];
     delete?: never;
     options?: never;

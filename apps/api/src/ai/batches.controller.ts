@@ -11,6 +11,7 @@ import { BatchesService } from '@jewelshot/ai-jobs';
 import type { Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { holdsScope } from '../common/key-scopes';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
@@ -31,6 +32,17 @@ export class BatchesController {
     private readonly scope: RowScope,
     private readonly reads: AdminReads,
   ) {}
+
+  /**
+   * The answer of a change to a batch (a replayed create, a cancel): what `jobs:write` may see.
+   * Its items' outputs, with their download links, are read data: withheld from an API key
+   * without `jobs:read`, which would otherwise download through a write what it may not read.
+   */
+  private async written(batchId: string, principal: Principal): Promise<BatchDto> {
+    const batch = await this.full(batchId, principal);
+    if (holdsScope(principal, 'jobs:read')) return batch;
+    return { ...batch, items: batch.items.map((item) => ({ ...item, outputs: [] })) };
+  }
 
   /** The batch as the caller may see it; with `actor`, an admin's read of another user's is on the record. */
   private full(batchId: string, principal: Principal, actor?: AuditActor): Promise<BatchDto> {
@@ -60,7 +72,7 @@ export class BatchesController {
       'The batch, one job per image and every hold are created in one transaction: all or nothing. Without credits ' +
       'for all of them: 402 with details { needed, available } and nothing is created. Items run in parallel, at low priority. ' +
       'With an Idempotency-Key (kept 24 h): the same key and body answer with the same batch (as it is now, header ' +
-      '`idempotent-replayed: true`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; ' +
+      "`idempotent-replayed: true`; its items' outputs only to a caller with `jobs:read`) and create nothing; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED; " +
       'while the first is still in flight, 409.',
   })
   @ApiHeader({
@@ -80,7 +92,7 @@ export class BatchesController {
       idempotencyKey: key,
     });
     if (replayed) void reply.header('idempotent-replayed', 'true');
-    return this.full(batchId, principal);
+    return this.written(batchId, principal);
   }
 
   @Get()
@@ -117,7 +129,11 @@ export class BatchesController {
   @Post(':id/cancel')
   @RequireScopes('jobs:write')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel and refund every item not yet finished (queued or running)' })
+  @ApiOperation({
+    summary: 'Cancel and refund every item not yet finished (queued or running)',
+    description:
+      "The answer lists the items' outputs only to a caller with `jobs:read` (an API key without it gets them empty).",
+  })
   @ApiOkResponse({ type: BatchDto, description: 'The batch after the request' })
   @ApiErrors('RESOURCE_NOT_FOUND')
   async cancel(
@@ -125,6 +141,6 @@ export class BatchesController {
     @Param('id') id: string,
   ): Promise<BatchDto> {
     await this.batches.cancel(id, principal.userId, OWN_ONLY);
-    return this.full(id, principal);
+    return this.written(id, principal);
   }
 }
