@@ -87,9 +87,9 @@ function receiveCheck(principal: Principal): ReceiveCheck {
     );
 }
 
-const NEEDS_READ_SCOPES =
-  'An API key needs the read scope of each event the endpoint carries (job and batch events: `jobs:read`; ' +
-  '`credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.';
+/** The rule above as the operations' descriptions say it, after what the read scope is needed for. */
+const READ_SCOPES_RULE =
+  '(job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.';
 
 /**
  * Your webhook endpoints (Standard Webhooks): each caller sees only their own; another user's
@@ -107,7 +107,7 @@ export class WebhooksController {
     summary: 'Add a webhook endpoint',
     description:
       'The answer carries the signing secret (`whsec_...`), shown once. A user may have WEBHOOK_MAX_ENDPOINTS endpoints (409 beyond). ' +
-      NEEDS_READ_SCOPES,
+      `An API key needs the read scope of each event the endpoint carries ${READ_SCOPES_RULE}`,
   })
   @ApiCreatedResponse({ type: WebhookWithSecretDto, description: 'The endpoint and its secret' })
   @ApiErrors('VALIDATION_ERROR', 'CONFLICT')
@@ -147,7 +147,7 @@ export class WebhooksController {
     summary: 'Change an endpoint: URL, events, description, enabled',
     description:
       'With a new URL or new events, an API key needs the read scope of each event the endpoint carries before and ' +
-      'after the change (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.',
+      `after the change ${READ_SCOPES_RULE}`,
   })
   @ApiOkResponse({ type: WebhookDto, description: 'The endpoint as it now is' })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
@@ -218,9 +218,7 @@ export class WebhooksController {
   @RateLimit({ rateLimitPolicy: 'submit' })
   @ApiOperation({
     summary: "Send a delivery's event again (one attempt, same webhook-id)",
-    description:
-      "An API key needs the read scope of the delivery's event (job and batch events: `jobs:read`; `credits.low`: " +
-      '`credits:read`), else 403 INSUFFICIENT_SCOPE.',
+    description: `An API key needs the read scope of the delivery's event ${READ_SCOPES_RULE}`,
   })
   @ApiAcceptedResponse({ type: WebhookEventRefDto, description: 'Queued' })
   @ApiErrors('RESOURCE_NOT_FOUND', 'CONFLICT')
