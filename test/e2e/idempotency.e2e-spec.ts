@@ -315,6 +315,54 @@ describe('Idempotency-Key on batches and uploads', () => {
       expect(await counts(user)).toMatchObject({ jobs: 1, holds: 1 });
     });
 
+    it('a batch made before the database went away is answered 201 from its rows, with no read after its COMMIT', async () => {
+      const user = await newUser(api, 'batch-gone-after');
+      await fund(api, user, 5);
+      const images = [
+        (await uploadWithKey(user, await smallPng(51, 44))).body.id as string,
+        (await uploadWithKey(user, await smallPng(52, 44))).body.id as string,
+      ];
+      const batches = api.app.get(BatchesService);
+      // Any read of a batch now finds the database gone.
+      const read = jest
+        .spyOn(batches, 'get')
+        .mockRejectedValue(new Error('Connection terminated unexpectedly'));
+      let created;
+      try {
+        created = await batchWithKey(user, {
+          name: 'made',
+          operation: 'upscale',
+          params: { scale: 2 },
+          inputImageIds: images,
+        });
+        expect(read).not.toHaveBeenCalled();
+      } finally {
+        read.mockRestore();
+      }
+      expect(created.status).toBe(201);
+      const rows = await api.db.query(
+        `SELECT id FROM ai_jobs WHERE batch_id = $1 ORDER BY created_at, id`,
+        [created.body.id],
+      );
+      expect(created.body.items.map((item: { id: string }) => item.id)).toEqual(
+        rows.map((row: { id: string }) => row.id),
+      );
+      expect(created.body.progress).toEqual({
+        total: 2,
+        queued: 2,
+        running: 0,
+        succeeded: 0,
+        failed: 0,
+        canceled: 0,
+      });
+      // And read afterwards, it is the same batch.
+      const shown = await api
+        .http()
+        .get(`/v1/batches/${created.body.id}`)
+        .set(...bearer(user.accessToken));
+      expect(shown.body).toEqual(created.body);
+    });
+
     it('a batch: answered with the batch its rows say was made (201), or 503 when none was', async () => {
       const user = await newUser(api, 'batch-lost-commit');
       await fund(api, user, 5);

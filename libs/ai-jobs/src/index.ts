@@ -48,7 +48,7 @@ export {
 } from './jobs/ai-job.entity';
 export type { JobStatus, Operation, Priority } from './jobs/ai-job.entity';
 export { Batch } from './batches/batch.entity';
-export { BatchesService, type BatchProgress } from './batches/batches.service';
+export { BatchesService, type BatchProgress, type SubmittedBatch } from './batches/batches.service';
 export { JobHoldActivity } from './jobs/job-hold-activity';
 export { JobQueue } from './jobs/job-queue';
 export { JobRunner, RetryableJobError } from './jobs/job-runner';

@@ -88,11 +88,16 @@ export class BatchesController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BatchDto> {
-    const { batchId, replayed } = await this.batches.submit(principal.userId, body, {
+    const submitted = await this.batches.submit(principal.userId, body, {
       idempotencyKey: key,
     });
-    if (replayed) void reply.header('idempotent-replayed', 'true');
-    return this.written(batchId, principal);
+    if (!submitted.replayed) {
+      // From the rows just made: nothing is read after the COMMIT (see SubmittedBatch).
+      const items = await this.view.jobs(submitted.jobs);
+      return { ...this.view.batch(submitted.batch, submitted.progress), items };
+    }
+    void reply.header('idempotent-replayed', 'true');
+    return this.written(submitted.batchId, principal);
   }
 
   @Get()

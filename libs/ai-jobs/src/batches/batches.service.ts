@@ -40,6 +40,28 @@ function emptyProgress(): BatchProgress {
   return { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, canceled: 0 };
 }
 
+/** A batch's jobs in the order its views list them, with their counts by status. */
+function asListed(jobs: AiJob[]): { jobs: AiJob[]; progress: BatchProgress } {
+  // Oldest first, then by id (as PostgreSQL orders uuids: their lower-case text compares alike).
+  const ordered = [...jobs].sort(
+    (a, b) =>
+      a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  const progress = emptyProgress();
+  for (const job of ordered) progress[job.status] += 1;
+  progress.total = ordered.length;
+  return { jobs: ordered, progress };
+}
+
+/**
+ * What submit() did: the batch it created, as created (answered from these rows, not read
+ * again: a read after the COMMIT that lost the database would tell the client to retry a batch
+ * that was made and paid for), or the id of the batch an idempotency key named before.
+ */
+export type SubmittedBatch =
+  | { replayed: false; batch: Batch; jobs: AiJob[]; progress: BatchProgress }
+  | { replayed: true; batchId: string };
+
 export const MAX_BATCH_ITEMS = 100;
 
 /** Many images through one operation: a batch and its jobs, created all or nothing. */
@@ -76,16 +98,19 @@ export class BatchesService {
     userId: string,
     input: NewBatch,
     options: { idempotencyKey?: string } = {},
-  ): Promise<{ batchId: string; replayed: boolean }> {
+  ): Promise<SubmittedBatch> {
+    const created = async (claim?: IdempotencyClaim): Promise<SubmittedBatch> => {
+      const { batch, jobs } = await this.create(userId, input, claim);
+      return { replayed: false, batch, ...asListed(jobs) };
+    };
     const key = options.idempotencyKey;
-    if (key === undefined)
-      return { batchId: (await this.create(userId, input)).batch.id, replayed: false };
+    if (key === undefined) return created();
     const start = await this.idempotency.begin(userId, key, { route: 'POST /v1/batches', input });
-    if (start.kind === 'answered') return { batchId: start.resourceId, replayed: true };
+    if (start.kind === 'answered') return { replayed: true, batchId: start.resourceId };
     // A job's key would have hashed differently (422 above).
     if (start.kind === 'replay') throw new IdempotencyKeyReusedError();
     try {
-      return { batchId: (await this.create(userId, input, start.claim)).batch.id, replayed: false };
+      return await created(start.claim);
     } catch (error) {
       await this.idempotency.abandon(userId, start.claim);
       throw error;
@@ -255,14 +280,8 @@ export class BatchesService {
     if (!isUuid(batchId)) throw new BatchNotFoundError();
     const batch = await this.batches.findOneBy({ id: batchId });
     if (!batch || (!isAdmin && batch.userId !== userId)) throw new BatchNotFoundError();
-    const jobs = await this.txHost.tx.getRepository(AiJob).find({
-      where: { batchId },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
-    const progress = emptyProgress();
-    for (const job of jobs) progress[job.status] += 1;
-    progress.total = jobs.length;
-    return { batch, jobs, progress };
+    const jobs = await this.txHost.tx.getRepository(AiJob).find({ where: { batchId } });
+    return { batch, ...asListed(jobs) };
   }
 
   /** A page of the user's batches, newest first, each with its items' counts (one query). */
