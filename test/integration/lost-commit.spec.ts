@@ -32,13 +32,25 @@ describe('whatCommitted', () => {
     await client.query(`INSERT INTO ${table} (id) VALUES ($1)`, [id]);
     return { client, note: { xid: (rows[0] as { xid: string }).xid } };
   }
-  const settle = (note: TransactionNote, id: number, error: unknown = lostDatabase()) =>
-    whatCommitted(error, {
+  const settle = (
+    note: TransactionNote,
+    id: number,
+    error: unknown = lostDatabase(),
+    options: { answersAfterMs?: number; waitMs?: number } = {},
+  ) => {
+    // The server cannot be asked (restarting) until `answersAfterMs` have passed.
+    const answersAt = Date.now() + (options.answersAfterMs ?? 0);
+    return whatCommitted(error, {
       note,
-      ask: async (sql, params) => (await asker.query(sql, params)).rows,
+      ask: async (sql, params) => {
+        if (Date.now() < answersAt) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        return (await asker.query(sql, params)).rows;
+      },
       read: async () =>
         (await asker.query(`SELECT id FROM ${table} WHERE id = $1`, [id])).rows[0] ?? null,
+      ...(options.waitMs !== undefined && { waitMs: options.waitMs }),
     });
+  };
 
   it('answers with the rows of a transaction that commits while it waits', async () => {
     const { client, note } = await openTransaction(1);
@@ -62,6 +74,32 @@ describe('whatCommitted', () => {
     await client.query('ROLLBACK');
     await client.end();
     expect(await settled).toBe(error);
+  });
+
+  it('keeps asking a server that cannot be asked yet (a restart), and answers once it can', async () => {
+    const { client, note } = await openTransaction(5);
+    await client.query('COMMIT');
+    await client.end();
+    await expect(settle(note, 5, lostDatabase(), { answersAfterMs: 500 })).resolves.toEqual({
+      id: 5,
+    });
+  });
+
+  it('says the outcome is unknown, rather than throw the original error (a 503 inviting a retry), when the server cannot be asked in time', async () => {
+    const { client, note } = await openTransaction(6);
+    const error = lostDatabase();
+    const unasked = await settle(note, 6, error, { answersAfterMs: 60_000, waitMs: 400 }).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect(unasked).not.toBe(error);
+    expect(unasked).toMatchObject({ code: 'SERVICE_UNAVAILABLE', details: { outcome: 'unknown' } });
+    // Still in progress when time is up: unknown too.
+    const unsettled = await settle(note, 6, error, { waitMs: 300 }).catch(
+      (thrown: unknown) => thrown,
+    );
+    expect(unsettled).toMatchObject({ details: { outcome: 'unknown' } });
+    await client.query('ROLLBACK');
+    await client.end();
   });
 
   it('throws the original error when no id was noted, or the error is not a lost database', async () => {

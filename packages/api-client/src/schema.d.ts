@@ -1836,6 +1836,11 @@ export interface components {
             maxPixels?: number;
             /** @description INSUFFICIENT_CREDITS: the credits the request needs. */
             needed?: number;
+            /**
+             * @description SERVICE_UNAVAILABLE of a submit whose database went away as it committed and did not come back in time to say whether it had: it may have been carried out (no Retry-After). Retry only with the same Idempotency-Key.
+             * @enum {string}
+             */
+            outcome?: 'unknown';
             /** @description RATE_LIMIT_EXCEEDED from a rate-limit policy: the policy (as in the RateLimit-Policy header); `active-jobs` (in no header: it counts jobs, not requests) when a submit would pass MAX_ACTIVE_JOBS_PER_USER jobs in progress. A login refused by the email's lock has none (it is no policy). */
             policy?: string;
             /** @description PAYLOAD_TOO_LARGE (storage quota): STORAGE_QUOTA_BYTES. */

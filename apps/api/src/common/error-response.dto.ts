@@ -47,6 +47,13 @@ const DETAIL_FIELDS = {
   retryAfterSeconds: count(
     'RATE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE: seconds to wait, as in Retry-After.',
   ),
+  outcome: {
+    type: 'string',
+    enum: ['unknown'],
+    description:
+      'SERVICE_UNAVAILABLE of a submit whose database went away as it committed and did not come back in time to ' +
+      'say whether it had: it may have been carried out (no Retry-After). Retry only with the same Idempotency-Key.',
+  },
   scope: { type: 'string', description: 'INSUFFICIENT_SCOPE: the scope the API key lacks.' },
   width: count('PAYLOAD_TOO_LARGE (an image over IMAGE_MAX_PIXELS): its width in pixels.'),
   height: count('PAYLOAD_TOO_LARGE (an image over IMAGE_MAX_PIXELS): its height in pixels.'),
