@@ -2,7 +2,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startApi, type TestApi } from '../support/app';
 import { CapturedLog } from '../support/captured-log';
+import { fund, upload } from '../support/ai';
 import { bearer, newUser } from '../support/factories';
+import { smallPng } from '../support/images';
 import { suitePrefix } from '../support/test-env';
 import { freePort } from '../support/free-port';
 import { ThrowawayPostgres } from '../support/throwaway-postgres';
@@ -85,6 +87,108 @@ describe('outages are named truthfully', () => {
         if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       expect(status).toBe(200);
+    }, 60_000);
+  });
+
+  describe('PostgreSQL that hangs', () => {
+    let cluster: ThrowawayPostgres;
+    let api: TestApi;
+
+    beforeAll(async () => {
+      cluster = await ThrowawayPostgres.create();
+      api = await startApi(
+        {
+          DATABASE_URL: cluster.url,
+          REDIS_KEY_PREFIX: suitePrefix('outage-pg-hung'),
+          LOG_LEVEL: 'warn',
+          SUBMIT_DEADLINE_MS: '2000',
+          // The caller's status from the cache: only the submits wait on the database.
+          USER_STATUS_CACHE_MS: '4000',
+        },
+        { logDestination: log },
+      );
+    }, 120_000);
+
+    afterAll(async () => {
+      await api?.close();
+      cluster?.destroy();
+    });
+
+    it('answers a submit 503 at SUBMIT_DEADLINE_MS, and its transaction does not commit when the server wakes', async () => {
+      const user = await newUser(api);
+      await fund(api, user, 10);
+      const image = (await upload(api, user, await smallPng(40, 40))).body.id as string;
+      const job = { operation: 'generate', params: { prompt: 'a ring on slate' } };
+      const batch = {
+        name: 'hung',
+        operation: 'remove-background',
+        params: {},
+        inputImageIds: [image],
+      };
+      const post = (path: string, body: object, key?: string) => {
+        const req = api
+          .http()
+          .post(path)
+          .set(...bearer(user.accessToken));
+        if (key) req.set('Idempotency-Key', key);
+        return req.send(body);
+      };
+      // Every connection of the pool open and idle, as in a running API.
+      await Promise.all(
+        Array.from({ length: 6 }, () =>
+          api
+            .http()
+            .get('/v1/credits/balance')
+            .set(...bearer(user.accessToken)),
+        ),
+      );
+
+      cluster.pause();
+      // It wakes after 6 s whatever the answers: the submits' transactions then run to their end.
+      const woken = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          cluster.resume();
+          resolve();
+        }, 6000),
+      );
+      const started = Date.now();
+      const timed = async (sent: Promise<{ status: number; headers: object; body: unknown }>) => {
+        const res = await sent;
+        return { res, ms: Date.now() - started };
+      };
+      const answers = await Promise.all([
+        timed(post('/v1/ai/jobs', job)),
+        timed(post('/v1/ai/jobs', job, 'hung-job')),
+        timed(post('/v1/batches', batch)),
+      ]);
+      await woken;
+      for (const { res, ms } of answers) {
+        expect({ status: res.status, body: res.body }).toMatchObject({
+          status: 503,
+          body: { code: 'SERVICE_UNAVAILABLE', error: expect.stringMatching(/nothing was done/) },
+        });
+        expect(Number((res.headers as Record<string, string>)['retry-after'])).toBeGreaterThan(0);
+        // At the deadline, long before the server woke (or the HTTP idle timeout).
+        expect(ms).toBeLessThan(5000);
+      }
+
+      // Awake: what was in flight ran to its end and rolled back; nothing was held or made.
+      const made = async () =>
+        (
+          await api.db.query(
+            `SELECT (SELECT count(*)::int FROM ai_jobs WHERE user_id = $1) AS jobs,
+                    (SELECT count(*)::int FROM batches WHERE user_id = $1) AS batches,
+                    (SELECT count(*)::int FROM credit_holds WHERE user_id = $1) AS holds,
+                    (SELECT reserved::int FROM credit_accounts WHERE user_id = $1) AS reserved`,
+            [user.id],
+          )
+        )[0] as { jobs: number; batches: number; holds: number; reserved: number };
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(await made()).toEqual({ jobs: 0, batches: 0, holds: 0, reserved: 0 });
+      // The keyed submit, sent again: made once, now.
+      const again = await post('/v1/ai/jobs', job, 'hung-job');
+      expect(again.status).toBe(202);
+      expect(await made()).toEqual({ jobs: 1, batches: 0, holds: 1, reserved: 1 });
     }, 60_000);
   });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -79,12 +79,42 @@ export class ThrowawayPostgres {
     ]);
   }
 
+  /**
+   * SIGSTOP to the server and every backend: connections stay open and nothing answers (a hung
+   * server, not a stopped one); resume() ends it.
+   */
+  pause(): void {
+    this.signal('STOP');
+  }
+
+  resume(): void {
+    this.signal('CONT');
+  }
+
+  private signal(name: 'STOP' | 'CONT'): void {
+    const postmaster = readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0];
+    if (!postmaster) throw new Error('no postmaster.pid');
+    // The backends first when stopping (none forks a new one meanwhile), the server first when
+    // going on.
+    const children = (): void => {
+      execFileSync('pkill', [`-${name}`, '-P', postmaster.trim()], { stdio: 'ignore' });
+    };
+    if (name === 'STOP') children();
+    process.kill(Number(postmaster), `SIG${name}`);
+    if (name === 'CONT') children();
+  }
+
   stop(): void {
     this.asPostgres(join(PG_BIN, 'pg_ctl'), ['-D', this.dataDir, '-m', 'fast', '-w', 'stop']);
   }
 
   /** Stops the cluster if it runs and deletes its files. */
   destroy(): void {
+    try {
+      this.resume();
+    } catch {
+      // not running
+    }
     try {
       this.stop();
     } catch {

@@ -25,10 +25,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.warn({ err: loggableError(exception) }, 'dependency unavailable: answered 503');
       void reply.header('retry-after', String(retryAfterSeconds));
     }
-    // A 429 raised in the domain (the login lockout) says when to retry, like the rate limiter.
+    // A 429 or 503 raised in the domain (the login lockout, a submit past its deadline) says
+    // when to retry, like the rate limiter.
     const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)
       ?.retryAfterSeconds;
-    if (body.statusCode === 429 && typeof retryAfter === 'number')
+    if ((body.statusCode === 429 || body.statusCode === 503) && typeof retryAfter === 'number')
       void reply.header('retry-after', String(retryAfter));
     // Counted with the limiter's refusals, each as a policy of its own.
     if (exception instanceof LoginLockedError || exception instanceof LoginBusyError)

@@ -4,6 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { randomUUID } from 'node:crypto';
 import { InsufficientCreditsError, LedgerService } from '@jewelshot/credit-ledger';
 import {
+  CommitDeadline,
   Events,
   isUuid,
   newestFirstPage,
@@ -99,11 +100,24 @@ export class BatchesService {
     input: NewBatch,
     options: { idempotencyKey?: string } = {},
   ): Promise<SubmittedBatch> {
+    // The key's claim and the transaction within SUBMIT_DEADLINE_MS, as a job's (CommitDeadline).
+    const submitted = await CommitDeadline.within(this.jobs.submitDeadlineMs, (deadline) =>
+      this.claimAndCreate(userId, input, options.idempotencyKey, deadline),
+    );
+    if (!submitted.replayed) await this.queue.enqueue(submitted.jobs);
+    return submitted;
+  }
+
+  private async claimAndCreate(
+    userId: string,
+    input: NewBatch,
+    key: string | undefined,
+    deadline: CommitDeadline,
+  ): Promise<SubmittedBatch> {
     const created = async (claim?: IdempotencyClaim): Promise<SubmittedBatch> => {
-      const { batch, jobs } = await this.create(userId, input, claim);
+      const { batch, jobs } = await this.create(userId, input, deadline, claim);
       return { replayed: false, batch, ...asListed(jobs) };
     };
-    const key = options.idempotencyKey;
     if (key === undefined) return created();
     const start = await this.idempotency.begin(userId, key, { route: 'POST /v1/batches', input });
     if (start.kind === 'answered') return { replayed: true, batchId: start.resourceId };
@@ -120,11 +134,13 @@ export class BatchesService {
   /**
    * The batch, one job per image and each job's hold, in ONE transaction: all or nothing.
    * Short of credits for all of them: 402 with the whole batch's `needed`, nothing created.
-   * With an idempotency key, the key names the batch in that same transaction.
+   * With an idempotency key, the key names the batch in that same transaction. Not enqueued:
+   * submit() does, once it is answered for.
    */
-  async create(
+  private async create(
     userId: string,
     input: NewBatch,
+    deadline: CommitDeadline,
     claim?: IdempotencyClaim,
   ): Promise<{ batch: Batch; jobs: AiJob[] }> {
     const ids = input.inputImageIds;
@@ -182,7 +198,7 @@ export class BatchesService {
     const result = await traced(
       'ai-batch.create',
       () =>
-        this.record(userId, input, specs, batchId, note, claim).catch((error: unknown) =>
+        this.record(userId, input, specs, batchId, note, deadline, claim).catch((error: unknown) =>
           whatCommitted(error, {
             note,
             ask: (sql, params) => this.txHost.tx.query(sql, params),
@@ -196,7 +212,6 @@ export class BatchesService {
         },
       },
     );
-    await this.queue.enqueue(result.jobs);
     return result;
   }
 
@@ -210,6 +225,7 @@ export class BatchesService {
     specs: ValidJob[],
     batchId: string,
     note: TransactionNote,
+    deadline: CommitDeadline,
     claim: IdempotencyClaim | undefined,
   ): Promise<{ batch: Batch; jobs: AiJob[] }> {
     const first = specs[0] as ValidJob;
@@ -256,6 +272,7 @@ export class BatchesService {
           at: batch.createdAt.toISOString(),
         }),
       );
+      deadline.beforeCommit();
       return { batch, jobs };
     });
   }

@@ -6,6 +6,7 @@ import { In } from 'typeorm';
 import { LedgerService } from '@jewelshot/credit-ledger';
 import { User } from '@jewelshot/identity';
 import {
+  CommitDeadline,
   Events,
   isUuid,
   newestFirstPage,
@@ -119,6 +120,11 @@ export class JobsService {
     return row?.priorityTier ?? 'normal';
   }
 
+  /** SUBMIT_DEADLINE_MS: a batch's submit has it too. */
+  get submitDeadlineMs(): number {
+    return this.config.SUBMIT_DEADLINE_MS;
+  }
+
   /** MAX_ACTIVE_JOBS_PER_USER: a batch of more items than this could never be accepted. */
   get activeJobLimit(): number {
     return this.config.MAX_ACTIVE_JOBS_PER_USER;
@@ -187,15 +193,30 @@ export class JobsService {
    * that was made), 503 otherwise.
    * With an idempotency key: the same key and input give the first job back (`replayed`, as it
    * was first answered, with no second hold); another input 422; while the first is in flight,
-   * 409. A submission that fails frees its key.
+   * 409. A submission that fails frees its key. The key's claim and the transaction have
+   * SUBMIT_DEADLINE_MS (CommitDeadline): a database that hangs past it gets a 503 answered, and
+   * the transaction rolls back instead of committing when the database wakes.
    */
   async submit(
     userId: string,
     input: SubmitInput,
     options: SubmitOptions = {},
   ): Promise<Submitted> {
-    const key = options.idempotencyKey;
-    if (key === undefined) return { job: await this.create(userId, input), replayed: false };
+    const submitted = await CommitDeadline.within(this.config.SUBMIT_DEADLINE_MS, (deadline) =>
+      this.claimAndCreate(userId, input, options.idempotencyKey, deadline),
+    );
+    if (!submitted.replayed) await this.queue.enqueue([submitted.job]);
+    return submitted;
+  }
+
+  private async claimAndCreate(
+    userId: string,
+    input: SubmitInput,
+    key: string | undefined,
+    deadline: CommitDeadline,
+  ): Promise<Submitted> {
+    if (key === undefined)
+      return { job: await this.create(userId, input, deadline), replayed: false };
     const start = await this.idempotency.begin(userId, key, {
       operation: input.operation,
       params: input.params,
@@ -209,16 +230,18 @@ export class JobsService {
       return { job, replayed: true };
     }
     try {
-      return { job: await this.create(userId, input, start.claim), replayed: false };
+      return { job: await this.create(userId, input, deadline, start.claim), replayed: false };
     } catch (error) {
       await this.idempotency.abandon(userId, start.claim);
       throw error;
     }
   }
 
+  /** The job recorded (not yet enqueued: submit() does, once it is answered for). */
   private async create(
     userId: string,
     input: SubmitInput,
+    deadline: CommitDeadline,
     claim?: IdempotencyClaim,
   ): Promise<AiJob> {
     const valid = validateJob(input.operation, input.params);
@@ -226,10 +249,10 @@ export class JobsService {
     const note: TransactionNote = { xid: null };
     // One span for the transaction (reserve + insert; its queries are child spans), one for the
     // enqueue, whose job carries this trace to the worker.
-    const job = await traced(
+    return traced(
       'ai-job.create',
       () =>
-        this.record(userId, valid, id, note, claim).catch((error: unknown) =>
+        this.record(userId, valid, id, note, deadline, claim).catch((error: unknown) =>
           whatCommitted(error, {
             note,
             ask: (sql, params) => this.txHost.tx.query(sql, params),
@@ -238,8 +261,6 @@ export class JobsService {
         ),
       { attributes: { 'jewelshot.operation': valid.operation } },
     );
-    await this.queue.enqueue([job]);
-    return job;
   }
 
   /**
@@ -251,6 +272,7 @@ export class JobsService {
     valid: ValidJob,
     id: string,
     note: TransactionNote,
+    deadline: CommitDeadline,
     claim: IdempotencyClaim | undefined,
   ): Promise<AiJob> {
     return this.scope.run(userId, async () => {
@@ -269,6 +291,7 @@ export class JobsService {
         }),
       );
       if (claim !== undefined) await this.idempotency.attachJob(userId, claim, created.id, created);
+      deadline.beforeCommit();
       return created;
     });
   }
