@@ -489,6 +489,14 @@ describe('slow clients', () => {
         expect(result.reply).toMatch(/\r\n\r\n[^]*HTTP\/1\.1 200 /);
       }, 30_000);
 
+      it('keeps the connection of a request that asks with no body to send', async () => {
+        const result = await ask(
+          'GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n' +
+            'GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        );
+        expect(result.reply.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
+      }, 30_000);
+
       it("asks for an upload's body once its token is accepted, and stores it", async () => {
         const http = () => request(`http://127.0.0.1:${port}`);
         const user = await newUser({ http } as unknown as TestApi, 'continue-upload');

@@ -153,6 +153,12 @@ export function boundRequestBodies(server: Server, config: ApiConfig): void {
  */
 export function continueWhenRead(server: Server): void {
   server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    // No body to wait for: at once, as Node does (an answer without it would close the connection).
+    if (!declaresBody(request.headers)) {
+      response.writeContinue();
+      server.emit('request', request, response);
+      return;
+    }
     const read = request._read.bind(request);
     request._read = (size: number): void => {
       request._read = read;
