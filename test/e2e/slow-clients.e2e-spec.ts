@@ -5,7 +5,6 @@ import request from 'supertest';
 import type { TestApi } from '../support/app';
 import { loadConfig } from '../support/config';
 import { newUser } from '../support/factories';
-import { smallPng } from '../support/images';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { baseTestEnv } from '../support/test-env';
 
@@ -414,112 +413,5 @@ describe('slow clients', () => {
         server.off('connection', watch);
       }
     }, 30_000);
-
-    describe('Expect: 100-continue', () => {
-      /**
-       * Sends `head` (which asks for 100 Continue) and nothing else until the server writes;
-       * then, on a 100 Continue, `body`. Says what came back, and whether the server closed the
-       * connection (waiting at most 3 s after the last write).
-       */
-      async function ask(
-        head: string,
-        body: string | Buffer = '',
-      ): Promise<{ reply: string; closed: boolean; sentBody: boolean }> {
-        const socket = connect({ port, host: '127.0.0.1' });
-        socket.on('error', () => undefined);
-        let reply = '';
-        let sentBody = false;
-        let closed = false;
-        const gone = new Promise<void>((resolve) =>
-          socket.on('close', () => {
-            closed = true;
-            resolve();
-          }),
-        );
-        socket.on('data', (chunk) => {
-          reply += chunk.toString('latin1');
-          if (!sentBody && reply.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
-            sentBody = true;
-            socket.write(body);
-          }
-        });
-        await new Promise((resolve) => socket.on('connect', resolve));
-        socket.write(head);
-        await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
-        socket.destroy();
-        return { reply, closed, sentBody };
-      }
-
-      it.each([
-        [
-          'an upload without a token',
-          'POST /v1/uploads HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n' +
-            'Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 60000\r\n\r\n',
-          401,
-        ],
-        [
-          'a body longer than its route takes',
-          'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n' +
-            'Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n',
-          413,
-        ],
-      ])(
-        'answers %s without asking for its body, and closes',
-        async (_what, head, status) => {
-          const result = await ask(head);
-          expect(result.reply).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
-          expect(result.reply).not.toContain('100 Continue');
-          expect(result.sentBody).toBe(false);
-          expect(result.closed).toBe(true);
-        },
-        30_000,
-      );
-
-      it('asks for the body of a request it reads, answers it, and the connection takes its next request', async () => {
-        const body = JSON.stringify({ email: 'nobody@example.com', password: 'not-the-password' });
-        const result = await ask(
-          'POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n' +
-            `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
-          `${body}GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
-        );
-        expect(result.sentBody).toBe(true);
-        // The credentials were read and judged: a login refused for them, not for its framing.
-        expect(result.reply).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /);
-        expect(result.reply).toContain('Invalid email or password');
-        expect(result.reply).toMatch(/\r\n\r\n[^]*HTTP\/1\.1 200 /);
-      }, 30_000);
-
-      it('keeps the connection of a request that asks with no body to send', async () => {
-        const result = await ask(
-          'GET /health/live HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n' +
-            'GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-        );
-        expect(result.reply.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
-      }, 30_000);
-
-      it("asks for an upload's body once its token is accepted, and stores it", async () => {
-        const http = () => request(`http://127.0.0.1:${port}`);
-        const user = await newUser({ http } as unknown as TestApi, 'continue-upload');
-        const image = await smallPng(32, 32);
-        const boundary = 'x-continue-upload';
-        const body = Buffer.concat([
-          Buffer.from(
-            `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n` +
-              'Content-Type: image/png\r\n\r\n',
-          ),
-          image,
-          Buffer.from(`\r\n--${boundary}--\r\n`),
-        ]);
-        const result = await ask(
-          'POST /v1/uploads HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n' +
-            `Authorization: Bearer ${user.accessToken}\r\n` +
-            `Content-Type: multipart/form-data; boundary=${boundary}\r\n` +
-            `Content-Length: ${body.length}\r\n\r\n`,
-          body,
-        );
-        expect(result.sentBody).toBe(true);
-        expect(result.reply).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 /);
-      }, 30_000);
-    });
   });
 });

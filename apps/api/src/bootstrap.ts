@@ -25,7 +25,6 @@ import { registerRateLimitHook } from './http/rate-limit.hook';
 import { useRouteBodyLimits } from './http/route-body-limits';
 import {
   boundRequestBodies,
-  continueWhenRead,
   clientErrorHandler,
   guardConnections,
   serverTimeouts,
@@ -80,7 +79,6 @@ export async function createApiApp(
   refuseUnsafeText(app);
   guardConnections(app.getHttpServer(), config);
   boundRequestBodies(app.getHttpServer(), config);
-  continueWhenRead(app.getHttpServer());
 
   // One image per upload request; the size limit answers 413 through the one error filter.
   await app.register(multipart, {

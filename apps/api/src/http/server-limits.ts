@@ -144,32 +144,6 @@ export function boundRequestBodies(server: Server, config: ApiConfig): void {
 }
 
 /**
- * `Expect: 100-continue`: Node answers 100 Continue as soon as a request's headers are in, before
- * any hook or route has looked at it, so a client that asked first still sent a body that was
- * then refused whole (an upload without a valid token, past a rate limit, or longer than its
- * route takes). Here the 100 goes when something starts reading the body; a request answered
- * before that gets its final answer alone, and Node closes the connection after it (the client
- * may still send the body it announced).
- */
-export function continueWhenRead(server: Server): void {
-  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
-    // No body to wait for: at once, as Node does (an answer without it would close the connection).
-    if (!declaresBody(request.headers)) {
-      response.writeContinue();
-      server.emit('request', request, response);
-      return;
-    }
-    const read = request._read.bind(request);
-    request._read = (size: number): void => {
-      request._read = read;
-      if (!response.headersSent) response.writeContinue();
-      read(size);
-    };
-    server.emit('request', request, response);
-  });
-}
-
-/**
  * What every other answer carries from security-headers.ts, for a JSON error: nothing may be
  * loaded, framed, sniffed or stored. (HSTS is left to the answers that have the config: a
  * browser keeps it from any of them.)
