@@ -1,4 +1,5 @@
-import { BatchesService, JobsService } from '@jewelshot/ai-jobs';
+import { BatchesService, IdempotencyService, JobsService } from '@jewelshot/ai-jobs';
+import { DomainError } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
 import { fund, submit } from '../support/ai';
 import { bearer, newUser, type TestUser } from '../support/factories';
@@ -230,6 +231,40 @@ describe('Idempotency-Key on batches and uploads', () => {
       [user.id],
     );
     expect(n).toBe(1);
+  });
+
+  it('a keyed submit whose outcome is unknown says so, though its key could not be freed (the database still gone)', async () => {
+    const user = await newUser(api, 'unknown-kept');
+    await fund(api, user, 5);
+    const jobs = api.app.get(JobsService) as unknown as {
+      record: (...args: unknown[]) => Promise<unknown>;
+    };
+    const idempotency = api.app.get(IdempotencyService) as unknown as {
+      apart: (...args: unknown[]) => Promise<unknown>;
+    };
+    // What whatCommitted ends with when the server cannot say in time; then freeing the key
+    // finds the database gone too.
+    const unknown = new DomainError('SERVICE_UNAVAILABLE', 'outcome unknown', {
+      outcome: 'unknown',
+    });
+    const record = jest.spyOn(jobs, 'record').mockRejectedValueOnce(unknown);
+    const original = idempotency.apart.bind(idempotency);
+    const apart = jest.spyOn(idempotency, 'apart');
+    apart.mockImplementation(async (...args: unknown[]) => {
+      // The key's claim goes through; freeing it does not.
+      if (record.mock.calls.length > 0) throw new Error('Connection terminated unexpectedly');
+      return original(...args);
+    });
+    let res;
+    try {
+      res = await submit(api, user, { operation: 'generate', params: { prompt: 'x' } }, 'kept');
+    } finally {
+      record.mockRestore();
+      apart.mockRestore();
+    }
+    expect(res.status).toBe(503);
+    expect(res.body.details).toEqual({ outcome: 'unknown' });
+    expect(res.headers['retry-after']).toBeUndefined();
   });
 
   it('one key cannot mean two requests: a job key on a batch or an upload is 422', async () => {

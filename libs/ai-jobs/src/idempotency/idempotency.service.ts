@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { createHash } from 'node:crypto';
-import { RowScope, ValidationError } from '@jewelshot/platform';
+import { loggableError, RowScope, ValidationError } from '@jewelshot/platform';
 import { IdempotencyInFlightError, IdempotencyKeyReusedError } from '../ai-jobs.errors';
 
 /**
@@ -59,6 +59,8 @@ function stableJson(value: unknown): string {
  */
 @Injectable()
 export class IdempotencyService {
+  private readonly logger = new Logger('Idempotency');
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly scope: RowScope,
@@ -194,16 +196,26 @@ export class IdempotencyService {
    * request whose creating transaction committed but whose answer was lost (the connection cut
    * after the COMMIT) fails too; its key names what was created, and stays, so a retry with it
    * replays that rather than creating and charging it twice.
+   * Never throws: the request's own error is what its client must hear (a database still gone
+   * would otherwise turn "the outcome is unknown" into a plain 503). A key it could not free
+   * stays claimed until it is taken as abandoned (ABANDONED_AFTER_MS): a retry meanwhile is 409.
    */
   async abandon(userId: string, claim: IdempotencyClaim): Promise<void> {
-    await this.apart(userId, () =>
-      this.query(
-        `DELETE FROM idempotency_keys
-          WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz
-            AND job_id IS NULL AND response_status IS NULL`,
-        [userId, claim.key, claim.claimedAt],
-      ),
-    );
+    try {
+      await this.apart(userId, () =>
+        this.query(
+          `DELETE FROM idempotency_keys
+            WHERE user_id = $1 AND key = $2 AND created_at = $3::timestamptz
+              AND job_id IS NULL AND response_status IS NULL`,
+          [userId, claim.key, claim.claimedAt],
+        ),
+      );
+    } catch (error) {
+      this.logger.warn(
+        { err: loggableError(error) },
+        'an idempotency key could not be freed: it is taken as abandoned later',
+      );
+    }
   }
 
   private async free(userId: string, key: string): Promise<void> {
