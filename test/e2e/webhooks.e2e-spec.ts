@@ -392,6 +392,38 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     await waitDeliveries(user, endpoint.id, 2);
   });
 
+  it('sends no more of an event an endpoint has unsubscribed from: its pending retries are skipped', async () => {
+    const user = await newUser(api, 'wh-unsubscribed');
+    let release: () => void = () => undefined;
+    // The first attempt is held until the endpoint has changed, then refused (500).
+    const hooks = await receiver((n) =>
+      n === 0
+        ? (res: ServerResponse) => {
+            release = () => res.writeHead(500).end('not now');
+          }
+        : 500,
+    );
+    const endpoint = await create(user, {
+      url: `${hooks.url}/in`,
+      events: ['job.succeeded', 'credits.low'],
+    });
+    const job = await submit(api, user, { operation: 'generate', params: { prompt: 'ring' } });
+    await waitTerminal(api, [job.body.id]);
+    await hooks.waitFor(1);
+    const narrowed = await api
+      .http()
+      .patch(`/v1/webhooks/${endpoint.id}`)
+      .set(...bearer(user.accessToken))
+      .send({ events: ['credits.low'] });
+    expect(narrowed.status).toBe(200);
+    release();
+    await waitDeliveries(user, endpoint.id, 1);
+    // Three retries 200 ms apart would have come by now.
+    await sleep(2000);
+    expect(hooks.received).toHaveLength(1);
+    expect(await deliveries(user, endpoint.id)).toHaveLength(1);
+  });
+
   it('retries a receiver that answers 500 twice: three deliveries, one webhook-id, counted in /metrics', async () => {
     const user = await newUser(api, 'wh-retry');
     // Earlier tests delivered in this process too: the figures are read as deltas.

@@ -10,6 +10,7 @@ import { secondsSince } from '@jewelshot/platform';
 import { WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 import { WebhookEvent } from '../entities/webhook-event.entity';
 import { SecretBox } from '../secret-box';
+import { WEBHOOK_TEST_TYPE } from '../webhook-event-types';
 import { allowsPrivate, WEBHOOKS_CONFIG, type WebhooksConfig } from '../webhooks.config';
 import { HOST_LOOKUP, resolveTarget, TargetRefusedError, type HostLookup } from './address-policy';
 import { postTo, type PostOutcome } from './http-post';
@@ -70,8 +71,11 @@ export class WebhookDeliverer {
       manager.getRepository(WebhookEvent).findOneBy({ id: eventId }),
       manager.getRepository(WebhookEndpoint).findOneBy({ id: endpointId }),
     ]);
-    // Deleted or disabled since: nothing to send, and nothing to retry.
+    // Deleted, disabled or unsubscribed from the event's type since: nothing to send, and
+    // nothing to retry. (A retry of a type it dropped would send it events it no longer takes,
+    // to a URL that may have changed since: a key without their read scope re-pointing it.)
     if (!event || !endpoint || !endpoint.enabled) return 'skipped';
+    if (event.type !== WEBHOOK_TEST_TYPE && !endpoint.events.includes(event.type)) return 'skipped';
     const leave = await gate(endpoint);
     if (!leave) return 'busy';
     try {
