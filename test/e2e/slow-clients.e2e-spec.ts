@@ -53,6 +53,8 @@ describe('slow clients', () => {
     HTTP_REQUEST_TIMEOUT_MS: '2000',
     HTTP_IDLE_TIMEOUT_MS: '1500',
     HTTP_KEEP_ALIVE_TIMEOUT_MS: '500',
+    // Below the idle timeout, as the API requires.
+    SUBMIT_DEADLINE_MS: '1000',
   };
 
   it('closes 300 connections trickling header bytes within the header timeout, and keeps serving', async () => {

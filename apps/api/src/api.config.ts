@@ -185,6 +185,17 @@ class ApiVariables {
   @Min(100)
   HTTP_IDLE_TIMEOUT_MS = 30_000;
 
+  /**
+   * How long a job's or batch's submit may take, from its arrival (the caller's status read, its
+   * key's claim, its transaction): past it the client is answered 503, and the submit starts
+   * nothing more and never commits (a database that hung and wakes later rolls it back). Below
+   * HTTP_IDLE_TIMEOUT_MS, so the answer arrives.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  SUBMIT_DEADLINE_MS = 15_000;
+
   /** How long a kept-alive connection may wait for its next request. */
   @Transform(toInt)
   @IsInt()
@@ -228,7 +239,16 @@ export type ApiConfig = ConfigOf<typeof API_CONFIG_SECTIONS>;
 
 export const API_CONFIG = apiConfig.token;
 
-export const API_CONFIG_CHECKS = [threadPoolCheck];
+/** A submit's deadline must come before the idle timeout closes its connection unanswered. */
+function submitDeadlineCheck(
+  config: Pick<ApiConfig, 'SUBMIT_DEADLINE_MS' | 'HTTP_IDLE_TIMEOUT_MS'>,
+): string[] {
+  return config.SUBMIT_DEADLINE_MS < config.HTTP_IDLE_TIMEOUT_MS
+    ? []
+    : ['SUBMIT_DEADLINE_MS: must be below HTTP_IDLE_TIMEOUT_MS, so the client is answered'];
+}
+
+export const API_CONFIG_CHECKS = [threadPoolCheck, submitDeadlineCheck];
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return loadConfig(API_CONFIG_SECTIONS, env, API_CONFIG_CHECKS);

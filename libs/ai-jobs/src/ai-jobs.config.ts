@@ -61,17 +61,6 @@ export class AiJobsVariables {
   @Max(100_000)
   MAX_ACTIVE_JOBS_PER_USER = 500;
 
-  /**
-   * How long a submit (a job or a batch: its key's claim and its transaction) may wait on the
-   * database: past it the client is answered 503 and the transaction rolls back instead of
-   * committing once the database answers. Below the HTTP idle timeout, so the answer arrives.
-   */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600_000)
-  SUBMIT_DEADLINE_MS = 15_000;
-
   /** Image decodes/encodes (sharp) running at once per process. */
   @Transform(toInt)
   @IsInt()

@@ -12,6 +12,7 @@ import type { Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { holdsScope } from '../common/key-scopes';
+import { submitDeadlineOf } from '../http/submit-deadline';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { PageQueryDto } from '../common/pagination.dto';
@@ -65,7 +66,7 @@ export class BatchesController {
 
   @Post()
   @RequireScopes('jobs:write')
-  @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive' })
+  @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive', submitDeadline: true })
   @ApiOperation({
     summary: 'Run one operation over up to 100 of your images',
     description:
@@ -90,6 +91,7 @@ export class BatchesController {
   ): Promise<BatchDto> {
     const submitted = await this.batches.submit(principal.userId, body, {
       idempotencyKey: key,
+      deadline: submitDeadlineOf(reply.request),
     });
     if (!submitted.replayed) {
       // From the rows just made: nothing is read after the COMMIT (see SubmittedBatch).

@@ -24,6 +24,7 @@ import { PrincipalService, type Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { submitDeadlineOf } from '../http/submit-deadline';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { RequireScopes } from '../common/scopes.decorator';
@@ -77,7 +78,7 @@ export class JobsController implements BeforeApplicationShutdown {
   @Post()
   @HttpCode(202)
   @RequireScopes('jobs:write')
-  @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive' })
+  @RateLimit({ rateLimitPolicy: 'submit', concurrencyPolicy: 'expensive', submitDeadline: true })
   @ApiOperation({
     summary: 'Submit an AI job',
     description:
@@ -101,6 +102,7 @@ export class JobsController implements BeforeApplicationShutdown {
   ): Promise<JobDto> {
     const { job, replayed } = await this.jobs.submit(principal.userId, body, {
       idempotencyKey: key,
+      deadline: submitDeadlineOf(reply.request),
     });
     if (replayed) void reply.header('idempotent-replayed', 'true');
     return this.view.job(job);

@@ -21,6 +21,8 @@ export interface RateLimitRouteConfig {
   countBy?: 'address';
   /** Never limited: probes and scrapes must answer even while a client floods the API. */
   exempt?: true;
+  /** A submit that spends: answered by SUBMIT_DEADLINE_MS, never committed after it (submit-deadline.ts). */
+  submitDeadline?: true;
 }
 
 /**

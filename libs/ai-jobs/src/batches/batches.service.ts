@@ -98,12 +98,12 @@ export class BatchesService {
   async submit(
     userId: string,
     input: NewBatch,
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; deadline?: CommitDeadline } = {},
   ): Promise<SubmittedBatch> {
-    // The key's claim and the transaction within SUBMIT_DEADLINE_MS, as a job's (CommitDeadline).
-    const submitted = await CommitDeadline.within(this.jobs.submitDeadlineMs, (deadline) =>
-      this.claimAndCreate(userId, input, options.idempotencyKey, deadline),
-    );
+    // Past its deadline, as a job's: nothing started, nothing committed.
+    const deadline = options.deadline ?? new CommitDeadline();
+    deadline.assertInTime();
+    const submitted = await this.claimAndCreate(userId, input, options.idempotencyKey, deadline);
     if (!submitted.replayed) await this.queue.enqueue(submitted.jobs);
     return submitted;
   }

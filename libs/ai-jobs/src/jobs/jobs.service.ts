@@ -52,6 +52,8 @@ export interface SubmitInput {
 export interface SubmitOptions {
   /** The client's Idempotency-Key: the same key and input give the first job back. */
   idempotencyKey?: string;
+  /** The request's deadline (the API's SUBMIT_DEADLINE_MS): past it, nothing is committed. */
+  deadline?: CommitDeadline;
 }
 
 export interface Submitted {
@@ -118,11 +120,6 @@ export class JobsService {
     )) as Array<{ xid: string; priorityTier: Priority | null }>;
     note.xid = row?.xid ?? null;
     return row?.priorityTier ?? 'normal';
-  }
-
-  /** SUBMIT_DEADLINE_MS: a batch's submit has it too. */
-  get submitDeadlineMs(): number {
-    return this.config.SUBMIT_DEADLINE_MS;
   }
 
   /** MAX_ACTIVE_JOBS_PER_USER: a batch of more items than this could never be accepted. */
@@ -193,18 +190,17 @@ export class JobsService {
    * that was made), 503 otherwise.
    * With an idempotency key: the same key and input give the first job back (`replayed`, as it
    * was first answered, with no second hold); another input 422; while the first is in flight,
-   * 409. A submission that fails frees its key. The key's claim and the transaction have
-   * SUBMIT_DEADLINE_MS (CommitDeadline): a database that hangs past it gets a 503 answered, and
-   * the transaction rolls back instead of committing when the database wakes.
+   * 409. A submission that fails frees its key. Past its `deadline` (the client has been
+   * answered 503) it starts nothing, and its transaction rolls back instead of committing.
    */
   async submit(
     userId: string,
     input: SubmitInput,
     options: SubmitOptions = {},
   ): Promise<Submitted> {
-    const submitted = await CommitDeadline.within(this.config.SUBMIT_DEADLINE_MS, (deadline) =>
-      this.claimAndCreate(userId, input, options.idempotencyKey, deadline),
-    );
+    const deadline = options.deadline ?? new CommitDeadline();
+    deadline.assertInTime();
+    const submitted = await this.claimAndCreate(userId, input, options.idempotencyKey, deadline);
     if (!submitted.replayed) await this.queue.enqueue([submitted.job]);
     return submitted;
   }
