@@ -370,8 +370,15 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
         .set(...asKey(key))
         .send(body);
     refused(await patch(manage, { url: `${hooks.url}/stolen` }), 'jobs:read');
-    refused(await patch(manage, { events: ['credits.low'] }), 'jobs:read');
+    refused(await patch(manage, { events: ['credits.low'] }), 'credits:read');
     refused(await patch(reader, { events: ['credits.low'] }), 'credits:read');
+    // The secret signs the endpoint's events: whoever holds it can forge some to its receiver.
+    const rotate = (key: string) =>
+      api
+        .http()
+        .post(`/v1/webhooks/${endpoint.id}/rotate-secret`)
+        .set(...asKey(key));
+    refused(await rotate(manage), 'jobs:read');
     const retry = (key: string) =>
       api
         .http()
@@ -379,10 +386,15 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
         .set(...asKey(key));
     refused(await retry(manage), 'jobs:read');
     // Nothing else changed, and nothing was sent again.
-    const [row] = await api.db.query('SELECT url, events FROM webhook_endpoints WHERE id = $1', [
-      endpoint.id,
-    ]);
-    expect(row).toEqual({ url: `${hooks.url}/owner`, events: ['job.succeeded'] });
+    const [row] = await api.db.query(
+      'SELECT url, events, previous_secret FROM webhook_endpoints WHERE id = $1',
+      [endpoint.id],
+    );
+    expect(row).toEqual({
+      url: `${hooks.url}/owner`,
+      events: ['job.succeeded'],
+      previous_secret: null,
+    });
     expect(await deliveries(user, endpoint.id)).toHaveLength(1);
 
     // What carries no event data stays with webhooks:manage; the read scope opens the rest.
@@ -390,6 +402,7 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     expect((await patch(reader, { url: `${hooks.url}/moved` })).status).toBe(200);
     expect((await retry(reader)).status).toBe(202);
     await waitDeliveries(user, endpoint.id, 2);
+    expect((await rotate(reader)).status).toBe(200);
   });
 
   it('sends no more of an event an endpoint has unsubscribed from: its pending retries are skipped', async () => {

@@ -47,9 +47,10 @@ export interface EndpointChanges {
 }
 
 /**
- * Throws when the caller may not have events of these types sent where an endpoint points (the
- * API refuses an API key that lacks the read scope of an event's data). Called with every type
- * an endpoint carries to its URL once created or re-pointed, and with a retried delivery's.
+ * Throws when the caller may not have events of these types sent where an endpoint points, or
+ * sign them (the API refuses an API key that lacks the read scope of an event's data). Called
+ * with every type an endpoint carries once created, re-pointed or given new events, when its
+ * secret is rotated, and with a retried delivery's type.
  */
 export type ReceiveCheck = (types: readonly string[]) => void;
 
@@ -128,7 +129,7 @@ export class WebhookEndpoints {
 
   /**
    * A new URL or new events are checked with `mayReceive` for every type the endpoint carries
-   * before and after the change: re-pointing an endpoint sends its events somewhere else.
+   * after the change (a delivery of a type it dropped is skipped, so those go nowhere).
    */
   async update(
     userId: string,
@@ -140,7 +141,7 @@ export class WebhookEndpoints {
     return this.scope.run(userId, async () => {
       const endpoint = await this.find(userId, id, true);
       if (changes.url !== undefined || changes.events !== undefined)
-        mayReceive([...endpoint.events, ...(changes.events ?? [])]);
+        mayReceive(changes.events ?? endpoint.events);
       if (changes.url !== undefined) endpoint.url = changes.url;
       if (changes.events !== undefined) endpoint.events = [...new Set(changes.events)];
       if (changes.description !== undefined) endpoint.description = changes.description;
@@ -165,14 +166,20 @@ export class WebhookEndpoints {
     });
   }
 
-  /** A new secret, returned once; the old one keeps signing alongside it for 24 h. */
+  /**
+   * A new secret, returned once; the old one keeps signing alongside it for 24 h. Checked with
+   * `mayReceive` for the endpoint's events: the secret signs them, so whoever holds it can make
+   * its receiver take forged ones.
+   */
   async rotateSecret(
     userId: string,
     id: string,
+    mayReceive: ReceiveCheck = ANY_CALLER,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const secret = newSigningSecret();
     const endpoint = await this.scope.run(userId, async () => {
       const row = await this.find(userId, id, true);
+      mayReceive(row.events);
       row.previousSecret = row.secret;
       row.previousSecretExpiresAt = new Date(Date.now() + ROTATION_OVERLAP_MS);
       row.secret = this.box.seal(secret);

@@ -1222,7 +1222,7 @@ export interface paths {
     head?: never;
     /**
      * Change an endpoint: URL, events, description, enabled
-     * @description With a new URL or new events, an API key needs the read scope of each event the endpoint carries before and after the change (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.
+     * @description With a new URL or new events, an API key needs the read scope of each event the endpoint carries after the change (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.
      */
     patch: operations['Webhooks_update'];
     trace?: never;
@@ -1275,7 +1275,7 @@ export interface paths {
     put?: never;
     /**
      * Replace the signing secret
-     * @description The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures. At most two secrets sign: rotating again within those 24 hours ends the oldest at once.
+     * @description The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures. At most two secrets sign: rotating again within those 24 hours ends the oldest at once. An API key needs the read scope of each event the endpoint carries (job and batch events: `jobs:read`; `credits.low`: `credits:read`), else 403 INSUFFICIENT_SCOPE.
      */
     post: operations['Webhooks_rotate'];
     delete?: never;

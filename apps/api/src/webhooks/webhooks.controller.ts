@@ -74,8 +74,9 @@ const EVENT_READ_SCOPE: Record<WebhookEventType, ApiKeyScope> = {
 };
 
 /**
- * A key sends its owner's events only where it could read them itself: `webhooks:manage` alone
- * would otherwise point job events (prompts, outputs and their links) at any URL.
+ * A key sends, or signs, its owner's events only where it could read them itself:
+ * `webhooks:manage` alone would otherwise point job events (prompts, outputs and their links) at
+ * any URL, or take the secret that signs them and forge some to the owner's receiver.
  */
 function receiveCheck(principal: Principal): ReceiveCheck {
   return (types) =>
@@ -146,8 +147,8 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Change an endpoint: URL, events, description, enabled',
     description:
-      'With a new URL or new events, an API key needs the read scope of each event the endpoint carries before and ' +
-      `after the change ${READ_SCOPES_RULE}`,
+      'With a new URL or new events, an API key needs the read scope of each event the endpoint carries after the ' +
+      `change ${READ_SCOPES_RULE}`,
   })
   @ApiOkResponse({ type: WebhookDto, description: 'The endpoint as it now is' })
   @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
@@ -174,7 +175,8 @@ export class WebhooksController {
     summary: 'Replace the signing secret',
     description:
       'The new secret is shown once. For 24 hours the old one keeps signing alongside it: each delivery carries two `v1,` signatures. ' +
-      'At most two secrets sign: rotating again within those 24 hours ends the oldest at once.',
+      'At most two secrets sign: rotating again within those 24 hours ends the oldest at once. ' +
+      `An API key needs the read scope of each event the endpoint carries ${READ_SCOPES_RULE}`,
   })
   @ApiOkResponse({ type: WebhookWithSecretDto, description: 'The endpoint and its new secret' })
   @ApiErrors('RESOURCE_NOT_FOUND')
@@ -182,7 +184,11 @@ export class WebhooksController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
   ): Promise<WebhookWithSecretDto> {
-    const { endpoint, secret } = await this.endpoints.rotateSecret(principal.userId, id);
+    const { endpoint, secret } = await this.endpoints.rotateSecret(
+      principal.userId,
+      id,
+      receiveCheck(principal),
+    );
     return { ...view(endpoint), secret };
   }
 
