@@ -86,7 +86,8 @@ describe('Idempotency-Key on batches and uploads', () => {
     }
     const answers = await Promise.all([first, second]);
     expect(answers.map((answer) => answer.status)).toEqual([409, 202]);
-    expect(answers[0]?.body.details).toEqual({ reason: 'IN_FLIGHT' });
+    expect(answers[0]?.body.details).toEqual({ reason: 'IN_FLIGHT', retryAfterSeconds: 1 });
+    expect(answers[0]?.headers['retry-after']).toBe('1');
     const jobs = (await api.db.query(`SELECT id FROM ai_jobs WHERE user_id = $1`, [
       user.id,
     ])) as Array<{
@@ -128,6 +129,8 @@ describe('Idempotency-Key on batches and uploads', () => {
     const busy = await uploadWithKey(user, bytes, 'upload-busy');
     expect(busy.status).toBe(409);
     expect(busy.body.code).toBe('CONFLICT');
+    expect(busy.body.details).toEqual({ reason: 'IN_FLIGHT', retryAfterSeconds: 1 });
+    expect(busy.headers['retry-after']).toBe('1');
 
     // Without a key, each upload is its own.
     expect((await uploadWithKey(user, bytes)).status).toBe(201);
@@ -181,6 +184,8 @@ describe('Idempotency-Key on batches and uploads', () => {
     const busy = await batchWithKey(user, body, 'batch-busy');
     expect(busy.status).toBe(409);
     expect(busy.body.code).toBe('CONFLICT');
+    expect(busy.body.details).toEqual({ reason: 'IN_FLIGHT', retryAfterSeconds: 1 });
+    expect(busy.headers['retry-after']).toBe('1');
   });
 
   it('batches: a batch refused for credits frees its key; the retry after a top-up goes through', async () => {

@@ -90,12 +90,15 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
+/** A request in flight takes milliseconds; one whose process died frees its key after a minute. */
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
+
 export class IdempotencyInFlightError extends DomainError {
   constructor() {
     super(
       'CONFLICT',
       'A request with this Idempotency-Key is still being processed; retry shortly',
-      { reason: 'IN_FLIGHT' },
+      { reason: 'IN_FLIGHT', retryAfterSeconds: IN_FLIGHT_RETRY_AFTER_SECONDS },
     );
   }
 }

@@ -1868,7 +1868,7 @@ export interface components {
               | 'FILE_IN_USE';
             /** @description CONFLICT BELOW_RESERVED: the credits reserved. */
             reserved?: number;
-            /** @description RATE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE: seconds to wait, as in Retry-After. */
+            /** @description RATE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, CONFLICT IN_FLIGHT: seconds to wait, as in Retry-After. */
             retryAfterSeconds?: number;
             /**
              * Format: uuid
@@ -7817,6 +7817,7 @@ export interface operations {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -10270,6 +10271,7 @@ export interface operations {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];
@@ -12854,6 +12856,7 @@ export interface operations {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
+          'Retry-After': components['headers']['Retry-After'];
           'X-RateLimit-Limit': components['headers']['X-RateLimit-Limit'];
           'X-RateLimit-Remaining': components['headers']['X-RateLimit-Remaining'];
           'X-RateLimit-Reset': components['headers']['X-RateLimit-Reset'];

@@ -45,7 +45,7 @@ const DETAIL_FIELDS = {
       'WEBHOOK_ENDPOINT_LIMIT: how many the account may have.',
   ),
   retryAfterSeconds: count(
-    'RATE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE: seconds to wait, as in Retry-After.',
+    'RATE_LIMIT_EXCEEDED, SERVICE_UNAVAILABLE, CONFLICT IN_FLIGHT: seconds to wait, as in Retry-After.',
   ),
   outcome: {
     type: 'string',

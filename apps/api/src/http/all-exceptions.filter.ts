@@ -28,10 +28,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       void reply.header('retry-after', String(retryAfterSeconds));
     }
     // A 429 or 503 raised in the domain (the login lockout, a submit past its deadline) says
-    // when to retry, like the rate limiter.
+    // when to retry, like the rate limiter; so does the 409 of an Idempotency-Key in flight.
     const retryAfter = (body.details as { retryAfterSeconds?: unknown } | undefined)
       ?.retryAfterSeconds;
-    if ((body.statusCode === 429 || body.statusCode === 503) && typeof retryAfter === 'number')
+    if ([409, 429, 503].includes(body.statusCode) && typeof retryAfter === 'number')
       void reply.header('retry-after', String(retryAfter));
     // Counted with the limiter's refusals, each as a policy of its own.
     if (exception instanceof LoginLockedError || exception instanceof LoginBusyError)

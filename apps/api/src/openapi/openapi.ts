@@ -218,8 +218,9 @@ const IDEMPOTENT_REPLAYED_HEADER = {
 };
 
 /**
- * Every operation that takes an Idempotency-Key: the header's schema is the server's rule, and
- * its success responses declare `Idempotent-Replayed` (uploads, jobs, batches set it on replays).
+ * Every operation that takes an Idempotency-Key: the header's schema is the server's rule, its
+ * success responses declare `Idempotent-Replayed` (uploads, jobs, batches set it on replays),
+ * and its 409 (IN_FLIGHT: the first request with the key is still running) says when to retry.
  */
 function addIdempotency(document: OpenAPIObject): void {
   const components = (document.components ??= {});
@@ -234,8 +235,13 @@ function addIdempotency(document: OpenAPIObject): void {
       if (!operation || !header) continue;
       header.schema = { ...IDEMPOTENCY_KEY_SCHEMA };
       for (const [status, response] of Object.entries(operation.responses)) {
-        if (!status.startsWith('2')) continue;
         const target = response as { headers?: Record<string, unknown> };
+        if (status === '409')
+          target.headers = {
+            ...target.headers,
+            'Retry-After': { $ref: '#/components/headers/Retry-After' },
+          };
+        if (!status.startsWith('2')) continue;
         target.headers = {
           ...target.headers,
           'Idempotent-Replayed': { $ref: '#/components/headers/Idempotent-Replayed' },
