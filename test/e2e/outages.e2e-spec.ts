@@ -11,6 +11,12 @@ import { ThrowawayPostgres } from '../support/throwaway-postgres';
 import { startThrowawayRedis, type ThrowawayRedis } from '../support/throwaway-redis';
 import { startWorkerProcess } from '../support/worker-process';
 
+interface ErrorBody {
+  code?: string;
+  error?: string;
+  details?: Record<string, unknown>;
+}
+
 describe('outages are named truthfully', () => {
   // nestjs-pino keeps one root logger per process: the first app's destination and level are
   // every app's in this file, so both share one captured log and one level.
@@ -27,7 +33,7 @@ describe('outages are named truthfully', () => {
           DATABASE_URL: cluster.url,
           REDIS_KEY_PREFIX: suitePrefix('outage-pg'),
           LOG_LEVEL: 'warn',
-          SUBMIT_DEADLINE_MS: '2000',
+          REQUEST_DEADLINE_MS: '2000',
           // The caller's status read on every request: a request waits on the database from its
           // auth guard on (a submit before its handler, as one past the cache's time does).
           USER_STATUS_CACHE_MS: '0',
@@ -92,7 +98,7 @@ describe('outages are named truthfully', () => {
       expect(status).toBe(200);
     }, 60_000);
 
-    it('answers a submit 503 at SUBMIT_DEADLINE_MS, and its transaction does not commit when the server wakes', async () => {
+    it('answers at REQUEST_DEADLINE_MS: a submit 503 and its transaction does not commit when the server wakes; a read 503; another write 503 outcome unknown', async () => {
       const user = await newUser(api);
       await fund(api, user, 10);
       const image = (await upload(api, user, await smallPng(40, 40))).body.id as string;
@@ -130,22 +136,48 @@ describe('outages are named truthfully', () => {
         }, 6000),
       );
       const started = Date.now();
-      const timed = async (sent: Promise<{ status: number; headers: object; body: unknown }>) => {
+      const timed = async (
+        sent: Promise<{ status: number; headers: Record<string, string>; body: ErrorBody }>,
+      ) => {
         const res = await sent;
         return { res, ms: Date.now() - started };
       };
-      const answers = await Promise.all([
-        timed(post('/v1/ai/jobs', job)),
-        timed(post('/v1/ai/jobs', job, 'hung-job')),
-        timed(post('/v1/batches', batch)),
+      const [answers, read, write] = await Promise.all([
+        Promise.all([
+          timed(post('/v1/ai/jobs', job)),
+          timed(post('/v1/ai/jobs', job, 'hung-job')),
+          timed(post('/v1/batches', batch)),
+        ]),
+        timed(
+          api
+            .http()
+            .get('/v1/credits/balance')
+            .set(...bearer(user.accessToken)),
+        ),
+        timed(post('/v1/api-keys', { name: 'hung', scopes: ['jobs:read'] })),
       ]);
       await woken;
+      // A read changes nothing: "nothing was done", come back later.
+      expect({ status: read.res.status, code: read.res.body.code }).toEqual({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+      });
+      expect(read.res.body.error).toMatch(/nothing was done/);
+      expect(Number(read.res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(read.ms).toBeLessThan(5000);
+      // Another write keeps no deadline of its own: what it sent may yet be carried out.
+      expect({ status: write.res.status, body: write.res.body }).toMatchObject({
+        status: 503,
+        body: { code: 'SERVICE_UNAVAILABLE', details: { outcome: 'unknown' } },
+      });
+      expect(write.res.headers['retry-after']).toBeUndefined();
+      expect(write.ms).toBeLessThan(5000);
       for (const { res, ms } of answers) {
         expect({ status: res.status, body: res.body }).toMatchObject({
           status: 503,
           body: { code: 'SERVICE_UNAVAILABLE', error: expect.stringMatching(/nothing was done/) },
         });
-        expect(Number((res.headers as Record<string, string>)['retry-after'])).toBeGreaterThan(0);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
         // At the deadline, long before the server woke (or the HTTP idle timeout).
         expect(ms).toBeLessThan(5000);
       }

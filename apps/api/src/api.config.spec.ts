@@ -91,9 +91,9 @@ describe('the API config across sections', () => {
   });
 
   it('refuses a submit deadline the idle timeout would cut off before it answers', () => {
-    expect(problemsOf({ SUBMIT_DEADLINE_MS: '30000', HTTP_IDLE_TIMEOUT_MS: '30000' })).toEqual([
-      expect.stringMatching(/^SUBMIT_DEADLINE_MS: must be below HTTP_IDLE_TIMEOUT_MS/),
+    expect(problemsOf({ REQUEST_DEADLINE_MS: '30000', HTTP_IDLE_TIMEOUT_MS: '30000' })).toEqual([
+      expect.stringMatching(/^REQUEST_DEADLINE_MS: must be below HTTP_IDLE_TIMEOUT_MS/),
     ]);
-    expect(problemsOf({ SUBMIT_DEADLINE_MS: '29999', HTTP_IDLE_TIMEOUT_MS: '30000' })).toEqual([]);
+    expect(problemsOf({ REQUEST_DEADLINE_MS: '29999', HTTP_IDLE_TIMEOUT_MS: '30000' })).toEqual([]);
   });
 });

@@ -186,15 +186,17 @@ class ApiVariables {
   HTTP_IDLE_TIMEOUT_MS = 30_000;
 
   /**
-   * How long a job's or batch's submit may take, from its arrival (the caller's status read, its
-   * key's claim, its transaction): past it the client is answered 503, and the submit starts
-   * nothing more and never commits (a database that hung and wakes later rolls it back). Below
-   * HTTP_IDLE_TIMEOUT_MS, so the answer arrives.
+   * How long a request may wait for its answer, from its arrival (on a database that hangs: the
+   * caller's status read, the route's own work): past it the client is answered 503
+   * (request-deadline.ts says what each kind of route is told). A job's or batch's submit then
+   * starts nothing more and never commits (a database that hung and wakes later rolls it back).
+   * Streams, downloads, uploads and the verifications have none. Below HTTP_IDLE_TIMEOUT_MS, so
+   * the answer arrives.
    */
   @Transform(toInt)
   @IsInt()
   @Min(1000)
-  SUBMIT_DEADLINE_MS = 15_000;
+  REQUEST_DEADLINE_MS = 15_000;
 
   /** How long a kept-alive connection may wait for its next request. */
   @Transform(toInt)
@@ -239,16 +241,16 @@ export type ApiConfig = ConfigOf<typeof API_CONFIG_SECTIONS>;
 
 export const API_CONFIG = apiConfig.token;
 
-/** A submit's deadline must come before the idle timeout closes its connection unanswered. */
-function submitDeadlineCheck(
-  config: Pick<ApiConfig, 'SUBMIT_DEADLINE_MS' | 'HTTP_IDLE_TIMEOUT_MS'>,
+/** A request's deadline must come before the idle timeout closes its connection unanswered. */
+function requestDeadlineCheck(
+  config: Pick<ApiConfig, 'REQUEST_DEADLINE_MS' | 'HTTP_IDLE_TIMEOUT_MS'>,
 ): string[] {
-  return config.SUBMIT_DEADLINE_MS < config.HTTP_IDLE_TIMEOUT_MS
+  return config.REQUEST_DEADLINE_MS < config.HTTP_IDLE_TIMEOUT_MS
     ? []
-    : ['SUBMIT_DEADLINE_MS: must be below HTTP_IDLE_TIMEOUT_MS, so the client is answered'];
+    : ['REQUEST_DEADLINE_MS: must be below HTTP_IDLE_TIMEOUT_MS, so the client is answered'];
 }
 
-export const API_CONFIG_CHECKS = [threadPoolCheck, submitDeadlineCheck];
+export const API_CONFIG_CHECKS = [threadPoolCheck, requestDeadlineCheck];
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   return loadConfig(API_CONFIG_SECTIONS, env, API_CONFIG_CHECKS);

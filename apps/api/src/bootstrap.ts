@@ -23,7 +23,7 @@ import { useLimitedJsonParser } from './http/json-body-parser';
 import { registerHttpMetrics } from './http/http.metrics';
 import { registerRateLimitHook } from './http/rate-limit.hook';
 import { useRouteBodyLimits } from './http/route-body-limits';
-import { useSubmitDeadlines } from './http/submit-deadline';
+import { useRequestDeadlines } from './http/request-deadline';
 import {
   boundRequestBodies,
   clientErrorHandler,
@@ -77,7 +77,7 @@ export async function createApiApp(
   useLimitedJsonParser(app, config);
   useLimitedFormParser(app, config);
   useRouteBodyLimits(app, config);
-  useSubmitDeadlines(app, config);
+  useRequestDeadlines(app, config);
   refuseUnsafeText(app);
   guardConnections(app.getHttpServer(), config);
   boundRequestBodies(app.getHttpServer(), config);

@@ -79,6 +79,7 @@ export class AdminAuditController {
   }
 
   @Get('verify')
+  @RateLimit({ noDeadline: true })
   @ApiOperation({
     summary: 'Walk the hash chain now (admin)',
     description:

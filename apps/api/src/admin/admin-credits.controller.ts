@@ -15,6 +15,7 @@ import {
   VerificationDto,
 } from '../credits/credits.dto';
 import { Actor } from './audit-actor.decorator';
+import { RateLimit } from '../common/rate-limit.decorator';
 import { LedgerSummaryDto, RangeQueryDto, SetPriceDto } from './admin.dto';
 
 const DAY_MS = 86_400_000;
@@ -97,6 +98,7 @@ export class AdminCreditsController {
   }
 
   @Get('ledger/verify')
+  @RateLimit({ noDeadline: true })
   @ApiOperation({ summary: 'Check every ledger invariant now (admin)' })
   @ApiOkResponse({ type: VerificationDto, description: 'What was checked and what is wrong' })
   async verify(): Promise<VerificationDto> {

@@ -12,7 +12,7 @@ import type { Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { holdsScope } from '../common/key-scopes';
-import { submitDeadlineOf } from '../http/submit-deadline';
+import { submitDeadlineOf } from '../http/request-deadline';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { PageQueryDto } from '../common/pagination.dto';

@@ -24,7 +24,7 @@ import { PrincipalService, type Principal } from '@jewelshot/identity';
 import { RowScope } from '@jewelshot/platform';
 import { API_CONFIG, type ApiConfig } from '../api.config';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { submitDeadlineOf } from '../http/submit-deadline';
+import { submitDeadlineOf } from '../http/request-deadline';
 import { CurrentPrincipal } from '../common/current-principal.decorator';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { RequireScopes } from '../common/scopes.decorator';

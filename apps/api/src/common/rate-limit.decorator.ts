@@ -21,8 +21,16 @@ export interface RateLimitRouteConfig {
   countBy?: 'address';
   /** Never limited: probes and scrapes must answer even while a client floods the API. */
   exempt?: true;
-  /** A submit that spends: answered by SUBMIT_DEADLINE_MS, never committed after it (submit-deadline.ts). */
+  /**
+   * A submit that spends: answered by REQUEST_DEADLINE_MS, and its services keep the deadline:
+   * never committed after it (request-deadline.ts).
+   */
   submitDeadline?: true;
+  /**
+   * No REQUEST_DEADLINE_MS: an answer that takes as long as its tables are large (the ledger's
+   * and the audit chain's verification).
+   */
+  noDeadline?: true;
 }
 
 /**

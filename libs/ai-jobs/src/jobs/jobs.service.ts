@@ -52,7 +52,7 @@ export interface SubmitInput {
 export interface SubmitOptions {
   /** The client's Idempotency-Key: the same key and input give the first job back. */
   idempotencyKey?: string;
-  /** The request's deadline (the API's SUBMIT_DEADLINE_MS): past it, nothing is committed. */
+  /** The request's deadline (the API's REQUEST_DEADLINE_MS): past it, nothing is committed. */
   deadline?: CommitDeadline;
 }
 

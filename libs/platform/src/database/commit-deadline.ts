@@ -14,6 +14,22 @@ export class DeadlinePassedError extends DomainError {
 }
 
 /**
+ * The database did not answer a write in time, and the write keeps no deadline of its own: what
+ * it sent may still be carried out when the database wakes. Like a lost COMMIT, no Retry-After,
+ * and `details.outcome` says so.
+ */
+export class DeadlineOutcomeUnknownError extends DomainError {
+  constructor() {
+    super(
+      'SERVICE_UNAVAILABLE',
+      'The database did not answer in time: your request may still be carried out when it does. ' +
+        'Look for it before you retry, or retry with the same Idempotency-Key or reference.',
+      { outcome: 'unknown' },
+    );
+  }
+}
+
+/**
  * The deadline of work that ends in a COMMIT that spends (a submit: its key's claim, its
  * transaction), told by whoever keeps the time (the API, per request). A database that hangs (a
  * stopped server, a stalled disk) holds a statement with no error: the client was cut off by the
