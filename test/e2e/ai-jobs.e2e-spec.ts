@@ -340,6 +340,56 @@ describe('AI jobs', () => {
     await expectLedgerClean(api);
   });
 
+  it('never says a job finished before it started: a cancel that waited for the claim of its job', async () => {
+    const user = await newUser(api);
+    const { body: job } = await submit(api, user, {
+      operation: 'generate',
+      params: { prompt: 'claimed as it is canceled' },
+    });
+    // The row locked, as the worker's claim holds it while it commits.
+    const claim = api.db.createQueryRunner();
+    await claim.connect();
+    await claim.startTransaction();
+    let canceled: Promise<{ status: number; body: { startedAt: string; finishedAt: string } }>;
+    try {
+      await claim.query(`SELECT 1 FROM ai_jobs WHERE id = $1 FOR UPDATE`, [job.id]);
+      // The cancel's transaction begins now and waits for the row.
+      canceled = api
+        .http()
+        .post(`/v1/ai/jobs/${job.id}/cancel`)
+        .set(...bearer(user.accessToken))
+        .then((res) => res);
+      for (let waiting = 0; waiting !== 1;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        [{ waiting }] = (await api.db.query(
+          `SELECT count(*)::int AS waiting FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%ai_jobs%FOR UPDATE%'`,
+        )) as [{ waiting: number }];
+      }
+      // The worker's claim, later by the clock than the cancel's transaction began.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await claim.query(
+        `UPDATE ai_jobs SET status = 'running', attempts = attempts + 1,
+                started_at = clock_timestamp(), updated_at = clock_timestamp()
+          WHERE id = $1`,
+        [job.id],
+      );
+    } finally {
+      await claim.commitTransaction();
+      await claim.release();
+    }
+    const res = await canceled;
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'canceled', error: { code: 'CANCELED' } });
+    expect(Date.parse(res.body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(res.body.startedAt));
+    const [row] = (await api.db.query(
+      `SELECT finished_at >= started_at AS ordered FROM ai_jobs WHERE id = $1`,
+      [job.id],
+    )) as Array<{ ordered: boolean }>;
+    expect(row?.ordered).toBe(true);
+    await expectLedgerClean(api);
+  });
+
   it('tells the hold sweeper a hold is in use exactly while its job is queued or running', async () => {
     const user = await newUser(api);
     const { body: job } = await submit(api, user, {
