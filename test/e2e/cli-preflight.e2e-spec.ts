@@ -26,7 +26,7 @@ describe('preflight', () => {
   /** What preflightOrExit prints, and whether it exited. */
   async function preflight(
     urls: { DATABASE_URL?: string; REDIS_URL?: string },
-    needs = { redis: true },
+    needs: { redis: boolean; databaseMayBeMissing?: boolean } = { redis: true },
   ): Promise<{ exited: boolean; output: string }> {
     const config = {
       DATABASE_URL: `${TEST_PG_SERVER}/postgres`,
@@ -46,7 +46,7 @@ describe('preflight', () => {
       return { exited: false, output };
     } catch (error) {
       if ((error as Error).message !== 'exited') throw error;
-      expect(exit).toHaveBeenCalledWith(1);
+      expect(exit).toHaveBeenCalledWith(2);
       return { exited: true, output };
     } finally {
       write.mockRestore();
@@ -54,13 +54,28 @@ describe('preflight', () => {
     }
   }
 
-  it('passes when both answer (a database not created yet counts as answering)', async () => {
+  it('passes when both answer (for migrate, which creates it, a database not created yet counts as answering)', async () => {
     expect(
-      await preflight({
-        DATABASE_URL: `${TEST_PG_SERVER}/jewelshot_preflight_does_not_exist`,
-        REDIS_URL: `redis://:${REDIS_PASSWORD}@127.0.0.1:${redisPort}`,
-      }),
+      await preflight(
+        {
+          DATABASE_URL: `${TEST_PG_SERVER}/jewelshot_preflight_does_not_exist`,
+          REDIS_URL: `redis://:${REDIS_PASSWORD}@127.0.0.1:${redisPort}`,
+        },
+        { redis: true, databaseMayBeMissing: true },
+      ),
     ).toEqual({ exited: false, output: '' });
+  });
+
+  it('says a database that does not exist was refused (3D000), and how to make it', async () => {
+    const server = new URL(TEST_PG_SERVER);
+    const { exited, output } = await preflight(
+      { DATABASE_URL: `${TEST_PG_SERVER}/jewelshot_preflight_does_not_exist` },
+      { redis: false },
+    );
+    expect(exited).toBe(true);
+    expect(output).toBe(
+      `PostgreSQL at ${server.hostname}:${server.port || '5432'} answered but refused: database "jewelshot_preflight_does_not_exist" does not exist (3D000); create it with npm run migrate, or check DATABASE_URL\n`,
+    );
   });
 
   it('says a Redis that wants a password answered but refused (NOAUTH)', async () => {

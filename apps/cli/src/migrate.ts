@@ -30,8 +30,10 @@ async function ensureDatabase(url: string): Promise<void> {
 async function main(): Promise<void> {
   commandArgsOrExit('migrate', 'npm run migrate', {});
   const config = loadCliConfigOrExit();
-  await preflightOrExit(config, { redis: false });
-  if (config.NODE_ENV !== 'production') await ensureDatabase(config.DATABASE_URL);
+  // Outside production, a database that does not exist yet is made here.
+  const creates = config.NODE_ENV !== 'production';
+  await preflightOrExit(config, { redis: false, databaseMayBeMissing: creates });
+  if (creates) await ensureDatabase(config.DATABASE_URL);
   const dataSource = await migrationDataSource(config.DATABASE_URL).initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });

@@ -51,8 +51,15 @@ function safeDecode(text: string): string {
   }
 }
 
-/** Null when PostgreSQL answers at the server level (the database itself may not exist yet). */
-export async function checkPostgres(url: string, timeoutMs = 3000): Promise<string | null> {
+/**
+ * Null when PostgreSQL answers and has the database; with `databaseMayBeMissing` (migrate,
+ * which creates it), when it answers at all.
+ */
+export async function checkPostgres(
+  url: string,
+  timeoutMs = 3000,
+  { databaseMayBeMissing = false } = {},
+): Promise<string | null> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
@@ -60,7 +67,10 @@ export async function checkPostgres(url: string, timeoutMs = 3000): Promise<stri
     return null;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === '3D000') return null; // database does not exist: the server answered
+    // The database does not exist: the server answered.
+    if (code === '3D000' && databaseMayBeMissing) return null;
+    if (code === '3D000' && isPostgresServerError(error))
+      return `PostgreSQL at ${where(url)} answered but refused: ${serverMessage(error, url)}; create it with npm run migrate, or check DATABASE_URL`;
     // Any other SQLSTATE is the server's own answer (a role that does not exist, a wrong
     // password, too many connections): it is up, and starting it again would not help.
     if (isPostgresServerError(error))
@@ -102,21 +112,24 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<string 
 
 /**
  * Before a start command does anything: if PostgreSQL or Redis does not answer, print one line
- * saying which and how to start it, and exit non-zero; if one answers but refuses (a wrong
- * password or user), print the server's own reason instead.
+ * saying which and how to start it, and exit 2 (a command that could not run; 1 is what a check
+ * such as ledger:verify found); if one answers but refuses (a wrong password or user, no such
+ * database), print the server's own reason instead.
  */
 export async function preflightOrExit(
   config: PlatformConfig,
-  needs: { redis: boolean } = { redis: true },
+  needs: { redis: boolean; databaseMayBeMissing?: boolean } = { redis: true },
 ): Promise<void> {
   const problems = (
     await Promise.all([
-      checkPostgres(config.DATABASE_URL),
+      checkPostgres(config.DATABASE_URL, undefined, {
+        databaseMayBeMissing: needs.databaseMayBeMissing,
+      }),
       needs.redis ? checkRedis(config.REDIS_URL) : null,
     ])
   ).filter((problem): problem is string => problem !== null);
   if (problems.length > 0) {
     process.stderr.write(`${problems.join('\n')}\n`);
-    process.exit(1);
+    process.exit(2);
   }
 }
