@@ -272,6 +272,18 @@ describe('the audit chain', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('says the anchors are lost when AUDIT_ANCHOR_DIR does not exist (gone, or a wrong path), not "0 anchors, OK"', async () => {
+    await record('before.lost.anchors');
+    const [{ last }] = await api.db.query('SELECT max(seq)::int AS last FROM audit_events');
+    const result = await verifyCli({ AUDIT_ANCHOR_DIR: join(anchorDir, 'no-such-dir') });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `BROKEN at seq ${last + 1}: AUDIT_ANCHOR_DIR does not exist: the anchors are gone or the path is wrong`,
+    );
+    // The directory there, the same chain verifies.
+    expect(await verifyCli({ AUDIT_ANCHOR_DIR: anchorDir })).toMatchObject({ code: 0 });
+  });
+
   it('names the seq of a row edited with the trigger disabled, over HTTP and from the CLI', async () => {
     await record('tamper.target', { amount: 5 });
     const [{ seq }] = await api.db.query(

@@ -1,4 +1,4 @@
-import { link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
@@ -32,21 +32,25 @@ export class AuditAnchors {
     return this.config.AUDIT_ANCHOR_DIR !== '';
   }
 
-  /** Writes today's anchor if there is a chain and none was written today; returns it, or null. */
+  /**
+   * Writes today's anchor if there is a chain and none was written today; returns it, or null.
+   * The directory is made on the first run (the worker's first start), chain or not: from then
+   * on a directory that is not there is one that was lost, or a wrong path (`directoryMissing`).
+   */
   async anchor(now = new Date()): Promise<Anchor | null> {
     if (!this.enabled) return null;
+    const dir = this.config.AUDIT_ANCHOR_DIR;
+    await mkdir(dir, { recursive: true });
     const [head] = (await this.txHost.tx.query(
       'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
     )) as Array<{ seq: string; hash: string }>;
     if (!head) return null;
-    const dir = this.config.AUDIT_ANCHOR_DIR;
     const file = join(dir, `audit-head-${now.toISOString().slice(0, 10)}.json`);
     const anchor: Anchor = {
       seq: Number(head.seq),
       hash: head.hash,
       anchoredAt: now.toISOString(),
     };
-    await mkdir(dir, { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
     await writeFile(temp, `${JSON.stringify(anchor)}\n`);
     try {
@@ -61,6 +65,18 @@ export class AuditAnchors {
     }
     this.logger.log(`audit head anchored: seq ${anchor.seq}`);
     return anchor;
+  }
+
+  /** Anchoring is on and its directory does not exist. */
+  async directoryMissing(): Promise<boolean> {
+    if (!this.enabled) return false;
+    try {
+      await stat(this.config.AUDIT_ANCHOR_DIR);
+      return false;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ENOENT') return true;
+      throw error;
+    }
   }
 
   /** Every anchor in the directory, oldest first (none when anchoring is off). */

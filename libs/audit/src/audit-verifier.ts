@@ -83,6 +83,7 @@ export class AuditVerifier {
     let newestKey = -1;
     let lastKey = -1;
     const anchors = await this.anchors.read();
+    const anchorsLost = await this.anchors.directoryMissing();
     const bySeq = new Map<number, Anchor>(anchors.map((anchor) => [anchor.seq, anchor]));
     let events = 0;
     let expected = 1;
@@ -139,6 +140,14 @@ export class AuditVerifier {
       broken(
         last + 1,
         `the anchor of ${beyond.anchoredAt} names seq ${beyond.seq}, but the chain ends at ${last}`,
+      );
+    // Without its anchors a cut end leaves every remaining seal valid: a directory gone (or a
+    // path mistyped) is said, not taken for "no anchors yet" (the worker makes it at its first
+    // start).
+    if (anchorsLost && events > 0)
+      broken(
+        last + 1,
+        'AUDIT_ANCHOR_DIR does not exist: the anchors are gone or the path is wrong, so a cut end of the chain cannot be found',
       );
     const [first] = breaks;
     return {
