@@ -1,4 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
+import { RequestMethod, type INestApplication } from '@nestjs/common';
+import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { loadApiConfig } from '../../apps/api/src/api.config';
@@ -354,6 +356,37 @@ describe('the OpenAPI document is as strict as the server', () => {
     }
     expect(missing).toEqual([]);
     expect(secured).toBeGreaterThan(50);
+  });
+
+  it("documents each operation's success status as its handler answers it (@HttpCode, else 201 for POST)", () => {
+    const byId = new Map(operations.map((o) => [o.operation.operationId, o]));
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const module of app.get(ModulesContainer).values())
+      for (const { metatype } of module.controllers.values()) {
+        if (typeof metatype !== 'function') continue;
+        const prototype = metatype.prototype as Record<string, unknown>;
+        for (const name of Object.getOwnPropertyNames(prototype)) {
+          const handler = prototype[name];
+          if (typeof handler !== 'function' || name === 'constructor') continue;
+          const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+          const documented = byId.get(`${metatype.name.replace(/Controller$/, '')}_${name}`);
+          if (method === undefined || !documented) continue;
+          const status =
+            (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ??
+            (method === RequestMethod.POST ? 201 : 200);
+          const successes = Object.keys(documented.operation.responses).filter((code) =>
+            code.startsWith('2'),
+          );
+          checked += 1;
+          if (!successes.includes(String(status)))
+            wrong.push(
+              `${documented.method} ${documented.route}: answers ${status}, documents ${successes.join(', ')}`,
+            );
+        }
+      }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(50);
   });
 
   it('documents the refusals every request may get: 400, 408, 431, and 415 on bodies', () => {

@@ -4358,7 +4358,7 @@ export interface operations {
     };
     responses: {
       /** @description The new job */
-      200: {
+      201: {
         headers: {
           RateLimit: components['headers']['RateLimit'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];

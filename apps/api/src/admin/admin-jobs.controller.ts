@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminJobs, AdminReads } from '@jewelshot/admin';
 import type { AiJob } from '@jewelshot/ai-jobs';
 import type { AuditActor } from '@jewelshot/audit';
@@ -87,7 +87,7 @@ export class AdminJobsController {
       'audit event. A failed job is retried once: asking again answers 409 naming the first retry. ' +
       "A banned user's job is not retried (409). An admin's own job is not retried free of charge (403).",
   })
-  @ApiOkResponse({ type: AdminJobDto, description: 'The new job' })
+  @ApiCreatedResponse({ type: AdminJobDto, description: 'The new job' })
   @ApiErrors(
     'VALIDATION_ERROR',
     'FORBIDDEN',
