@@ -335,6 +335,28 @@ describe(`fuzz every documented operation (seed ${SEED}, ${RUNS} runs each)`, ()
       expect([url, res.status]).toEqual([url, 400]);
       expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_ERROR' });
     }
+    // Unsafe text names its field as the API spells it, with the documented { field, message,
+    // constraint } of every validation error.
+    for (const [url, field] of [
+      ['/v1/ai/jobs?cursor=a%00b', 'cursor'],
+      ['/v1/ai/jobs?status=%00', 'status'],
+      ['/v1/ai/jobs/a%00b', 'id'],
+    ]) {
+      const res = await api
+        .http()
+        .get(url)
+        .set(...auth(user.accessToken));
+      expect([url, res.body.details]).toEqual([
+        url,
+        [
+          {
+            field,
+            message: `${field} must not hold a NUL character or a lone UTF-16 surrogate`,
+            constraint: 'isWellFormedText',
+          },
+        ],
+      ]);
+    }
     const key = await api
       .http()
       .post('/v1/ai/jobs')

@@ -1895,7 +1895,7 @@ export interface components {
     };
     FieldErrorDto: {
       /**
-       * @description The check the value failed, machine-readable and stable: a class-validator constraint name (`isDefined` for a missing value, `isString`, `isNumber` for a number that is none, `isEmail`, `isUrl`, `minLength`, `maxLength`, `min`, `max`, `isIn`, `whitelistValidation` for an unknown field, ...) or one of the API's own: `isNotCommonPassword` (one of the most common passwords), `isCurrentPassword` (the current password given is wrong), `isPublicUrl` (a webhook URL that cannot receive webhooks); `invalid` when the check has no name of its own. An email address is checked by a pattern too: a malformed one usually answers `matches`. New names may be added: treat an unknown one as a general "check this field".
+       * @description The check the value failed, machine-readable and stable: a class-validator constraint name (`isDefined` for a missing value, `isString`, `isNumber` for a number that is none, `isEmail`, `isUrl`, `minLength`, `maxLength`, `min`, `max`, `isIn`, `whitelistValidation` for an unknown field, ...) or one of the API's own: `isNotCommonPassword` (one of the most common passwords), `isCurrentPassword` (the current password given is wrong), `isPublicUrl` (a webhook URL that cannot receive webhooks), `isWellFormedText` (a NUL character or a lone UTF-16 surrogate in a query or path value, the Idempotency-Key or a form field); `invalid` when the check has no name of its own. An email address is checked by a pattern too: a malformed one usually answers `matches`. New names may be added: treat an unknown one as a general "check this field".
        * @example minLength
        */
       constraint: string;

@@ -4,13 +4,17 @@ import { DomainError } from '@jewelshot/platform';
 /** NUL, or a UTF-16 surrogate without its partner: PostgreSQL refuses the first, and neither is text. */
 const UNSAFE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** The name of the first string in `value` (a parsed query, params or form body) holding unsafe text, or null. */
-export function unsafeTextIn(value: unknown, name: string, depth = 0): string | null {
-  if (typeof value === 'string') return UNSAFE.test(value) ? name : null;
+/**
+ * The name of the first string in `value` (a parsed query, params or form body) holding unsafe
+ * text, as the API spells it (`cursor`, `id`, `meta.note`), or null. A name that is itself
+ * unsafe is not echoed back: its parent's name stands for it (`where` at the top).
+ */
+export function unsafeTextIn(value: unknown, where: string, name = '', depth = 0): string | null {
+  if (typeof value === 'string') return UNSAFE.test(value) ? name || where : null;
   if (depth > 8 || typeof value !== 'object' || value === null) return null;
   for (const [key, inner] of Object.entries(value)) {
-    if (UNSAFE.test(key)) return name;
-    const found = unsafeTextIn(inner, `${name}.${key}`, depth + 1);
+    if (UNSAFE.test(key)) return name || where;
+    const found = unsafeTextIn(inner, where, name ? `${name}.${key}` : key, depth + 1);
     if (found !== null) return found;
   }
   return null;
@@ -42,7 +46,13 @@ export function refuseUnsafeText(app: NestFastifyApplication): void {
         new DomainError(
           'VALIDATION_ERROR',
           'The request holds a NUL character or a lone UTF-16 surrogate',
-          [{ field: found, message: 'must not hold a NUL character or a lone UTF-16 surrogate' }],
+          [
+            {
+              field: found,
+              message: `${found} must not hold a NUL character or a lone UTF-16 surrogate`,
+              constraint: 'isWellFormedText',
+            },
+          ],
         ),
       );
     });
