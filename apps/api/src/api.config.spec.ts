@@ -1,4 +1,6 @@
-import { ConfigError } from '@jewelshot/platform';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, repoRoot } from '@jewelshot/platform';
 import { loadApiConfig } from './api.config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -52,6 +54,8 @@ describe('configuration', () => {
         expect.stringMatching(/^AUDIT_CHAIN_KEY: must be set/),
       ]),
     );
+    // One line for each: an unset secret is not also "the development default".
+    expect(problems.filter((problem) => problem.startsWith('JWT_SECRET'))).toHaveLength(1);
     const complete = {
       NODE_ENV: 'production',
       JWT_SECRET: 'a-real-production-secret-of-enough-length',
@@ -67,6 +71,51 @@ describe('configuration', () => {
     expect(problemsOf({ ...complete, WEBHOOK_ALLOW_PRIVATE: 'true' })).toEqual([
       expect.stringMatching(/^WEBHOOK_ALLOW_PRIVATE: must not be true in production/),
     ]);
+  });
+
+  it("refuses .env.example's development secrets in production, each in one line that says so", () => {
+    const example = Object.fromEntries(
+      readFileSync(join(repoRoot(), '.env.example'), 'utf8')
+        .split('\n')
+        .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => [match[1], match[2]]),
+    );
+    const secrets = ['JWT_SECRET', 'EMAIL_TOKEN_SECRET', 'WEBHOOK_SECRET_KEY', 'AUDIT_CHAIN_KEY'];
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://app@db:5432/jewelshot',
+      REDIS_URL: 'redis://redis:6379',
+      APP_BASE_URL: 'https://app.jewelshot.example',
+      PUBLIC_BASE_URL: 'https://api.jewelshot.example',
+      ...Object.fromEntries(secrets.map((name) => [name, example[name]])),
+    });
+    // JWT_SECRET is left empty there (unset: it must be set); the others hold development values.
+    expect(problems.sort()).toEqual(
+      secrets
+        .map((name) =>
+          example[name]
+            ? `${name}: the development default is refused in production`
+            : `${name}: must be set explicitly in production`,
+        )
+        .sort(),
+    );
+    expect(secrets.filter((name) => example[name])).toHaveLength(3);
+    // Nor as a previous key of the audit chain: whoever reads .env.example holds it.
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://app@db:5432/jewelshot',
+        REDIS_URL: 'redis://redis:6379',
+        APP_BASE_URL: 'https://app.jewelshot.example',
+        PUBLIC_BASE_URL: 'https://api.jewelshot.example',
+        JWT_SECRET: 'a-real-production-secret-of-enough-length',
+        EMAIL_TOKEN_SECRET: 'a-real-unsubscribe-signing-key-of-enough-length',
+        WEBHOOK_SECRET_KEY: 'a-real-webhook-secret-sealing-key-of-enough-length',
+        AUDIT_CHAIN_KEY: 'a-real-audit-chain-sealing-key-of-enough-length',
+        AUDIT_CHAIN_PREVIOUS_KEYS: `an-older-real-audit-chain-key-of-enough-length,${example.AUDIT_CHAIN_KEY}`,
+      }),
+    ).toEqual(['AUDIT_CHAIN_PREVIOUS_KEYS: the development key is refused in production']);
   });
 
   it('never echoes a secret value in its messages', () => {

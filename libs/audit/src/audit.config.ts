@@ -1,5 +1,5 @@
 import { IsString, MinLength } from 'class-validator';
-import { defineConfig, type PlatformConfig } from '@jewelshot/platform';
+import { defineConfig, productionSecretProblems, type PlatformConfig } from '@jewelshot/platform';
 
 /** The development key: never in production (the config refuses it there). */
 export const DEV_AUDIT_CHAIN_KEY = 'dev-only-audit-chain-key-change-me-0123456';
@@ -49,9 +49,17 @@ export const auditConfig = defineConfig({
   name: 'audit',
   variables: AuditVariables,
   check: (config, given) => [
-    ...(config.NODE_ENV === 'production' &&
-    (!given.has('AUDIT_CHAIN_KEY') || config.AUDIT_CHAIN_KEY === DEV_AUDIT_CHAIN_KEY)
-      ? ['AUDIT_CHAIN_KEY: must be set explicitly in production']
+    ...(config.NODE_ENV === 'production'
+      ? productionSecretProblems(
+          'AUDIT_CHAIN_KEY',
+          config.AUDIT_CHAIN_KEY,
+          DEV_AUDIT_CHAIN_KEY,
+          given,
+        )
+      : []),
+    // The development key is public: an event it seals proves nothing in production.
+    ...(config.NODE_ENV === 'production' && previousChainKeys(config).includes(DEV_AUDIT_CHAIN_KEY)
+      ? ['AUDIT_CHAIN_PREVIOUS_KEYS: the development key is refused in production']
       : []),
     ...(config.AUDIT_CHAIN_KEY.includes(',') ||
     config.AUDIT_CHAIN_KEY.trim() !== config.AUDIT_CHAIN_KEY

@@ -1,6 +1,11 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { defineConfig, toInt, type PlatformConfig } from '@jewelshot/platform';
+import {
+  defineConfig,
+  productionSecretProblems,
+  toInt,
+  type PlatformConfig,
+} from '@jewelshot/platform';
 
 export const EMAIL_DRIVERS = ['outbox', 'resend'] as const;
 export type EmailDriverName = (typeof EMAIL_DRIVERS)[number];
@@ -76,8 +81,14 @@ export const emailConfig = defineConfig({
     if (config.EMAIL_DRIVER === 'resend' && !config.RESEND_API_KEY)
       problems.push('RESEND_API_KEY: must be set when EMAIL_DRIVER=resend');
     if (config.NODE_ENV === 'production') {
-      if (!given.has('EMAIL_TOKEN_SECRET') || config.EMAIL_TOKEN_SECRET === DEV_EMAIL_TOKEN_SECRET)
-        problems.push('EMAIL_TOKEN_SECRET: must be set explicitly in production');
+      problems.push(
+        ...productionSecretProblems(
+          'EMAIL_TOKEN_SECRET',
+          config.EMAIL_TOKEN_SECRET,
+          DEV_EMAIL_TOKEN_SECRET,
+          given,
+        ),
+      );
       if (!given.has('APP_BASE_URL'))
         problems.push('APP_BASE_URL: must be set explicitly in production');
     }

@@ -1,6 +1,11 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Max, Min, MinLength } from 'class-validator';
-import { defineConfig, toInt, type PlatformConfig } from '@jewelshot/platform';
+import {
+  defineConfig,
+  productionSecretProblems,
+  toInt,
+  type PlatformConfig,
+} from '@jewelshot/platform';
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789';
 
@@ -61,11 +66,7 @@ export const identityConfig = defineConfig({
   variables: IdentityVariables,
   check: (config, given) => {
     if (config.NODE_ENV !== 'production') return [];
-    const problems: string[] = [];
-    if (!given.has('JWT_SECRET')) problems.push('JWT_SECRET: must be set explicitly in production');
-    if (config.JWT_SECRET === DEV_JWT_SECRET)
-      problems.push('JWT_SECRET: the development default is refused in production');
-    return problems;
+    return productionSecretProblems('JWT_SECRET', config.JWT_SECRET, DEV_JWT_SECRET, given);
   },
 });
 

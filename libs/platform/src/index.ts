@@ -29,7 +29,7 @@ export {
   RECONCILE_SCHEDULE,
   SchedulesModule,
 } from './schedule/schedules.module';
-export { defineConfig, toInt } from './config/config-section';
+export { defineConfig, productionSecretProblems, toInt } from './config/config-section';
 export type { ConfigSection } from './config/config-section';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config';
 export type { ConfigOf, CrossCheck } from './config/load-config';

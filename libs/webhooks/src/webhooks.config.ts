@@ -1,6 +1,11 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { defineConfig, toInt, type PlatformConfig } from '@jewelshot/platform';
+import {
+  defineConfig,
+  productionSecretProblems,
+  toInt,
+  type PlatformConfig,
+} from '@jewelshot/platform';
 
 const DEV_WEBHOOK_SECRET_KEY = 'dev-only-webhook-secret-key-change-me-0123';
 
@@ -107,8 +112,14 @@ export const webhooksConfig = defineConfig({
     if (parseSchedule(config.WEBHOOK_RETRY_SCHEDULE) === null)
       problems.push('WEBHOOK_RETRY_SCHEDULE: must be like 5s,5m,30m,2h');
     if (config.NODE_ENV === 'production') {
-      if (!given.has('WEBHOOK_SECRET_KEY') || config.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY)
-        problems.push('WEBHOOK_SECRET_KEY: must be set explicitly in production');
+      problems.push(
+        ...productionSecretProblems(
+          'WEBHOOK_SECRET_KEY',
+          config.WEBHOOK_SECRET_KEY,
+          DEV_WEBHOOK_SECRET_KEY,
+          given,
+        ),
+      );
       if (config.WEBHOOK_ALLOW_PRIVATE === 'true')
         problems.push('WEBHOOK_ALLOW_PRIVATE: must not be true in production');
     }

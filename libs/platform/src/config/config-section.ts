@@ -26,3 +26,19 @@ export function defineConfig<T extends object>(section: {
 }): ConfigSection<T> {
   return { ...section, token: Symbol(`${section.name} config`) };
 }
+
+/**
+ * A secret with a development default, in production: unset, it must be set; set to the
+ * development default (public in `.env.example`), that value is refused. At most one line.
+ */
+export function productionSecretProblems(
+  name: string,
+  value: string,
+  developmentDefault: string,
+  given: ReadonlySet<string>,
+): string[] {
+  if (!given.has(name)) return [`${name}: must be set explicitly in production`];
+  if (value === developmentDefault)
+    return [`${name}: the development default is refused in production`];
+  return [];
+}
