@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
+import { metricsRegistry } from '@jewelshot/platform';
 import { startApi, type TestApi } from '../support/app';
 import { bearer, newUser } from '../support/factories';
 
@@ -49,6 +50,16 @@ describe('the SPA served by the API, CORS and the refresh cookie', () => {
       expect(res.status).toBe(200);
       expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
       expect(res.text).toBe('console.log("app")');
+    });
+
+    it('counts every file of the build under one route label, never its own name', async () => {
+      await api.http().get('/assets/index-3f2a9c.js');
+      await api.http().get('/').set('Accept', 'text/html');
+      const histogram = metricsRegistry.getSingleMetric('jewelshot_http_request_duration_seconds');
+      const values = (await histogram?.get())?.values ?? [];
+      const routes = new Set(values.map((value) => String(value.labels.route)));
+      expect(routes).toContain('static');
+      expect([...routes].filter((route) => /assets|index\.html/.test(route))).toEqual([]);
     });
 
     it('answers a deep link of the SPA with index.html (history fallback)', async () => {

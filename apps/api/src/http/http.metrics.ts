@@ -31,7 +31,8 @@ export const rateLimitRejections = new Counter({
 /**
  * One histogram observation per response, in Fastify's onResponse hook: the route template
  * (`/v1/ai/jobs/:id`, never the URL; `/*` is the catch-all, the SPA's pages and every path no
- * route has; `unmatched` for what reached no route at all), so the label set
+ * route has; `static` for a file of the SPA's build; `unmatched` for what reached no route at
+ * all), so the label set
  * stays bounded whatever clients send. The cost is one label lookup and one bucket increment.
  */
 export function registerHttpMetrics(fastify: FastifyInstance): void {
@@ -53,9 +54,12 @@ export function observeRequest(
   statusCode: number,
   elapsedMs: number,
 ): void {
+  // Each file of the SPA's build is a route of its own (@fastify/static marks it with its file):
+  // one label for all of them, whatever their hashed names.
+  const file = (request.routeOptions.config as { file?: unknown } | undefined)?.file;
   requestDuration.observe(
     {
-      route: request.routeOptions.url ?? 'unmatched',
+      route: typeof file === 'string' ? 'static' : (request.routeOptions.url ?? 'unmatched'),
       method: request.method,
       status_code: String(statusCode),
     },
