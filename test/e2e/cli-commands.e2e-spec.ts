@@ -39,11 +39,36 @@ describe('the commands’ arguments', () => {
     ['migrate.ts', ['--dry-run'], 'migrate', "Unknown option '--dry-run'"],
     ['seed-demo.ts', ['--bogus'], 'seed-demo', "Unknown option '--bogus'"],
     ['restore.ts', ['--from', 'x', '--to', 'y', '--froce'], 'restore', "Unknown option '--froce'"],
+    ['restore.ts', ['--from', 'x'], 'restore', '--to is required'],
+    ['restore.ts', [], 'restore', '--from and --to are required'],
   ])('%s %j is refused with exit 2 and the usage', async (script, args, command, problem) => {
     const run = await runCli(script, args, nowhere);
     expect(run.code).toBe(2);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines).toEqual([`${command}: ${problem}`, expect.stringMatching(/^usage: /)]);
+    expect(run.stdout).toBe('');
+  });
+});
+
+describe('npm run restore', () => {
+  it('says in one line that the target server does not answer, before reading the backup', async () => {
+    const closed = await freePort();
+    const run = await runCli(
+      'restore.ts',
+      [
+        '--from',
+        join(tmpdir(), 'no-such-backup'),
+        '--to',
+        `postgres://postgres@127.0.0.1:${closed}/x`,
+      ],
+      baseTestEnv(),
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`^PostgreSQL is not answering at 127\\.0\\.0\\.1:${closed}: start it with`),
+      ),
+    ]);
     expect(run.stdout).toBe('');
   });
 });

@@ -9,7 +9,7 @@
  */
 import { s3ConnectionOf } from '@jewelshot/ai-jobs';
 import { BACKUP_MANIFEST_SECTIONS, BackupError, restoreBackup } from '@jewelshot/backup';
-import { API_DB_ROLE } from '@jewelshot/platform';
+import { API_DB_ROLE, preflightOrExit } from '@jewelshot/platform';
 import { commandArgsOrExit } from './cli-args';
 import { loadCliConfigOrExit } from './cli.config';
 import { migrateRestored, restoreChecks } from './restore-checks';
@@ -32,12 +32,22 @@ async function main(): Promise<void> {
     to: { type: 'string' },
     force: { type: 'boolean', default: false },
   });
-  if (!values.from || !values.to) {
-    process.stderr.write(`usage: ${usage}\n`);
+  const missing = (['from', 'to'] as const).filter((name) => !values[name]);
+  if (missing.length > 0 || !values.from || !values.to) {
+    const names = missing.map((name) => `--${name}`).join(' and ');
+    process.stderr.write(
+      `restore: ${names} ${missing.length > 1 ? 'are' : 'is'} required\nusage: ${usage}\n`,
+    );
     process.exit(2);
   }
-  // The same environment checks as every command (the target is --to, not DATABASE_URL).
+  // The same environment checks as every command (the target is --to, not DATABASE_URL), and
+  // the same one line for a target server that does not answer or refuses, before the backup
+  // is read (a target database not made yet is made by the restore).
   const config = loadCliConfigOrExit();
+  await preflightOrExit(
+    { ...config, DATABASE_URL: values.to },
+    { redis: false, databaseMayBeMissing: true },
+  );
   process.stdout.write(`Restoring ${values.from} into ${redacted(values.to)}\n`);
   const report = await restoreBackup({
     from: values.from,
