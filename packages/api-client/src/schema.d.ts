@@ -1467,7 +1467,7 @@ export interface components {
       attempts: number;
       /** Format: uuid */
       batchId: string | null;
-      /** @description A cancel was asked for while it ran */
+      /** @description A cancel was asked for (while it was queued or while it ran) */
       cancelRequested: boolean;
       /** @description Credits held, charged on success */
       cost: number;
@@ -2029,7 +2029,7 @@ export interface components {
       attempts: number;
       /** Format: uuid */
       batchId: string | null;
-      /** @description A cancel was asked for while it ran */
+      /** @description A cancel was asked for (while it was queued or while it ran) */
       cancelRequested: boolean;
       /** @description Credits held, charged on success */
       cost: number;

@@ -76,7 +76,10 @@ export class JobDto {
   @ApiProperty({ type: String, enum: PRIORITIES }) priority!: Priority;
   @ApiProperty({ type: Number, description: 'Credits held, charged on success' }) cost!: number;
   @ApiProperty({ type: Number }) attempts!: number;
-  @ApiProperty({ type: Boolean, description: 'A cancel was asked for while it ran' })
+  @ApiProperty({
+    type: Boolean,
+    description: 'A cancel was asked for (while it was queued or while it ran)',
+  })
   cancelRequested!: boolean;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) batchId!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) queuedAt!: string;
