@@ -261,6 +261,16 @@ describe('webhooks (Standard Webhooks), delivered by the worker', () => {
     const long = `http://127.0.0.1:9/${'a'.repeat(2100)}`;
     expect((await send({ url: long, events: ['job.failed'] })).status).toBe(400);
     expect((await send({ url: 'not a url', events: ['job.failed'] })).status).toBe(400);
+    // A description is text or absent, as PATCH has it: null is not taken for ''.
+    const nullDescription = await send({
+      url: 'http://127.0.0.1:9/',
+      events: ['job.failed'],
+      description: null,
+    });
+    expect(nullDescription.status).toBe(400);
+    expect(nullDescription.body.details).toEqual([
+      expect.objectContaining({ field: 'description', constraint: 'isDefined' }),
+    ]);
     for (let i = 0; i < 3; i += 1)
       expect((await send({ url: `http://127.0.0.1:9/${i}`, events: ['job.failed'] })).status).toBe(
         201,

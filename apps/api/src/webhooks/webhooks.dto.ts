@@ -6,7 +6,6 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   IsUrl,
   MaxLength,
@@ -57,7 +56,7 @@ export class CreateWebhookDto {
   events!: WebhookEventType[];
 
   @ApiPropertyOptional({ type: String, maxLength: 500, default: '' })
-  @IsOptional()
+  @PresentOrAbsent()
   @IsString()
   @MaxLength(500)
   description?: string;
