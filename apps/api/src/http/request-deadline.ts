@@ -40,7 +40,8 @@ function deadlineKind(
 
 /**
  * REQUEST_DEADLINE_MS from the moment a request is read (its body too: a slow client's upload
- * time is not the server's), before the guards and the handler: whatever it waits on then (a
+ * time is not the server's; a read, which has none, from its arrival), before the guards and the
+ * handler: whatever it waits on then (a
  * database that hangs, in the caller's status read or in its own work), the client is answered
  * 503 at the deadline instead of being cut off by the HTTP idle timeout with no answer:
  * - a submit (`submitDeadline`): its services keep the deadline (CommitDeadline), so the submit
@@ -92,8 +93,14 @@ export function useRequestDeadlines(app: NestFastifyApplication, config: ApiConf
         if (timer !== undefined) clearTimeout(timer);
         done();
       };
-      route.preHandler =
-        route.preHandler === undefined ? [start] : [start, ...[route.preHandler].flat()];
+      // A read has no body: it starts as it arrives, in the phase every request runs anyway
+      // (a hook of a phase no other hook uses would cost each read its own step).
+      if (kind === 'read')
+        route.onRequest =
+          route.onRequest === undefined ? [start] : [...[route.onRequest].flat(), start];
+      else
+        route.preHandler =
+          route.preHandler === undefined ? [start] : [start, ...[route.preHandler].flat()];
       route.onResponse =
         route.onResponse === undefined ? [stop] : [...[route.onResponse].flat(), stop];
     });
