@@ -15,6 +15,7 @@ export {
   CookieRefreshStrategy,
   type AuthResponse,
   type RefreshLocks,
+  type SessionHints,
   type RefreshStrategy,
 } from './refresh-strategy.js';
 export { Session, type SessionState, type SessionUser } from './session.js';
