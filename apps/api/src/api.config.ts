@@ -186,12 +186,12 @@ class ApiVariables {
   HTTP_IDLE_TIMEOUT_MS = 30_000;
 
   /**
-   * How long a request may wait for its answer, from its arrival (on a database that hangs: the
-   * caller's status read, the route's own work): past it the client is answered 503
-   * (request-deadline.ts says what each kind of route is told). A job's or batch's submit then
-   * starts nothing more and never commits (a database that hung and wakes later rolls it back).
-   * Streams, downloads, uploads and the verifications have none. Below HTTP_IDLE_TIMEOUT_MS, so
-   * the answer arrives.
+   * How long a read (GET, from its arrival) or a job's or batch's submit (once its body is read)
+   * may wait for its answer on a database that hangs (the caller's status read, the route's own
+   * work): past it the client is answered 503. A submit then starts nothing more and never
+   * commits (a database that hung and wakes later rolls it back). Other writes, streams,
+   * downloads and the table-walking reads have none (request-deadline.ts says why). Below
+   * HTTP_IDLE_TIMEOUT_MS, so the answer arrives.
    */
   @Transform(toInt)
   @IsInt()

@@ -53,7 +53,7 @@ export { loggableError } from './logging/loggable-error';
 export { ServiceBusyError, WorkQueue } from './concurrency/work-queue';
 export { dataSourceOptions } from './database/data-source-options';
 export { hydrate } from './database/hydrate';
-export { CommitDeadline, DeadlineOutcomeUnknownError } from './database/commit-deadline';
+export { CommitDeadline, ReadDeadlinePassedError } from './database/commit-deadline';
 export { whatCommitted } from './database/lost-commit';
 export type { TransactionNote } from './database/lost-commit';
 export { queryRows } from './database/query-rows';

@@ -1837,7 +1837,7 @@ export interface components {
             /** @description INSUFFICIENT_CREDITS: the credits the request needs. */
             needed?: number;
             /**
-             * @description SERVICE_UNAVAILABLE of a submit whose database went away as it committed and did not come back in time to say whether it had, or of another write whose database did not answer by REQUEST_DEADLINE_MS: it may have been carried out (no Retry-After). Retry only with the same Idempotency-Key or reference, or look for it first.
+             * @description SERVICE_UNAVAILABLE of a submit whose database went away as it committed and did not come back in time to say whether it had: it may have been carried out (no Retry-After). Retry only with the same Idempotency-Key.
              * @enum {string}
              */
             outcome?: 'unknown';

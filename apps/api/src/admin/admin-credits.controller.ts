@@ -107,6 +107,7 @@ export class AdminCreditsController {
   }
 
   @Get('ledger/summary')
+  @RateLimit({ noDeadline: true })
   @ApiOperation({
     summary: 'Credits granted, charged, refunded and adjusted over a range (admin)',
     description: 'Default range: the last 30 days.',

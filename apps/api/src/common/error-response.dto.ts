@@ -52,8 +52,7 @@ const DETAIL_FIELDS = {
     enum: ['unknown'],
     description:
       'SERVICE_UNAVAILABLE of a submit whose database went away as it committed and did not come back in time to ' +
-      'say whether it had, or of another write whose database did not answer by REQUEST_DEADLINE_MS: it may have ' +
-      'been carried out (no Retry-After). Retry only with the same Idempotency-Key or reference, or look for it first.',
+      'say whether it had: it may have been carried out (no Retry-After). Retry only with the same Idempotency-Key.',
   },
   scope: { type: 'string', description: 'INSUFFICIENT_SCOPE: the scope the API key lacks.' },
   width: count('PAYLOAD_TOO_LARGE (an image over IMAGE_MAX_PIXELS): its width in pixels.'),

@@ -27,8 +27,8 @@ export interface RateLimitRouteConfig {
    */
   submitDeadline?: true;
   /**
-   * No REQUEST_DEADLINE_MS: an answer that takes as long as its tables are large (the ledger's
-   * and the audit chain's verification).
+   * A read with no REQUEST_DEADLINE_MS: an answer that takes as long as its tables are large
+   * (the ledger's and the audit chain's verification, the ledger summary).
    */
   noDeadline?: true;
 }

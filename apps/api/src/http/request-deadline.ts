@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessLogRouteConfig } from '@jewelshot/platform';
-import { CommitDeadline, DeadlineOutcomeUnknownError } from '@jewelshot/platform';
+import { CommitDeadline, ReadDeadlinePassedError } from '@jewelshot/platform';
 import { type ApiConfig } from '../api.config';
 import type { RateLimitRouteConfig } from '../common/rate-limit.decorator';
 import { toErrorBody } from './error-response';
@@ -21,39 +21,35 @@ export function submitDeadlineOf(request: FastifyRequest): CommitDeadline {
 type DeadlineRouteConfig = RateLimitRouteConfig & AccessLogRouteConfig;
 
 /**
- * What a route's request is told when REQUEST_DEADLINE_MS passes before its answer, or null for
- * a route that has no deadline: probes and scrapes (they time their own checks), long answers a
- * client reads at its own pace (`abandonable`: event streams, downloads, the audit export),
- * uploads (their body is read by the handler, at the client's pace) and the verifications that
- * walk whole tables (`noDeadline`).
+ * Which deadline a route keeps, or null for none: a submit (`submitDeadline`), whose services
+ * keep it; a read (GET), which changes nothing the client waits on. No deadline for probes and
+ * scrapes (they time their own checks), long answers a client reads at its own pace
+ * (`abandonable`: event streams, downloads, the audit export), the reads that walk whole tables
+ * (`noDeadline`), nor for any other write: one that keeps no deadline of its own would commit
+ * after its 503 when the database woke (a refresh token's rotation then took its retry for a
+ * stolen token and ended the session), and a write may wait on something else than the
+ * database (a sign-in on the password hashing queue).
  */
 function deadlineKind(
   config: DeadlineRouteConfig | undefined,
   method: string | string[],
-): 'submit' | 'read' | 'write' | null {
+): 'submit' | 'read' | null {
   if (config?.exempt || config?.abandonable || config?.noDeadline) return null;
-  if (config?.rateLimitPolicy === 'uploads') return null;
   if (config?.submitDeadline) return 'submit';
   const methods = [method].flat();
-  return methods.every((name) => name === 'GET' || name === 'HEAD') ? 'read' : 'write';
+  return methods.every((name) => name === 'GET' || name === 'HEAD') ? 'read' : null;
 }
 
 /**
- * REQUEST_DEADLINE_MS from the moment a request is read (its body too: a slow client's upload
- * time is not the server's; a read, which has none, from its arrival), before the guards and the
- * handler: whatever it waits on then (a
- * database that hangs, in the caller's status read or in its own work), the client is answered
- * 503 at the deadline instead of being cut off by the HTTP idle timeout with no answer:
- * - a submit (`submitDeadline`): its services keep the deadline (CommitDeadline), so the submit
- *   starts nothing more and never commits: "nothing was done", with Retry-After (or the outcome
- *   unknown, should its COMMIT be on its way);
- * - a read (GET): "nothing was done", with Retry-After;
- * - any other write: the outcome is unknown (`details.outcome`, no Retry-After): what it sent
- *   may still be carried out when the database wakes (those writes are idempotent by key or
- *   reference, or plain to look for).
- * A hook of each route (Fastify's `onRoute`): a timer per request, cleared as the response ends.
- * Fastify's own `handlerTimeout` cannot serve: it takes the end of a request's body for the
- * client leaving, and gives up the timer there.
+ * REQUEST_DEADLINE_MS from a read's arrival, or from the moment a submit is read (its body too:
+ * a slow client's sending is not the server's time), before the guards and the handler: whatever
+ * it waits on then (a database that hangs, in the caller's status read or in its own work), the
+ * client is answered 503 with Retry-After at the deadline, instead of being cut off by the HTTP
+ * idle timeout with no answer. A submit's services keep the deadline (CommitDeadline): it starts
+ * nothing more and never commits ("nothing was done"; the outcome unknown should its COMMIT be
+ * on its way). A hook of those routes (Fastify's `onRoute`): a timer per request, cleared as
+ * the response ends. Fastify's own `handlerTimeout` cannot serve: it takes the end of a
+ * request's body for the client leaving, and gives up the timer there.
  */
 export function useRequestDeadlines(app: NestFastifyApplication, config: ApiConfig): void {
   app
@@ -71,10 +67,7 @@ export function useRequestDeadlines(app: NestFastifyApplication, config: ApiConf
         const timer = setTimeout(() => {
           // Answered, or its client gone: nobody to tell.
           if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
-          const error =
-            kind === 'write'
-              ? new DeadlineOutcomeUnknownError()
-              : (deadline ?? new CommitDeadline()).expire();
+          const error = deadline ? deadline.expire() : new ReadDeadlinePassedError();
           const { body } = toErrorBody(error, String(request.id));
           const retryAfter = (body.details as { retryAfterSeconds?: number } | undefined)
             ?.retryAfterSeconds;

@@ -13,19 +13,12 @@ export class DeadlinePassedError extends DomainError {
   }
 }
 
-/**
- * The database did not answer a write in time, and the write keeps no deadline of its own: what
- * it sent may still be carried out when the database wakes. Like a lost COMMIT, no Retry-After,
- * and `details.outcome` says so.
- */
-export class DeadlineOutcomeUnknownError extends DomainError {
+/** The database did not answer a read in time (REQUEST_DEADLINE_MS). */
+export class ReadDeadlinePassedError extends DomainError {
   constructor() {
-    super(
-      'SERVICE_UNAVAILABLE',
-      'The database did not answer in time: your request may still be carried out when it does. ' +
-        'Look for it before you retry, or retry with the same Idempotency-Key or reference.',
-      { outcome: 'unknown' },
-    );
+    super('SERVICE_UNAVAILABLE', 'The database did not answer in time. Try again shortly.', {
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    });
   }
 }
 
