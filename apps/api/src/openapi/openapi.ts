@@ -107,7 +107,9 @@ function addCommonErrors(document: OpenAPIObject): void {
       if (!probe) add(ERROR_STATUS.RATE_LIMIT_EXCEEDED, ['RATE_LIMIT_EXCEEDED']);
       add(500, ['INTERNAL_ERROR']);
       // Resolving the caller reads PostgreSQL: while it is away the answer is 503 (never 401).
-      if (secured) add(ERROR_STATUS.SERVICE_UNAVAILABLE, ['SERVICE_UNAVAILABLE']);
+      // A public operation reads it too (prices, a token's row), and a read past
+      // REQUEST_DEADLINE_MS on a database that hangs is 503 as well.
+      if (!probe) add(ERROR_STATUS.SERVICE_UNAVAILABLE, ['SERVICE_UNAVAILABLE']);
     }
   }
 }
