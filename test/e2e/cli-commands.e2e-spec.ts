@@ -66,7 +66,9 @@ describe('npm run restore', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       expect.stringMatching(
-        new RegExp(`^PostgreSQL is not answering at 127\\.0\\.0\\.1:${closed}: start it with`),
+        new RegExp(
+          `^PostgreSQL is not answering at 127\\.0\\.0\\.1:${closed}: start it with: .*, or set --to$`,
+        ),
       ),
     ]);
     expect(run.stdout).toBe('');

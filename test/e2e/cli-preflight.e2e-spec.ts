@@ -74,7 +74,7 @@ describe('preflight', () => {
     );
     expect(exited).toBe(true);
     expect(output).toBe(
-      `PostgreSQL at ${server.hostname}:${server.port || '5432'} answered but refused: database "jewelshot_preflight_does_not_exist" does not exist (3D000); create it with npm run migrate, or check DATABASE_URL\n`,
+      `PostgreSQL at ${server.hostname}:${server.port || '5432'} answered but refused: database "jewelshot_preflight_does_not_exist" does not exist (3D000); create it (npm run migrate does, outside production), or check DATABASE_URL\n`,
     );
   });
 

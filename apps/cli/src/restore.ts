@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const config = loadCliConfigOrExit();
   await preflightOrExit(
     { ...config, DATABASE_URL: values.to },
-    { redis: false, databaseMayBeMissing: true },
+    { redis: false, databaseMayBeMissing: true, urlName: '--to' },
   );
   process.stdout.write(`Restoring ${values.from} into ${redacted(values.to)}\n`);
   const report = await restoreBackup({

@@ -2,8 +2,7 @@ import { Client } from 'pg';
 import { Redis, ReplyError } from 'ioredis';
 import type { PlatformConfig } from './config/platform.config';
 
-const PG_HINT =
-  'start it with: pg_ctlcluster <version> main start (or your service manager), or set DATABASE_URL';
+const PG_HINT = 'start it with: pg_ctlcluster <version> main start (or your service manager)';
 const REDIS_HINT = 'start it with: redis-server --daemonize yes, or set REDIS_URL';
 
 function where(url: string): string {
@@ -58,7 +57,11 @@ function safeDecode(text: string): string {
 export async function checkPostgres(
   url: string,
   timeoutMs = 3000,
-  { databaseMayBeMissing = false } = {},
+  {
+    databaseMayBeMissing = false,
+    /** Where the URL came from, for the advice: `DATABASE_URL`, or restore's `--to`. */
+    urlName = 'DATABASE_URL',
+  } = {},
 ): Promise<string | null> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
@@ -70,12 +73,12 @@ export async function checkPostgres(
     // The database does not exist: the server answered.
     if (code === '3D000' && databaseMayBeMissing) return null;
     if (code === '3D000' && isPostgresServerError(error))
-      return `PostgreSQL at ${where(url)} answered but refused: ${serverMessage(error, url)}; create it with npm run migrate, or check DATABASE_URL`;
+      return `PostgreSQL at ${where(url)} answered but refused: ${serverMessage(error, url)}; create it (npm run migrate does, outside production), or check ${urlName}`;
     // Any other SQLSTATE is the server's own answer (a role that does not exist, a wrong
     // password, too many connections): it is up, and starting it again would not help.
     if (isPostgresServerError(error))
-      return `PostgreSQL at ${where(url)} answered but refused: ${serverMessage(error, url)}; check DATABASE_URL`;
-    return `PostgreSQL is not answering at ${where(url)}: ${PG_HINT}`;
+      return `PostgreSQL at ${where(url)} answered but refused: ${serverMessage(error, url)}; check ${urlName}`;
+    return `PostgreSQL is not answering at ${where(url)}: ${PG_HINT}, or set ${urlName}`;
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -118,12 +121,13 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<string 
  */
 export async function preflightOrExit(
   config: PlatformConfig,
-  needs: { redis: boolean; databaseMayBeMissing?: boolean } = { redis: true },
+  needs: { redis: boolean; databaseMayBeMissing?: boolean; urlName?: string } = { redis: true },
 ): Promise<void> {
   const problems = (
     await Promise.all([
       checkPostgres(config.DATABASE_URL, undefined, {
         databaseMayBeMissing: needs.databaseMayBeMissing,
+        urlName: needs.urlName,
       }),
       needs.redis ? checkRedis(config.REDIS_URL) : null,
     ])
