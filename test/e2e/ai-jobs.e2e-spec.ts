@@ -383,7 +383,8 @@ describe('AI jobs', () => {
     expect(res.body).toMatchObject({ status: 'canceled', error: { code: 'CANCELED' } });
     expect(Date.parse(res.body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(res.body.startedAt));
     const [row] = (await api.db.query(
-      `SELECT finished_at >= started_at AS ordered FROM ai_jobs WHERE id = $1`,
+      `SELECT finished_at >= started_at AND updated_at >= finished_at AS ordered
+         FROM ai_jobs WHERE id = $1`,
       [job.id],
     )) as Array<{ ordered: boolean }>;
     expect(row?.ordered).toBe(true);

@@ -34,8 +34,9 @@ export class AuditAnchors {
 
   /**
    * Writes today's anchor if there is a chain and none was written today; returns it, or null.
-   * The directory is made on the first run (the worker's first start), chain or not: from then
-   * on a directory that is not there is one that was lost, or a wrong path (`directoryMissing`).
+   * The directory is made on the schedule's first run (the first start of the first worker with
+   * anchoring on), chain or not: from then on a directory that is not there is one that was
+   * lost, or a wrong path (`directoryMissing`).
    */
   async anchor(now = new Date()): Promise<Anchor | null> {
     if (!this.enabled) return null;

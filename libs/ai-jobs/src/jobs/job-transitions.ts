@@ -181,10 +181,11 @@ export class JobTransitions {
    */
   end(jobId: string, status: 'failed' | 'canceled', failure: JobFailure): Promise<AiJob | null> {
     return this.apply(status === 'failed' ? 'fail' : 'cancel', jobId, {
-      // Never before it started: a cancel whose transaction began before the worker's claim
-      // committed (it then waited for the row) has an earlier now() than that claim's.
+      // Never before it started, nor its row's time going back: a cancel whose transaction
+      // began before the worker's claim committed (it then waited for the row) has an earlier
+      // now() than that claim's.
       finishedAt: () => 'GREATEST(now(), started_at)',
-      updatedAt: NOW,
+      updatedAt: () => 'GREATEST(now(), updated_at)',
       errorCode: failure.code,
       errorMessage: failure.message.slice(0, 500),
     });
