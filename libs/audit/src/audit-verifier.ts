@@ -142,8 +142,8 @@ export class AuditVerifier {
         `the anchor of ${beyond.anchoredAt} names seq ${beyond.seq}, but the chain ends at ${last}`,
       );
     // Without its anchors a cut end leaves every remaining seal valid: a directory gone (or a
-    // path mistyped) is said, not taken for "no anchors yet" (the worker makes it at its first
-    // start).
+    // path mistyped) is said, not taken for "no anchors yet" (the anchoring schedule's first
+    // run makes it, chain or not).
     if (anchorsLost && events > 0)
       broken(
         last + 1,
