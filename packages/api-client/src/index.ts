@@ -15,7 +15,6 @@ export {
   CookieRefreshStrategy,
   type AuthResponse,
   type RefreshLocks,
-  type SessionHints,
   type RefreshStrategy,
 } from './refresh-strategy.js';
 export { Session, type SessionState, type SessionUser } from './session.js';

@@ -54,23 +54,6 @@ function browserLocks(): RefreshLocks | undefined {
   return (globalThis as { navigator?: { locks?: RefreshLocks } }).navigator?.locks;
 }
 
-/** Where a cookie session leaves its mark: the part of `localStorage` it needs. */
-export interface SessionHints {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
-const SIGNED_IN_HINT = 'jewelshot:signed-in';
-
-function browserHints(): SessionHints | null {
-  try {
-    return (globalThis as { localStorage?: SessionHints }).localStorage ?? null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Cookie mode: the API keeps the refresh token in an httpOnly, SameSite=Strict cookie scoped to
  * /v1/auth that JavaScript never sees; a refresh sends the cookie and the header
@@ -82,32 +65,19 @@ function browserHints(): SessionHints | null {
  * a Web Lock shared by the origin's tabs until its response (and its Set-Cookie) is in: the
  * next tab's refresh then leaves with the rotated cookie. Without Web Locks (an old browser, a
  * runtime without `navigator.locks`) refreshes are shared within one `Session` only, as before.
- *
- * The cookie is out of JavaScript's reach, so the page cannot tell whether there is a session
- * to resume: it leaves a mark (no secret: "someone signed in here") in `localStorage` on every
- * sign-in and refresh, and takes it away when the session ends. Without the mark (a first visit,
- * after a sign-out in any tab) a page load asks the API nothing; without storage at all (it is
- * refused), it asks as before.
  */
 export class CookieRefreshStrategy implements RefreshStrategy {
   readonly delivery = 'cookie' as const;
 
-  /**
-   * `locks`: a stand-in for `navigator.locks` (tests); null refreshes without a lock. `hints`:
-   * a stand-in for `localStorage` (tests); null: no mark, every page load asks.
-   */
-  constructor(
-    private readonly locks: RefreshLocks | null = browserLocks() ?? null,
-    private readonly hints: SessionHints | null = browserHints(),
-  ) {}
+  /** `locks`: a stand-in for `navigator.locks` (tests); null refreshes without a lock. */
+  constructor(private readonly locks: RefreshLocks | null = browserLocks() ?? null) {}
 
   remember(): void {
-    // The API keeps the refresh token in its cookie; only the mark is ours.
-    this.hint((hints) => hints.setItem(SIGNED_IN_HINT, '1'));
+    // The API keeps the refresh token in its cookie; nothing to hold here.
   }
 
   canRefresh(): boolean {
-    return this.hint((hints) => hints.getItem(SIGNED_IN_HINT) !== null) ?? true;
+    return true;
   }
 
   refresh(fetchFn: typeof fetch, baseUrl: string): Promise<Response> {
@@ -122,17 +92,5 @@ export class CookieRefreshStrategy implements RefreshStrategy {
     return this.locks ? this.locks.request(`jewelshot-refresh ${baseUrl}`, send) : send();
   }
 
-  forget(): void {
-    this.hint((hints) => hints.removeItem(SIGNED_IN_HINT));
-  }
-
-  /** `use` on the storage; undefined when there is none or it refuses (private modes may). */
-  private hint<T>(use: (hints: SessionHints) => T): T | undefined {
-    if (!this.hints) return undefined;
-    try {
-      return use(this.hints);
-    } catch {
-      return undefined;
-    }
-  }
+  forget(): void {}
 }

@@ -4,7 +4,6 @@ import {
   Session,
   type AuthResponse,
 } from '@jewelshot/api-client';
-import { sessionHints } from '../test/session-hints';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const BASE = 'http://api.test';
@@ -179,7 +178,7 @@ describe('cookie mode', () => {
       seen.push(request);
       return Response.json({ user, accessToken: jwt(Math.floor(Date.now() / 1000) + 900, 1) });
     };
-    const strategy = new CookieRefreshStrategy(undefined, sessionHints(true));
+    const strategy = new CookieRefreshStrategy();
     expect(strategy.delivery).toBe('cookie');
     const session = new Session(strategy, BASE, fetchFn);
     expect(await session.resume()).toBe(true);
@@ -247,8 +246,7 @@ describe('cookie mode across tabs', () => {
     const api = cookieJarApi();
     const tabs = Array.from(
       { length: 3 },
-      () =>
-        new Session(new CookieRefreshStrategy(undefined, sessionHints(true)), BASE, api.fetchFn),
+      () => new Session(new CookieRefreshStrategy(), BASE, api.fetchFn),
     );
     const resumed = await Promise.all(tabs.map((tab) => tab.resume()));
     expect(api.statuses).toEqual([200, 200, 200]);
@@ -260,11 +258,7 @@ describe('cookie mode across tabs', () => {
     const { CookieRefreshStrategy } = await import('@jewelshot/api-client');
     expect('locks' in navigator).toBe(false);
     const api = cookieJarApi();
-    const tab = new Session(
-      new CookieRefreshStrategy(undefined, sessionHints(true)),
-      BASE,
-      api.fetchFn,
-    );
+    const tab = new Session(new CookieRefreshStrategy(), BASE, api.fetchFn);
     const resumed = await Promise.all([tab.resume(), tab.resume()]);
     expect(resumed).toEqual([true, true]);
     expect(api.statuses).toEqual([200]);

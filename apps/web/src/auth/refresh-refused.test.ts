@@ -6,7 +6,6 @@ import {
   type AuthResponse,
 } from '@jewelshot/api-client';
 import { describe, expect, it } from 'vitest';
-import { sessionHints } from '../test/session-hints';
 import { accessTokenOf } from '../test/fake-api';
 
 const BASE = 'http://api.test';
@@ -36,7 +35,7 @@ function tab(status: number, code: string, headers: Record<string, string> = {})
       { status: 401 },
     );
   };
-  const session = new Session(new CookieRefreshStrategy(null, sessionHints(false)), BASE, fetchFn);
+  const session = new Session(new CookieRefreshStrategy(null), BASE, fetchFn);
   session.signIn(auth);
   return { session, calls, authFetch: createAuthFetch(session, fetchFn) };
 }
