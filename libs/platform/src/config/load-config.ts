@@ -101,8 +101,9 @@ export function loadConfigOrExit<const S extends readonly ConfigSection[]>(
     return loadConfig(sections, env, crossChecks);
   } catch (error) {
     if (error instanceof ConfigError) {
+      // 2: the command could not run (1 is what a check such as ledger:verify found).
       process.stderr.write(`${error.message}\n`);
-      process.exit(1);
+      process.exit(2);
     }
     throw error;
   }
