@@ -139,10 +139,16 @@ describe('the API config across sections', () => {
     ).toEqual([expect.stringMatching(/^UV_THREADPOOL_SIZE: must exceed/)]);
   });
 
-  it('refuses a submit deadline the idle timeout would cut off before it answers', () => {
+  it('refuses a request deadline the idle timeout would cut off before it answers', () => {
     expect(problemsOf({ REQUEST_DEADLINE_MS: '30000', HTTP_IDLE_TIMEOUT_MS: '30000' })).toEqual([
       expect.stringMatching(/^REQUEST_DEADLINE_MS: must be below HTTP_IDLE_TIMEOUT_MS/),
     ]);
     expect(problemsOf({ REQUEST_DEADLINE_MS: '29999', HTTP_IDLE_TIMEOUT_MS: '30000' })).toEqual([]);
+  });
+
+  it('refuses SUBMIT_DEADLINE_MS, renamed, rather than ignore it', () => {
+    expect(problemsOf({ SUBMIT_DEADLINE_MS: '5000' })).toEqual([
+      'SUBMIT_DEADLINE_MS: renamed REQUEST_DEADLINE_MS (it times reads too); set that instead',
+    ]);
   });
 });

@@ -15,7 +15,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    // Already answered (a submit's deadline answered it; what its work ends with is no one's).
+    // Already answered (its request's deadline answered it; what its work ends with is no one's).
     if (reply.sent) return;
     const { body, unexpected, retryAfterSeconds } = toErrorBody(exception, String(request.id));
     // Never the raw error: its enumerable fields may hold a query's parameters. The request id
