@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { startApi, type TestApi } from '../support/app';
 import { CapturedLog } from '../support/captured-log';
 import { fund, upload } from '../support/ai';
-import { bearer, newUser } from '../support/factories';
+import { bearer, newAdmin, newUser } from '../support/factories';
 import { smallPng } from '../support/images';
 import { suitePrefix } from '../support/test-env';
 import { freePort } from '../support/free-port';
@@ -125,6 +125,7 @@ describe('outages are named truthfully', () => {
       const pool = api.app.get(DataSource);
       await Promise.all(Array.from({ length: 10 }, () => pool.query('SELECT pg_sleep(0.1)')));
 
+      const admin = await newAdmin(api);
       cluster.pause();
       // It wakes after 6 s whatever the answers: the submits' transactions then run to their end.
       const woken = new Promise<void>((resolve) =>
@@ -140,7 +141,7 @@ describe('outages are named truthfully', () => {
         const res = await sent;
         return { res, ms: Date.now() - started };
       };
-      const [answers, read, write, refresh] = await Promise.all([
+      const [answers, read, write, refresh, verify] = await Promise.all([
         Promise.all([
           timed(post('/v1/ai/jobs', job)),
           timed(post('/v1/ai/jobs', job, 'hung-job')),
@@ -154,6 +155,12 @@ describe('outages are named truthfully', () => {
         ),
         timed(post('/v1/api-keys', { name: 'hung', scopes: ['jobs:read'] })),
         timed(api.http().post('/v1/auth/refresh').send({ refreshToken: user.refreshToken })),
+        timed(
+          api
+            .http()
+            .get('/v1/admin/ledger/verify')
+            .set(...bearer(admin.accessToken)),
+        ),
       ]);
       await woken;
       // A read: come back later.
@@ -168,6 +175,8 @@ describe('outages are named truthfully', () => {
       // (a refresh token rotated under a client told to retry with it: its retry would be taken
       // for a stolen token and end the session). They are answered once it wakes.
       expect(write.res.status).toBe(201);
+      // A read that walks whole tables has no deadline either: answered once the server wakes.
+      expect(verify.res.status).toBe(200);
       expect({ status: refresh.res.status, body: refresh.res.body }).toMatchObject({ status: 200 });
       const rotated = await api
         .http()

@@ -54,7 +54,7 @@ describe('slow clients', () => {
     HTTP_IDLE_TIMEOUT_MS: '1500',
     HTTP_KEEP_ALIVE_TIMEOUT_MS: '500',
     // Below the idle timeout, as the API requires.
-    REQUEST_DEADLINE_MS: '1000',
+    REQUEST_DEADLINE_MS: '1400',
   };
 
   it('closes 300 connections trickling header bytes within the header timeout, and keeps serving', async () => {

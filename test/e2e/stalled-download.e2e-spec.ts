@@ -28,7 +28,7 @@ describe('a stalled download', () => {
       HTTP_IDLE_TIMEOUT_MS: '1500',
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '500',
       // Below the idle timeout, as the API requires.
-      REQUEST_DEADLINE_MS: '1000',
+      REQUEST_DEADLINE_MS: '1400',
     });
     app = await createApiApp(config);
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -59,7 +59,9 @@ describe('the SPA served by the API, CORS and the refresh cookie', () => {
       const values = (await histogram?.get())?.values ?? [];
       const routes = new Set(values.map((value) => String(value.labels.route)));
       expect(routes).toContain('static');
-      expect([...routes].filter((route) => /assets|index\.html/.test(route))).toEqual([]);
+      expect(
+        [...routes].filter((route) => /assets|index\.html/.test(route) || route === '/'),
+      ).toEqual([]);
     });
 
     it('answers a deep link of the SPA with index.html (history fallback)', async () => {
