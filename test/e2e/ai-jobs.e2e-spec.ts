@@ -370,7 +370,8 @@ describe('AI jobs', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       await claim.query(
         `UPDATE ai_jobs SET status = 'running', attempts = attempts + 1,
-                started_at = clock_timestamp(), updated_at = clock_timestamp()
+                started_at = claimed.at, updated_at = claimed.at
+           FROM (SELECT clock_timestamp() AS at) AS claimed
           WHERE id = $1`,
         [job.id],
       );

@@ -185,7 +185,7 @@ export class JobTransitions {
       // began before the worker's claim committed (it then waited for the row) has an earlier
       // now() than that claim's.
       finishedAt: () => 'GREATEST(now(), started_at)',
-      updatedAt: () => 'GREATEST(now(), updated_at)',
+      updatedAt: () => 'GREATEST(now(), updated_at, started_at)',
       errorCode: failure.code,
       errorMessage: failure.message.slice(0, 500),
     });
