@@ -50,6 +50,17 @@ describe('the commands’ arguments', () => {
   });
 });
 
+describe('a configuration refused', () => {
+  it('is one line and exit 2 (a command that could not run), never the 1 of a violation found', async () => {
+    const run = await runCli('ledger-verify.ts', [], { ...baseTestEnv(), LOG_LEVEL: 'loud' });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^Invalid configuration: LOG_LEVEL/),
+    ]);
+    expect(run.stdout).toBe('');
+  });
+});
+
 describe('npm run restore', () => {
   it('says in one line that the target server does not answer, before reading the backup', async () => {
     const closed = await freePort();
