@@ -1,6 +1,7 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { DomainError, GoneError, ValidationError } from '@jewelshot/platform';
-import { toErrorBody } from './error-response';
+import Fastify from 'fastify';
+import { sendError, toErrorBody } from './error-response';
 
 describe('toErrorBody', () => {
   it('hides everything about an unexpected error behind a generic 500', () => {
@@ -108,5 +109,52 @@ describe('toErrorBody', () => {
       statusCode: 415,
       code: 'UNSUPPORTED_MEDIA_TYPE',
     });
+  });
+});
+
+describe('sendError', () => {
+  /** The answer a Fastify server gives when a route sends `exception` through sendError. */
+  async function answerTo(exception: unknown) {
+    const app = Fastify();
+    app.get('/', (_request, reply) => {
+      sendError(reply, exception, 'req-9');
+    });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/' });
+      return { status: response.statusCode, headers: response.headers, body: response.json() };
+    } finally {
+      await app.close();
+    }
+  }
+
+  it('says when to retry a 409, 429 or 503 whose details say it, and an outage', async () => {
+    for (const [code, status] of [
+      ['CONFLICT', 409],
+      ['RATE_LIMIT_EXCEEDED', 429],
+      ['SERVICE_UNAVAILABLE', 503],
+    ] as const) {
+      const answer = await answerTo(new DomainError(code, 'later', { retryAfterSeconds: 7 }));
+      expect(answer).toMatchObject({
+        status,
+        headers: { 'retry-after': '7', 'content-type': 'application/json; charset=utf-8' },
+        body: { statusCode: status, code, requestId: 'req-9' },
+      });
+    }
+    const outage = await answerTo(Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }));
+    expect(outage.status).toBe(503);
+    expect(Number(outage.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('sends no Retry-After where the status does not mean "later", and names the scheme on a 401', async () => {
+    const invalid = await answerTo(
+      new DomainError('VALIDATION_ERROR', 'no', { retryAfterSeconds: 7 }),
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers['retry-after']).toBeUndefined();
+    expect(invalid.headers['www-authenticate']).toBeUndefined();
+    const unauthenticated = await answerTo(new DomainError('UNAUTHORIZED', 'who?'));
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers['www-authenticate']).toBe('Bearer realm="jewelshot"');
+    expect(unauthenticated.headers['retry-after']).toBeUndefined();
   });
 });

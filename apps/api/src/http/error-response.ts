@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import {
   DomainError,
   isUnavailableError,
@@ -157,4 +158,35 @@ export function toErrorBody(exception: unknown, requestId: string): MappedError 
     };
   }
   return { body: fromStatus(500, requestId), unexpected: true };
+}
+
+/** Statuses whose details may say when to retry: an Idempotency-Key in flight, a limit, an outage. */
+const RETRY_AFTER_STATUSES = new Set([409, 429, 503]);
+
+/** When a retry may succeed, in seconds, if the answer says: an outage's, or its details'. */
+function retryAfterOf(mapped: MappedError): number | undefined {
+  if (mapped.retryAfterSeconds !== undefined) return mapped.retryAfterSeconds;
+  const { statusCode, details } = mapped.body;
+  const seconds = (details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  return RETRY_AFTER_STATUSES.has(statusCode) && typeof seconds === 'number' ? seconds : undefined;
+}
+
+/**
+ * Answers with an error in the one shape, whichever layer refuses (the exception filter, the
+ * rate limiter's hook, a request's deadline, the router): its status, `Retry-After` when the
+ * answer says when to retry, `WWW-Authenticate` on a 401 (the scheme that would have been
+ * accepted: RFC 9110 §11.6.1, RFC 6750 §3), the JSON body. Returns the mapping for the caller's
+ * log and metrics.
+ */
+export function sendError(reply: FastifyReply, exception: unknown, requestId: string): MappedError {
+  const mapped = toErrorBody(exception, requestId);
+  const retryAfter = retryAfterOf(mapped);
+  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+  if (mapped.body.statusCode === 401)
+    void reply.header('www-authenticate', 'Bearer realm="jewelshot"');
+  void reply
+    .code(mapped.body.statusCode)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(mapped.body);
+  return mapped;
 }

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { REQUEST_ID_HEADER, writeAccessLine } from '@jewelshot/platform';
-import { toErrorBody } from './error-response';
+import { sendError } from './error-response';
 import { observeRequest } from './http.metrics';
 
 /**
@@ -14,17 +14,14 @@ export function frameworkErrors(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { body } = toErrorBody(
+  void reply.header(REQUEST_ID_HEADER, request.id);
+  const { body } = sendError(
+    reply,
     Object.assign(new Error('The request path is not valid'), {
       statusCode: error.statusCode ?? 400,
     }),
     String(request.id),
   );
-  void reply
-    .status(body.statusCode)
-    .header(REQUEST_ID_HEADER, request.id)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(body);
   // No hook ran, so nothing says when the request came: its duration is not known.
   writeAccessLine(request, body.statusCode, null);
   observeRequest(request, body.statusCode, 0);

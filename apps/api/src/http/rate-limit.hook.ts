@@ -18,7 +18,7 @@ import type {
   RateLimitRouteConfig,
   RatePolicyName,
 } from '../common/rate-limit.decorator';
-import { toErrorBody } from './error-response';
+import { sendError } from './error-response';
 import { rateLimitRejections } from './http.metrics';
 import { takeConcurrencySlot } from './concurrency-slot';
 import {
@@ -210,12 +210,7 @@ export function registerRateLimitHook(app: NestFastifyApplication): void {
       'Too many requests. Retry after the time in Retry-After.',
       { policy: closest.name, limit: closest.quota, retryAfterSeconds: retryAfter },
     );
-    const { body } = toErrorBody(error, String(request.id));
-    void reply
-      .code(429)
-      .header('retry-after', String(retryAfter))
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(body);
+    sendError(reply, error, String(request.id));
     return true;
   }
 

@@ -4,10 +4,15 @@ import type { AccessLogRouteConfig } from '@jewelshot/platform';
 import { CommitDeadline, ReadDeadlinePassedError } from '@jewelshot/platform';
 import { type ApiConfig } from '../api.config';
 import type { RateLimitRouteConfig } from '../common/rate-limit.decorator';
-import { toErrorBody } from './error-response';
+import { sendError } from './error-response';
 
-const deadlines = new WeakMap<FastifyRequest, CommitDeadline>();
-const timers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
+/** A request's timer, and a submit's deadline its services keep. */
+interface KeptDeadline {
+  timer: NodeJS.Timeout;
+  deadline: CommitDeadline | undefined;
+}
+
+const kept = new WeakMap<FastifyRequest, KeptDeadline>();
 
 /**
  * The deadline of a request to a route marked `submitDeadline` (a job's or a batch's submit),
@@ -15,7 +20,7 @@ const timers = new WeakMap<FastifyRequest, NodeJS.Timeout>();
  * passes.
  */
 export function submitDeadlineOf(request: FastifyRequest): CommitDeadline {
-  return deadlines.get(request) ?? new CommitDeadline();
+  return kept.get(request)?.deadline ?? new CommitDeadline();
 }
 
 type DeadlineRouteConfig = RateLimitRouteConfig & AccessLogRouteConfig;
@@ -59,31 +64,20 @@ export function useRequestDeadlines(app: NestFastifyApplication, config: ApiConf
       const kind = deadlineKind(route.config as DeadlineRouteConfig | undefined, route.method);
       if (kind === null) return;
       const start = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-        let deadline: CommitDeadline | undefined;
-        if (kind === 'submit') {
-          deadline = new CommitDeadline();
-          deadlines.set(request, deadline);
-        }
+        const deadline = kind === 'submit' ? new CommitDeadline() : undefined;
         const timer = setTimeout(() => {
           // Answered, or its client gone: nobody to tell.
           if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
           const error = deadline ? deadline.expire() : new ReadDeadlinePassedError();
-          const { body } = toErrorBody(error, String(request.id));
-          const retryAfter = (body.details as { retryAfterSeconds?: number } | undefined)
-            ?.retryAfterSeconds;
-          if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-          void reply
-            .code(body.statusCode)
-            .header('content-type', 'application/json; charset=utf-8')
-            .send(body);
+          sendError(reply, error, String(request.id));
         }, config.REQUEST_DEADLINE_MS);
         timer.unref();
-        timers.set(request, timer);
+        kept.set(request, { timer, deadline });
         done();
       };
       const stop = (request: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
-        const timer = timers.get(request);
-        if (timer !== undefined) clearTimeout(timer);
+        const entry = kept.get(request);
+        if (entry !== undefined) clearTimeout(entry.timer);
         done();
       };
       // A read has no body: it starts as it arrives, in the phase every request runs anyway
