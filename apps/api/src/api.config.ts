@@ -1,7 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import {
-  ConfigError,
   defineConfig,
   loadConfig,
   loadConfigOrExit,
@@ -223,7 +222,11 @@ class ApiVariables {
   API_SHUTDOWN_TIMEOUT_MS = 60_000;
 }
 
-const apiConfig = defineConfig({ name: 'api', variables: ApiVariables });
+const apiConfig = defineConfig({
+  name: 'api',
+  variables: ApiVariables,
+  renamed: { SUBMIT_DEADLINE_MS: 'REQUEST_DEADLINE_MS (it times reads too)' },
+});
 
 /** Every section the API runs with; a new lib's section is added here (and to the worker's). */
 export const API_CONFIG_SECTIONS = [
@@ -253,29 +256,11 @@ function requestDeadlineCheck(
 
 export const API_CONFIG_CHECKS = [threadPoolCheck, requestDeadlineCheck];
 
-/** Variables renamed: one still set would be ignored without a word. */
-const RENAMED: Record<string, string> = {
-  SUBMIT_DEADLINE_MS: 'REQUEST_DEADLINE_MS (it times reads too)',
-};
-
-function renamedVariables(env: NodeJS.ProcessEnv): void {
-  const set = Object.keys(RENAMED).filter((name) => env[name] !== undefined);
-  if (set.length > 0)
-    throw new ConfigError(set.map((name) => `${name}: renamed ${RENAMED[name]}; set that instead`));
-}
-
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  renamedVariables(env);
   return loadConfig(API_CONFIG_SECTIONS, env, API_CONFIG_CHECKS);
 }
 
 export function loadApiConfigOrExit(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  try {
-    renamedVariables(env);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    process.exit(2);
-  }
   return loadConfigOrExit(API_CONFIG_SECTIONS, env, API_CONFIG_CHECKS);
 }
 

@@ -17,12 +17,18 @@ export interface ConfigSection<T extends object = object> {
    * variables set explicitly in the environment. Returns one `NAME: problem` line per problem.
    */
   check?(config: Readonly<T & PlatformVariables>, given: ReadonlySet<string>): string[];
+  /**
+   * Variables this section renamed, each with what to set instead: one still set is refused,
+   * not ignored without a word.
+   */
+  readonly renamed?: Readonly<Record<string, string>>;
 }
 
 export function defineConfig<T extends object>(section: {
   name: string;
   variables: new () => T;
   check?: (config: Readonly<T & PlatformVariables>, given: ReadonlySet<string>) => string[];
+  renamed?: Readonly<Record<string, string>>;
 }): ConfigSection<T> {
   return { ...section, token: Symbol(`${section.name} config`) };
 }

@@ -65,6 +65,8 @@ export function loadConfig<const S extends readonly ConfigSection[]>(
   const values: Record<string, unknown> = {};
   const instances: Array<[ConfigSection, object]> = [];
   for (const [section, names] of variablesBySection(all)) {
+    for (const [old, instead] of Object.entries(section.renamed ?? {}))
+      if (env[old] !== undefined) problems.push(`${old}: renamed ${instead}; set that instead`);
     const raw: Record<string, string> = {};
     for (const key of names) {
       const value = env[key];
