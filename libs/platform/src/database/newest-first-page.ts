@@ -16,6 +16,12 @@ export interface PagePosition {
  * Newest-first keyset pagination over (createdAt, id): stable under inserts. By default the
  * cursor is simply the id of the last row of the previous page (`after` is that row, already
  * checked to belong to the caller); `cursorOf` writes another (see positionCursor).
+ *
+ * The page starts below the cursor row's own `created_at` as the database has it: a JavaScript
+ * Date keeps milliseconds, and a column the database fills with `now()` keeps microseconds, so
+ * comparing with `after.createdAt` skipped the rows written in the cursor row's millisecond
+ * after it (rows of one transaction share their `now()`). Only when the cursor row is gone (a
+ * position cursor of a deleted file) is `after.createdAt` the bound.
  */
 export async function newestFirstPage<T extends ObjectLiteral & { id: string; createdAt: Date }>(
   query: SelectQueryBuilder<T>,
@@ -29,7 +35,20 @@ export async function newestFirstPage<T extends ObjectLiteral & { id: string; cr
     .addOrderBy(`${alias}.id`, 'DESC')
     .take(limit + 1);
   if (after) {
-    query.andWhere(`(${alias}.createdAt, ${alias}.id) < (:afterCreatedAt, :afterId)`, {
+    const metadata = query.expressionMap.mainAlias?.metadata;
+    const createdAt = metadata?.findColumnWithPropertyName('createdAt')?.databaseName;
+    const id = metadata?.findColumnWithPropertyName('id')?.databaseName;
+    if (!metadata || !createdAt || !id)
+      throw new Error('newestFirstPage needs an entity query with createdAt and id columns');
+    const q = (name: string) => query.connection.driver.escape(name);
+    const table = metadata.tablePath.split('.').map(q).join('.');
+    // The cursor row's own position if it is there, else the one given; one row, computed once
+    // (an InitPlan), so the comparison still bounds the index scan (a COALESCE did not).
+    const position = `(SELECT p.at, p.id FROM (
+        SELECT c.${q(createdAt)} AS at, c.${q(id)} AS id, 0 AS rank FROM ${table} c WHERE c.${q(id)} = :afterId
+        UNION ALL SELECT CAST(:afterCreatedAt AS timestamptz), CAST(:afterId AS uuid), 1
+      ) p ORDER BY p.rank LIMIT 1)`;
+    query.andWhere(`(${alias}.createdAt, ${alias}.id) < ${position}`, {
       afterCreatedAt: after.createdAt,
       afterId: after.id,
     });
