@@ -25,6 +25,8 @@ const seqAsNumber: ValueTransformer = {
 @Index('audit_events_target_id_idx', ['targetId', 'seq'])
 @Index('audit_events_occurred_at_idx', ['occurredAt'])
 @Index('audit_events_request_id_idx', ['requestId', 'seq'])
+// The admin's audit list filtered by action, newest first.
+@Index('audit_events_action_seq_idx', ['action', 'seq'])
 @Check('audit_events_outcome_check', `"outcome" IN ('succeeded', 'denied', 'failed')`)
 @Check('audit_events_seq_check', `"seq" >= 1`)
 export class AuditEvent {

@@ -18,6 +18,8 @@ export type FileKind = (typeof FILE_KINDS)[number];
 @Entity({ name: 'files' })
 @Index('files_user_id_created_at_idx', ['userId', 'createdAt'])
 @Index('files_job_id_idx', ['jobId'])
+// A user's storage used (the quota of every upload, GET /v1/files/usage) from the index alone.
+@Index('files_user_id_bytes_idx', ['userId', 'bytes'])
 @Check('files_kind_check', `"kind" IN ('upload', 'output')`)
 @Check('files_dimensions_check', `"width" > 0 AND "height" > 0 AND "bytes" > 0`)
 export class StoredFile {

@@ -31,6 +31,8 @@ export type Operation = (typeof OPERATIONS)[number];
  */
 @Entity({ name: 'ai_jobs' })
 @Index('ai_jobs_user_id_created_at_idx', ['userId', 'createdAt'])
+// Every user's jobs, newest first: the admin list, with or without a filter.
+@Index('ai_jobs_created_at_id_idx', ['createdAt', 'id'])
 @Index('ai_jobs_batch_id_idx', ['batchId'])
 @Index('ai_jobs_hold_id_key', ['holdId'], { unique: true })
 @Index('ai_jobs_retry_of_key', ['retryOf'], { unique: true })

@@ -24,6 +24,8 @@ export type EntryKind = (typeof ENTRY_KINDS)[number];
 @Index('credit_entries_reference_key', ['reference'], { unique: true })
 @Index('credit_entries_hold_id_key', ['holdId'], { unique: true })
 @Index('credit_entries_user_id_id_idx', ['userId', 'id'])
+// The admin's ledger summary over a period.
+@Index('credit_entries_created_at_idx', ['createdAt'])
 @Check('credit_entries_delta_check', `"delta" <> 0`)
 @Check('credit_entries_balance_after_check', `"balance_after" >= 0`)
 @Check('credit_entries_kind_check', `"kind" IN ('grant', 'purchase', 'charge', 'adjustment')`)

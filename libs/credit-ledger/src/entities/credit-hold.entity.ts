@@ -20,7 +20,12 @@ export type HoldStatus = (typeof HOLD_STATUSES)[number];
  */
 @Entity({ name: 'credit_holds' })
 @Index('credit_holds_reference_key', ['reference'], { unique: true })
-@Index('credit_holds_user_id_idx', ['userId'])
+// A user's holds, newest first (their hold history); also every lookup by user.
+@Index('credit_holds_user_id_created_at_id_idx', ['userId', 'createdAt', 'id'])
+// The refunds of the admin's ledger summary over a period.
+@Index('credit_holds_refunded_settled_at_idx', ['settledAt'], {
+  where: `"status" IN ('voided', 'expired')`,
+})
 @Index('credit_holds_pending_expires_at_idx', ['expiresAt'], { where: `"status" = 'pending'` })
 @Check(
   'credit_holds_amount_check',

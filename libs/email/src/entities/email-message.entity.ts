@@ -24,6 +24,8 @@ export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 @Index('email_messages_user_template', ['userId', 'template', 'createdAt'])
 @Index('email_messages_address_template', ['toAddress', 'template', 'createdAt'])
 @Index('email_messages_created_at', ['createdAt'])
+// The admin's mail log by status (failed, suppressed: the few an admin looks for), newest first.
+@Index('email_messages_status_created_at', ['status', 'createdAt'])
 export class EmailMessage {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'email_messages_pkey' })
   id!: string;
