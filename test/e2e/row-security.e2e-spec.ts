@@ -187,6 +187,47 @@ describe('row-level security', () => {
     expect(nested).toEqual({ during: [a.id, b.id].sort(), after: [a.id] });
   });
 
+  it('holds one owner rule for reading and writing, on every table under row security', async () => {
+    const policies = (await api.db.query(
+      `SELECT c.relname AS table, p.polname AS name,
+              pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS check
+         FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid
+        WHERE c.relrowsecurity AND c.relnamespace = 'public'::regnamespace ORDER BY 1`,
+    )) as Array<{ table: string; name: string | null; using: string | null; check: string | null }>;
+    expect(policies.map((policy) => policy.table)).toEqual(expect.arrayContaining(USER_TABLES));
+    const rule = policies[0]?.using;
+    expect(rule).toMatch(/CASE\s+WHEN/);
+    for (const policy of policies)
+      expect(policy).toEqual({
+        table: policy.table,
+        name: `${policy.table}_owner`,
+        using: rule,
+        check: rule,
+      });
+  });
+
+  it("lets a transaction see all rows only with app.all_users exactly on, else its user's, else none", async () => {
+    const seenWith = (allUsers: string, userId: string) =>
+      apiDb.transaction(async (manager) => {
+        await manager.query(
+          `SELECT set_config('app.all_users', $1, true), set_config('app.user_id', $2, true)`,
+          [allUsers, userId],
+        );
+        const rows = (await manager.query(
+          `SELECT DISTINCT user_id::text FROM ai_jobs WHERE user_id = ANY($1)`,
+          [[a.id, b.id]],
+        )) as OwnerRow[];
+        return rows.map((row) => row.user_id).sort();
+      });
+    expect(await seenWith('on', '')).toEqual([a.id, b.id].sort());
+    expect(await seenWith('on', a.id)).toEqual([a.id, b.id].sort());
+    expect(await seenWith('', a.id)).toEqual([a.id]);
+    expect(await seenWith('off', b.id)).toEqual([b.id]);
+    expect(await seenWith('ON', a.id)).toEqual([a.id]);
+    expect(await seenWith(' on', '')).toEqual([]);
+    expect(await seenWith('', '')).toEqual([]);
+  });
+
   it('lets the worker-side connections (CLI, worker, migrations) see every row, on purpose', async () => {
     const rows = (await cli.dataSource.query(
       `SELECT DISTINCT user_id::text FROM ai_jobs WHERE user_id = ANY($1)`,
