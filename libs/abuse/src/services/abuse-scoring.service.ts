@@ -260,7 +260,10 @@ export class AbuseScoring {
    * What four of the signals count, in one statement (one snapshot, after the scoring's locks):
    * the user's submits in the submit window, their most repeated prompt in it, the accounts of
    * their registration address and network around their registration, and the most accounts
-   * on one of their devices. Farming asks the ledger too, so it reads apart.
+   * on one of their devices. Farming asks the ledger too, so it reads apart. A device's last
+   * sighting and the accounts in the window before it are index ranges of the device's
+   * observations (`abuse_observations_device`), not an aggregate over its whole history: a
+   * device seen at every sign-in for months cost each scoring all of its rows.
    */
   private async counts(userId: string): Promise<SignalCounts> {
     const [row] = await this.query<SignalCounts>(
@@ -289,18 +292,20 @@ export class AbuseScoring {
                                              AND mine.occurred_at + make_interval(hours => $3)))
             FROM mine) AS per_address,
          (WITH devices AS (
-            SELECT device_id, max(occurred_at) AS last_seen FROM abuse_observations o
-             WHERE o.device_id IN (SELECT DISTINCT device_id FROM abuse_observations
-                                    WHERE user_id = $1 AND device_id IS NOT NULL
-                                      AND kind IN ('registered', 'logged-in'))
-               AND o.kind IN ('registered', 'logged-in')
-             GROUP BY device_id)
+            SELECT mine.device_id, latest.last_seen
+              FROM (SELECT DISTINCT device_id FROM abuse_observations
+                     WHERE user_id = $1 AND device_id IS NOT NULL
+                       AND kind IN ('registered', 'logged-in')) mine
+             CROSS JOIN LATERAL (
+               SELECT o.occurred_at AS last_seen FROM abuse_observations o
+                WHERE o.device_id = mine.device_id AND o.kind IN ('registered', 'logged-in')
+                ORDER BY o.occurred_at DESC LIMIT 1) latest)
           SELECT json_build_object('device_id', v.device_id, 'accounts', v.accounts) FROM (
-            SELECT d.device_id, count(DISTINCT o.user_id)::int AS accounts
-              FROM devices d JOIN abuse_observations o
-                ON o.device_id = d.device_id AND o.kind IN ('registered', 'logged-in')
-               AND o.occurred_at > d.last_seen - make_interval(hours => $3)
-             GROUP BY d.device_id ORDER BY accounts DESC, d.device_id LIMIT 1) v) AS per_device`,
+            SELECT d.device_id,
+                   (SELECT count(DISTINCT o.user_id)::int FROM abuse_observations o
+                     WHERE o.device_id = d.device_id AND o.kind IN ('registered', 'logged-in')
+                       AND o.occurred_at > d.last_seen - make_interval(hours => $3)) AS accounts
+              FROM devices d ORDER BY accounts DESC, d.device_id LIMIT 1) v) AS per_device`,
       [userId, this.config.ABUSE_SUBMIT_WINDOW_SECONDS, this.config.ABUSE_ACCOUNTS_WINDOW_HOURS],
     );
     return row ?? { rapid_fire: 0, duplicate_prompt: null, per_address: null, per_device: null };
