@@ -114,9 +114,10 @@ describe('toErrorBody', () => {
 
 describe('sendError', () => {
   /** The answer a Fastify server gives when a route sends `exception` through sendError. */
-  async function answerTo(exception: unknown) {
+  async function answerTo(exception: unknown, headers: Record<string, string> = {}) {
     const app = Fastify();
     app.get('/', (_request, reply) => {
+      void reply.headers(headers);
       sendError(reply, exception, 'req-9');
     });
     try {
@@ -156,5 +157,10 @@ describe('sendError', () => {
     expect(unauthenticated.status).toBe(401);
     expect(unauthenticated.headers['www-authenticate']).toBe('Bearer realm="jewelshot"');
     expect(unauthenticated.headers['retry-after']).toBeUndefined();
+    // A route that names its own scheme (the metrics scrape) keeps it.
+    const scrape = await answerTo(new DomainError('UNAUTHORIZED', 'token'), {
+      'www-authenticate': 'Bearer realm="metrics"',
+    });
+    expect(scrape.headers['www-authenticate']).toBe('Bearer realm="metrics"');
   });
 });
