@@ -188,6 +188,13 @@ describe('abuse scoring (libs/abuse)', () => {
     // Each flag names its user by email too, for the console.
     const emailOf = new Map(accounts.map((account) => [account.id, account.email]));
     for (const flag of listed) expect(flag.email).toBe(emailOf.get(flag.userId));
+    // A cursor that names no flag is refused, not taken for the first page.
+    const unknownCursor = await api
+      .http()
+      .get(`/v1/admin/abuse/flags?cursor=${randomUUID()}`)
+      .set(...bearer(admin.accessToken));
+    expect(unknownCursor.status).toBe(400);
+    expect(unknownCursor.body.details).toEqual([expect.objectContaining({ field: 'cursor' })]);
     const target = flags[0] as (typeof flags)[number];
     const resolved = await api
       .http()

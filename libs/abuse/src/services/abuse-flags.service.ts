@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { UsersService } from '@jewelshot/identity';
-import { isUuid, newestFirstPage } from '@jewelshot/platform';
+import { isUuid, newestFirstPage, ValidationError } from '@jewelshot/platform';
 import { FlagNotFoundError, FlagResolvedError } from '../abuse.errors';
 import { AbuseFlag, type FlagResolution, type FlagStatus } from '../entities/abuse-flag.entity';
 
@@ -36,6 +36,10 @@ export class AbuseFlags {
   /** Newest first; the cursor is the last flag's id. */
   async list(limit: number, status?: FlagStatus, cursor?: string): Promise<FlagPage> {
     const after = cursor && isUuid(cursor) ? await this.flags.findOneBy({ id: cursor }) : null;
+    if (cursor !== undefined && !after)
+      throw new ValidationError([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
     const query = this.flags.createQueryBuilder('flag');
     if (status) query.where('flag.status = :status', { status });
     return newestFirstPage(query, limit, after);
