@@ -16,6 +16,7 @@ import { ApiKey } from './api-keys/api-key.entity';
 import { ApiKeyPrincipals } from './api-keys/api-key-principals.service';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AccountMail } from './services/account-mail.service';
+import { IdentityRetention } from './services/identity-retention';
 import { UserTokens } from './services/user-tokens.service';
 import { AccessTokensService } from './services/access-tokens.service';
 import { AuthService } from './services/auth.service';
@@ -48,6 +49,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken, ApiKey
     PrincipalService,
     AccountMail,
     UserTokens,
+    IdentityRetention,
     ApiKeysService,
     ApiKeyPrincipals,
     declareEvents([UserRegistered, UserLoggedIn, EmailVerified]),
@@ -61,6 +63,7 @@ export const IDENTITY_ENTITIES = [User, Session, RefreshToken, UserToken, ApiKey
     PrincipalService,
     ApiKeysService,
     ApiKeyPrincipals,
+    IdentityRetention,
   ],
 })
 export class IdentityModule {}

@@ -36,6 +36,8 @@ export type { Principal, PrincipalVia } from './services/principal.service';
 export { UsersService } from './services/users.service';
 export type { UserPage, UserProfile, UserSearch } from './services/users.service';
 export { SessionsService } from './services/sessions.service';
+export { IdentityRetention } from './services/identity-retention';
+export type { IdentityPruned } from './services/identity-retention';
 export { Session } from './entities/session.entity';
 export { EmailVerified } from './events/email-verified';
 export { UserLoggedIn } from './events/user-logged-in';

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { OrphanFiles, Reconciler } from '@jewelshot/ai-jobs';
 import { AuditAnchors } from '@jewelshot/audit';
 import { LedgerService, LedgerVerifier } from '@jewelshot/credit-ledger';
+import { IdentityRetention } from '@jewelshot/identity';
 import { RECONCILE_SCHEDULE, ScheduleRunner } from '@jewelshot/platform';
 import { WebhookHistory } from '@jewelshot/webhooks';
 import { WORKER_CONFIG, type WorkerConfig } from '../worker.config';
@@ -11,6 +12,7 @@ export const ORPHAN_SWEEP_SCHEDULE = 'orphan-files';
 export const AUDIT_ANCHOR_SCHEDULE = 'audit-anchor';
 export const WEBHOOK_HISTORY_SCHEDULE = 'webhook-history';
 export const LEDGER_VERIFY_SCHEDULE = 'ledger-verify';
+export const IDENTITY_RETENTION_SCHEDULE = 'identity-retention';
 
 /** Violations named in the log line of a failed scheduled verification (all are counted). */
 const VIOLATIONS_LOGGED = 20;
@@ -23,7 +25,8 @@ const DAY_MS = 86_400_000;
  * the hold sweeper expires pending holds nothing is working on, the orphan sweep deletes stored
  * bytes no file row points at; with AUDIT_ANCHOR_DIR set, the audit chain's head is anchored
  * there once a day; webhook events and delivery attempts past WEBHOOK_KEEP_DAYS are deleted
- * daily; every LEDGER_VERIFY_INTERVAL_MS the ledger verifier checks every invariant and reports
+ * daily, and so are refresh tokens, sessions and mailed links' tokens past use (IdentityRetention);
+ * every LEDGER_VERIFY_INTERVAL_MS the ledger verifier checks every invariant and reports
  * in /metrics (the verifier alerts read it) and, on a violation, in an error log line.
  */
 @Injectable()
@@ -38,6 +41,7 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
     private readonly verifier: LedgerVerifier,
     private readonly anchors: AuditAnchors,
     private readonly webhookHistory: WebhookHistory,
+    private readonly identityRetention: IdentityRetention,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
@@ -56,6 +60,13 @@ export class MaintenanceSchedules implements OnApplicationBootstrap {
       if (pruned.deliveries + pruned.events > 0)
         this.logger.log(
           `deleted ${pruned.events} webhook event(s) and ${pruned.deliveries} delivery attempt(s)`,
+        );
+    });
+    this.runner.every(IDENTITY_RETENTION_SCHEDULE, DAY_MS, async () => {
+      const pruned = await this.identityRetention.prune();
+      if (pruned.refreshTokens + pruned.sessions + pruned.userTokens > 0)
+        this.logger.log(
+          `deleted ${pruned.refreshTokens} expired refresh token(s), ${pruned.sessions} ended session(s) and ${pruned.userTokens} spent link token(s)`,
         );
     });
     if (this.anchors.enabled)
