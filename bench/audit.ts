@@ -13,17 +13,11 @@ import { NestFactory } from '@nestjs/core';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Pool } from 'pg';
-import {
-  AuditService,
-  AuditVerifier,
-  GENESIS_HASH,
-  hashRow,
-  sealOf,
-  type AuditActor,
-} from '@jewelshot/audit';
+import { AuditService, AuditVerifier, type AuditActor } from '@jewelshot/audit';
 import { repoRoot } from '@jewelshot/platform';
 import { loadApiConfig } from '../apps/api/src/api.config';
 import { CliModule } from '../apps/cli/src/cli.module';
+import { extendAuditChain } from './audit-chain';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -132,69 +126,22 @@ async function main(): Promise<void> {
     }
 
     // Extend the chain to VERIFY_EVENTS rows in bulk (hashes computed as the service does).
-    const {
-      rows: [head],
-    } = await raw.query<{ seq: number; hash: string }>(
-      'SELECT seq::int AS seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
-    );
-    let seq = head?.seq ?? 0;
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    while (seq < VERIFY_EVENTS) {
-      const values: unknown[] = [];
-      const tuples: string[] = [];
-      for (let i = 0; i < 1000 && seq < VERIFY_EVENTS; i += 1) {
-        seq += 1;
-        const fields = {
-          seq,
-          occurredAt: new Date(),
-          actorId: ACTOR.actorId,
-          actorEmail: ACTOR.actorEmail,
-          action: CHANGE.action,
-          targetType: CHANGE.targetType,
-          targetId: CHANGE.targetId,
-          outcome: 'succeeded' as const,
-          reason: CHANGE.reason,
-          details: null,
-          before: CHANGE.before,
-          after: CHANGE.after,
-          ip: ACTOR.ip,
-          userAgent: ACTOR.userAgent,
-          requestId: ACTOR.requestId,
-          prevHash,
-        };
-        const hash = hashRow(fields);
-        const base = values.length;
-        tuples.push(
-          `(${Array.from({ length: 17 }, (_, k) => `$${base + k + 1}`).join(',')}, 'succeeded')`,
-        );
-        values.push(
-          fields.seq,
-          fields.occurredAt,
-          fields.actorId,
-          fields.actorEmail,
-          fields.action,
-          fields.targetType,
-          fields.targetId,
-          fields.reason,
-          null,
-          JSON.stringify(fields.before),
-          JSON.stringify(fields.after),
-          fields.ip,
-          fields.userAgent,
-          fields.requestId,
-          prevHash,
-          hash,
-          sealOf(hash, config.AUDIT_CHAIN_KEY),
-        );
-        prevHash = hash;
-      }
-      await raw.query(
-        `INSERT INTO audit_events (seq, occurred_at, actor_id, actor_email, action, target_type,
-           target_id, reason, details, before, after, ip, user_agent, request_id, prev_hash, hash,
-           seal, outcome) VALUES ${tuples.join(',')}`,
-        values,
-      );
-    }
+    await extendAuditChain(raw, VERIFY_EVENTS, config.AUDIT_CHAIN_KEY, () => ({
+      occurredAt: new Date(),
+      actorId: ACTOR.actorId,
+      actorEmail: ACTOR.actorEmail,
+      action: CHANGE.action,
+      targetType: CHANGE.targetType,
+      targetId: CHANGE.targetId,
+      outcome: 'succeeded',
+      reason: CHANGE.reason,
+      details: null,
+      before: CHANGE.before,
+      after: CHANGE.after,
+      ip: ACTOR.ip,
+      userAgent: ACTOR.userAgent,
+      requestId: ACTOR.requestId,
+    }));
     const started = process.hrtime.bigint();
     const report = await app.get(AuditVerifier).verify();
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -16,8 +16,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { hashRow, sealOf } from '@jewelshot/audit';
 import { repoRoot } from '@jewelshot/platform';
+import { extendAuditChain } from './audit-chain';
 import { freePort } from './free-port';
 import {
   benchApiEnv,
@@ -66,79 +66,35 @@ function median(values: number[]): number {
 }
 
 /**
- * `count` audit events after the chain's head, hashed and sealed as the service does (the API
- * checks the head before it appends): admins' reads and refusals mostly, a rare price change.
+ * `count` audit events after the chain's head (the admin's creation): admins' reads and
+ * refusals mostly, a rare price change, a millisecond per thousand events after the head.
  */
 async function seedAudit(db: Client, count: number, key: string): Promise<void> {
   const {
     rows: [head],
-  } = await db.query<{
-    seq: number;
-    hash: string;
-    actorId: string;
-    actorEmail: string;
-    at: Date;
-  }>(
-    `SELECT seq::int AS seq, hash, actor_id AS "actorId", actor_email AS "actorEmail", occurred_at AS at
-       FROM audit_events ORDER BY seq DESC LIMIT 1`,
-  );
-  if (!head) throw new Error("the admin's creation left no audit event");
-  let { seq, hash: prevHash } = head;
-  const end = seq + count;
-  while (seq < end) {
-    const values: unknown[] = [];
-    const tuples: string[] = [];
-    for (let i = 0; i < 1000 && seq < end; i += 1) {
-      seq += 1;
-      const action = seq % 2000 === 0 ? 'price.set' : seq % 4 === 0 ? 'denied' : 'support.read';
-      const fields = {
-        seq,
-        // In the chain's order, after its head: a millisecond per thousand events.
-        occurredAt: new Date(head.at.getTime() + Math.floor((seq - head.seq) / 1000)),
-        actorId: head.actorId,
-        actorEmail: head.actorEmail,
-        action,
-        targetType: 'user',
-        targetId: head.actorId,
-        outcome: action === 'denied' ? ('denied' as const) : ('succeeded' as const),
-        reason: null,
-        details: null,
-        before: null,
-        after: null,
-        ip: '127.0.0.1',
-        userAgent: 'bench',
-        requestId: `bench-${seq}`,
-        prevHash,
-      };
-      const hash = hashRow(fields);
-      const base = values.length;
-      tuples.push(`(${Array.from({ length: 15 }, (_, k) => `$${base + k + 1}`).join(',')})`);
-      values.push(
-        fields.seq,
-        fields.occurredAt,
-        fields.actorId,
-        fields.actorEmail,
-        fields.action,
-        fields.targetType,
-        fields.targetId,
-        fields.outcome,
-        fields.ip,
-        fields.userAgent,
-        fields.requestId,
-        prevHash,
-        hash,
-        sealOf(hash, key),
-        null,
-      );
-      prevHash = hash;
-    }
-    await db.query(
-      `INSERT INTO audit_events (seq, occurred_at, actor_id, actor_email, action, target_type,
-         target_id, outcome, ip, user_agent, request_id, prev_hash, hash, seal, details)
-       VALUES ${tuples.join(',')}`,
-      values,
-    );
-  }
+  } = await db.query<{ seq: number }>('SELECT max(seq)::int AS seq FROM audit_events');
+  const from = head?.seq ?? 0;
+  await extendAuditChain(db, from + count, key, (seq, last) => {
+    const action = seq % 2000 === 0 ? 'price.set' : seq % 4 === 0 ? 'denied' : 'support.read';
+    return {
+      occurredAt: new Date(
+        (last?.occurredAt.getTime() ?? Date.now()) + Math.floor((seq - from) / 1000),
+      ),
+      actorId: last?.actorId ?? null,
+      actorEmail: last?.actorEmail ?? null,
+      action,
+      targetType: 'user',
+      targetId: last?.actorId ?? null,
+      outcome: action === 'denied' ? 'denied' : 'succeeded',
+      reason: null,
+      details: null,
+      before: null,
+      after: null,
+      ip: '127.0.0.1',
+      userAgent: 'bench',
+      requestId: `bench-${seq}`,
+    };
+  });
 }
 
 async function main(): Promise<void> {
