@@ -175,8 +175,8 @@ function retryAfterOf(mapped: MappedError): number | undefined {
  * Answers with an error in the one shape, whichever layer refuses (the exception filter, the
  * rate limiter's hook, a request's deadline, the router): its status, `Retry-After` when the
  * answer says when to retry, `WWW-Authenticate` on a 401 unless the route named its own (the
- * scheme that would have been accepted: RFC 9110 §11.6.1, RFC 6750 §3), the JSON body. Returns the mapping for the caller's
- * log and metrics.
+ * scheme that would have been accepted: RFC 9110 §11.6.1, RFC 6750 §3), the JSON body. Returns
+ * the mapping for the caller's log and metrics.
  */
 export function sendError(reply: FastifyReply, exception: unknown, requestId: string): MappedError {
   const mapped = toErrorBody(exception, requestId);
