@@ -25,6 +25,11 @@ describe('position cursors', () => {
       encode(`${row.createdAt.toISOString()}|not-a-uuid`),
       encode(`${row.createdAt.toISOString()}|${row.id}|more`),
       encode(row.createdAt.toISOString()),
+      // Dates JavaScript writes back but PostgreSQL cannot hold (a 500 before), or no page wrote.
+      encode(`-271821-04-20T00:00:00.000Z|${row.id}`),
+      encode(`-004714-01-01T00:00:00.000Z|${row.id}`),
+      encode(`+200000-01-01T00:00:00.000Z|${row.id}`),
+      encode(`1969-12-31T23:59:59.999Z|${row.id}`),
     ])
       expect({ cursor, read: readPositionCursor(cursor) }).toEqual({ cursor, read: null });
   });

@@ -74,6 +74,9 @@ export function readPositionCursor(cursor: string): PagePosition | null {
   const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   if (rest.length > 0 || !at || !id || !isUuid(id)) return null;
   const createdAt = new Date(at);
+  // A date no page wrote (before 1970, or past year 9999) is no cursor: PostgreSQL refuses
+  // years its timestamps cannot hold, and the query would fail rather than answer 400.
   if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) return null;
+  if (createdAt.getTime() < 0 || !/^\d{4}-/.test(at)) return null;
   return { id, createdAt };
 }
