@@ -211,6 +211,21 @@ describe('the admin API', () => {
       .set('User-Agent', 'admin-console-test/1.0')
       .send(call.body);
 
+  it('refuses a cursor that names no row on every admin list, as the seller lists do (400 cursor)', async () => {
+    for (const list of ['users', 'emails', 'jobs', 'abuse/flags']) {
+      const response = await api
+        .http()
+        .get(`/v1/admin/${list}?cursor=${randomUUID()}`)
+        .set(...bearer(admin.accessToken));
+      expect({ list, status: response.status, code: response.body.code }).toEqual({
+        list,
+        status: 400,
+        code: 'VALIDATION_ERROR',
+      });
+      expect(response.body.details).toEqual([expect.objectContaining({ field: 'cursor' })]);
+    }
+  });
+
   it('has a fixture for every admin write route (a new route must show its audit event)', () => {
     const routes = adminWriteRoutes(api).map((r) => `${r.method} ${r.path}`);
     expect(routes.length).toBeGreaterThanOrEqual(13);

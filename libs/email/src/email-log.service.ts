@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { newestFirstPage, NotFoundError, RowScope } from '@jewelshot/platform';
+import { newestFirstPage, RowScope, ValidationError } from '@jewelshot/platform';
 import { EmailMessage, type EmailStatus } from './entities/email-message.entity';
 
 /** What support sees of a message: what was sent to whom and what became of it, never its body. */
@@ -29,7 +29,10 @@ export class EmailLog {
     return this.scope.allUsers(async () => {
       const repo = this.txHost.tx.getRepository(EmailMessage);
       const after = cursor ? await repo.findOneBy({ id: cursor }) : null;
-      if (cursor && !after) throw new NotFoundError('Unknown cursor');
+      if (cursor && !after)
+        throw new ValidationError([
+          { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+        ]);
       const query = repo
         .createQueryBuilder('m')
         .select([

@@ -22,7 +22,7 @@ export class AdminEmailsController {
     summary: 'List sent and refused messages, newest first (admin); never their bodies',
   })
   @ApiOkResponse({ type: EmailPageDto, description: 'One page of messages' })
-  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  @ApiErrors('VALIDATION_ERROR')
   async list(@Query() query: EmailListQueryDto, @Actor() actor: AuditActor): Promise<EmailPageDto> {
     const filters = {
       userId: query.userId,

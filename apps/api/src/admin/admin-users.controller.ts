@@ -35,7 +35,7 @@ export class AdminUsersController {
     summary: 'Search users by email fragment, status, role and creation time, newest first (admin)',
   })
   @ApiOkResponse({ type: UserPageDto, description: 'One page of users' })
-  @ApiErrors('VALIDATION_ERROR', 'RESOURCE_NOT_FOUND')
+  @ApiErrors('VALIDATION_ERROR')
   async list(@Query() query: UserSearchQueryDto, @Actor() actor: AuditActor): Promise<UserPageDto> {
     const filters = {
       email: query.email,

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { In } from 'typeorm';
-import { hydrate, newestFirstPage, NotFoundError, queryRows } from '@jewelshot/platform';
+import {
+  hydrate,
+  newestFirstPage,
+  NotFoundError,
+  queryRows,
+  ValidationError,
+} from '@jewelshot/platform';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from '../email-address';
 import { User, type PriorityTier, type UserRole, type UserStatus } from '../entities/user.entity';
 import { EmailTakenError, EmailTooLongError } from '../identity.errors';
@@ -157,7 +163,10 @@ export class UsersService {
   /** Users by creation, newest first, matching `search`; the cursor is the last id seen. */
   async list(limit: number, cursor?: string, search: UserSearch = {}): Promise<UserPage> {
     const after = cursor ? await this.findById(cursor) : null;
-    if (cursor && !after) throw new NotFoundError('Unknown cursor');
+    if (cursor && !after)
+      throw new ValidationError([
+        { field: 'cursor', message: 'cursor must be the nextCursor of a previous page' },
+      ]);
     const query = this.repo.createQueryBuilder('u');
     if (search.email) {
       const fragment = search.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
