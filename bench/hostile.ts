@@ -15,7 +15,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { repoRoot } from '@jewelshot/platform';
-import { benchApiEnv, createBenchDatabase, dropBenchDatabase, waitFor } from './support';
+import {
+  benchApiEnv,
+  createBenchDatabase,
+  dropBenchDatabase,
+  percentile,
+  waitFor,
+} from './support';
 
 const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const API_PORT = 38191;
@@ -32,12 +38,6 @@ export function hostileBody(count = 90_000): string {
   const parts: string[] = [];
   for (let i = 0; i < count; i += 1) parts.push(`"f${String(i).padStart(5, '0')}":0`);
   return `{${parts.join(',')}}`;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 const fmt = (n: number): string => n.toFixed(1).padStart(7);

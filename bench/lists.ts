@@ -24,6 +24,7 @@ import {
   BENCH_SERVER,
   createBenchDatabase,
   dropBenchDatabase,
+  percentile,
   waitFor,
 } from './support';
 
@@ -59,11 +60,6 @@ const ROWS: Row[] = [
   { who: 'seller', label: 'seller files', path: '/v1/files?limit=20' },
   { who: 'seller', label: 'seller storage used', path: '/v1/files/usage' },
 ];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 /**
  * `count` audit events after the chain's head (the admin's creation): admins' reads and
@@ -194,7 +190,7 @@ async function main(): Promise<void> {
       await get(who, path);
       const times: number[] = [];
       for (let i = 0; i < 5; i += 1) times.push((await get(who, path)).ms);
-      return median(times);
+      return percentile(times, 50);
     };
 
     const results: Array<{ label: string; first: number; deep: number | null }> = [];

@@ -136,3 +136,10 @@ export function cpuSecondsOf(pid: number | undefined): number {
     return 0;
   }
 }
+
+/** The p-th percentile (0–100) of unsorted values, nearest rank below; NaN for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
